@@ -1,0 +1,98 @@
+//! Adam (Kingma & Ba 2015), in PyTorch's formulation, over plain `f32` slices.
+//!
+//! Shared by the child networks and the controller. The optimiser keeps only the step count
+//! and the running powers `β₁ᵗ`, `β₂ᵗ`; the moment buffers belong to the caller, laid out like
+//! the parameters, so that a layer (or a row of the controller) can be updated the moment its
+//! gradient is known and no full gradient buffer is ever needed.
+
+use crate::config::AdamConfig;
+use crate::math;
+
+/// Adam's step counter and bias-correction state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Adam {
+    config: AdamConfig,
+    steps: u32,
+    beta1_pow: f32,
+    beta2_pow: f32,
+}
+
+/// The coefficients of one Adam step, shared by every parameter updated in that step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamStep {
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    step_size: f32,
+    bias2_sqrt: f32,
+}
+
+impl Adam {
+    /// A fresh optimiser (no steps taken).
+    pub const fn new(config: AdamConfig) -> Self {
+        Self {
+            config,
+            steps: 0,
+            beta1_pow: 1.0,
+            beta2_pow: 1.0,
+        }
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// Advances the step count and returns the coefficients of this step.
+    pub fn tick(&mut self) -> AdamStep {
+        let c = self.config;
+        self.steps = self.steps.saturating_add(1);
+        self.beta1_pow *= c.beta1;
+        self.beta2_pow *= c.beta2;
+        AdamStep {
+            beta1: c.beta1,
+            beta2: c.beta2,
+            epsilon: c.epsilon,
+            step_size: c.learning_rate / (1.0 - self.beta1_pow),
+            bias2_sqrt: math::sqrt(1.0 - self.beta2_pow),
+        }
+    }
+}
+
+impl AdamStep {
+    /// Updates `params` in place from `grads`, with moments `m` and `v` (all the same length;
+    /// extra elements of a longer slice are ignored).
+    #[inline]
+    pub fn apply(&self, params: &mut [f32], grads: &[f32], m: &mut [f32], v: &mut [f32]) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let denom = math::sqrt(*v) / self.bias2_sqrt + self.epsilon;
+            *p -= self.step_size * *m / denom;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_steps_match_hand_computation() {
+        let config = AdamConfig {
+            learning_rate: 0.1,
+            ..AdamConfig::default()
+        };
+        let mut adam = Adam::new(config);
+        let (mut p, mut m, mut v) = ([1.0f32], [0.0f32], [0.0f32]);
+        // Step 1, g = 0.5: m = 0.05, v = 2.5e-4, m̂ = 0.5, v̂ = 0.25, p = 1 - 0.1·0.5/0.5.
+        adam.tick().apply(&mut p, &[0.5], &mut m, &mut v);
+        assert!((p[0] - 0.9).abs() < 1e-6, "after step 1: {}", p[0]);
+        // Step 2, g = -1: m = -0.055, v = 1.24975e-3, m̂ = -0.055/0.19 = -0.2894737,
+        // v̂ = 1.24975e-3/1.999e-3 = 0.6251876, √v̂ = 0.7906880, p = 0.9 + 0.1·0.2894737/0.7906880.
+        adam.tick().apply(&mut p, &[-1.0], &mut m, &mut v);
+        assert!((p[0] - 0.936_610).abs() < 1e-5, "after step 2: {}", p[0]);
+        assert_eq!(adam.steps(), 2);
+    }
+}

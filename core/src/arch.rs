@@ -1,0 +1,406 @@
+//! The architecture space: tokens, and the child network they spell.
+//!
+//! A child is a sequence of at most [`MAX_TOKENS`] tokens read in order: a width token adds
+//! a linear layer from the current feature count to that width, an activation token applies
+//! to the current features, `EOS` ends the sequence early. A final linear layer maps the
+//! features to the [`OUTPUTS`] class logits. So `[16, Tanh, 8, ReLU]` is
+//! `Linear(2,16) → Tanh → Linear(16,8) → ReLU → Linear(8,2)`, and `[]` is `Linear(2,2)`.
+
+use core::fmt;
+use core::str::FromStr;
+
+/// The most tokens a child may have (the original's `max_depth`).
+pub const MAX_TOKENS: usize = 6;
+/// The widest hidden layer.
+pub const MAX_WIDTH: usize = 16;
+/// Input features per sample.
+pub const INPUTS: usize = 2;
+/// Classes, hence output logits.
+pub const OUTPUTS: usize = 2;
+/// Token vocabulary size (five widths, four activations, EOS).
+pub const VOCAB: usize = 10;
+/// The most linear layers in a child: every token a width, plus the output layer.
+pub const MAX_LINEAR: usize = MAX_TOKENS + 1;
+
+/// A hidden-unit nonlinearity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Activation {
+    /// `1 / (1 + e^-x)`.
+    Sigmoid,
+    /// `tanh x`.
+    Tanh,
+    /// `max(x, 0)`.
+    Relu,
+    /// `x` for `x > 0`, else `0.01 x` (PyTorch's default slope).
+    LeakyRelu,
+}
+
+/// The slope of [`Activation::LeakyRelu`] for negative inputs (PyTorch's default).
+pub const LEAKY_SLOPE: f32 = 0.01;
+
+/// One controller action. The discriminant is the token's index in the controller's output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Token {
+    /// Linear layer to 1 unit.
+    W1 = 0,
+    /// Linear layer to 2 units.
+    W2 = 1,
+    /// Linear layer to 4 units.
+    W4 = 2,
+    /// Linear layer to 8 units.
+    W8 = 3,
+    /// Linear layer to 16 units.
+    W16 = 4,
+    /// Sigmoid activation.
+    Sigmoid = 5,
+    /// Tanh activation.
+    Tanh = 6,
+    /// ReLU activation.
+    Relu = 7,
+    /// LeakyReLU activation.
+    LeakyRelu = 8,
+    /// End of sequence.
+    Eos = 9,
+}
+
+/// A token sequence that is not a valid architecture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenError {
+    /// A token index outside `0..VOCAB`.
+    UnknownIndex {
+        /// Position in the sequence.
+        position: usize,
+        /// The offending index.
+        index: u8,
+    },
+    /// A token name that is none of `1 2 4 8 16 Sigmoid Tanh ReLU LeakyReLU EOS`.
+    UnknownName {
+        /// Position in the list (0-based).
+        position: usize,
+    },
+    /// More than [`MAX_TOKENS`] tokens before EOS.
+    TooLong,
+    /// A token after EOS.
+    AfterEos {
+        /// Position of the first token after EOS.
+        position: usize,
+    },
+    /// Text that is not of the form `[t, t, …]`.
+    Syntax,
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::UnknownIndex { position, index } => write!(
+                f,
+                "token {position} has index {index}, but token indices are 0..{VOCAB}"
+            ),
+            Self::UnknownName { position } => write!(
+                f,
+                "token {position} is not one of 1, 2, 4, 8, 16, Sigmoid, Tanh, ReLU, LeakyReLU, EOS"
+            ),
+            Self::TooLong => write!(f, "more than {MAX_TOKENS} tokens"),
+            Self::AfterEos { position } => write!(f, "token {position} follows EOS"),
+            Self::Syntax => write!(f, "expected a list like [16, Tanh, 8, ReLU]"),
+        }
+    }
+}
+
+impl core::error::Error for TokenError {}
+
+impl Token {
+    /// All tokens, in index order.
+    pub const ALL: [Token; VOCAB] = [
+        Token::W1,
+        Token::W2,
+        Token::W4,
+        Token::W8,
+        Token::W16,
+        Token::Sigmoid,
+        Token::Tanh,
+        Token::Relu,
+        Token::LeakyRelu,
+        Token::Eos,
+    ];
+
+    /// The token with controller index `index`.
+    pub fn from_index(index: u8) -> Option<Token> {
+        Self::ALL.get(usize::from(index)).copied()
+    }
+
+    /// This token's controller index.
+    pub fn index(self) -> u8 {
+        self as u8
+    }
+
+    /// The layer width, for a width token.
+    pub fn width(self) -> Option<usize> {
+        match self {
+            Token::W1 => Some(1),
+            Token::W2 => Some(2),
+            Token::W4 => Some(4),
+            Token::W8 => Some(8),
+            Token::W16 => Some(16),
+            _ => None,
+        }
+    }
+
+    /// The nonlinearity, for an activation token.
+    pub fn activation(self) -> Option<Activation> {
+        match self {
+            Token::Sigmoid => Some(Activation::Sigmoid),
+            Token::Tanh => Some(Activation::Tanh),
+            Token::Relu => Some(Activation::Relu),
+            Token::LeakyRelu => Some(Activation::LeakyRelu),
+            _ => None,
+        }
+    }
+
+    /// The name used in [`Arch`]'s `Display` (and accepted by its `FromStr`).
+    pub fn name(self) -> &'static str {
+        const NAMES: [&str; VOCAB] = [
+            "1",
+            "2",
+            "4",
+            "8",
+            "16",
+            "Sigmoid",
+            "Tanh",
+            "ReLU",
+            "LeakyReLU",
+            "EOS",
+        ];
+        NAMES[usize::from(self.index())]
+    }
+}
+
+/// A child architecture: up to [`MAX_TOKENS`] non-EOS tokens. `Copy`, 7 bytes.
+///
+/// Unused slots always hold `Eos`, so the derived equality and hash compare architectures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Arch {
+    tokens: [Token; MAX_TOKENS],
+    len: u8,
+}
+
+impl Default for Arch {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl Arch {
+    /// The empty architecture: just the output layer, `Linear(2, 2)`.
+    pub const EMPTY: Arch = Arch {
+        tokens: [Token::Eos; MAX_TOKENS],
+        len: 0,
+    };
+
+    /// The architecture of `tokens` (which must not contain EOS).
+    pub fn new(tokens: &[Token]) -> Result<Arch, TokenError> {
+        let mut arch = Arch::EMPTY;
+        for (position, &t) in tokens.iter().enumerate() {
+            if t == Token::Eos {
+                return Err(TokenError::AfterEos {
+                    position: position + 1,
+                });
+            }
+            arch.push(t)?;
+        }
+        Ok(arch)
+    }
+
+    /// Appends a non-EOS token.
+    pub(crate) fn push(&mut self, t: Token) -> Result<(), TokenError> {
+        let slot = self
+            .tokens
+            .get_mut(usize::from(self.len))
+            .ok_or(TokenError::TooLong)?;
+        *slot = t;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// The tokens, without EOS.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens[..usize::from(self.len)]
+    }
+
+    /// Number of tokens (without EOS).
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Whether this is the bare output layer.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The controller's actions that produce this architecture: its tokens, then EOS if there
+    /// is room (a sequence of [`MAX_TOKENS`] tokens ends without one).
+    pub fn actions(&self) -> heapless::Vec<Token, MAX_TOKENS> {
+        let mut out: heapless::Vec<Token, MAX_TOKENS> = heapless::Vec::new();
+        for &t in self.tokens() {
+            let _ = out.push(t); // at most MAX_TOKENS tokens by construction
+        }
+        let _ = out.push(Token::Eos); // rejected exactly when the sequence is full
+        out
+    }
+
+    /// Encodes as controller indices (see [`Arch::actions`]).
+    pub fn encode(&self) -> heapless::Vec<u8, MAX_TOKENS> {
+        self.actions().iter().map(|t| t.index()).collect()
+    }
+
+    /// Decodes controller indices: tokens up to EOS (or [`MAX_TOKENS`] tokens without one).
+    /// Anything after EOS, an unknown index or a seventh token is an error.
+    pub fn decode(indices: &[u8]) -> Result<Arch, TokenError> {
+        let mut arch = Arch::EMPTY;
+        for (position, &index) in indices.iter().enumerate() {
+            let t = Token::from_index(index).ok_or(TokenError::UnknownIndex { position, index })?;
+            if t == Token::Eos {
+                if position + 1 < indices.len() {
+                    return Err(TokenError::AfterEos {
+                        position: position + 1,
+                    });
+                }
+                break;
+            }
+            arch.push(t)?;
+        }
+        Ok(arch)
+    }
+
+    /// The width of each linear layer's output, in order, ending with [`OUTPUTS`].
+    pub fn linear_widths(&self) -> heapless::Vec<usize, MAX_LINEAR> {
+        let mut out: heapless::Vec<usize, MAX_LINEAR> =
+            self.tokens().iter().filter_map(|t| t.width()).collect();
+        let _ = out.push(OUTPUTS); // at most MAX_TOKENS widths, so there is room
+        out
+    }
+
+    /// Trainable parameters (weights and biases) of the child.
+    pub fn parameter_count(&self) -> usize {
+        let mut fan_in = INPUTS;
+        let mut total = 0;
+        for w in self.linear_widths() {
+            total += (fan_in + 1) * w;
+            fan_in = w;
+        }
+        total
+    }
+
+    /// Multiply-adds of one forward pass for one sample (linear layers only).
+    pub fn forward_macs(&self) -> usize {
+        let mut fan_in = INPUTS;
+        let mut total = 0;
+        for w in self.linear_widths() {
+            total += fan_in * w;
+            fan_in = w;
+        }
+        total
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[")?;
+        for (i, t) in self.tokens().iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(t.name())?;
+        }
+        f.write_str("]")
+    }
+}
+
+impl FromStr for Arch {
+    type Err = TokenError;
+
+    /// Parses the `Display` form, e.g. `[16, Tanh, 8, ReLU]` (names are case-insensitive;
+    /// a trailing `EOS` is accepted).
+    fn from_str(s: &str) -> Result<Arch, TokenError> {
+        let inner = s
+            .trim()
+            .strip_prefix('[')
+            .and_then(|r| r.strip_suffix(']'))
+            .ok_or(TokenError::Syntax)?;
+        let mut indices: heapless::Vec<u8, { MAX_TOKENS + 1 }> = heapless::Vec::new();
+        if !inner.trim().is_empty() {
+            for (position, name) in inner.split(',').enumerate() {
+                let name = name.trim();
+                let t = Token::ALL
+                    .iter()
+                    .find(|t| t.name().eq_ignore_ascii_case(name))
+                    .ok_or(TokenError::UnknownName { position })?;
+                indices.push(t.index()).map_err(|_| TokenError::TooLong)?;
+            }
+        }
+        Arch::decode(&indices)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_and_parse_round_trip() {
+        let arch = Arch::new(&[Token::W16, Token::Tanh, Token::W8, Token::Relu]).unwrap();
+        assert_eq!(format!("{arch}"), "[16, Tanh, 8, ReLU]");
+        assert_eq!("[16, tanh, 8, RELU]".parse::<Arch>(), Ok(arch));
+        assert_eq!("[]".parse::<Arch>(), Ok(Arch::EMPTY));
+        assert_eq!(format!("{}", Arch::EMPTY), "[]");
+    }
+
+    #[test]
+    fn encode_decode_round_trip_including_full_length() {
+        let full = Arch::new(&[Token::W16; MAX_TOKENS]).unwrap();
+        assert_eq!(full.encode().as_slice(), &[4, 4, 4, 4, 4, 4]);
+        assert_eq!(Arch::decode(&full.encode()), Ok(full));
+        let short = Arch::new(&[Token::LeakyRelu, Token::W1]).unwrap();
+        assert_eq!(short.encode().as_slice(), &[8, 0, 9]);
+        assert_eq!(Arch::decode(&short.encode()), Ok(short));
+        assert_eq!(Arch::decode(&[9]), Ok(Arch::EMPTY));
+        assert_eq!(Arch::decode(&[]), Ok(Arch::EMPTY));
+    }
+
+    #[test]
+    fn bad_sequences_are_typed_errors() {
+        let cases: [(&[u8], TokenError); 3] = [
+            (
+                &[0, 10],
+                TokenError::UnknownIndex {
+                    position: 1,
+                    index: 10,
+                },
+            ),
+            (&[0, 0, 0, 0, 0, 0, 0], TokenError::TooLong),
+            (&[0, 9, 1], TokenError::AfterEos { position: 2 }),
+        ];
+        for (indices, want) in cases {
+            assert_eq!(Arch::decode(indices), Err(want), "decode({indices:?})");
+        }
+        assert_eq!("16, Tanh".parse::<Arch>(), Err(TokenError::Syntax));
+        assert_eq!(
+            "[16, Tan]".parse::<Arch>(),
+            Err(TokenError::UnknownName { position: 1 })
+        );
+        assert_eq!(
+            Arch::new(&[Token::W1, Token::Eos]),
+            Err(TokenError::AfterEos { position: 2 })
+        );
+    }
+
+    #[test]
+    fn sizes_follow_the_layer_widths() {
+        let arch: Arch = "[16, Tanh, 8, ReLU]".parse().unwrap();
+        assert_eq!(arch.linear_widths().as_slice(), &[16, 8, 2]);
+        assert_eq!(arch.parameter_count(), 3 * 16 + 17 * 8 + 9 * 2);
+        assert_eq!(arch.forward_macs(), 2 * 16 + 16 * 8 + 8 * 2);
+        assert_eq!(Arch::EMPTY.parameter_count(), 6);
+    }
+}

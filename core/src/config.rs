@@ -1,0 +1,398 @@
+//! Every hyper-parameter, in one place, with its default and where that default comes from.
+//!
+//! "The original" below is the PyTorch experiment piconas re-creates (Zoph & Le-style NAS on
+//! two moons, re-expressed in `shared/bench/seed_ref.py`). No hyper-parameter literal appears
+//! anywhere else in the crate.
+
+use core::fmt;
+
+/// The most rollouts a search may be configured for.
+pub const MAX_ROLLOUTS: u32 = 10_000_000;
+/// The most rollouts that may share one controller update (sizes the trajectory buffer).
+pub const MAX_ROLLOUTS_PER_UPDATE: usize = 8;
+/// The most finalists [`crate::Search::finish`] may retrain.
+pub const MAX_FINALISTS: usize = 8;
+/// The most retrains per finalist.
+pub const MAX_RETRAINS: u32 = 64;
+/// The largest child mini-batch (sizes the activation buffers).
+pub const MAX_BATCH: usize = 32;
+/// The most epochs a child may be trained for.
+pub const MAX_EPOCHS: u32 = 100_000;
+/// The fewest samples a data set may have: enough for every split to be non-empty.
+pub const MIN_SAMPLES: usize = 20;
+/// The most samples a data set may have. Nothing in the core is sized by it (the epoch shuffle
+/// needs no buffer); it bounds the cost of one rollout and keeps indices in `u32`.
+pub const MAX_SAMPLES: usize = 1_000_000;
+/// Percent of the samples, from the front, used for training (the original: 70/10/20).
+pub const TRAIN_PERCENT: usize = 70;
+/// Percent of the samples, after the training ones, used as the dev split (the reward).
+pub const DEV_PERCENT: usize = 10;
+
+/// Adam's hyper-parameters (Kingma & Ba 2015).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    /// Step size. Default 1e-2: the original's `lr` for both child and controller.
+    pub learning_rate: f32,
+    /// First-moment decay. Default 0.9 (PyTorch's default, used by the original).
+    pub beta1: f32,
+    /// Second-moment decay. Default 0.999 (PyTorch's default).
+    pub beta2: f32,
+    /// Denominator guard. Default 1e-8 (PyTorch's default).
+    pub epsilon: f32,
+}
+
+impl Default for AdamConfig {
+    fn default() -> Self {
+        Self {
+            learning_rate: 1e-2,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+        }
+    }
+}
+
+/// How each child network is trained to produce its reward.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChildConfig {
+    /// The child's optimiser. Default: Adam, lr 1e-2 (the original).
+    pub adam: AdamConfig,
+    /// Mini-batch size; the last partial batch of an epoch counts. Default 32 (the original).
+    pub batch_size: usize,
+    /// Epoch limit. Default 100 (the original).
+    pub max_epochs: u32,
+    /// Stop after this many epochs without a new best dev accuracy. Default 10 (the original).
+    pub patience: u32,
+}
+
+impl Default for ChildConfig {
+    fn default() -> Self {
+        Self {
+            adam: AdamConfig::default(),
+            batch_size: 32,
+            max_epochs: 100,
+            patience: 10,
+        }
+    }
+}
+
+/// How the controller learns from rewards (REINFORCE with a baseline and an entropy bonus).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ControllerConfig {
+    /// The controller's optimiser. Default: Adam, lr 1e-2 (the original).
+    pub adam: AdamConfig,
+    /// Initial entropy-bonus weight β. Default 1e-2 (the original).
+    pub entropy_weight: f32,
+    /// β is multiplied by this after every rollout. Default 0.99 (the original).
+    pub entropy_decay: f32,
+    /// Decay of the reward moving average used as baseline. Default 0.95 (the original).
+    pub baseline_decay: f32,
+    /// Clip the update's gradient to this L2 norm; `None` = no clipping. Default `None` (the
+    /// original does not clip).
+    pub max_grad_norm: Option<f32>,
+    /// Rollouts averaged into one controller update. Default 1 (the original).
+    pub rollouts_per_update: usize,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            adam: AdamConfig::default(),
+            entropy_weight: 1e-2,
+            entropy_decay: 0.99,
+            baseline_decay: 0.95,
+            max_grad_norm: None,
+            rollouts_per_update: 1,
+        }
+    }
+}
+
+/// Everything a [`crate::Search`] needs besides its data.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SearchConfig {
+    /// Rollouts (sample → train → update) to run. Default 5000 (the original).
+    pub rollouts: u32,
+    /// Seed of every random stream (see [`crate::rng`]). Default 0.
+    pub seed: u64,
+    /// Child training.
+    pub child: ChildConfig,
+    /// Controller learning.
+    pub controller: ControllerConfig,
+    /// Distinct architectures kept by best reward and retrained by `finish`. Default 5 (this
+    /// project: the best of thousands of noisy dev scores is mostly luck, so a few are
+    /// re-measured).
+    pub finalists: usize,
+    /// Fresh-seed retrains of each finalist in `finish`. Default 5 (this project).
+    pub retrains: u32,
+}
+
+impl Default for SearchConfig {
+    fn default() -> Self {
+        Self {
+            rollouts: 5000,
+            seed: 0,
+            child: ChildConfig::default(),
+            controller: ControllerConfig::default(),
+            finalists: 5,
+            retrains: 5,
+        }
+    }
+}
+
+/// The generated two-moons data set.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MoonsConfig {
+    /// Number of points (half on each moon). Default 1000 (the original).
+    pub samples: usize,
+    /// Standard deviation of the Gaussian noise on each coordinate. Default 0.2 (the original).
+    pub noise: f32,
+    /// Seed of the data stream, independent of the search seed so that searches with
+    /// different seeds see the same data, as in the original (numpy seed 0). Default 0.
+    pub seed: u64,
+}
+
+impl Default for MoonsConfig {
+    fn default() -> Self {
+        Self {
+            samples: 1000,
+            noise: 0.2,
+            seed: 0,
+        }
+    }
+}
+
+/// The largest accepted moons noise; beyond it the two classes are indistinguishable.
+pub const MAX_NOISE: f32 = 10.0;
+
+/// What values a field accepts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Allowed {
+    /// An integer in `min..=max`.
+    Range {
+        /// Smallest accepted value.
+        min: u64,
+        /// Largest accepted value.
+        max: u64,
+    },
+    /// A finite number > 0.
+    Positive,
+    /// A finite number in `[0, max]`.
+    UpTo(f32),
+    /// A number in `[0, 1)`.
+    Fraction,
+    /// A number in `(0, 1]`.
+    Decay,
+}
+
+/// The offending value of a [`ConfigError`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Got {
+    /// An integer field's value.
+    Int(u64),
+    /// A float field's value.
+    Float(f32),
+}
+
+/// A configuration field out of its range: names the field, what it accepts, and what it got.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConfigError {
+    /// The field, as a path such as `child.batch_size`.
+    pub field: &'static str,
+    /// What the field accepts.
+    pub allowed: Allowed,
+    /// What it was given.
+    pub got: Got,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} must be ", self.field)?;
+        match self.allowed {
+            Allowed::Range { min, max } => write!(f, "an integer in {min}..={max}")?,
+            Allowed::Positive => f.write_str("a finite number > 0")?,
+            Allowed::UpTo(max) => write!(f, "a number in [0, {max}]")?,
+            Allowed::Fraction => f.write_str("a number in [0, 1)")?,
+            Allowed::Decay => f.write_str("a number in (0, 1]")?,
+        }
+        match self.got {
+            Got::Int(v) => write!(f, " (got {v})"),
+            Got::Float(v) => write!(f, " (got {v})"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+fn int(field: &'static str, value: u64, min: u64, max: u64) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            field,
+            allowed: Allowed::Range { min, max },
+            got: Got::Int(value),
+        })
+    }
+}
+
+fn float(field: &'static str, value: f32, allowed: Allowed) -> Result<(), ConfigError> {
+    let ok = match allowed {
+        Allowed::Positive => value.is_finite() && value > 0.0,
+        Allowed::UpTo(max) => (0.0..=max).contains(&value),
+        Allowed::Fraction => (0.0..1.0).contains(&value),
+        Allowed::Decay => value > 0.0 && value <= 1.0,
+        Allowed::Range { .. } => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            field,
+            allowed,
+            got: Got::Float(value),
+        })
+    }
+}
+
+fn usize_field(
+    field: &'static str,
+    value: usize,
+    min: usize,
+    max: usize,
+) -> Result<(), ConfigError> {
+    int(field, value as u64, min as u64, max as u64)
+}
+
+impl AdamConfig {
+    fn validate(
+        &self,
+        lr: &'static str,
+        b1: &'static str,
+        b2: &'static str,
+        eps: &'static str,
+    ) -> Result<(), ConfigError> {
+        float(lr, self.learning_rate, Allowed::Positive)?;
+        float(b1, self.beta1, Allowed::Fraction)?;
+        float(b2, self.beta2, Allowed::Fraction)?;
+        float(eps, self.epsilon, Allowed::Positive)
+    }
+}
+
+impl ChildConfig {
+    /// Checks every field; the first one out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.adam.validate(
+            "child.learning_rate",
+            "child.beta1",
+            "child.beta2",
+            "child.epsilon",
+        )?;
+        usize_field("child.batch_size", self.batch_size, 1, MAX_BATCH)?;
+        int(
+            "child.max_epochs",
+            self.max_epochs.into(),
+            1,
+            MAX_EPOCHS.into(),
+        )?;
+        int("child.patience", self.patience.into(), 1, MAX_EPOCHS.into())
+    }
+}
+
+impl ControllerConfig {
+    /// Checks every field; the first one out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.adam.validate(
+            "controller.learning_rate",
+            "controller.beta1",
+            "controller.beta2",
+            "controller.epsilon",
+        )?;
+        float(
+            "controller.entropy_weight",
+            self.entropy_weight,
+            Allowed::UpTo(f32::MAX),
+        )?;
+        float(
+            "controller.entropy_decay",
+            self.entropy_decay,
+            Allowed::Decay,
+        )?;
+        float(
+            "controller.baseline_decay",
+            self.baseline_decay,
+            Allowed::Fraction,
+        )?;
+        if let Some(norm) = self.max_grad_norm {
+            float("controller.max_grad_norm", norm, Allowed::Positive)?;
+        }
+        usize_field(
+            "controller.rollouts_per_update",
+            self.rollouts_per_update,
+            1,
+            MAX_ROLLOUTS_PER_UPDATE,
+        )
+    }
+}
+
+impl SearchConfig {
+    /// Checks every field; the first one out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        int("rollouts", self.rollouts.into(), 1, MAX_ROLLOUTS.into())?;
+        self.child.validate()?;
+        self.controller.validate()?;
+        usize_field("finalists", self.finalists, 1, MAX_FINALISTS)?;
+        int("retrains", self.retrains.into(), 1, MAX_RETRAINS.into())
+    }
+}
+
+impl MoonsConfig {
+    /// Checks every field; the first one out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        usize_field("samples", self.samples, MIN_SAMPLES, MAX_SAMPLES)?;
+        float("noise", self.noise, Allowed::UpTo(MAX_NOISE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(SearchConfig::default().validate(), Ok(()));
+        assert_eq!(MoonsConfig::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn each_bad_field_is_named_with_its_range() {
+        let mut c = SearchConfig::default();
+        c.child.batch_size = 0;
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "child.batch_size must be an integer in 1..=32 (got 0)"
+        );
+        let mut c = SearchConfig::default();
+        c.controller.adam.learning_rate = f32::NAN;
+        assert_eq!(
+            c.validate().unwrap_err().to_string(),
+            "controller.learning_rate must be a finite number > 0 (got NaN)"
+        );
+        let mut c = SearchConfig::default();
+        c.controller.rollouts_per_update = 9;
+        assert_eq!(
+            c.validate().unwrap_err().field,
+            "controller.rollouts_per_update"
+        );
+        let mut c = SearchConfig::default();
+        c.controller.max_grad_norm = Some(-1.0);
+        assert_eq!(c.validate().unwrap_err().field, "controller.max_grad_norm");
+        let m = MoonsConfig {
+            noise: -0.1,
+            ..MoonsConfig::default()
+        };
+        assert_eq!(
+            m.validate().unwrap_err().to_string(),
+            "noise must be a number in [0, 10] (got -0.1)"
+        );
+    }
+}

@@ -1,0 +1,84 @@
+//! # piconas-core
+//!
+//! Neural architecture search small enough to run on a microcontroller: a GRU controller
+//! samples multilayer perceptrons as token sequences, each child is trained on the data and
+//! its dev accuracy is the reward, and REINFORCE teaches the controller to sample better
+//! children. `#![no_std]`, no allocator: every buffer is a fixed array sized by the named
+//! constants below, so a search fits in a static and runs the same on a host, in a browser
+//! and on a Cortex-M.
+//!
+//! ## The data flow
+//!
+//! ```text
+//!  data ──► arch ──► mlp/train ──► reward ──► reinforce ──► controller ──► next arch
+//!  (moons,   (tokens)  (child net,            (baseline,     (GRU policy)
+//!   split)              Adam, early stop)      entropy, Adam)
+//!                            └─────────────── search (drives the loop, keeps finalists)
+//! ```
+//!
+//! ### Data ([`sample`], [`moons`], [`bayes`])
+//! A data set is a slice of [`Sample`]s the caller owns (a static array on a chip, a `Vec`
+//! from a CSV on a host), cut in order into train/dev/test (70/10/20) by [`Split::new`].
+//! [`moons`] generates scikit-learn-style two moons; [`bayes`] computes the accuracy of the
+//! Bayes-optimal classifier on a split, the ceiling to read every accuracy against.
+//!
+//! ### Architectures ([`arch`])
+//! A child is up to [`MAX_TOKENS`] tokens: widths 1–16 add linear layers, Sigmoid, Tanh,
+//! ReLU and LeakyReLU apply to the current features, EOS stops; an output layer of 2 follows.
+//!
+//! ### Child networks ([`mlp`], [`adam`], [`train`])
+//! [`mlp::Layout`] turns an [`Arch`] into ops over one flat parameter array;
+//! batches are feature-major so inner loops vectorise. [`Trainer`] runs mini-batch Adam with
+//! early stopping and returns an [`Outcome`] whose reward is the best dev accuracy.
+//!
+//! ### The controller ([`gru`], [`policy`])
+//! A GRU cell (PyTorch's `GRUCell` equations) reads the previous token and a linear head gives
+//! the next token's logits. [`Policy`] samples an architecture, recording a [`Trajectory`],
+//! and backpropagates through time the exact gradients of `Σ log π(aₜ)` and `Σ Hₜ`.
+//!
+//! ### Learning ([`reinforce`])
+//! [`Reinforce`] turns rewards into a controller update: loss
+//! `−(R − b)·Σ log π − β·Σ H`, with `b` a moving average of rewards and `β` decaying, applied
+//! by Adam row by row straight from the trajectories (no gradient buffer).
+//!
+//! ### The search ([`search`])
+//! [`Search`] owns all of the above for one run. Each [`Search::step`] is one rollout and
+//! returns a `Copy` [`Record`]; the caller drives the loop, so a page or a firmware can
+//! interleave its own work. [`Search::finish`] retrains the finalists and reports the winner.
+//!
+//! ## Determinism
+//! One seed gives the same bits on every target: all float transcendentals go through
+//! [`math`] (libm), no fused multiply-adds, every sum in a fixed order, and all randomness
+//! from [`rng::stream`]s of one seeded xoshiro128++ family.
+//!
+//! ## Panics
+//! No function panics on its inputs. Configurations and data are validated into typed errors
+//! ([`ConfigError`], [`DataError`], [`TokenError`]); after [`Search::new`] has accepted a
+//! configuration, stepping and finishing cannot panic, and a child whose training diverges is
+//! reported with reward 0 instead of propagating NaN.
+
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![warn(
+    missing_docs,
+    rust_2018_idioms,
+    trivial_numeric_casts,
+    unused_qualifications
+)]
+
+pub mod adam;
+pub mod arch;
+pub mod bayes;
+pub mod config;
+pub mod math;
+pub mod mlp;
+pub mod moons;
+pub mod rng;
+pub mod sample;
+pub mod shuffle;
+pub mod train;
+
+pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
+pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig};
+pub use sample::{DataError, Sample, Split};
+pub use train::{Outcome, Trainer};

@@ -1,0 +1,536 @@
+//! The child network: a fixed-capacity f32 MLP, its loss and its backward pass.
+//!
+//! A [`Layout`] turns an [`Arch`] into a list of ops (linear layers and activations) with each
+//! linear layer's place in one flat parameter array (weights `[out][in]`, PyTorch's layout, then
+//! biases). The trainer owns the parameters and Adam's moments as `[f32; MAX_PARAMS]`.
+//!
+//! Activations live in a [`Workspace`], **feature-major**: `acts[op][feature][lane]`, one lane
+//! per sample of the mini-batch, always [`MAX_BATCH`] lanes. Every inner loop then runs over
+//! 32 contiguous lanes with no branch on the sample, which the compiler vectorises; a partial
+//! batch leaves its unused lanes at zero input and zero loss gradient, so they change nothing.
+//! Each output's sum is accumulated in a fixed order, so vectorising never changes a bit.
+//!
+//! The backward pass hands each linear layer's gradient to a callback as soon as it is known,
+//! after the gradient for the layer below has been computed from the old weights: the trainer
+//! applies Adam right there, so no full gradient buffer exists.
+
+use rand_core::Rng;
+
+use crate::arch::{
+    Activation, Arch, INPUTS, LEAKY_SLOPE, MAX_LINEAR, MAX_TOKENS, MAX_WIDTH, OUTPUTS,
+};
+use crate::config::MAX_BATCH;
+use crate::math;
+use crate::rng;
+use crate::sample::Sample;
+
+/// Parameters of the largest child: six 16-unit layers and the output layer (1442).
+pub const MAX_PARAMS: usize = (INPUTS + 1) * MAX_WIDTH
+    + (MAX_TOKENS - 1) * (MAX_WIDTH + 1) * MAX_WIDTH
+    + (MAX_WIDTH + 1) * OUTPUTS;
+/// Parameters of the largest single layer (16 → 16 with bias).
+pub const MAX_LAYER_PARAMS: usize = (MAX_WIDTH + 1) * MAX_WIDTH;
+/// Ops of the longest child: every token, plus the output layer.
+pub const MAX_OPS: usize = MAX_TOKENS + 1;
+
+const LANE_GROUP: usize = 8;
+const _: () =
+    assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= INPUTS && MAX_WIDTH >= OUTPUTS);
+const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
+
+/// One value per sample of a mini-batch.
+pub type Lanes = [f32; MAX_BATCH];
+
+/// One step of the child's forward pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `out = W·in + b`, with `W` at `params[offset..]` as `[fan_out][fan_in]`, then `b`.
+    Linear {
+        /// Input features.
+        fan_in: u8,
+        /// Output features.
+        fan_out: u8,
+        /// Where the weights start in the flat parameter array.
+        offset: u16,
+    },
+    /// An elementwise nonlinearity over `width` features.
+    Act {
+        /// The nonlinearity.
+        activation: Activation,
+        /// Features it applies to.
+        width: u8,
+    },
+}
+
+/// The ops of one child and where their parameters live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    ops: [Op; MAX_OPS],
+    len: u8,
+    params: u16,
+}
+
+/// Buffers for one mini-batch: activations of every op, two delta buffers, a layer gradient.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    acts: [[Lanes; MAX_WIDTH]; MAX_OPS + 1],
+    delta: [[Lanes; MAX_WIDTH]; 2],
+    grad: [f32; MAX_LAYER_PARAMS],
+    labels: [u8; MAX_BATCH],
+    lanes: usize,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[inline(always)]
+fn dot_lanes(a: &Lanes, b: &Lanes) -> f32 {
+    // Eight interleaved partial sums, combined in a fixed tree: vectorisable and deterministic.
+    let mut acc = [0.0f32; LANE_GROUP];
+    for (ca, cb) in a.chunks_exact(LANE_GROUP).zip(b.chunks_exact(LANE_GROUP)) {
+        for ((s, &x), &y) in acc.iter_mut().zip(ca).zip(cb) {
+            *s += x * y;
+        }
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+#[inline(always)]
+fn sum_lanes(a: &Lanes) -> f32 {
+    let mut acc = [0.0f32; LANE_GROUP];
+    for c in a.chunks_exact(LANE_GROUP) {
+        for (s, &x) in acc.iter_mut().zip(c) {
+            *s += x;
+        }
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+#[inline(always)]
+fn axpy_lanes(out: &mut Lanes, w: f32, x: &Lanes) {
+    for (o, &v) in out.iter_mut().zip(x) {
+        *o += w * v;
+    }
+}
+
+fn activate(activation: Activation, rows: &mut [Lanes]) {
+    for row in rows {
+        match activation {
+            Activation::Sigmoid => row.iter_mut().for_each(|x| *x = math::sigmoid(*x)),
+            Activation::Tanh => row.iter_mut().for_each(|x| *x = math::tanh(*x)),
+            Activation::Relu => row
+                .iter_mut()
+                .for_each(|x| *x = if *x > 0.0 { *x } else { 0.0 }),
+            Activation::LeakyRelu => row
+                .iter_mut()
+                .for_each(|x| *x = if *x > 0.0 { *x } else { LEAKY_SLOPE * *x }),
+        }
+    }
+}
+
+/// Multiplies `delta` by the activation's derivative, written in terms of its output `y`.
+fn activate_backward(activation: Activation, outputs: &[Lanes], delta: &mut [Lanes]) {
+    for (d, y) in delta.iter_mut().zip(outputs) {
+        let pairs = d.iter_mut().zip(y);
+        match activation {
+            Activation::Sigmoid => pairs.for_each(|(d, &y)| *d *= y * (1.0 - y)),
+            Activation::Tanh => pairs.for_each(|(d, &y)| *d *= 1.0 - y * y),
+            Activation::Relu => pairs.for_each(|(d, &y)| *d = if y > 0.0 { *d } else { 0.0 }),
+            Activation::LeakyRelu => {
+                pairs.for_each(|(d, &y)| *d = if y > 0.0 { *d } else { LEAKY_SLOPE * *d })
+            }
+        }
+    }
+}
+
+impl Layout {
+    /// The empty layout (no ops); a placeholder until [`Layout::new`].
+    pub const EMPTY: Layout = Layout {
+        ops: [Op::Act {
+            activation: Activation::Relu,
+            width: 0,
+        }; MAX_OPS],
+        len: 0,
+        params: 0,
+    };
+
+    /// The ops of `arch`, ending with the output layer. Never panics: every `Arch` fits.
+    pub fn new(arch: &Arch) -> Layout {
+        let mut layout = Layout::EMPTY;
+        let mut width = INPUTS;
+        let mut offset = 0usize;
+        let push = |layout: &mut Layout, op: Op| {
+            layout.ops[usize::from(layout.len)] = op;
+            layout.len += 1;
+        };
+        for t in arch.tokens() {
+            if let Some(w) = t.width() {
+                push(
+                    &mut layout,
+                    Op::Linear {
+                        fan_in: width as u8,
+                        fan_out: w as u8,
+                        offset: offset as u16,
+                    },
+                );
+                offset += (width + 1) * w;
+                width = w;
+            } else if let Some(activation) = t.activation() {
+                push(
+                    &mut layout,
+                    Op::Act {
+                        activation,
+                        width: width as u8,
+                    },
+                );
+            }
+        }
+        push(
+            &mut layout,
+            Op::Linear {
+                fan_in: width as u8,
+                fan_out: OUTPUTS as u8,
+                offset: offset as u16,
+            },
+        );
+        layout.params = (offset + (width + 1) * OUTPUTS) as u16;
+        layout
+    }
+
+    /// The ops in order.
+    pub fn ops(&self) -> &[Op] {
+        &self.ops[..usize::from(self.len)]
+    }
+
+    /// Number of parameters (a prefix of the flat array).
+    pub fn param_count(&self) -> usize {
+        usize::from(self.params)
+    }
+
+    /// PyTorch's default `nn.Linear` init: weights and biases uniform in `±1/√fan_in`.
+    pub fn init(&self, params: &mut [f32], rng: &mut impl Rng) {
+        for op in self.ops() {
+            if let Op::Linear {
+                fan_in,
+                fan_out,
+                offset,
+            } = *op
+            {
+                let n = (usize::from(fan_in) + 1) * usize::from(fan_out);
+                let bound = 1.0 / math::sqrt(f32::from(fan_in));
+                let start = usize::from(offset);
+                for p in params.iter_mut().skip(start).take(n) {
+                    *p = rng::symmetric(rng, bound);
+                }
+            }
+        }
+    }
+
+    /// Runs the batch in `ws` through the network; the logits end in the last activation slot.
+    pub fn forward(&self, params: &[f32], ws: &mut Workspace) {
+        for (k, op) in self.ops().iter().enumerate() {
+            let (before, after) = ws.acts.split_at_mut(k + 1);
+            let (input, output) = (&before[k], &mut after[0]);
+            match *op {
+                Op::Linear {
+                    fan_in,
+                    fan_out,
+                    offset,
+                } => {
+                    let (fi, fo, off) = (
+                        usize::from(fan_in),
+                        usize::from(fan_out),
+                        usize::from(offset),
+                    );
+                    let (w, b) = params[off..off + (fi + 1) * fo].split_at(fi * fo);
+                    for ((out, row), &bias) in output.iter_mut().zip(w.chunks_exact(fi)).zip(b) {
+                        *out = [bias; MAX_BATCH];
+                        for (x, &wji) in input.iter().zip(row) {
+                            axpy_lanes(out, wji, x);
+                        }
+                    }
+                }
+                Op::Act { activation, width } => {
+                    let w = usize::from(width);
+                    output[..w].copy_from_slice(&input[..w]);
+                    activate(activation, &mut output[..w]);
+                }
+            }
+        }
+    }
+
+    /// Backpropagates the loss gradient left in `ws` by [`Workspace::loss`]. For each linear
+    /// layer, from the top, calls `apply(offset, layer_params, layer_grad)` once the gradient
+    /// below it is computed, so `apply` may update the layer in place (the trainer runs Adam
+    /// there); `offset` is where the layer starts in the flat parameter array.
+    pub fn backward(
+        &self,
+        params: &mut [f32],
+        ws: &mut Workspace,
+        mut apply: impl FnMut(usize, &mut [f32], &[f32]),
+    ) {
+        let ops = self.ops();
+        let first_linear = ops.iter().position(|op| matches!(op, Op::Linear { .. }));
+        let mut cur = 0;
+        for (k, op) in ops.iter().enumerate().rev() {
+            match *op {
+                Op::Act { activation, width } => {
+                    let w = usize::from(width);
+                    activate_backward(activation, &ws.acts[k + 1][..w], &mut ws.delta[cur][..w]);
+                }
+                Op::Linear {
+                    fan_in,
+                    fan_out,
+                    offset,
+                } => {
+                    let (fi, fo, off) = (
+                        usize::from(fan_in),
+                        usize::from(fan_out),
+                        usize::from(offset),
+                    );
+                    let layer = &mut params[off..off + (fi + 1) * fo];
+                    let (dcur, dnext) = ws.delta.split_at_mut(1);
+                    let (d_out, d_in) = if cur == 0 {
+                        (&dcur[0], &mut dnext[0])
+                    } else {
+                        (&dnext[0], &mut dcur[0])
+                    };
+                    let input = &ws.acts[k];
+                    let (gw, gb) = ws.grad[..(fi + 1) * fo].split_at_mut(fi * fo);
+                    for ((grow, gbias), d) in
+                        gw.chunks_exact_mut(fi).zip(gb.iter_mut()).zip(&d_out[..fo])
+                    {
+                        for (g, x) in grow.iter_mut().zip(&input[..fi]) {
+                            *g = dot_lanes(d, x);
+                        }
+                        *gbias = sum_lanes(d);
+                    }
+                    if Some(k) != first_linear {
+                        let w = &layer[..fi * fo];
+                        for (i, din) in d_in[..fi].iter_mut().enumerate() {
+                            *din = [0.0; MAX_BATCH];
+                            for (d, row) in d_out[..fo].iter().zip(w.chunks_exact(fi)) {
+                                axpy_lanes(din, row[i], d);
+                            }
+                        }
+                        cur = 1 - cur;
+                    }
+                    apply(off, layer, &ws.grad[..(fi + 1) * fo]);
+                }
+            }
+        }
+    }
+}
+
+impl Workspace {
+    /// A zeroed workspace (`const`, so firmware can place it in a static).
+    pub const fn new() -> Self {
+        Self {
+            acts: [[[0.0; MAX_BATCH]; MAX_WIDTH]; MAX_OPS + 1],
+            delta: [[[0.0; MAX_BATCH]; MAX_WIDTH]; 2],
+            grad: [0.0; MAX_LAYER_PARAMS],
+            labels: [0; MAX_BATCH],
+            lanes: 0,
+        }
+    }
+
+    /// Loads up to [`MAX_BATCH`] samples as the batch (unused lanes are zeroed).
+    pub fn load<'s>(&mut self, samples: impl IntoIterator<Item = &'s Sample>) {
+        let mut lanes = 0;
+        for (lane, s) in samples.into_iter().take(MAX_BATCH).enumerate() {
+            self.acts[0][0][lane] = s.x[0];
+            self.acts[0][1][lane] = s.x[1];
+            self.labels[lane] = s.label;
+            lanes = lane + 1;
+        }
+        for f in 0..INPUTS {
+            self.acts[0][f][lanes..].fill(0.0);
+        }
+        self.labels[lanes..].fill(0);
+        self.lanes = lanes;
+    }
+
+    /// Samples in the current batch.
+    pub fn lanes(&self) -> usize {
+        self.lanes
+    }
+
+    fn logits(&self, layout: &Layout) -> &[Lanes] {
+        &self.acts[layout.ops().len()][..OUTPUTS]
+    }
+
+    /// Mean softmax cross-entropy of the batch after [`Layout::forward`]; leaves its gradient
+    /// with respect to the logits as the backward pass's starting delta. Non-finite logits give
+    /// a non-finite loss.
+    pub fn loss(&mut self, layout: &Layout) -> f32 {
+        let lanes = self.lanes;
+        let scale = if lanes > 0 { 1.0 / lanes as f32 } else { 0.0 };
+        let n = layout.ops().len();
+        let (z0, z1) = (self.acts[n][0], self.acts[n][1]);
+        let mut total = 0.0;
+        let [d0, d1, ..] = &mut self.delta[0];
+        for s in 0..MAX_BATCH {
+            if s >= lanes {
+                d0[s] = 0.0;
+                d1[s] = 0.0;
+                continue;
+            }
+            let (a, b) = (z0[s], z1[s]);
+            let hi = if a > b { a } else { b };
+            let lse = hi + math::ln_1p(math::exp(-math::abs(a - b)));
+            let y = self.labels[s];
+            total += lse - if y == 0 { a } else { b };
+            d0[s] = (math::exp(a - lse) - f32::from(u8::from(y == 0))) * scale;
+            d1[s] = (math::exp(b - lse) - f32::from(y)) * scale;
+        }
+        total * scale
+    }
+
+    /// How many samples of the batch the logits classify correctly (class 1 iff z₁ > z₀).
+    pub fn correct(&self, layout: &Layout) -> usize {
+        let z = self.logits(layout);
+        (0..self.lanes)
+            .filter(|&s| u8::from(z[1][s] > z[0][s]) == self.labels[s])
+            .count()
+    }
+}
+
+/// Accuracy of the network `params` on `samples` (0 for none), batch by batch through `ws`.
+pub fn accuracy(layout: &Layout, params: &[f32], ws: &mut Workspace, samples: &[Sample]) -> f32 {
+    if samples.is_empty() {
+        return 0.0;
+    }
+    let mut correct = 0;
+    for chunk in samples.chunks(MAX_BATCH) {
+        ws.load(chunk);
+        layout.forward(params, ws);
+        correct += ws.correct(layout);
+    }
+    correct as f32 / samples.len() as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::Token;
+    use crate::rng::{Stream, stream};
+
+    fn batch(n: usize, seed: u64) -> Vec<Sample> {
+        let mut rng = stream(seed, Stream::Data, 0);
+        (0..n)
+            .map(|i| Sample {
+                x: [rng::symmetric(&mut rng, 2.0), rng::symmetric(&mut rng, 2.0)],
+                label: (i % 2) as u8,
+            })
+            .collect()
+    }
+
+    fn loss_at(layout: &Layout, params: &[f32], ws: &mut Workspace) -> f32 {
+        layout.forward(params, ws);
+        ws.loss(layout)
+    }
+
+    /// Checks every parameter's gradient against central differences of the batch loss.
+    fn gradient_check(arch: &str) {
+        let arch: Arch = arch.parse().unwrap();
+        let layout = Layout::new(&arch);
+        let n = layout.param_count();
+        let mut params = [0.0f32; MAX_PARAMS];
+        layout.init(&mut params[..n], &mut stream(9, Stream::Child, 0));
+        let mut ws = Workspace::new();
+        let samples = batch(27, 4); // a partial batch: the padding lanes must not count
+        ws.load(&samples);
+        loss_at(&layout, &params, &mut ws);
+        let mut analytic = [0.0f32; MAX_PARAMS];
+        let mut cursor = 0;
+        let mut probe = params;
+        layout.backward(&mut probe, &mut ws, |start, _, grad| {
+            analytic[start..start + grad.len()].copy_from_slice(grad);
+            cursor += grad.len();
+        });
+        assert_eq!(cursor, n, "{arch}: every parameter gets a gradient");
+        let eps = 1e-3f32;
+        for i in 0..n {
+            let mut p = params;
+            p[i] += eps;
+            let up = loss_at(&layout, &p, &mut ws);
+            p[i] -= 2.0 * eps;
+            let down = loss_at(&layout, &p, &mut ws);
+            let numeric = (up - down) / (2.0 * eps);
+            let tol = 2e-3 + 2e-2 * numeric.abs();
+            assert!(
+                (numeric - analytic[i]).abs() <= tol,
+                "{arch}: parameter {i}: analytic {} vs numeric {numeric}",
+                analytic[i]
+            );
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences_for_each_activation() {
+        for act in ["Sigmoid", "Tanh", "ReLU", "LeakyReLU"] {
+            gradient_check(&format!("[8, {act}, 4, {act}]"));
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences_for_widths_1_and_16() {
+        gradient_check("[1, Tanh]");
+        gradient_check("[16, Tanh]");
+        gradient_check("[Tanh, 16, Sigmoid, Sigmoid]");
+        gradient_check("[]");
+    }
+
+    #[test]
+    fn gradients_match_finite_differences_for_six_layers() {
+        gradient_check("[16, 16, 16, 16, 16, 16]");
+        gradient_check("[16, Tanh, 8, LeakyReLU, 4, Sigmoid]");
+    }
+
+    #[test]
+    fn layout_places_layers_back_to_back() {
+        let arch = Arch::new(&[Token::W16; MAX_TOKENS]).unwrap();
+        let layout = Layout::new(&arch);
+        assert_eq!(layout.param_count(), MAX_PARAMS);
+        assert_eq!(layout.ops().len(), MAX_OPS);
+        let arch: Arch = "[Tanh, 4]".parse().unwrap();
+        let layout = Layout::new(&arch);
+        assert_eq!(layout.param_count(), arch.parameter_count());
+        assert_eq!(
+            layout.ops()[2],
+            Op::Linear {
+                fan_in: 4,
+                fan_out: 2,
+                offset: 12
+            }
+        );
+    }
+
+    #[test]
+    fn loss_is_ln2_for_zero_logits_and_padding_is_inert() {
+        let layout = Layout::new(&Arch::EMPTY);
+        let params = [0.0f32; MAX_PARAMS];
+        let mut ws = Workspace::new();
+        ws.load(&batch(5, 1));
+        let loss = loss_at(&layout, &params, &mut ws);
+        assert!((loss - core::f32::consts::LN_2).abs() < 1e-6, "loss {loss}");
+        assert!(ws.delta[0][0][5..].iter().all(|&d| d == 0.0));
+    }
+
+    #[test]
+    fn init_bounds_follow_fan_in() {
+        let arch: Arch = "[16, 16]".parse().unwrap();
+        let layout = Layout::new(&arch);
+        let mut params = [0.0f32; MAX_PARAMS];
+        layout.init(&mut params, &mut stream(0, Stream::Child, 0));
+        let first = &params[..48];
+        let bound = 1.0 / math::sqrt(2.0);
+        assert!(first.iter().all(|p| p.abs() <= bound));
+        assert!(first.iter().any(|p| p.abs() > 0.25 * bound * 2.0));
+        let second = &params[48..48 + 272];
+        assert!(second.iter().all(|p| p.abs() <= 0.25));
+    }
+}

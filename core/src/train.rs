@@ -1,0 +1,236 @@
+//! Training one child: mini-batch Adam with early stopping; its best dev accuracy is the reward.
+//!
+//! Each epoch visits the training split in a fresh pseudo-random order
+//! ([`crate::shuffle::Permutation`]) in mini-batches (the last, partial one counts), then
+//! scores the dev split. Training stops after `max_epochs`, or after `patience` epochs without
+//! a new best dev accuracy. The weights of the best epoch are kept.
+//!
+//! **The reward is the best dev accuracy reached**, not the last epoch's as in the original:
+//! with early stopping the last epoch is by construction `patience` epochs past the best, so
+//! the original's reward mixed architecture quality with where the noise happened to fall.
+//!
+//! A child whose loss or weights turn non-finite stops at once and reports reward 0 with
+//! `diverged = true`: a finite, worst-possible reward that the controller can learn from
+//! without any NaN reaching it.
+
+use crate::adam::Adam;
+use crate::arch::Arch;
+use crate::config::ChildConfig;
+use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
+use crate::rng::Generator;
+use crate::sample::{Sample, Split};
+use crate::shuffle::Permutation;
+
+/// What training one child produced.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    /// Best dev accuracy over the epochs (0 if the child diverged).
+    pub reward: f32,
+    /// Epochs trained.
+    pub epochs: u32,
+    /// The epoch (1-based) whose weights were kept.
+    pub best_epoch: u32,
+    /// Whether the loss or a weight became NaN or infinite.
+    pub diverged: bool,
+}
+
+/// Trains children one at a time; owns the parameters, Adam's moments and the batch buffers
+/// (about 40 KB, all fixed arrays).
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    layout: Layout,
+    params: [f32; MAX_PARAMS],
+    best: [f32; MAX_PARAMS],
+    m: [f32; MAX_PARAMS],
+    v: [f32; MAX_PARAMS],
+    ws: Workspace,
+}
+
+impl Default for Trainer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Trainer {
+    /// An idle trainer (`const`, so firmware can place it in a static).
+    pub const fn new() -> Self {
+        Self {
+            layout: Layout::EMPTY,
+            params: [0.0; MAX_PARAMS],
+            best: [0.0; MAX_PARAMS],
+            m: [0.0; MAX_PARAMS],
+            v: [0.0; MAX_PARAMS],
+            ws: Workspace::new(),
+        }
+    }
+
+    /// Trains `arch` on `data.train`, scoring on `data.dev`, drawing its initial weights and
+    /// epoch orders from `rng`. `config` must be valid ([`ChildConfig::validate`]); an invalid
+    /// one cannot panic but gives meaningless results. Never panics.
+    pub fn train(
+        &mut self,
+        arch: &Arch,
+        config: &ChildConfig,
+        data: &Split<'_>,
+        rng: &mut Generator,
+    ) -> Outcome {
+        self.layout = Layout::new(arch);
+        let n = self.layout.param_count();
+        self.layout.init(&mut self.params[..n], rng);
+        self.best[..n].copy_from_slice(&self.params[..n]);
+        self.m[..n].fill(0.0);
+        self.v[..n].fill(0.0);
+        let mut adam = Adam::new(config.adam);
+        let batch = config.batch_size.clamp(1, crate::config::MAX_BATCH);
+        let train = data.train;
+        let mut outcome = Outcome {
+            reward: -1.0,
+            epochs: 0,
+            best_epoch: 0,
+            diverged: false,
+        };
+        let mut stale = 0;
+        for epoch in 1..=config.max_epochs {
+            outcome.epochs = epoch;
+            let order = Permutation::new(train.len() as u32, rng);
+            let mut finite = true;
+            for start in (0..train.len()).step_by(batch) {
+                let end = (start + batch).min(train.len());
+                self.ws
+                    .load((start..end).map(|i| &train[order.get(i as u32) as usize]));
+                self.layout.forward(&self.params, &mut self.ws);
+                if !self.ws.loss(&self.layout).is_finite() {
+                    finite = false;
+                    break;
+                }
+                let step = adam.tick();
+                let (m, v) = (&mut self.m, &mut self.v);
+                self.layout
+                    .backward(&mut self.params, &mut self.ws, |offset, layer, grad| {
+                        let end = offset + grad.len();
+                        step.apply(layer, grad, &mut m[offset..end], &mut v[offset..end]);
+                    });
+            }
+            if !finite || !self.params[..n].iter().all(|p| p.is_finite()) {
+                outcome.reward = 0.0;
+                outcome.diverged = true;
+                return outcome;
+            }
+            let acc = mlp::accuracy(&self.layout, &self.params, &mut self.ws, data.dev);
+            if acc > outcome.reward {
+                outcome.reward = acc;
+                outcome.best_epoch = epoch;
+                self.best[..n].copy_from_slice(&self.params[..n]);
+                stale = 0;
+            } else {
+                stale += 1;
+                if stale >= config.patience {
+                    break;
+                }
+            }
+        }
+        outcome.reward = outcome.reward.max(0.0);
+        outcome
+    }
+
+    /// Accuracy of the last trained child's best weights on `samples`.
+    pub fn accuracy(&mut self, samples: &[Sample]) -> f32 {
+        mlp::accuracy(&self.layout, &self.best, &mut self.ws, samples)
+    }
+
+    /// The last trained child's layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The last trained child's best weights (flat, as [`Layout`] describes).
+    pub fn best_params(&self) -> &[f32] {
+        &self.best[..self.layout.param_count()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{AdamConfig, MoonsConfig};
+    use crate::moons;
+    use crate::rng::{Stream, stream};
+
+    fn data() -> Vec<Sample> {
+        let mut v = vec![Sample::default(); 1000];
+        moons::generate_config(&MoonsConfig::default(), &mut v).unwrap();
+        v
+    }
+
+    #[test]
+    fn a_good_architecture_learns_the_moons() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut trainer = Trainer::new();
+        let arch: Arch = "[16, Tanh, 16, Tanh]".parse().unwrap();
+        let out = trainer.train(
+            &arch,
+            &ChildConfig::default(),
+            &split,
+            &mut stream(0, Stream::Child, 0),
+        );
+        assert!(!out.diverged);
+        assert!(out.reward >= 0.93, "{out:?}");
+        assert!(trainer.accuracy(split.test) >= 0.92);
+        assert!(out.epochs <= 100 && out.best_epoch <= out.epochs);
+    }
+
+    #[test]
+    fn a_linear_model_cannot_fit_the_moons() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let out = Trainer::new().train(
+            &Arch::EMPTY,
+            &ChildConfig::default(),
+            &split,
+            &mut stream(0, Stream::Child, 0),
+        );
+        assert!((0.75..0.92).contains(&out.reward), "{out:?}");
+    }
+
+    #[test]
+    fn same_stream_same_outcome() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let arch: Arch = "[8, ReLU, 4, Sigmoid]".parse().unwrap();
+        let mut t = Trainer::new();
+        let a = t.train(
+            &arch,
+            &ChildConfig::default(),
+            &split,
+            &mut stream(3, Stream::Child, 7),
+        );
+        let wa: Vec<f32> = t.best_params().to_vec();
+        let b = t.train(
+            &arch,
+            &ChildConfig::default(),
+            &split,
+            &mut stream(3, Stream::Child, 7),
+        );
+        assert_eq!(a, b);
+        assert_eq!(wa, t.best_params());
+    }
+
+    #[test]
+    fn an_absurd_learning_rate_diverges_to_reward_zero() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let config = ChildConfig {
+            adam: AdamConfig {
+                learning_rate: 1e30,
+                ..AdamConfig::default()
+            },
+            ..ChildConfig::default()
+        };
+        let arch: Arch = "[16, 16, 16, 16]".parse().unwrap();
+        let out = Trainer::new().train(&arch, &config, &split, &mut stream(0, Stream::Child, 0));
+        assert!(out.diverged, "{out:?}");
+        assert_eq!(out.reward, 0.0);
+    }
+}
