@@ -1,0 +1,114 @@
+//! The finalists: the few distinct architectures with the best rewards seen so far.
+//!
+//! A single dev accuracy on 100 points is noisy, and the maximum over thousands of noisy
+//! draws is mostly luck. So the search does not trust its single best reward: it keeps the
+//! top few distinct architectures (by best reward; ties keep the earlier one), counts how
+//! often each was sampled and its mean reward, and [`crate::Search::finish`] re-measures them.
+
+use heapless::Vec;
+
+use crate::arch::Arch;
+use crate::config::MAX_FINALISTS;
+
+/// One finalist and what the search has seen of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Finalist {
+    /// The architecture.
+    pub arch: Arch,
+    /// Its best reward.
+    pub best_reward: f32,
+    /// Times it was sampled since it entered the table.
+    pub samples: u32,
+    /// Mean reward over those samples.
+    pub mean_reward: f32,
+    /// The rollout that first put it in the table.
+    pub first_rollout: u32,
+}
+
+/// The top-`capacity` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finalists {
+    list: Vec<Finalist, MAX_FINALISTS>,
+    capacity: usize,
+}
+
+impl Finalists {
+    /// An empty table keeping up to `capacity` (at most [`MAX_FINALISTS`]) architectures.
+    pub const fn new(capacity: usize) -> Self {
+        Self {
+            list: Vec::new(),
+            capacity: if capacity < MAX_FINALISTS {
+                capacity
+            } else {
+                MAX_FINALISTS
+            },
+        }
+    }
+
+    /// The finalists, best reward first (ties: earlier first).
+    pub fn as_slice(&self) -> &[Finalist] {
+        &self.list
+    }
+
+    /// Records that rollout `index` sampled `arch` and got `reward`.
+    pub fn offer(&mut self, index: u32, arch: Arch, reward: f32) {
+        if let Some(f) = self.list.iter_mut().find(|f| f.arch == arch) {
+            f.samples += 1;
+            f.mean_reward += (reward - f.mean_reward) / f.samples as f32;
+            f.best_reward = f.best_reward.max(reward);
+        } else {
+            let entry = Finalist {
+                arch,
+                best_reward: reward,
+                samples: 1,
+                mean_reward: reward,
+                first_rollout: index,
+            };
+            if self.list.len() < self.capacity {
+                let _ = self.list.push(entry); // room checked above
+            } else if let Some(last) = self.list.last_mut() {
+                if reward > last.best_reward {
+                    *last = entry;
+                } else {
+                    return;
+                }
+            } else {
+                return; // capacity 0
+            }
+        }
+        // Insertion sort by best reward, earlier entry first on ties: stable and tiny.
+        let list = &mut self.list;
+        for i in 1..list.len() {
+            let mut j = i;
+            while j > 0 && list[j].best_reward > list[j - 1].best_reward {
+                list.swap(j, j - 1);
+                j -= 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_best_distinct_architectures() {
+        let arch = |s: &str| s.parse::<Arch>().unwrap();
+        let mut f = Finalists::new(2);
+        f.offer(0, arch("[1]"), 0.6);
+        f.offer(1, arch("[2]"), 0.7);
+        f.offer(2, arch("[4]"), 0.65); // better than [1]: replaces it
+        f.offer(3, arch("[8]"), 0.65); // ties the last: the earlier stays
+        f.offer(4, arch("[2]"), 0.5); // known: updates count and mean only
+        let got: std::vec::Vec<_> = f
+            .as_slice()
+            .iter()
+            .map(|x| (x.arch, x.best_reward, x.samples))
+            .collect();
+        assert_eq!(got, [(arch("[2]"), 0.7, 2), (arch("[4]"), 0.65, 1)]);
+        assert!((f.as_slice()[0].mean_reward - 0.6).abs() < 1e-6);
+        f.offer(5, arch("[4]"), 0.9); // rises to the top
+        assert_eq!(f.as_slice()[0].arch, arch("[4]"));
+    }
+}

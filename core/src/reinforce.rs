@@ -1,0 +1,232 @@
+//! REINFORCE with a moving-average baseline and a decaying entropy bonus.
+//!
+//! For a batch of `K` rollouts (K = 1 in the original) with rewards `Rₖ` the loss is
+//!
+//! ```text
+//! L = (1/K) Σₖ [ −(Rₖ − b)·Σₜ log π(aₖₜ) − βₖ·Σₜ Hₖₜ ]
+//! ```
+//!
+//! `b` is an exponential moving average of past rewards (decay 0.95; the first reward
+//! initialises it), taken *before* the batch's rewards are folded in, so it does not depend
+//! on the actions it judges (the original folded the current reward in first, which scales
+//! the advantage by 0.95 — a constant Adam all but absorbs). `βₖ` is the entropy weight at
+//! rollout `k`; it decays by 0.99 per rollout. The gradient may be clipped to a maximum L2
+//! norm, then Adam updates the controller row by row, straight from the trajectories.
+
+use crate::adam::Adam;
+use crate::arch::VOCAB;
+use crate::config::ControllerConfig;
+use crate::math;
+use crate::policy::{ControllerParams, Policy, Trajectory};
+
+/// What one controller update did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Update {
+    /// The baseline the batch's advantages were measured against.
+    pub baseline: f32,
+    /// L2 norm of the gradient before clipping.
+    pub grad_norm: f32,
+    /// Whether the gradient was scaled down to `max_grad_norm`.
+    pub clipped: bool,
+}
+
+/// The learner: Adam state, baseline and entropy weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reinforce<const H: usize> {
+    config: ControllerConfig,
+    adam: Adam,
+    m: ControllerParams<H>,
+    v: ControllerParams<H>,
+    baseline: Option<f32>,
+    beta: f32,
+}
+
+impl<const H: usize> Reinforce<H> {
+    /// A fresh learner (`config` should be valid; see [`ControllerConfig::validate`]).
+    pub fn new(config: ControllerConfig) -> Self {
+        Self {
+            config,
+            adam: Adam::new(config.adam),
+            m: ControllerParams::ZERO,
+            v: ControllerParams::ZERO,
+            baseline: None,
+            beta: config.entropy_weight,
+        }
+    }
+
+    /// The current baseline (`None` before the first reward).
+    pub fn baseline(&self) -> Option<f32> {
+        self.baseline
+    }
+
+    /// The entropy weight the next rollout will get.
+    pub fn beta(&self) -> f32 {
+        self.beta
+    }
+
+    /// Hands out the entropy weight for one rollout and decays it for the next.
+    pub fn next_beta(&mut self) -> f32 {
+        let beta = self.beta;
+        self.beta *= self.config.entropy_decay;
+        beta
+    }
+
+    /// The baseline a batch whose first reward is `first_reward` is judged against.
+    pub fn baseline_for(&self, first_reward: f32) -> f32 {
+        self.baseline.unwrap_or(first_reward)
+    }
+
+    /// One update of `policy` from the batch `trajs` with `rewards` and entropy weights
+    /// `betas` (all the same length, at least one). Consumes the trajectories' forward values.
+    /// Never panics: an empty batch does nothing.
+    pub fn update(
+        &mut self,
+        policy: &mut Policy<H>,
+        trajs: &mut [Trajectory<H>],
+        rewards: &[f32],
+        betas: &[f32],
+    ) -> Update {
+        let Some(&first) = rewards.first() else {
+            return Update {
+                baseline: self.baseline.unwrap_or(0.0),
+                grad_norm: 0.0,
+                clipped: false,
+            };
+        };
+        let baseline = self.baseline_for(first);
+        let scale = 1.0 / rewards.len() as f32;
+        for ((traj, &reward), &beta) in trajs.iter_mut().zip(rewards).zip(betas) {
+            policy.backward(traj, -(reward - baseline) * scale, -beta * scale);
+        }
+        let decay = self.config.baseline_decay;
+        for &reward in rewards {
+            self.baseline = Some(match self.baseline {
+                None => reward,
+                Some(b) => decay * b + (1.0 - decay) * reward,
+            });
+        }
+
+        let trajs = &trajs[..rewards.len().min(trajs.len())];
+        let (mut long, mut short) = ([0.0f32; H], [0.0f32; VOCAB]);
+        let mut sum_sq = 0.0f32;
+        for row in ControllerParams::<H>::rows() {
+            let g = scratch(&mut long, &mut short, policy.params.row_mut(row).len());
+            Policy::grad_row(trajs, row, g);
+            sum_sq += g.iter().map(|x| x * x).sum::<f32>();
+        }
+        let grad_norm = math::sqrt(sum_sq);
+        let factor = match self.config.max_grad_norm {
+            Some(max) if grad_norm > max => max / grad_norm,
+            _ => 1.0,
+        };
+        let step = self.adam.tick();
+        for row in ControllerParams::<H>::rows() {
+            let params = policy.params.row_mut(row);
+            let g = scratch(&mut long, &mut short, params.len());
+            Policy::grad_row(trajs, row, g);
+            if factor != 1.0 {
+                g.iter_mut().for_each(|x| *x *= factor);
+            }
+            step.apply(params, g, self.m.row_mut(row), self.v.row_mut(row));
+        }
+        Update {
+            baseline,
+            grad_norm,
+            clipped: factor != 1.0,
+        }
+    }
+}
+
+/// A row-sized gradient buffer: rows are `H` long, except the head bias (`VOCAB`).
+fn scratch<'s, const H: usize>(
+    long: &'s mut [f32; H],
+    short: &'s mut [f32; VOCAB],
+    len: usize,
+) -> &'s mut [f32] {
+    if len <= H {
+        &mut long[..len]
+    } else {
+        &mut short[..len.min(VOCAB)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::{Arch, Token};
+    use crate::rng::{Stream, stream};
+
+    #[test]
+    fn rewarding_one_architecture_makes_it_likelier() {
+        let mut policy = Policy::<8>::new(&mut stream(0, Stream::Controller, 0));
+        let mut learner = Reinforce::new(ControllerConfig::default());
+        let target: Arch = "[16, Tanh]".parse().unwrap();
+        let mut traj = Trajectory::EMPTY;
+        policy.replay(&target, &mut traj);
+        let before = traj.log_prob();
+        let mut rng = stream(0, Stream::Controller, 1);
+        for _ in 0..300 {
+            policy.sample(&mut rng, &mut traj);
+            let reward = if traj.arch() == target { 1.0 } else { 0.0 };
+            let beta = learner.next_beta();
+            learner.update(
+                &mut policy,
+                core::slice::from_mut(&mut traj),
+                &[reward],
+                &[beta],
+            );
+        }
+        policy.replay(&target, &mut traj);
+        assert!(
+            traj.log_prob() > before + 1.0,
+            "{before} -> {}",
+            traj.log_prob()
+        );
+    }
+
+    #[test]
+    fn baseline_starts_at_the_first_reward_then_averages() {
+        let mut policy = Policy::<4>::new(&mut stream(0, Stream::Controller, 0));
+        let mut learner = Reinforce::new(ControllerConfig::default());
+        let mut traj = Trajectory::EMPTY;
+        policy.replay(&Arch::new(&[Token::W1]).unwrap(), &mut traj);
+        let u = learner.update(
+            &mut policy,
+            core::slice::from_mut(&mut traj),
+            &[0.8],
+            &[0.0],
+        );
+        assert_eq!(u.baseline, 0.8);
+        assert_eq!(
+            u.grad_norm, 0.0,
+            "zero advantage and zero β give a zero gradient"
+        );
+        policy.replay(&Arch::EMPTY, &mut traj);
+        let u = learner.update(
+            &mut policy,
+            core::slice::from_mut(&mut traj),
+            &[0.4],
+            &[0.0],
+        );
+        assert_eq!(u.baseline, 0.8);
+        assert!((learner.baseline().unwrap() - (0.95 * 0.8 + 0.05 * 0.4)).abs() < 1e-7);
+        assert!(u.grad_norm > 0.0);
+    }
+
+    #[test]
+    fn beta_decays_per_rollout_and_clipping_bounds_the_step() {
+        let config = ControllerConfig {
+            max_grad_norm: Some(1e-3),
+            ..ControllerConfig::default()
+        };
+        let mut learner = Reinforce::<4>::new(config);
+        assert_eq!(learner.next_beta(), 1e-2);
+        assert!((learner.beta() - 0.99e-2).abs() < 1e-9);
+        let mut policy = Policy::<4>::new(&mut stream(0, Stream::Controller, 0));
+        let mut trajs = [Trajectory::EMPTY, Trajectory::EMPTY];
+        policy.replay(&Arch::EMPTY, &mut trajs[0]);
+        policy.replay(&"[16]".parse().unwrap(), &mut trajs[1]);
+        let u = learner.update(&mut policy, &mut trajs, &[0.2, 0.9], &[0.01, 0.01]);
+        assert!(u.clipped && u.grad_norm > 1e-3, "{u:?}");
+    }
+}
