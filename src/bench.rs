@@ -1,0 +1,106 @@
+//! `piconas bench`: the fixed workload later speed work is measured against.
+//!
+//! Part 1 trains fixed architectures for a fixed number of epochs (patience = epochs, so no
+//! early stop) and reports samples/s and multiply-adds/s. Part 2 runs the default search for
+//! a fixed number of rollouts and reports rollouts/s.
+
+use std::time::Instant;
+
+use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::rng::{self, Stream};
+use piconas_core::{Arch, ChildConfig, MoonsConfig, Search, SearchConfig, Split, Trainer};
+
+use crate::cli::BenchArgs;
+use crate::data::Dataset;
+use crate::failure::Failure;
+use crate::run::invalid;
+
+/// The architectures of part 1: the largest child, a typical good one, a small one, the
+/// bare output layer.
+const ARCHS: [&str; 4] = [
+    "[16, Tanh, 16, Tanh, 16, Tanh]",
+    "[16, ReLU, 8, ReLU]",
+    "[4, Tanh]",
+    "[]",
+];
+
+/// Multiply-adds to train on one sample: forward, weight gradients, and input gradients of
+/// every linear layer but the first.
+fn training_macs(arch: &Arch) -> u64 {
+    let mut fan_in = 2;
+    let mut total = 0;
+    for (i, w) in arch.linear_widths().iter().enumerate() {
+        let layer = (fan_in * w) as u64;
+        total += if i == 0 { 2 * layer } else { 3 * layer };
+        fan_in = *w;
+    }
+    total
+}
+
+pub fn main(args: &BenchArgs) -> Result<(), Failure> {
+    let data = Dataset::moons(MoonsConfig::default())?;
+    let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
+    let child = ChildConfig {
+        max_epochs: args.epochs,
+        patience: args.epochs,
+        ..ChildConfig::default()
+    };
+    child.validate().map_err(invalid)?;
+    println!(
+        "child training, {} epochs each, {} train + {} dev samples",
+        args.epochs,
+        split.train.len(),
+        split.dev.len()
+    );
+    println!(
+        "{:<34} {:>12} {:>14} {:>10}",
+        "architecture", "samples/s", "MAC/s", "ms/child"
+    );
+    let mut trainer = Trainer::new();
+    for name in ARCHS {
+        let arch: Arch = name
+            .parse()
+            .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+        let start = Instant::now();
+        let mut children = 0u32;
+        while start.elapsed().as_secs_f64() < 1.0 || children < 3 {
+            let mut rng = rng::stream(0, Stream::Child, children.into());
+            trainer.train(&arch, &child, &split, &mut rng);
+            children += 1;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        let epochs = f64::from(children) * f64::from(args.epochs);
+        let samples = epochs * split.train.len() as f64;
+        let macs = samples * training_macs(&arch) as f64
+            + epochs * split.dev.len() as f64 * arch.forward_macs() as f64;
+        println!(
+            "{:<34} {:>12.0} {:>14.3e} {:>10.2}",
+            name,
+            samples / secs,
+            macs / secs,
+            1e3 * secs / f64::from(children)
+        );
+    }
+
+    let config = SearchConfig {
+        rollouts: args.rollouts,
+        ..SearchConfig::default()
+    };
+    config.validate().map_err(invalid)?;
+    let start = Instant::now();
+    let mut search: Box<Search<'_, 64, MAX_ROLLOUTS_PER_UPDATE>> =
+        Box::new(Search::new(config, split).map_err(invalid)?);
+    let mut epochs = 0u64;
+    while let Some(r) = search.step() {
+        epochs += u64::from(r.epochs);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "\ndefault search, first {} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
+        args.rollouts,
+        f64::from(args.rollouts) / secs,
+        1e3 * secs / f64::from(args.rollouts),
+        epochs as f64 / f64::from(args.rollouts)
+    );
+    Ok(())
+}

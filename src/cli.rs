@@ -1,0 +1,94 @@
+//! Command-line flags. Defaults come from the core's `Default` impls, so none is repeated here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Neural architecture search on two moons (or your CSV), small enough for a microcontroller.
+#[derive(Debug, Parser)]
+#[command(version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// What to run instead of the search.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The search's options.
+    #[command(flatten)]
+    pub search: SearchArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Measure child-training throughput and rollouts per second on a fixed workload.
+    Bench(BenchArgs),
+}
+
+/// Options of the search (the default command).
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Rollouts to run [default: 5000].
+    #[arg(long, value_name = "N")]
+    pub rollouts: Option<u32>,
+    /// Seed of the search's random streams [default: 0].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Train on a CSV file (columns x1,x2,label; header optional) instead of two moons.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: Option<PathBuf>,
+    /// Two-moons points [default: 1000].
+    #[arg(long, value_name = "N", conflicts_with = "data")]
+    pub samples: Option<usize>,
+    /// Two-moons noise σ [default: 0.2].
+    #[arg(long, value_name = "SIGMA", conflicts_with = "data")]
+    pub noise: Option<f32>,
+    /// Seed of the two-moons data, separate from --seed [default: 0].
+    #[arg(long, value_name = "S", conflicts_with = "data")]
+    pub data_seed: Option<u64>,
+    /// Controller hidden units [default: 64].
+    #[arg(long, value_name = "H", value_parser = clap::builder::PossibleValuesParser::new(["16", "32", "64", "128"]))]
+    pub hidden: Option<String>,
+    /// Rollouts per controller update, 1 to 8 [default: 1].
+    #[arg(long, value_name = "K")]
+    pub rollouts_per_update: Option<usize>,
+    /// Child learning rate [default: 0.01].
+    #[arg(long, value_name = "LR")]
+    pub child_lr: Option<f32>,
+    /// Child epoch limit [default: 100].
+    #[arg(long, value_name = "N")]
+    pub max_epochs: Option<u32>,
+    /// Epochs without a new best dev accuracy before a child stops [default: 10].
+    #[arg(long, value_name = "N")]
+    pub patience: Option<u32>,
+    /// Controller learning rate [default: 0.01].
+    #[arg(long, value_name = "LR")]
+    pub controller_lr: Option<f32>,
+    /// Initial entropy-bonus weight β [default: 0.01].
+    #[arg(long, value_name = "BETA")]
+    pub entropy_weight: Option<f32>,
+    /// Clip the controller's gradient to this L2 norm [default: no clipping].
+    #[arg(long, value_name = "NORM")]
+    pub max_grad_norm: Option<f32>,
+    /// Finalists retrained at the end, 1 to 8 [default: 5].
+    #[arg(long, value_name = "N")]
+    pub finalists: Option<usize>,
+    /// Retrains per finalist [default: 5].
+    #[arg(long, value_name = "N")]
+    pub retrains: Option<u32>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `piconas bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Rollouts in the rollouts/s part.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub rollouts: u32,
+    /// Epochs per architecture in the child-training part.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub epochs: u32,
+}

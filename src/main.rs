@@ -1,0 +1,23 @@
+//! `piconas`: the host runner. Runs the search (the main job), or the benchmark.
+
+mod bench;
+mod cli;
+mod data;
+mod failure;
+mod output;
+mod run;
+mod svg;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        Some(cli::Command::Bench(args)) => bench::main(&args),
+        None => run::main(&cli.search),
+    };
+    if let Err(failure) = result {
+        eprintln!("piconas: error: {failure}");
+        std::process::exit(failure.exit_code());
+    }
+}

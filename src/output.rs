@@ -1,0 +1,120 @@
+//! The run directory: created only after every input is validated, filled as the run goes
+//! (rollouts.csv line by line), finished with files written atomically (temp file + rename).
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use piconas_core::search::Record;
+use serde::Serialize;
+
+use crate::failure::Failure;
+
+/// `summary.json`: exactly these keys.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub rollouts: u32,
+    pub seed: u64,
+    pub seconds: f64,
+    pub best_arch: String,
+    pub best_dev_acc: f32,
+    pub test_acc_mean: f32,
+    pub test_acc_min: f32,
+    pub test_acc_max: f32,
+    pub bayes_test_acc: Option<f32>,
+    pub mean_reward_first_100: f32,
+    pub mean_reward_last_100: f32,
+}
+
+/// The default run directory: `runs/<UTC timestamp>`.
+pub fn default_dir() -> PathBuf {
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    Path::new("runs").join(stamp)
+}
+
+/// Creates `dir` (and its parents), refusing a non-empty existing directory.
+pub fn create_dir(dir: &Path) -> Result<(), Failure> {
+    if dir.exists() {
+        let mut entries = fs::read_dir(dir).map_err(|e| {
+            Failure::Input(format!(
+                "{}: cannot use as output directory: {e}",
+                dir.display()
+            ))
+        })?;
+        if entries.next().is_some() {
+            return Err(Failure::Input(format!(
+                "{}: output directory is not empty; refusing to overwrite an earlier run",
+                dir.display()
+            )));
+        }
+        return Ok(());
+    }
+    fs::create_dir_all(dir).map_err(|e| Failure::io(dir, "cannot create output directory", e))
+}
+
+/// Writes `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    let tmp = path.with_extension("tmp");
+    let mut file = File::create(&tmp).map_err(|e| Failure::io(&tmp, "cannot create", e))?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| Failure::io(&tmp, "cannot write", e))?;
+    fs::rename(&tmp, path).map_err(|e| Failure::io(path, "cannot rename into place", e))
+}
+
+/// `rollouts.csv`, written one whole line per record.
+pub struct RolloutLog {
+    file: File,
+    path: PathBuf,
+}
+
+/// The column names of `rollouts.csv`.
+pub const ROLLOUT_COLUMNS: [&str; 7] = [
+    "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta",
+];
+
+impl RolloutLog {
+    /// Creates the file in `dir` and writes the header.
+    pub fn create(dir: &Path) -> Result<RolloutLog, Failure> {
+        let path = dir.join("rollouts.csv");
+        let file = File::create(&path).map_err(|e| Failure::io(&path, "cannot create", e))?;
+        let mut log = RolloutLog { file, path };
+        log.write_line(&ROLLOUT_COLUMNS.map(String::from))?;
+        Ok(log)
+    }
+
+    fn write_line(&mut self, cells: &[String]) -> Result<(), Failure> {
+        let mut line = csv::Writer::from_writer(Vec::new());
+        line.write_record(cells)
+            .map_err(|e| Failure::Io(format!("{}: {e}", self.path.display())))?;
+        let bytes = line
+            .into_inner()
+            .map_err(|e| Failure::Io(format!("{}: {e}", self.path.display())))?;
+        self.file
+            .write_all(&bytes)
+            .map_err(|e| Failure::io(&self.path, "cannot write", e))
+    }
+
+    /// Appends one rollout. Floats are printed in Rust's shortest exact form, so the file
+    /// holds every bit of each value.
+    pub fn append(&mut self, r: &Record) -> Result<(), Failure> {
+        self.write_line(&[
+            r.index.to_string(),
+            r.arch.to_string(),
+            r.reward.to_string(),
+            r.epochs.to_string(),
+            r.entropy.to_string(),
+            r.baseline.to_string(),
+            r.beta.to_string(),
+        ])
+    }
+
+    /// Flushes the file to disk.
+    pub fn sync(&mut self) -> Result<(), Failure> {
+        self.file
+            .sync_all()
+            .map_err(|e| Failure::io(&self.path, "cannot sync", e))
+    }
+}

@@ -1,0 +1,235 @@
+//! The main job: run a search, show progress, write the run directory, print the summary.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::{ConfigError, MoonsConfig, Search, SearchConfig, Split, bayes};
+
+use crate::cli::SearchArgs;
+use crate::data::Dataset;
+use crate::failure::Failure;
+use crate::output::{self, RolloutLog, Summary};
+use crate::svg::{self, Reference};
+
+/// The original PyTorch experiment's test accuracy after 5000 rollouts.
+pub const ORIGINAL_TEST_ACC: f32 = 0.91;
+/// Rollouts in the "recent mean reward" window.
+const WINDOW: usize = 100;
+
+/// Which flag sets a core configuration field (for error messages).
+fn flag_of(field: &str) -> &'static str {
+    match field {
+        "rollouts" => "--rollouts",
+        "child.learning_rate" => "--child-lr",
+        "child.max_epochs" => "--max-epochs",
+        "child.patience" => "--patience",
+        "controller.learning_rate" => "--controller-lr",
+        "controller.entropy_weight" => "--entropy-weight",
+        "controller.max_grad_norm" => "--max-grad-norm",
+        "controller.rollouts_per_update" => "--rollouts-per-update",
+        "finalists" => "--finalists",
+        "retrains" => "--retrains",
+        "samples" => "--samples",
+        "noise" => "--noise",
+        _ => "a setting",
+    }
+}
+
+/// A configuration error as a one-line message naming the flag.
+pub fn invalid(e: ConfigError) -> Failure {
+    Failure::Input(format!("invalid {}: {e}", flag_of(e.field)))
+}
+
+/// Overwrites `target` with `value` when the flag was given.
+fn set<T: Copy>(target: &mut T, value: Option<T>) {
+    if let Some(v) = value {
+        *target = v;
+    }
+}
+
+/// The search configuration the flags describe (validated).
+pub fn search_config(args: &SearchArgs) -> Result<SearchConfig, Failure> {
+    let mut c = SearchConfig::default();
+    set(&mut c.rollouts, args.rollouts);
+    set(&mut c.seed, args.seed);
+    set(&mut c.child.adam.learning_rate, args.child_lr);
+    set(&mut c.child.max_epochs, args.max_epochs);
+    set(&mut c.child.patience, args.patience);
+    set(&mut c.controller.adam.learning_rate, args.controller_lr);
+    set(&mut c.controller.entropy_weight, args.entropy_weight);
+    set(
+        &mut c.controller.rollouts_per_update,
+        args.rollouts_per_update,
+    );
+    set(&mut c.finalists, args.finalists);
+    set(&mut c.retrains, args.retrains);
+    if args.max_grad_norm.is_some() {
+        c.controller.max_grad_norm = args.max_grad_norm;
+    }
+    c.validate().map_err(invalid)?;
+    Ok(c)
+}
+
+/// The data the flags describe (validated).
+pub fn dataset(args: &SearchArgs) -> Result<Dataset, Failure> {
+    if let Some(path) = &args.data {
+        return Dataset::csv(path);
+    }
+    let mut m = MoonsConfig::default();
+    set(&mut m.samples, args.samples);
+    set(&mut m.noise, args.noise);
+    set(&mut m.seed, args.data_seed);
+    m.validate().map_err(invalid)?;
+    Dataset::moons(m)
+}
+
+/// Runs the search the flags describe.
+pub fn main(args: &SearchArgs) -> Result<(), Failure> {
+    let config = search_config(args)?;
+    let data = dataset(args)?;
+    let split = Split::new(&data.samples).map_err(|e| {
+        let source = data
+            .file
+            .as_ref()
+            .map_or("generated data".to_string(), |f| f.display().to_string());
+        Failure::Input(format!("{source}: {e}"))
+    })?;
+    let out = args.out.clone().unwrap_or_else(output::default_dir);
+    output::create_dir(&out)?;
+    match args.hidden.as_deref().unwrap_or("64") {
+        "16" => search::<16>(config, split, &data, &out, args.quiet),
+        "32" => search::<32>(config, split, &data, &out, args.quiet),
+        "128" => search::<128>(config, split, &data, &out, args.quiet),
+        _ => search::<64>(config, split, &data, &out, args.quiet),
+    }
+}
+
+fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(rollouts.into());
+    let style = ProgressStyle::with_template(
+        "{bar:30.cyan/blue} {pos}/{len} {per_sec:.dim} ETA {eta} │ {msg}",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
+}
+
+fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
+    let n = values.len().max(1);
+    values.sum::<f32>() / n as f32
+}
+
+fn search<const H: usize>(
+    config: SearchConfig,
+    split: Split<'_>,
+    data: &Dataset,
+    out: &Path,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let start = Instant::now();
+    let mut search: Box<Search<'_, H, MAX_ROLLOUTS_PER_UPDATE>> =
+        Box::new(Search::new(config, split).map_err(invalid)?);
+    let mut log = RolloutLog::create(out)?;
+    let bar = progress_bar(config.rollouts, quiet);
+    let mut rewards = Vec::with_capacity(config.rollouts as usize);
+    let mut recent = VecDeque::with_capacity(WINDOW);
+    while let Some(record) = search.step() {
+        log.append(&record)?;
+        rewards.push(record.reward);
+        if recent.len() == WINDOW {
+            recent.pop_front();
+        }
+        recent.push_back(record.reward);
+        if let Some(best) = search.finalists().first() {
+            bar.set_message(format!(
+                "mean{WINDOW} {:.3} │ best {:.2} {}",
+                mean(recent.iter().copied()),
+                best.best_reward,
+                best.arch
+            ));
+        }
+        bar.inc(1);
+    }
+    log.sync()?;
+    bar.set_message("retraining the finalists");
+    let report = search.finish();
+    bar.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    let bayes = data.moons.map(|m| bayes::accuracy(&m, split.test));
+
+    let n = rewards.len();
+    let summary = Summary {
+        rollouts: config.rollouts,
+        seed: config.seed,
+        seconds,
+        best_arch: report.winner.to_string(),
+        best_dev_acc: report.dev_mean,
+        test_acc_mean: report.test_mean,
+        test_acc_min: report.test_min,
+        test_acc_max: report.test_max,
+        bayes_test_acc: bayes,
+        mean_reward_first_100: mean(rewards[..n.min(WINDOW)].iter().copied()),
+        mean_reward_last_100: mean(rewards[n.saturating_sub(WINDOW)..].iter().copied()),
+    };
+    let json = serde_json::to_string_pretty(&summary)
+        .map_err(|e| Failure::Io(format!("summary.json: {e}")))?;
+    output::write_atomic(&out.join("summary.json"), format!("{json}\n").as_bytes())?;
+    let mut references = vec![Reference {
+        value: ORIGINAL_TEST_ACC,
+        label: format!(
+            "original's test accuracy {:.0} %",
+            ORIGINAL_TEST_ACC * 100.0
+        ),
+        colour: "#777",
+    }];
+    if let Some(b) = bayes {
+        references.push(Reference {
+            value: b,
+            label: format!("Bayes ceiling (test split) {:.1} %", b * 100.0),
+            colour: "#2e7d32",
+        });
+    }
+    let chart = svg::rewards_chart(&rewards, WINDOW, &references);
+    output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
+
+    let pct = |v: f32| format!("{:.1} %", v * 100.0);
+    println!("best architecture   {}", report.winner);
+    println!(
+        "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
+        pct(report.dev_mean),
+        report.retrains,
+        report.finalists.len()
+    );
+    println!(
+        "test accuracy       {} mean, {} to {}",
+        pct(report.test_mean),
+        pct(report.test_min),
+        pct(report.test_max)
+    );
+    match bayes {
+        Some(b) => println!("Bayes ceiling       {} on the same test split", pct(b)),
+        None => println!("Bayes ceiling       unknown for user data"),
+    }
+    println!(
+        "original (PyTorch)  {} test accuracy",
+        pct(ORIGINAL_TEST_ACC)
+    );
+    println!(
+        "mean reward         {} (first {WINDOW}) → {} (last {WINDOW})",
+        pct(summary.mean_reward_first_100),
+        pct(summary.mean_reward_last_100)
+    );
+    println!(
+        "wall time           {seconds:.1} s ({} rollouts, {:.0}/s)",
+        config.rollouts,
+        f64::from(config.rollouts) / seconds
+    );
+    println!("output              {}", out.display());
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! The runner's binary end to end: outputs, determinism, and every kind of bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_piconas");
+
+fn piconas(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A quick search: few rollouts, short children.
+fn quick(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--quiet",
+        "--rollouts",
+        "12",
+        "--max-epochs",
+        "3",
+        "--retrains",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    piconas(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn write_csv(dir: &Path, name: &str, rows: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, rows).unwrap();
+    path
+}
+
+/// `n` valid rows of a simple separable data set.
+fn rows(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("{},{},{}\n", i as f32 * 0.1, -(i as f32) * 0.05, i % 2))
+        .collect()
+}
+
+#[test]
+fn a_run_writes_the_documented_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = quick(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let mut keys: Vec<&str> = summary
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "bayes_test_acc",
+            "best_arch",
+            "best_dev_acc",
+            "mean_reward_first_100",
+            "mean_reward_last_100",
+            "rollouts",
+            "seconds",
+            "seed",
+            "test_acc_max",
+            "test_acc_mean",
+            "test_acc_min"
+        ]
+    );
+    assert_eq!(summary["rollouts"], 12);
+    let bayes = summary["bayes_test_acc"].as_f64().unwrap();
+    assert!((0.9..1.0).contains(&bayes), "Bayes ceiling {bayes}");
+    let test = summary["test_acc_mean"].as_f64().unwrap();
+    assert!(summary["test_acc_min"].as_f64().unwrap() <= test);
+    let csv = std::fs::read_to_string(out.join("rollouts.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "index,tokens,reward,epochs,entropy,baseline,beta");
+    assert_eq!(lines.len(), 13);
+    assert!(lines[1].starts_with("0,"));
+    let svg = std::fs::read_to_string(out.join("rewards.svg")).unwrap();
+    assert_eq!(svg.matches("h0").count(), 12);
+    assert!(svg.contains("Bayes ceiling"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("best architecture") && stdout.contains("Bayes ceiling"));
+}
+
+#[test]
+fn the_same_seed_writes_the_same_rollouts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    assert!(quick(&a, &["--seed", "3"]).status.success());
+    assert!(quick(&b, &["--seed", "3"]).status.success());
+    assert!(quick(&c, &["--seed", "4"]).status.success());
+    let read = |d: &Path| std::fs::read_to_string(d.join("rollouts.csv")).unwrap();
+    assert_eq!(read(&a), read(&b));
+    assert_ne!(read(&a), read(&c));
+}
+
+#[test]
+fn user_csv_data_is_used_and_has_no_ceiling() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_csv(
+        tmp.path(),
+        "data.csv",
+        &format!("x1,x2,label\n{}", rows(60)),
+    );
+    let out = tmp.path().join("run");
+    let o = quick(&out, &["--data", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["bayes_test_acc"].is_null());
+}
+
+#[test]
+fn bad_csv_files_fail_with_file_line_and_reason() {
+    // (file contents, expected fragment of the one-line message)
+    let cases = [
+        (
+            format!("{}abc,1,0\n", rows(30)),
+            "bad.csv:31: x1 is not a number: \"abc\"",
+        ),
+        (
+            format!("x1,x2,label\n{}0.5,0.5,2\n", rows(30)),
+            "bad.csv:32: label must be 0 or 1, found \"2\"",
+        ),
+        (
+            format!("{}NaN,0,1\n", rows(30)),
+            "bad.csv:31: x1 is NaN or infinite",
+        ),
+        (
+            format!("{}0,inf,1\n", rows(30)),
+            "bad.csv:31: x2 is NaN or infinite",
+        ),
+        (
+            format!("{}0,1\n", rows(30)),
+            "bad.csv:31: expected 3 columns (x1,x2,label), found 2",
+        ),
+        (
+            rows(12),
+            "bad.csv: 12 data rows, but at least 20 are needed",
+        ),
+        (
+            String::new(),
+            "bad.csv: 0 data rows, but at least 20 are needed",
+        ),
+    ];
+    for (contents, expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = write_csv(tmp.path(), "bad.csv", &contents);
+        let out = tmp.path().join("run");
+        let o = quick(&out, &["--data", file.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{expected}: {err}");
+        assert!(err.contains(expected), "wanted {expected:?}, got {err:?}");
+        assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+        assert!(
+            !out.exists(),
+            "{expected}: no output directory may be left behind"
+        );
+    }
+}
+
+#[test]
+fn a_csv_over_the_maximum_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let max = piconas_core::config::MAX_SAMPLES;
+    let file = write_csv(tmp.path(), "big.csv", &"0.5,0.25,1\n".repeat(max + 1));
+    let out = tmp.path().join("run");
+    let o = quick(&out, &["--data", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("big.csv:{}: more than {max} rows", max + 1)),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_missing_data_file_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = quick(&out, &["--data", "/nonexistent/moons.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/nonexistent/moons.csv: cannot read the data file"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn out_of_range_flags_are_usage_errors() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--rollouts", "0"],
+            "invalid --rollouts: rollouts must be an integer in 1..=10000000 (got 0)",
+        ),
+        (
+            &["--noise=-0.5"],
+            "invalid --noise: noise must be a number in [0, 10] (got -0.5)",
+        ),
+        (
+            &["--samples", "5"],
+            "invalid --samples: samples must be an integer in 20..=1000000 (got 5)",
+        ),
+        (
+            &["--rollouts-per-update", "9"],
+            "invalid --rollouts-per-update",
+        ),
+        (
+            &["--child-lr", "0"],
+            "invalid --child-lr: child.learning_rate must be a finite number > 0 (got 0)",
+        ),
+        (&["--hidden", "7"], "invalid value '7' for '--hidden <H>'"),
+    ];
+    for (args, expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("run");
+        let mut all = vec!["--out", out.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = piconas(&all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(expected), "{args:?}: {}", stderr(&o));
+        assert!(!out.exists(), "{args:?}: no output directory");
+    }
+}
+
+#[test]
+fn a_non_empty_output_directory_is_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("keep.txt"), "earlier results").unwrap();
+    let o = quick(tmp.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("output directory is not empty"));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("keep.txt")).unwrap(),
+        "earlier results"
+    );
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+}
