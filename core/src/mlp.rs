@@ -362,31 +362,49 @@ impl Workspace {
         &self.acts[layout.ops().len()][..OUTPUTS]
     }
 
-    /// Mean softmax cross-entropy of the batch after [`Layout::forward`]; leaves its gradient
-    /// with respect to the logits as the backward pass's starting delta. Non-finite logits give
-    /// a non-finite loss.
-    pub fn loss(&mut self, layout: &Layout) -> f32 {
+    /// Leaves in the delta buffer the gradient of the batch's mean softmax cross-entropy
+    /// with respect to the logits (after [`Layout::forward`]), as the backward pass's start.
+    /// Returns whether every logit is finite: training stops on `false`.
+    ///
+    /// With two classes the softmax is a sigmoid of the logit difference, so one `exp` per
+    /// sample gives both gradients; the loss value itself is never needed to train.
+    pub fn loss_gradient(&mut self, layout: &Layout) -> bool {
         let lanes = self.lanes;
         let scale = if lanes > 0 { 1.0 / lanes as f32 } else { 0.0 };
         let n = layout.ops().len();
-        let (z0, z1) = (self.acts[n][0], self.acts[n][1]);
-        let mut total = 0.0;
+        let (z0, z1) = (&self.acts[n][0], &self.acts[n][1]);
         let [d0, d1, ..] = &mut self.delta[0];
+        let mut finite = true;
         for s in 0..MAX_BATCH {
-            if s >= lanes {
-                d0[s] = 0.0;
-                d1[s] = 0.0;
-                continue;
-            }
-            let (a, b) = (z0[s], z1[s]);
-            let hi = if a > b { a } else { b };
-            let lse = hi + math::ln_1p(math::exp(-math::abs(a - b)));
-            let y = self.labels[s];
-            total += lse - if y == 0 { a } else { b };
-            d0[s] = (math::exp(a - lse) - f32::from(u8::from(y == 0))) * scale;
-            d1[s] = (math::exp(b - lse) - f32::from(y)) * scale;
+            let live = s < lanes;
+            let p1 = math::sigmoid(z1[s] - z0[s]);
+            let g = if live {
+                (p1 - f32::from(self.labels[s])) * scale
+            } else {
+                0.0
+            };
+            finite &= !live || (z0[s].is_finite() && z1[s].is_finite());
+            d1[s] = g;
+            d0[s] = -g;
         }
-        total * scale
+        finite
+    }
+
+    /// The batch's mean softmax cross-entropy (after [`Layout::forward`]), computed stably;
+    /// also leaves its gradient as [`Workspace::loss_gradient`] does.
+    pub fn loss(&mut self, layout: &Layout) -> f32 {
+        self.loss_gradient(layout);
+        let n = layout.ops().len();
+        let (z0, z1) = (&self.acts[n][0], &self.acts[n][1]);
+        let total: f32 = (0..self.lanes)
+            .map(|s| {
+                let (a, b) = (z0[s], z1[s]);
+                let hi = if a > b { a } else { b };
+                let lse = hi + math::ln_1p(math::exp(-math::abs(a - b)));
+                lse - if self.labels[s] == 0 { a } else { b }
+            })
+            .sum();
+        total / self.lanes.max(1) as f32
     }
 
     /// How many samples of the batch the logits classify correctly (class 1 iff z₁ > z₀).

@@ -100,7 +100,7 @@ impl Trainer {
                 self.ws
                     .load((start..end).map(|i| &train[order.get(i as u32) as usize]));
                 self.layout.forward(&self.params, &mut self.ws);
-                if !self.ws.loss(&self.layout).is_finite() {
+                if !self.ws.loss_gradient(&self.layout) {
                     finite = false;
                     break;
                 }
