@@ -211,7 +211,7 @@ impl Layout {
     }
 
     /// PyTorch's default `nn.Linear` init: weights and biases uniform in `±1/√fan_in`.
-    pub fn init(&self, params: &mut [f32], rng: &mut impl Rng) {
+    pub fn init(&self, params: &mut [f32; MAX_PARAMS], rng: &mut impl Rng) {
         for op in self.ops() {
             if let Op::Linear {
                 fan_in,
@@ -230,7 +230,7 @@ impl Layout {
     }
 
     /// Runs the batch in `ws` through the network; the logits end in the last activation slot.
-    pub fn forward(&self, params: &[f32], ws: &mut Workspace) {
+    pub fn forward(&self, params: &[f32; MAX_PARAMS], ws: &mut Workspace) {
         for (k, op) in self.ops().iter().enumerate() {
             let (before, after) = ws.acts.split_at_mut(k + 1);
             let (input, output) = (&before[k], &mut after[0]);
@@ -268,7 +268,7 @@ impl Layout {
     /// there); `offset` is where the layer starts in the flat parameter array.
     pub fn backward(
         &self,
-        params: &mut [f32],
+        params: &mut [f32; MAX_PARAMS],
         ws: &mut Workspace,
         mut apply: impl FnMut(usize, &mut [f32], &[f32]),
     ) {
@@ -417,7 +417,12 @@ impl Workspace {
 }
 
 /// Accuracy of the network `params` on `samples` (0 for none), batch by batch through `ws`.
-pub fn accuracy(layout: &Layout, params: &[f32], ws: &mut Workspace, samples: &[Sample]) -> f32 {
+pub fn accuracy(
+    layout: &Layout,
+    params: &[f32; MAX_PARAMS],
+    ws: &mut Workspace,
+    samples: &[Sample],
+) -> f32 {
     if samples.is_empty() {
         return 0.0;
     }
@@ -446,7 +451,7 @@ mod tests {
             .collect()
     }
 
-    fn loss_at(layout: &Layout, params: &[f32], ws: &mut Workspace) -> f32 {
+    fn loss_at(layout: &Layout, params: &[f32; MAX_PARAMS], ws: &mut Workspace) -> f32 {
         layout.forward(params, ws);
         ws.loss(layout)
     }
@@ -457,7 +462,7 @@ mod tests {
         let layout = Layout::new(&arch);
         let n = layout.param_count();
         let mut params = [0.0f32; MAX_PARAMS];
-        layout.init(&mut params[..n], &mut stream(9, Stream::Child, 0));
+        layout.init(&mut params, &mut stream(9, Stream::Child, 0));
         let mut ws = Workspace::new();
         let samples = batch(27, 4); // a partial batch: the padding lanes must not count
         ws.load(&samples);

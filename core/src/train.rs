@@ -77,7 +77,7 @@ impl Trainer {
     ) -> Outcome {
         self.layout = Layout::new(arch);
         let n = self.layout.param_count();
-        self.layout.init(&mut self.params[..n], rng);
+        self.layout.init(&mut self.params, rng);
         self.best[..n].copy_from_slice(&self.params[..n]);
         self.m[..n].fill(0.0);
         self.v[..n].fill(0.0);
