@@ -88,10 +88,10 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     };
     config.validate().map_err(invalid)?;
     let start = Instant::now();
-    let mut search: Box<Search<'_, 64, MAX_ROLLOUTS_PER_UPDATE>> =
-        Box::new(Search::new(config, split).map_err(invalid)?);
+    let mut search: Box<Search<64, MAX_ROLLOUTS_PER_UPDATE>> =
+        Box::new(Search::new(config).map_err(invalid)?);
     let mut epochs = 0u64;
-    while let Some(r) = search.step() {
+    while let Some(r) = search.step(&split) {
         epochs += u64::from(r.epochs);
     }
     let secs = start.elapsed().as_secs_f64();

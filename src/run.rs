@@ -133,13 +133,13 @@ fn search<const H: usize>(
     quiet: bool,
 ) -> Result<(), Failure> {
     let start = Instant::now();
-    let mut search: Box<Search<'_, H, MAX_ROLLOUTS_PER_UPDATE>> =
-        Box::new(Search::new(config, split).map_err(invalid)?);
+    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> =
+        Box::new(Search::new(config).map_err(invalid)?);
     let mut log = RolloutLog::create(out)?;
     let bar = progress_bar(config.rollouts, quiet);
     let mut rewards = Vec::with_capacity(config.rollouts as usize);
     let mut recent = VecDeque::with_capacity(WINDOW);
-    while let Some(record) = search.step() {
+    while let Some(record) = search.step(&split) {
         log.append(&record)?;
         rewards.push(record.reward);
         if recent.len() == WINDOW {
@@ -158,7 +158,7 @@ fn search<const H: usize>(
     }
     log.sync()?;
     bar.set_message("retraining the finalists");
-    let report = search.finish();
+    let report = search.finish(&split);
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let bayes = data.moons.map(|m| bayes::accuracy(&m, split.test));

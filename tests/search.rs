@@ -1,43 +1,16 @@
 //! End-to-end behaviour of the core's search: determinism, learning, robustness.
 
+mod common;
+
+use common::{moons_data, record_line, run};
 use piconas_core::config::AdamConfig;
 use piconas_core::policy::ControllerParams;
 use piconas_core::rng::{self, Stream};
 use piconas_core::search::Record;
-use piconas_core::{
-    MoonsConfig, Policy, Sample, Search, SearchConfig, Split, Trainer, Trajectory, moons,
-};
+use piconas_core::{Policy, SearchConfig, Split, Trainer, Trajectory};
 
-fn moons_data() -> Vec<Sample> {
-    let mut v = vec![Sample::default(); 1000];
-    moons::generate_config(&MoonsConfig::default(), &mut v).unwrap();
-    v
-}
-
-fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Search<'_, 64>>) {
-    let mut search = Box::new(Search::new(config, Split::new(data).unwrap()).unwrap());
-    let records = std::iter::from_fn(|| search.step()).collect();
-    (records, search)
-}
-
-/// Every field of every record, floats as their exact bits.
 fn bits(records: &[Record]) -> Vec<String> {
-    records
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {} {:08x} {} {:08x} {:08x} {:08x} {:08x}",
-                r.index,
-                r.arch,
-                r.reward.to_bits(),
-                r.epochs,
-                r.entropy.to_bits(),
-                r.log_prob.to_bits(),
-                r.baseline.to_bits(),
-                r.beta.to_bits()
-            )
-        })
-        .collect()
+    records.iter().map(record_line).collect()
 }
 
 #[test]
@@ -52,7 +25,8 @@ fn same_seed_gives_bit_identical_records_and_report() {
     let (a, mut sa) = run(config, &data);
     let (b, mut sb) = run(config, &data);
     assert_eq!(bits(&a), bits(&b));
-    assert_eq!(sa.finish(), sb.finish());
+    let split = Split::new(&data).unwrap();
+    assert_eq!(sa.finish(&split), sb.finish(&split));
     let (c, _) = run(SearchConfig { seed: 12, ..config }, &data);
     assert_ne!(
         bits(&a),

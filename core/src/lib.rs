@@ -75,6 +75,7 @@ pub mod gru;
 pub mod math;
 pub mod mlp;
 pub mod moons;
+pub mod network;
 pub mod policy;
 pub mod reinforce;
 pub mod rng;
@@ -85,6 +86,7 @@ pub mod train;
 
 pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
 pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig};
+pub use network::Network;
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;
 pub use sample::{DataError, Sample, Split};

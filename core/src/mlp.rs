@@ -14,6 +14,8 @@
 //! after the gradient for the layer below has been computed from the old weights: the trainer
 //! applies Adam right there, so no full gradient buffer exists.
 
+use core::borrow::Borrow;
+
 use rand_core::Rng;
 
 use crate::arch::{
@@ -41,18 +43,37 @@ const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
 /// One value per sample of a mini-batch.
 pub type Lanes = [f32; MAX_BATCH];
 
+/// A linear layer `out = W·in + b`, with `W` at `params[offset..]` as `[fan_out][fan_in]`,
+/// then `b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Linear {
+    /// Input features.
+    pub fan_in: u8,
+    /// Output features.
+    pub fan_out: u8,
+    /// Where the weights start in the flat parameter array.
+    pub offset: u16,
+}
+
+impl Linear {
+    /// `(fan_in, fan_out)` as `usize`.
+    pub fn shape(&self) -> (usize, usize) {
+        (usize::from(self.fan_in), usize::from(self.fan_out))
+    }
+
+    /// Where the layer's weights and biases lie in the flat parameter array.
+    pub fn range(&self) -> core::ops::Range<usize> {
+        let (fi, fo) = self.shape();
+        let start = usize::from(self.offset);
+        start..start + (fi + 1) * fo
+    }
+}
+
 /// One step of the child's forward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
-    /// `out = W·in + b`, with `W` at `params[offset..]` as `[fan_out][fan_in]`, then `b`.
-    Linear {
-        /// Input features.
-        fan_in: u8,
-        /// Output features.
-        fan_out: u8,
-        /// Where the weights start in the flat parameter array.
-        offset: u16,
-    },
+    /// A linear layer.
+    Linear(Linear),
     /// An elementwise nonlinearity over `width` features.
     Act {
         /// The nonlinearity.
@@ -170,11 +191,11 @@ impl Layout {
             if let Some(w) = t.width() {
                 push(
                     &mut layout,
-                    Op::Linear {
+                    Op::Linear(Linear {
                         fan_in: width as u8,
                         fan_out: w as u8,
                         offset: offset as u16,
-                    },
+                    }),
                 );
                 offset += (width + 1) * w;
                 width = w;
@@ -190,11 +211,11 @@ impl Layout {
         }
         push(
             &mut layout,
-            Op::Linear {
+            Op::Linear(Linear {
                 fan_in: width as u8,
                 fan_out: OUTPUTS as u8,
                 offset: offset as u16,
-            },
+            }),
         );
         layout.params = (offset + (width + 1) * OUTPUTS) as u16;
         layout
@@ -213,16 +234,9 @@ impl Layout {
     /// PyTorch's default `nn.Linear` init: weights and biases uniform in `±1/√fan_in`.
     pub fn init(&self, params: &mut [f32; MAX_PARAMS], rng: &mut impl Rng) {
         for op in self.ops() {
-            if let Op::Linear {
-                fan_in,
-                fan_out,
-                offset,
-            } = *op
-            {
-                let n = (usize::from(fan_in) + 1) * usize::from(fan_out);
-                let bound = 1.0 / math::sqrt(f32::from(fan_in));
-                let start = usize::from(offset);
-                for p in params.iter_mut().skip(start).take(n) {
+            if let Op::Linear(linear) = op {
+                let bound = 1.0 / math::sqrt(f32::from(linear.fan_in));
+                for p in &mut params[linear.range()] {
                     *p = rng::symmetric(rng, bound);
                 }
             }
@@ -235,17 +249,9 @@ impl Layout {
             let (before, after) = ws.acts.split_at_mut(k + 1);
             let (input, output) = (&before[k], &mut after[0]);
             match *op {
-                Op::Linear {
-                    fan_in,
-                    fan_out,
-                    offset,
-                } => {
-                    let (fi, fo, off) = (
-                        usize::from(fan_in),
-                        usize::from(fan_out),
-                        usize::from(offset),
-                    );
-                    let (w, b) = params[off..off + (fi + 1) * fo].split_at(fi * fo);
+                Op::Linear(linear) => {
+                    let (fi, fo) = linear.shape();
+                    let (w, b) = params[linear.range()].split_at(fi * fo);
                     for ((out, row), &bias) in output.iter_mut().zip(w.chunks_exact(fi)).zip(b) {
                         *out = [bias; MAX_BATCH];
                         for (x, &wji) in input.iter().zip(row) {
@@ -273,7 +279,7 @@ impl Layout {
         mut apply: impl FnMut(usize, &mut [f32], &[f32]),
     ) {
         let ops = self.ops();
-        let first_linear = ops.iter().position(|op| matches!(op, Op::Linear { .. }));
+        let first_linear = ops.iter().position(|op| matches!(op, Op::Linear(_)));
         let mut cur = 0;
         for (k, op) in ops.iter().enumerate().rev() {
             match *op {
@@ -281,17 +287,9 @@ impl Layout {
                     let w = usize::from(width);
                     activate_backward(activation, &ws.acts[k + 1][..w], &mut ws.delta[cur][..w]);
                 }
-                Op::Linear {
-                    fan_in,
-                    fan_out,
-                    offset,
-                } => {
-                    let (fi, fo, off) = (
-                        usize::from(fan_in),
-                        usize::from(fan_out),
-                        usize::from(offset),
-                    );
-                    let layer = &mut params[off..off + (fi + 1) * fo];
+                Op::Linear(linear) => {
+                    let (fi, fo) = linear.shape();
+                    let layer = &mut params[linear.range()];
                     let (dcur, dnext) = ws.delta.split_at_mut(1);
                     let (d_out, d_in) = if cur == 0 {
                         (&dcur[0], &mut dnext[0])
@@ -318,7 +316,7 @@ impl Layout {
                         }
                         cur = 1 - cur;
                     }
-                    apply(off, layer, &ws.grad[..(fi + 1) * fo]);
+                    apply(usize::from(linear.offset), layer, &ws.grad[..(fi + 1) * fo]);
                 }
             }
         }
@@ -338,9 +336,10 @@ impl Workspace {
     }
 
     /// Loads up to [`MAX_BATCH`] samples as the batch (unused lanes are zeroed).
-    pub fn load<'s>(&mut self, samples: impl IntoIterator<Item = &'s Sample>) {
+    pub fn load<S: Borrow<Sample>>(&mut self, samples: impl IntoIterator<Item = S>) {
         let mut lanes = 0;
         for (lane, s) in samples.into_iter().take(MAX_BATCH).enumerate() {
+            let s = s.borrow();
             self.acts[0][0][lane] = s.x[0];
             self.acts[0][1][lane] = s.x[1];
             self.labels[lane] = s.label;
@@ -358,8 +357,10 @@ impl Workspace {
         self.lanes
     }
 
-    fn logits(&self, layout: &Layout) -> &[Lanes] {
-        &self.acts[layout.ops().len()][..OUTPUTS]
+    /// The two logit rows `(z₀, z₁)` of the current batch after [`Layout::forward`].
+    pub fn logits(&self, layout: &Layout) -> (&Lanes, &Lanes) {
+        let rows = &self.acts[layout.ops().len()];
+        (&rows[0], &rows[1])
     }
 
     /// Leaves in the delta buffer the gradient of the batch's mean softmax cross-entropy
@@ -394,8 +395,7 @@ impl Workspace {
     /// also leaves its gradient as [`Workspace::loss_gradient`] does.
     pub fn loss(&mut self, layout: &Layout) -> f32 {
         self.loss_gradient(layout);
-        let n = layout.ops().len();
-        let (z0, z1) = (&self.acts[n][0], &self.acts[n][1]);
+        let (z0, z1) = self.logits(layout);
         let total: f32 = (0..self.lanes)
             .map(|s| {
                 let (a, b) = (z0[s], z1[s]);
@@ -409,9 +409,9 @@ impl Workspace {
 
     /// How many samples of the batch the logits classify correctly (class 1 iff z₁ > z₀).
     pub fn correct(&self, layout: &Layout) -> usize {
-        let z = self.logits(layout);
+        let (z0, z1) = self.logits(layout);
         (0..self.lanes)
-            .filter(|&s| u8::from(z[1][s] > z[0][s]) == self.labels[s])
+            .filter(|&s| u8::from(z1[s] > z0[s]) == self.labels[s])
             .count()
     }
 }
@@ -524,11 +524,11 @@ mod tests {
         assert_eq!(layout.param_count(), arch.parameter_count());
         assert_eq!(
             layout.ops()[2],
-            Op::Linear {
+            Op::Linear(Linear {
                 fan_in: 4,
                 fan_out: 2,
                 offset: 12
-            }
+            })
         );
     }
 

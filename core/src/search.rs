@@ -1,7 +1,9 @@
 //! The search: sample → train → update, one rollout per [`Search::step`].
 //!
-//! [`Search`] owns the controller, its learner, a child trainer and the finalists table, and
-//! borrows the data. The caller drives it:
+//! [`Search`] owns the controller, its learner, a child trainer and the finalists table; the
+//! data is lent to each call that trains (as smoltcp lends the device to each `poll`), so a
+//! search has no lifetime and can sit in a static or a wasm handle beside its data. Pass the
+//! same data every time. The caller drives it:
 //!
 //! ```
 //! use piconas_core::{moons, MoonsConfig, Sample, Search, SearchConfig, Split};
@@ -12,11 +14,11 @@
 //! let split = Split::new(&data)?;
 //! let mut config = SearchConfig { rollouts: 3, retrains: 1, ..SearchConfig::default() };
 //! config.child.max_epochs = 2;
-//! let mut search: Box<Search<'_, 16>> = Box::new(Search::new(config, split)?);
-//! while let Some(record) = search.step() {
+//! let mut search: Box<Search<16>> = Box::new(Search::new(config)?);
+//! while let Some(record) = search.step(&split) {
 //!     println!("{} {} {:.3}", record.index, record.arch, record.reward);
 //! }
-//! let report = search.finish();
+//! let report = search.finish(&split);
 //! println!("winner {} test {:.3}", report.winner, report.test_mean);
 //! # Ok::<(), Box<dyn core::error::Error>>(())
 //! ```
@@ -37,6 +39,7 @@ use core::fmt;
 use crate::arch::Arch;
 use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig};
 use crate::finalists::{Finalist, Finalists};
+use crate::network::Network;
 use crate::policy::{Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
@@ -133,11 +136,10 @@ pub struct Report {
 /// A whole search over `data`, with a GRU controller of `H` hidden units and room for `K`
 /// rollouts per controller update (`controller.rollouts_per_update ≤ K`).
 ///
-/// About `3 · 61 KB + K · 8 KB + 40 KB` for `H = 64`; on a host, box it.
+/// About `3 · 61 KB + K · 8 KB + 46 KB` for `H = 64`; on a host, box it.
 #[derive(Clone, Debug)]
-pub struct Search<'a, const H: usize, const K: usize = 1> {
+pub struct Search<const H: usize, const K: usize = 1> {
     config: SearchConfig,
-    data: Split<'a>,
     policy: Policy<H>,
     learner: Reinforce<H>,
     rng: Generator,
@@ -149,11 +151,13 @@ pub struct Search<'a, const H: usize, const K: usize = 1> {
     reported: usize,
     next: u32,
     finalists: Finalists,
+    best: Network,
+    best_reward: Option<f32>,
 }
 
-impl<'a, const H: usize, const K: usize> Search<'a, H, K> {
-    /// A search of `config` over `data`, or the first invalid field of `config`.
-    pub fn new(config: SearchConfig, data: Split<'a>) -> Result<Self, ConfigError> {
+impl<const H: usize, const K: usize> Search<H, K> {
+    /// A search of `config`, or the first invalid field of `config`.
+    pub fn new(config: SearchConfig) -> Result<Self, ConfigError> {
         const {
             assert!(
                 K > 0,
@@ -174,7 +178,6 @@ impl<'a, const H: usize, const K: usize> Search<'a, H, K> {
         let mut rng = rng::stream(config.seed, Stream::Controller, 0);
         Ok(Self {
             config,
-            data,
             policy: Policy::new(&mut rng),
             learner: Reinforce::new(config.controller),
             rng,
@@ -186,17 +189,14 @@ impl<'a, const H: usize, const K: usize> Search<'a, H, K> {
             reported: 0,
             next: 0,
             finalists: Finalists::new(config.finalists),
+            best: Network::EMPTY,
+            best_reward: None,
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &SearchConfig {
         &self.config
-    }
-
-    /// The data.
-    pub fn data(&self) -> &Split<'a> {
-        &self.data
     }
 
     /// The controller.
@@ -300,19 +300,31 @@ impl<'a, const H: usize, const K: usize> Search<'a, H, K> {
         Ok(record)
     }
 
-    /// One rollout: propose, train the child here, report. `None` once all are done.
-    pub fn step(&mut self) -> Option<Record> {
+    /// One rollout on `data`: propose, train the child here, report. `None` once all are
+    /// done. Keeps the trained network of the best reward so far ([`Search::best_network`]).
+    pub fn step(&mut self, data: &Split<'_>) -> Option<Record> {
         let proposal = self.propose()?;
         let mut rng = self.child_rng(proposal.index);
         let outcome = self
             .trainer
-            .train(&proposal.arch, &self.config.child, &self.data, &mut rng);
-        self.report(proposal.index, outcome).ok()
+            .train(&proposal.arch, &self.config.child, data, &mut rng);
+        let record = self.report(proposal.index, outcome).ok()?;
+        if self.best_reward.is_none_or(|best| record.reward > best) {
+            self.best_reward = Some(record.reward);
+            self.trainer.copy_network(&mut self.best);
+        }
+        Some(record)
     }
 
-    /// Retrains the finalists and reports the winner (see the module docs). May be called at
-    /// any time; before any rollout it scores the empty architecture.
-    pub fn finish(&mut self) -> Report {
+    /// The child with the best reward so far, as trained in its rollout (`None` before the
+    /// first [`Search::step`]; children trained outside `step` are not kept).
+    pub fn best_network(&self) -> Option<&Network> {
+        self.best_reward.map(|_| &self.best)
+    }
+
+    /// Retrains the finalists on `data` and reports the winner (see the module docs). May be
+    /// called at any time; before any rollout it scores the empty architecture.
+    pub fn finish(&mut self, data: &Split<'_>) -> Report {
         let empty = [Finalist {
             arch: Arch::EMPTY,
             best_reward: 0.0,
@@ -343,12 +355,12 @@ impl<'a, const H: usize, const K: usize> Search<'a, H, K> {
                 let mut rng = rng::stream(self.config.seed, Stream::Retrain, r.into());
                 let outcome =
                     self.trainer
-                        .train(&finalist.arch, &self.config.child, &self.data, &mut rng);
+                        .train(&finalist.arch, &self.config.child, data, &mut rng);
                 dev_sum += outcome.reward;
                 let test = if outcome.diverged {
                     0.0
                 } else {
-                    self.trainer.accuracy(self.data.test)
+                    self.trainer.accuracy(data.test)
                 };
                 test_sum += test;
                 test_min = test_min.min(test);
@@ -403,14 +415,22 @@ mod tests {
     #[test]
     fn runs_the_configured_rollouts_then_stops() {
         let v = data(200);
-        let mut search: Box<Search<'_, 8>> =
-            Box::new(Search::new(small_config(7), Split::new(&v).unwrap()).unwrap());
-        let records: Vec<Record> = core::iter::from_fn(|| search.step()).collect();
+        let split = Split::new(&v).unwrap();
+        let mut search: Box<Search<8>> = Box::new(Search::new(small_config(7)).unwrap());
+        assert!(search.best_network().is_none());
+        let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
         assert_eq!(records.len(), 7);
         assert!(records.iter().enumerate().all(|(i, r)| r.index == i as u32));
-        assert!(search.is_done() && search.step().is_none());
+        assert!(search.is_done() && search.step(&split).is_none());
         assert!(!search.finalists().is_empty() && search.finalists().len() <= 3);
-        let report = search.finish();
+        // The kept network is the best-reward child, and scores that reward on dev again.
+        let best = search.best_network().unwrap();
+        let top = records.iter().map(|r| r.reward).fold(0.0, f32::max);
+        assert_eq!(
+            best.accuracy(&mut crate::mlp::Workspace::new(), split.dev),
+            top
+        );
+        let report = search.finish(&split);
         assert_eq!(report.finalists.len(), search.finalists().len());
         assert!(report.test_min <= report.test_mean && report.test_mean <= report.test_max);
         // The first record's baseline is its own reward (advantage 0), β starts at 1e-2.
@@ -423,8 +443,7 @@ mod tests {
         let v = data(200);
         let mut config = small_config(5);
         config.controller.rollouts_per_update = 2;
-        let mut search: Box<Search<'_, 8, 2>> =
-            Box::new(Search::new(config, Split::new(&v).unwrap()).unwrap());
+        let mut search: Box<Search<8, 2>> = Box::new(Search::new(config).unwrap());
         let a = search.propose().unwrap();
         let b = search.propose().unwrap();
         assert_eq!(search.propose(), None, "the batch is full");
@@ -451,9 +470,7 @@ mod tests {
             ..config
         };
         assert_eq!(
-            Search::<8, 2>::new(too_many, Split::new(&v).unwrap())
-                .unwrap_err()
-                .field,
+            Search::<8, 2>::new(too_many).unwrap_err().field,
             "controller.rollouts_per_update"
         );
     }
@@ -461,8 +478,7 @@ mod tests {
     #[test]
     fn non_finite_rewards_cannot_reach_the_controller() {
         let v = data(200);
-        let mut search: Box<Search<'_, 8>> =
-            Box::new(Search::new(small_config(20), Split::new(&v).unwrap()).unwrap());
+        let mut search: Box<Search<8>> = Box::new(Search::new(small_config(20)).unwrap());
         while let Some(p) = search.propose() {
             let outcome = Outcome {
                 reward: f32::NAN,

@@ -17,6 +17,7 @@ use crate::adam::Adam;
 use crate::arch::Arch;
 use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
+use crate::network::Network;
 use crate::rng::Generator;
 use crate::sample::{Sample, Split};
 use crate::shuffle::Permutation;
@@ -38,6 +39,7 @@ pub struct Outcome {
 /// (about 40 KB, all fixed arrays).
 #[derive(Clone, Debug)]
 pub struct Trainer {
+    arch: Arch,
     layout: Layout,
     params: [f32; MAX_PARAMS],
     best: [f32; MAX_PARAMS],
@@ -56,6 +58,7 @@ impl Trainer {
     /// An idle trainer (`const`, so firmware can place it in a static).
     pub const fn new() -> Self {
         Self {
+            arch: Arch::EMPTY,
             layout: Layout::EMPTY,
             params: [0.0; MAX_PARAMS],
             best: [0.0; MAX_PARAMS],
@@ -75,6 +78,7 @@ impl Trainer {
         data: &Split<'_>,
         rng: &mut Generator,
     ) -> Outcome {
+        self.arch = *arch;
         self.layout = Layout::new(arch);
         let n = self.layout.param_count();
         self.layout.init(&mut self.params, rng);
@@ -147,6 +151,11 @@ impl Trainer {
     /// The last trained child's best weights (flat, as [`Layout`] describes).
     pub fn best_params(&self) -> &[f32] {
         &self.best[..self.layout.param_count()]
+    }
+
+    /// Copies the last trained child, with its best weights, into `net`.
+    pub fn copy_network(&self, net: &mut Network) {
+        *net = Network::new(self.arch, self.best_params());
     }
 }
 

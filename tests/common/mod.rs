@@ -1,0 +1,36 @@
+//! Helpers shared by the end-to-end tests.
+#![allow(dead_code)] // each test crate uses its own subset
+
+use piconas_core::search::Record;
+use piconas_core::{MoonsConfig, Sample, Search, SearchConfig, Split, moons};
+
+/// The default data set: 1000 two-moons points, noise 0.2, data seed 0.
+pub fn moons_data() -> Vec<Sample> {
+    let mut v = vec![Sample::default(); 1000];
+    moons::generate_config(&MoonsConfig::default(), &mut v).unwrap();
+    v
+}
+
+/// Runs `config` to the end on `data` with a 64-unit controller.
+pub fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Search<64>>) {
+    let split = Split::new(data).unwrap();
+    let mut search = Box::new(Search::new(config).unwrap());
+    let records = std::iter::from_fn(|| search.step(&split)).collect();
+    (records, search)
+}
+
+/// One record as a line: every field, floats as their exact bits in hex.
+/// `index arch reward epochs entropy log_prob baseline beta`
+pub fn record_line(r: &Record) -> String {
+    format!(
+        "{} {} {:08x} {} {:08x} {:08x} {:08x} {:08x}\n",
+        r.index,
+        r.arch,
+        r.reward.to_bits(),
+        r.epochs,
+        r.entropy.to_bits(),
+        r.log_prob.to_bits(),
+        r.baseline.to_bits(),
+        r.beta.to_bits()
+    )
+}
