@@ -80,6 +80,9 @@ pub struct SearchArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print every rollout to stdout as one line of exact bits (for cross-target comparison).
+    #[arg(long)]
+    pub print_records: bool,
 }
 
 /// Options of `piconas bench`.

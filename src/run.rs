@@ -100,10 +100,10 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     let out = args.out.clone().unwrap_or_else(output::default_dir);
     output::create_dir(&out)?;
     match args.hidden.as_deref().unwrap_or("64") {
-        "16" => search::<16>(config, split, &data, &out, args.quiet),
-        "32" => search::<32>(config, split, &data, &out, args.quiet),
-        "128" => search::<128>(config, split, &data, &out, args.quiet),
-        _ => search::<64>(config, split, &data, &out, args.quiet),
+        "16" => search::<16>(config, split, &data, &out, args),
+        "32" => search::<32>(config, split, &data, &out, args),
+        "128" => search::<128>(config, split, &data, &out, args),
+        _ => search::<64>(config, split, &data, &out, args),
     }
 }
 
@@ -130,17 +130,20 @@ fn search<const H: usize>(
     split: Split<'_>,
     data: &Dataset,
     out: &Path,
-    quiet: bool,
+    args: &SearchArgs,
 ) -> Result<(), Failure> {
     let start = Instant::now();
     let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> =
         Box::new(Search::new(config).map_err(invalid)?);
     let mut log = RolloutLog::create(out)?;
-    let bar = progress_bar(config.rollouts, quiet);
+    let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
     let mut rewards = Vec::with_capacity(config.rollouts as usize);
     let mut recent = VecDeque::with_capacity(WINDOW);
     while let Some(record) = search.step(&split) {
         log.append(&record)?;
+        if args.print_records {
+            println!("{}", record.bits());
+        }
         rewards.push(record.reward);
         if recent.len() == WINDOW {
             recent.pop_front();

@@ -537,7 +537,7 @@ mod tests {
         let layout = Layout::new(&Arch::EMPTY);
         let params = [0.0f32; MAX_PARAMS];
         let mut ws = Workspace::new();
-        ws.load(&batch(5, 1));
+        ws.load(batch(5, 1));
         let loss = loss_at(&layout, &params, &mut ws);
         assert!((loss - core::f32::consts::LN_2).abs() < 1e-6, "loss {loss}");
         assert!(ws.delta[0][0][5..].iter().all(|&d| d == 0.0));

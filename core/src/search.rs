@@ -69,6 +69,36 @@ pub struct Record {
     pub beta: f32,
 }
 
+impl Record {
+    /// The record as one line with every float as its exact bits (hex), for comparing runs
+    /// across builds and targets: `index arch reward epochs entropy log_prob baseline beta`.
+    pub fn bits(&self) -> RecordBits<'_> {
+        RecordBits(self)
+    }
+}
+
+/// [`Record::bits`]'s `Display` adapter (no allocation, so firmware can print it too).
+#[derive(Clone, Copy, Debug)]
+pub struct RecordBits<'r>(&'r Record);
+
+impl fmt::Display for RecordBits<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.0;
+        write!(
+            f,
+            "{} {} {:08x} {} {:08x} {:08x} {:08x} {:08x}",
+            r.index,
+            r.arch,
+            r.reward.to_bits(),
+            r.epochs,
+            r.entropy.to_bits(),
+            r.log_prob.to_bits(),
+            r.baseline.to_bits(),
+            r.beta.to_bits()
+        )
+    }
+}
+
 /// A sampled architecture waiting for its child's outcome.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Proposal {
@@ -440,7 +470,6 @@ mod tests {
 
     #[test]
     fn batched_updates_report_in_order() {
-        let v = data(200);
         let mut config = small_config(5);
         config.controller.rollouts_per_update = 2;
         let mut search: Box<Search<8, 2>> = Box::new(Search::new(config).unwrap());
@@ -477,7 +506,6 @@ mod tests {
 
     #[test]
     fn non_finite_rewards_cannot_reach_the_controller() {
-        let v = data(200);
         let mut search: Box<Search<8>> = Box::new(Search::new(small_config(20)).unwrap());
         while let Some(p) = search.propose() {
             let outcome = Outcome {

@@ -19,18 +19,7 @@ pub fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Search<64
     (records, search)
 }
 
-/// One record as a line: every field, floats as their exact bits in hex.
-/// `index arch reward epochs entropy log_prob baseline beta`
+/// One record as a line (see `Record::bits`).
 pub fn record_line(r: &Record) -> String {
-    format!(
-        "{} {} {:08x} {} {:08x} {:08x} {:08x} {:08x}\n",
-        r.index,
-        r.arch,
-        r.reward.to_bits(),
-        r.epochs,
-        r.entropy.to_bits(),
-        r.log_prob.to_bits(),
-        r.baseline.to_bits(),
-        r.beta.to_bits()
-    )
+    format!("{}\n", r.bits())
 }

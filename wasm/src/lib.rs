@@ -1,0 +1,273 @@
+//! # piconas-wasm
+//!
+//! The search in a browser: one opaque handle, [`Nas`], owns the data and a
+//! [`piconas_core::Search`]; JavaScript calls [`Nas::step`] and reads small copies of what it
+//! draws. Everything numeric happens in the core, so a seed gives the page exactly the records
+//! the native runner prints (`tests/wasm` checks the first 50, bit for bit).
+//!
+//! Settings come as a plain object (see [`defaults`]); a bad value throws a JS `Error` whose
+//! `message` names the setting and its allowed range and whose `field` property is the
+//! setting's name, so the page can show it beside the input.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs, rust_2018_idioms)]
+
+mod settings;
+
+use piconas_core::bayes;
+use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::mlp::Workspace;
+use piconas_core::policy::Trajectory;
+use piconas_core::search::Record;
+use piconas_core::{MAX_TOKENS, MoonsConfig, Sample, Search, Split, moons};
+use wasm_bindgen::prelude::*;
+
+pub use settings::{Settings, defaults};
+
+/// Rollouts per update the page can ask for (the core's maximum).
+const K: usize = MAX_ROLLOUTS_PER_UPDATE;
+/// The most grid cells one [`Nas::heatmap`] call computes.
+const MAX_GRID_CELLS: u32 = 512 * 512;
+
+/// One search, for each controller size the page offers.
+enum AnySearch {
+    H16(Box<Search<16, K>>),
+    H32(Box<Search<32, K>>),
+    H64(Box<Search<64, K>>),
+}
+
+/// Runs `$body` with `$s` bound to the search, whatever its hidden size (and `H` to it).
+macro_rules! with_search {
+    ($any:expr, $s:ident => $body:expr) => {
+        match $any {
+            AnySearch::H16($s) => $body,
+            AnySearch::H32($s) => $body,
+            AnySearch::H64($s) => $body,
+        }
+    };
+}
+
+/// What a call to [`Nas::step`] left behind.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Rollouts done.
+    pub completed: u32,
+    /// Rollouts configured.
+    pub rollouts: u32,
+    /// Whether all rollouts are done.
+    pub done: bool,
+    /// The latest rollout's reward (NaN before the first).
+    #[wasm_bindgen(js_name = lastReward)]
+    pub last_reward: f32,
+    /// The best reward so far (NaN before the first).
+    #[wasm_bindgen(js_name = bestReward)]
+    pub best_reward: f32,
+    /// The entropy weight β of the next rollout.
+    pub beta: f32,
+}
+
+/// What [`Nas::finish`] found.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
+pub struct Finish {
+    /// The chosen architecture, e.g. `[16, Tanh, 8, ReLU]`.
+    pub winner: String,
+    /// Its mean dev accuracy over the retrains.
+    #[wasm_bindgen(js_name = devMean)]
+    pub dev_mean: f32,
+    /// Its mean test accuracy over the retrains.
+    #[wasm_bindgen(js_name = testMean)]
+    pub test_mean: f32,
+    /// Its worst test accuracy.
+    #[wasm_bindgen(js_name = testMin)]
+    pub test_min: f32,
+    /// Its best test accuracy.
+    #[wasm_bindgen(js_name = testMax)]
+    pub test_max: f32,
+    /// The Bayes-optimal accuracy on the same test split.
+    pub bayes: f32,
+}
+
+/// A search and its data, owned by the page (or a worker).
+#[wasm_bindgen]
+pub struct Nas {
+    samples: Vec<Sample>,
+    moons: MoonsConfig,
+    search: AnySearch,
+    records: Vec<Record>,
+    workspace: Box<Workspace>,
+}
+
+/// The split of the handle's samples (validated when the handle was made; they never change).
+fn split_of(samples: &[Sample]) -> Split<'_> {
+    Split::new(samples).unwrap_or(Split {
+        train: &[],
+        dev: &[],
+        test: &[],
+    })
+}
+
+impl Nas {
+    fn policy_along_greedy<const H: usize>(search: &Search<H, K>) -> (String, Vec<f32>) {
+        let mut traj: Box<Trajectory<H>> = Box::default();
+        let (arch, _) = search.policy().greedy(&mut traj);
+        let mut out = vec![0.0; MAX_TOKENS * piconas_core::arch::VOCAB];
+        for (t, row) in out.chunks_mut(piconas_core::arch::VOCAB).enumerate() {
+            if let Some(p) = traj.probabilities(t) {
+                row.copy_from_slice(&p);
+            }
+        }
+        (arch.to_string(), out)
+    }
+}
+
+#[wasm_bindgen]
+impl Nas {
+    /// A new search from a settings object (missing fields take their defaults). Throws an
+    /// `Error` naming the first invalid setting.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue) -> Result<Nas, JsValue> {
+        let s = Settings::from_js(&settings)?;
+        let mut samples = vec![Sample::default(); s.moons.samples];
+        moons::generate_config(&s.moons, &mut samples).map_err(settings::error)?;
+        let search = match s.hidden {
+            16 => AnySearch::H16(Box::new(Search::new(s.search).map_err(settings::error)?)),
+            32 => AnySearch::H32(Box::new(Search::new(s.search).map_err(settings::error)?)),
+            _ => AnySearch::H64(Box::new(Search::new(s.search).map_err(settings::error)?)),
+        };
+        Ok(Nas {
+            samples,
+            moons: s.moons,
+            search,
+            records: Vec::new(),
+            workspace: Box::default(),
+        })
+    }
+
+    /// Runs up to `n` rollouts.
+    pub fn step(&mut self, n: u32) -> Progress {
+        let split = split_of(&self.samples);
+        with_search!(&mut self.search, s => {
+            for _ in 0..n {
+                match s.step(&split) {
+                    Some(record) => self.records.push(record),
+                    None => break,
+                }
+            }
+        });
+        self.progress()
+    }
+
+    /// Where the search stands.
+    pub fn progress(&self) -> Progress {
+        let (completed, rollouts, done, beta) = with_search!(&self.search, s => {
+            (s.completed(), s.config().rollouts, s.is_done(), s.beta())
+        });
+        Progress {
+            completed,
+            rollouts,
+            done,
+            last_reward: self.records.last().map_or(f32::NAN, |r| r.reward),
+            best_reward: self
+                .records
+                .iter()
+                .map(|r| r.reward)
+                .fold(f32::NAN, f32::max),
+            beta,
+        }
+    }
+
+    /// Rewards of rollouts `from..` (a copy).
+    pub fn rewards(&self, from: u32) -> Vec<f32> {
+        let from = (from as usize).min(self.records.len());
+        self.records[from..].iter().map(|r| r.reward).collect()
+    }
+
+    /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
+    /// `undefined` if it has not run.
+    #[wasm_bindgen(js_name = recordBits)]
+    pub fn record_bits(&self, index: u32) -> Option<String> {
+        self.records
+            .get(index as usize)
+            .map(|r| r.bits().to_string())
+    }
+
+    /// The data points, interleaved `x0, y0, x1, y1, …`, in split order.
+    pub fn points(&self) -> Vec<f32> {
+        self.samples.iter().flat_map(|s| s.x).collect()
+    }
+
+    /// The class of each point (0 or 1).
+    pub fn labels(&self) -> Vec<u8> {
+        self.samples.iter().map(|s| s.label).collect()
+    }
+
+    /// `[train, dev, test]` sizes: the points are in that order.
+    #[wasm_bindgen(js_name = splitSizes)]
+    pub fn split_sizes(&self) -> Vec<u32> {
+        let s = split_of(&self.samples);
+        [s.train.len(), s.dev.len(), s.test.len()]
+            .map(|n| n as u32)
+            .to_vec()
+    }
+
+    /// The architecture with the best reward so far (`undefined` before the first rollout).
+    #[wasm_bindgen(js_name = bestArch)]
+    pub fn best_arch(&self) -> Option<String> {
+        with_search!(&self.search, s => s.best_network().map(|n| n.arch().to_string()))
+    }
+
+    /// `P(class 1)` of the best network so far on an `nx × ny` grid over
+    /// `[x0, x1] × [y0, y1]`, row by row from `y0`, each cell sampled at its centre. Empty
+    /// before the first rollout or for more than 512 × 512 cells.
+    pub fn heatmap(&mut self, nx: u32, ny: u32, x0: f32, x1: f32, y0: f32, y1: f32) -> Vec<f32> {
+        if nx.saturating_mul(ny) > MAX_GRID_CELLS {
+            return Vec::new();
+        }
+        let ws = &mut self.workspace;
+        with_search!(&self.search, s => {
+            let Some(net) = s.best_network() else { return Vec::new() };
+            let (dx, dy) = ((x1 - x0) / nx as f32, (y1 - y0) / ny as f32);
+            let points: Vec<[f32; 2]> = (0..ny)
+                .flat_map(|j| (0..nx).map(move |i| [x0 + (i as f32 + 0.5) * dx, y0 + (j as f32 + 0.5) * dy]))
+                .collect();
+            let mut out = vec![0.0; points.len()];
+            net.probabilities(ws, &points, &mut out);
+            out
+        })
+    }
+
+    /// The controller's token probabilities along its most likely sequence: 6 steps × 10
+    /// tokens, row by row (rows past the sequence's end are zero). Token order: 1, 2, 4, 8,
+    /// 16, Sigmoid, Tanh, ReLU, LeakyReLU, EOS.
+    pub fn policy(&self) -> Vec<f32> {
+        with_search!(&self.search, s => Self::policy_along_greedy(s).1)
+    }
+
+    /// The controller's most likely architecture.
+    #[wasm_bindgen(js_name = greedyArch)]
+    pub fn greedy_arch(&self) -> String {
+        with_search!(&self.search, s => Self::policy_along_greedy(s).0)
+    }
+
+    /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown.
+    #[wasm_bindgen(js_name = bayesTest)]
+    pub fn bayes_test(&self) -> f32 {
+        bayes::accuracy(&self.moons, split_of(&self.samples).test)
+    }
+
+    /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling.
+    pub fn finish(&mut self) -> Finish {
+        let split = split_of(&self.samples);
+        let report = with_search!(&mut self.search, s => s.finish(&split));
+        Finish {
+            winner: report.winner.to_string(),
+            dev_mean: report.dev_mean,
+            test_mean: report.test_mean,
+            test_min: report.test_min,
+            test_max: report.test_max,
+            bayes: self.bayes_test(),
+        }
+    }
+}
