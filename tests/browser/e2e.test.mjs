@@ -1,0 +1,128 @@
+// The page end to end in real headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core; no browser is downloaded). Serves www/ on 127.0.0.1, runs a 200-rollout
+// search to the end, checks the counters, the chart and the canvases, checks that an invalid
+// setting shows its message and starts nothing, and saves a screenshot to
+// target/browser/page.png. Needs wasm/build.sh to have filled www/pkg.
+//   npm ci --prefix tests/browser && node --test tests/browser/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFile, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const www = join(root, 'www');
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
+};
+
+let server, base, context, profile;
+
+before(async () => {
+  server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(www, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(www)) { res.writeHead(403).end(); return; }
+    readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    });
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  profile = mkdtempSync(join(tmpdir(), 'piconas-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1480, height: 1000 },
+    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await context?.close();
+  server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+async function openPage(hash = '') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + hash);
+  await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+  return { page, errors };
+}
+
+/** Fraction of a canvas's pixels that are not plain white. */
+function inked(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 250 || d[i + 1] < 250 || d[i + 2] < 250) n++;
+    return n / (c.width * c.height);
+  }, id);
+}
+
+test('a 200-rollout search runs to the end and draws everything', { timeout: 240_000 }, async () => {
+  const { page, errors } = await openPage('#rollouts=200&seed=3');
+  assert.equal(await page.inputValue('#s-rollouts'), '200', 'settings come from the URL hash');
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+
+  assert.equal(await page.textContent('#c-rollout'), '200 / 200');
+  assert.equal(await page.evaluate(() => window.piconas.rewards.length), 200);
+  assert.equal(await page.getAttribute('#rewards', 'data-points'), '200');
+  assert.match(await page.textContent('#c-best'), /^\d+\.\d %$/);
+  assert.match(await page.textContent('#c-rate'), /^\d+\.\d$/);
+  assert.match(await page.textContent('#c-bayes'), /^9\d\.\d %$/);
+  assert.ok(await page.isVisible('#result'));
+  assert.match(await page.textContent('#r-test'), /^\d+\.\d %$/);
+  assert.match(await page.textContent('#r-winner'), /^\[.*\]$/);
+  assert.ok((await page.$$('#arch .chip')).length >= 2, 'the best architecture is drawn');
+  for (const id of ['moons', 'rewards', 'policy']) {
+    const ink = await inked(page, id);
+    assert.ok(ink > 0.02, `canvas #${id} is drawn (${(ink * 100).toFixed(1)} % of pixels inked)`);
+  }
+  assert.ok(await inked(page, 'moons') > 0.5, 'the decision heatmap fills the data canvas');
+  assert.match(page.url(), /#.*rollouts=200/, 'the settings are kept in the link');
+  assert.deepEqual(errors, []);
+
+  mkdirSync(join(root, 'target/browser'), { recursive: true });
+  await page.screenshot({ path: join(root, 'target/browser/page.png'), fullPage: true });
+  await page.close();
+});
+
+test('an invalid setting shows its message and starts nothing', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage();
+  for (const [field, value, message] of [
+    ['noise', '-1', 'noise must be a number in [0, 10] (got -1)'],
+    ['rollouts', 'many', 'rollouts must be a number (got "many")'],
+  ]) {
+    await page.fill(`#s-${field}`, value);
+    await page.click('#start');
+    await page.waitForFunction((f) => document.getElementById(`e-${f}`).textContent !== '', field);
+    assert.equal(await page.textContent(`#e-${field}`), message);
+    assert.ok(await page.isVisible(`#e-${field}`));
+    assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
+    assert.equal(await page.textContent('#c-rollout'), '0 / 0');
+    assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
+    await page.fill(`#s-${field}`, field === 'noise' ? '0.2' : '5000');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('opened from disk, the page says how to serve it', async () => {
+  const page = await context.newPage();
+  await page.goto(pathToFileURL(join(www, 'index.html')).href);
+  assert.ok(await page.isVisible('#file-warning'));
+  assert.match(await page.textContent('#file-warning'), /python3 -m http\.server 8000 --bind 127\.0\.0\.1 --directory www/);
+  await page.close();
+});

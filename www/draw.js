@@ -1,0 +1,167 @@
+// Canvas drawing. Pure functions of what the worker posted; no state of their own.
+
+// Token names in controller order — must match `Token::ALL` in core/src/arch.rs.
+export const TOKENS = ['1', '2', '4', '8', '16', 'Sigmoid', 'Tanh', 'ReLU', 'LeakyReLU', 'EOS'];
+// Steps per architecture — must match `MAX_TOKENS` in core/src/arch.rs.
+export const MAX_TOKENS = 6;
+// The original PyTorch search's test accuracy after 5000 rollouts.
+export const ORIGINAL_TEST_ACC = 0.91;
+
+const C0 = [232, 113, 10];
+const C1 = [26, 115, 232];
+
+function mix(p) {
+  // p = P(class 1): orange through white to blue, like TensorFlow Playground.
+  const t = Math.abs(p - 0.5) * 2;
+  const c = p < 0.5 ? C0 : C1;
+  return c.map((v) => Math.round(255 + (v - 255) * t * 0.55));
+}
+
+function clear(ctx) {
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.fillStyle = 'white';
+  ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+}
+
+/** The data (train ●, dev ○, test ◆) over the best network's probability heatmap. */
+export function drawMoons(canvas, data, heatmap) {
+  const ctx = canvas.getContext('2d');
+  clear(ctx);
+  const { grid } = data;
+  const W = canvas.width, H = canvas.height;
+  const sx = (x) => ((x - grid.x0) / (grid.x1 - grid.x0)) * W;
+  const sy = (y) => H - ((y - grid.y0) / (grid.y1 - grid.y0)) * H;
+  if (heatmap && heatmap.length === grid.nx * grid.ny) {
+    const img = new ImageData(grid.nx, grid.ny);
+    for (let j = 0; j < grid.ny; j++) {
+      for (let i = 0; i < grid.nx; i++) {
+        const [r, g, b] = mix(heatmap[j * grid.nx + i]);
+        const o = 4 * ((grid.ny - 1 - j) * grid.nx + i); // row 0 is y0, the bottom
+        img.data.set([r, g, b, 255], o);
+      }
+    }
+    const off = new OffscreenCanvas(grid.nx, grid.ny);
+    off.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(off, 0, 0, W, H);
+  }
+  const [nTrain, nDev] = data.split;
+  for (let k = 0; k < data.labels.length; k++) {
+    const x = sx(data.points[2 * k]), y = sy(data.points[2 * k + 1]);
+    const colour = data.labels[k] === 0 ? `rgb(${C0})` : `rgb(${C1})`;
+    ctx.beginPath();
+    if (k < nTrain) {
+      ctx.arc(x, y, 2.6, 0, 2 * Math.PI);
+      ctx.fillStyle = colour; ctx.fill();
+      ctx.lineWidth = 0.6; ctx.strokeStyle = 'white'; ctx.stroke();
+    } else if (k < nTrain + nDev) {
+      ctx.arc(x, y, 3.6, 0, 2 * Math.PI);
+      ctx.lineWidth = 1.6; ctx.strokeStyle = colour; ctx.stroke();
+    } else {
+      ctx.moveTo(x, y - 3.4); ctx.lineTo(x + 3.4, y); ctx.lineTo(x, y + 3.4); ctx.lineTo(x - 3.4, y); ctx.closePath();
+      ctx.fillStyle = colour; ctx.fill();
+      ctx.lineWidth = 0.8; ctx.strokeStyle = '#222'; ctx.stroke();
+    }
+  }
+}
+
+/** Reward per rollout, its moving average, the Bayes ceiling and the original's 91 %. */
+export function drawRewards(canvas, rewards, total, bayes) {
+  const ctx = canvas.getContext('2d');
+  clear(ctx);
+  const W = canvas.width, H = canvas.height;
+  const L = 44, R = 10, T = 10, B = 28;
+  const lo = 0.5;
+  const n = Math.max(total, 1);
+  const px = (i) => L + ((W - L - R) * i) / n;
+  const py = (v) => T + (H - T - B) * (1 - (Math.min(Math.max(v, lo), 1) - lo) / (1 - lo));
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = '#555'; ctx.strokeStyle = '#eee'; ctx.lineWidth = 1;
+  ctx.textAlign = 'right';
+  for (let v = lo; v <= 1.0001; v += 0.1) {
+    ctx.beginPath(); ctx.moveTo(L, py(v)); ctx.lineTo(W - R, py(v)); ctx.stroke();
+    ctx.fillText(v.toFixed(1), L - 5, py(v) + 4);
+  }
+  ctx.textAlign = 'center';
+  const step = niceStep(n / 6);
+  for (let i = 0; i <= n; i += step) ctx.fillText(String(i), px(i), H - 10);
+  const ref = (v, colour, label) => {
+    ctx.setLineDash([6, 4]); ctx.strokeStyle = colour; ctx.lineWidth = 1.3;
+    ctx.beginPath(); ctx.moveTo(L, py(v)); ctx.lineTo(W - R, py(v)); ctx.stroke();
+    ctx.setLineDash([]); ctx.fillStyle = colour; ctx.textAlign = 'left';
+    ctx.fillText(label, L + 6, py(v) - 4);
+  };
+  ref(ORIGINAL_TEST_ACC, '#777', `original's test accuracy ${Math.round(ORIGINAL_TEST_ACC * 100)} %`);
+  if (Number.isFinite(bayes)) ref(bayes, '#2e7d32', `Bayes ceiling ${(bayes * 100).toFixed(1)} %`);
+  ctx.fillStyle = 'rgba(26, 115, 232, 0.5)';
+  for (let i = 0; i < rewards.length; i++) ctx.fillRect(px(i + 0.5) - 1.2, py(rewards[i]) - 1.2, 2.4, 2.4);
+  const window = Math.max(5, Math.min(100, Math.floor(n / 20)));
+  ctx.strokeStyle = '#d0021b'; ctx.lineWidth = 2; ctx.beginPath();
+  let sum = 0;
+  for (let i = 0; i < rewards.length; i++) {
+    sum += rewards[i];
+    if (i >= window) sum -= rewards[i - window];
+    const m = sum / Math.min(i + 1, window);
+    if (i === 0) ctx.moveTo(px(i + 0.5), py(m)); else ctx.lineTo(px(i + 0.5), py(m));
+  }
+  ctx.stroke();
+  ctx.fillStyle = '#d0021b'; ctx.textAlign = 'right';
+  ctx.fillText(`moving average of ${window}`, W - R - 4, H - B - 6);
+  canvas.dataset.points = String(rewards.length);
+}
+
+function niceStep(raw) {
+  const m = 10 ** Math.floor(Math.log10(Math.max(raw, 1)));
+  return [1, 2, 5, 10].map((k) => k * m).find((s) => s >= raw) ?? 10 * m;
+}
+
+/** The controller's token probabilities, steps across, tokens down. */
+export function drawPolicy(canvas, policy) {
+  const ctx = canvas.getContext('2d');
+  clear(ctx);
+  const W = canvas.width, H = canvas.height;
+  const L = 80, T = 20;
+  const cw = (W - L - 10) / MAX_TOKENS, ch = (H - T - 4) / TOKENS.length;
+  ctx.font = '12px system-ui, sans-serif';
+  ctx.textAlign = 'right'; ctx.fillStyle = '#333';
+  TOKENS.forEach((t, k) => ctx.fillText(t, L - 8, T + ch * (k + 0.65)));
+  ctx.textAlign = 'center';
+  for (let s = 0; s < MAX_TOKENS; s++) ctx.fillText(`step ${s + 1}`, L + cw * (s + 0.5), 13);
+  if (!policy) return;
+  for (let s = 0; s < MAX_TOKENS; s++) {
+    const row = policy.subarray(s * TOKENS.length, (s + 1) * TOKENS.length);
+    if (row.every((p) => p === 0)) continue; // past the sequence's end
+    const best = row.indexOf(Math.max(...row));
+    for (let k = 0; k < TOKENS.length; k++) {
+      const p = row[k];
+      ctx.fillStyle = `rgba(26, 115, 232, ${0.06 + 0.94 * p})`;
+      ctx.fillRect(L + cw * s + 1, T + ch * k + 1, cw - 2, ch - 2);
+      if (k === best) { ctx.strokeStyle = '#111'; ctx.lineWidth = 1.5; ctx.strokeRect(L + cw * s + 1, T + ch * k + 1, cw - 2, ch - 2); }
+      if (p >= 0.05) {
+        ctx.fillStyle = p > 0.55 ? 'white' : '#123';
+        ctx.fillText(`${Math.round(p * 100)}%`, L + cw * (s + 0.5), T + ch * (k + 0.65));
+      }
+    }
+  }
+}
+
+/** The architecture `[16, Tanh, 8, ReLU]` as a strip of chips: input → layers → output. */
+export function renderArch(el, arch) {
+  el.replaceChildren();
+  if (!arch) {
+    const none = document.createElement('span');
+    none.className = 'muted'; none.textContent = 'none yet';
+    el.append(none);
+    return;
+  }
+  const tokens = arch.replace(/^\[|\]$/g, '').split(',').map((t) => t.trim()).filter(Boolean);
+  const chip = (text, kind) => {
+    if (el.childElementCount) {
+      const a = document.createElement('span'); a.className = 'arrow'; a.textContent = '→'; el.append(a);
+    }
+    const c = document.createElement('span'); c.className = `chip ${kind}`; c.textContent = text; el.append(c);
+  };
+  chip('input 2', 'io');
+  for (const t of tokens) chip(/^\d+$/.test(t) ? `linear ${t}` : t, /^\d+$/.test(t) ? 'linear' : 'act');
+  chip('linear 2 → class', 'io');
+}

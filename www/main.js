@@ -1,0 +1,217 @@
+// The page: settings form (kept in the URL hash), controls, and drawing what the worker posts.
+import { drawMoons, drawPolicy, drawRewards, renderArch } from './draw.js';
+
+// The settings the form offers, in order: [name, label, kind]. Names must match the
+// settings object of wasm/src/settings.rs; defaults and ranges come from there too.
+const FIELDS = [
+  ['seed', 'Seed', 'int'],
+  ['rollouts', 'Rollouts', 'int'],
+  ['samples', 'Data points', 'int'],
+  ['noise', 'Noise σ', 'float'],
+  ['dataSeed', 'Data seed', 'int'],
+  ['hidden', 'Controller units', [16, 32, 64]],
+  ['rolloutsPerUpdate', 'Rollouts per update', 'int'],
+  ['maxEpochs', 'Child max epochs', 'int'],
+  ['patience', 'Child patience', 'int'],
+  ['childLr', 'Child learning rate', 'float'],
+  ['controllerLr', 'Controller learning rate', 'float'],
+  ['entropyWeight', 'Entropy weight β₀', 'float'],
+  ['finalists', 'Finalists', 'int'],
+  ['retrains', 'Retrains each', 'int'],
+];
+
+const $ = (id) => document.getElementById(id);
+const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
+
+const state = {
+  phase: 'loading', // loading, idle, starting, running, paused, finishing, done
+  data: null,
+  rewards: [],
+  rollouts: 0,
+  bayes: NaN,
+  heatmap: null,
+  policy: null,
+};
+window.piconas = state; // for the end-to-end test and the curious
+
+function status(message, isError = false) {
+  const el = $('status');
+  el.hidden = !message;
+  el.textContent = message ?? '';
+  el.classList.toggle('error', isError);
+}
+
+function setPhase(phase) {
+  state.phase = phase;
+  $('c-state').textContent = phase;
+  const active = phase === 'running' || phase === 'paused';
+  $('start').disabled = !(phase === 'idle' || phase === 'paused' || phase === 'done');
+  $('start').textContent = phase === 'paused' ? 'Resume' : 'Start';
+  $('pause').disabled = phase !== 'running';
+  $('step').disabled = phase !== 'paused';
+  $('reset').disabled = !(active || phase === 'done');
+  for (const el of $('settings').elements) el.disabled = active || phase === 'starting';
+}
+
+function buildForm(defaults) {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const form = $('settings');
+  for (const [name, label, kind] of FIELDS) {
+    const field = document.createElement('div');
+    field.className = 'field';
+    field.dataset.name = name;
+    const l = document.createElement('label');
+    l.htmlFor = `s-${name}`;
+    l.textContent = label;
+    let input;
+    if (Array.isArray(kind)) {
+      input = document.createElement('select');
+      for (const v of kind) input.append(new Option(String(v), String(v)));
+    } else {
+      input = document.createElement('input');
+      input.type = 'text';
+      input.inputMode = kind === 'int' ? 'numeric' : 'decimal';
+    }
+    input.id = `s-${name}`;
+    input.name = name;
+    input.value = hash.get(name) ?? String(defaults[name]);
+    const error = document.createElement('div');
+    error.className = 'error';
+    error.id = `e-${name}`;
+    error.setAttribute('role', 'alert');
+    field.append(l, input, error);
+    form.append(field);
+  }
+  form.addEventListener('submit', (e) => e.preventDefault());
+}
+
+function readSettings() {
+  const settings = {};
+  for (const [name] of FIELDS) {
+    const raw = $(`s-${name}`).value.trim();
+    if (raw !== '') settings[name] = raw; // the wasm side parses and validates
+  }
+  return settings;
+}
+
+function clearErrors() {
+  for (const [name] of FIELDS) {
+    $(`e-${name}`).textContent = '';
+    $(`e-${name}`).parentElement.classList.remove('invalid');
+  }
+}
+
+function showInvalid(field, message) {
+  const el = $(`e-${field}`);
+  if (el) {
+    el.textContent = message;
+    el.parentElement.classList.add('invalid');
+    $(`s-${field}`).focus();
+  } else {
+    status(message, true);
+  }
+}
+
+function redraw() {
+  if (state.data) drawMoons($('moons'), state.data, state.heatmap);
+  drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes);
+  drawPolicy($('policy'), state.policy);
+}
+
+function resetView() {
+  Object.assign(state, { data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null });
+  $('c-rollout').textContent = '0 / 0';
+  for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes']) $(id).textContent = '–';
+  $('greedy').textContent = '–';
+  renderArch($('arch'), null);
+  $('result').hidden = true;
+  const m = $('moons').getContext('2d');
+  m.fillStyle = 'white';
+  m.fillRect(0, 0, $('moons').width, $('moons').height);
+  redraw();
+}
+
+function onMessage({ data: m }) {
+  switch (m.type) {
+    case 'ready':
+      buildForm(m.defaults);
+      resetView();
+      setPhase('idle');
+      break;
+    case 'invalid':
+      showInvalid(m.field, m.message);
+      setPhase('idle');
+      break;
+    case 'started':
+      resetView();
+      state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
+      state.rollouts = m.rollouts;
+      state.bayes = m.bayes;
+      $('c-bayes').textContent = pct(m.bayes);
+      $('c-rollout').textContent = `0 / ${m.rollouts}`;
+      history.replaceState(null, '', `#${new URLSearchParams(readSettings())}`);
+      setPhase('running');
+      redraw();
+      break;
+    case 'progress':
+      for (const r of m.rewards) state.rewards.push(r);
+      state.heatmap = m.heatmap;
+      state.policy = m.policy;
+      $('c-rollout').textContent = `${m.completed} / ${m.rollouts}`;
+      $('c-rate').textContent = m.rate.toFixed(1);
+      $('c-best').textContent = pct(m.bestReward);
+      $('c-beta').textContent = m.beta.toExponential(2);
+      $('greedy').textContent = m.greedyArch;
+      renderArch($('arch'), m.bestArch);
+      redraw();
+      if (m.done) { setPhase('finishing'); status('Retraining the finalists…'); }
+      break;
+    case 'finished':
+      status(null);
+      $('r-winner').textContent = m.winner;
+      $('r-retrains').textContent = $('s-retrains').value;
+      $('r-test').textContent = pct(m.testMean);
+      $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
+      $('r-bayes').textContent = pct(m.bayes);
+      $('result').hidden = false;
+      setPhase('done');
+      break;
+    case 'reset':
+      resetView();
+      setPhase('idle');
+      break;
+    case 'error':
+      status(m.message, true);
+      setPhase('idle');
+      break;
+    default:
+      break;
+  }
+}
+
+function main() {
+  if (location.protocol === 'file:') {
+    $('file-warning').hidden = false;
+    $('c-state').textContent = 'needs a web server';
+    return;
+  }
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onMessage;
+  worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
+  $('start').addEventListener('click', () => {
+    status(null);
+    clearErrors();
+    if (state.phase === 'paused') {
+      worker.postMessage({ type: 'resume' });
+      setPhase('running');
+      return;
+    }
+    setPhase('starting');
+    worker.postMessage({ type: 'start', settings: readSettings() });
+  });
+  $('pause').addEventListener('click', () => { worker.postMessage({ type: 'pause' }); setPhase('paused'); });
+  $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
+  $('reset').addEventListener('click', () => worker.postMessage({ type: 'reset' }));
+}
+
+main();

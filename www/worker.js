@@ -1,0 +1,132 @@
+// The search runs here, off the page's thread, in slices of about 60 ms so that pause, step
+// and reset messages are handled promptly. The worker owns the wasm handle; the page only
+// draws what the worker posts.
+import init, { Nas, defaults } from './pkg/piconas_wasm.js';
+
+const SLICE_MS = 60;
+const GRID_X = 80; // heatmap resolution (columns); rows follow the data's aspect ratio
+
+let nas = null;
+let paused = false;
+let sent = 0; // rewards already posted
+let activeMs = 0; // time spent stepping, for rollouts/s
+let grid = null;
+let generation = 0; // bumps on reset so a stale loop stops
+
+function bounds(points) {
+  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (let i = 0; i < points.length; i += 2) {
+    x0 = Math.min(x0, points[i]); x1 = Math.max(x1, points[i]);
+    y0 = Math.min(y0, points[i + 1]); y1 = Math.max(y1, points[i + 1]);
+  }
+  const mx = 0.08 * (x1 - x0), my = 0.08 * (y1 - y0);
+  return { x0: x0 - mx, x1: x1 + mx, y0: y0 - my, y1: y1 + my };
+}
+
+function progressMessage(p) {
+  const rewards = nas.rewards(sent);
+  sent += rewards.length;
+  const heatmap = nas.heatmap(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1);
+  return {
+    type: 'progress',
+    completed: p.completed,
+    rollouts: p.rollouts,
+    done: p.done,
+    bestReward: p.bestReward,
+    beta: p.beta,
+    rate: activeMs > 0 ? (1000 * p.completed) / activeMs : 0,
+    rewards,
+    bestArch: nas.bestArch() ?? null,
+    greedyArch: nas.greedyArch(),
+    policy: nas.policy(),
+    heatmap,
+  };
+}
+
+function post(p) {
+  const m = progressMessage(p);
+  postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer]);
+}
+
+function finish() {
+  const f = nas.finish();
+  postMessage({
+    type: 'finished',
+    winner: f.winner, devMean: f.devMean, testMean: f.testMean,
+    testMin: f.testMin, testMax: f.testMax, bayes: f.bayes,
+  });
+}
+
+function run(gen) {
+  if (gen !== generation || !nas || paused) return;
+  const start = performance.now();
+  let p;
+  do {
+    p = nas.step(1);
+  } while (!p.done && performance.now() - start < SLICE_MS);
+  activeMs += performance.now() - start;
+  post(p);
+  if (p.done) finish();
+  else setTimeout(() => run(gen), 0);
+}
+
+function start(settings) {
+  let handle;
+  try {
+    handle = new Nas(settings);
+  } catch (e) {
+    postMessage({ type: 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
+    return;
+  }
+  reset();
+  nas = handle;
+  const points = nas.points();
+  const b = bounds(points);
+  const ny = Math.max(8, Math.round((GRID_X * (b.y1 - b.y0)) / (b.x1 - b.x0)));
+  grid = { nx: GRID_X, ny, ...b };
+  postMessage({
+    type: 'started',
+    points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
+    bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid,
+  });
+  run(generation);
+}
+
+function reset() {
+  generation += 1;
+  if (nas) nas.free();
+  nas = null;
+  paused = false;
+  sent = 0;
+  activeMs = 0;
+}
+
+onmessage = ({ data }) => {
+  try {
+    switch (data.type) {
+      case 'start': start(data.settings); break;
+      case 'pause': paused = true; break;
+      case 'resume': if (nas && paused) { paused = false; run(generation); } break;
+      case 'step':
+        if (nas && paused && !nas.progress().done) {
+          const t = performance.now();
+          const p = nas.step(1);
+          activeMs += performance.now() - t;
+          post(p);
+          if (p.done) finish();
+        }
+        break;
+      case 'reset': reset(); postMessage({ type: 'reset' }); break;
+      default: break;
+    }
+  } catch (e) {
+    postMessage({ type: 'error', message: e.message ?? String(e) });
+  }
+};
+
+try {
+  await init();
+  postMessage({ type: 'ready', defaults: defaults() });
+} catch (e) {
+  postMessage({ type: 'error', message: `could not load the wasm module: ${e.message ?? e}` });
+}
