@@ -119,6 +119,31 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
   await page.close();
 });
 
+test('pause stops the search, step runs one rollout, reset clears it', { timeout: 120_000 }, async () => {
+  const { page, errors } = await openPage('#rollouts=400&seed=1');
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.rewards.length >= 5, null, { timeout: 60_000 });
+  await page.click('#pause');
+  const completed = async () => Number((await page.textContent('#c-rollout')).split(' / ')[0]);
+  // Let any slice that was under way when pause arrived finish and post.
+  await page.waitForTimeout(500);
+  const paused = await completed();
+  await page.waitForTimeout(700);
+  assert.equal(await completed(), paused, 'no rollouts while paused');
+  assert.equal(await page.evaluate(() => window.piconas.phase), 'paused');
+  await page.click('#step');
+  await page.waitForFunction((n) => window.piconas.rewards.length === n + 1, paused, { timeout: 30_000 });
+  assert.equal(await completed(), paused + 1, 'step runs exactly one rollout');
+  await page.click('#start'); // resume
+  await page.waitForFunction((n) => window.piconas.rewards.length > n + 3, paused, { timeout: 60_000 });
+  await page.click('#reset');
+  await page.waitForFunction(() => window.piconas.phase === 'idle', null, { timeout: 30_000 });
+  assert.equal(await page.textContent('#c-rollout'), '0 / 0');
+  assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('opened from disk, the page says how to serve it', async () => {
   const page = await context.newPage();
   await page.goto(pathToFileURL(join(www, 'index.html')).href);
