@@ -88,8 +88,11 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     };
     config.validate().map_err(invalid)?;
     let start = Instant::now();
-    let mut search: Box<Search<64, MAX_ROLLOUTS_PER_UPDATE>> =
-        Box::new(Search::new(config).map_err(invalid)?);
+    let mut search: Box<Search<64, MAX_ROLLOUTS_PER_UPDATE>> = {
+        let mut search = Box::new(Search::idle());
+        search.start(config).map_err(invalid)?;
+        search
+    };
     let mut epochs = 0u64;
     while let Some(r) = search.step(&split) {
         epochs += u64::from(r.epochs);

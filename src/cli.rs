@@ -21,6 +21,31 @@ pub struct Cli {
 pub enum Command {
     /// Measure child-training throughput and rollouts per second on a fixed workload.
     Bench(BenchArgs),
+    /// Write a run's winning network (architecture and trained weights) as JSON or Rust.
+    Export(ExportArgs),
+}
+
+/// What `piconas export` writes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// The network file itself (architecture, weights, accuracies).
+    Json,
+    /// A Rust source of `const` arrays (exact bits) that firmware can `include!`.
+    Rust,
+}
+
+/// Options of `piconas export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A finished run directory (it holds network.json).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+    pub format: ExportFormat,
+    /// Write here (atomically) instead of to stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of the search (the default command).

@@ -3,6 +3,7 @@
 mod bench;
 mod cli;
 mod data;
+mod export;
 mod failure;
 mod output;
 mod run;
@@ -14,6 +15,7 @@ fn main() {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         Some(cli::Command::Bench(args)) => bench::main(&args),
+        Some(cli::Command::Export(args)) => export::main(&args),
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {

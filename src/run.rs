@@ -6,10 +6,12 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
-use piconas_core::{ConfigError, MoonsConfig, Search, SearchConfig, Split, bayes};
+use piconas_core::mlp::Workspace;
+use piconas_core::{ConfigError, MoonsConfig, Network, Search, SearchConfig, Split, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
+use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::output::{self, RolloutLog, Summary};
 use crate::svg::{self, Reference};
@@ -133,8 +135,11 @@ fn search<const H: usize>(
     args: &SearchArgs,
 ) -> Result<(), Failure> {
     let start = Instant::now();
-    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> =
-        Box::new(Search::new(config).map_err(invalid)?);
+    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = {
+        let mut search = Box::new(Search::idle());
+        search.start(config).map_err(invalid)?;
+        search
+    };
     let mut log = RolloutLog::create(out)?;
     let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
     let mut rewards = Vec::with_capacity(config.rollouts as usize);
@@ -162,6 +167,13 @@ fn search<const H: usize>(
     log.sync()?;
     bar.set_message("retraining the finalists");
     let report = search.finish(&split);
+    // Training is deterministic: the winner's best retrain, run again, gives back its weights.
+    let kept = search.retrain(&split, &report.winner, report.winner_retrain);
+    let mut network = Box::new(Network::EMPTY);
+    search.trainer().copy_network(&mut network);
+    let mut workspace = Box::new(Workspace::new());
+    let network_test = network.accuracy(&mut workspace, split.test);
+    NetworkFile::new(&network, data.moons, kept.reward, network_test).save(out)?;
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let bayes = data.moons.map(|m| bayes::accuracy(&m, split.test));
@@ -232,6 +244,13 @@ fn search<const H: usize>(
         "wall time           {seconds:.1} s ({} rollouts, {:.0}/s)",
         config.rollouts,
         f64::from(config.rollouts) / seconds
+    );
+    println!(
+        "saved network       {} (retrain {}: dev {}, test {}) in network.json",
+        report.winner,
+        report.winner_retrain,
+        pct(kept.reward),
+        pct(network_test)
     );
     println!("output              {}", out.display());
     Ok(())

@@ -251,3 +251,72 @@ fn a_non_empty_output_directory_is_not_overwritten() {
     );
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn a_run_saves_its_winner_and_export_writes_it_as_json_and_rust() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    assert!(quick(&out, &[]).status.success());
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    assert_eq!(saved["arch"], summary["best_arch"]);
+    let arch: piconas_core::Arch = saved["arch"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        saved["weights"].as_array().unwrap().len(),
+        arch.parameter_count()
+    );
+    assert_eq!(saved["moons"]["samples"], 1000);
+
+    let json = piconas(&["export", "--run", out.to_str().unwrap(), "--format", "json"]);
+    assert!(json.status.success());
+    let exported: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(exported, saved);
+
+    let file = tmp.path().join("network.rs");
+    let rust = piconas(&[
+        "export",
+        "--run",
+        out.to_str().unwrap(),
+        "--format",
+        "rust",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(rust.status.success(), "{}", stderr(&rust));
+    let source = std::fs::read_to_string(&file).unwrap();
+    let test_bits = (saved["test_accuracy"].as_f64().unwrap() as f32).to_bits();
+    assert!(source.contains(&format!(
+        "pub const HOST_TEST_ACCURACY_BITS: u32 = 0x{test_bits:08x};"
+    )));
+    assert!(source.contains(&format!(
+        "pub const WEIGHTS: [f32; {}] = [",
+        arch.parameter_count()
+    )));
+    let first = saved["weights"][0].as_f64().unwrap() as f32;
+    assert!(
+        source.contains(&format!("f32::from_bits(0x{:08x})", first.to_bits())),
+        "weights keep their bits"
+    );
+}
+
+#[test]
+fn export_of_a_bad_run_directory_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = piconas(&["export", "--run", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("network.json: cannot read"),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::write(tmp.path().join("network.json"), r#"{"format":"piconas-network","version":1,"arch":"[16]","weights":[1.0],"moons":null,"dev_accuracy":1,"test_accuracy":1}"#).unwrap();
+    let o = piconas(&["export", "--run", tmp.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("1 weights, but [16] has 82"),
+        "{}",
+        stderr(&o)
+    );
+}

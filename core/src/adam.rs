@@ -60,16 +60,21 @@ impl Adam {
 }
 
 impl AdamStep {
+    /// Updates one parameter `p` from its gradient `g`, with its moments `m` and `v`.
+    #[inline(always)]
+    pub fn apply_one(&self, p: &mut f32, g: f32, m: &mut f32, v: &mut f32) {
+        *m = self.beta1 * *m + (1.0 - self.beta1) * g;
+        *v = self.beta2 * *v + (1.0 - self.beta2) * g * g;
+        let denom = math::sqrt(*v) / self.bias2_sqrt + self.epsilon;
+        *p -= self.step_size * *m / denom;
+    }
+
     /// Updates `params` in place from `grads`, with moments `m` and `v` (all the same length;
     /// extra elements of a longer slice are ignored).
     #[inline]
     pub fn apply(&self, params: &mut [f32], grads: &[f32], m: &mut [f32], v: &mut [f32]) {
-        let (b1, b2) = (self.beta1, self.beta2);
         for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let denom = math::sqrt(*v) / self.bias2_sqrt + self.epsilon;
-            *p -= self.step_size * *m / denom;
+            self.apply_one(p, g, m, v);
         }
     }
 }

@@ -41,14 +41,19 @@ pub struct AdamConfig {
     pub epsilon: f32,
 }
 
+impl AdamConfig {
+    /// The documented defaults (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Self = Self {
+        learning_rate: 1e-2,
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+    };
+}
+
 impl Default for AdamConfig {
     fn default() -> Self {
-        Self {
-            learning_rate: 1e-2,
-            beta1: 0.9,
-            beta2: 0.999,
-            epsilon: 1e-8,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -65,14 +70,19 @@ pub struct ChildConfig {
     pub patience: u32,
 }
 
+impl ChildConfig {
+    /// The documented defaults (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Self = Self {
+        adam: AdamConfig::DEFAULT,
+        batch_size: 32,
+        max_epochs: 100,
+        patience: 10,
+    };
+}
+
 impl Default for ChildConfig {
     fn default() -> Self {
-        Self {
-            adam: AdamConfig::default(),
-            batch_size: 32,
-            max_epochs: 100,
-            patience: 10,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -94,16 +104,21 @@ pub struct ControllerConfig {
     pub rollouts_per_update: usize,
 }
 
+impl ControllerConfig {
+    /// The documented defaults (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Self = Self {
+        adam: AdamConfig::DEFAULT,
+        entropy_weight: 1e-2,
+        entropy_decay: 0.99,
+        baseline_decay: 0.95,
+        max_grad_norm: None,
+        rollouts_per_update: 1,
+    };
+}
+
 impl Default for ControllerConfig {
     fn default() -> Self {
-        Self {
-            adam: AdamConfig::default(),
-            entropy_weight: 1e-2,
-            entropy_decay: 0.99,
-            baseline_decay: 0.95,
-            max_grad_norm: None,
-            rollouts_per_update: 1,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -126,16 +141,21 @@ pub struct SearchConfig {
     pub retrains: u32,
 }
 
+impl SearchConfig {
+    /// The documented defaults (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Self = Self {
+        rollouts: 5000,
+        seed: 0,
+        child: ChildConfig::DEFAULT,
+        controller: ControllerConfig::DEFAULT,
+        finalists: 5,
+        retrains: 5,
+    };
+}
+
 impl Default for SearchConfig {
     fn default() -> Self {
-        Self {
-            rollouts: 5000,
-            seed: 0,
-            child: ChildConfig::default(),
-            controller: ControllerConfig::default(),
-            finalists: 5,
-            retrains: 5,
-        }
+        Self::DEFAULT
     }
 }
 
@@ -151,13 +171,18 @@ pub struct MoonsConfig {
     pub seed: u64,
 }
 
+impl MoonsConfig {
+    /// The documented defaults (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Self = Self {
+        samples: 1000,
+        noise: 0.2,
+        seed: 0,
+    };
+}
+
 impl Default for MoonsConfig {
     fn default() -> Self {
-        Self {
-            samples: 1000,
-            noise: 0.2,
-            seed: 0,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -4,15 +4,18 @@
 //! linear layer's place in one flat parameter array (weights `[out][in]`, PyTorch's layout, then
 //! biases). The trainer owns the parameters and Adam's moments as `[f32; MAX_PARAMS]`.
 //!
-//! Activations live in a [`Workspace`], **feature-major**: `acts[op][feature][lane]`, one lane
-//! per sample of the mini-batch, always [`MAX_BATCH`] lanes. Every inner loop then runs over
-//! 32 contiguous lanes with no branch on the sample, which the compiler vectorises; a partial
+//! Activations live in a [`Workspace`], **feature-major**: one row of [`MAX_BATCH`] lanes per
+//! feature, one lane per sample of the mini-batch. Every inner loop then runs over 32
+//! contiguous lanes with no branch on the sample, which the compiler vectorises; a partial
 //! batch leaves its unused lanes at zero input and zero loss gradient, so they change nothing.
 //! Each output's sum is accumulated in a fixed order, so vectorising never changes a bit.
 //!
-//! The backward pass hands each linear layer's gradient to a callback as soon as it is known,
-//! after the gradient for the layer below has been computed from the old weights: the trainer
-//! applies Adam right there, so no full gradient buffer exists.
+//! Memory is what backward needs for the current batch and no more (the workspace is 14.6 KB):
+//! the input (2 rows), each hidden op's output (16 rows), the logits (2 rows), and one spare
+//! row block. Backward overwrites the logits with their gradient, then moves the gradient down
+//! through slots it no longer needs, ping-ponging with the spare block. Each weight's gradient
+//! goes to a callback the moment it is computed, after the gradient below has been taken from
+//! the old weights, so the trainer applies Adam right there: no gradient buffer exists at all.
 
 use core::borrow::Borrow;
 
@@ -30,15 +33,13 @@ use crate::sample::Sample;
 pub const MAX_PARAMS: usize = (INPUTS + 1) * MAX_WIDTH
     + (MAX_TOKENS - 1) * (MAX_WIDTH + 1) * MAX_WIDTH
     + (MAX_WIDTH + 1) * OUTPUTS;
-/// Parameters of the largest single layer (16 → 16 with bias).
-pub const MAX_LAYER_PARAMS: usize = (MAX_WIDTH + 1) * MAX_WIDTH;
 /// Ops of the longest child: every token, plus the output layer.
 pub const MAX_OPS: usize = MAX_TOKENS + 1;
 
 const LANE_GROUP: usize = 8;
 const _: () =
     assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= INPUTS && MAX_WIDTH >= OUTPUTS);
-const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
+const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize && OUTPUTS == 2);
 
 /// One value per sample of a mini-batch.
 pub type Lanes = [f32; MAX_BATCH];
@@ -91,12 +92,47 @@ pub struct Layout {
     params: u16,
 }
 
-/// Buffers for one mini-batch: activations of every op, two delta buffers, a layer gradient.
+/// Rows of the workspace: input, six hidden outputs, logits, spare.
+const ROWS: usize = INPUTS + MAX_TOKENS * MAX_WIDTH + OUTPUTS + MAX_WIDTH;
+const LOGITS: usize = INPUTS + MAX_TOKENS * MAX_WIDTH;
+const SPARE: usize = LOGITS + OUTPUTS;
+
+/// Where an op's output lives: hidden op `k` writes rows `hidden(k)`, the last op the logits.
+fn slot(k: usize, ops: usize) -> core::ops::Range<usize> {
+    if k == 0 {
+        0..INPUTS
+    } else if k >= ops {
+        LOGITS..LOGITS + OUTPUTS
+    } else {
+        let start = INPUTS + (k - 1) * MAX_WIDTH;
+        start..start + MAX_WIDTH
+    }
+}
+
+/// Splits `rows` into a mutable block `write` and shared blocks `reads`, none overlapping
+/// `write` (guaranteed by the callers' slot arithmetic).
+fn split_rows<const N: usize>(
+    rows: &mut [Lanes; ROWS],
+    write: core::ops::Range<usize>,
+    reads: [core::ops::Range<usize>; N],
+) -> (&mut [Lanes], [&[Lanes]; N]) {
+    let (before, rest) = rows.split_at_mut(write.start);
+    let (written, after) = rest.split_at_mut(write.end - write.start);
+    let offset = write.end;
+    let reads = reads.map(|r| {
+        if r.end <= write.start {
+            &before[r]
+        } else {
+            &after[r.start - offset..r.end - offset]
+        }
+    });
+    (written, reads)
+}
+
+/// Buffers for one mini-batch (14.6 KB): activations, the spare block, labels.
 #[derive(Clone, Debug)]
 pub struct Workspace {
-    acts: [[Lanes; MAX_WIDTH]; MAX_OPS + 1],
-    delta: [[Lanes; MAX_WIDTH]; 2],
-    grad: [f32; MAX_LAYER_PARAMS],
+    rows: [Lanes; ROWS],
     labels: [u8; MAX_BATCH],
     lanes: usize,
 }
@@ -243,11 +279,11 @@ impl Layout {
         }
     }
 
-    /// Runs the batch in `ws` through the network; the logits end in the last activation slot.
+    /// Runs the batch in `ws` through the network, leaving the logits in the workspace.
     pub fn forward(&self, params: &[f32; MAX_PARAMS], ws: &mut Workspace) {
+        let n = self.ops().len();
         for (k, op) in self.ops().iter().enumerate() {
-            let (before, after) = ws.acts.split_at_mut(k + 1);
-            let (input, output) = (&before[k], &mut after[0]);
+            let (output, [input]) = split_rows(&mut ws.rows, slot(k + 1, n), [slot(k, n)]);
             match *op {
                 Op::Linear(linear) => {
                     let (fi, fo) = linear.shape();
@@ -268,10 +304,11 @@ impl Layout {
         }
     }
 
-    /// Backpropagates the loss gradient left in `ws` by [`Workspace::loss`]. For each linear
-    /// layer, from the top, calls `apply(offset, layer_params, layer_grad)` once the gradient
-    /// below it is computed, so `apply` may update the layer in place (the trainer runs Adam
-    /// there); `offset` is where the layer starts in the flat parameter array.
+    /// Backpropagates the loss gradient that [`Workspace::loss_gradient`] left in `ws`,
+    /// calling `apply(start, params, grads)` for each weight row and each bias vector, top
+    /// layer first, as soon as their gradients are known and the gradient below no longer needs
+    /// them; `apply` may update the parameters in place (the trainer runs Adam there). `start`
+    /// is the first parameter's place in the flat array. Consumes the workspace's activations.
     pub fn backward(
         &self,
         params: &mut [f32; MAX_PARAMS],
@@ -279,44 +316,52 @@ impl Layout {
         mut apply: impl FnMut(usize, &mut [f32], &[f32]),
     ) {
         let ops = self.ops();
+        let n = ops.len();
         let first_linear = ops.iter().position(|op| matches!(op, Op::Linear(_)));
-        let mut cur = 0;
+        // The gradient of the current op's output: first the logits, overwritten in place.
+        let mut grad = slot(n, n);
         for (k, op) in ops.iter().enumerate().rev() {
             match *op {
                 Op::Act { activation, width } => {
                     let w = usize::from(width);
-                    activate_backward(activation, &ws.acts[k + 1][..w], &mut ws.delta[cur][..w]);
+                    let (d, [y]) = split_rows(&mut ws.rows, grad.clone(), [slot(k + 1, n)]);
+                    activate_backward(activation, &y[..w], &mut d[..w]);
                 }
                 Op::Linear(linear) => {
                     let (fi, fo) = linear.shape();
-                    let layer = &mut params[linear.range()];
-                    let (dcur, dnext) = ws.delta.split_at_mut(1);
-                    let (d_out, d_in) = if cur == 0 {
-                        (&dcur[0], &mut dnext[0])
+                    let start = usize::from(linear.offset);
+                    let (w, b) = params[linear.range()].split_at_mut(fi * fo);
+                    // The input's gradient goes to the spare block, or, if the output's gradient
+                    // is there, to this op's own output slot, which a linear backward never reads.
+                    let below = if grad.start == SPARE {
+                        slot(k + 1, n)
                     } else {
-                        (&dnext[0], &mut dcur[0])
+                        SPARE..SPARE + MAX_WIDTH
                     };
-                    let input = &ws.acts[k];
-                    let (gw, gb) = ws.grad[..(fi + 1) * fo].split_at_mut(fi * fo);
-                    for ((grow, gbias), d) in
-                        gw.chunks_exact_mut(fi).zip(gb.iter_mut()).zip(&d_out[..fo])
-                    {
-                        for (g, x) in grow.iter_mut().zip(&input[..fi]) {
-                            *g = dot_lanes(d, x);
-                        }
-                        *gbias = sum_lanes(d);
-                    }
+                    let (d_in, [d_out, x]) =
+                        split_rows(&mut ws.rows, below.clone(), [grad.clone(), slot(k, n)]);
                     if Some(k) != first_linear {
-                        let w = &layer[..fi * fo];
                         for (i, din) in d_in[..fi].iter_mut().enumerate() {
                             *din = [0.0; MAX_BATCH];
                             for (d, row) in d_out[..fo].iter().zip(w.chunks_exact(fi)) {
                                 axpy_lanes(din, row[i], d);
                             }
                         }
-                        cur = 1 - cur;
                     }
-                    apply(usize::from(linear.offset), layer, &ws.grad[..(fi + 1) * fo]);
+                    // One row of gradients at a time (64 bytes of stack), so that the update
+                    // runs over a contiguous slice and vectorises.
+                    let mut g = [0.0f32; MAX_WIDTH];
+                    for (j, (row, d)) in w.chunks_exact_mut(fi).zip(&d_out[..fo]).enumerate() {
+                        for (gi, x) in g.iter_mut().zip(&x[..fi]) {
+                            *gi = dot_lanes(d, x);
+                        }
+                        apply(start + j * fi, row, &g[..fi]);
+                    }
+                    for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
+                        *gj = sum_lanes(d);
+                    }
+                    apply(start + fi * fo, b, &g[..fo]);
+                    grad = below;
                 }
             }
         }
@@ -327,9 +372,7 @@ impl Workspace {
     /// A zeroed workspace (`const`, so firmware can place it in a static).
     pub const fn new() -> Self {
         Self {
-            acts: [[[0.0; MAX_BATCH]; MAX_WIDTH]; MAX_OPS + 1],
-            delta: [[[0.0; MAX_BATCH]; MAX_WIDTH]; 2],
-            grad: [0.0; MAX_LAYER_PARAMS],
+            rows: [[0.0; MAX_BATCH]; ROWS],
             labels: [0; MAX_BATCH],
             lanes: 0,
         }
@@ -340,13 +383,13 @@ impl Workspace {
         let mut lanes = 0;
         for (lane, s) in samples.into_iter().take(MAX_BATCH).enumerate() {
             let s = s.borrow();
-            self.acts[0][0][lane] = s.x[0];
-            self.acts[0][1][lane] = s.x[1];
+            self.rows[0][lane] = s.x[0];
+            self.rows[1][lane] = s.x[1];
             self.labels[lane] = s.label;
             lanes = lane + 1;
         }
-        for f in 0..INPUTS {
-            self.acts[0][f][lanes..].fill(0.0);
+        for row in &mut self.rows[..INPUTS] {
+            row[lanes..].fill(0.0);
         }
         self.labels[lanes..].fill(0);
         self.lanes = lanes;
@@ -359,22 +402,23 @@ impl Workspace {
 
     /// The two logit rows `(z₀, z₁)` of the current batch after [`Layout::forward`].
     pub fn logits(&self, layout: &Layout) -> (&Lanes, &Lanes) {
-        let rows = &self.acts[layout.ops().len()];
-        (&rows[0], &rows[1])
+        let _ = layout; // the logits have a fixed slot, whatever the layout
+        (&self.rows[LOGITS], &self.rows[LOGITS + 1])
     }
 
-    /// Leaves in the delta buffer the gradient of the batch's mean softmax cross-entropy
-    /// with respect to the logits (after [`Layout::forward`]), as the backward pass's start.
-    /// Returns whether every logit is finite: training stops on `false`.
+    /// Replaces the logits (after [`Layout::forward`]) by the gradient of the batch's mean
+    /// softmax cross-entropy with respect to them, where [`Layout::backward`] starts.
+    /// Returns whether every logit was finite: training stops on `false`.
     ///
     /// With two classes the softmax is a sigmoid of the logit difference, so one `exp` per
     /// sample gives both gradients; the loss value itself is never needed to train.
     pub fn loss_gradient(&mut self, layout: &Layout) -> bool {
         let lanes = self.lanes;
         let scale = if lanes > 0 { 1.0 / lanes as f32 } else { 0.0 };
-        let n = layout.ops().len();
-        let (z0, z1) = (&self.acts[n][0], &self.acts[n][1]);
-        let [d0, d1, ..] = &mut self.delta[0];
+        let _ = layout;
+        let [z0, z1] = &mut self.rows[LOGITS..LOGITS + OUTPUTS] else {
+            return false; // OUTPUTS == 2, asserted at compile time
+        };
         let mut finite = true;
         for s in 0..MAX_BATCH {
             let live = s < lanes;
@@ -385,16 +429,15 @@ impl Workspace {
                 0.0
             };
             finite &= !live || (z0[s].is_finite() && z1[s].is_finite());
-            d1[s] = g;
-            d0[s] = -g;
+            z1[s] = g;
+            z0[s] = -g;
         }
         finite
     }
 
     /// The batch's mean softmax cross-entropy (after [`Layout::forward`]), computed stably;
-    /// also leaves its gradient as [`Workspace::loss_gradient`] does.
+    /// then replaces the logits by its gradient as [`Workspace::loss_gradient`] does.
     pub fn loss(&mut self, layout: &Layout) -> f32 {
-        self.loss_gradient(layout);
         let (z0, z1) = self.logits(layout);
         let total: f32 = (0..self.lanes)
             .map(|s| {
@@ -404,6 +447,7 @@ impl Workspace {
                 lse - if self.labels[s] == 0 { a } else { b }
             })
             .sum();
+        self.loss_gradient(layout);
         total / self.lanes.max(1) as f32
     }
 
@@ -540,7 +584,7 @@ mod tests {
         ws.load(batch(5, 1));
         let loss = loss_at(&layout, &params, &mut ws);
         assert!((loss - core::f32::consts::LN_2).abs() < 1e-6, "loss {loss}");
-        assert!(ws.delta[0][0][5..].iter().all(|&d| d == 0.0));
+        assert!(ws.rows[LOGITS][5..].iter().all(|&d| d == 0.0));
     }
 
     #[test]

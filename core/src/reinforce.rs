@@ -43,7 +43,7 @@ pub struct Reinforce<const H: usize> {
 
 impl<const H: usize> Reinforce<H> {
     /// A fresh learner (`config` should be valid; see [`ControllerConfig::validate`]).
-    pub fn new(config: ControllerConfig) -> Self {
+    pub const fn new(config: ControllerConfig) -> Self {
         Self {
             config,
             adam: Adam::new(config.adam),
@@ -52,6 +52,18 @@ impl<const H: usize> Reinforce<H> {
             baseline: None,
             beta: config.entropy_weight,
         }
+    }
+
+    /// Makes this learner fresh again for `config`, in place (no large temporary).
+    pub fn reset(&mut self, config: ControllerConfig) {
+        self.config = config;
+        self.adam = Adam::new(config.adam);
+        for row in ControllerParams::<H>::rows() {
+            self.m.row_mut(row).fill(0.0);
+            self.v.row_mut(row).fill(0.0);
+        }
+        self.baseline = None;
+        self.beta = config.entropy_weight;
     }
 
     /// The current baseline (`None` before the first reward).

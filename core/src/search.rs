@@ -39,7 +39,6 @@ use core::fmt;
 use crate::arch::Arch;
 use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig};
 use crate::finalists::{Finalist, Finalists};
-use crate::network::Network;
 use crate::policy::{Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
@@ -161,18 +160,22 @@ pub struct Report {
     pub retrains: u32,
     /// Every finalist's re-measured dev accuracy, in the table's order.
     pub finalists: heapless::Vec<FinalistScore, MAX_FINALISTS>,
+    /// The winner's retrain with the best dev accuracy: [`Search::retrain`] with it gives
+    /// back exactly those weights (training is deterministic), for export.
+    pub winner_retrain: u32,
 }
 
 /// A whole search over `data`, with a GRU controller of `H` hidden units and room for `K`
 /// rollouts per controller update (`controller.rollouts_per_update ≤ K`).
 ///
-/// About `3 · 61 KB + K · 8 KB + 46 KB` for `H = 64`; on a host, box it.
+/// About `3 · 61 KB + K · 8 KB + 38 KB` for `H = 64`. On a host, box it; on a chip, put
+/// [`Search::idle`] in a static and [`Search::start`] it there.
 #[derive(Clone, Debug)]
 pub struct Search<const H: usize, const K: usize = 1> {
     config: SearchConfig,
     policy: Policy<H>,
     learner: Reinforce<H>,
-    rng: Generator,
+    rng: Option<Generator>,
     trainer: Trainer,
     batch: [Trajectory<H>; K],
     rewards: [f32; K],
@@ -181,19 +184,47 @@ pub struct Search<const H: usize, const K: usize = 1> {
     reported: usize,
     next: u32,
     finalists: Finalists,
-    best: Network,
-    best_reward: Option<f32>,
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {
-    /// A search of `config`, or the first invalid field of `config`.
-    pub fn new(config: SearchConfig) -> Result<Self, ConfigError> {
+    /// A search that does nothing until [`Search::start`]ed (`const`, so it can be a
+    /// static's initialiser: a firmware builds the whole search in place, with no copy on the
+    /// stack).
+    pub const fn idle() -> Self {
         const {
             assert!(
-                K > 0,
-                "a search needs room for at least one rollout per update"
+                H > 0 && K > 0,
+                "a search needs hidden units and room for a rollout"
             )
         };
+        Self {
+            config: SearchConfig::DEFAULT,
+            policy: Policy::UNIFORM,
+            learner: Reinforce::new(SearchConfig::DEFAULT.controller),
+            rng: None,
+            trainer: Trainer::new(),
+            batch: [Trajectory::EMPTY; K],
+            rewards: [0.0; K],
+            betas: [0.0; K],
+            proposed: 0,
+            reported: 0,
+            next: 0,
+            finalists: Finalists::new(0),
+        }
+    }
+
+    /// A search of `config`, or the first invalid field of `config`. It is returned by value
+    /// (hundreds of KB for `H = 64`): to build one on the heap or in a static without copies
+    /// on the stack, use `Box::new(Search::idle())` (or a static) and [`Search::start`].
+    pub fn new(config: SearchConfig) -> Result<Self, ConfigError> {
+        let mut search = Self::idle();
+        search.start(config)?;
+        Ok(search)
+    }
+
+    /// Starts (or restarts) this search with `config`, in place; on an invalid `config` it
+    /// returns the first bad field and leaves the search as it was.
+    pub fn start(&mut self, config: SearchConfig) -> Result<(), ConfigError> {
         config.validate()?;
         if config.controller.rollouts_per_update > K {
             return Err(ConfigError {
@@ -206,22 +237,15 @@ impl<const H: usize, const K: usize> Search<H, K> {
             });
         }
         let mut rng = rng::stream(config.seed, Stream::Controller, 0);
-        Ok(Self {
-            config,
-            policy: Policy::new(&mut rng),
-            learner: Reinforce::new(config.controller),
-            rng,
-            trainer: Trainer::new(),
-            batch: core::array::from_fn(|_| Trajectory::EMPTY),
-            rewards: [0.0; K],
-            betas: [0.0; K],
-            proposed: 0,
-            reported: 0,
-            next: 0,
-            finalists: Finalists::new(config.finalists),
-            best: Network::EMPTY,
-            best_reward: None,
-        })
+        self.policy.params.init(&mut rng);
+        self.rng = Some(rng);
+        self.config = config;
+        self.learner.reset(config.controller);
+        self.proposed = 0;
+        self.reported = 0;
+        self.next = 0;
+        self.finalists = Finalists::new(config.finalists);
+        Ok(())
     }
 
     /// The configuration.
@@ -264,15 +288,16 @@ impl<const H: usize, const K: usize> Search<H, K> {
         rng::stream(self.config.seed, Stream::Child, index.into())
     }
 
-    /// Samples the next architecture, or `None` if all rollouts are proposed or the current
-    /// batch of `rollouts_per_update` proposals awaits its outcomes.
+    /// Samples the next architecture, or `None` if all rollouts are proposed, the current
+    /// batch of `rollouts_per_update` proposals awaits its outcomes, or the search is idle.
     pub fn propose(&mut self) -> Option<Proposal> {
         let per_update = self.config.controller.rollouts_per_update;
         if self.next >= self.config.rollouts || self.proposed >= per_update {
             return None;
         }
-        let traj = &mut self.batch[self.proposed];
-        self.policy.sample(&mut self.rng, traj);
+        let rng = self.rng.as_mut()?;
+        let traj = self.batch.get_mut(self.proposed)?;
+        self.policy.sample(rng, traj);
         self.betas[self.proposed] = self.learner.next_beta();
         self.proposed += 1;
         let proposal = Proposal {
@@ -331,25 +356,29 @@ impl<const H: usize, const K: usize> Search<H, K> {
     }
 
     /// One rollout on `data`: propose, train the child here, report. `None` once all are
-    /// done. Keeps the trained network of the best reward so far ([`Search::best_network`]).
+    /// done. Until the next call, [`Search::trainer`] holds the child just trained (copy it
+    /// with [`Trainer::copy_network`] to keep, say, the best one).
     pub fn step(&mut self, data: &Split<'_>) -> Option<Record> {
         let proposal = self.propose()?;
         let mut rng = self.child_rng(proposal.index);
         let outcome = self
             .trainer
             .train(&proposal.arch, &self.config.child, data, &mut rng);
-        let record = self.report(proposal.index, outcome).ok()?;
-        if self.best_reward.is_none_or(|best| record.reward > best) {
-            self.best_reward = Some(record.reward);
-            self.trainer.copy_network(&mut self.best);
-        }
-        Some(record)
+        self.report(proposal.index, outcome).ok()
     }
 
-    /// The child with the best reward so far, as trained in its rollout (`None` before the
-    /// first [`Search::step`]; children trained outside `step` are not kept).
-    pub fn best_network(&self) -> Option<&Network> {
-        self.best_reward.map(|_| &self.best)
+    /// The child trainer, holding the last child trained by [`Search::step`],
+    /// [`Search::finish`] or [`Search::retrain`].
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// Trains `arch` on `data` with the random stream of final retrain `r`, leaving the result
+    /// in [`Search::trainer`]. With a [`Report`]'s winner and `winner_retrain` this gives the
+    /// exact weights `finish` saw.
+    pub fn retrain(&mut self, data: &Split<'_>, arch: &Arch, r: u32) -> Outcome {
+        let mut rng = rng::stream(self.config.seed, Stream::Retrain, r.into());
+        self.trainer.train(arch, &self.config.child, data, &mut rng)
     }
 
     /// Retrains the finalists on `data` and reports the winner (see the module docs). May be
@@ -377,16 +406,23 @@ impl<const H: usize, const K: usize> Search<H, K> {
             test_max: 0.0,
             retrains,
             finalists: heapless::Vec::new(),
+            winner_retrain: 0,
         };
         for finalist in finalists {
             let (mut dev_sum, mut test_sum) = (0.0, 0.0);
             let (mut test_min, mut test_max) = (f32::INFINITY, f32::NEG_INFINITY);
+            let (mut best_dev, mut best_retrain) = (f32::NEG_INFINITY, 0);
             for r in 0..retrains {
+                // As `retrain`, but borrowing only the trainer: the finalists are borrowed.
                 let mut rng = rng::stream(self.config.seed, Stream::Retrain, r.into());
                 let outcome =
                     self.trainer
                         .train(&finalist.arch, &self.config.child, data, &mut rng);
                 dev_sum += outcome.reward;
+                if outcome.reward > best_dev {
+                    best_dev = outcome.reward;
+                    best_retrain = r;
+                }
                 let test = if outcome.diverged {
                     0.0
                 } else {
@@ -408,6 +444,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 report.test_mean = test_sum / retrains as f32;
                 report.test_min = test_min;
                 report.test_max = test_max;
+                report.winner_retrain = best_retrain;
             }
         }
         report
@@ -447,25 +484,55 @@ mod tests {
         let v = data(200);
         let split = Split::new(&v).unwrap();
         let mut search: Box<Search<8>> = Box::new(Search::new(small_config(7)).unwrap());
-        assert!(search.best_network().is_none());
         let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
         assert_eq!(records.len(), 7);
         assert!(records.iter().enumerate().all(|(i, r)| r.index == i as u32));
         assert!(search.is_done() && search.step(&split).is_none());
         assert!(!search.finalists().is_empty() && search.finalists().len() <= 3);
-        // The kept network is the best-reward child, and scores that reward on dev again.
-        let best = search.best_network().unwrap();
-        let top = records.iter().map(|r| r.reward).fold(0.0, f32::max);
-        assert_eq!(
-            best.accuracy(&mut crate::mlp::Workspace::new(), split.dev),
-            top
-        );
         let report = search.finish(&split);
         assert_eq!(report.finalists.len(), search.finalists().len());
         assert!(report.test_min <= report.test_mean && report.test_mean <= report.test_max);
+        // Retraining the winner with its best retrain's stream gives back that retrain's run.
+        let winner = report
+            .finalists
+            .iter()
+            .find(|f| f.arch == report.winner)
+            .unwrap();
+        let again = search.retrain(&split, &report.winner, report.winner_retrain);
+        assert!(
+            again.reward >= winner.dev_mean,
+            "{again:?} vs mean {}",
+            winner.dev_mean
+        );
+        let mut net = crate::Network::EMPTY;
+        search.trainer().copy_network(&mut net);
+        let mut ws = crate::mlp::Workspace::new();
+        assert_eq!(net.accuracy(&mut ws, split.dev), again.reward);
         // The first record's baseline is its own reward (advantage 0), β starts at 1e-2.
         assert_eq!(records[0].baseline, records[0].reward);
         assert_eq!(records[0].beta, 1e-2);
+    }
+
+    #[test]
+    fn an_idle_search_does_nothing_until_started() {
+        let v = data(200);
+        let split = Split::new(&v).unwrap();
+        let mut search: Box<Search<8>> = Box::new(Search::idle());
+        assert_eq!(search.step(&split), None);
+        let mut bad = small_config(3);
+        bad.retrains = 0;
+        assert_eq!(search.start(bad).unwrap_err().field, "retrains");
+        assert_eq!(search.step(&split), None, "a refused start leaves it idle");
+        search.start(small_config(3)).unwrap();
+        let first: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
+        search.start(small_config(3)).unwrap();
+        let again: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
+        assert_eq!(first.len(), 3);
+        assert_eq!(first, again, "a restart in place is a fresh search");
+        let fresh: Box<Search<8>> = Box::new(Search::new(small_config(3)).unwrap());
+        let mut fresh = fresh;
+        let third: Vec<Record> = core::iter::from_fn(|| fresh.step(&split)).collect();
+        assert_eq!(first, third, "start in place equals new");
     }
 
     #[test]

@@ -111,9 +111,9 @@ impl Trainer {
                 let step = adam.tick();
                 let (m, v) = (&mut self.m, &mut self.v);
                 self.layout
-                    .backward(&mut self.params, &mut self.ws, |offset, layer, grad| {
-                        let end = offset + grad.len();
-                        step.apply(layer, grad, &mut m[offset..end], &mut v[offset..end]);
+                    .backward(&mut self.params, &mut self.ws, |start, p, g| {
+                        let end = start + g.len();
+                        step.apply(p, g, &mut m[start..end], &mut v[start..end]);
                     });
             }
             if !finite || !self.params[..n].iter().all(|p| p.is_finite()) {

@@ -19,7 +19,7 @@ use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
-use piconas_core::{MAX_TOKENS, MoonsConfig, Sample, Search, Split, moons};
+use piconas_core::{MAX_TOKENS, MoonsConfig, Network, Sample, Search, Split, moons};
 use wasm_bindgen::prelude::*;
 
 pub use settings::{Settings, defaults};
@@ -97,6 +97,16 @@ pub struct Nas {
     search: AnySearch,
     records: Vec<Record>,
     workspace: Box<Workspace>,
+    /// The child with the best reward so far, as trained in its rollout (for the heatmap).
+    best: Option<Box<Network>>,
+}
+
+/// A started search on the heap. Started in place: a search is hundreds of KB, and the
+/// wasm stack (1 MB) would not hold the copies `Box::new(Search::new(…)?)` makes.
+fn boxed<const H: usize>(config: piconas_core::SearchConfig) -> Result<Box<Search<H, K>>, JsValue> {
+    let mut search = Box::new(Search::idle());
+    search.start(config).map_err(settings::error)?;
+    Ok(search)
 }
 
 /// The split of the handle's samples (validated when the handle was made; they never change).
@@ -132,9 +142,9 @@ impl Nas {
         let mut samples = vec![Sample::default(); s.moons.samples];
         moons::generate_config(&s.moons, &mut samples).map_err(settings::error)?;
         let search = match s.hidden {
-            16 => AnySearch::H16(Box::new(Search::new(s.search).map_err(settings::error)?)),
-            32 => AnySearch::H32(Box::new(Search::new(s.search).map_err(settings::error)?)),
-            _ => AnySearch::H64(Box::new(Search::new(s.search).map_err(settings::error)?)),
+            16 => AnySearch::H16(boxed(s.search)?),
+            32 => AnySearch::H32(boxed(s.search)?),
+            _ => AnySearch::H64(boxed(s.search)?),
         };
         Ok(Nas {
             samples,
@@ -142,18 +152,28 @@ impl Nas {
             search,
             records: Vec::new(),
             workspace: Box::default(),
+            best: None,
         })
     }
 
     /// Runs up to `n` rollouts.
     pub fn step(&mut self, n: u32) -> Progress {
         let split = split_of(&self.samples);
+        let best_reward = self
+            .records
+            .iter()
+            .map(|r| r.reward)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let (records, best) = (&mut self.records, &mut self.best);
         with_search!(&mut self.search, s => {
+            let mut top = best_reward;
             for _ in 0..n {
-                match s.step(&split) {
-                    Some(record) => self.records.push(record),
-                    None => break,
+                let Some(record) = s.step(&split) else { break };
+                if record.reward > top {
+                    top = record.reward;
+                    s.trainer().copy_network(best.get_or_insert_with(Box::default));
                 }
+                records.push(record);
             }
         });
         self.progress()
@@ -215,7 +235,7 @@ impl Nas {
     /// The architecture with the best reward so far (`undefined` before the first rollout).
     #[wasm_bindgen(js_name = bestArch)]
     pub fn best_arch(&self) -> Option<String> {
-        with_search!(&self.search, s => s.best_network().map(|n| n.arch().to_string()))
+        self.best.as_ref().map(|n| n.arch().to_string())
     }
 
     /// `P(class 1)` of the best network so far on an `nx × ny` grid over
@@ -225,17 +245,18 @@ impl Nas {
         if nx.saturating_mul(ny) > MAX_GRID_CELLS {
             return Vec::new();
         }
-        let ws = &mut self.workspace;
-        with_search!(&self.search, s => {
-            let Some(net) = s.best_network() else { return Vec::new() };
-            let (dx, dy) = ((x1 - x0) / nx as f32, (y1 - y0) / ny as f32);
-            let points: Vec<[f32; 2]> = (0..ny)
-                .flat_map(|j| (0..nx).map(move |i| [x0 + (i as f32 + 0.5) * dx, y0 + (j as f32 + 0.5) * dy]))
-                .collect();
-            let mut out = vec![0.0; points.len()];
-            net.probabilities(ws, &points, &mut out);
-            out
-        })
+        let Some(net) = &self.best else {
+            return Vec::new();
+        };
+        let (dx, dy) = ((x1 - x0) / nx as f32, (y1 - y0) / ny as f32);
+        let points: Vec<[f32; 2]> = (0..ny)
+            .flat_map(|j| {
+                (0..nx).map(move |i| [x0 + (i as f32 + 0.5) * dx, y0 + (j as f32 + 0.5) * dy])
+            })
+            .collect();
+        let mut out = vec![0.0; points.len()];
+        net.probabilities(&mut self.workspace, &points, &mut out);
+        out
     }
 
     /// The controller's token probabilities along its most likely sequence: 6 steps × 10
