@@ -1,0 +1,71 @@
+//! The deploy path's last step: an exported network (`piconas export --format rust`, compiled
+//! in by build.rs) classifies the test split on the chip. Prints its accuracy, and exits 0 only
+//! if it equals, bit for bit, the accuracy the host computed for the same network.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use panic_semihosting as _;
+use piconas_core::mlp::Workspace;
+use piconas_core::{Arch, Network, Sample, Split};
+use piconas_firmware::Fixed4;
+
+mod exported {
+    include!(concat!(env!("OUT_DIR"), "/network.rs"));
+}
+
+/// Points of the data set the network was trained on (0 if it was a CSV file).
+const SAMPLES: usize = match exported::MOONS {
+    Some(m) => m.samples,
+    None => 0,
+};
+
+#[entry]
+fn main() -> ! {
+    static mut DATA: [Sample; SAMPLES] = [Sample {
+        x: [0.0, 0.0],
+        label: 0,
+    }; SAMPLES];
+    static mut WORKSPACE: Workspace = Workspace::new();
+
+    let Some(moons) = exported::MOONS else {
+        fail(format_args!(
+            "the network was trained on a CSV file: no test split to rebuild"
+        ));
+    };
+    let data = match piconas_core::moons::generate_config(&moons, DATA) {
+        Ok(data) => &*data,
+        Err(e) => fail(format_args!("data: {e}")),
+    };
+    let split = match Split::new(data) {
+        Ok(split) => split,
+        Err(e) => fail(format_args!("data: {e}")),
+    };
+    let arch = match Arch::decode(&exported::TOKENS) {
+        Ok(arch) => arch,
+        Err(e) => fail(format_args!("tokens: {e}")),
+    };
+    let network = Network::new(arch, &exported::WEIGHTS);
+    let accuracy = network.accuracy(WORKSPACE, split.test);
+    let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
+    hprintln!(
+        "classify: {} ({} weights) on {} test points: accuracy {} (bits {:08x}); host {} (bits {:08x})",
+        exported::ARCH,
+        exported::WEIGHTS.len(),
+        split.test.len(),
+        Fixed4(accuracy),
+        accuracy.to_bits(),
+        Fixed4(host),
+        host.to_bits()
+    );
+    if accuracy.to_bits() != host.to_bits() {
+        fail(format_args!("the chip's accuracy differs from the host's"));
+    }
+    hprintln!("classify: same as the host, bit for bit");
+    piconas_firmware::exit(true)
+}
+
+fn fail(args: core::fmt::Arguments<'_>) -> ! {
+    piconas_firmware::fail("classify", args)
+}

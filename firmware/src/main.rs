@@ -1,0 +1,104 @@
+//! The whole piconas search on a Cortex-M4F: data, controller, REINFORCE and every child's
+//! training in statics, no heap, no allocator. Prints each rollout and a summary over
+//! semihosting, then exits 0 (or 1 if the stack outgrew the RAM budget).
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::hprintln;
+use panic_semihosting as _;
+use piconas_core::{Search, Split};
+use piconas_firmware::{CONFIG, Fixed4, HIDDEN, RAM_BUDGET, stack};
+
+#[cfg(feature = "small")]
+include!(concat!(env!("OUT_DIR"), "/flash_data.rs"));
+
+#[cfg(not(feature = "small"))]
+const SAMPLES: usize = piconas_core::MoonsConfig::DEFAULT.samples;
+
+#[entry]
+fn main() -> ! {
+    // cortex-m-rt turns these into `&'static mut`: the search is built in place, never on the
+    // stack. All-zero initialisers put them in .bss (zeroed at reset) instead of .data, which
+    // would need a 240 KB initial image in flash; `Search::start` then sets the search up.
+    // SAFETY: the initialiser is const-evaluated, and const evaluation rejects a static whose
+    // bytes are not a valid value of its type, so all-zero bytes are proven a valid `Search`
+    // (numbers, bools, enums whose first variant is 0, `None`s, empty `heapless::Vec`s).
+    static mut SEARCH: Search<HIDDEN> = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
+    #[cfg(not(feature = "small"))]
+    static mut DATA: [piconas_core::Sample; SAMPLES] = [piconas_core::Sample {
+        x: [0.0, 0.0],
+        label: 0,
+    }; SAMPLES];
+
+    stack::paint();
+
+    #[cfg(not(feature = "small"))]
+    let (data, where_) = {
+        // The same generator the host runs, here on the chip.
+        let filled =
+            piconas_core::moons::generate_config(&piconas_core::MoonsConfig::DEFAULT, DATA);
+        (
+            filled.map(|d| &*d).unwrap_or(&[]),
+            "generated on the chip, in RAM",
+        )
+    };
+    #[cfg(feature = "small")]
+    let (data, where_) = (&FLASH_DATA[..], "generated at build time, in flash");
+
+    let split = match Split::new(data) {
+        Ok(split) => split,
+        Err(e) => fail(format_args!("data: {e}")),
+    };
+    let search: &mut Search<HIDDEN> = SEARCH;
+    if let Err(e) = search.start(CONFIG) {
+        fail(format_args!("config: {e}"));
+    }
+    hprintln!(
+        "piconas-firmware: {} rollouts, controller {} units, {} points ({})",
+        CONFIG.rollouts,
+        HIDDEN,
+        data.len(),
+        where_
+    );
+    while let Some(record) = search.step(&split) {
+        hprintln!("{} # reward {}", record.bits(), Fixed4(record.reward));
+    }
+    let report = search.finish(&split);
+    hprintln!(
+        "winner {} dev {} test {} (min {}, max {}, {} retrains)",
+        report.winner,
+        Fixed4(report.dev_mean),
+        Fixed4(report.test_mean),
+        Fixed4(report.test_min),
+        Fixed4(report.test_max),
+        report.retrains
+    );
+    let peak = stack::peak();
+    let statics = RAM_BUDGET - stack::available();
+    hprintln!(
+        "ram: statics {} B (search {} B, data {} B), stack peak {} B, total {} B of {} B",
+        statics,
+        core::mem::size_of::<Search<HIDDEN>>(),
+        if cfg!(feature = "small") {
+            0
+        } else {
+            core::mem::size_of_val(data)
+        },
+        peak,
+        statics + peak,
+        RAM_BUDGET
+    );
+    // The stack must have stayed clear of the statics, with room to spare.
+    if peak + 256 > stack::available() {
+        fail(format_args!(
+            "stack peak {peak} B leaves under 256 B of the {} B available",
+            stack::available()
+        ));
+    }
+    piconas_firmware::exit(true)
+}
+
+fn fail(args: core::fmt::Arguments<'_>) -> ! {
+    piconas_firmware::fail("piconas-firmware", args)
+}
