@@ -176,8 +176,8 @@ fn axpy_lanes(out: &mut Lanes, w: f32, x: &Lanes) {
 fn activate(activation: Activation, rows: &mut [Lanes]) {
     for row in rows {
         match activation {
-            Activation::Sigmoid => row.iter_mut().for_each(|x| *x = math::sigmoid(*x)),
-            Activation::Tanh => row.iter_mut().for_each(|x| *x = math::tanh(*x)),
+            Activation::Sigmoid => row.iter_mut().for_each(|x| *x = math::act_sigmoid(*x)),
+            Activation::Tanh => row.iter_mut().for_each(|x| *x = math::act_tanh(*x)),
             Activation::Relu => row
                 .iter_mut()
                 .for_each(|x| *x = if *x > 0.0 { *x } else { 0.0 }),

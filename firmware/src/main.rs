@@ -89,6 +89,20 @@ fn main() -> ! {
         statics + peak,
         RAM_BUDGET
     );
+    {
+        use core::mem::size_of;
+        use piconas_core::mlp::Workspace;
+        use piconas_core::policy::{ControllerParams, Trajectory};
+        use piconas_core::{Reinforce, Trainer};
+        hprintln!(
+            "ram breakdown: controller weights {} B, REINFORCE (Adam moments) {} B, trajectory {} B, child trainer {} B (batch workspace {} B)",
+            size_of::<ControllerParams<HIDDEN>>(),
+            size_of::<Reinforce<HIDDEN>>(),
+            size_of::<Trajectory<HIDDEN>>(),
+            size_of::<Trainer>(),
+            size_of::<Workspace>()
+        );
+    }
     // The stack must have stayed clear of the statics, with room to spare.
     if peak + 256 > stack::available() {
         fail(format_args!(
