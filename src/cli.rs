@@ -96,6 +96,10 @@ pub struct SearchArgs {
     /// Clip the controller's gradient to this L2 norm [default: no clipping].
     #[arg(long, value_name = "NORM")]
     pub max_grad_norm: Option<f32>,
+    /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
+    /// never changes the results [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// Finalists retrained at the end, 1 to 8 [default: 5].
     #[arg(long, value_name = "N")]
     pub finalists: Option<usize>,

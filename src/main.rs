@@ -6,6 +6,7 @@ mod data;
 mod export;
 mod failure;
 mod output;
+mod parallel;
 mod run;
 mod svg;
 

@@ -1,6 +1,7 @@
 //! The main job: run a search, show progress, write the run directory, print the summary.
 
 use std::collections::VecDeque;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use crate::data::Dataset;
 use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::output::{self, RolloutLog, Summary};
+use crate::parallel;
 use crate::svg::{self, Reference};
 
 /// The original PyTorch experiment's test accuracy after 5000 rollouts.
@@ -122,6 +124,18 @@ fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// `writeln!` that ignores a closed stdout.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
+/// Threads to train children on: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
     let n = values.len().max(1);
     values.sum::<f32>() / n as f32
@@ -144,26 +158,33 @@ fn search<const H: usize>(
     let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
     let mut rewards = Vec::with_capacity(config.rollouts as usize);
     let mut recent = VecDeque::with_capacity(WINDOW);
-    while let Some(record) = search.step(&split) {
-        log.append(&record)?;
+    let mut best: Option<(f32, piconas_core::Arch)> = None;
+    let mut stdout = std::io::stdout().lock();
+    let threads = args.threads.map_or_else(default_threads, usize::from);
+    parallel::run(&mut search, &split, threads, |record| {
+        log.append(record)?;
         if args.print_records {
-            println!("{}", record.bits());
+            // A closed pipe (`| head`) just stops the printing; the run goes on.
+            let _ = writeln!(stdout, "{}", record.bits());
         }
         rewards.push(record.reward);
         if recent.len() == WINDOW {
             recent.pop_front();
         }
         recent.push_back(record.reward);
-        if let Some(best) = search.finalists().first() {
+        if best.is_none_or(|(reward, _)| record.reward > reward) {
+            best = Some((record.reward, record.arch));
+        }
+        if let Some((reward, arch)) = best {
             bar.set_message(format!(
-                "mean{WINDOW} {:.3} │ best {:.2} {}",
+                "mean{WINDOW} {:.3} │ best {reward:.2} {arch}",
                 mean(recent.iter().copied()),
-                best.best_reward,
-                best.arch
             ));
         }
         bar.inc(1);
-    }
+        Ok(())
+    })?;
+    drop(stdout);
     log.sync()?;
     bar.set_message("retraining the finalists");
     let report = search.finish(&split);
@@ -214,44 +235,56 @@ fn search<const H: usize>(
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
 
     let pct = |v: f32| format!("{:.1} %", v * 100.0);
-    println!("best architecture   {}", report.winner);
-    println!(
+    // The summary goes to stdout; a closed pipe silences it but does not fail the run.
+    let mut stdout = std::io::stdout().lock();
+    say!(stdout, "best architecture   {}", report.winner);
+    say!(
+        stdout,
         "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
         pct(report.dev_mean),
         report.retrains,
         report.finalists.len()
     );
-    println!(
+    say!(
+        stdout,
         "test accuracy       {} mean, {} to {}",
         pct(report.test_mean),
         pct(report.test_min),
         pct(report.test_max)
     );
     match bayes {
-        Some(b) => println!("Bayes ceiling       {} on the same test split", pct(b)),
-        None => println!("Bayes ceiling       unknown for user data"),
+        Some(b) => say!(
+            stdout,
+            "Bayes ceiling       {} on the same test split",
+            pct(b)
+        ),
+        None => say!(stdout, "Bayes ceiling       unknown for user data"),
     }
-    println!(
+    say!(
+        stdout,
         "original (PyTorch)  {} test accuracy",
         pct(ORIGINAL_TEST_ACC)
     );
-    println!(
+    say!(
+        stdout,
         "mean reward         {} (first {WINDOW}) → {} (last {WINDOW})",
         pct(summary.mean_reward_first_100),
         pct(summary.mean_reward_last_100)
     );
-    println!(
+    say!(
+        stdout,
         "wall time           {seconds:.1} s ({} rollouts, {:.0}/s)",
         config.rollouts,
         f64::from(config.rollouts) / seconds
     );
-    println!(
+    say!(
+        stdout,
         "saved network       {} (retrain {}: dev {}, test {}) in network.json",
         report.winner,
         report.winner_retrain,
         pct(kept.reward),
         pct(network_test)
     );
-    println!("output              {}", out.display());
+    say!(stdout, "output              {}", out.display());
     Ok(())
 }

@@ -320,3 +320,38 @@ fn export_of_a_bad_run_directory_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn the_thread_count_never_changes_the_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = tmp.path().join(format!("t{threads}"));
+        let o = quick(
+            &out,
+            &[
+                "--rollouts-per-update",
+                "3",
+                "--threads",
+                threads,
+                "--seed",
+                "5",
+            ],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        (
+            std::fs::read_to_string(out.join("rollouts.csv")).unwrap(),
+            summary["test_acc_mean"].clone(),
+        )
+    };
+    let one = run("1");
+    assert_eq!(
+        one.0.lines().count(),
+        13,
+        "12 rollouts, the last batch short"
+    );
+    assert_eq!(run("2"), one);
+    assert_eq!(run("3"), one);
+}

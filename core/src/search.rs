@@ -339,8 +339,11 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.rewards[slot] = reward;
         self.reported += 1;
         self.finalists.offer(index, arch, reward);
+        // Update when the batch is full, or when it is the last (shorter) batch and every
+        // proposal in it has been reported.
         let batch_full = self.reported == self.config.controller.rollouts_per_update;
-        if batch_full || self.next >= self.config.rollouts {
+        let last_batch_done = self.next >= self.config.rollouts && self.reported == self.proposed;
+        if batch_full || last_batch_done {
             let n = self.reported;
             let update = self.learner.update(
                 &mut self.policy,
@@ -569,6 +572,29 @@ mod tests {
             Search::<8, 2>::new(too_many).unwrap_err().field,
             "controller.rollouts_per_update"
         );
+    }
+
+    #[test]
+    fn the_last_short_batch_takes_all_its_reports_before_the_update() {
+        // 5 rollouts, 3 per update: batches of 3 and 2; propose each batch whole first.
+        let mut config = small_config(5);
+        config.controller.rollouts_per_update = 3;
+        let mut search: Box<Search<8, 3>> = Box::new(Search::new(config).unwrap());
+        let outcome = Outcome {
+            reward: 0.5,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        for batch in [3, 2] {
+            let proposals: Vec<Proposal> = core::iter::from_fn(|| search.propose()).collect();
+            assert_eq!(proposals.len(), batch);
+            for p in proposals {
+                search.report(p.index, outcome).unwrap();
+            }
+        }
+        assert!(search.is_done());
+        assert_eq!(search.propose(), None);
     }
 
     #[test]
