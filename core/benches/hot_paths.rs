@@ -1,0 +1,60 @@
+//! Micro-benchmarks of the hot paths (divan): `cargo bench -p piconas-core`.
+//!
+//! One training epoch (init, 700 samples in batches of 32, dev accuracy) of the largest
+//! networks and of a one-layer network, and one controller rollout with its update.
+
+use piconas_core::policy::Trajectory;
+use piconas_core::rng::{self, Stream};
+use piconas_core::{
+    Arch, ChildConfig, ControllerConfig, MoonsConfig, Policy, Reinforce, Sample, Split, Trainer,
+    moons,
+};
+
+fn main() {
+    divan::main();
+}
+
+fn data() -> Vec<Sample> {
+    let mut v = vec![Sample::default(); 1000];
+    moons::generate_config(&MoonsConfig::default(), &mut v).expect("default data");
+    v
+}
+
+const ONE_EPOCH: ChildConfig = ChildConfig {
+    max_epochs: 1,
+    patience: 1,
+    ..ChildConfig::DEFAULT
+};
+
+/// One epoch of each architecture: the largest Tanh network the token space allows, the
+/// largest network (six 16-unit layers), and a one-layer network.
+#[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
+fn child_epoch(bencher: divan::Bencher<'_, '_>, arch: &str) {
+    let samples = data();
+    let split = Split::new(&samples).expect("valid data");
+    let arch: Arch = arch.parse().expect("valid architecture");
+    let mut trainer = Box::new(Trainer::new());
+    let mut rng = rng::stream(0, Stream::Child, 0);
+    bencher.bench_local(|| trainer.train(&arch, &ONE_EPOCH, &split, &mut rng));
+}
+
+/// Sampling one architecture from the 64-unit controller and updating it with REINFORCE.
+#[divan::bench]
+fn controller_rollout_and_update(bencher: divan::Bencher<'_, '_>) {
+    let mut rng = rng::stream(0, Stream::Controller, 0);
+    let mut policy = Box::new(Policy::<64>::new(&mut rng));
+    let mut learner = Box::new(Reinforce::<64>::new(ControllerConfig::default()));
+    let mut traj = Box::new(Trajectory::<64>::EMPTY);
+    let mut reward = 0.5;
+    bencher.bench_local(|| {
+        policy.sample(&mut rng, &mut traj);
+        reward = 1.5 - reward; // alternate rewards, so the advantage is never zero
+        let beta = learner.next_beta();
+        learner.update(
+            &mut policy,
+            core::slice::from_mut(&mut *traj),
+            &[reward],
+            &[beta],
+        )
+    });
+}
