@@ -100,6 +100,10 @@ pub struct SearchArgs {
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Reuse the first outcome of an architecture sampled again instead of training it anew
+    /// (faster; changes the search: repeated samples no longer draw fresh, noisy rewards).
+    #[arg(long)]
+    pub cache: bool,
     /// Finalists retrained at the end, 1 to 8 [default: 5].
     #[arg(long, value_name = "N")]
     pub finalists: Option<usize>,

@@ -7,8 +7,20 @@
 //! K only, never on the thread count (tests/cli.rs checks it). With K = 1 (the original's
 //! setting) there is nothing to overlap and one thread does the work.
 
+use std::collections::HashMap;
+
 use piconas_core::search::{Proposal, Record};
-use piconas_core::{Outcome, Search, Split, Trainer};
+use piconas_core::{Arch, Outcome, Search, Split, Trainer};
+
+/// Optional memo of trained architectures (`--cache`): a proposal whose architecture was
+/// trained before gets that first outcome again instead of a new training. Off by default, as
+/// it changes the search: a re-sampled architecture no longer draws a fresh, noisy reward.
+#[derive(Debug, Default)]
+pub struct Cache {
+    outcomes: HashMap<Arch, Outcome>,
+    /// Proposals answered from the cache.
+    pub hits: u64,
+}
 
 /// Drives `search` to the end on `data` with up to `threads` threads, calling `on_record` with
 /// each record in rollout order.
@@ -16,14 +28,24 @@ pub fn run<const H: usize, const K: usize>(
     search: &mut Search<H, K>,
     data: &Split<'_>,
     threads: usize,
+    mut cache: Option<&mut Cache>,
     mut on_record: impl FnMut(&Record) -> Result<(), crate::failure::Failure>,
 ) -> Result<(), crate::failure::Failure> {
     let mut trainers: Vec<Box<Trainer>> = (0..threads.max(1)).map(|_| Box::default()).collect();
     let config = search.config().child;
     loop {
-        let proposals: Vec<Proposal> = std::iter::from_fn(|| search.propose()).collect();
-        if proposals.is_empty() {
+        let batch: Vec<Proposal> = std::iter::from_fn(|| search.propose()).collect();
+        if batch.is_empty() {
             return Ok(());
+        }
+        // Only architectures not seen before (and not twice in this batch) are trained.
+        let known = |arch: &Arch| cache.as_ref().and_then(|c| c.outcomes.get(arch).copied());
+        let mut proposals: Vec<Proposal> = Vec::with_capacity(batch.len());
+        for p in &batch {
+            let dup = cache.is_some() && proposals.iter().any(|q| q.arch == p.arch);
+            if known(&p.arch).is_none() && !dup {
+                proposals.push(*p);
+            }
         }
         let streams: Vec<_> = proposals
             .iter()
@@ -33,8 +55,10 @@ pub fn run<const H: usize, const K: usize>(
             let mut rng = streams[i].clone();
             trainer.train(&proposals[i].arch, &config, data, &mut rng)
         };
-        let used = trainers.len().min(proposals.len());
-        let outcomes: Vec<Outcome> = if used == 1 {
+        let used = trainers.len().min(proposals.len()).max(1);
+        let outcomes: Vec<Outcome> = if proposals.is_empty() {
+            Vec::new()
+        } else if used == 1 {
             (0..proposals.len())
                 .map(|i| train(&mut trainers[0], i))
                 .collect()
@@ -76,9 +100,31 @@ pub fn run<const H: usize, const K: usize>(
                 })
                 .collect::<Result<_, _>>()?
         };
-        for (proposal, outcome) in proposals.iter().zip(outcomes) {
+        let trained: HashMap<u32, Outcome> =
+            proposals.iter().map(|p| p.index).zip(outcomes).collect();
+        for p in &batch {
+            let outcome = match trained.get(&p.index) {
+                Some(&o) => {
+                    if let Some(c) = cache.as_deref_mut() {
+                        c.outcomes.insert(p.arch, o);
+                    }
+                    o
+                }
+                None => {
+                    let c = cache.as_deref_mut().ok_or_else(|| {
+                        crate::failure::Failure::Io(format!("rollout {} was not trained", p.index))
+                    })?;
+                    c.hits += 1;
+                    c.outcomes.get(&p.arch).copied().ok_or_else(|| {
+                        crate::failure::Failure::Io(format!(
+                            "rollout {}: not in the cache",
+                            p.index
+                        ))
+                    })?
+                }
+            };
             let record = search
-                .report(proposal.index, outcome)
+                .report(p.index, outcome)
                 .map_err(|e| crate::failure::Failure::Io(e.to_string()))?;
             on_record(&record)?;
         }

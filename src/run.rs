@@ -161,7 +161,8 @@ fn search<const H: usize>(
     let mut best: Option<(f32, piconas_core::Arch)> = None;
     let mut stdout = std::io::stdout().lock();
     let threads = args.threads.map_or_else(default_threads, usize::from);
-    parallel::run(&mut search, &split, threads, |record| {
+    let mut cache = args.cache.then(parallel::Cache::default);
+    parallel::run(&mut search, &split, threads, cache.as_mut(), |record| {
         log.append(record)?;
         if args.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
@@ -285,6 +286,14 @@ fn search<const H: usize>(
         pct(kept.reward),
         pct(network_test)
     );
+    if let Some(cache) = &cache {
+        say!(
+            stdout,
+            "cache               {} of {} rollouts answered from the cache",
+            cache.hits,
+            config.rollouts
+        );
+    }
     say!(stdout, "output              {}", out.display());
     Ok(())
 }

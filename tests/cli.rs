@@ -355,3 +355,61 @@ fn the_thread_count_never_changes_the_results() {
     assert_eq!(run("2"), one);
     assert_eq!(run("3"), one);
 }
+
+#[test]
+fn the_cache_reuses_the_first_outcome_of_a_repeated_architecture() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cached");
+    let o = piconas(&[
+        "--quiet",
+        "--cache",
+        "--rollouts",
+        "80",
+        "--max-epochs",
+        "2",
+        "--retrains",
+        "1",
+        "--rollouts-per-update",
+        "2",
+        "--threads",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let hits: u32 = stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("cache")?
+                .trim()
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("the summary reports the cache hits");
+    let mut reader = csv::Reader::from_path(out.join("rollouts.csv")).unwrap();
+    let mut first: std::collections::HashMap<String, String> = Default::default();
+    let mut repeats = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        let (tokens, reward) = (row[1].to_string(), row[2].to_string());
+        match first.get(&tokens) {
+            Some(r) => {
+                assert_eq!(
+                    r, &reward,
+                    "{tokens}: a cached architecture keeps its first reward"
+                );
+                repeats += 1;
+            }
+            None => {
+                first.insert(tokens, reward);
+            }
+        }
+    }
+    assert_eq!(
+        hits, repeats,
+        "every repeat, and only repeats, came from the cache"
+    );
+}

@@ -1,0 +1,22 @@
+// Speed of the search in the page, for the README's browser-vs-native figure (not a test):
+//   node tests/browser/measure.mjs [ROLLOUTS] [SEED]
+// Runs the default search for ROLLOUTS (300) rollouts in headless Chromium and prints the
+// page's own rollouts/s (rollouts over the time spent stepping, finish excluded) as JSON.
+import { launchChromium, serveWww } from './harness.mjs';
+
+const rollouts = Number(process.argv[2] ?? 300);
+const seed = Number(process.argv[3] ?? 0);
+const server = await serveWww();
+const browser = await launchChromium();
+try {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}#rollouts=${rollouts}&seed=${seed}&retrains=1&finalists=1`);
+  await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 600_000 });
+  const rate = Number(await page.textContent('#c-rate'));
+  console.log(JSON.stringify({ rollouts, seed, rollouts_per_s: rate, ms_per_rollout: 1000 / rate }));
+} finally {
+  await browser.close();
+  server.close();
+}
