@@ -29,7 +29,8 @@
 //! ### Child networks ([`mlp`], [`adam`], [`train`])
 //! [`mlp::Layout`] turns an [`Arch`] into ops over one flat parameter array;
 //! batches are feature-major so inner loops vectorise. [`Trainer`] runs mini-batch Adam with
-//! early stopping and returns an [`Outcome`] whose reward is the best dev accuracy.
+//! early stopping and returns an [`Outcome`] whose reward is the best dev accuracy;
+//! [`Network`] is a trained child (architecture and weights), to classify with or export.
 //!
 //! ### The controller ([`gru`], [`policy`])
 //! A GRU cell (PyTorch's `GRUCell` equations) reads the previous token and a linear head gives
@@ -42,9 +43,12 @@
 //! by Adam row by row straight from the trajectories (no gradient buffer).
 //!
 //! ### The search ([`search`])
-//! [`Search`] owns all of the above for one run. Each [`Search::step`] is one rollout and
-//! returns a `Copy` [`Record`]; the caller drives the loop, so a page or a firmware can
-//! interleave its own work. [`Search::finish`] retrains the finalists and reports the winner.
+//! [`Search`] owns all of the above for one run; the data is lent to each call. Each
+//! [`Search::step`] is one rollout and returns a `Copy` [`Record`]; the caller drives the loop,
+//! so a page or a firmware can interleave its own work, and a host can train a batch's children
+//! on several threads through [`Search::propose`] and [`Search::report`].
+//! [`Search::finish`] retrains the finalists and reports the winner. A firmware keeps a whole
+//! search in a static and [`Search::start`]s it in place.
 //!
 //! ## Determinism
 //! One seed gives the same bits on every target: all float transcendentals go through
@@ -53,9 +57,11 @@
 //!
 //! ## Panics
 //! No function panics on its inputs. Configurations and data are validated into typed errors
-//! ([`ConfigError`], [`DataError`], [`TokenError`]); after [`Search::new`] has accepted a
-//! configuration, stepping and finishing cannot panic, and a child whose training diverges is
-//! reported with reward 0 instead of propagating NaN.
+//! ([`ConfigError`], [`DataError`], [`TokenError`], [`SearchError`]); after [`Search::new`] or
+//! [`Search::start`] has accepted a configuration, stepping and finishing cannot panic, and a
+//! child whose training diverges is reported with reward 0 instead of propagating NaN. Every
+//! buffer index is bounded by the capacity constants by construction (parameters are
+//! `[f32; MAX_PARAMS]`, layouts come only from [`Arch`]s).
 
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]

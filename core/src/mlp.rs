@@ -10,7 +10,7 @@
 //! batch leaves its unused lanes at zero input and zero loss gradient, so they change nothing.
 //! Each output's sum is accumulated in a fixed order, so vectorising never changes a bit.
 //!
-//! Memory is what backward needs for the current batch and no more (the workspace is 14.6 KB):
+//! Memory is what backward needs for the current batch and no more (the workspace is 14,884 bytes):
 //! the input (2 rows), each hidden op's output (16 rows), the logits (2 rows), and one spare
 //! row block. Backward overwrites the logits with their gradient, then moves the gradient down
 //! through slots it no longer needs, ping-ponging with the spare block. Each weight's gradient
@@ -129,7 +129,7 @@ fn split_rows<const N: usize>(
     (written, reads)
 }
 
-/// Buffers for one mini-batch (14.6 KB): activations, the spare block, labels.
+/// Buffers for one mini-batch (14,884 bytes): activations, the spare block, labels.
 #[derive(Clone, Debug)]
 pub struct Workspace {
     rows: [Lanes; ROWS],
