@@ -12,9 +12,9 @@ use crate::math;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Adam {
     config: AdamConfig,
-    steps: u32,
-    beta1_pow: f32,
-    beta2_pow: f32,
+    pub(crate) steps: u32,
+    pub(crate) beta1_pow: f32,
+    pub(crate) beta2_pow: f32,
 }
 
 /// The coefficients of one Adam step, shared by every parameter updated in that step.

@@ -28,8 +28,8 @@ pub struct Finalist {
 /// The top-`capacity` table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finalists {
-    list: Vec<Finalist, MAX_FINALISTS>,
-    capacity: usize,
+    pub(crate) list: Vec<Finalist, MAX_FINALISTS>,
+    pub(crate) capacity: usize,
 }
 
 impl Finalists {

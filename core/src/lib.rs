@@ -75,6 +75,7 @@
 pub mod adam;
 pub mod arch;
 pub mod bayes;
+pub mod checkpoint;
 pub mod config;
 pub mod finalists;
 pub mod gru;
@@ -91,6 +92,7 @@ pub mod shuffle;
 pub mod train;
 
 pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
+pub use checkpoint::CheckpointError;
 pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig};
 pub use network::Network;
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};

@@ -77,6 +77,18 @@ impl<const H: usize> ControllerParams<H> {
     }
 
     /// The parameters of `row`.
+    pub fn row(&self, row: Row) -> &[f32] {
+        match row {
+            Row::InputWeights(g, t) => &self.gru.w_ih[g][t],
+            Row::InputBias(g) => &self.gru.b_ih[g],
+            Row::HiddenWeights(g, u) => &self.gru.w_hh[g][u],
+            Row::HiddenBias(g) => &self.gru.b_hh[g],
+            Row::HeadWeights(t) => &self.head_w[t],
+            Row::HeadBias => &self.head_b,
+        }
+    }
+
+    /// The parameters of `row`, to change.
     pub fn row_mut(&mut self, row: Row) -> &mut [f32] {
         match row {
             Row::InputWeights(g, t) => &mut self.gru.w_ih[g][t],

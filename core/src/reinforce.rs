@@ -33,12 +33,12 @@ pub struct Update {
 /// The learner: Adam state, baseline and entropy weight.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reinforce<const H: usize> {
-    config: ControllerConfig,
-    adam: Adam,
-    m: ControllerParams<H>,
-    v: ControllerParams<H>,
-    baseline: Option<f32>,
-    beta: f32,
+    pub(crate) config: ControllerConfig,
+    pub(crate) adam: Adam,
+    pub(crate) m: ControllerParams<H>,
+    pub(crate) v: ControllerParams<H>,
+    pub(crate) baseline: Option<f32>,
+    pub(crate) beta: f32,
 }
 
 impl<const H: usize> Reinforce<H> {

@@ -172,18 +172,18 @@ pub struct Report {
 /// [`Search::idle`] in a static and [`Search::start`] it there.
 #[derive(Clone, Debug)]
 pub struct Search<const H: usize, const K: usize = 1> {
-    config: SearchConfig,
-    policy: Policy<H>,
-    learner: Reinforce<H>,
-    rng: Option<Generator>,
+    pub(crate) config: SearchConfig,
+    pub(crate) policy: Policy<H>,
+    pub(crate) learner: Reinforce<H>,
+    pub(crate) rng: Option<Generator>,
     trainer: Trainer,
     batch: [Trajectory<H>; K],
     rewards: [f32; K],
     betas: [f32; K],
-    proposed: usize,
-    reported: usize,
-    next: u32,
-    finalists: Finalists,
+    pub(crate) proposed: usize,
+    pub(crate) reported: usize,
+    pub(crate) next: u32,
+    pub(crate) finalists: Finalists,
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {

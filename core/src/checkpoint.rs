@@ -1,0 +1,569 @@
+//! Checkpoints: the complete state of a [`Search`] between two controller updates, as a
+//! versioned, checksummed byte image written into the caller's buffer (no allocation, so a
+//! firmware can keep one in flash).
+//!
+//! What is saved is everything the rest of the search depends on: the configuration (so a
+//! checkpoint is only ever resumed with the search it came from), the rollout counter, the
+//! controller's random-generator state, its weights, Adam's moments and step state, the
+//! baseline, the entropy weight, and the finalists. Children's random streams depend only on
+//! the seed and the rollout index, so nothing else is needed for a resumed search to produce
+//! exactly the records an uninterrupted one would. A checkpoint is taken only at a batch
+//! boundary (no proposal awaiting its outcome).
+//!
+//! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
+//! capacity `u16`, reserved `u16`, the configuration, the small state, the controller's weights
+//! and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
+//!
+//! [`Search::restore`] checks the header, the length, the checksum, the configuration and every
+//! small field before it writes anything: on any error the search is left exactly as it was.
+
+use core::fmt;
+
+use crate::adam::Adam;
+use crate::arch::{Arch, MAX_TOKENS};
+use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
+use crate::finalists::{Finalist, Finalists};
+use crate::policy::ControllerParams;
+use crate::rng::Generator;
+use crate::search::Search;
+
+const MAGIC: [u8; 8] = *b"piconas\0";
+/// The checkpoint format this build writes and reads.
+pub const VERSION: u16 = 1;
+
+/// Why a checkpoint could not be written or read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckpointError {
+    /// The output buffer is smaller than [`Search::checkpoint_len`].
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+    },
+    /// Proposals await their outcomes: checkpoints are taken between controller updates.
+    MidBatch,
+    /// The bytes are not a piconas checkpoint.
+    NotACheckpoint,
+    /// A checkpoint of another format version.
+    Version {
+        /// The version found.
+        found: u16,
+    },
+    /// A checkpoint of a search with another controller size or batch capacity.
+    Shape {
+        /// Hidden size found.
+        hidden: u16,
+        /// Batch capacity found.
+        capacity: u16,
+    },
+    /// Fewer (or more) bytes than the header promises: a truncated or padded file.
+    Length {
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes given.
+        found: usize,
+    },
+    /// The checksum does not match: the bytes were damaged.
+    Checksum,
+    /// The checkpoint belongs to a search with another configuration.
+    OtherConfig,
+    /// A field holds an impossible value (only reachable with a valid checksum if the file was
+    /// written by something else).
+    Corrupt(&'static str),
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Self::BufferTooSmall { needed } => write!(f, "the buffer needs {needed} bytes"),
+            Self::MidBatch => {
+                f.write_str("proposals await their outcomes; checkpoint between updates")
+            }
+            Self::NotACheckpoint => f.write_str("not a piconas checkpoint"),
+            Self::Version { found } => {
+                write!(
+                    f,
+                    "checkpoint format version {found}, this build reads version {VERSION}"
+                )
+            }
+            Self::Shape { hidden, capacity } => write!(
+                f,
+                "checkpoint of a search with {hidden} hidden units and batch capacity {capacity}"
+            ),
+            Self::Length { expected, found } => {
+                write!(
+                    f,
+                    "checkpoint is {found} bytes, expected {expected} (truncated?)"
+                )
+            }
+            Self::Checksum => f.write_str("checkpoint checksum mismatch (damaged)"),
+            Self::OtherConfig => f.write_str("checkpoint of a search with another configuration"),
+            Self::Corrupt(field) => write!(f, "checkpoint field {field} holds an impossible value"),
+        }
+    }
+}
+
+impl core::error::Error for CheckpointError {}
+
+/// CRC-32 (IEEE 802.3, reflected), bit by bit: no table in flash, fast enough for 200 KB.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xedb8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+struct Writer<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl Writer<'_> {
+    fn bytes(&mut self, b: &[u8]) {
+        // The caller checked the length once; writes past the end are impossible.
+        if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
+            dst.copy_from_slice(b);
+        }
+        self.pos += b.len();
+    }
+    fn u8(&mut self, v: u8) {
+        self.bytes(&[v]);
+    }
+    fn u16(&mut self, v: u16) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.bytes(&v.to_le_bytes());
+    }
+    fn f32(&mut self, v: f32) {
+        self.u32(v.to_bits());
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        // Lengths are checked against the header before any read; a short read gives zeros.
+        let mut out = [0; N];
+        if let Some(src) = self.buf.get(self.pos..self.pos + N) {
+            out.copy_from_slice(src);
+        }
+        self.pos += N;
+        out
+    }
+    fn u8(&mut self) -> u8 {
+        self.bytes::<1>()[0]
+    }
+    fn u16(&mut self) -> u16 {
+        u16::from_le_bytes(self.bytes())
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.bytes())
+    }
+    fn f32(&mut self) -> f32 {
+        f32::from_bits(self.u32())
+    }
+}
+
+fn write_adam_config(w: &mut Writer<'_>, c: &AdamConfig) {
+    for v in [c.learning_rate, c.beta1, c.beta2, c.epsilon] {
+        w.f32(v);
+    }
+}
+
+fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
+    w.u32(c.rollouts);
+    w.u64(c.seed);
+    write_adam_config(w, &c.child.adam);
+    w.u32(c.child.batch_size as u32);
+    w.u32(c.child.max_epochs);
+    w.u32(c.child.patience);
+    write_adam_config(w, &c.controller.adam);
+    w.f32(c.controller.entropy_weight);
+    w.f32(c.controller.entropy_decay);
+    w.f32(c.controller.baseline_decay);
+    w.u8(u8::from(c.controller.max_grad_norm.is_some()));
+    w.f32(c.controller.max_grad_norm.unwrap_or(0.0));
+    w.u32(c.controller.rollouts_per_update as u32);
+    w.u32(c.finalists as u32);
+    w.u32(c.retrains);
+}
+
+/// Bytes of the configuration's encoding.
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12;
+/// Bytes of the header.
+const HEADER_LEN: usize = 8 + 2 * 4;
+/// Bytes of one saved finalist: architecture (length + tokens) and its statistics.
+const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
+/// Bytes of the small state: counter, generator, Adam, baseline, β, finalists.
+const SMALL_LEN: usize = 4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN;
+
+/// The small part of the state, decoded and checked before anything is written.
+struct Small {
+    next: u32,
+    rng: [u8; 16],
+    adam: (u32, f32, f32),
+    baseline: Option<f32>,
+    beta: f32,
+    finalists: Finalists,
+}
+
+impl<const H: usize, const K: usize> Search<H, K> {
+    /// Bytes of this search's checkpoint (about 183 KB for `H = 64`).
+    pub const fn checkpoint_len() -> usize {
+        HEADER_LEN + CONFIG_LEN + SMALL_LEN + 3 * 4 * ControllerParams::<H>::COUNT + 4
+    }
+
+    /// Writes the complete state into `out` and returns the bytes written
+    /// ([`Search::checkpoint_len`]). Only between controller updates; an idle search cannot be
+    /// saved (there is nothing to resume).
+    pub fn save(&self, out: &mut [u8]) -> Result<usize, CheckpointError> {
+        let needed = Self::checkpoint_len();
+        if out.len() < needed {
+            return Err(CheckpointError::BufferTooSmall { needed });
+        }
+        if self.proposed != self.reported || self.proposed != 0 {
+            return Err(CheckpointError::MidBatch);
+        }
+        let Some(rng) = &self.rng else {
+            return Err(CheckpointError::MidBatch);
+        };
+        let mut w = Writer {
+            buf: &mut out[..needed],
+            pos: 0,
+        };
+        w.bytes(&MAGIC);
+        w.u16(VERSION);
+        w.u16(H as u16);
+        w.u16(K as u16);
+        w.u16(0);
+        write_config(&mut w, &self.config);
+        w.u32(self.next);
+        w.bytes(&rng.state());
+        let adam = &self.learner.adam;
+        w.u32(adam.steps);
+        w.f32(adam.beta1_pow);
+        w.f32(adam.beta2_pow);
+        w.u8(u8::from(self.learner.baseline.is_some()));
+        w.f32(self.learner.baseline.unwrap_or(0.0));
+        w.f32(self.learner.beta);
+        let finalists = self.finalists.as_slice();
+        w.u8(finalists.len() as u8);
+        for slot in 0..MAX_FINALISTS {
+            let f = finalists.get(slot).copied().unwrap_or(Finalist {
+                arch: Arch::EMPTY,
+                best_reward: 0.0,
+                samples: 0,
+                mean_reward: 0.0,
+                first_rollout: 0,
+            });
+            w.u8(f.arch.len() as u8);
+            let mut tokens = [0u8; MAX_TOKENS];
+            for (t, token) in tokens.iter_mut().zip(f.arch.tokens()) {
+                *t = token.index();
+            }
+            w.bytes(&tokens);
+            w.f32(f.best_reward);
+            w.u32(f.samples);
+            w.f32(f.mean_reward);
+            w.u32(f.first_rollout);
+        }
+        for params in [&self.policy.params, &self.learner.m, &self.learner.v] {
+            for row in ControllerParams::<H>::rows() {
+                for &v in params.row(row) {
+                    w.f32(v);
+                }
+            }
+        }
+        let crc = crc32(&w.buf[..w.pos]);
+        w.u32(crc);
+        Ok(w.pos)
+    }
+
+    /// Restores a checkpoint of this search (same `config`, hidden size and capacity), so that
+    /// stepping on continues exactly as the saved search would have. On any error nothing is
+    /// changed.
+    pub fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
+        let expected = Self::checkpoint_len();
+        if bytes.len() < HEADER_LEN || bytes[..8] != MAGIC {
+            return Err(CheckpointError::NotACheckpoint);
+        }
+        let mut r = Reader { buf: bytes, pos: 8 };
+        let version = r.u16();
+        if version != VERSION {
+            return Err(CheckpointError::Version { found: version });
+        }
+        let (hidden, capacity) = (r.u16(), r.u16());
+        if usize::from(hidden) != H || usize::from(capacity) != K {
+            return Err(CheckpointError::Shape { hidden, capacity });
+        }
+        let _reserved = r.u16();
+        if bytes.len() != expected {
+            return Err(CheckpointError::Length {
+                expected,
+                found: bytes.len(),
+            });
+        }
+        let (body, tail) = bytes.split_at(expected - 4);
+        let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+        if crc32(body) != stored {
+            return Err(CheckpointError::Checksum);
+        }
+        // The configuration must be the caller's, byte for byte.
+        let mut mine = [0u8; CONFIG_LEN];
+        write_config(
+            &mut Writer {
+                buf: &mut mine,
+                pos: 0,
+            },
+            &config,
+        );
+        let theirs: [u8; CONFIG_LEN] = r.bytes();
+        if mine != theirs || config.validate().is_err() || config.controller.rollouts_per_update > K
+        {
+            return Err(CheckpointError::OtherConfig);
+        }
+        let small = Self::read_small(&mut r, &config)?;
+
+        // Everything is checked: from here on nothing can fail.
+        for params in [
+            &mut self.policy.params,
+            &mut self.learner.m,
+            &mut self.learner.v,
+        ] {
+            for row in ControllerParams::<H>::rows() {
+                for v in params.row_mut(row) {
+                    *v = r.f32();
+                }
+            }
+        }
+        self.config = config;
+        self.learner.config = config.controller;
+        self.learner.adam = Adam::new(config.controller.adam);
+        self.learner.adam.steps = small.adam.0;
+        self.learner.adam.beta1_pow = small.adam.1;
+        self.learner.adam.beta2_pow = small.adam.2;
+        self.learner.baseline = small.baseline;
+        self.learner.beta = small.beta;
+        self.rng = Some(<Generator as rand_core::SeedableRng>::from_seed(small.rng));
+        self.next = small.next;
+        self.proposed = 0;
+        self.reported = 0;
+        self.finalists = small.finalists;
+        Ok(())
+    }
+
+    fn read_small(r: &mut Reader<'_>, config: &SearchConfig) -> Result<Small, CheckpointError> {
+        let next = r.u32();
+        if next > config.rollouts {
+            return Err(CheckpointError::Corrupt("rollout counter"));
+        }
+        let rng: [u8; 16] = r.bytes();
+        if rng == [0; 16] {
+            return Err(CheckpointError::Corrupt("generator state"));
+        }
+        let adam = (r.u32(), r.f32(), r.f32());
+        let baseline = match (r.u8(), r.f32()) {
+            (0, _) => None,
+            (1, b) if b.is_finite() => Some(b),
+            _ => return Err(CheckpointError::Corrupt("baseline")),
+        };
+        let beta = r.f32();
+        let count = usize::from(r.u8());
+        if count > config.finalists {
+            return Err(CheckpointError::Corrupt("finalist count"));
+        }
+        let mut finalists = Finalists::new(config.finalists);
+        for slot in 0..MAX_FINALISTS {
+            let len = usize::from(r.u8());
+            let tokens: [u8; MAX_TOKENS] = r.bytes();
+            let (best_reward, samples, mean_reward, first_rollout) =
+                (r.f32(), r.u32(), r.f32(), r.u32());
+            if slot < count {
+                let arch = tokens
+                    .get(..len)
+                    .and_then(|t| Arch::decode(t).ok())
+                    .filter(|a| a.len() == len)
+                    .ok_or(CheckpointError::Corrupt("finalist architecture"))?;
+                finalists
+                    .list
+                    .push(Finalist {
+                        arch,
+                        best_reward,
+                        samples,
+                        mean_reward,
+                        first_rollout,
+                    })
+                    .map_err(|_| CheckpointError::Corrupt("finalist count"))?;
+            }
+        }
+        Ok(Small {
+            next,
+            rng,
+            adam,
+            baseline,
+            beta,
+            finalists,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::MoonsConfig;
+    use crate::moons;
+    use crate::sample::{Sample, Split};
+    use crate::search::Record;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn the_config_encoding_has_its_declared_length() {
+        let mut buf = [0u8; 2 * CONFIG_LEN];
+        let mut w = Writer {
+            buf: &mut buf,
+            pos: 0,
+        };
+        write_config(&mut w, &SearchConfig::DEFAULT);
+        assert_eq!(w.pos, CONFIG_LEN);
+    }
+
+    fn data() -> Vec<Sample> {
+        let mut v = vec![Sample::default(); 200];
+        let cfg = MoonsConfig {
+            samples: 200,
+            ..MoonsConfig::default()
+        };
+        moons::generate_config(&cfg, &mut v).unwrap();
+        v
+    }
+
+    fn config() -> SearchConfig {
+        let mut c = SearchConfig {
+            rollouts: 24,
+            seed: 3,
+            retrains: 1,
+            ..SearchConfig::DEFAULT
+        };
+        c.child.max_epochs = 4;
+        c.controller.rollouts_per_update = 2;
+        c
+    }
+
+    type S = Search<8, 2>;
+
+    #[test]
+    fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut whole: Box<S> = Box::new(Search::new(config()).unwrap());
+        let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
+
+        let mut first: Box<S> = Box::new(Search::new(config()).unwrap());
+        for _ in 0..10 {
+            first.step(&split);
+        }
+        let mut bytes = vec![0u8; S::checkpoint_len()];
+        assert_eq!(first.save(&mut bytes), Ok(S::checkpoint_len()));
+        drop(first);
+        let mut resumed: Box<S> = Box::new(Search::idle());
+        resumed.restore(config(), &bytes).unwrap();
+        assert_eq!(resumed.completed(), 10);
+        let rest: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
+        assert_eq!(rest, all[10..]);
+        assert_eq!(resumed.finish(&split), whole.finish(&split));
+    }
+
+    #[test]
+    fn every_bad_checkpoint_is_refused_and_changes_nothing() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
+        for _ in 0..4 {
+            search.step(&split);
+        }
+        let mut good = vec![0u8; S::checkpoint_len()];
+        search.save(&mut good).unwrap();
+
+        let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
+        let before: Vec<Record> = {
+            let mut copy = victim.clone();
+            core::iter::from_fn(|| copy.step(&split)).take(6).collect()
+        };
+        let mut flipped = good.clone();
+        flipped[HEADER_LEN + CONFIG_LEN + 40] ^= 0x10;
+        let mut bad_version = good.clone();
+        bad_version[8] = 9;
+        let mut other_seed = config();
+        other_seed.seed = 4;
+        let cases: [(&[u8], SearchConfig, CheckpointError); 6] = [
+            (
+                &good[..good.len() - 1],
+                config(),
+                CheckpointError::Length {
+                    expected: good.len(),
+                    found: good.len() - 1,
+                },
+            ),
+            (&flipped, config(), CheckpointError::Checksum),
+            (
+                &bad_version,
+                config(),
+                CheckpointError::Version { found: 9 },
+            ),
+            (
+                b"not a checkpoint at all",
+                config(),
+                CheckpointError::NotACheckpoint,
+            ),
+            (&good, other_seed, CheckpointError::OtherConfig),
+            (&[], config(), CheckpointError::NotACheckpoint),
+        ];
+        for (bytes, cfg, want) in cases {
+            assert_eq!(victim.restore(cfg, bytes), Err(want));
+        }
+        let mut wrong_shape: Box<Search<16, 2>> = Box::new(Search::idle());
+        assert_eq!(
+            wrong_shape.restore(config(), &good),
+            Err(CheckpointError::Shape {
+                hidden: 8,
+                capacity: 2
+            })
+        );
+        let after: Vec<Record> = core::iter::from_fn(|| victim.step(&split))
+            .take(6)
+            .collect();
+        assert_eq!(before, after, "refused restores left the search untouched");
+    }
+
+    #[test]
+    fn checkpoints_are_taken_between_updates_only() {
+        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
+        let mut bytes = vec![0u8; S::checkpoint_len()];
+        assert_eq!(
+            search.save(&mut bytes[..10]),
+            Err(CheckpointError::BufferTooSmall {
+                needed: S::checkpoint_len()
+            })
+        );
+        search.propose().unwrap();
+        assert_eq!(search.save(&mut bytes), Err(CheckpointError::MidBatch));
+        let idle: Box<S> = Box::new(Search::idle());
+        assert_eq!(idle.save(&mut bytes), Err(CheckpointError::MidBatch));
+    }
+}
