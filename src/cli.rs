@@ -48,8 +48,9 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Options of the search (the default command).
-#[derive(Debug, Args)]
+/// Options of the search (the default command). Serialised (less the per-invocation ones)
+/// into a run's `settings.json`, so that `--resume` rebuilds exactly the same search.
+#[derive(Debug, Args, serde::Serialize, serde::Deserialize)]
 pub struct SearchArgs {
     /// Rollouts to run [default: 5000].
     #[arg(long, value_name = "N")]
@@ -59,6 +60,7 @@ pub struct SearchArgs {
     pub seed: Option<u64>,
     /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
     #[arg(long, value_name = "DIR")]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Train on a CSV file (columns x1,x2,label; header optional) instead of two moons.
     #[arg(long, value_name = "FILE.csv")]
@@ -99,6 +101,7 @@ pub struct SearchArgs {
     /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[serde(skip)]
     pub threads: Option<u16>,
     /// Reuse the first outcome of an architecture sampled again instead of training it anew
     /// (faster; changes the search: repeated samples no longer draw fresh, noisy rewards).
@@ -110,12 +113,32 @@ pub struct SearchArgs {
     /// Retrains per finalist [default: 5].
     #[arg(long, value_name = "N")]
     pub retrains: Option<u32>,
+    /// Write a checkpoint every N rollouts, so that a stopped run can be resumed [default: 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[serde(skip)]
+    pub checkpoint_every: Option<u32>,
+    /// Continue the stopped run in DIR from its last checkpoint, with its own settings.
+    #[arg(long, value_name = "DIR")]
+    #[serde(skip)]
+    pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
+    #[serde(skip)]
     pub quiet: bool,
     /// Print every rollout to stdout as one line of exact bits (for cross-target comparison).
     #[arg(long)]
+    #[serde(skip)]
     pub print_records: bool,
+}
+
+impl SearchArgs {
+    /// The flags of a plain `--resume DIR` (everything else unset), to tell which were given.
+    pub fn default_for_resume() -> SearchArgs {
+        <SearchArgs as clap::FromArgMatches>::from_arg_matches(
+            &<Cli as clap::CommandFactory>::command().get_matches_from(["piconas"]),
+        )
+        .unwrap_or_else(|_| unreachable!("no flags always parse"))
+    }
 }
 
 /// Options of `piconas bench`.

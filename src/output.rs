@@ -97,6 +97,42 @@ impl RolloutLog {
             .map_err(|e| Failure::io(&self.path, "cannot write", e))
     }
 
+    /// Reopens `dir/rollouts.csv` keeping its header and first `keep` rows (a resumed run
+    /// drops the rows after its checkpoint, and any torn last line), atomically; returns the
+    /// rewards of the kept rows.
+    pub fn reopen(dir: &Path, keep: usize) -> Result<(RolloutLog, Vec<f32>), Failure> {
+        let path = dir.join("rollouts.csv");
+        let text = fs::read_to_string(&path)
+            .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
+        let lines: Vec<&str> = text
+            .split_inclusive('\n')
+            .filter(|l| l.ends_with('\n'))
+            .collect();
+        if lines.len() < keep + 1 {
+            return Err(Failure::Input(format!(
+                "{}: {} rollouts, but the checkpoint has {keep}",
+                path.display(),
+                lines.len().saturating_sub(1)
+            )));
+        }
+        let kept = lines[..keep + 1].concat();
+        let mut rewards = Vec::with_capacity(keep);
+        let mut reader = csv::Reader::from_reader(kept.as_bytes());
+        for row in reader.records() {
+            let row = row.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
+            let reward = row.get(2).and_then(|r| r.parse().ok()).ok_or_else(|| {
+                Failure::Input(format!("{}: a kept row has no reward", path.display()))
+            })?;
+            rewards.push(reward);
+        }
+        write_atomic(&path, kept.as_bytes())?;
+        let file = fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .map_err(|e| Failure::io(&path, "cannot open for appending", e))?;
+        Ok((RolloutLog { file, path }, rewards))
+    }
+
     /// Appends one rollout. Floats are printed in Rust's shortest exact form, so the file
     /// holds every bit of each value.
     pub fn append(&mut self, r: &Record) -> Result<(), Failure> {

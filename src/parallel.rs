@@ -22,14 +22,22 @@ pub struct Cache {
     pub hits: u64,
 }
 
-/// Drives `search` to the end on `data` with up to `threads` threads, calling `on_record` with
-/// each record in rollout order.
+/// What [`run`] reports as it goes.
+pub enum Event<'a, const H: usize, const K: usize> {
+    /// A rollout's record, in rollout order.
+    Record(&'a Record),
+    /// A batch is reported and the controller updated: the search may be checkpointed.
+    BatchDone(&'a Search<H, K>),
+}
+
+/// Drives `search` to the end on `data` with up to `threads` threads, telling `on_event` of
+/// each record in rollout order and of each batch's end.
 pub fn run<const H: usize, const K: usize>(
     search: &mut Search<H, K>,
     data: &Split<'_>,
     threads: usize,
     mut cache: Option<&mut Cache>,
-    mut on_record: impl FnMut(&Record) -> Result<(), crate::failure::Failure>,
+    mut on_event: impl FnMut(Event<'_, H, K>) -> Result<(), crate::failure::Failure>,
 ) -> Result<(), crate::failure::Failure> {
     let mut trainers: Vec<Box<Trainer>> = (0..threads.max(1)).map(|_| Box::default()).collect();
     let config = search.config().child;
@@ -126,7 +134,8 @@ pub fn run<const H: usize, const K: usize>(
             let record = search
                 .report(p.index, outcome)
                 .map_err(|e| crate::failure::Failure::Io(e.to_string()))?;
-            on_record(&record)?;
+            on_event(Event::Record(&record))?;
         }
+        on_event(Event::BatchDone(search))?;
     }
 }

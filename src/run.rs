@@ -92,6 +92,9 @@ pub fn dataset(args: &SearchArgs) -> Result<Dataset, Failure> {
 
 /// Runs the search the flags describe.
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.resume {
+        return resume(dir, args);
+    }
     let config = search_config(args)?;
     let data = dataset(args)?;
     let split = Split::new(&data.samples).map_err(|e| {
@@ -103,12 +106,92 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     })?;
     let out = args.out.clone().unwrap_or_else(output::default_dir);
     output::create_dir(&out)?;
-    match args.hidden.as_deref().unwrap_or("64") {
-        "16" => search::<16>(config, split, &data, &out, args),
-        "32" => search::<32>(config, split, &data, &out, args),
-        "128" => search::<128>(config, split, &data, &out, args),
-        _ => search::<64>(config, split, &data, &out, args),
+    // The run's own settings first: with them, `--resume` rebuilds exactly this search. A
+    // CSV path is stored absolute, so a resume works from any directory.
+    let mut settings = serde_json::to_value(args).map_err(|e| Failure::Io(e.to_string()))?;
+    if let Some(file) = &args.data {
+        let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+        settings["data"] = serde_json::Value::from(absolute.display().to_string());
     }
+    let text = serde_json::to_string_pretty(&settings).map_err(|e| Failure::Io(e.to_string()))?;
+    output::write_atomic(&out.join(SETTINGS), format!("{text}\n").as_bytes())?;
+    dispatch(config, split, &data, &out, args, None)
+}
+
+/// The file of a run directory holding the run's settings.
+const SETTINGS: &str = "settings.json";
+/// The file of a run directory holding its last checkpoint.
+const CHECKPOINT: &str = "checkpoint.bin";
+
+fn dispatch(
+    config: SearchConfig,
+    split: Split<'_>,
+    data: &Dataset,
+    out: &Path,
+    args: &SearchArgs,
+    resume: Option<&[u8]>,
+) -> Result<(), Failure> {
+    match args.hidden.as_deref().unwrap_or("64") {
+        "16" => search::<16>(config, split, data, out, args, resume),
+        "32" => search::<32>(config, split, data, out, args, resume),
+        "128" => search::<128>(config, split, data, out, args, resume),
+        _ => search::<64>(config, split, data, out, args, resume),
+    }
+}
+
+/// `--resume DIR`: the stopped run's settings, its last checkpoint (or a fresh start if it
+/// stopped before the first), and the flags that only change how it is shown.
+fn resume(dir: &Path, flags: &SearchArgs) -> Result<(), Failure> {
+    let given = serde_json::to_value(flags).map_err(|e| Failure::Io(e.to_string()))?;
+    let defaults = serde_json::to_value(SearchArgs::default_for_resume())
+        .map_err(|e| Failure::Io(e.to_string()))?;
+    if given != defaults {
+        return Err(Failure::Input(
+            "--resume continues a run with its own settings; give only --quiet, --threads, --print-records or --checkpoint-every with it".into(),
+        ));
+    }
+    if dir.join("summary.json").exists() {
+        return Err(Failure::Input(format!(
+            "{}: the run is finished; nothing to resume",
+            dir.display()
+        )));
+    }
+    let path = dir.join(SETTINGS);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure::Input(format!(
+            "{}: cannot read ({e}); is {} a piconas run directory?",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    let mut args: SearchArgs = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("{}: not a settings file: {e}", path.display())))?;
+    if args.cache {
+        return Err(Failure::Input(format!(
+            "{}: a run with --cache cannot be resumed (the cache is not checkpointed)",
+            dir.display()
+        )));
+    }
+    args.quiet = flags.quiet;
+    args.print_records = flags.print_records;
+    args.threads = flags.threads;
+    args.checkpoint_every = flags.checkpoint_every;
+    let config = search_config(&args)?;
+    let data = dataset(&args)?;
+    let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
+    let checkpoint = match std::fs::read(dir.join(CHECKPOINT)) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Failure::io(&dir.join(CHECKPOINT), "cannot read", e)),
+    };
+    dispatch(
+        config,
+        split,
+        &data,
+        dir,
+        &args,
+        Some(checkpoint.as_deref().unwrap_or(&[])),
+    )
 }
 
 fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
@@ -141,28 +224,65 @@ fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
     values.sum::<f32>() / n as f32
 }
 
+/// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.
+const CHECKPOINT_EVERY: u32 = 100;
+
+/// Runs the search in `out`: fresh (`resume` = `None`), or resumed from a checkpoint's bytes
+/// (empty: the run stopped before its first checkpoint, so it starts over in place). The
+/// checkpoint is checked before anything in `out` is touched.
 fn search<const H: usize>(
     config: SearchConfig,
     split: Split<'_>,
     data: &Dataset,
     out: &Path,
     args: &SearchArgs,
+    resume: Option<&[u8]>,
 ) -> Result<(), Failure> {
     let start = Instant::now();
-    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = {
-        let mut search = Box::new(Search::idle());
-        search.start(config).map_err(invalid)?;
-        search
+    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
+    match resume {
+        Some(bytes) if !bytes.is_empty() => search.restore(config, bytes).map_err(|e| {
+            Failure::Input(format!(
+                "{}: {e}; nothing was changed",
+                out.join(CHECKPOINT).display()
+            ))
+        })?,
+        _ => search.start(config).map_err(invalid)?,
+    }
+    let (mut log, mut rewards) = match resume {
+        Some(_) => RolloutLog::reopen(out, search.completed() as usize)?,
+        None => (
+            RolloutLog::create(out)?,
+            Vec::with_capacity(config.rollouts as usize),
+        ),
     };
-    let mut log = RolloutLog::create(out)?;
     let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
-    let mut rewards = Vec::with_capacity(config.rollouts as usize);
-    let mut recent = VecDeque::with_capacity(WINDOW);
+    bar.inc(rewards.len() as u64);
+    let every = args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY);
+    let mut last_checkpoint = search.completed();
+    let mut image = vec![0u8; Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len()];
+    let mut recent: VecDeque<f32> = rewards.iter().rev().take(WINDOW).rev().copied().collect();
     let mut best: Option<(f32, piconas_core::Arch)> = None;
     let mut stdout = std::io::stdout().lock();
     let threads = args.threads.map_or_else(default_threads, usize::from);
     let mut cache = args.cache.then(parallel::Cache::default);
-    parallel::run(&mut search, &split, threads, cache.as_mut(), |record| {
+    parallel::run(&mut search, &split, threads, cache.as_mut(), |event| {
+        let record = match event {
+            parallel::Event::Record(record) => record,
+            parallel::Event::BatchDone(search) => {
+                if search.completed() >= last_checkpoint + every && !search.is_done() {
+                    // Rows first, then the checkpoint that counts them: a checkpoint never
+                    // claims a rollout that is not on disk.
+                    log.sync()?;
+                    let n = search
+                        .save(&mut image)
+                        .map_err(|e| Failure::Io(e.to_string()))?;
+                    output::write_atomic(&out.join(CHECKPOINT), &image[..n])?;
+                    last_checkpoint = search.completed();
+                }
+                return Ok(());
+            }
+        };
         log.append(record)?;
         if args.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
@@ -234,6 +354,8 @@ fn search<const H: usize>(
     }
     let chart = svg::rewards_chart(&rewards, WINDOW, &references);
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
+    // The run is complete: its checkpoint has served.
+    let _ = std::fs::remove_file(out.join(CHECKPOINT));
 
     let pct = |v: f32| format!("{:.1} %", v * 100.0);
     // The summary goes to stdout; a closed pipe silences it but does not fail the run.

@@ -1,0 +1,191 @@
+//! Kill and resume with real SIGKILLs: a resumed run ends with the same records, summary (but
+//! its wall time) and network as an uninterrupted one; a bad checkpoint changes nothing.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_piconas");
+/// A search long enough to be killed part-way (about a second), checkpointed often.
+const FLAGS: [&str; 9] = [
+    "--quiet",
+    "--rollouts",
+    "300",
+    "--max-epochs",
+    "10",
+    "--retrains",
+    "1",
+    "--checkpoint-every",
+    "25",
+];
+
+fn rows(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("rollouts.csv"))
+        .map(|t| t.lines().count().saturating_sub(1))
+        .unwrap_or(0)
+}
+
+fn run(dir: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(FLAGS)
+        .args(extra)
+        .arg("--out")
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+fn resume(dir: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(["--quiet", "--resume"])
+        .arg(dir)
+        .output()
+        .unwrap()
+}
+
+/// Starts the search in `dir` and SIGKILLs it once `rows` rollouts are on disk.
+fn kill_after(dir: &Path, rows_wanted: usize) -> usize {
+    let mut child = Command::new(BIN)
+        .args(FLAGS)
+        .arg("--out")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while rows(dir) < rows_wanted {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before {rows_wanted} rows: the test needs a longer run"
+        );
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running when killed"
+    );
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    rows(dir)
+}
+
+fn summary_without_time(dir: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("seconds");
+    v
+}
+
+#[test]
+fn killed_runs_resume_to_the_uninterrupted_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &[]).status.success());
+    let expected = (
+        std::fs::read_to_string(whole.join("rollouts.csv")).unwrap(),
+        summary_without_time(&whole),
+        std::fs::read_to_string(whole.join("network.json")).unwrap(),
+    );
+    // Before the first checkpoint, between checkpoints, late.
+    for at in [3, 60, 210] {
+        let dir = tmp.path().join(format!("killed-{at}"));
+        let killed_at = kill_after(&dir, at);
+        assert!(killed_at < 300, "killed at {killed_at}");
+        assert!(!dir.join("summary.json").exists());
+        let o = resume(&dir);
+        assert!(
+            o.status.success(),
+            "resume after {killed_at}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let got = (
+            std::fs::read_to_string(dir.join("rollouts.csv")).unwrap(),
+            summary_without_time(&dir),
+            std::fs::read_to_string(dir.join("network.json")).unwrap(),
+        );
+        assert!(
+            got == expected,
+            "resumed after {killed_at} rows: outputs differ from the uninterrupted run"
+        );
+        assert!(
+            !dir.join("checkpoint.bin").exists(),
+            "a finished run drops its checkpoint"
+        );
+    }
+}
+
+#[test]
+fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    kill_after(&dir, 120);
+    let good = std::fs::read(dir.join("checkpoint.bin")).unwrap();
+    let rollouts = std::fs::read(dir.join("rollouts.csv")).unwrap();
+    let settings = std::fs::read_to_string(dir.join("settings.json")).unwrap();
+
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x40;
+    let mut version = good.clone();
+    version[8] = 7;
+    let cases: [(Vec<u8>, &str); 4] = [
+        (flipped, "checksum mismatch"),
+        (good[..good.len() - 100].to_vec(), "truncated"),
+        (version, "format version 7"),
+        (b"garbage".to_vec(), "not a piconas checkpoint"),
+    ];
+    for (bytes, message) in cases {
+        std::fs::write(dir.join("checkpoint.bin"), &bytes).unwrap();
+        let o = resume(&dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{message}: {err}");
+        assert!(
+            err.contains(message) && err.contains("checkpoint.bin"),
+            "wanted {message:?}: {err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("rollouts.csv")).unwrap(),
+            rollouts,
+            "{message}: rollouts.csv untouched"
+        );
+        assert_eq!(
+            std::fs::read(dir.join("checkpoint.bin")).unwrap(),
+            bytes,
+            "{message}: checkpoint untouched"
+        );
+    }
+    // A checkpoint of another search (its settings say another seed).
+    std::fs::write(dir.join("checkpoint.bin"), &good).unwrap();
+    std::fs::write(
+        dir.join("settings.json"),
+        settings.replace("\"seed\": null", "\"seed\": 9"),
+    )
+    .unwrap();
+    let o = resume(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("another configuration"));
+    assert_eq!(std::fs::read(dir.join("rollouts.csv")).unwrap(), rollouts);
+    // Flags that would change the search are refused with --resume.
+    std::fs::write(dir.join("settings.json"), &settings).unwrap();
+    let o = Command::new(BIN)
+        .args(["--resume"])
+        .arg(&dir)
+        .args(["--seed", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--resume continues a run with its own settings")
+    );
+    // And with everything restored, the resume works.
+    assert!(resume(&dir).status.success());
+}
+
+#[test]
+fn resume_of_something_else_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = resume(tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("settings.json: cannot read"));
+}
