@@ -2,15 +2,14 @@
 
 mod bench;
 mod cli;
-mod data;
 mod export;
-mod failure;
 mod output;
 mod parallel;
 mod run;
 mod svg;
 
 use clap::Parser;
+use piconas::{data, failure};
 
 fn main() {
     let cli = cli::Cli::parse();

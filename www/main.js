@@ -21,10 +21,32 @@ const FIELDS = [
 ];
 
 const $ = (id) => document.getElementById(id);
+// Where an unfinished search is kept across reloads.
+const SAVED_KEY = 'piconas.unfinished-search';
+
+function loadSaved() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(SAVED_KEY) ?? 'null');
+    return saved && saved.checkpoint ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+function toBase64(bytes) {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
 const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
 
 const state = {
   phase: 'loading', // loading, idle, starting, running, paused, finishing, done
+  settings: null, // of the search on screen
   data: null,
   rewards: [],
   rollouts: 0,
@@ -33,6 +55,7 @@ const state = {
   policy: null,
 };
 window.piconas = state; // for the end-to-end test and the curious
+let worker = null; // the search's worker, once started
 
 function status(message, isError = false) {
   const el = $('status');
@@ -53,7 +76,7 @@ function setPhase(phase) {
   for (const el of $('settings').elements) el.disabled = active || phase === 'starting';
 }
 
-function buildForm(defaults) {
+function buildForm(defaults, values = null) {
   const hash = new URLSearchParams(location.hash.slice(1));
   const form = $('settings');
   for (const [name, label, kind] of FIELDS) {
@@ -74,7 +97,7 @@ function buildForm(defaults) {
     }
     input.id = `s-${name}`;
     input.name = name;
-    input.value = hash.get(name) ?? String(defaults[name]);
+    input.value = values?.[name] ?? hash.get(name) ?? String(defaults[name]);
     const error = document.createElement('div');
     error.className = 'error';
     error.id = `e-${name}`;
@@ -131,11 +154,56 @@ function resetView() {
   redraw();
 }
 
+function offerSaved() {
+  const saved = loadSaved();
+  if (!saved) return;
+  $('saved-text').textContent =
+    `An unfinished search was kept at rollout ${saved.completed} of ${saved.rollouts} (seed ${saved.settings.seed ?? 0}).`;
+  $('saved').hidden = false;
+  $('saved-continue').onclick = () => {
+    $('saved').hidden = true;
+    for (const [name, value] of Object.entries(saved.settings)) {
+      if ($(`s-${name}`)) $(`s-${name}`).value = value;
+    }
+    setPhase('starting');
+    worker.postMessage({
+      type: 'resume-saved', settings: saved.settings,
+      saved: { ...saved, checkpoint: fromBase64(saved.checkpoint) },
+    });
+  };
+  $('saved-discard').onclick = () => {
+    localStorage.removeItem(SAVED_KEY);
+    $('saved').hidden = true;
+  };
+}
+
+function keep(m) {
+  // Keep the latest checkpoint so a reload can continue; a full storage only costs that.
+  try {
+    localStorage.setItem(SAVED_KEY, JSON.stringify({
+      settings: state.settings, completed: m.completed, rollouts: state.rollouts,
+      rewards: state.rewards.slice(0, m.completed), checkpoint: toBase64(m.bytes),
+      bestArch: m.bestArch, bestWeights: m.bestWeights,
+    }));
+  } catch (e) {
+    status(`This search cannot be kept across a reload: ${e.message}`, true);
+  }
+}
+
 function onMessage({ data: m }) {
   switch (m.type) {
     case 'ready':
       buildForm(m.defaults);
       resetView();
+      setPhase('idle');
+      offerSaved();
+      break;
+    case 'checkpoint':
+      keep(m);
+      break;
+    case 'resume-failed':
+      localStorage.removeItem(SAVED_KEY);
+      status(`The kept search could not be continued (${m.message}); it was discarded.`, true);
       setPhase('idle');
       break;
     case 'invalid':
@@ -146,10 +214,13 @@ function onMessage({ data: m }) {
       resetView();
       state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
       state.rollouts = m.rollouts;
+      state.settings = m.settings;
+      for (const r of m.rewards) state.rewards.push(r);
+      $('saved').hidden = true;
       state.bayes = m.bayes;
       $('c-bayes').textContent = pct(m.bayes);
-      $('c-rollout').textContent = `0 / ${m.rollouts}`;
-      history.replaceState(null, '', `#${new URLSearchParams(readSettings())}`);
+      $('c-rollout').textContent = `${m.rewards.length} / ${m.rollouts}`;
+      history.replaceState(null, '', `#${new URLSearchParams(m.settings)}`);
       setPhase('running');
       redraw();
       break;
@@ -167,6 +238,7 @@ function onMessage({ data: m }) {
       if (m.done) { setPhase('finishing'); status('Retraining the finalists…'); }
       break;
     case 'finished':
+      localStorage.removeItem(SAVED_KEY);
       status(null);
       $('r-winner').textContent = m.winner;
       $('r-retrains').textContent = $('s-retrains').value;
@@ -177,6 +249,7 @@ function onMessage({ data: m }) {
       setPhase('done');
       break;
     case 'reset':
+      localStorage.removeItem(SAVED_KEY);
       resetView();
       setPhase('idle');
       break;
@@ -195,7 +268,7 @@ function main() {
     $('c-state').textContent = 'needs a web server';
     return;
   }
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker.onmessage = onMessage;
   worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
   $('start').addEventListener('click', () => {

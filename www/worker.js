@@ -4,6 +4,7 @@
 import init, { Nas, defaults } from './pkg/piconas_wasm.js';
 
 const SLICE_MS = 60;
+const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
 const GRID_X = 80; // heatmap resolution (columns); rows follow the data's aspect ratio
 
 let nas = null;
@@ -12,6 +13,7 @@ let sent = 0; // rewards already posted
 let activeMs = 0; // time spent stepping, for rollouts/s
 let grid = null;
 let generation = 0; // bumps on reset so a stale loop stops
+let lastSave = 0;
 
 function bounds(points) {
   let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
@@ -48,6 +50,18 @@ function post(p) {
   postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer]);
 }
 
+/** Hands the page a checkpoint to keep (not between the proposals of one update). */
+function save() {
+  const bytes = nas.checkpoint();
+  if (!bytes) return;
+  lastSave = performance.now();
+  const weights = nas.bestWeights();
+  postMessage({
+    type: 'checkpoint', bytes, completed: nas.progress().completed,
+    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null,
+  }, [bytes.buffer]);
+}
+
 function finish() {
   const f = nas.finish();
   postMessage({
@@ -67,19 +81,26 @@ function run(gen) {
   activeMs += performance.now() - start;
   post(p);
   if (p.done) finish();
-  else setTimeout(() => run(gen), 0);
+  else {
+    if (performance.now() - lastSave > SAVE_MS) save();
+    setTimeout(() => run(gen), 0);
+  }
 }
 
-function start(settings) {
+function start(settings, saved = null) {
   let handle;
   try {
-    handle = new Nas(settings);
+    handle = saved
+      ? Nas.resume(settings, saved.checkpoint, Float32Array.from(saved.rewards),
+        saved.bestArch ?? undefined, saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
+      : new Nas(settings);
   } catch (e) {
-    postMessage({ type: 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
+    postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
     return;
   }
   reset();
   nas = handle;
+  lastSave = performance.now();
   const points = nas.points();
   const b = bounds(points);
   const ny = Math.max(8, Math.round((GRID_X * (b.y1 - b.y0)) / (b.x1 - b.x0)));
@@ -87,8 +108,10 @@ function start(settings) {
   postMessage({
     type: 'started',
     points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
-    bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid,
+    bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid, settings,
+    rewards: nas.rewards(0),
   });
+  sent = nas.progress().completed;
   run(generation);
 }
 
@@ -105,7 +128,8 @@ onmessage = ({ data }) => {
   try {
     switch (data.type) {
       case 'start': start(data.settings); break;
-      case 'pause': paused = true; break;
+      case 'resume-saved': start(data.settings, data.saved); break;
+      case 'pause': paused = true; if (nas) save(); break;
       case 'resume': if (nas && paused) { paused = false; run(generation); } break;
       case 'step':
         if (nas && paused && !nas.progress().done) {

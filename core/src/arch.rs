@@ -255,7 +255,8 @@ impl Arch {
     }
 
     /// Decodes controller indices: tokens up to EOS (or [`MAX_TOKENS`] tokens without one).
-    /// Anything after EOS, an unknown index or a seventh token is an error.
+    /// Anything after EOS, an unknown index or a seventh token is an error. Never panics, for
+    /// any bytes (fuzzed: tests/fuzz).
     pub fn decode(indices: &[u8]) -> Result<Arch, TokenError> {
         let mut arch = Arch::EMPTY;
         for (position, &index) in indices.iter().enumerate() {
@@ -321,7 +322,7 @@ impl FromStr for Arch {
     type Err = TokenError;
 
     /// Parses the `Display` form, e.g. `[16, Tanh, 8, ReLU]` (names are case-insensitive;
-    /// a trailing `EOS` is accepted).
+    /// a trailing `EOS` is accepted). Never panics, for any text (fuzzed).
     fn from_str(s: &str) -> Result<Arch, TokenError> {
         let inner = s
             .trim()

@@ -292,7 +292,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
 
     /// Restores a checkpoint of this search (same `config`, hidden size and capacity), so that
     /// stepping on continues exactly as the saved search would have. On any error nothing is
-    /// changed.
+    /// changed. Never panics, for any bytes (fuzzed, property-tested).
     pub fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
         let expected = Self::checkpoint_len();
         if bytes.len() < HEADER_LEN || bytes[..8] != MAGIC {

@@ -360,7 +360,8 @@ impl ControllerConfig {
 }
 
 impl SearchConfig {
-    /// Checks every field; the first one out of range is the error.
+    /// Checks every field; the first one out of range is the error. Never panics, for any
+    /// values (property-tested).
     pub fn validate(&self) -> Result<(), ConfigError> {
         int("rollouts", self.rollouts.into(), 1, MAX_ROLLOUTS.into())?;
         self.child.validate()?;

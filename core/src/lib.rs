@@ -56,7 +56,11 @@
 //! from [`rng::stream`]s of one seeded xoshiro128++ family.
 //!
 //! ## Panics
-//! No function panics on its inputs. Configurations and data are validated into typed errors
+//! No function panics on its inputs (smoltcp's contract, kept the same way: no `unwrap` on
+//! input, typed errors, capacity checked where data enters). The decoders that take outside
+//! bytes — [`Arch::decode`], `Arch::from_str`, [`Search::restore`] — are fuzzed
+//! (tests/fuzz), and property tests drive random configurations, architectures and learning
+//! rates through the public API (core/tests/properties.rs). Configurations and data are validated into typed errors
 //! ([`ConfigError`], [`DataError`], [`TokenError`], [`SearchError`]); after [`Search::new`] or
 //! [`Search::start`] has accepted a configuration, stepping and finishing cannot panic, and a
 //! child whose training diverges is reported with reward 0 instead of propagating NaN. Every

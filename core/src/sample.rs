@@ -81,7 +81,7 @@ pub struct Split<'a> {
 }
 
 impl<'a> Split<'a> {
-    /// Checks `samples` (count, labels, finiteness) and splits them in order.
+    /// Checks `samples` (count, labels, finiteness) and splits them in order. Never panics.
     pub fn new(samples: &'a [Sample]) -> Result<Split<'a>, DataError> {
         let n = samples.len();
         if n < MIN_SAMPLES {

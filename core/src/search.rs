@@ -309,7 +309,8 @@ impl<const H: usize, const K: usize> Search<H, K> {
     }
 
     /// Takes the outcome of the oldest proposal awaiting one; updates the controller when the
-    /// batch is complete (or the search is). Errors if `index` is not that proposal's.
+    /// batch is complete (or the search is). Errors if `index` is not that proposal's. Never
+    /// panics: a NaN or out-of-range reward is taken as 0 or clamped to [0, 1].
     pub fn report(&mut self, index: u32, outcome: Outcome) -> Result<Record, SearchError> {
         let expected = self.completed();
         if self.reported >= self.proposed || index != expected {

@@ -119,6 +119,40 @@ test('pause stops the search, step runs one rollout, reset clears it', { timeout
   await page.close();
 });
 
+test('a search survives a reload and ends exactly as an uninterrupted one', { timeout: 300_000 }, async () => {
+  const hash = '#rollouts=240&seed=2&retrains=1&finalists=2';
+  const outcome = (page) => page.evaluate(() => [
+    Array.from(window.piconas.rewards),
+    document.getElementById('r-winner').textContent,
+    document.getElementById('r-test').textContent,
+  ]);
+  const reference = await openPage(hash);
+  await reference.page.click('#start');
+  await reference.page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  const expected = await outcome(reference.page);
+  await reference.page.close();
+
+  const { page, errors } = await openPage(hash);
+  await page.click('#start');
+  await page.waitForFunction(
+    () => (JSON.parse(localStorage.getItem('piconas.unfinished-search') ?? 'null')?.completed ?? 0) >= 20,
+    null,
+    { timeout: 120_000 },
+  );
+  await page.reload();
+  await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+  const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('piconas.unfinished-search')));
+  assert.ok(saved.completed > 0 && saved.completed < 240, `kept at ${saved.completed}`);
+  assert.ok(await page.isVisible('#saved'), 'the page offers to continue');
+  assert.match(await page.textContent('#saved-text'), new RegExp(`rollout ${saved.completed} of 240`));
+  await page.click('#saved-continue');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  assert.deepEqual(await outcome(page), expected, 'continued after a reload, the search ends as the uninterrupted one');
+  assert.equal(await page.evaluate(() => localStorage.getItem('piconas.unfinished-search')), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('opened from disk, the page says how to serve it', async () => {
   const page = await context.newPage();
   await page.goto(pathToFileURL(join(www, 'index.html')).href);

@@ -19,7 +19,7 @@ use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
-use piconas_core::{MAX_TOKENS, MoonsConfig, Network, Sample, Search, Split, moons};
+use piconas_core::{Arch, MAX_TOKENS, MoonsConfig, Network, Sample, Search, Split, moons};
 use wasm_bindgen::prelude::*;
 
 pub use settings::{Settings, defaults};
@@ -95,7 +95,11 @@ pub struct Nas {
     samples: Vec<Sample>,
     moons: MoonsConfig,
     search: AnySearch,
+    /// Every rollout's reward, including those before a [`Nas::resume`].
+    rewards: Vec<f32>,
+    /// This session's records; the first is rollout `first_record` (0 unless resumed).
     records: Vec<Record>,
+    first_record: u32,
     workspace: Box<Workspace>,
     /// The child with the best reward so far, as trained in its rollout (for the heatmap).
     best: Option<Box<Network>>,
@@ -107,6 +111,11 @@ fn boxed<const H: usize>(config: piconas_core::SearchConfig) -> Result<Box<Searc
     let mut search = Box::new(Search::idle());
     search.start(config).map_err(settings::error)?;
     Ok(search)
+}
+
+/// Bytes of `search`'s checkpoint.
+fn checkpoint_len<const H: usize>(_: &Search<H, K>) -> usize {
+    Search::<H, K>::checkpoint_len()
 }
 
 /// The split of the handle's samples (validated when the handle was made; they never change).
@@ -150,7 +159,9 @@ impl Nas {
             samples,
             moons: s.moons,
             search,
+            rewards: Vec::new(),
             records: Vec::new(),
+            first_record: 0,
             workspace: Box::default(),
             best: None,
         })
@@ -160,11 +171,11 @@ impl Nas {
     pub fn step(&mut self, n: u32) -> Progress {
         let split = split_of(&self.samples);
         let best_reward = self
-            .records
+            .rewards
             .iter()
-            .map(|r| r.reward)
+            .copied()
             .fold(f32::NEG_INFINITY, f32::max);
-        let (records, best) = (&mut self.records, &mut self.best);
+        let (records, rewards, best) = (&mut self.records, &mut self.rewards, &mut self.best);
         with_search!(&mut self.search, s => {
             let mut top = best_reward;
             for _ in 0..n {
@@ -173,6 +184,7 @@ impl Nas {
                     top = record.reward;
                     s.trainer().copy_network(best.get_or_insert_with(Box::default));
                 }
+                rewards.push(record.reward);
                 records.push(record);
             }
         });
@@ -188,20 +200,16 @@ impl Nas {
             completed,
             rollouts,
             done,
-            last_reward: self.records.last().map_or(f32::NAN, |r| r.reward),
-            best_reward: self
-                .records
-                .iter()
-                .map(|r| r.reward)
-                .fold(f32::NAN, f32::max),
+            last_reward: self.rewards.last().copied().unwrap_or(f32::NAN),
+            best_reward: self.rewards.iter().copied().fold(f32::NAN, f32::max),
             beta,
         }
     }
 
     /// Rewards of rollouts `from..` (a copy).
     pub fn rewards(&self, from: u32) -> Vec<f32> {
-        let from = (from as usize).min(self.records.len());
-        self.records[from..].iter().map(|r| r.reward).collect()
+        let from = (from as usize).min(self.rewards.len());
+        self.rewards[from..].to_vec()
     }
 
     /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
@@ -276,6 +284,55 @@ impl Nas {
     #[wasm_bindgen(js_name = bayesTest)]
     pub fn bayes_test(&self) -> f32 {
         bayes::accuracy(&self.moons, split_of(&self.samples).test)
+    }
+
+    /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
+    /// proposals of one controller update (with `rolloutsPerUpdate` > 1).
+    pub fn checkpoint(&self) -> Option<Vec<u8>> {
+        with_search!(&self.search, s => {
+            let mut bytes = vec![0u8; checkpoint_len(&**s)];
+            s.save(&mut bytes).ok().map(|_| bytes)
+        })
+    }
+
+    /// The weights of the best network so far (`undefined` before the first rollout); with
+    /// [`Nas::best_arch`], what [`Nas::resume`] needs to redraw the heatmap.
+    #[wasm_bindgen(js_name = bestWeights)]
+    pub fn best_weights(&self) -> Option<Vec<f32>> {
+        self.best.as_ref().map(|n| n.weights().to_vec())
+    }
+
+    /// A search continued from `checkpoint` (of a search with these `settings`), with the
+    /// rewards so far and the best network's architecture and weights, as the page saved them.
+    /// Throws an `Error` naming the problem if the checkpoint does not fit.
+    pub fn resume(
+        settings: JsValue,
+        checkpoint: &[u8],
+        rewards: Vec<f32>,
+        best_arch: Option<String>,
+        best_weights: Option<Vec<f32>>,
+    ) -> Result<Nas, JsValue> {
+        let s = Settings::from_js(&settings)?;
+        let mut nas = Nas::new(settings)?;
+        with_search!(&mut nas.search, search => search.restore(s.search, checkpoint))
+            .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved search: {e}"))))?;
+        let completed = nas.progress().completed;
+        if rewards.len() != completed as usize {
+            return Err(js_sys::Error::new(&format!(
+                "saved search: {} rewards for {completed} rollouts",
+                rewards.len()
+            ))
+            .into());
+        }
+        nas.rewards = rewards;
+        nas.first_record = completed;
+        if let (Some(arch), Some(weights)) = (best_arch, best_weights) {
+            let arch: Arch = arch
+                .parse()
+                .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved network: {e}"))))?;
+            nas.best = Some(Box::new(Network::new(arch, &weights)));
+        }
+        Ok(nas)
     }
 
     /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling.

@@ -1,0 +1,97 @@
+// The fuzz targets' checks, shared with the regression test (tests/fuzz_regressions.rs), which
+// replays every saved crash input through them. Each panics only on a real bug.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+
+use piconas_core::checkpoint::crc32;
+use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES, MoonsConfig};
+use piconas_core::{Arch, Sample, Search, SearchConfig, Split, moons};
+
+pub fn tokens(data: &[u8]) {
+    if let Ok(arch) = Arch::decode(data) {
+        assert_eq!(Arch::decode(&arch.encode()), Ok(arch));
+        assert_eq!(arch.to_string().parse::<Arch>(), Ok(arch));
+    }
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(arch) = text.parse::<Arch>()
+    {
+        assert_eq!(arch.to_string().parse::<Arch>(), Ok(arch));
+    }
+}
+
+pub fn csv(data: &[u8]) {
+    if let Ok(samples) = piconas::data::parse_csv("fuzz.csv", data) {
+        assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&samples.len()));
+        assert!(
+            samples
+                .iter()
+                .all(|s| s.label <= 1 && s.x.iter().all(|v| v.is_finite()))
+        );
+        assert!(Split::new(&samples).is_ok());
+    }
+}
+
+type Small = Search<8, 2>;
+
+fn config() -> SearchConfig {
+    let mut c = SearchConfig {
+        rollouts: 6,
+        retrains: 1,
+        ..SearchConfig::default()
+    };
+    c.child.max_epochs = 2;
+    c.controller.rollouts_per_update = 2;
+    c
+}
+
+/// A real checkpoint of a small search, after 4 rollouts.
+fn valid() -> &'static [u8] {
+    static VALID: OnceLock<Vec<u8>> = OnceLock::new();
+    VALID.get_or_init(|| {
+        let mut v = vec![Sample::default(); 100];
+        let m = MoonsConfig {
+            samples: 100,
+            ..MoonsConfig::default()
+        };
+        moons::generate_config(&m, &mut v).unwrap();
+        let split = Split::new(&v).unwrap();
+        let mut s: Box<Small> = Box::new(Search::new(config()).unwrap());
+        for _ in 0..4 {
+            s.step(&split);
+        }
+        let mut bytes = vec![0u8; Small::checkpoint_len()];
+        s.save(&mut bytes).unwrap();
+        bytes
+    })
+}
+
+pub fn checkpoint(data: &[u8]) {
+    // Raw bytes.
+    let mut search: Box<Small> = Box::new(Search::idle());
+    if search.restore(config(), data).is_ok() {
+        return; // a valid checkpoint (possible in principle); nothing to check
+    }
+    // The fuzz input as the state part of a real checkpoint, checksum recomputed: the decoder
+    // must either accept it or refuse it without changing the search.
+    let mut bytes = valid().to_vec();
+    let state = 16 + 85; // header and configuration stay valid
+    let end = bytes.len() - 4;
+    for (b, d) in bytes[state..end].iter_mut().zip(data) {
+        *b = *d;
+    }
+    let crc = crc32(&bytes[..end]);
+    bytes[end..].copy_from_slice(&crc.to_le_bytes());
+    let mut target: Box<Small> = Box::new(Search::new(config()).unwrap());
+    let image = |s: &Small| {
+        let mut out = vec![0u8; Small::checkpoint_len()];
+        s.save(&mut out).map(|_| out)
+    };
+    let before = image(&target);
+    if target.restore(config(), &bytes).is_err() {
+        assert!(
+            image(&target) == before,
+            "a refused checkpoint changed the search"
+        );
+    }
+}
