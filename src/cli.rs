@@ -23,6 +23,38 @@ pub enum Command {
     Bench(BenchArgs),
     /// Write a run's winning network (architecture and trained weights) as JSON or Rust.
     Export(ExportArgs),
+    /// Run the controller and random search over several seeds at equal budgets; write a
+    /// table and a chart of what each found.
+    Compare(CompareArgs),
+}
+
+/// Options of `piconas compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Seeds per strategy (0, 1, …).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub seeds: u32,
+    /// Rollouts per search.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub rollouts: u32,
+    /// Output directory (new or empty) [default: runs/compare-<UTC timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Searches run at once [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// No per-search lines on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// How architectures are proposed (`--strategy`).
+#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+pub enum StrategyArg {
+    /// The GRU controller trained by REINFORCE (the original).
+    Reinforce,
+    /// Uniform over all valid architectures, same budget and child training.
+    Random,
 }
 
 /// What `piconas export` writes.
@@ -77,6 +109,9 @@ pub struct SearchArgs {
     /// Controller hidden units [default: 64].
     #[arg(long, value_name = "H", value_parser = clap::builder::PossibleValuesParser::new(["16", "32", "64", "128"]))]
     pub hidden: Option<String>,
+    /// How architectures are proposed [default: reinforce].
+    #[arg(long, value_enum)]
+    pub strategy: Option<StrategyArg>,
     /// Rollouts per controller update, 1 to 8 [default: 1].
     #[arg(long, value_name = "K")]
     pub rollouts_per_update: Option<usize>,

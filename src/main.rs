@@ -2,6 +2,7 @@
 
 mod bench;
 mod cli;
+mod compare;
 mod export;
 mod output;
 mod parallel;
@@ -16,6 +17,7 @@ fn main() {
     let result = match cli.command {
         Some(cli::Command::Bench(args)) => bench::main(&args),
         Some(cli::Command::Export(args)) => export::main(&args),
+        Some(cli::Command::Compare(args)) => compare::main(&args),
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {

@@ -69,6 +69,12 @@ pub fn search_config(args: &SearchArgs) -> Result<SearchConfig, Failure> {
         args.rollouts_per_update,
     );
     set(&mut c.finalists, args.finalists);
+    if let Some(strategy) = args.strategy {
+        c.strategy = match strategy {
+            crate::cli::StrategyArg::Reinforce => piconas_core::Strategy::Reinforce,
+            crate::cli::StrategyArg::Random => piconas_core::Strategy::Random,
+        };
+    }
     set(&mut c.retrains, args.retrains);
     if args.max_grad_norm.is_some() {
         c.controller.max_grad_norm = args.max_grad_norm;

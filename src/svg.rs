@@ -48,72 +48,100 @@ fn nice_step(span: f32, ticks: f32) -> f32 {
         .unwrap_or(10.0 * magnitude)
 }
 
-/// The chart as an SVG document.
-pub fn rewards_chart(rewards: &[f32], window: usize, references: &[Reference]) -> String {
-    let n = rewards.len().max(1) as f32;
-    let (plot_w, plot_h) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    let x = |i: f32| LEFT + plot_w * i / n;
-    let y = |v: f32| TOP + plot_h * (1.0 - (v.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR));
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{LEFT}" y="24" font-size="15">Reward (dev accuracy) per rollout, moving average of {window}</text>"#
-    );
-    for k in 0..=5 {
-        let v = FLOOR + 0.1 * k as f32;
-        let yy = y(v);
+/// A chart of values in [0.5, 1] against rollouts `0..n`: axes, grid and ticks drawn.
+struct Chart {
+    svg: String,
+    n: f32,
+}
+
+impl Chart {
+    fn new(title: &str, n: usize) -> Chart {
+        let mut chart = Chart {
+            svg: String::new(),
+            n: n.max(1) as f32,
+        };
+        let s = &mut chart.svg;
         let _ = writeln!(
             s,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.1}</text>"##,
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            yy + 4.0
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+        );
+        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+        let _ = writeln!(
+            s,
+            r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
+        );
+        let bottom = HEIGHT - BOTTOM;
+        for k in 0..=5 {
+            let v = FLOOR + 0.1 * k as f32;
+            let yy = chart.y(v);
+            let _ = writeln!(
+                chart.svg,
+                r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.1}</text>"##,
+                WIDTH - RIGHT,
+                LEFT - 6.0,
+                yy + 4.0
+            );
+        }
+        let step = nice_step(chart.n, 6.0);
+        let mut tick = 0.0;
+        while tick <= chart.n {
+            let xx = chart.x(tick);
+            let _ = writeln!(
+                chart.svg,
+                r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{bottom:.1}" y2="{:.1}" stroke="#999"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{tick}</text>"##,
+                bottom + 5.0,
+                bottom + 18.0
+            );
+            tick += step;
+        }
+        let _ = writeln!(
+            chart.svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">rollout</text>"#,
+            LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+            HEIGHT - 8.0
+        );
+        chart
+    }
+
+    fn x(&self, i: f32) -> f32 {
+        LEFT + (WIDTH - LEFT - RIGHT) * i / self.n
+    }
+
+    fn y(&self, v: f32) -> f32 {
+        TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR))
+    }
+
+    fn dots(&mut self, values: &[f32], colour: &str) {
+        let mut d = String::new();
+        for (i, &v) in values.iter().enumerate() {
+            let _ = write!(d, "M{:.1},{:.1}h0", self.x(i as f32 + 0.5), self.y(v));
+        }
+        let _ = writeln!(
+            self.svg,
+            r#"<path d="{d}" stroke="{colour}" stroke-opacity="0.35" stroke-width="2.5" stroke-linecap="round" fill="none"/>"#
         );
     }
-    let step = nice_step(n, 6.0);
-    let mut tick = 0.0;
-    while tick <= n {
-        let xx = x(tick);
+
+    fn line(&mut self, values: &[f32], colour: &str, dashed: bool) {
+        let mut points = String::new();
+        for (i, &v) in values.iter().enumerate() {
+            let _ = write!(points, "{:.1},{:.1} ", self.x(i as f32 + 0.5), self.y(v));
+        }
+        let dash = if dashed {
+            r#" stroke-dasharray="7 4""#
+        } else {
+            ""
+        };
         let _ = writeln!(
-            s,
-            r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{:.1}" stroke="#999"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{tick}</text>"##,
-            TOP + plot_h,
-            TOP + plot_h + 5.0,
-            TOP + plot_h + 18.0
+            self.svg,
+            r#"<polyline points="{points}" stroke="{colour}" stroke-width="2"{dash} fill="none"/>"#
         );
-        tick += step;
     }
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">rollout</text>"#,
-        LEFT + plot_w / 2.0,
-        HEIGHT - 8.0
-    );
-    let mut dots = String::new();
-    for (i, &r) in rewards.iter().enumerate() {
-        let _ = write!(dots, "M{:.1},{:.1}h0", x(i as f32 + 0.5), y(r));
-    }
-    let _ = writeln!(
-        s,
-        r##"<path d="{dots}" stroke="#4a90d9" stroke-opacity="0.35" stroke-width="2.5" stroke-linecap="round" fill="none"/>"##
-    );
-    let mut line = String::new();
-    for (i, &m) in moving_average(rewards, window).iter().enumerate() {
-        let _ = write!(line, "{:.1},{:.1} ", x(i as f32 + 0.5), y(m));
-    }
-    let _ = writeln!(
-        s,
-        r##"<polyline points="{line}" stroke="#d0021b" stroke-width="2" fill="none"/>"##
-    );
-    for r in references {
-        let yy = y(r.value);
+
+    fn reference(&mut self, r: &Reference) {
+        let yy = self.y(r.value);
         let _ = writeln!(
-            s,
+            self.svg,
             r#"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}">{}</text>"#,
             WIDTH - RIGHT,
             r.colour,
@@ -123,8 +151,63 @@ pub fn rewards_chart(rewards: &[f32], window: usize, references: &[Reference]) -
             r.label
         );
     }
-    s.push_str("</svg>\n");
-    s
+
+    /// A legend entry, `row` lines down from the top left of the plot.
+    fn legend(&mut self, row: usize, label: &str, colour: &str, dashed: bool) {
+        let (x, y) = (LEFT + 12.0, TOP + 16.0 + 16.0 * row as f32);
+        let dash = if dashed {
+            r#" stroke-dasharray="7 4""#
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            self.svg,
+            r#"<line x1="{x}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{colour}" stroke-width="2"{dash}/><text x="{:.1}" y="{y:.1}">{label}</text>"#,
+            x + 24.0,
+            y - 4.0,
+            y - 4.0,
+            x + 30.0
+        );
+    }
+
+    fn finish(mut self) -> String {
+        self.svg.push_str("</svg>\n");
+        self.svg
+    }
+}
+
+/// The reward chart of a run: every reward, its moving average, reference lines.
+pub fn rewards_chart(rewards: &[f32], window: usize, references: &[Reference]) -> String {
+    let title = format!("Reward (dev accuracy) per rollout, moving average of {window}");
+    let mut chart = Chart::new(&title, rewards.len());
+    chart.dots(rewards, "#4a90d9");
+    chart.line(&moving_average(rewards, window), "#d0021b", false);
+    for r in references {
+        chart.reference(r);
+    }
+    chart.finish()
+}
+
+/// One line of a comparison chart.
+pub struct Series<'a> {
+    pub label: &'a str,
+    pub colour: &'static str,
+    pub dashed: bool,
+    pub values: &'a [f32],
+}
+
+/// Several lines over the same rollouts, with a legend.
+pub fn lines_chart(title: &str, series: &[Series<'_>], references: &[Reference]) -> String {
+    let n = series.iter().map(|s| s.values.len()).max().unwrap_or(0);
+    let mut chart = Chart::new(title, n);
+    for (row, s) in series.iter().enumerate() {
+        chart.line(s.values, s.colour, s.dashed);
+        chart.legend(row, s.label, s.colour, s.dashed);
+    }
+    for r in references {
+        chart.reference(r);
+    }
+    chart.finish()
 }
 
 #[cfg(test)]

@@ -413,3 +413,101 @@ fn the_cache_reuses_the_first_outcome_of_a_repeated_architecture() {
         "every repeat, and only repeats, came from the cache"
     );
 }
+
+#[test]
+fn random_search_proposes_uniformly_over_architectures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("random");
+    let o = piconas(&[
+        "--quiet",
+        "--strategy",
+        "random",
+        "--rollouts",
+        "60",
+        "--max-epochs",
+        "2",
+        "--retrains",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut reader = csv::Reader::from_path(out.join("rollouts.csv")).unwrap();
+    let archs: Vec<piconas_core::Arch> = reader
+        .records()
+        .map(|r| r.unwrap()[1].parse().unwrap())
+        .collect();
+    assert_eq!(archs.len(), 60);
+    // Uniform over 597,871 architectures: 88.9 % have six tokens, and repeats are rare.
+    let full = archs.iter().filter(|a| a.len() == 6).count();
+    assert!(full >= 45, "{full} of 60 have six tokens");
+    let distinct: std::collections::HashSet<_> = archs.iter().collect();
+    assert!(distinct.len() >= 58, "{} distinct of 60", distinct.len());
+    // The controller's first proposals are not uniform like that.
+    let reinforce = tmp.path().join("reinforce");
+    assert!(quick(&reinforce, &[]).status.success());
+    assert_ne!(
+        std::fs::read_to_string(out.join("rollouts.csv")).unwrap(),
+        std::fs::read_to_string(reinforce.join("rollouts.csv")).unwrap()
+    );
+}
+
+#[test]
+fn compare_writes_a_table_and_chart_for_both_strategies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let o = piconas(&[
+        "compare",
+        "--quiet",
+        "--seeds",
+        "2",
+        "--rollouts",
+        "25",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    let rows: Vec<&str> = table
+        .lines()
+        .filter(|l| l.starts_with("| reinforce") || l.starts_with("| random"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    for row in rows {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let test: f32 = cells[2].split(" ± ").next().unwrap().parse().unwrap();
+        assert!((50.0..=100.0).contains(&test), "{row}");
+        assert!(cells[5].ends_with("of 25"), "{row}");
+    }
+    let mut reader = csv::Reader::from_path(out.join("compare.csv")).unwrap();
+    let runs: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(runs.len(), 4, "2 strategies x 2 seeds");
+    let svg = std::fs::read_to_string(out.join("compare.svg")).unwrap();
+    assert_eq!(
+        svg.matches("<polyline").count(),
+        4,
+        "mean and best-found curves per strategy"
+    );
+    // The comparison is deterministic: the same seeds give the same table.
+    let again = tmp.path().join("again");
+    assert!(
+        piconas(&[
+            "compare",
+            "--quiet",
+            "--seeds",
+            "2",
+            "--rollouts",
+            "25",
+            "--threads",
+            "1",
+            "--out",
+            again.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join("compare.csv")).unwrap(),
+        std::fs::read_to_string(out.join("compare.csv")).unwrap()
+    );
+}

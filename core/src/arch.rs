@@ -305,6 +305,43 @@ impl Arch {
     }
 }
 
+/// How many architectures there are: token sequences of 0 to [`MAX_TOKENS`] non-EOS tokens
+/// (Σ 9ᴸ = 597,871).
+pub const ARCH_COUNT: u32 = {
+    let (mut total, mut power, mut len) = (0u32, 1u32, 0);
+    while len <= MAX_TOKENS {
+        total += power;
+        power *= (VOCAB - 1) as u32;
+        len += 1;
+    }
+    total
+};
+
+impl Arch {
+    /// Architecture number `n` of [`ARCH_COUNT`] (shorter ones first, then base-9 digits):
+    /// drawing `n` uniformly draws an architecture uniformly. `n` is taken modulo the count.
+    pub fn nth(n: u32) -> Arch {
+        let mut rest = n % ARCH_COUNT;
+        let mut arch = Arch::EMPTY;
+        let mut count = 1u32; // architectures of the current length
+        for _ in 0..=MAX_TOKENS {
+            if rest < count {
+                break;
+            }
+            rest -= count;
+            count *= (VOCAB - 1) as u32;
+            // Length grows: fill a placeholder slot, overwritten with the digits below.
+            let _ = arch.push(Token::W1);
+        }
+        for slot in arch.tokens.iter_mut().take(usize::from(arch.len)) {
+            let digit = (rest % (VOCAB - 1) as u32) as u8;
+            rest /= (VOCAB - 1) as u32;
+            *slot = Token::ALL[usize::from(digit)];
+        }
+        arch
+    }
+}
+
 impl fmt::Display for Arch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[")?;
@@ -394,6 +431,21 @@ mod tests {
             Arch::new(&[Token::W1, Token::Eos]),
             Err(TokenError::AfterEos { position: 2 })
         );
+    }
+
+    #[test]
+    fn numbering_covers_every_architecture_once() {
+        assert_eq!(ARCH_COUNT, 1 + 9 + 81 + 729 + 6561 + 59049 + 531441);
+        assert_eq!(Arch::nth(0), Arch::EMPTY);
+        assert_eq!(Arch::nth(1).to_string(), "[1]");
+        assert_eq!(Arch::nth(9).to_string(), "[LeakyReLU]");
+        assert_eq!(Arch::nth(10).to_string(), "[1, 1]");
+        assert_eq!(Arch::nth(ARCH_COUNT - 1).len(), MAX_TOKENS);
+        // Distinct numbers give distinct architectures (checked over a stride of the range).
+        let mut seen = std::collections::HashSet::new();
+        for n in (0..ARCH_COUNT).step_by(97) {
+            assert!(seen.insert(Arch::nth(n)), "{n}");
+        }
     }
 
     #[test]

@@ -197,12 +197,19 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u32(c.controller.rollouts_per_update as u32);
     w.u32(c.finalists as u32);
     w.u32(c.retrains);
+    w.u8(match c.strategy {
+        crate::config::Strategy::Reinforce => 0,
+        crate::config::Strategy::Random => 1,
+    });
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12;
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
+/// Where the state (everything after the header and the configuration) starts: for tools,
+/// such as the fuzz target that rewrites it.
+pub const STATE_START: usize = HEADER_LEN + CONFIG_LEN;
 /// Bytes of one saved finalist: architecture (length + tokens) and its statistics.
 const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
 /// Bytes of the small state: counter, generator, Adam, baseline, β, finalists.

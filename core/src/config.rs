@@ -122,6 +122,17 @@ impl Default for ControllerConfig {
     }
 }
 
+/// How a search proposes architectures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strategy {
+    /// The GRU controller, trained by REINFORCE (the original's method).
+    #[default]
+    Reinforce,
+    /// Uniform over all valid token sequences (every architecture equally likely), with the
+    /// same budget and child training: the baseline NAS has to beat (Li & Talwalkar 2019).
+    Random,
+}
+
 /// Everything a [`crate::Search`] needs besides its data.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SearchConfig {
@@ -139,6 +150,8 @@ pub struct SearchConfig {
     pub finalists: usize,
     /// Fresh-seed retrains of each finalist in `finish`. Default 5 (this project).
     pub retrains: u32,
+    /// How architectures are proposed. Default: the controller (the original).
+    pub strategy: Strategy,
 }
 
 impl SearchConfig {
@@ -150,6 +163,7 @@ impl SearchConfig {
         controller: ControllerConfig::DEFAULT,
         finalists: 5,
         retrains: 5,
+        strategy: Strategy::Reinforce,
     };
 }
 

@@ -97,7 +97,7 @@ pub mod train;
 
 pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
 pub use checkpoint::CheckpointError;
-pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig};
+pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig, Strategy};
 pub use network::Network;
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;

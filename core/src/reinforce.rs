@@ -88,6 +88,19 @@ impl<const H: usize> Reinforce<H> {
         self.baseline.unwrap_or(first_reward)
     }
 
+    /// Folds `rewards` into the baseline (the moving average), in order, without learning
+    /// anything: what [`Reinforce::update`] does after its gradient step, and all a search
+    /// without a controller does.
+    pub fn observe(&mut self, rewards: &[f32]) {
+        let decay = self.config.baseline_decay;
+        for &reward in rewards {
+            self.baseline = Some(match self.baseline {
+                None => reward,
+                Some(b) => decay * b + (1.0 - decay) * reward,
+            });
+        }
+    }
+
     /// One update of `policy` from the batch `trajs` with `rewards` and entropy weights
     /// `betas` (all the same length, at least one). Consumes the trajectories' forward values.
     /// Never panics: an empty batch does nothing.
@@ -110,13 +123,7 @@ impl<const H: usize> Reinforce<H> {
         for ((traj, &reward), &beta) in trajs.iter_mut().zip(rewards).zip(betas) {
             policy.backward(traj, -(reward - baseline) * scale, -beta * scale);
         }
-        let decay = self.config.baseline_decay;
-        for &reward in rewards {
-            self.baseline = Some(match self.baseline {
-                None => reward,
-                Some(b) => decay * b + (1.0 - decay) * reward,
-            });
-        }
+        self.observe(rewards);
 
         let trajs = &trajs[..rewards.len().min(trajs.len())];
         let (mut long, mut short) = ([0.0f32; H], [0.0f32; VOCAB]);

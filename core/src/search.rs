@@ -36,8 +36,8 @@
 
 use core::fmt;
 
-use crate::arch::Arch;
-use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig};
+use crate::arch::{ARCH_COUNT, Arch};
+use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig, Strategy};
 use crate::finalists::{Finalist, Finalists};
 use crate::policy::{Policy, Trajectory};
 use crate::reinforce::Reinforce;
@@ -297,7 +297,15 @@ impl<const H: usize, const K: usize> Search<H, K> {
         }
         let rng = self.rng.as_mut()?;
         let traj = self.batch.get_mut(self.proposed)?;
-        self.policy.sample(rng, traj);
+        match self.config.strategy {
+            Strategy::Reinforce => self.policy.sample(rng, traj),
+            Strategy::Random => {
+                // Uniform over architectures; the trajectory records it as the controller would
+                // have seen it (its log-probability and entropy are the controller's, unused).
+                let arch = Arch::nth(rng::below(rng, ARCH_COUNT));
+                self.policy.replay(&arch, traj);
+            }
+        }
         self.betas[self.proposed] = self.learner.next_beta();
         self.proposed += 1;
         let proposal = Proposal {
@@ -346,13 +354,23 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let last_batch_done = self.next >= self.config.rollouts && self.reported == self.proposed;
         if batch_full || last_batch_done {
             let n = self.reported;
-            let update = self.learner.update(
-                &mut self.policy,
-                &mut self.batch[..n],
-                &self.rewards[..n],
-                &self.betas[..n],
-            );
-            record.baseline = update.baseline;
+            record.baseline = match self.config.strategy {
+                Strategy::Reinforce => {
+                    self.learner
+                        .update(
+                            &mut self.policy,
+                            &mut self.batch[..n],
+                            &self.rewards[..n],
+                            &self.betas[..n],
+                        )
+                        .baseline
+                }
+                Strategy::Random => {
+                    let baseline = self.learner.baseline_for(self.rewards[0]);
+                    self.learner.observe(&self.rewards[..n]);
+                    baseline
+                }
+            };
             self.proposed = 0;
             self.reported = 0;
         }
@@ -537,6 +555,38 @@ mod tests {
         let mut fresh = fresh;
         let third: Vec<Record> = core::iter::from_fn(|| fresh.step(&split)).collect();
         assert_eq!(first, third, "start in place equals new");
+    }
+
+    #[test]
+    fn random_search_samples_uniformly_and_never_trains_the_controller() {
+        let config = SearchConfig {
+            strategy: Strategy::Random,
+            rollouts: 4000,
+            ..small_config(4000)
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        let before = search.policy().clone();
+        let (mut full, mut distinct) = (0, std::collections::HashSet::new());
+        let outcome = Outcome {
+            reward: 0.7,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        while let Some(p) = search.propose() {
+            full += usize::from(p.arch.len() == crate::MAX_TOKENS);
+            distinct.insert(p.arch);
+            let r = search.report(p.index, outcome).unwrap();
+            assert_eq!(r.baseline, 0.7);
+        }
+        assert_eq!(search.policy(), &before, "the controller is never updated");
+        // Uniform over 597,871 architectures: 9^6/597,871 = 88.9 % have six tokens, and 4000
+        // draws are almost all distinct.
+        assert!(
+            (3460..3650).contains(&full),
+            "{full} of 4000 have six tokens"
+        );
+        assert!(distinct.len() > 3950, "{} distinct", distinct.len());
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn checkpoint(data: &[u8]) {
     // The fuzz input as the state part of a real checkpoint, checksum recomputed: the decoder
     // must either accept it or refuse it without changing the search.
     let mut bytes = valid().to_vec();
-    let state = 16 + 85; // header and configuration stay valid
+    let state = piconas_core::checkpoint::STATE_START; // header and configuration stay valid
     let end = bytes.len() - 4;
     for (b, d) in bytes[state..end].iter_mut().zip(data) {
         *b = *d;
