@@ -152,9 +152,10 @@ impl Chart {
         );
     }
 
-    /// A legend entry, `row` lines down from the top left of the plot.
+    /// A legend entry, `row` lines down from the lower left of the plot (accuracies rarely
+    /// fall that low, so the curves stay clear of it).
     fn legend(&mut self, row: usize, label: &str, colour: &str, dashed: bool) {
-        let (x, y) = (LEFT + 12.0, TOP + 16.0 + 16.0 * row as f32);
+        let (x, y) = (LEFT + 12.0, self.y(0.68) + 16.0 * row as f32);
         let dash = if dashed {
             r#" stroke-dasharray="7 4""#
         } else {
