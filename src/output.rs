@@ -99,8 +99,11 @@ impl RolloutLog {
 
     /// Reopens `dir/rollouts.csv` keeping its header and first `keep` rows (a resumed run
     /// drops the rows after its checkpoint, and any torn last line), atomically; returns the
-    /// rewards of the kept rows.
-    pub fn reopen(dir: &Path, keep: usize) -> Result<(RolloutLog, Vec<f32>), Failure> {
+    /// architecture and reward of each kept row.
+    pub fn reopen(
+        dir: &Path,
+        keep: usize,
+    ) -> Result<(RolloutLog, Vec<(piconas_core::Arch, f32)>), Failure> {
         let path = dir.join("rollouts.csv");
         let text = fs::read_to_string(&path)
             .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -120,10 +123,10 @@ impl RolloutLog {
         let mut reader = csv::Reader::from_reader(kept.as_bytes());
         for row in reader.records() {
             let row = row.map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?;
-            let reward = row.get(2).and_then(|r| r.parse().ok()).ok_or_else(|| {
-                Failure::Input(format!("{}: a kept row has no reward", path.display()))
-            })?;
-            rewards.push(reward);
+            let bad = || Failure::Input(format!("{}: a kept row is damaged", path.display()));
+            let arch = row.get(1).and_then(|t| t.parse().ok()).ok_or_else(bad)?;
+            let reward = row.get(2).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
+            rewards.push((arch, reward));
         }
         write_atomic(&path, kept.as_bytes())?;
         let file = fs::OpenOptions::new()

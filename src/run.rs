@@ -230,6 +230,10 @@ fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
     values.sum::<f32>() / n as f32
 }
 
+/// The top-10 list counts architectures sampled at least this often: a mean of one or two noisy
+/// rewards would rank luck, as the best single reward does.
+const TOP_MIN_SAMPLES: u32 = 3;
+
 /// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.
 const CHECKPOINT_EVERY: u32 = 100;
 
@@ -255,13 +259,11 @@ fn search<const H: usize>(
         })?,
         _ => search.start(config).map_err(invalid)?,
     }
-    let (mut log, mut rewards) = match resume {
+    let (mut log, kept) = match resume {
         Some(_) => RolloutLog::reopen(out, search.completed() as usize)?,
-        None => (
-            RolloutLog::create(out)?,
-            Vec::with_capacity(config.rollouts as usize),
-        ),
+        None => (RolloutLog::create(out)?, Vec::new()),
     };
+    let mut rewards: Vec<f32> = kept.iter().map(|&(_, r)| r).collect();
     let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
     bar.inc(rewards.len() as u64);
     let every = args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY);
@@ -269,6 +271,14 @@ fn search<const H: usize>(
     let mut image = vec![0u8; Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len()];
     let mut recent: VecDeque<f32> = rewards.iter().rev().take(WINDOW).rev().copied().collect();
     let mut best: Option<(f32, piconas_core::Arch)> = None;
+    // Every architecture sampled in this process: reward sum and count (for the top 10).
+    let mut sampled: std::collections::HashMap<piconas_core::Arch, (f64, u32)> =
+        std::collections::HashMap::new();
+    for &(arch, reward) in &kept {
+        let seen = sampled.entry(arch).or_insert((0.0, 0));
+        seen.0 += f64::from(reward);
+        seen.1 += 1;
+    }
     let mut stdout = std::io::stdout().lock();
     let threads = args.threads.map_or_else(default_threads, usize::from);
     let mut cache = args.cache.then(parallel::Cache::default);
@@ -290,6 +300,9 @@ fn search<const H: usize>(
             }
         };
         log.append(record)?;
+        let seen = sampled.entry(record.arch).or_insert((0.0f64, 0u32));
+        seen.0 += f64::from(record.reward);
+        seen.1 += 1;
         if args.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
             let _ = writeln!(stdout, "{}", record.bits());
@@ -315,6 +328,8 @@ fn search<const H: usize>(
     log.sync()?;
     bar.set_message("retraining the finalists");
     let report = search.finish(&split);
+    let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
+    let (likely, likely_p) = search.policy().greedy(&mut trajectory);
     // Training is deterministic: the winner's best retrain, run again, gives back its weights.
     let kept = search.retrain(&split, &report.winner, report.winner_retrain);
     let mut network = Box::new(Network::EMPTY);
@@ -406,6 +421,32 @@ fn search<const H: usize>(
         config.rollouts,
         f64::from(config.rollouts) / seconds
     );
+    if config.strategy == piconas_core::Strategy::Reinforce {
+        say!(
+            stdout,
+            "controller's choice {likely} (its most likely token at each step; probability {:.1} %)",
+            100.0 * likely_p
+        );
+    }
+    let mut top: Vec<(piconas_core::Arch, f64, u32)> = sampled
+        .iter()
+        .filter(|(_, (_, n))| *n >= TOP_MIN_SAMPLES)
+        .map(|(&arch, &(sum, n))| (arch, sum / f64::from(n), n))
+        .collect();
+    top.sort_by(|a, b| {
+        b.1.total_cmp(&a.1)
+            .then(b.2.cmp(&a.2))
+            .then(a.0.to_string().cmp(&b.0.to_string()))
+    });
+    if !top.is_empty() {
+        say!(
+            stdout,
+            "top architectures   by mean reward, sampled at least {TOP_MIN_SAMPLES} times:"
+        );
+        for (arch, mean_reward, n) in top.iter().take(10) {
+            say!(stdout, "  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward);
+        }
+    }
     say!(
         stdout,
         "saved network       {} (retrain {}: dev {}, test {}) in network.json",

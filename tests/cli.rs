@@ -92,6 +92,17 @@ fn a_run_writes_the_documented_files() {
     assert!(svg.contains("Bayes ceiling"));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("best architecture") && stdout.contains("Bayes ceiling"));
+    let choice = stdout
+        .lines()
+        .find(|l| l.starts_with("controller's choice"))
+        .expect("the policy's choice");
+    let arch = choice
+        .split(" (")
+        .next()
+        .unwrap()
+        .trim_start_matches("controller's choice")
+        .trim();
+    assert!(arch.parse::<piconas_core::Arch>().is_ok(), "{choice}");
 }
 
 #[test]

@@ -70,6 +70,16 @@ fn kill_after(dir: &Path, rows_wanted: usize) -> usize {
     rows(dir)
 }
 
+/// The summary's list of top architectures, as printed.
+fn top_list(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .skip_while(|l| !l.starts_with("top architectures"))
+        .take_while(|l| !l.starts_with("saved network"))
+        .map(String::from)
+        .collect()
+}
+
 fn summary_without_time(dir: &Path) -> serde_json::Value {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
@@ -81,7 +91,10 @@ fn summary_without_time(dir: &Path) -> serde_json::Value {
 fn killed_runs_resume_to_the_uninterrupted_result() {
     let tmp = tempfile::tempdir().unwrap();
     let whole = tmp.path().join("whole");
-    assert!(run(&whole, &[]).status.success());
+    let uninterrupted = run(&whole, &[]);
+    assert!(uninterrupted.status.success());
+    let top = top_list(&uninterrupted.stdout);
+    assert!(top.len() > 1, "the summary lists top architectures");
     let expected = (
         std::fs::read_to_string(whole.join("rollouts.csv")).unwrap(),
         summary_without_time(&whole),
