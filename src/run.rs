@@ -121,7 +121,15 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     }
     let text = serde_json::to_string_pretty(&settings).map_err(|e| Failure::Io(e.to_string()))?;
     output::write_atomic(&out.join(SETTINGS), format!("{text}\n").as_bytes())?;
-    dispatch(config, split, &data, &out, args, None)
+    Job {
+        config,
+        split,
+        data: &data,
+        out: &out,
+        args,
+        resume: None,
+    }
+    .run()
 }
 
 /// The file of a run directory holding the run's settings.
@@ -129,19 +137,26 @@ const SETTINGS: &str = "settings.json";
 /// The file of a run directory holding its last checkpoint.
 const CHECKPOINT: &str = "checkpoint.bin";
 
-fn dispatch(
+/// Everything a search run needs, whatever its controller size.
+struct Job<'a> {
     config: SearchConfig,
-    split: Split<'_>,
-    data: &Dataset,
-    out: &Path,
-    args: &SearchArgs,
-    resume: Option<&[u8]>,
-) -> Result<(), Failure> {
-    match args.hidden.as_deref().unwrap_or("64") {
-        "16" => search::<16>(config, split, data, out, args, resume),
-        "32" => search::<32>(config, split, data, out, args, resume),
-        "128" => search::<128>(config, split, data, out, args, resume),
-        _ => search::<64>(config, split, data, out, args, resume),
+    split: Split<'a>,
+    data: &'a Dataset,
+    out: &'a Path,
+    args: &'a SearchArgs,
+    /// A checkpoint to resume from (empty: start over in place); `None` for a fresh run.
+    resume: Option<&'a [u8]>,
+}
+
+impl Job<'_> {
+    /// Runs the search with the controller size the flags ask for.
+    fn run(&self) -> Result<(), Failure> {
+        match self.args.hidden.as_deref().unwrap_or("64") {
+            "16" => search::<16>(self),
+            "32" => search::<32>(self),
+            "128" => search::<128>(self),
+            _ => search::<64>(self),
+        }
     }
 }
 
@@ -190,14 +205,15 @@ fn resume(dir: &Path, flags: &SearchArgs) -> Result<(), Failure> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Failure::io(&dir.join(CHECKPOINT), "cannot read", e)),
     };
-    dispatch(
+    Job {
         config,
         split,
-        &data,
-        dir,
-        &args,
-        Some(checkpoint.as_deref().unwrap_or(&[])),
-    )
+        data: &data,
+        out: dir,
+        args: &args,
+        resume: Some(checkpoint.as_deref().unwrap_or(&[])),
+    }
+    .run()
 }
 
 fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
@@ -240,14 +256,15 @@ const CHECKPOINT_EVERY: u32 = 100;
 /// Runs the search in `out`: fresh (`resume` = `None`), or resumed from a checkpoint's bytes
 /// (empty: the run stopped before its first checkpoint, so it starts over in place). The
 /// checkpoint is checked before anything in `out` is touched.
-fn search<const H: usize>(
-    config: SearchConfig,
-    split: Split<'_>,
-    data: &Dataset,
-    out: &Path,
-    args: &SearchArgs,
-    resume: Option<&[u8]>,
-) -> Result<(), Failure> {
+fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
+    let Job {
+        config,
+        split,
+        data,
+        out,
+        args,
+        resume,
+    } = *job;
     let start = Instant::now();
     let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
     match resume {

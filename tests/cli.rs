@@ -29,6 +29,23 @@ fn quick(out: &Path, extra: &[&str]) -> Output {
     piconas(&args)
 }
 
+/// A search of `rollouts` rollouts with two-epoch children and one retrain.
+fn short(out: &Path, rollouts: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "--quiet",
+        "--rollouts",
+        rollouts,
+        "--max-epochs",
+        "2",
+        "--retrains",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    piconas(&args)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -371,22 +388,11 @@ fn the_thread_count_never_changes_the_results() {
 fn the_cache_reuses_the_first_outcome_of_a_repeated_architecture() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("cached");
-    let o = piconas(&[
-        "--quiet",
-        "--cache",
-        "--rollouts",
+    let o = short(
+        &out,
         "80",
-        "--max-epochs",
-        "2",
-        "--retrains",
-        "1",
-        "--rollouts-per-update",
-        "2",
-        "--threads",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &["--cache", "--rollouts-per-update", "2", "--threads", "2"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     let hits: u32 = stdout
@@ -429,19 +435,7 @@ fn the_cache_reuses_the_first_outcome_of_a_repeated_architecture() {
 fn random_search_proposes_uniformly_over_architectures() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("random");
-    let o = piconas(&[
-        "--quiet",
-        "--strategy",
-        "random",
-        "--rollouts",
-        "60",
-        "--max-epochs",
-        "2",
-        "--retrains",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = short(&out, "60", &["--strategy", "random"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut reader = csv::Reader::from_path(out.join("rollouts.csv")).unwrap();
     let archs: Vec<piconas_core::Arch> = reader
