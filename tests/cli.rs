@@ -12,38 +12,23 @@ fn piconas(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
-/// A quick search: few rollouts, short children.
-fn quick(out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "--quiet",
-        "--rollouts",
-        "12",
-        "--max-epochs",
-        "3",
-        "--retrains",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
+/// A search of `rollouts` rollouts with children of at most `epochs` epochs, one retrain.
+fn small(out: &Path, rollouts: &str, epochs: &str, extra: &[&str]) -> Output {
+    let path = out.to_str().unwrap();
+    let mut args = vec!["--quiet", "--rollouts", rollouts, "--max-epochs", epochs];
+    args.extend_from_slice(&["--retrains", "1", "--out", path]);
     args.extend_from_slice(extra);
     piconas(&args)
 }
 
-/// A search of `rollouts` rollouts with two-epoch children and one retrain.
+/// A quick search: 12 rollouts of at most 3 epochs.
+fn quick(out: &Path, extra: &[&str]) -> Output {
+    small(out, "12", "3", extra)
+}
+
+/// A search of `rollouts` rollouts with two-epoch children.
 fn short(out: &Path, rollouts: &str, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "--quiet",
-        "--rollouts",
-        rollouts,
-        "--max-epochs",
-        "2",
-        "--retrains",
-        "1",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    piconas(&args)
+    small(out, rollouts, "2", extra)
 }
 
 fn stderr(o: &Output) -> String {
