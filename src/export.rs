@@ -69,14 +69,7 @@ impl NetworkFile {
 
     /// Reads and checks `dir/network.json`.
     pub fn load(dir: &Path) -> Result<(NetworkFile, Arch), Failure> {
-        let path = dir.join("network.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Failure::Input(format!(
-                "{}: cannot read ({e}); is {} a finished piconas run directory?",
-                path.display(),
-                dir.display()
-            ))
-        })?;
+        let (path, text) = output::read_run_file(dir, "network.json", "finished piconas run")?;
         let bad = |what: String| Failure::Input(format!("{}: {what}", path.display()));
         let file: NetworkFile =
             serde_json::from_str(&text).map_err(|e| bad(format!("not a network file: {e}")))?;

@@ -34,6 +34,20 @@ pub fn default_dir() -> PathBuf {
     Path::new("runs").join(stamp)
 }
 
+/// Reads the file `name` of the run directory `dir`; a missing or unreadable file is an input
+/// error that says what `dir` should have been (`kind`, e.g. "finished piconas run").
+pub fn read_run_file(dir: &Path, name: &str, kind: &str) -> Result<(PathBuf, String), Failure> {
+    let path = dir.join(name);
+    let text = fs::read_to_string(&path).map_err(|e| {
+        Failure::Input(format!(
+            "{}: cannot read ({e}); is {} a {kind} directory?",
+            path.display(),
+            dir.display()
+        ))
+    })?;
+    Ok((path, text))
+}
+
 /// Creates `dir` (and its parents), refusing a non-empty existing directory.
 pub fn create_dir(dir: &Path) -> Result<(), Failure> {
     if dir.exists() {

@@ -177,14 +177,7 @@ fn resume(dir: &Path, flags: &SearchArgs) -> Result<(), Failure> {
             dir.display()
         )));
     }
-    let path = dir.join(SETTINGS);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Failure::Input(format!(
-            "{}: cannot read ({e}); is {} a piconas run directory?",
-            path.display(),
-            dir.display()
-        ))
-    })?;
+    let (path, text) = output::read_run_file(dir, SETTINGS, "piconas run")?;
     let mut args: SearchArgs = serde_json::from_str(&text)
         .map_err(|e| Failure::Input(format!("{}: not a settings file: {e}", path.display())))?;
     if args.cache {

@@ -317,21 +317,18 @@ fn a_run_saves_its_winner_and_export_writes_it_as_json_and_rust() {
 #[test]
 fn export_of_a_bad_run_directory_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = piconas(&["export", "--run", tmp.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("network.json: cannot read"),
-        "{}",
-        stderr(&o)
-    );
+    let export = || piconas(&["export", "--run", tmp.path().to_str().unwrap()]);
+    let fails_with = |o: Output, message: &str| {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains(message),
+            "wanted {message:?}: {}",
+            stderr(&o)
+        );
+    };
+    fails_with(export(), "network.json: cannot read");
     std::fs::write(tmp.path().join("network.json"), r#"{"format":"piconas-network","version":1,"arch":"[16]","weights":[1.0],"moons":null,"dev_accuracy":1,"test_accuracy":1}"#).unwrap();
-    let o = piconas(&["export", "--run", tmp.path().to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("1 weights, but [16] has 82"),
-        "{}",
-        stderr(&o)
-    );
+    fails_with(export(), "1 weights, but [16] has 82");
 }
 
 #[test]
