@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-use piconas_core::{MoonsConfig, Sample, moons};
+use piconas_core::{DataConfig, Sample, datasets};
 
 /// Flash budget for every configuration.
 const FLASH_KIB: u32 = 128;
@@ -32,9 +32,9 @@ fn main() {
 
     // The data set in flash: the same generator, run here on the host. Its bits are the
     // chip's (one libm everywhere), and CI compares the resulting records with the host's.
-    let config = MoonsConfig::DEFAULT;
+    let config = DataConfig::DEFAULT;
     let mut samples = vec![Sample::default(); config.samples];
-    moons::generate_config(&config, &mut samples).expect("the default data set is valid");
+    datasets::generate_config(&config, &mut samples).expect("the default data set is valid");
     let mut rust = format!(
         "/// The default two-moons data set ({} points), generated at build time.\npub static FLASH_DATA: [piconas_core::Sample; {}] = [\n",
         config.samples, config.samples

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rng::{self, Stream};
-use piconas_core::{Arch, ChildConfig, MoonsConfig, Search, SearchConfig, Split, Trainer};
+use piconas_core::{Arch, ChildConfig, DataConfig, Search, SearchConfig, Split, Trainer};
 
 use crate::cli::BenchArgs;
 use crate::data::Dataset;
@@ -38,7 +38,7 @@ fn training_macs(arch: &Arch) -> u64 {
 }
 
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
-    let data = Dataset::moons(MoonsConfig::default())?;
+    let data = Dataset::generate(DataConfig::default())?;
     let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
     let child = ChildConfig {
         max_epochs: args.epochs,

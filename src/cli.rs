@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Neural architecture search on two moons (or your CSV), small enough for a microcontroller.
+/// Neural architecture search on two moons, circles, XOR, spirals or your CSV, small enough for
+/// a microcontroller.
 #[derive(Debug, Parser)]
 #[command(version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -43,9 +44,48 @@ pub struct CompareArgs {
     /// Searches run at once [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// The generated data set every search runs on.
+    #[arg(long, value_enum, default_value_t = DatasetArg::Moons)]
+    pub dataset: DatasetArg,
     /// No per-search lines on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A built-in data set (`--dataset`); see the core's `datasets` module for the curves.
+#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatasetArg {
+    /// Two interleaving half circles (the original's data).
+    Moons,
+    /// Two concentric circles, radii 1 and 0.5.
+    Circles,
+    /// Four Gaussian blobs at (±0.5, ±0.5), opposite corners sharing a class.
+    Xor,
+    /// Two interleaved spiral arms of 1.5 turns.
+    Spirals,
+}
+
+impl DatasetArg {
+    /// The core's data set.
+    pub fn core(self) -> piconas_core::Dataset {
+        match self {
+            DatasetArg::Moons => piconas_core::Dataset::Moons,
+            DatasetArg::Circles => piconas_core::Dataset::Circles,
+            DatasetArg::Xor => piconas_core::Dataset::Xor,
+            DatasetArg::Spirals => piconas_core::Dataset::Spirals,
+        }
+    }
+}
+
+/// What the resource-aware reward counts (`--cost`).
+#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostArg {
+    /// Multiply-adds of one forward pass (inference time).
+    Macs,
+    /// Trainable parameters (memory for the weights).
+    Params,
 }
 
 /// How architectures are proposed (`--strategy`).
@@ -94,16 +134,19 @@ pub struct SearchArgs {
     #[arg(long, value_name = "DIR")]
     #[serde(skip)]
     pub out: Option<PathBuf>,
-    /// Train on a CSV file (columns x1,x2,label; header optional) instead of two moons.
+    /// Train on a CSV file (columns x1,x2,label; header optional) instead of generated data.
     #[arg(long, value_name = "FILE.csv")]
     pub data: Option<PathBuf>,
-    /// Two-moons points [default: 1000].
+    /// The generated data set [default: moons].
+    #[arg(long, value_enum, conflicts_with = "data")]
+    pub dataset: Option<DatasetArg>,
+    /// Generated points [default: 1000].
     #[arg(long, value_name = "N", conflicts_with = "data")]
     pub samples: Option<usize>,
-    /// Two-moons noise σ [default: 0.2].
+    /// Noise σ of the generated data [default: 0.2].
     #[arg(long, value_name = "SIGMA", conflicts_with = "data")]
     pub noise: Option<f32>,
-    /// Seed of the two-moons data, separate from --seed [default: 0].
+    /// Seed of the generated data, separate from --seed [default: 0].
     #[arg(long, value_name = "S", conflicts_with = "data")]
     pub data_seed: Option<u64>,
     /// Controller hidden units [default: 64].
@@ -112,6 +155,13 @@ pub struct SearchArgs {
     /// How architectures are proposed [default: reinforce].
     #[arg(long, value_enum)]
     pub strategy: Option<StrategyArg>,
+    /// λ of the resource-aware reward: accuracy − λ·cost, the cost normalised so that the
+    /// largest network costs 1; 0 to 10 [default: 0, accuracy alone].
+    #[arg(long, value_name = "LAMBDA")]
+    pub cost_weight: Option<f32>,
+    /// What --cost-weight charges for [default: macs].
+    #[arg(long, value_enum)]
+    pub cost: Option<CostArg>,
     /// Rollouts per controller update, 1 to 8 [default: 1].
     #[arg(long, value_name = "K")]
     pub rollouts_per_update: Option<usize>,

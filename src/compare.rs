@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use piconas_core::{Arch, MoonsConfig, Search, SearchConfig, Split, Strategy};
+use piconas_core::{Arch, DataConfig, Search, SearchConfig, Split, Strategy};
 
 use crate::cli::CompareArgs;
 use crate::data::Dataset;
@@ -61,7 +61,11 @@ fn running_max(values: &[f32]) -> Vec<f32> {
 }
 
 pub fn main(args: &CompareArgs) -> Result<(), Failure> {
-    let data = Dataset::moons(MoonsConfig::default())?;
+    let data_config = DataConfig {
+        dataset: args.dataset.core(),
+        ..DataConfig::default()
+    };
+    let data = Dataset::generate(data_config)?;
     let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
     let mut jobs = Vec::new();
     for strategy in [Strategy::Reinforce, Strategy::Random] {
@@ -241,17 +245,26 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
             ]
         })
         .collect();
-    let chart = svg::lines_chart(
-        &format!(
-            "Controller vs random search, mean over {} seeds",
-            args.seeds
-        ),
-        &lines,
-        &[Reference {
+    let bayes = piconas_core::bayes::accuracy(&data_config, split.test);
+    let mut references = vec![Reference {
+        value: bayes,
+        label: format!("Bayes ceiling (test split) {:.1} %", 100.0 * bayes),
+        colour: "#2e7d32",
+    }];
+    if data_config.dataset == piconas_core::Dataset::Moons {
+        references.push(Reference {
             value: crate::run::ORIGINAL_TEST_ACC,
             label: "original's test accuracy 91 %".into(),
             colour: "#777",
-        }],
+        });
+    }
+    let chart = svg::lines_chart(
+        &format!(
+            "Controller vs random search on {}, mean over {} seeds",
+            data_config.dataset, args.seeds
+        ),
+        &lines,
+        &references,
     );
     output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
     output::write_atomic(&out.join("compare.md"), table.as_bytes())?;

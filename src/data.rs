@@ -1,9 +1,9 @@
-//! Where the samples come from: the two-moons generator, or a user's CSV file.
+//! Where the samples come from: a built-in generator, or a user's CSV file.
 
 use std::path::{Path, PathBuf};
 
 use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES};
-use piconas_core::{MoonsConfig, Sample, moons};
+use piconas_core::{DataConfig, Sample, datasets};
 
 use crate::failure::Failure;
 
@@ -12,19 +12,20 @@ pub struct Dataset {
     /// The samples, in file (or generated) order; the split is 70/10/20 in this order.
     pub samples: Vec<Sample>,
     /// The generator's settings, when generated (then the Bayes ceiling is known).
-    pub moons: Option<MoonsConfig>,
+    pub generated: Option<DataConfig>,
     /// The file, when loaded from CSV.
     pub file: Option<PathBuf>,
 }
 
 impl Dataset {
-    /// Generates two moons (`config` must be valid).
-    pub fn moons(config: MoonsConfig) -> Result<Dataset, Failure> {
+    /// Generates the data set `config` describes.
+    pub fn generate(config: DataConfig) -> Result<Dataset, Failure> {
         let mut samples = vec![Sample::default(); config.samples];
-        moons::generate_config(&config, &mut samples).map_err(|e| Failure::Input(e.to_string()))?;
+        datasets::generate_config(&config, &mut samples)
+            .map_err(|e| Failure::Input(e.to_string()))?;
         Ok(Dataset {
             samples,
-            moons: Some(config),
+            generated: Some(config),
             file: None,
         })
     }
@@ -37,7 +38,7 @@ impl Dataset {
         let samples = parse_csv(&name, std::io::BufReader::new(file))?;
         Ok(Dataset {
             samples,
-            moons: None,
+            generated: None,
             file: Some(path.to_path_buf()),
         })
     }

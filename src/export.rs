@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use piconas_core::{Arch, MoonsConfig, Network};
+use piconas_core::{Arch, DataConfig, Dataset, Network};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -12,11 +12,19 @@ use crate::failure::Failure;
 use crate::output;
 
 /// The generated data a network was trained on (`None` in the file for CSV data).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Moons {
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Generated {
+    /// The data set's name (`moons`, `circles`, `xor`, `spirals`); version-1 files, which
+    /// predate the choice, were all moons.
+    #[serde(default = "moons")]
+    pub dataset: String,
     pub samples: usize,
     pub noise: f32,
     pub seed: u64,
+}
+
+fn moons() -> String {
+    Dataset::Moons.name().into()
 }
 
 /// `network.json`: a trained network and how well it did.
@@ -24,7 +32,7 @@ pub struct Moons {
 pub struct NetworkFile {
     /// Always `piconas-network`.
     pub format: String,
-    /// Format version: 1.
+    /// Format version: 2 (version 1, read too, called `data` `moons` and had only moons).
     pub version: u32,
     /// The architecture, e.g. `[16, Tanh, 8, ReLU]`.
     pub arch: String,
@@ -32,7 +40,8 @@ pub struct NetworkFile {
     /// `[out][in]`, then its biases); shortest round-trip decimals, so every bit is kept.
     pub weights: Vec<f32>,
     /// The generated data it was trained on, or `null` for a CSV file.
-    pub moons: Option<Moons>,
+    #[serde(alias = "moons")]
+    pub data: Option<Generated>,
     /// Its dev accuracy.
     pub dev_accuracy: f32,
     /// Its test accuracy, computed on the host: the firmware must reproduce it.
@@ -40,17 +49,18 @@ pub struct NetworkFile {
 }
 
 const FORMAT: &str = "piconas-network";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 impl NetworkFile {
     /// The file for `net`.
-    pub fn new(net: &Network, moons: Option<MoonsConfig>, dev: f32, test: f32) -> NetworkFile {
+    pub fn new(net: &Network, data: Option<DataConfig>, dev: f32, test: f32) -> NetworkFile {
         NetworkFile {
             format: FORMAT.into(),
             version: VERSION,
             arch: net.arch().to_string(),
             weights: net.weights().to_vec(),
-            moons: moons.map(|m| Moons {
+            data: data.map(|m| Generated {
+                dataset: m.dataset.name().into(),
                 samples: m.samples,
                 noise: m.noise,
                 seed: m.seed,
@@ -73,9 +83,9 @@ impl NetworkFile {
         let bad = |what: String| Failure::Input(format!("{}: {what}", path.display()));
         let file: NetworkFile =
             serde_json::from_str(&text).map_err(|e| bad(format!("not a network file: {e}")))?;
-        if file.format != FORMAT || file.version != VERSION {
+        if file.format != FORMAT || !(1..=VERSION).contains(&file.version) {
             return Err(bad(format!(
-                "format {:?} version {}, expected {FORMAT:?} version {VERSION}",
+                "format {:?} version {}, expected {FORMAT:?} version 1 to {VERSION}",
                 file.format, file.version
             )));
         }
@@ -89,6 +99,14 @@ impl NetworkFile {
                 file.weights.len(),
                 file.arch,
                 arch.parameter_count()
+            )));
+        }
+        if let Some(d) = &file.data
+            && Dataset::from_name(&d.dataset).is_none()
+        {
+            return Err(bad(format!(
+                "unknown data set {:?} (expected moons, circles, xor or spirals)",
+                d.dataset
             )));
         }
         if file.weights.iter().any(|w| !w.is_finite()) {
@@ -144,11 +162,15 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         s,
         "/// The generated data it was trained on (`None`: a CSV file the firmware cannot rebuild)."
     );
-    match file.moons {
-        Some(m) => {
+    match file
+        .data
+        .as_ref()
+        .and_then(|m| Some((m, Dataset::from_name(&m.dataset)?)))
+    {
+        Some((m, dataset)) => {
             let _ = writeln!(
                 s,
-                "pub const MOONS: Option<piconas_core::MoonsConfig> = Some(piconas_core::MoonsConfig {{\n    samples: {},\n    noise: f32::from_bits(0x{:08x}),\n    seed: {},\n}});",
+                "pub const DATA: Option<piconas_core::DataConfig> = Some(piconas_core::DataConfig {{\n    dataset: piconas_core::Dataset::{dataset:?},\n    samples: {},\n    noise: f32::from_bits(0x{:08x}),\n    seed: {},\n}});",
                 m.samples,
                 m.noise.to_bits(),
                 m.seed
@@ -157,7 +179,7 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         None => {
             let _ = writeln!(
                 s,
-                "pub const MOONS: Option<piconas_core::MoonsConfig> = None;"
+                "pub const DATA: Option<piconas_core::DataConfig> = None;"
             );
         }
     }

@@ -4,6 +4,7 @@ mod bench;
 mod cli;
 mod compare;
 mod export;
+mod frontier;
 mod output;
 mod parallel;
 mod run;

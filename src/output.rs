@@ -78,6 +78,9 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     fs::rename(&tmp, path).map_err(|e| Failure::io(path, "cannot rename into place", e))
 }
 
+/// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy.
+pub type KeptRow = (piconas_core::Arch, f32, f32);
+
 /// `rollouts.csv`, written one whole line per record.
 pub struct RolloutLog {
     file: File,
@@ -85,8 +88,8 @@ pub struct RolloutLog {
 }
 
 /// The column names of `rollouts.csv`.
-pub const ROLLOUT_COLUMNS: [&str; 7] = [
-    "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta",
+pub const ROLLOUT_COLUMNS: [&str; 8] = [
+    "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta", "accuracy",
 ];
 
 impl RolloutLog {
@@ -113,11 +116,8 @@ impl RolloutLog {
 
     /// Reopens `dir/rollouts.csv` keeping its header and first `keep` rows (a resumed run
     /// drops the rows after its checkpoint, and any torn last line), atomically; returns the
-    /// architecture and reward of each kept row.
-    pub fn reopen(
-        dir: &Path,
-        keep: usize,
-    ) -> Result<(RolloutLog, Vec<(piconas_core::Arch, f32)>), Failure> {
+    /// architecture, reward and accuracy of each kept row.
+    pub fn reopen(dir: &Path, keep: usize) -> Result<(RolloutLog, Vec<KeptRow>), Failure> {
         let path = dir.join("rollouts.csv");
         let text = fs::read_to_string(&path)
             .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
@@ -140,7 +140,8 @@ impl RolloutLog {
             let bad = || Failure::Input(format!("{}: a kept row is damaged", path.display()));
             let arch = row.get(1).and_then(|t| t.parse().ok()).ok_or_else(bad)?;
             let reward = row.get(2).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
-            rewards.push((arch, reward));
+            let accuracy = row.get(7).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
+            rewards.push((arch, reward, accuracy));
         }
         write_atomic(&path, kept.as_bytes())?;
         let file = fs::OpenOptions::new()
@@ -161,6 +162,7 @@ impl RolloutLog {
             r.entropy.to_string(),
             r.baseline.to_string(),
             r.beta.to_string(),
+            r.accuracy.to_string(),
         ])
     }
 

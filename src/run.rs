@@ -7,13 +7,15 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
-use piconas_core::{ConfigError, MoonsConfig, Network, Search, SearchConfig, Split, bayes};
+use piconas_core::{ConfigError, DataConfig, Network, Search, SearchConfig, Split, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
 use crate::export::NetworkFile;
 use crate::failure::Failure;
+use crate::frontier;
 use crate::output::{self, RolloutLog, Summary};
 use crate::parallel;
 use crate::svg::{self, Reference};
@@ -38,6 +40,7 @@ fn flag_of(field: &str) -> &'static str {
         "retrains" => "--retrains",
         "samples" => "--samples",
         "noise" => "--noise",
+        "cost_weight" => "--cost-weight",
         _ => "a setting",
     }
 }
@@ -76,6 +79,13 @@ pub fn search_config(args: &SearchArgs) -> Result<SearchConfig, Failure> {
         };
     }
     set(&mut c.retrains, args.retrains);
+    set(&mut c.cost_weight, args.cost_weight);
+    if let Some(cost) = args.cost {
+        c.cost = match cost {
+            crate::cli::CostArg::Macs => piconas_core::Cost::Macs,
+            crate::cli::CostArg::Params => piconas_core::Cost::Params,
+        };
+    }
     if args.max_grad_norm.is_some() {
         c.controller.max_grad_norm = args.max_grad_norm;
     }
@@ -88,12 +98,15 @@ pub fn dataset(args: &SearchArgs) -> Result<Dataset, Failure> {
     if let Some(path) = &args.data {
         return Dataset::csv(path);
     }
-    let mut m = MoonsConfig::default();
+    let mut m = DataConfig::default();
+    if let Some(d) = args.dataset {
+        m.dataset = d.core();
+    }
     set(&mut m.samples, args.samples);
     set(&mut m.noise, args.noise);
     set(&mut m.seed, args.data_seed);
     m.validate().map_err(invalid)?;
-    Dataset::moons(m)
+    Dataset::generate(m)
 }
 
 /// Runs the search the flags describe.
@@ -273,7 +286,7 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
         Some(_) => RolloutLog::reopen(out, search.completed() as usize)?,
         None => (RolloutLog::create(out)?, Vec::new()),
     };
-    let mut rewards: Vec<f32> = kept.iter().map(|&(_, r)| r).collect();
+    let mut rewards: Vec<f32> = kept.iter().map(|&(_, r, _)| r).collect();
     let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
     bar.inc(rewards.len() as u64);
     let every = args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY);
@@ -281,13 +294,14 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     let mut image = vec![0u8; Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len()];
     let mut recent: VecDeque<f32> = rewards.iter().rev().take(WINDOW).rev().copied().collect();
     let mut best: Option<(f32, piconas_core::Arch)> = None;
-    // Every architecture sampled in this process: reward sum and count (for the top 10).
-    let mut sampled: std::collections::HashMap<piconas_core::Arch, (f64, u32)> =
+    // Every architecture sampled: reward and accuracy sums and count (top 10 and frontier).
+    let mut sampled: std::collections::HashMap<piconas_core::Arch, Seen> =
         std::collections::HashMap::new();
-    for &(arch, reward) in &kept {
-        let seen = sampled.entry(arch).or_insert((0.0, 0));
-        seen.0 += f64::from(reward);
-        seen.1 += 1;
+    for &(arch, reward, accuracy) in &kept {
+        sampled
+            .entry(arch)
+            .or_insert(Seen::new(arch))
+            .add(reward, accuracy);
     }
     let mut stdout = std::io::stdout().lock();
     let threads = args.threads.map_or_else(default_threads, usize::from);
@@ -310,9 +324,10 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
             }
         };
         log.append(record)?;
-        let seen = sampled.entry(record.arch).or_insert((0.0f64, 0u32));
-        seen.0 += f64::from(record.reward);
-        seen.1 += 1;
+        sampled
+            .entry(record.arch)
+            .or_insert(Seen::new(record.arch))
+            .add(record.reward, record.accuracy);
         if args.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
             let _ = writeln!(stdout, "{}", record.bits());
@@ -346,10 +361,10 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     search.trainer().copy_network(&mut network);
     let mut workspace = Box::new(Workspace::new());
     let network_test = network.accuracy(&mut workspace, split.test);
-    NetworkFile::new(&network, data.moons, kept.reward, network_test).save(out)?;
+    NetworkFile::new(&network, data.generated, kept.reward, network_test).save(out)?;
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
-    let bayes = data.moons.map(|m| bayes::accuracy(&m, split.test));
+    let bayes = data.generated.map(|m| bayes::accuracy(&m, split.test));
 
     let n = rewards.len();
     let summary = Summary {
@@ -383,8 +398,14 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
             colour: "#2e7d32",
         });
     }
-    let chart = svg::rewards_chart(&rewards, WINDOW, &references);
+    let chart = svg::rewards_chart(&rewards, WINDOW, &references, config.cost_weight);
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
+    let mut points: Vec<Seen> = sampled.values().copied().collect();
+    piconas_core::frontier::mark(&mut points, config.cost);
+    let table = frontier::csv(&points).map_err(|e| Failure::Io(format!("frontier.csv: {e}")))?;
+    output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
+    let chart = frontier::svg(&points, config.cost, bayes);
+    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())?;
     // The run is complete: its checkpoint has served.
     let _ = std::fs::remove_file(out.join(CHECKPOINT));
 
@@ -440,8 +461,8 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     }
     let mut top: Vec<(piconas_core::Arch, f64, u32)> = sampled
         .iter()
-        .filter(|(_, (_, n))| *n >= TOP_MIN_SAMPLES)
-        .map(|(&arch, &(sum, n))| (arch, sum / f64::from(n), n))
+        .filter(|(_, t)| t.samples >= TOP_MIN_SAMPLES)
+        .map(|(&arch, t)| (arch, t.mean_reward(), t.samples))
         .collect();
     top.sort_by(|a, b| {
         b.1.total_cmp(&a.1)
@@ -456,6 +477,30 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
         for (arch, mean_reward, n) in top.iter().take(10) {
             say!(stdout, "  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward);
         }
+    }
+    let on: Vec<&Seen> = points.iter().filter(|p| p.frontier).collect();
+    say!(
+        stdout,
+        "accuracy/size       {} architectures on the frontier of {} seen (frontier.csv, frontier.svg):",
+        on.len(),
+        points.len()
+    );
+    // The frontier's most accurate end matters most; show up to 8 points, spread over it.
+    let shown = on.len().min(8);
+    for k in 0..shown {
+        let p = on[if shown > 1 {
+            k * (on.len() - 1) / (shown - 1)
+        } else {
+            0
+        }];
+        say!(
+            stdout,
+            "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
+            100.0 * p.mean_accuracy(),
+            p.cost(piconas_core::Cost::Macs),
+            p.cost(piconas_core::Cost::Params),
+            p.arch
+        );
     }
     say!(
         stdout,

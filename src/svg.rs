@@ -178,8 +178,18 @@ impl Chart {
 }
 
 /// The reward chart of a run: every reward, its moving average, reference lines.
-pub fn rewards_chart(rewards: &[f32], window: usize, references: &[Reference]) -> String {
-    let title = format!("Reward (dev accuracy) per rollout, moving average of {window}");
+pub fn rewards_chart(
+    rewards: &[f32],
+    window: usize,
+    references: &[Reference],
+    cost_weight: f32,
+) -> String {
+    let reward = if cost_weight == 0.0 {
+        "dev accuracy".to_string()
+    } else {
+        format!("dev accuracy − {cost_weight}·cost")
+    };
+    let title = format!("Reward ({reward}) per rollout, moving average of {window}");
     let mut chart = Chart::new(&title, rewards.len());
     chart.dots(rewards, "#4a90d9");
     chart.line(&moving_average(rewards, window), "#d0021b", false);
@@ -230,7 +240,7 @@ mod tests {
             label: "Bayes ceiling".into(),
             colour: "green",
         }];
-        let svg = rewards_chart(&[0.6, 0.9, 1.0], 100, &refs);
+        let svg = rewards_chart(&[0.6, 0.9, 1.0], 100, &refs, 0.0);
         assert_eq!(svg.matches("h0").count(), 3);
         assert!(svg.contains("Bayes ceiling") && svg.ends_with("</svg>\n"));
     }

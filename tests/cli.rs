@@ -86,13 +86,35 @@ fn a_run_writes_the_documented_files() {
     assert!(summary["test_acc_min"].as_f64().unwrap() <= test);
     let csv = std::fs::read_to_string(out.join("rollouts.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "index,tokens,reward,epochs,entropy,baseline,beta");
+    assert_eq!(
+        lines[0],
+        "index,tokens,reward,epochs,entropy,baseline,beta,accuracy"
+    );
     assert_eq!(lines.len(), 13);
     assert!(lines[1].starts_with("0,"));
     let svg = std::fs::read_to_string(out.join("rewards.svg")).unwrap();
     assert_eq!(svg.matches("h0").count(), 12);
     assert!(svg.contains("Bayes ceiling"));
+    // The frontier: one row per distinct architecture of rollouts.csv, the marked ones drawn.
+    let frontier = std::fs::read_to_string(out.join("frontier.csv")).unwrap();
+    let distinct: std::collections::HashSet<&str> = lines[1..]
+        .iter()
+        .map(|l| {
+            l.split('"')
+                .nth(1)
+                .unwrap_or_else(|| l.split(',').nth(1).unwrap())
+        })
+        .collect();
+    assert_eq!(frontier.lines().count(), distinct.len() + 1, "{frontier}");
+    let on = frontier.lines().filter(|l| l.ends_with(",true")).count();
+    assert!(on >= 1);
+    let chart = std::fs::read_to_string(out.join("frontier.svg")).unwrap();
+    assert_eq!(chart.matches("<circle").count(), on);
     let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains(&format!("{on} architectures on the frontier")),
+        "{stdout}"
+    );
     assert!(stdout.contains("best architecture") && stdout.contains("Bayes ceiling"));
     let choice = stdout
         .lines()
@@ -280,7 +302,8 @@ fn a_run_saves_its_winner_and_export_writes_it_as_json_and_rust() {
         saved["weights"].as_array().unwrap().len(),
         arch.parameter_count()
     );
-    assert_eq!(saved["moons"]["samples"], 1000);
+    assert_eq!(saved["data"]["samples"], 1000);
+    assert_eq!(saved["data"]["dataset"], "moons");
 
     let json = piconas(&["export", "--run", out.to_str().unwrap(), "--format", "json"]);
     assert!(json.status.success());
@@ -475,6 +498,7 @@ fn compare_writes_a_table_and_chart_for_both_strategies() {
         4,
         "mean and best-found curves per strategy"
     );
+    assert!(svg.contains("on moons") && svg.contains("Bayes ceiling"));
     // The comparison is deterministic: the same seeds give the same table.
     let again = tmp.path().join("again");
     assert!(
@@ -497,4 +521,107 @@ fn compare_writes_a_table_and_chart_for_both_strategies() {
         std::fs::read_to_string(again.join("compare.csv")).unwrap(),
         std::fs::read_to_string(out.join("compare.csv")).unwrap()
     );
+}
+
+/// The generated data a run used, rebuilt here from the core.
+fn generated(dataset: piconas_core::Dataset) -> Vec<piconas_core::Sample> {
+    let config = piconas_core::DataConfig {
+        dataset,
+        ..piconas_core::DataConfig::default()
+    };
+    let mut v = vec![piconas_core::Sample::default(); config.samples];
+    piconas_core::datasets::generate_config(&config, &mut v).unwrap();
+    v
+}
+
+#[test]
+fn every_data_set_and_strategy_searches_and_reports_its_own_ceiling() {
+    // (data set, the least test accuracy a 40-rollout, 30-epoch search must reach: close to
+    // the ceiling on the easy sets; on the spirals, which need far longer, well above chance)
+    let cases = [
+        ("moons", 0.93),
+        ("circles", 0.82),
+        ("xor", 0.95),
+        ("spirals", 0.6),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, floor) in cases {
+        let dataset = piconas_core::Dataset::from_name(name).unwrap();
+        let data = generated(dataset);
+        let split = piconas_core::Split::new(&data).unwrap();
+        let config = piconas_core::DataConfig {
+            dataset,
+            ..piconas_core::DataConfig::default()
+        };
+        let ceiling = piconas_core::bayes::accuracy(&config, split.test);
+        for strategy in ["reinforce", "random"] {
+            let out = tmp.path().join(format!("{name}-{strategy}"));
+            let o = small(
+                &out,
+                "40",
+                "30",
+                &["--dataset", name, "--strategy", strategy],
+            );
+            assert!(o.status.success(), "{name} {strategy}: {}", stderr(&o));
+            let summary: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                    .unwrap();
+            let bayes = summary["bayes_test_acc"].as_f64().map(|v| v as f32);
+            assert_eq!(bayes, Some(ceiling), "{name}");
+            let test = summary["test_acc_mean"].as_f64().unwrap();
+            assert!(
+                test >= floor && test <= f64::from(ceiling) + 0.03,
+                "{name} {strategy}: test accuracy {test}, ceiling {ceiling}"
+            );
+            let saved: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap())
+                    .unwrap();
+            assert_eq!(saved["data"]["dataset"], name);
+        }
+    }
+    let o = quick(&tmp.path().join("bad"), &["--dataset", "swirls"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("invalid value 'swirls' for '--dataset"));
+}
+
+#[test]
+fn a_cost_weight_charges_each_reward_its_normalised_cost() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("lambda");
+    let o = quick(&out, &["--cost-weight", "0.5", "--cost", "params"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rows = csv::Reader::from_path(out.join("rollouts.csv")).unwrap();
+    let mut n = 0;
+    for row in rows.records() {
+        let row = row.unwrap();
+        let arch: piconas_core::Arch = row[1].parse().unwrap();
+        let reward: f32 = row[2].parse().unwrap();
+        let accuracy: f32 = row[7].parse().unwrap();
+        assert_eq!(
+            reward,
+            accuracy - 0.5 * arch.cost(piconas_core::Cost::Params),
+            "{arch}"
+        );
+        n += 1;
+    }
+    assert_eq!(n, 12);
+    // The same seed without the penalty trains the same first child: same accuracy.
+    let plain = tmp.path().join("plain");
+    assert!(quick(&plain, &[]).status.success());
+    let first = |d: &Path| {
+        let mut r = csv::Reader::from_path(d.join("rollouts.csv")).unwrap();
+        let row = r.records().next().unwrap().unwrap();
+        (row[1].to_string(), row[7].to_string())
+    };
+    assert_eq!(first(&out), first(&plain));
+    for bad in ["-1", "11", "NaN"] {
+        let flag = format!("--cost-weight={bad}");
+        let o = quick(&tmp.path().join("bad"), &[&flag]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(
+            stderr(&o).contains("invalid --cost-weight: cost_weight must be a number in [0, 10]"),
+            "{}",
+            stderr(&o)
+        );
+    }
 }

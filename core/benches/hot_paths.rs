@@ -6,8 +6,8 @@
 use piconas_core::policy::Trajectory;
 use piconas_core::rng::{self, Stream};
 use piconas_core::{
-    Arch, ChildConfig, ControllerConfig, MoonsConfig, Policy, Reinforce, Sample, Split, Trainer,
-    moons,
+    Arch, ChildConfig, ControllerConfig, DataConfig, Policy, Reinforce, Sample, Split, Trainer,
+    datasets,
 };
 
 fn main() {
@@ -16,7 +16,7 @@ fn main() {
 
 fn data() -> Vec<Sample> {
     let mut v = vec![Sample::default(); 1000];
-    moons::generate_config(&MoonsConfig::default(), &mut v).expect("default data");
+    datasets::generate_config(&DataConfig::default(), &mut v).expect("default data");
     v
 }
 

@@ -6,6 +6,7 @@
 //! features to the [`OUTPUTS`] class logits. So `[16, Tanh, 8, ReLU]` is
 //! `Linear(2,16) → Tanh → Linear(16,8) → ReLU → Linear(8,2)`, and `[]` is `Linear(2,2)`.
 
+use crate::config::Cost;
 use core::fmt;
 use core::str::FromStr;
 
@@ -38,8 +39,9 @@ pub enum Activation {
 /// The slope of [`Activation::LeakyRelu`] for negative inputs (PyTorch's default).
 pub const LEAKY_SLOPE: f32 = 0.01;
 
-/// One controller action. The discriminant is the token's index in the controller's output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// One controller action. The discriminant is the token's index in the controller's output
+/// (and their order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Token {
     /// Linear layer to 1 unit.
@@ -305,6 +307,24 @@ impl Arch {
     }
 }
 
+impl Arch {
+    /// The largest architecture (six 16-unit layers): the most parameters and multiply-adds.
+    pub const LARGEST: Arch = Arch {
+        tokens: [Token::W16; MAX_TOKENS],
+        len: MAX_TOKENS as u8,
+    };
+
+    /// The architecture's `cost`, normalised so that [`Arch::LARGEST`] costs 1 (the empty
+    /// architecture, a linear classifier, costs 6/1344 in multiply-adds).
+    pub fn cost(&self, cost: Cost) -> f32 {
+        let (mine, most) = match cost {
+            Cost::Macs => (self.forward_macs(), Arch::LARGEST.forward_macs()),
+            Cost::Params => (self.parameter_count(), Arch::LARGEST.parameter_count()),
+        };
+        mine as f32 / most as f32
+    }
+}
+
 /// How many architectures there are: token sequences of 0 to [`MAX_TOKENS`] non-EOS tokens
 /// (Σ 9ᴸ = 597,871).
 pub const ARCH_COUNT: u32 = {
@@ -455,5 +475,20 @@ mod tests {
         assert_eq!(arch.parameter_count(), 3 * 16 + 17 * 8 + 9 * 2);
         assert_eq!(arch.forward_macs(), 2 * 16 + 16 * 8 + 8 * 2);
         assert_eq!(Arch::EMPTY.parameter_count(), 6);
+    }
+
+    #[test]
+    fn costs_are_normalised_to_the_largest_network() {
+        assert_eq!(Arch::LARGEST.forward_macs(), 2 * 16 + 5 * 16 * 16 + 16 * 2);
+        assert_eq!(Arch::LARGEST.parameter_count(), crate::mlp::MAX_PARAMS);
+        for cost in [Cost::Macs, Cost::Params] {
+            assert_eq!(Arch::LARGEST.cost(cost), 1.0);
+            for n in (0..ARCH_COUNT).step_by(1009) {
+                let c = Arch::nth(n).cost(cost);
+                assert!(c > 0.0 && c <= 1.0, "{} costs {c}", Arch::nth(n));
+            }
+        }
+        let small: Arch = "[4, Tanh]".parse().unwrap();
+        assert_eq!(small.cost(Cost::Macs), (2.0 * 4.0 + 4.0 * 2.0) / 1344.0);
     }
 }

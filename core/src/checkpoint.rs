@@ -29,7 +29,7 @@ use crate::search::Search;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -201,10 +201,15 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
         crate::config::Strategy::Reinforce => 0,
         crate::config::Strategy::Random => 1,
     });
+    w.f32(c.cost_weight);
+    w.u8(match c.cost {
+        crate::config::Cost::Macs => 0,
+        crate::config::Cost::Params => 1,
+    });
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1;
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
@@ -428,8 +433,8 @@ impl<const H: usize, const K: usize> Search<H, K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::MoonsConfig;
-    use crate::moons;
+    use crate::config::DataConfig;
+    use crate::datasets;
     use crate::sample::{Sample, Split};
     use crate::search::Record;
 
@@ -452,11 +457,11 @@ mod tests {
 
     fn data() -> Vec<Sample> {
         let mut v = vec![Sample::default(); 200];
-        let cfg = MoonsConfig {
+        let cfg = DataConfig {
             samples: 200,
-            ..MoonsConfig::default()
+            ..DataConfig::default()
         };
-        moons::generate_config(&cfg, &mut v).unwrap();
+        datasets::generate_config(&cfg, &mut v).unwrap();
         v
     }
 

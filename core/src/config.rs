@@ -133,6 +133,38 @@ pub enum Strategy {
     Random,
 }
 
+/// What a resource-aware search charges an architecture for (see
+/// [`SearchConfig::cost_weight`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cost {
+    /// Multiply-adds of one forward pass ([`crate::Arch::forward_macs`]): inference time.
+    #[default]
+    Macs,
+    /// Trainable parameters ([`crate::Arch::parameter_count`]): flash or RAM for the weights.
+    Params,
+}
+
+impl Cost {
+    /// The lower-case name used on command lines, in files and in the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cost::Macs => "macs",
+            Cost::Params => "params",
+        }
+    }
+
+    /// The cost called `name` ([`Cost::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Cost> {
+        [Cost::Macs, Cost::Params]
+            .into_iter()
+            .find(|c| c.name() == name)
+    }
+}
+
+/// The largest accepted cost weight λ: at 1 the largest network already pays a whole
+/// accuracy's worth, so beyond 10 nothing is left to trade.
+pub const MAX_COST_WEIGHT: f32 = 10.0;
+
 /// Everything a [`crate::Search`] needs besides its data.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SearchConfig {
@@ -152,6 +184,11 @@ pub struct SearchConfig {
     pub retrains: u32,
     /// How architectures are proposed. Default: the controller (the original).
     pub strategy: Strategy,
+    /// λ of the resource-aware reward `R = accuracy − λ·cost`, with the cost normalised so
+    /// that the largest possible network costs 1. Default 0: accuracy alone (the original).
+    pub cost_weight: f32,
+    /// What the cost counts. Default: multiply-adds.
+    pub cost: Cost,
 }
 
 impl SearchConfig {
@@ -164,6 +201,8 @@ impl SearchConfig {
         finalists: 5,
         retrains: 5,
         strategy: Strategy::Reinforce,
+        cost_weight: 0.0,
+        cost: Cost::Macs,
     };
 }
 
@@ -173,10 +212,57 @@ impl Default for SearchConfig {
     }
 }
 
-/// The generated two-moons data set.
+/// Which built-in data set to generate (see [`crate::datasets`] for the curves).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Dataset {
+    /// Two interleaving half circles (scikit-learn's `make_moons`; the original's data).
+    #[default]
+    Moons,
+    /// Two concentric circles, radii 1 and 0.5 (`make_circles(factor=0.5)`).
+    Circles,
+    /// Four Gaussian blobs on the corners of a square, opposite corners sharing a class.
+    Xor,
+    /// Two interleaved spiral arms of 1.5 turns.
+    Spirals,
+}
+
+impl Dataset {
+    /// Every data set, in a fixed order.
+    pub const ALL: [Dataset; 4] = [
+        Dataset::Moons,
+        Dataset::Circles,
+        Dataset::Xor,
+        Dataset::Spirals,
+    ];
+
+    /// The lower-case name used on command lines, in files and in the page.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dataset::Moons => "moons",
+            Dataset::Circles => "circles",
+            Dataset::Xor => "xor",
+            Dataset::Spirals => "spirals",
+        }
+    }
+
+    /// The data set called `name` ([`Dataset::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Dataset> {
+        Dataset::ALL.into_iter().find(|d| d.name() == name)
+    }
+}
+
+impl fmt::Display for Dataset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A generated data set.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MoonsConfig {
-    /// Number of points (half on each moon). Default 1000 (the original).
+pub struct DataConfig {
+    /// Which data set. Default: two moons (the original).
+    pub dataset: Dataset,
+    /// Number of points (half in each class). Default 1000 (the original).
     pub samples: usize,
     /// Standard deviation of the Gaussian noise on each coordinate. Default 0.2 (the original).
     pub noise: f32,
@@ -185,22 +271,23 @@ pub struct MoonsConfig {
     pub seed: u64,
 }
 
-impl MoonsConfig {
+impl DataConfig {
     /// The documented defaults (`const`, for statics; `Default` returns the same).
     pub const DEFAULT: Self = Self {
+        dataset: Dataset::Moons,
         samples: 1000,
         noise: 0.2,
         seed: 0,
     };
 }
 
-impl Default for MoonsConfig {
+impl Default for DataConfig {
     fn default() -> Self {
         Self::DEFAULT
     }
 }
 
-/// The largest accepted moons noise; beyond it the two classes are indistinguishable.
+/// The largest accepted data noise; beyond it the two classes are indistinguishable.
 pub const MAX_NOISE: f32 = 10.0;
 
 /// What values a field accepts.
@@ -381,11 +468,16 @@ impl SearchConfig {
         self.child.validate()?;
         self.controller.validate()?;
         usize_field("finalists", self.finalists, 1, MAX_FINALISTS)?;
-        int("retrains", self.retrains.into(), 1, MAX_RETRAINS.into())
+        int("retrains", self.retrains.into(), 1, MAX_RETRAINS.into())?;
+        float(
+            "cost_weight",
+            self.cost_weight,
+            Allowed::UpTo(MAX_COST_WEIGHT),
+        )
     }
 }
 
-impl MoonsConfig {
+impl DataConfig {
     /// Checks every field; the first one out of range is the error.
     pub fn validate(&self) -> Result<(), ConfigError> {
         usize_field("samples", self.samples, MIN_SAMPLES, MAX_SAMPLES)?;
@@ -400,7 +492,7 @@ mod tests {
     #[test]
     fn defaults_are_valid() {
         assert_eq!(SearchConfig::default().validate(), Ok(()));
-        assert_eq!(MoonsConfig::default().validate(), Ok(()));
+        assert_eq!(DataConfig::default().validate(), Ok(()));
     }
 
     #[test]
@@ -426,9 +518,9 @@ mod tests {
         let mut c = SearchConfig::default();
         c.controller.max_grad_norm = Some(-1.0);
         assert_eq!(c.validate().unwrap_err().field, "controller.max_grad_norm");
-        let m = MoonsConfig {
+        let m = DataConfig {
             noise: -0.1,
-            ..MoonsConfig::default()
+            ..DataConfig::default()
         };
         assert_eq!(
             m.validate().unwrap_err().to_string(),

@@ -11,16 +11,17 @@
 //!
 //! ```text
 //!  data ──► arch ──► mlp/train ──► reward ──► reinforce ──► controller ──► next arch
-//!  (moons,   (tokens)  (child net,            (baseline,     (GRU policy)
+//!  (moons…,  (tokens)  (child net,            (baseline,     (GRU policy)
 //!   split)              Adam, early stop)      entropy, Adam)
 //!                            └─────────────── search (drives the loop, keeps finalists)
 //! ```
 //!
-//! ### Data ([`sample`], [`moons`], [`bayes`])
+//! ### Data ([`sample`], [`datasets`], [`bayes`])
 //! A data set is a slice of [`Sample`]s the caller owns (a static array on a chip, a `Vec`
 //! from a CSV on a host), cut in order into train/dev/test (70/10/20) by [`Split::new`].
-//! [`moons`] generates scikit-learn-style two moons; [`bayes`] computes the accuracy of the
-//! Bayes-optimal classifier on a split, the ceiling to read every accuracy against.
+//! [`datasets`] generates two moons (scikit-learn-style), circles, XOR or spirals; [`bayes`]
+//! computes the accuracy of the Bayes-optimal classifier on a split, the ceiling to read every
+//! accuracy against.
 //!
 //! ### Architectures ([`arch`])
 //! A child is up to [`MAX_TOKENS`] tokens: widths 1–16 add linear layers, Sigmoid, Tanh,
@@ -81,11 +82,12 @@ pub mod arch;
 pub mod bayes;
 pub mod checkpoint;
 pub mod config;
+pub mod datasets;
 pub mod finalists;
+pub mod frontier;
 pub mod gru;
 pub mod math;
 pub mod mlp;
-pub mod moons;
 pub mod network;
 pub mod policy;
 pub mod reinforce;
@@ -97,7 +99,9 @@ pub mod train;
 
 pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
 pub use checkpoint::CheckpointError;
-pub use config::{ChildConfig, ConfigError, ControllerConfig, MoonsConfig, SearchConfig, Strategy};
+pub use config::{
+    ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, SearchConfig, Strategy,
+};
 pub use network::Network;
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;

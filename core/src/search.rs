@@ -6,11 +6,11 @@
 //! same data every time. The caller drives it:
 //!
 //! ```
-//! use piconas_core::{moons, MoonsConfig, Sample, Search, SearchConfig, Split};
+//! use piconas_core::{datasets, DataConfig, Sample, Search, SearchConfig, Split};
 //!
 //! let mut data = [Sample::default(); 200];
-//! let moons_config = MoonsConfig { samples: 200, ..MoonsConfig::default() };
-//! moons::generate_config(&moons_config, &mut data)?;
+//! let data_config = DataConfig { samples: 200, ..DataConfig::default() };
+//! datasets::generate_config(&data_config, &mut data)?;
 //! let split = Split::new(&data)?;
 //! let mut config = SearchConfig { rollouts: 3, retrains: 1, ..SearchConfig::default() };
 //! config.child.max_epochs = 2;
@@ -52,8 +52,11 @@ pub struct Record {
     pub index: u32,
     /// The sampled architecture.
     pub arch: Arch,
-    /// The child's reward: its best dev accuracy (0 if it diverged).
+    /// The child's reward: `accuracy − λ·cost` ([`SearchConfig::cost_weight`]); with the
+    /// default λ = 0, just the accuracy.
     pub reward: f32,
+    /// The child's best dev accuracy (0 if it diverged).
+    pub accuracy: f32,
     /// Epochs the child trained.
     pub epochs: u32,
     /// Whether the child's training diverged.
@@ -327,15 +330,17 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let slot = self.reported;
         let traj = &self.batch[slot];
         let arch = traj.arch();
-        let reward = if outcome.reward.is_finite() {
+        let accuracy = if outcome.reward.is_finite() {
             outcome.reward.clamp(0.0, 1.0)
         } else {
             0.0
         };
+        let reward = accuracy - self.penalty(&arch);
         let mut record = Record {
             index,
             arch,
             reward,
+            accuracy,
             epochs: outcome.epochs,
             diverged: outcome.diverged,
             entropy: traj.entropy(),
@@ -389,6 +394,15 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.report(proposal.index, outcome).ok()
     }
 
+    /// What the resource-aware reward charges `arch`: `λ·cost`, normalised so that the largest
+    /// network pays λ ([`SearchConfig::cost_weight`]); exactly 0 when λ = 0.
+    pub fn penalty(&self, arch: &Arch) -> f32 {
+        if self.config.cost_weight == 0.0 {
+            return 0.0;
+        }
+        self.config.cost_weight * arch.cost(self.config.cost)
+    }
+
     /// The child trainer, holding the last child trained by [`Search::step`],
     /// [`Search::finish`] or [`Search::retrain`].
     pub fn trainer(&self) -> &Trainer {
@@ -430,6 +444,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
             finalists: heapless::Vec::new(),
             winner_retrain: 0,
         };
+        let mut best_score = f32::NEG_INFINITY;
         for finalist in finalists {
             let (mut dev_sum, mut test_sum) = (0.0, 0.0);
             let (mut test_min, mut test_max) = (f32::INFINITY, f32::NEG_INFINITY);
@@ -460,7 +475,10 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 seen: *finalist,
                 dev_mean,
             }); // at most MAX_FINALISTS finalists
-            if dev_mean > report.dev_mean {
+            // Ranked by the reward the search optimised: accuracy less the resource penalty.
+            let score = dev_mean - self.penalty(&finalist.arch);
+            if score > best_score {
+                best_score = score;
                 report.winner = finalist.arch;
                 report.dev_mean = dev_mean;
                 report.test_mean = test_sum / retrains as f32;
@@ -476,17 +494,17 @@ impl<const H: usize, const K: usize> Search<H, K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::MoonsConfig;
-    use crate::moons;
+    use crate::config::DataConfig;
+    use crate::datasets;
     use crate::sample::Sample;
 
     fn data(n: usize) -> Vec<Sample> {
         let mut v = vec![Sample::default(); n];
-        let cfg = MoonsConfig {
+        let cfg = DataConfig {
             samples: n,
-            ..MoonsConfig::default()
+            ..DataConfig::default()
         };
-        moons::generate_config(&cfg, &mut v).unwrap();
+        datasets::generate_config(&cfg, &mut v).unwrap();
         v
     }
 
@@ -533,6 +551,53 @@ mod tests {
         // The first record's baseline is its own reward (advantage 0), β starts at 1e-2.
         assert_eq!(records[0].baseline, records[0].reward);
         assert_eq!(records[0].beta, 1e-2);
+    }
+
+    #[test]
+    fn the_resource_aware_reward_charges_lambda_times_cost_and_steers_the_controller() {
+        let config = SearchConfig {
+            cost_weight: 2.0,
+            cost: crate::Cost::Params,
+            ..small_config(600)
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        // Every child "reaches" 0.9: the only signal left is the cost.
+        let outcome = Outcome {
+            reward: 0.9,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        let mut costs = Vec::new();
+        while let Some(p) = search.propose() {
+            let r = search.report(p.index, outcome).unwrap();
+            let cost = p.arch.cost(crate::Cost::Params);
+            assert_eq!(r.accuracy, 0.9);
+            assert_eq!(r.reward, 0.9 - 2.0 * cost, "{}", p.arch);
+            costs.push(cost);
+        }
+        let mean = |c: &[f32]| c.iter().sum::<f32>() / c.len() as f32;
+        let (first, last) = (mean(&costs[..100]), mean(&costs[500..]));
+        assert!(last < first / 2.0, "mean cost {first} -> {last}");
+    }
+
+    #[test]
+    fn finish_ranks_finalists_by_accuracy_less_the_penalty() {
+        let v = data(200);
+        let split = Split::new(&v).unwrap();
+        let config = SearchConfig {
+            cost_weight: 0.5,
+            finalists: 4,
+            ..small_config(12)
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        let score = |f: &FinalistScore| f.dev_mean - 0.5 * f.arch.cost(crate::Cost::Macs);
+        let best = report.finalists.iter().map(score).fold(f32::MIN, f32::max);
+        let winner = report.finalists.iter().find(|f| f.arch == report.winner);
+        assert_eq!(winner.map(score), Some(best));
+        assert_eq!(winner.map(|f| f.dev_mean), Some(report.dev_mean));
     }
 
     #[test]

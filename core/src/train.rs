@@ -162,13 +162,13 @@ impl Trainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{AdamConfig, MoonsConfig};
-    use crate::moons;
+    use crate::config::{AdamConfig, DataConfig};
+    use crate::datasets;
     use crate::rng::{Stream, stream};
 
     fn data() -> Vec<Sample> {
         let mut v = vec![Sample::default(); 1000];
-        moons::generate_config(&MoonsConfig::default(), &mut v).unwrap();
+        datasets::generate_config(&DataConfig::default(), &mut v).unwrap();
         v
     }
 

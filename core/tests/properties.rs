@@ -1,19 +1,21 @@
 //! Properties of the public API over random inputs: nothing panics, errors are typed, round
 //! trips hold, gradients match finite differences, training never hides a NaN.
 
-use piconas_core::config::{MAX_ROLLOUTS_PER_UPDATE, MoonsConfig};
+use piconas_core::config::{DataConfig, MAX_ROLLOUTS_PER_UPDATE};
 use piconas_core::mlp::{Layout, MAX_PARAMS, Workspace};
 use piconas_core::rng::{self, Stream};
-use piconas_core::{Arch, ChildConfig, Sample, Search, SearchConfig, Split, Token, Trainer, moons};
+use piconas_core::{
+    Arch, ChildConfig, Sample, Search, SearchConfig, Split, Token, Trainer, datasets,
+};
 use proptest::prelude::*;
 
 fn small_data() -> Vec<Sample> {
     let mut v = vec![Sample::default(); 120];
-    let cfg = MoonsConfig {
+    let cfg = DataConfig {
         samples: 120,
-        ..MoonsConfig::default()
+        ..DataConfig::default()
     };
-    moons::generate_config(&cfg, &mut v).unwrap();
+    datasets::generate_config(&cfg, &mut v).unwrap();
     v
 }
 
@@ -64,7 +66,7 @@ proptest! {
         epochs in any::<u32>(), patience in any::<u32>(), lr in any_f32(), beta1 in any_f32(),
         clr in any_f32(), entropy in any_f32(), decay in any_f32(), clip in any_f32(),
         per_update in 0usize..20, finalists in 0usize..20, retrains in any::<u32>(),
-        samples in any::<usize>(), noise in any_f32(),
+        samples in any::<usize>(), noise in any_f32(), lambda in any_f32(),
     ) {
         let mut c = SearchConfig { rollouts, seed, finalists, retrains, ..SearchConfig::default() };
         c.child = ChildConfig { batch_size: batch, max_epochs: epochs, patience, ..ChildConfig::default() };
@@ -75,11 +77,12 @@ proptest! {
         c.controller.entropy_decay = decay;
         c.controller.max_grad_norm = Some(clip);
         c.controller.rollouts_per_update = per_update;
+        c.cost_weight = lambda;
         let fields = [
             "rollouts", "child.learning_rate", "child.beta1", "child.batch_size", "child.max_epochs",
             "child.patience", "controller.learning_rate", "controller.entropy_weight",
             "controller.entropy_decay", "controller.max_grad_norm", "controller.rollouts_per_update",
-            "finalists", "retrains",
+            "finalists", "retrains", "cost_weight",
         ];
         match Search::<4, MAX_ROLLOUTS_PER_UPDATE>::new(c) {
             Ok(_) => prop_assert!(c.validate().is_ok()),
@@ -88,7 +91,7 @@ proptest! {
                 prop_assert!(e.to_string().starts_with(e.field));
             }
         }
-        let m = MoonsConfig { samples, noise, seed };
+        let m = DataConfig { samples, noise, seed, ..DataConfig::default() };
         if let Err(e) = m.validate() {
             prop_assert!(["samples", "noise"].contains(&e.field));
         }

@@ -14,7 +14,7 @@ use piconas_firmware::{CONFIG, Fixed4, HIDDEN, RAM_BUDGET, stack};
 include!(concat!(env!("OUT_DIR"), "/flash_data.rs"));
 
 #[cfg(not(feature = "small"))]
-const SAMPLES: usize = piconas_core::MoonsConfig::DEFAULT.samples;
+const SAMPLES: usize = piconas_core::DataConfig::DEFAULT.samples;
 
 #[entry]
 fn main() -> ! {
@@ -37,7 +37,7 @@ fn main() -> ! {
     let (data, where_) = {
         // The same generator the host runs, here on the chip.
         let filled =
-            piconas_core::moons::generate_config(&piconas_core::MoonsConfig::DEFAULT, DATA);
+            piconas_core::datasets::generate_config(&piconas_core::DataConfig::DEFAULT, DATA);
         (
             filled.map(|d| &*d).unwrap_or(&[]),
             "generated on the chip, in RAM",

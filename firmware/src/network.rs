@@ -97,7 +97,8 @@ pub const WEIGHTS: [f32; 350] = [
     f32::from_bits(0xbe461132), f32::from_bits(0xbe56c9fe),
 ];
 /// The generated data it was trained on (`None`: a CSV file the firmware cannot rebuild).
-pub const MOONS: Option<piconas_core::MoonsConfig> = Some(piconas_core::MoonsConfig {
+pub const DATA: Option<piconas_core::DataConfig> = Some(piconas_core::DataConfig {
+    dataset: piconas_core::Dataset::Moons,
     samples: 1000,
     noise: f32::from_bits(0x3e4ccccd),
     seed: 0,

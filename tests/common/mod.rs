@@ -2,12 +2,12 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 use piconas_core::search::Record;
-use piconas_core::{MoonsConfig, Sample, Search, SearchConfig, Split, moons};
+use piconas_core::{DataConfig, Sample, Search, SearchConfig, Split, datasets};
 
 /// The default data set: 1000 two-moons points, noise 0.2, data seed 0.
 pub fn moons_data() -> Vec<Sample> {
     let mut v = vec![Sample::default(); 1000];
-    moons::generate_config(&MoonsConfig::default(), &mut v).unwrap();
+    datasets::generate_config(&DataConfig::default(), &mut v).unwrap();
     v
 }
 

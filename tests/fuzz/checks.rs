@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use piconas_core::checkpoint::crc32;
-use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES, MoonsConfig};
-use piconas_core::{Arch, Sample, Search, SearchConfig, Split, moons};
+use piconas_core::config::{DataConfig, MAX_SAMPLES, MIN_SAMPLES};
+use piconas_core::{Arch, Sample, Search, SearchConfig, Split, datasets};
 
 pub fn tokens(data: &[u8]) {
     if let Ok(arch) = Arch::decode(data) {
@@ -50,11 +50,11 @@ fn valid() -> &'static [u8] {
     static VALID: OnceLock<Vec<u8>> = OnceLock::new();
     VALID.get_or_init(|| {
         let mut v = vec![Sample::default(); 100];
-        let m = MoonsConfig {
+        let m = DataConfig {
             samples: 100,
-            ..MoonsConfig::default()
+            ..DataConfig::default()
         };
-        moons::generate_config(&m, &mut v).unwrap();
+        datasets::generate_config(&m, &mut v).unwrap();
         let split = Split::new(&v).unwrap();
         let mut s: Box<Small> = Box::new(Search::new(config()).unwrap());
         for _ in 0..4 {

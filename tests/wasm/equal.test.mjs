@@ -57,6 +57,44 @@ test('other seed, data and controller: wasm records equal native records', () =>
   assert.deepEqual(ours, native);
 });
 
+for (const dataset of ['circles', 'xor', 'spirals']) {
+  test(`${dataset}, random search and a cost weight: wasm records equal native records`, () => {
+    const native = nativeRecords([
+      '--dataset', dataset, '--strategy', 'random', '--cost-weight', '0.25', '--cost', 'params',
+      '--max-epochs', '15',
+    ]);
+    const ours = wasmRecords({
+      dataset, strategy: 'random', costWeight: 0.25, cost: 'params', maxEpochs: 15,
+    });
+    assert.deepEqual(ours, native);
+  });
+}
+
+test('the frontier survives a resume: seenState round-trips', () => {
+  const settings = { rollouts: 30, maxEpochs: 5, retrains: 1, dataset: 'xor', costWeight: 0.1 };
+  const nas = new wasm.Nas(settings);
+  nas.step(20);
+  const frontier = nas.frontier();
+  assert.equal(frontier.length % 4, 0);
+  const rows = Array.from({ length: frontier.length / 4 }, (_, k) => frontier.slice(4 * k, 4 * k + 4));
+  // Sorted cheapest first; every flagged row beats all before it; samples add up to 20.
+  let best = -Infinity;
+  for (const [, accuracy, , on] of rows) {
+    assert.equal(on === 1, accuracy > best);
+    if (on) best = accuracy;
+  }
+  assert.deepEqual(rows.map((r) => r[0]), rows.map((r) => r[0]).sort((a, b) => a - b));
+  assert.equal(rows.reduce((n, r) => n + r[2], 0), 20);
+  assert.equal(nas.frontierArchs().length, rows.filter((r) => r[3] === 1).length);
+  const again = wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), nas.bestArch(),
+    nas.bestWeights(), nas.seenState());
+  assert.deepEqual(again.frontier(), frontier);
+  assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), undefined, undefined,
+    new Uint8Array(5)), /frontier data is damaged/);
+  nas.free();
+  again.free();
+});
+
 test('invalid settings throw an Error naming the setting and its range', () => {
   const cases = [
     [{ noise: -1 }, 'noise', 'noise must be a number in [0, 10] (got -1)'],
@@ -66,6 +104,9 @@ test('invalid settings throw an Error naming the setting and its range', () => {
     [{ childLr: 0 }, 'childLr', 'childLr must be a finite number > 0 (got 0)'],
     [{ seed: 'x' }, 'seed', 'seed must be a number (got "x")'],
     [{ sead: 1 }, 'sead', 'unknown setting "sead"'],
+    [{ dataset: 'swirls' }, 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "swirls")'],
+    [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random (got "greedy")'],
+    [{ costWeight: 11 }, 'costWeight', 'costWeight must be a number in [0, 10] (got 11)'],
   ];
   for (const [settings, field, message] of cases) {
     assert.throws(() => new wasm.Nas(settings), (e) => {
@@ -84,4 +125,8 @@ test('defaults are the documented values', () => {
   assert.equal(d.samples, 1000);
   assert.equal(d.hidden, 64);
   assert.equal(d.childLr, 0.01);
+  assert.equal(d.dataset, 'moons');
+  assert.equal(d.strategy, 'reinforce');
+  assert.equal(d.costWeight, 0);
+  assert.equal(d.cost, 'macs');
 });

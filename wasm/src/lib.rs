@@ -16,10 +16,12 @@ mod settings;
 
 use piconas_core::bayes;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::frontier::{self, Seen};
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
-use piconas_core::{Arch, MAX_TOKENS, MoonsConfig, Network, Sample, Search, Split, moons};
+use piconas_core::{Arch, DataConfig, MAX_TOKENS, Network, Sample, Search, Split, datasets};
+use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 pub use settings::{Settings, defaults};
@@ -93,8 +95,10 @@ pub struct Finish {
 #[wasm_bindgen]
 pub struct Nas {
     samples: Vec<Sample>,
-    moons: MoonsConfig,
+    data: DataConfig,
     search: AnySearch,
+    /// Every distinct architecture sampled, with its rewards and accuracies (the frontier).
+    seen: HashMap<Arch, Seen>,
     /// Every rollout's reward, including those before a [`Nas::resume`].
     rewards: Vec<f32>,
     /// This session's records; the first is rollout `first_record` (0 unless resumed).
@@ -127,7 +131,41 @@ fn split_of(samples: &[Sample]) -> Split<'_> {
     })
 }
 
+/// Bytes of one architecture in [`Nas::seen_state`].
+const SEEN_LEN: usize = 1 + MAX_TOKENS + 4 + 8 + 8;
+
+/// Reads [`Nas::seen_state`]'s bytes; `None` if they are not whole, valid entries.
+fn decode_seen(bytes: &[u8]) -> Option<HashMap<Arch, Seen>> {
+    if !bytes.len().is_multiple_of(SEEN_LEN) {
+        return None;
+    }
+    let mut seen = HashMap::new();
+    for e in bytes.chunks_exact(SEEN_LEN) {
+        let len = usize::from(e[0]);
+        let arch = Arch::decode(e.get(1..1 + len)?).ok()?;
+        let at = 1 + MAX_TOKENS;
+        let mut p = Seen::new(arch);
+        p.samples = u32::from_le_bytes(e[at..at + 4].try_into().ok()?);
+        p.reward_sum = f64::from_le_bytes(e[at + 4..at + 12].try_into().ok()?);
+        p.accuracy_sum = f64::from_le_bytes(e[at + 12..at + 20].try_into().ok()?);
+        seen.insert(arch, p);
+    }
+    Some(seen)
+}
+
 impl Nas {
+    /// The cost the search charges (and the frontier's axis).
+    fn cost(&self) -> piconas_core::Cost {
+        with_search!(&self.search, s => s.config().cost)
+    }
+
+    /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
+    fn marked(&self) -> Vec<Seen> {
+        let mut points: Vec<Seen> = self.seen.values().copied().collect();
+        frontier::mark(&mut points, self.cost());
+        points
+    }
+
     fn policy_along_greedy<const H: usize>(search: &Search<H, K>) -> (String, Vec<f32>) {
         let mut traj: Box<Trajectory<H>> = Box::default();
         let (arch, _) = search.policy().greedy(&mut traj);
@@ -148,8 +186,8 @@ impl Nas {
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue) -> Result<Nas, JsValue> {
         let s = Settings::from_js(&settings)?;
-        let mut samples = vec![Sample::default(); s.moons.samples];
-        moons::generate_config(&s.moons, &mut samples).map_err(settings::error)?;
+        let mut samples = vec![Sample::default(); s.data.samples];
+        datasets::generate_config(&s.data, &mut samples).map_err(settings::error)?;
         let search = match s.hidden {
             16 => AnySearch::H16(boxed(s.search)?),
             32 => AnySearch::H32(boxed(s.search)?),
@@ -157,8 +195,9 @@ impl Nas {
         };
         Ok(Nas {
             samples,
-            moons: s.moons,
+            data: s.data,
             search,
+            seen: HashMap::new(),
             rewards: Vec::new(),
             records: Vec::new(),
             first_record: 0,
@@ -175,7 +214,12 @@ impl Nas {
             .iter()
             .copied()
             .fold(f32::NEG_INFINITY, f32::max);
-        let (records, rewards, best) = (&mut self.records, &mut self.rewards, &mut self.best);
+        let (records, rewards, best, seen) = (
+            &mut self.records,
+            &mut self.rewards,
+            &mut self.best,
+            &mut self.seen,
+        );
         with_search!(&mut self.search, s => {
             let mut top = best_reward;
             for _ in 0..n {
@@ -185,6 +229,9 @@ impl Nas {
                     s.trainer().copy_network(best.get_or_insert_with(Box::default));
                 }
                 rewards.push(record.reward);
+                seen.entry(record.arch)
+                    .or_insert(Seen::new(record.arch))
+                    .add(record.reward, record.accuracy);
                 records.push(record);
             }
         });
@@ -283,7 +330,53 @@ impl Nas {
     /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown.
     #[wasm_bindgen(js_name = bayesTest)]
     pub fn bayes_test(&self) -> f32 {
-        bayes::accuracy(&self.moons, split_of(&self.samples).test)
+        bayes::accuracy(&self.data, split_of(&self.samples).test)
+    }
+
+    /// The accuracy/size frontier (see the core's `frontier` module): for every distinct
+    /// architecture seen, cheapest first by the search's cost, four numbers — cost
+    /// (multiply-adds or parameters), mean dev accuracy, times sampled, 1 if on the frontier.
+    pub fn frontier(&self) -> Vec<f32> {
+        self.marked()
+            .iter()
+            .flat_map(|p| {
+                [
+                    p.cost(self.cost()) as f32,
+                    p.mean_accuracy() as f32,
+                    p.samples as f32,
+                    f32::from(u8::from(p.frontier)),
+                ]
+            })
+            .collect()
+    }
+
+    /// The architectures on the frontier, in [`Nas::frontier`]'s order.
+    #[wasm_bindgen(js_name = frontierArchs)]
+    pub fn frontier_archs(&self) -> Vec<String> {
+        self.marked()
+            .iter()
+            .filter(|p| p.frontier)
+            .map(|p| p.arch.to_string())
+            .collect()
+    }
+
+    /// What the frontier is made of, as bytes for [`Nas::resume`]: per distinct architecture
+    /// its encoding (length, then six token bytes), samples (u32), reward and accuracy sums
+    /// (f64), little-endian.
+    #[wasm_bindgen(js_name = seenState)]
+    pub fn seen_state(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.seen.len() * SEEN_LEN);
+        for p in self.marked() {
+            let tokens = p.arch.encode();
+            out.push(tokens.len() as u8);
+            let mut padded = [0u8; MAX_TOKENS];
+            padded[..tokens.len()].copy_from_slice(&tokens);
+            out.extend_from_slice(&padded);
+            out.extend_from_slice(&p.samples.to_le_bytes());
+            out.extend_from_slice(&p.reward_sum.to_le_bytes());
+            out.extend_from_slice(&p.accuracy_sum.to_le_bytes());
+        }
+        out
     }
 
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
@@ -311,6 +404,7 @@ impl Nas {
         rewards: Vec<f32>,
         best_arch: Option<String>,
         best_weights: Option<Vec<f32>>,
+        seen: Option<Vec<u8>>,
     ) -> Result<Nas, JsValue> {
         let s = Settings::from_js(&settings)?;
         let mut nas = Nas::new(settings)?;
@@ -326,6 +420,13 @@ impl Nas {
         }
         nas.rewards = rewards;
         nas.first_record = completed;
+        if let Some(bytes) = seen {
+            nas.seen = decode_seen(&bytes).ok_or_else(|| {
+                JsValue::from(js_sys::Error::new(
+                    "saved search: the frontier data is damaged",
+                ))
+            })?;
+        }
         if let (Some(arch), Some(weights)) = (best_arch, best_weights) {
             let arch: Arch = arch
                 .parse()

@@ -4,18 +4,26 @@ use piconas_core::config::{
     Allowed, Got, MAX_EPOCHS, MAX_FINALISTS, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE,
     MIN_SAMPLES,
 };
-use piconas_core::{ConfigError, MoonsConfig, SearchConfig};
+use piconas_core::{ConfigError, Cost, DataConfig, Dataset, SearchConfig, Strategy};
 use wasm_bindgen::prelude::*;
 
 /// The largest data set the page generates: bigger ones make every rollout slow to watch.
 pub const MAX_PAGE_SAMPLES: u64 = 20_000;
 /// Controller sizes the page offers (each is a separate instantiation of the core's search).
 pub const HIDDEN_SIZES: [u64; 3] = [16, 32, 64];
+/// The `strategy` setting's values.
+const STRATEGIES: [&str; 2] = ["reinforce", "random"];
+/// The `cost` setting's values.
+const COSTS: [&str; 2] = ["macs", "params"];
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// Each setting's JS name and the core configuration field it sets (for error messages).
-const FIELDS: [(&str, &str); 14] = [
+const FIELDS: [(&str, &str); 18] = [
+    ("dataset", "dataset"),
+    ("strategy", "strategy"),
+    ("costWeight", "cost_weight"),
+    ("cost", "cost"),
     ("seed", "seed"),
     ("rollouts", "rollouts"),
     ("noise", "noise"),
@@ -38,7 +46,7 @@ pub struct Settings {
     /// The search.
     pub search: SearchConfig,
     /// The generated data.
-    pub moons: MoonsConfig,
+    pub data: DataConfig,
     /// Controller hidden units (one of [`HIDDEN_SIZES`]).
     pub hidden: usize,
 }
@@ -103,6 +111,32 @@ fn int(obj: &JsValue, name: &'static str, min: u64, max: u64) -> Result<Option<u
     Err(js_error(name, &e.to_string()))
 }
 
+/// A setting that names one of `options`.
+fn choice(
+    obj: &JsValue,
+    name: &'static str,
+    options: &[&'static str],
+) -> Result<Option<&'static str>, JsValue> {
+    let v = js_sys::Reflect::get(obj, &name.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let text = v.as_string().unwrap_or_default();
+    options
+        .iter()
+        .find(|o| **o == text)
+        .map(|o| Some(*o))
+        .ok_or_else(|| {
+            js_error(
+                name,
+                &format!(
+                    "{name} must be one of {} (got {text:?})",
+                    options.join(", ")
+                ),
+            )
+        })
+}
+
 /// A float setting (its range is the core's to check).
 fn float(obj: &JsValue, name: &'static str) -> Result<Option<f32>, JsValue> {
     Ok(number(obj, name)?.map(|v| v as f32))
@@ -134,19 +168,34 @@ impl Settings {
             }
         }
         let mut search = SearchConfig::default();
-        let mut moons = MoonsConfig::default();
+        let mut data = DataConfig::default();
         let mut hidden = piconas_core::DEFAULT_HIDDEN as u64;
         set(&mut search.seed, int(obj, "seed", 0, MAX_SAFE_INTEGER)?);
         set(
             &mut search.rollouts,
             int(obj, "rollouts", 1, MAX_ROLLOUTS.into())?.map(|v| v as u32),
         );
-        set(&mut moons.noise, float(obj, "noise")?);
+        let names = Dataset::ALL.map(Dataset::name);
+        if let Some(name) = choice(obj, "dataset", &names)? {
+            data.dataset = Dataset::from_name(name).unwrap_or_default();
+        }
+        if let Some(name) = choice(obj, "strategy", &STRATEGIES)? {
+            search.strategy = if name == "random" {
+                Strategy::Random
+            } else {
+                Strategy::Reinforce
+            };
+        }
+        set(&mut search.cost_weight, float(obj, "costWeight")?);
+        if let Some(name) = choice(obj, "cost", &COSTS)? {
+            search.cost = Cost::from_name(name).unwrap_or_default();
+        }
+        set(&mut data.noise, float(obj, "noise")?);
         set(
-            &mut moons.samples,
+            &mut data.samples,
             int(obj, "samples", MIN_SAMPLES as u64, MAX_PAGE_SAMPLES)?.map(|v| v as usize),
         );
-        set(&mut moons.seed, int(obj, "dataSeed", 0, MAX_SAFE_INTEGER)?);
+        set(&mut data.seed, int(obj, "dataSeed", 0, MAX_SAFE_INTEGER)?);
         set(&mut hidden, int(obj, "hidden", 0, u64::MAX)?);
         if !HIDDEN_SIZES.contains(&hidden) {
             return Err(js_error(
@@ -179,11 +228,11 @@ impl Settings {
             &mut search.retrains,
             int(obj, "retrains", 1, MAX_RETRAINS.into())?.map(|v| v as u32),
         );
-        moons.validate().map_err(error)?;
+        data.validate().map_err(error)?;
         search.validate().map_err(error)?;
         Ok(Settings {
             search,
-            moons,
+            data,
             hidden: hidden as usize,
         })
     }
@@ -192,8 +241,8 @@ impl Settings {
 /// The default settings, as an object with every setting the page can change.
 #[wasm_bindgen]
 pub fn defaults() -> JsValue {
-    let (s, m) = (SearchConfig::default(), MoonsConfig::default());
-    let values: [(&str, f64); 14] = [
+    let (s, m) = (SearchConfig::default(), DataConfig::default());
+    let values: [(&str, f64); 15] = [
         ("seed", s.seed as f64),
         ("rollouts", s.rollouts.into()),
         ("noise", m.noise.into()),
@@ -208,6 +257,7 @@ pub fn defaults() -> JsValue {
         ("entropyWeight", s.controller.entropy_weight.into()),
         ("finalists", s.finalists as f64),
         ("retrains", s.retrains.into()),
+        ("costWeight", s.cost_weight.into()),
     ];
     let obj = js_sys::Object::new();
     for (name, value) in values {
@@ -216,6 +266,17 @@ pub fn defaults() -> JsValue {
         let value = (value as f32).to_string().parse().unwrap_or(value);
         // Plain data properties on a fresh object: cannot fail.
         let _ = js_sys::Reflect::set(&obj, &name.into(), &JsValue::from_f64(value));
+    }
+    let names = [
+        ("dataset", m.dataset.name()),
+        (
+            "strategy",
+            STRATEGIES[usize::from(s.strategy == Strategy::Random)],
+        ),
+        ("cost", s.cost.name()),
+    ];
+    for (name, value) in names {
+        let _ = js_sys::Reflect::set(&obj, &name.into(), &value.into());
     }
     obj.into()
 }

@@ -16,7 +16,7 @@ mod exported {
 }
 
 /// Points of the data set the network was trained on (0 if it was a CSV file).
-const SAMPLES: usize = match exported::MOONS {
+const SAMPLES: usize = match exported::DATA {
     Some(m) => m.samples,
     None => 0,
 };
@@ -29,12 +29,12 @@ fn main() -> ! {
     }; SAMPLES];
     static mut WORKSPACE: Workspace = Workspace::new();
 
-    let Some(moons) = exported::MOONS else {
+    let Some(config) = exported::DATA else {
         fail(format_args!(
             "the network was trained on a CSV file: no test split to rebuild"
         ));
     };
-    let data = match piconas_core::moons::generate_config(&moons, DATA) {
+    let data = match piconas_core::datasets::generate_config(&config, DATA) {
         Ok(data) => &*data,
         Err(e) => fail(format_args!("data: {e}")),
     };

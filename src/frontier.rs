@@ -1,0 +1,183 @@
+//! `frontier.csv` and `frontier.svg`: the accuracy/size frontier of the architectures a search
+//! saw, as the core's `frontier::mark` sorted and marked them.
+
+use std::fmt::Write;
+
+use piconas_core::Cost;
+use piconas_core::frontier::Seen;
+
+/// `frontier.csv`: every architecture seen, cheapest first, with its frontier flag.
+pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "tokens",
+        "macs",
+        "params",
+        "samples",
+        "mean_accuracy",
+        "frontier",
+    ])?;
+    for p in points {
+        w.write_record([
+            p.arch.to_string(),
+            p.cost(Cost::Macs).to_string(),
+            p.cost(Cost::Params).to_string(),
+            p.samples.to_string(),
+            format!("{:.6}", p.mean_accuracy()),
+            p.frontier.to_string(),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+const WIDTH: f32 = 900.0;
+const HEIGHT: f32 = 420.0;
+const LEFT: f32 = 60.0;
+const RIGHT: f32 = 20.0;
+const TOP: f32 = 40.0;
+const BOTTOM: f32 = 50.0;
+/// Accuracies below this are drawn on the bottom edge.
+const FLOOR: f64 = 0.5;
+
+/// `frontier.svg`: every architecture as a dot (cost on a log axis, mean dev accuracy), the
+/// frontier as a step line, and the Bayes ceiling when known.
+pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
+    let value = |p: &Seen| p.cost(cost) as f64;
+    let lo = points
+        .iter()
+        .map(value)
+        .fold(f64::INFINITY, f64::min)
+        .max(1.0);
+    let hi = points.iter().map(value).fold(0.0, f64::max).max(lo * 10.0);
+    let (llo, lhi) = (lo.log10().floor(), hi.log10().ceil());
+    let x = |v: f64| {
+        LEFT as f64 + f64::from(WIDTH - LEFT - RIGHT) * (v.max(1.0).log10() - llo) / (lhi - llo)
+    };
+    let y = |a: f64| {
+        TOP as f64
+            + f64::from(HEIGHT - TOP - BOTTOM)
+                * (1.0 - (a.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR))
+    };
+    let name = match cost {
+        Cost::Macs => "multiply-adds per sample",
+        Cost::Params => "parameters",
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{LEFT}" y="24" font-size="15">Accuracy/size frontier: mean dev accuracy of each architecture seen ({} distinct)</text>"#,
+        points.len()
+    );
+    for k in 0..=5 {
+        let a = FLOOR + 0.1 * f64::from(k);
+        let yy = y(a);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{a:.1}</text>"##,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            yy + 4.0
+        );
+    }
+    let bottom = f64::from(HEIGHT - BOTTOM);
+    let mut decade = llo;
+    while decade <= lhi {
+        let v = 10f64.powf(decade);
+        let xx = x(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{bottom:.1}" stroke="#eee"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{v}</text>"##,
+            TOP,
+            bottom + 18.0
+        );
+        decade += 1.0;
+    }
+    let _ = writeln!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{name} (log scale)</text>"#,
+        LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+        HEIGHT - 8.0
+    );
+    if let Some(b) = bayes {
+        let yy = y(f64::from(b));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#2e7d32">Bayes ceiling (test split) {:.1} %</text>"##,
+            WIDTH - RIGHT,
+            WIDTH - RIGHT - 4.0,
+            yy - 5.0,
+            f64::from(b) * 100.0
+        );
+    }
+    let mut dots = String::new();
+    for p in points.iter().filter(|p| !p.frontier) {
+        let _ = write!(dots, "M{:.1},{:.1}h0", x(value(p)), y(p.mean_accuracy()));
+    }
+    let _ = writeln!(
+        s,
+        r##"<path d="{dots}" stroke="#4a90d9" stroke-opacity="0.35" stroke-width="4" stroke-linecap="round" fill="none"/>"##
+    );
+    let frontier: Vec<&Seen> = points.iter().filter(|p| p.frontier).collect();
+    let mut step = String::new();
+    for (i, p) in frontier.iter().enumerate() {
+        let (xx, yy) = (x(value(p)), y(p.mean_accuracy()));
+        if i > 0 {
+            let _ = write!(step, "{xx:.1},{:.1} ", y(frontier[i - 1].mean_accuracy()));
+        }
+        let _ = write!(step, "{xx:.1},{yy:.1} ");
+    }
+    let _ = writeln!(
+        s,
+        r##"<polyline points="{step}" stroke="#d0021b" stroke-width="2" fill="none"/>"##
+    );
+    for p in &frontier {
+        let _ = writeln!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#d0021b"><title>{} — {} {name}, {:.1} % over {} samples</title></circle>"##,
+            x(value(p)),
+            y(p.mean_accuracy()),
+            p.arch,
+            value(p),
+            p.mean_accuracy() * 100.0,
+            p.samples
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_chart_show_every_point_and_the_frontier() {
+        let mut seen: Vec<Seen> = [("[16]", 0.95), ("[]", 0.80), ("[4]", 0.75)]
+            .iter()
+            .map(|&(arch, accuracy)| {
+                let mut s = Seen::new(arch.parse().unwrap());
+                s.add(accuracy, accuracy);
+                s
+            })
+            .collect();
+        piconas_core::frontier::mark(&mut seen, Cost::Macs);
+        let text = csv(&seen).unwrap();
+        assert_eq!(
+            text,
+            "tokens,macs,params,samples,mean_accuracy,frontier\n\
+             [],4,6,1,0.800000,true\n\
+             [4],16,22,1,0.750000,false\n\
+             [16],64,82,1,0.950000,true\n"
+        );
+        let chart = svg(&seen, Cost::Macs, Some(0.97));
+        assert_eq!(chart.matches("<circle").count(), 2);
+        assert_eq!(chart.matches("h0").count(), 1);
+        assert!(chart.contains("Bayes ceiling") && chart.ends_with("</svg>\n"));
+    }
+}
