@@ -65,14 +65,32 @@ export function drawMoons(canvas, data, heatmap) {
   }
 }
 
-/** Reward per rollout, its moving average, the Bayes ceiling and the original's 91 %. */
-export function drawRewards(canvas, rewards, total, bayes) {
+// Colours of the earlier searches' curves, oldest first.
+const OVERLAY_COLOURS = ['#8e6c8a', '#5b8c5a', '#c98a2b', '#4a6fa5'];
+
+/** The trailing mean over `window` (shorter at the start), as [i, mean] pairs. */
+function movingAverage(values, window) {
+  const out = new Float32Array(values.length);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += values[i];
+    if (i >= window) sum -= values[i - window];
+    out[i] = sum / Math.min(i + 1, window);
+  }
+  return out;
+}
+
+/**
+ * Reward per rollout, its moving average, the Bayes ceiling and (on the moons) the original's
+ * 91 %; `overlays` are earlier searches' rewards, drawn as faded moving averages with a legend.
+ */
+export function drawRewards(canvas, rewards, total, bayes, { overlays = [], original = true } = {}) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const W = canvas.width, H = canvas.height;
   const L = 44, R = 10, T = 10, B = 28;
   const lo = 0.5;
-  const n = Math.max(total, 1);
+  const n = Math.max(total, 1, ...overlays.map((o) => o.total));
   const px = (i) => L + ((W - L - R) * i) / n;
   const py = (v) => T + (H - T - B) * (1 - (Math.min(Math.max(v, lo), 1) - lo) / (1 - lo));
   ctx.font = '11px system-ui, sans-serif';
@@ -91,23 +109,93 @@ export function drawRewards(canvas, rewards, total, bayes) {
     ctx.setLineDash([]); ctx.fillStyle = colour; ctx.textAlign = 'left';
     ctx.fillText(label, L + 6, py(v) - 4);
   };
-  ref(ORIGINAL_TEST_ACC, '#777', `original's test accuracy ${Math.round(ORIGINAL_TEST_ACC * 100)} %`);
+  if (original) ref(ORIGINAL_TEST_ACC, '#777', `original's test accuracy ${Math.round(ORIGINAL_TEST_ACC * 100)} %`);
+  const windowOf = (count) => Math.max(5, Math.min(100, Math.floor(count / 20)));
+  const curve = (values, window) => {
+    const m = movingAverage(values, window);
+    ctx.beginPath();
+    for (let i = 0; i < m.length; i++) {
+      if (i === 0) ctx.moveTo(px(i + 0.5), py(m[i])); else ctx.lineTo(px(i + 0.5), py(m[i]));
+    }
+    ctx.stroke();
+  };
+  overlays.forEach((o, k) => {
+    const colour = OVERLAY_COLOURS[k % OVERLAY_COLOURS.length];
+    ctx.globalAlpha = 0.75; ctx.strokeStyle = colour; ctx.lineWidth = 1.6;
+    curve(o.rewards, windowOf(o.total));
+    ctx.globalAlpha = 1; ctx.fillStyle = colour; ctx.textAlign = 'left';
+    ctx.fillText(`— ${o.label}`, L + 8, H - B - 8 - 14 * (overlays.length - 1 - k) - 14);
+  });
   if (Number.isFinite(bayes)) ref(bayes, '#2e7d32', `Bayes ceiling ${(bayes * 100).toFixed(1)} %`);
   ctx.fillStyle = 'rgba(26, 115, 232, 0.5)';
   for (let i = 0; i < rewards.length; i++) ctx.fillRect(px(i + 0.5) - 1.2, py(rewards[i]) - 1.2, 2.4, 2.4);
-  const window = Math.max(5, Math.min(100, Math.floor(n / 20)));
-  ctx.strokeStyle = '#d0021b'; ctx.lineWidth = 2; ctx.beginPath();
-  let sum = 0;
-  for (let i = 0; i < rewards.length; i++) {
-    sum += rewards[i];
-    if (i >= window) sum -= rewards[i - window];
-    const m = sum / Math.min(i + 1, window);
-    if (i === 0) ctx.moveTo(px(i + 0.5), py(m)); else ctx.lineTo(px(i + 0.5), py(m));
-  }
-  ctx.stroke();
+  const window = windowOf(Math.max(total, 1));
+  ctx.strokeStyle = '#d0021b'; ctx.lineWidth = 2;
+  curve(rewards, window);
   ctx.fillStyle = '#d0021b'; ctx.textAlign = 'right';
   ctx.fillText(`moving average of ${window}`, W - R - 4, H - B - 6);
   canvas.dataset.points = String(rewards.length);
+  canvas.dataset.overlays = String(overlays.length);
+}
+
+/**
+ * The accuracy/size frontier: every architecture seen as a dot (cost on a log axis, mean dev
+ * accuracy), the frontier as a red step line with its cheapest and most accurate ends named.
+ */
+export function drawFrontier(canvas, frontier, bayes) {
+  const ctx = canvas.getContext('2d');
+  clear(ctx);
+  const W = canvas.width, H = canvas.height;
+  const L = 44, R = 10, T = 10, B = 30;
+  const lo = 0.5;
+  const pts = frontier?.points ?? new Float32Array(0);
+  const n = pts.length / 4;
+  let cmin = Infinity, cmax = 0;
+  for (let k = 0; k < n; k++) { cmin = Math.min(cmin, pts[4 * k]); cmax = Math.max(cmax, pts[4 * k]); }
+  const l0 = n ? Math.floor(Math.log10(Math.max(cmin, 1))) : 0;
+  const l1 = n ? Math.max(Math.ceil(Math.log10(Math.max(cmax, 1))), l0 + 1) : 3;
+  const px = (c) => L + ((W - L - R) * (Math.log10(Math.max(c, 1)) - l0)) / (l1 - l0);
+  const py = (v) => T + (H - T - B) * (1 - (Math.min(Math.max(v, lo), 1) - lo) / (1 - lo));
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = '#555'; ctx.strokeStyle = '#eee'; ctx.lineWidth = 1; ctx.textAlign = 'right';
+  for (let v = lo; v <= 1.0001; v += 0.1) {
+    ctx.beginPath(); ctx.moveTo(L, py(v)); ctx.lineTo(W - R, py(v)); ctx.stroke();
+    ctx.fillText(v.toFixed(1), L - 5, py(v) + 4);
+  }
+  ctx.textAlign = 'center';
+  for (let d = l0; d <= l1; d++) {
+    ctx.textAlign = d === l1 ? 'right' : 'center';
+    ctx.fillText(String(10 ** d), px(10 ** d), H - 16);
+  }
+  ctx.textAlign = 'center';
+  const unit = frontier?.cost === 'params' ? 'parameters' : 'multiply-adds per sample';
+  ctx.fillText(`${unit} (log scale)`, L + (W - L - R) / 2, H - 3);
+  if (Number.isFinite(bayes)) {
+    ctx.setLineDash([6, 4]); ctx.strokeStyle = '#2e7d32'; ctx.lineWidth = 1.3;
+    ctx.beginPath(); ctx.moveTo(L, py(bayes)); ctx.lineTo(W - R, py(bayes)); ctx.stroke();
+    ctx.setLineDash([]);
+  }
+  ctx.fillStyle = 'rgba(26, 115, 232, 0.35)';
+  for (let k = 0; k < n; k++) {
+    if (!pts[4 * k + 3]) ctx.fillRect(px(pts[4 * k]) - 1.5, py(pts[4 * k + 1]) - 1.5, 3, 3);
+  }
+  const on = [];
+  for (let k = 0; k < n; k++) if (pts[4 * k + 3]) on.push([px(pts[4 * k]), py(pts[4 * k + 1])]);
+  ctx.strokeStyle = '#d0021b'; ctx.lineWidth = 2; ctx.beginPath();
+  on.forEach(([x, y], i) => { if (i === 0) ctx.moveTo(x, y); else { ctx.lineTo(x, on[i - 1][1]); ctx.lineTo(x, y); } });
+  ctx.stroke();
+  ctx.fillStyle = '#d0021b';
+  for (const [x, y] of on) { ctx.beginPath(); ctx.arc(x, y, 3, 0, 2 * Math.PI); ctx.fill(); }
+  const archs = frontier?.archs ?? [];
+  if (on.length) {
+    ctx.font = '11px ui-monospace, monospace';
+    ctx.textAlign = 'left'; ctx.fillText(archs[0] ?? '', on[0][0] + 6, on[0][1] + 14);
+    ctx.textAlign = 'right';
+    const [x, y] = on[on.length - 1];
+    ctx.fillText(archs[archs.length - 1] ?? '', Math.min(x, W - R), Math.max(y - 8, T + 18));
+  }
+  canvas.dataset.points = String(n);
+  canvas.dataset.frontier = String(on.length);
 }
 
 function niceStep(raw) {

@@ -1,9 +1,11 @@
 // The page: settings form (kept in the URL hash), controls, and drawing what the worker posts.
-import { drawMoons, drawPolicy, drawRewards, renderArch } from './draw.js';
+import { drawFrontier, drawMoons, drawPolicy, drawRewards, renderArch } from './draw.js';
 
 // The settings the form offers, in order: [name, label, kind]. Names must match the
 // settings object of wasm/src/settings.rs; defaults and ranges come from there too.
 const FIELDS = [
+  ['dataset', 'Data set', ['moons', 'circles', 'xor', 'spirals']],
+  ['strategy', 'Strategy', ['reinforce', 'random']],
   ['seed', 'Seed', 'int'],
   ['rollouts', 'Rollouts', 'int'],
   ['samples', 'Data points', 'int'],
@@ -18,7 +20,11 @@ const FIELDS = [
   ['entropyWeight', 'Entropy weight β₀', 'float'],
   ['finalists', 'Finalists', 'int'],
   ['retrains', 'Retrains each', 'int'],
+  ['costWeight', 'Cost weight λ', 'float'],
+  ['cost', 'Cost counts', ['macs', 'params']],
 ];
+// Finished (or reset) searches' reward curves kept for comparison, newest last.
+const MAX_OVERLAYS = 4;
 
 const $ = (id) => document.getElementById(id);
 // Where an unfinished search is kept across reloads.
@@ -53,6 +59,8 @@ const state = {
   bayes: NaN,
   heatmap: null,
   policy: null,
+  frontier: null, // { points: Float32Array (cost, accuracy, samples, on) ×n, archs, cost }
+  overlays: [], // [{ label, rewards, total }]
 };
 window.piconas = state; // for the end-to-end test and the curious
 let worker = null; // the search's worker, once started
@@ -137,12 +145,29 @@ function showInvalid(field, message) {
 
 function redraw() {
   if (state.data) drawMoons($('moons'), state.data, state.heatmap);
-  drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes);
+  drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes, {
+    overlays: state.overlays,
+    original: (state.settings?.dataset ?? 'moons') === 'moons',
+  });
   drawPolicy($('policy'), state.policy);
+  drawFrontier($('frontier'), state.frontier, state.bayes);
+  $('clear-overlays').disabled = state.overlays.length === 0;
+}
+
+/** Keeps the search on screen's reward curve as an overlay, labelled by what it searched. */
+function keepOverlay() {
+  if (!state.settings || state.rewards.length === 0) return;
+  const s = state.settings;
+  const label = `${s.strategy ?? 'reinforce'} · ${s.dataset ?? 'moons'} · seed ${s.seed ?? 0}` +
+    (Number(s.costWeight ?? 0) > 0 ? ` · λ ${s.costWeight}` : '');
+  state.overlays.push({ label, rewards: Float32Array.from(state.rewards), total: state.rollouts });
+  if (state.overlays.length > MAX_OVERLAYS) state.overlays.shift();
 }
 
 function resetView() {
-  Object.assign(state, { data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null });
+  Object.assign(state, {
+    data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null, frontier: null,
+  });
   $('c-rollout').textContent = '0 / 0';
   for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes']) $(id).textContent = '–';
   $('greedy').textContent = '–';
@@ -168,7 +193,11 @@ function offerSaved() {
     setPhase('starting');
     worker.postMessage({
       type: 'resume-saved', settings: saved.settings,
-      saved: { ...saved, checkpoint: fromBase64(saved.checkpoint) },
+      saved: {
+        ...saved,
+        checkpoint: fromBase64(saved.checkpoint),
+        seen: saved.seen ? fromBase64(saved.seen) : null,
+      },
     });
   };
   $('saved-discard').onclick = () => {
@@ -183,7 +212,7 @@ function keep(m) {
     localStorage.setItem(SAVED_KEY, JSON.stringify({
       settings: state.settings, completed: m.completed, rollouts: state.rollouts,
       rewards: state.rewards.slice(0, m.completed), checkpoint: toBase64(m.bytes),
-      bestArch: m.bestArch, bestWeights: m.bestWeights,
+      bestArch: m.bestArch, bestWeights: m.bestWeights, seen: toBase64(m.seen),
     }));
   } catch (e) {
     status(`This search cannot be kept across a reload: ${e.message}`, true);
@@ -211,6 +240,7 @@ function onMessage({ data: m }) {
       setPhase('idle');
       break;
     case 'started':
+      keepOverlay(); // the search on screen, if any, becomes an earlier curve
       resetView();
       state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
       state.rollouts = m.rollouts;
@@ -233,6 +263,7 @@ function onMessage({ data: m }) {
       $('c-best').textContent = pct(m.bestReward);
       $('c-beta').textContent = m.beta.toExponential(2);
       $('greedy').textContent = m.greedyArch;
+      state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
       renderArch($('arch'), m.bestArch);
       redraw();
       if (m.done) { setPhase('finishing'); status('Retraining the finalists…'); }
@@ -245,11 +276,13 @@ function onMessage({ data: m }) {
       $('r-test').textContent = pct(m.testMean);
       $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
       $('r-bayes').textContent = pct(m.bayes);
+      $('r-original').hidden = (state.settings?.dataset ?? 'moons') !== 'moons';
       $('result').hidden = false;
       setPhase('done');
       break;
     case 'reset':
       localStorage.removeItem(SAVED_KEY);
+      keepOverlay();
       resetView();
       setPhase('idle');
       break;
@@ -285,6 +318,7 @@ function main() {
   $('pause').addEventListener('click', () => { worker.postMessage({ type: 'pause' }); setPhase('paused'); });
   $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
   $('reset').addEventListener('click', () => worker.postMessage({ type: 'reset' }));
+  $('clear-overlays').addEventListener('click', () => { state.overlays = []; redraw(); });
 }
 
 main();

@@ -42,12 +42,14 @@ function progressMessage(p) {
     greedyArch: nas.greedyArch(),
     policy: nas.policy(),
     heatmap,
+    frontier: nas.frontier(),
+    frontierArchs: nas.frontierArchs(),
   };
 }
 
 function post(p) {
   const m = progressMessage(p);
-  postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer]);
+  postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer, m.frontier.buffer]);
 }
 
 /** Hands the page a checkpoint to keep (not between the proposals of one update). */
@@ -56,10 +58,11 @@ function save() {
   if (!bytes) return;
   lastSave = performance.now();
   const weights = nas.bestWeights();
+  const seen = nas.seenState();
   postMessage({
     type: 'checkpoint', bytes, completed: nas.progress().completed,
-    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null,
-  }, [bytes.buffer]);
+    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, seen,
+  }, [bytes.buffer, seen.buffer]);
 }
 
 function finish() {
@@ -92,7 +95,8 @@ function start(settings, saved = null) {
   try {
     handle = saved
       ? Nas.resume(settings, saved.checkpoint, Float32Array.from(saved.rewards),
-        saved.bestArch ?? undefined, saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
+        saved.bestArch ?? undefined, saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined,
+        saved.seen ?? undefined)
       : new Nas(settings);
   } catch (e) {
     postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });

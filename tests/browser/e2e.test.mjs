@@ -66,6 +66,10 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
     assert.ok(ink > 0.02, `canvas #${id} is drawn (${(ink * 100).toFixed(1)} % of pixels inked)`);
   }
   assert.ok(await inked(page, 'moons') > 0.5, 'the decision heatmap fills the data canvas');
+  const seen = Number(await page.getAttribute('#frontier', 'data-points'));
+  const front = Number(await page.getAttribute('#frontier', 'data-frontier'));
+  assert.ok(seen > 1 && front >= 1 && front <= seen, `frontier: ${front} of ${seen} architectures`);
+  assert.ok(await inked(page, 'frontier') > 0.02, 'the frontier is drawn');
   assert.match(page.url(), /#.*rollouts=200/, 'the settings are kept in the link');
   assert.deepEqual(errors, []);
 
@@ -74,11 +78,33 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   await page.close();
 });
 
+test('random search on XOR after the controller: both curves on one chart', { timeout: 240_000 }, async () => {
+  const { page, errors } = await openPage('#rollouts=60&seed=1&dataset=xor&maxEpochs=20&retrains=1');
+  assert.equal(await page.inputValue('#s-dataset'), 'xor');
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  assert.match(await page.textContent('#c-bayes'), /^9[89]\.\d %$/, 'the XOR ceiling');
+  assert.ok(!(await page.isVisible('#r-original')), "the original's 91 % is for the moons only");
+  const first = await page.evaluate(() => Array.from(window.piconas.rewards));
+  await page.selectOption('#s-strategy', 'random');
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  const overlays = await page.evaluate(() => window.piconas.overlays.map((o) => [o.label, Array.from(o.rewards)]));
+  assert.deepEqual(overlays, [['reinforce · xor · seed 1', first]], 'the first search is kept as a curve');
+  assert.equal(await page.getAttribute('#rewards', 'data-overlays'), '1');
+  assert.match(page.url(), /strategy=random/);
+  await page.click('#clear-overlays');
+  assert.equal(await page.getAttribute('#rewards', 'data-overlays'), '0');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an invalid setting shows its message and starts nothing', { timeout: 60_000 }, async () => {
   const { page, errors } = await openPage();
   for (const [field, value, message] of [
     ['noise', '-1', 'noise must be a number in [0, 10] (got -1)'],
     ['rollouts', 'many', 'rollouts must be a number (got "many")'],
+    ['costWeight', '12', 'costWeight must be a number in [0, 10] (got 12)'],
   ]) {
     await page.fill(`#s-${field}`, value);
     await page.click('#start');
@@ -88,7 +114,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
     assert.equal(await page.textContent('#c-rollout'), '0 / 0');
     assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
-    await page.fill(`#s-${field}`, field === 'noise' ? '0.2' : '5000');
+    await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0' }[field]);
   }
   assert.deepEqual(errors, []);
   await page.close();
