@@ -6,6 +6,8 @@ use std::fmt::Write;
 use piconas_core::Cost;
 use piconas_core::frontier::Seen;
 
+use crate::svg::{self, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
+
 /// `frontier.csv`: every architecture seen, cheapest first, with its frontier flag.
 pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -31,15 +33,6 @@ pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-const WIDTH: f32 = 900.0;
-const HEIGHT: f32 = 420.0;
-const LEFT: f32 = 60.0;
-const RIGHT: f32 = 20.0;
-const TOP: f32 = 40.0;
-const BOTTOM: f32 = 50.0;
-/// Accuracies below this are drawn on the bottom edge.
-const FLOOR: f64 = 0.5;
-
 /// `frontier.svg`: every architecture as a dot (cost on a log axis, mean dev accuracy), the
 /// frontier as a step line, and the Bayes ceiling when known.
 pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
@@ -54,37 +47,15 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
     let x = |v: f64| {
         LEFT as f64 + f64::from(WIDTH - LEFT - RIGHT) * (v.max(1.0).log10() - llo) / (lhi - llo)
     };
-    let y = |a: f64| {
-        TOP as f64
-            + f64::from(HEIGHT - TOP - BOTTOM)
-                * (1.0 - (a.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR))
-    };
+    let y = |a: f64| f64::from(svg::y_of(a as f32));
     let name = match cost {
         Cost::Macs => "multiply-adds per sample",
         Cost::Params => "parameters",
     };
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{LEFT}" y="24" font-size="15">Accuracy/size frontier: mean dev accuracy of each architecture seen ({} distinct)</text>"#,
+    let mut s = svg::open(&format!(
+        "Accuracy/size frontier: mean dev accuracy of each architecture seen ({} distinct)",
         points.len()
-    );
-    for k in 0..=5 {
-        let a = FLOOR + 0.1 * f64::from(k);
-        let yy = y(a);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{a:.1}</text>"##,
-            WIDTH - RIGHT,
-            LEFT - 6.0,
-            yy + 4.0
-        );
-    }
+    ));
     let bottom = f64::from(HEIGHT - BOTTOM);
     let mut decade = llo;
     while decade <= lhi {
@@ -105,14 +76,14 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
         HEIGHT - 8.0
     );
     if let Some(b) = bayes {
-        let yy = y(f64::from(b));
-        let _ = writeln!(
-            s,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#2e7d32" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="#2e7d32">Bayes ceiling (test split) {:.1} %</text>"##,
-            WIDTH - RIGHT,
-            WIDTH - RIGHT - 4.0,
-            yy - 5.0,
-            f64::from(b) * 100.0
+        let label = format!("Bayes ceiling (test split) {:.1} %", f64::from(b) * 100.0);
+        svg::reference_line(
+            &mut s,
+            &svg::Reference {
+                value: b,
+                label,
+                colour: "#2e7d32",
+            },
         );
     }
     let mut dots = String::new();

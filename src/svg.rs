@@ -5,14 +5,61 @@
 
 use std::fmt::Write;
 
-const WIDTH: f32 = 900.0;
-const HEIGHT: f32 = 420.0;
-const LEFT: f32 = 60.0;
-const RIGHT: f32 = 20.0;
-const TOP: f32 = 40.0;
-const BOTTOM: f32 = 50.0;
-/// Rewards below this are drawn on the bottom edge.
+pub const WIDTH: f32 = 900.0;
+pub const HEIGHT: f32 = 420.0;
+pub const LEFT: f32 = 60.0;
+pub const RIGHT: f32 = 20.0;
+pub const TOP: f32 = 40.0;
+pub const BOTTOM: f32 = 50.0;
+/// Accuracies and rewards below this are drawn on the bottom edge.
 const FLOOR: f32 = 0.5;
+
+/// The y coordinate of an accuracy or reward `v` (the axis runs from 0.5 to 1).
+pub fn y_of(v: f32) -> f32 {
+    TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR))
+}
+
+/// An SVG document's opening, white background, title and accuracy axis (0.5 to 1, gridlines
+/// every 0.1); the caller adds the x axis and the data, then `</svg>`.
+pub fn open(title: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        s,
+        r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
+    );
+    for k in 0..=5 {
+        let v = FLOOR + 0.1 * k as f32;
+        let yy = y_of(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.1}</text>"##,
+            WIDTH - RIGHT,
+            LEFT - 6.0,
+            yy + 4.0
+        );
+    }
+    s
+}
+
+/// A dashed horizontal reference line with its label, right-aligned above it.
+pub fn reference_line(s: &mut String, r: &Reference) {
+    let yy = y_of(r.value);
+    let _ = writeln!(
+        s,
+        r#"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}">{}</text>"#,
+        WIDTH - RIGHT,
+        r.colour,
+        WIDTH - RIGHT - 4.0,
+        yy - 5.0,
+        r.colour,
+        r.label
+    );
+}
 
 /// A horizontal reference line.
 pub struct Reference {
@@ -57,31 +104,10 @@ struct Chart {
 impl Chart {
     fn new(title: &str, n: usize) -> Chart {
         let mut chart = Chart {
-            svg: String::new(),
+            svg: open(title),
             n: n.max(1) as f32,
         };
-        let s = &mut chart.svg;
-        let _ = writeln!(
-            s,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-        );
-        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-        let _ = writeln!(
-            s,
-            r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
-        );
         let bottom = HEIGHT - BOTTOM;
-        for k in 0..=5 {
-            let v = FLOOR + 0.1 * k as f32;
-            let yy = chart.y(v);
-            let _ = writeln!(
-                chart.svg,
-                r##"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v:.1}</text>"##,
-                WIDTH - RIGHT,
-                LEFT - 6.0,
-                yy + 4.0
-            );
-        }
         let step = nice_step(chart.n, 6.0);
         let mut tick = 0.0;
         while tick <= chart.n {
@@ -108,7 +134,7 @@ impl Chart {
     }
 
     fn y(&self, v: f32) -> f32 {
-        TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v.clamp(FLOOR, 1.0) - FLOOR) / (1.0 - FLOOR))
+        y_of(v)
     }
 
     fn dots(&mut self, values: &[f32], colour: &str) {
@@ -139,17 +165,7 @@ impl Chart {
     }
 
     fn reference(&mut self, r: &Reference) {
-        let yy = self.y(r.value);
-        let _ = writeln!(
-            self.svg,
-            r#"<line x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="{}" stroke-width="1.5" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" text-anchor="end" fill="{}">{}</text>"#,
-            WIDTH - RIGHT,
-            r.colour,
-            WIDTH - RIGHT - 4.0,
-            yy - 5.0,
-            r.colour,
-            r.label
-        );
+        reference_line(&mut self.svg, r);
     }
 
     /// A legend entry, `row` lines down from the lower left of the plot (accuracies rarely
