@@ -166,10 +166,25 @@ fn sum_lanes(a: &Lanes) -> f32 {
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
+/// `out = init + Σₖ wₖ·xₖ`, lane by lane, the terms added in order (so the bits are those of
+/// `out = [init; _]` followed by one `out += wₖ·xₖ` pass per term). Computed a group of lanes at
+/// a time with the partial sums in registers: each term's lanes are loaded once per group and
+/// `out` is written once, instead of read and written once per term.
 #[inline(always)]
-fn axpy_lanes(out: &mut Lanes, w: f32, x: &Lanes) {
-    for (o, &v) in out.iter_mut().zip(x) {
-        *o += w * v;
+fn weighted_sum<'a>(
+    out: &mut Lanes,
+    init: f32,
+    terms: impl Iterator<Item = (f32, &'a Lanes)> + Clone,
+) {
+    for (g, chunk) in out.chunks_exact_mut(LANE_GROUP).enumerate() {
+        let mut acc = [init; LANE_GROUP];
+        for (w, x) in terms.clone() {
+            let x = &x[g * LANE_GROUP..(g + 1) * LANE_GROUP];
+            for (a, &v) in acc.iter_mut().zip(x) {
+                *a += w * v;
+            }
+        }
+        chunk.copy_from_slice(&acc);
     }
 }
 
@@ -289,10 +304,7 @@ impl Layout {
                     let (fi, fo) = linear.shape();
                     let (w, b) = params[linear.range()].split_at(fi * fo);
                     for ((out, row), &bias) in output.iter_mut().zip(w.chunks_exact(fi)).zip(b) {
-                        *out = [bias; MAX_BATCH];
-                        for (x, &wji) in input.iter().zip(row) {
-                            axpy_lanes(out, wji, x);
-                        }
+                        weighted_sum(out, bias, row.iter().copied().zip(input.iter()));
                     }
                 }
                 Op::Act { activation, width } => {
@@ -342,10 +354,8 @@ impl Layout {
                         split_rows(&mut ws.rows, below.clone(), [grad.clone(), slot(k, n)]);
                     if Some(k) != first_linear {
                         for (i, din) in d_in[..fi].iter_mut().enumerate() {
-                            *din = [0.0; MAX_BATCH];
-                            for (d, row) in d_out[..fo].iter().zip(w.chunks_exact(fi)) {
-                                axpy_lanes(din, row[i], d);
-                            }
+                            let column = w.chunks_exact(fi).map(move |row| row[i]);
+                            weighted_sum(din, 0.0, column.zip(d_out[..fo].iter()));
                         }
                     }
                     // One row of gradients at a time (64 bytes of stack), so that the update
