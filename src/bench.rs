@@ -2,8 +2,10 @@
 //!
 //! Part 1 trains fixed architectures for a fixed number of epochs (patience = epochs, so no
 //! early stop) and reports samples/s and multiply-adds/s. Part 2 runs the default search for
-//! a fixed number of rollouts and reports rollouts/s.
+//! a fixed number of rollouts, the way the runner does (one thread), and reports rollouts/s.
+//! Both say which instruction set trained the children (see `kernel`).
 
+use std::io::Write as _;
 use std::time::Instant;
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
@@ -46,13 +48,22 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
         ..ChildConfig::default()
     };
     child.validate().map_err(invalid)?;
-    println!(
-        "child training, {} epochs each, {} train + {} dev samples",
+    // A closed stdout (`| head`) stops the report, not the program.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "child training, {} epochs each, {} train + {} dev samples, on {}",
         args.epochs,
         split.train.len(),
-        split.dev.len()
+        split.dev.len(),
+        if crate::kernel::avx2() {
+            "AVX2"
+        } else {
+            "the baseline instruction set"
+        }
     );
-    println!(
+    let _ = writeln!(
+        out,
         "{:<34} {:>12} {:>14} {:>10}",
         "architecture", "samples/s", "MAC/s", "ms/child"
     );
@@ -65,7 +76,7 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
         let mut children = 0u32;
         while start.elapsed().as_secs_f64() < 1.0 || children < 3 {
             let mut rng = rng::stream(0, Stream::Child, children.into());
-            trainer.train(&arch, &child, &split, &mut rng);
+            crate::kernel::train(&mut trainer, &arch, &child, &split, &mut rng);
             children += 1;
         }
         let secs = start.elapsed().as_secs_f64();
@@ -73,7 +84,8 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
         let samples = epochs * split.train.len() as f64;
         let macs = samples * training_macs(&arch) as f64
             + epochs * split.dev.len() as f64 * arch.forward_macs() as f64;
-        println!(
+        let _ = writeln!(
+            out,
             "{:<34} {:>12.0} {:>14.3e} {:>10.2}",
             name,
             samples / secs,
@@ -94,11 +106,15 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
         search
     };
     let mut epochs = 0u64;
-    while let Some(r) = search.step(&split) {
-        epochs += u64::from(r.epochs);
-    }
+    crate::parallel::run(&mut search, &split, 1, None, |event| {
+        if let crate::parallel::Event::Record(r) = event {
+            epochs += u64::from(r.epochs);
+        }
+        Ok(())
+    })?;
     let secs = start.elapsed().as_secs_f64();
-    println!(
+    let _ = writeln!(
+        out,
         "\ndefault search, first {} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
         args.rollouts,
         f64::from(args.rollouts) / secs,

@@ -5,6 +5,7 @@ mod cli;
 mod compare;
 mod export;
 mod frontier;
+mod kernel;
 mod output;
 mod parallel;
 mod run;

@@ -61,7 +61,7 @@ pub fn run<const H: usize, const K: usize>(
             .collect();
         let train = |trainer: &mut Trainer, i: usize| {
             let mut rng = streams[i].clone();
-            trainer.train(&proposals[i].arch, &config, data, &mut rng)
+            crate::kernel::train(trainer, &proposals[i].arch, &config, data, &mut rng)
         };
         let used = trainers.len().min(proposals.len()).max(1);
         let outcomes: Vec<Outcome> = if proposals.is_empty() {

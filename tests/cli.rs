@@ -625,3 +625,44 @@ fn a_cost_weight_charges_each_reward_its_normalised_cost() {
         );
     }
 }
+
+#[test]
+fn the_avx2_dispatch_changes_no_bit() {
+    // On a CPU without AVX2 both runs take the baseline path and this checks nothing more
+    // than determinism; on this project's machines it compares the two instruction sets.
+    let tmp = tempfile::tempdir().unwrap();
+    let records = |dir: &str, baseline: bool| {
+        let out = tmp.path().join(dir);
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "--quiet",
+            "--print-records",
+            "--rollouts",
+            "30",
+            "--max-epochs",
+            "15",
+        ])
+        .args(["--retrains", "1", "--out", out.to_str().unwrap()]);
+        if baseline {
+            cmd.env("PICONAS_NO_AVX2", "1");
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = String::from_utf8(o.stdout).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+            .map(String::from)
+            .collect();
+        let summary = std::fs::read_to_string(out.join("network.json")).unwrap();
+        (lines, summary)
+    };
+    let (wide, wide_net) = records("wide", false);
+    let (base, base_net) = records("base", true);
+    assert_eq!(wide.len(), 30);
+    assert_eq!(wide, base);
+    assert_eq!(
+        wide_net, base_net,
+        "the saved network's weights are the same bits"
+    );
+}

@@ -65,13 +65,14 @@ impl AdamStep {
     pub fn apply_one(&self, p: &mut f32, g: f32, m: &mut f32, v: &mut f32) {
         *m = self.beta1 * *m + (1.0 - self.beta1) * g;
         *v = self.beta2 * *v + (1.0 - self.beta2) * g * g;
-        let denom = math::sqrt(*v) / self.bias2_sqrt + self.epsilon;
+        let denom = math::sqrt_vectorisable(*v) / self.bias2_sqrt + self.epsilon;
         *p -= self.step_size * *m / denom;
     }
 
     /// Updates `params` in place from `grads`, with moments `m` and `v` (all the same length;
     /// extra elements of a longer slice are ignored).
-    #[inline]
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    #[cfg_attr(not(feature = "multiversion"), inline)]
     pub fn apply(&self, params: &mut [f32], grads: &[f32], m: &mut [f32], v: &mut [f32]) {
         for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
             self.apply_one(p, g, m, v);

@@ -53,8 +53,10 @@
 //!
 //! ## Determinism
 //! One seed gives the same bits on every target: all float transcendentals go through
-//! [`math`] (libm), no fused multiply-adds, every sum in a fixed order, and all randomness
-//! from [`rng::stream`]s of one seeded xoshiro128++ family.
+//! [`math`] (libm, or its own branch-free functions built from IEEE basic operations), no
+//! fused multiply-adds, every sum in a fixed order, and all randomness from [`rng::stream`]s
+//! of one seeded xoshiro128++ family. Vectorising, at any width (SSE, AVX2 through
+//! `Trainer::train_avx2`, wasm SIMD), never reorders a sum, so it never changes a bit.
 //!
 //! ## Panics
 //! No function panics on its inputs (smoltcp's contract, kept the same way: no `unwrap` on

@@ -10,7 +10,7 @@
 //! batch leaves its unused lanes at zero input and zero loss gradient, so they change nothing.
 //! Each output's sum is accumulated in a fixed order, so vectorising never changes a bit.
 //!
-//! Memory is what backward needs for the current batch and no more (the workspace is 14,884 bytes):
+//! Memory is what backward needs for the current batch and no more (the workspace is 16,932 bytes):
 //! the input (2 rows), each hidden op's output (16 rows), the logits (2 rows), and one spare
 //! row block. Backward overwrites the logits with their gradient, then moves the gradient down
 //! through slots it no longer needs, ping-ponging with the spare block. Each weight's gradient
@@ -129,10 +129,15 @@ fn split_rows<const N: usize>(
     (written, reads)
 }
 
-/// Buffers for one mini-batch (14,884 bytes): activations, the spare block, labels.
+/// Buffers for one mini-batch (16,932 bytes): activations, the spare block, one layer's input
+/// transposed, labels.
 #[derive(Clone, Debug)]
 pub struct Workspace {
     rows: [Lanes; ROWS],
+    /// The current linear layer's input, sample-major (`cols[lane][feature]`), for its weight
+    /// gradients: each is then a sum over samples of whole 16-wide rows, with no horizontal
+    /// reduction per weight.
+    cols: [[f32; MAX_WIDTH]; MAX_BATCH],
     labels: [u8; MAX_BATCH],
     lanes: usize,
 }
@@ -143,16 +148,36 @@ impl Default for Workspace {
     }
 }
 
+/// `cols[lane][i] = rows[i][lane]` for the `rows` given; the other features are left as they
+/// were (their gradients are computed and never used).
 #[inline(always)]
-fn dot_lanes(a: &Lanes, b: &Lanes) -> f32 {
-    // Eight interleaved partial sums, combined in a fixed tree: vectorisable and deterministic.
-    let mut acc = [0.0f32; LANE_GROUP];
-    for (ca, cb) in a.chunks_exact(LANE_GROUP).zip(b.chunks_exact(LANE_GROUP)) {
-        for ((s, &x), &y) in acc.iter_mut().zip(ca).zip(cb) {
-            *s += x * y;
+fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_WIDTH]; MAX_BATCH]) {
+    for (i, row) in rows.iter().enumerate().take(MAX_WIDTH) {
+        for (col, &v) in cols.iter_mut().zip(row) {
+            col[i] = v;
         }
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+}
+
+/// `g[i] = Σ_lanes d·x_i` for all 16 features at once from the transposed input: two
+/// interleaved partial sums of whole 16-wide rows (even and odd lanes) added at the end, a
+/// fixed order; vertical adds only, so it vectorises without a horizontal reduction per weight.
+#[inline(always)]
+fn weight_gradients(d: &Lanes, cols: &[[f32; MAX_WIDTH]; MAX_BATCH], g: &mut [f32; MAX_WIDTH]) {
+    let (mut even, mut odd) = ([0.0f32; MAX_WIDTH], [0.0f32; MAX_WIDTH]);
+    for (pair, dd) in cols.chunks_exact(2).zip(d.chunks_exact(2)) {
+        for ((e, o), (&x0, &x1)) in even
+            .iter_mut()
+            .zip(odd.iter_mut())
+            .zip(pair[0].iter().zip(&pair[1]))
+        {
+            *e += dd[0] * x0;
+            *o += dd[1] * x1;
+        }
+    }
+    for ((gi, e), o) in g.iter_mut().zip(even).zip(odd) {
+        *gi = e + o;
+    }
 }
 
 #[inline(always)]
@@ -188,6 +213,7 @@ fn weighted_sum<'a>(
     }
 }
 
+#[cfg_attr(feature = "multiversion", inline(always))]
 fn activate(activation: Activation, rows: &mut [Lanes]) {
     for row in rows {
         match activation {
@@ -204,6 +230,7 @@ fn activate(activation: Activation, rows: &mut [Lanes]) {
 }
 
 /// Multiplies `delta` by the activation's derivative, written in terms of its output `y`.
+#[cfg_attr(feature = "multiversion", inline(always))]
 fn activate_backward(activation: Activation, outputs: &[Lanes], delta: &mut [Lanes]) {
     for (d, y) in delta.iter_mut().zip(outputs) {
         let pairs = d.iter_mut().zip(y);
@@ -295,6 +322,7 @@ impl Layout {
     }
 
     /// Runs the batch in `ws` through the network, leaving the logits in the workspace.
+    #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn forward(&self, params: &[f32; MAX_PARAMS], ws: &mut Workspace) {
         let n = self.ops().len();
         for (k, op) in self.ops().iter().enumerate() {
@@ -321,6 +349,7 @@ impl Layout {
     /// layer first, as soon as their gradients are known and the gradient below no longer needs
     /// them; `apply` may update the parameters in place (the trainer runs Adam there). `start`
     /// is the first parameter's place in the flat array. Consumes the workspace's activations.
+    #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn backward(
         &self,
         params: &mut [f32; MAX_PARAMS],
@@ -361,10 +390,9 @@ impl Layout {
                     // One row of gradients at a time (64 bytes of stack), so that the update
                     // runs over a contiguous slice and vectorises.
                     let mut g = [0.0f32; MAX_WIDTH];
+                    transpose(&x[..fi], &mut ws.cols);
                     for (j, (row, d)) in w.chunks_exact_mut(fi).zip(&d_out[..fo]).enumerate() {
-                        for (gi, x) in g.iter_mut().zip(&x[..fi]) {
-                            *gi = dot_lanes(d, x);
-                        }
+                        weight_gradients(d, &ws.cols, &mut g);
                         apply(start + j * fi, row, &g[..fi]);
                     }
                     for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
@@ -383,12 +411,14 @@ impl Workspace {
     pub const fn new() -> Self {
         Self {
             rows: [[0.0; MAX_BATCH]; ROWS],
+            cols: [[0.0; MAX_WIDTH]; MAX_BATCH],
             labels: [0; MAX_BATCH],
             lanes: 0,
         }
     }
 
     /// Loads up to [`MAX_BATCH`] samples as the batch (unused lanes are zeroed).
+    #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn load<S: Borrow<Sample>>(&mut self, samples: impl IntoIterator<Item = S>) {
         let mut lanes = 0;
         for (lane, s) in samples.into_iter().take(MAX_BATCH).enumerate() {
@@ -422,6 +452,7 @@ impl Workspace {
     ///
     /// With two classes the softmax is a sigmoid of the logit difference, so one `exp` per
     /// sample gives both gradients; the loss value itself is never needed to train.
+    #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn loss_gradient(&mut self, layout: &Layout) -> bool {
         let lanes = self.lanes;
         let scale = if lanes > 0 { 1.0 / lanes as f32 } else { 0.0 };
@@ -432,7 +463,7 @@ impl Workspace {
         let mut finite = true;
         for s in 0..MAX_BATCH {
             let live = s < lanes;
-            let p1 = math::sigmoid(z1[s] - z0[s]);
+            let p1 = math::sigmoid_vectorisable(z1[s] - z0[s]);
             let g = if live {
                 (p1 - f32::from(self.labels[s])) * scale
             } else {
@@ -462,6 +493,7 @@ impl Workspace {
     }
 
     /// How many samples of the batch the logits classify correctly (class 1 iff z₁ > z₀).
+    #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn correct(&self, layout: &Layout) -> usize {
         let (z0, z1) = self.logits(layout);
         (0..self.lanes)
@@ -471,6 +503,7 @@ impl Workspace {
 }
 
 /// Accuracy of the network `params` on `samples` (0 for none), batch by batch through `ws`.
+#[cfg_attr(feature = "multiversion", inline(always))]
 pub fn accuracy(
     layout: &Layout,
     params: &[f32; MAX_PARAMS],

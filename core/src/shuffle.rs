@@ -94,7 +94,8 @@ impl Permutation {
 
     /// The element at position `i`. Never panics; for `i >= len()` the result is
     /// unspecified (but terminates, since the walk follows a cycle of a bijection).
-    #[inline]
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    #[cfg_attr(not(feature = "multiversion"), inline)]
     pub fn get(&self, i: u32) -> u32 {
         if i >= self.n {
             return i;
