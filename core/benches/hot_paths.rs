@@ -1,7 +1,9 @@
 //! Micro-benchmarks of the hot paths (divan): `cargo bench -p piconas-core`.
 //!
 //! One training epoch (init, 700 samples in batches of 32, dev accuracy) of the largest
-//! networks and of a one-layer network, and one controller rollout with its update.
+//! networks and of a one-layer network, and one controller rollout with its update. With
+//! `--features multiversion` on an x86-64 CPU with AVX2, `child_epoch_avx2` times the same
+//! epochs through `Trainer::train_avx2`, the path the runner takes.
 
 use piconas_core::policy::Trajectory;
 use piconas_core::rng::{self, Stream};
@@ -36,6 +38,22 @@ fn child_epoch(bencher: divan::Bencher<'_, '_>, arch: &str) {
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);
     bencher.bench_local(|| trainer.train(&arch, &ONE_EPOCH, &split, &mut rng));
+}
+
+/// The same epochs on AVX2, as the runner trains them when the CPU has it.
+#[cfg(all(feature = "multiversion", target_arch = "x86_64"))]
+#[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
+fn child_epoch_avx2(bencher: divan::Bencher<'_, '_>, arch: &str) {
+    if !std::is_x86_feature_detected!("avx2") {
+        return;
+    }
+    let samples = data();
+    let split = Split::new(&samples).expect("valid data");
+    let arch: Arch = arch.parse().expect("valid architecture");
+    let mut trainer = Box::new(Trainer::new());
+    let mut rng = rng::stream(0, Stream::Child, 0);
+    // SAFETY: the CPU has AVX2 (checked above), all `train_avx2` requires.
+    bencher.bench_local(|| unsafe { trainer.train_avx2(&arch, &ONE_EPOCH, &split, &mut rng) });
 }
 
 /// Sampling one architecture from the 64-unit controller and updating it with REINFORCE.

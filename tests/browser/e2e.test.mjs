@@ -146,9 +146,12 @@ test('pause stops the search, step runs one rollout, reset clears it', { timeout
 });
 
 test('a search survives a reload and ends exactly as an uninterrupted one', { timeout: 300_000 }, async () => {
-  const hash = '#rollouts=240&seed=2&retrains=1&finalists=2';
+  // Long enough that the page keeps a checkpoint (every 2 s) well before the end, at any speed.
+  const N = 1200;
+  const hash = `#rollouts=${N}&seed=2&retrains=1&finalists=2`;
   const outcome = (page) => page.evaluate(() => [
     Array.from(window.piconas.rewards),
+    Array.from(window.piconas.frontier?.points ?? []),
     document.getElementById('r-winner').textContent,
     document.getElementById('r-test').textContent,
   ]);
@@ -168,9 +171,9 @@ test('a search survives a reload and ends exactly as an uninterrupted one', { ti
   await page.reload();
   await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem('piconas.unfinished-search')));
-  assert.ok(saved.completed > 0 && saved.completed < 240, `kept at ${saved.completed}`);
+  assert.ok(saved.completed > 0 && saved.completed < N, `kept at ${saved.completed}`);
   assert.ok(await page.isVisible('#saved'), 'the page offers to continue');
-  assert.match(await page.textContent('#saved-text'), new RegExp(`rollout ${saved.completed} of 240`));
+  assert.match(await page.textContent('#saved-text'), new RegExp(`rollout ${saved.completed} of ${N}`));
   await page.click('#saved-continue');
   await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
   assert.deepEqual(await outcome(page), expected, 'continued after a reload, the search ends as the uninterrupted one');
