@@ -49,7 +49,10 @@
 //! so a page or a firmware can interleave its own work, and a host can train a batch's children
 //! on several threads through [`Search::propose`] and [`Search::report`].
 //! [`Search::finish`] retrains the finalists and reports the winner. A firmware keeps a whole
-//! search in a static and [`Search::start`]s it in place.
+//! search in a static and [`Search::start`]s it in place. [`Strategy`] picks who proposes: the
+//! controller, or uniform random search (the baseline). With a cost weight λ the reward is
+//! `accuracy − λ·cost` ([`Cost`]: multiply-adds or parameters, normalised to the largest
+//! network), and [`frontier`] marks the accuracy/size frontier of what a search saw.
 //!
 //! ## Determinism
 //! One seed gives the same bits on every target: all float transcendentals go through
