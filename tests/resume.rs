@@ -10,7 +10,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_piconas");
 const FLAGS: [&str; 9] = [
     "--quiet",
     "--rollouts",
-    "300",
+    "600",
     "--max-epochs",
     "10",
     "--retrains",
@@ -43,10 +43,12 @@ fn resume(dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
-/// Starts the search in `dir` and SIGKILLs it once `rows` rollouts are on disk.
-fn kill_after(dir: &Path, rows_wanted: usize) -> usize {
+/// Starts the search in `dir` (with `extra` flags) and SIGKILLs it once `rows` rollouts are on
+/// disk.
+fn kill_after(dir: &Path, rows_wanted: usize, extra: &[&str]) -> usize {
     let mut child = Command::new(BIN)
         .args(FLAGS)
+        .args(extra)
         .arg("--out")
         .arg(dir)
         .stdout(Stdio::null())
@@ -80,6 +82,17 @@ fn top_list(stdout: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// What a finished run wrote that must not depend on whether it was interrupted.
+fn outputs(dir: &Path) -> (String, serde_json::Value, String, String) {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    (
+        read("rollouts.csv"),
+        summary_without_time(dir),
+        read("network.json"),
+        read("frontier.csv"),
+    )
+}
+
 fn summary_without_time(dir: &Path) -> serde_json::Value {
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
@@ -95,16 +108,12 @@ fn killed_runs_resume_to_the_uninterrupted_result() {
     assert!(uninterrupted.status.success());
     let top = top_list(&uninterrupted.stdout);
     assert!(top.len() > 1, "the summary lists top architectures");
-    let expected = (
-        std::fs::read_to_string(whole.join("rollouts.csv")).unwrap(),
-        summary_without_time(&whole),
-        std::fs::read_to_string(whole.join("network.json")).unwrap(),
-    );
+    let expected = outputs(&whole);
     // Before the first checkpoint, between checkpoints, late.
-    for at in [3, 60, 210] {
+    for at in [3, 60, 410] {
         let dir = tmp.path().join(format!("killed-{at}"));
-        let killed_at = kill_after(&dir, at);
-        assert!(killed_at < 300, "killed at {killed_at}");
+        let killed_at = kill_after(&dir, at, &[]);
+        assert!(killed_at < 600, "killed at {killed_at}");
         assert!(!dir.join("summary.json").exists());
         let o = resume(&dir);
         assert!(
@@ -112,11 +121,7 @@ fn killed_runs_resume_to_the_uninterrupted_result() {
             "resume after {killed_at}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let got = (
-            std::fs::read_to_string(dir.join("rollouts.csv")).unwrap(),
-            summary_without_time(&dir),
-            std::fs::read_to_string(dir.join("network.json")).unwrap(),
-        );
+        let got = outputs(&dir);
         assert!(
             got == expected,
             "resumed after {killed_at} rows: outputs differ from the uninterrupted run"
@@ -129,10 +134,36 @@ fn killed_runs_resume_to_the_uninterrupted_result() {
 }
 
 #[test]
+fn a_random_search_with_a_cost_weight_on_xor_resumes_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let extra = [
+        "--dataset",
+        "xor",
+        "--strategy",
+        "random",
+        "--cost-weight",
+        "0.2",
+        "--cost",
+        "params",
+    ];
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &extra).status.success());
+    let dir = tmp.path().join("killed");
+    let killed_at = kill_after(&dir, 150, &extra);
+    assert!(killed_at < 600, "killed at {killed_at}");
+    let o = resume(&dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        outputs(&dir) == outputs(&whole),
+        "outputs differ after the resume"
+    );
+}
+
+#[test]
 fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
-    kill_after(&dir, 120);
+    kill_after(&dir, 120, &[]);
     let good = std::fs::read(dir.join("checkpoint.bin")).unwrap();
     let rollouts = std::fs::read(dir.join("rollouts.csv")).unwrap();
     let settings = std::fs::read_to_string(dir.join("settings.json")).unwrap();
