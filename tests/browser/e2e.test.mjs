@@ -121,7 +121,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
 });
 
 test('pause stops the search, step runs one rollout, reset clears it', { timeout: 120_000 }, async () => {
-  const { page, errors } = await openPage('#rollouts=400&seed=1');
+  const { page, errors } = await openPage('#rollouts=2000&seed=1');
   await page.click('#start');
   await page.waitForFunction(() => window.piconas.rewards.length >= 5, null, { timeout: 60_000 });
   await page.click('#pause');
