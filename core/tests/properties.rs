@@ -24,9 +24,17 @@ fn arch() -> impl Strategy<Value = Arch> {
     prop::collection::vec(0u8..9, 0..=6).prop_map(|t| Arch::decode(&t).unwrap())
 }
 
-/// Architectures whose activations are smooth (finite differences are exact up to rounding).
+/// Architectures whose activations are smooth (finite differences are exact up to rounding):
+/// widths, Sigmoid and Tanh. With `fast-math`, widths only: micromath's tanh and sigmoid are
+/// approximations whose local slope differs from the exact derivative the backward pass uses
+/// (by up to half of it at this step size), so finite differences would test micromath.
 fn smooth_arch() -> impl Strategy<Value = Arch> {
-    prop::collection::vec(prop::sample::select(vec![0u8, 1, 2, 3, 4, 5, 6]), 0..=6)
+    let tokens = if cfg!(feature = "fast-math") {
+        vec![0u8, 1, 2, 3, 4]
+    } else {
+        vec![0u8, 1, 2, 3, 4, 5, 6]
+    };
+    prop::collection::vec(prop::sample::select(tokens), 0..=6)
         .prop_map(|t| Arch::decode(&t).unwrap())
 }
 
