@@ -1,5 +1,7 @@
 //! The runner's binary end to end: outputs, determinism, and every kind of bad input.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -462,20 +464,19 @@ fn random_search_proposes_uniformly_over_architectures() {
     );
 }
 
+/// `piconas compare` over 2 seeds of 25 rollouts into `out`.
+fn compare(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["compare", "--quiet", "--seeds", "2", "--rollouts", "25"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+    piconas(&args)
+}
+
 #[test]
 fn compare_writes_a_table_and_chart_for_both_strategies() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("cmp");
-    let o = piconas(&[
-        "compare",
-        "--quiet",
-        "--seeds",
-        "2",
-        "--rollouts",
-        "25",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let o = compare(&out, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let table = std::fs::read_to_string(out.join("compare.md")).unwrap();
     let rows: Vec<&str> = table
@@ -501,37 +502,11 @@ fn compare_writes_a_table_and_chart_for_both_strategies() {
     assert!(svg.contains("on moons") && svg.contains("Bayes ceiling"));
     // The comparison is deterministic: the same seeds give the same table.
     let again = tmp.path().join("again");
-    assert!(
-        piconas(&[
-            "compare",
-            "--quiet",
-            "--seeds",
-            "2",
-            "--rollouts",
-            "25",
-            "--threads",
-            "1",
-            "--out",
-            again.to_str().unwrap()
-        ])
-        .status
-        .success()
-    );
+    assert!(compare(&again, &["--threads", "1"]).status.success());
     assert_eq!(
         std::fs::read_to_string(again.join("compare.csv")).unwrap(),
         std::fs::read_to_string(out.join("compare.csv")).unwrap()
     );
-}
-
-/// The generated data a run used, rebuilt here from the core.
-fn generated(dataset: piconas_core::Dataset) -> Vec<piconas_core::Sample> {
-    let config = piconas_core::DataConfig {
-        dataset,
-        ..piconas_core::DataConfig::default()
-    };
-    let mut v = vec![piconas_core::Sample::default(); config.samples];
-    piconas_core::datasets::generate_config(&config, &mut v).unwrap();
-    v
 }
 
 #[test]
@@ -547,7 +522,7 @@ fn every_data_set_and_strategy_searches_and_reports_its_own_ceiling() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, floor) in cases {
         let dataset = piconas_core::Dataset::from_name(name).unwrap();
-        let data = generated(dataset);
+        let data = common::generated(dataset);
         let split = piconas_core::Split::new(&data).unwrap();
         let config = piconas_core::DataConfig {
             dataset,

@@ -128,16 +128,20 @@ pub fn generate_config<'a>(
 mod tests {
     use super::*;
 
-    fn moons(n: usize, noise: f32, seed: u64) -> Vec<Sample> {
+    fn of(dataset: Dataset, n: usize, noise: f32, seed: u64) -> Vec<Sample> {
         let mut v = vec![Sample::default(); n];
         let cfg = DataConfig {
+            dataset,
             samples: n,
             noise,
             seed,
-            ..DataConfig::default()
         };
         generate_config(&cfg, &mut v).unwrap();
         v
+    }
+
+    fn moons(n: usize, noise: f32, seed: u64) -> Vec<Sample> {
+        of(Dataset::Moons, n, noise, seed)
     }
 
     #[test]
@@ -198,22 +202,10 @@ mod tests {
         assert_ne!(moons(100, 0.2, 5), moons(100, 0.2, 6));
     }
 
-    fn of(dataset: Dataset, n: usize, noise: f32) -> Vec<Sample> {
-        let mut v = vec![Sample::default(); n];
-        let cfg = DataConfig {
-            dataset,
-            samples: n,
-            noise,
-            seed: 3,
-        };
-        generate_config(&cfg, &mut v).unwrap();
-        v
-    }
-
     #[test]
     fn every_data_set_is_balanced_and_follows_its_curves() {
         for dataset in Dataset::ALL {
-            let v = of(dataset, 400, 0.0);
+            let v = of(dataset, 400, 0.0, 3);
             assert_eq!(v.iter().filter(|s| s.label == 0).count(), 200, "{dataset}");
             for s in &v {
                 let [x, y] = s.x;

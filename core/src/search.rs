@@ -397,9 +397,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// What the resource-aware reward charges `arch`: `λ·cost`, normalised so that the largest
     /// network pays λ ([`SearchConfig::cost_weight`]); exactly 0 when λ = 0.
     pub fn penalty(&self, arch: &Arch) -> f32 {
-        if self.config.cost_weight == 0.0 {
-            return 0.0;
-        }
+        // λ = 0 gives exactly 0 (costs are finite), and `accuracy − 0` is `accuracy`.
         self.config.cost_weight * arch.cost(self.config.cost)
     }
 

@@ -6,8 +6,17 @@ use piconas_core::{DataConfig, Sample, Search, SearchConfig, Split, datasets};
 
 /// The default data set: 1000 two-moons points, noise 0.2, data seed 0.
 pub fn moons_data() -> Vec<Sample> {
-    let mut v = vec![Sample::default(); 1000];
-    datasets::generate_config(&DataConfig::default(), &mut v).unwrap();
+    generated(piconas_core::Dataset::Moons)
+}
+
+/// `dataset` with the default size, noise and data seed, as a run generates it.
+pub fn generated(dataset: piconas_core::Dataset) -> Vec<Sample> {
+    let config = DataConfig {
+        dataset,
+        ..DataConfig::default()
+    };
+    let mut v = vec![Sample::default(); config.samples];
+    datasets::generate_config(&config, &mut v).unwrap();
     v
 }
 
