@@ -203,6 +203,110 @@ mod tests {
         );
     }
 
+    /// The batch loss `(1/K) Σₖ [−(Rₖ − b)·Σₜ log πₖₜ − βₖ·Σₜ Hₖₜ]`, written out directly.
+    fn batch_loss(
+        policy: &Policy<6>,
+        archs: &[Arch],
+        rewards: &[f32],
+        betas: &[f32],
+        b: f32,
+    ) -> f32 {
+        let mut traj = Trajectory::EMPTY;
+        let mut sum = 0.0;
+        for ((arch, &reward), &beta) in archs.iter().zip(rewards).zip(betas) {
+            policy.replay(arch, &mut traj);
+            sum += -(reward - b) * traj.log_prob() - beta * traj.entropy();
+        }
+        sum / archs.len() as f32
+    }
+
+    #[test]
+    fn a_batch_update_follows_the_gradient_summed_over_its_trajectories() {
+        let mut policy = Policy::<6>::new(&mut stream(3, Stream::Controller, 0));
+        for row in ControllerParams::<6>::rows() {
+            policy
+                .params
+                .row_mut(row)
+                .iter_mut()
+                .for_each(|p| *p *= 3.0);
+        }
+        let archs: [Arch; 3] = [
+            "[16, Tanh, 8]".parse().unwrap(),
+            "[]".parse().unwrap(),
+            "[ReLU, 2, 2, Sigmoid, 4, 1]".parse().unwrap(),
+        ];
+        let (rewards, betas) = ([0.9, 0.2, 0.6], [0.05, 0.04, 0.03]);
+        let mut learner = Reinforce::<6>::new(ControllerConfig::default());
+        learner.observe(&[0.5]); // the baseline this batch is judged against
+        let before = policy.clone();
+        let mut trajs = [Trajectory::EMPTY; 3];
+        for (arch, traj) in archs.iter().zip(&mut trajs) {
+            policy.replay(arch, traj);
+        }
+        let update = learner.update(&mut policy, &mut trajs, &rewards, &betas);
+        assert_eq!(update.baseline, 0.5);
+        assert!(!update.clipped);
+        // Adam's first step from zero moments leaves m = (1 − β₁)·g: the gradient it used.
+        let eps = 1e-3;
+        let (mut sum_sq, mut checked) = (0.0f32, 0);
+        for row in ControllerParams::<6>::rows() {
+            for (i, &m) in learner.m.row(row).iter().enumerate() {
+                let used = m / 0.1;
+                let mut p = before.clone();
+                p.params.row_mut(row)[i] += eps;
+                let up = batch_loss(&p, &archs, &rewards, &betas, 0.5);
+                p.params.row_mut(row)[i] -= 2.0 * eps;
+                let down = batch_loss(&p, &archs, &rewards, &betas, 0.5);
+                let numeric = (up - down) / (2.0 * eps);
+                assert!(
+                    (numeric - used).abs() <= 2e-3 + 2e-2 * numeric.abs(),
+                    "{row:?}[{i}]: update used {used}, finite differences {numeric}"
+                );
+                // The step goes against the gradient.
+                let moved = policy.params.row(row)[i] - before.params.row(row)[i];
+                assert!(used == 0.0 || moved * used < 0.0, "{row:?}[{i}]");
+                sum_sq += used * used;
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, ControllerParams::<6>::COUNT);
+        assert!((update.grad_norm - math::sqrt(sum_sq)).abs() < 1e-3 * update.grad_norm);
+        // The baseline folds in the batch's rewards, in order.
+        let b = [0.9f32, 0.2, 0.6]
+            .iter()
+            .fold(0.5, |b, &r| 0.95 * b + 0.05 * r);
+        assert!((learner.baseline().unwrap() - b).abs() < 1e-6);
+    }
+
+    #[test]
+    fn batched_updates_learn_to_prefer_the_rewarded_tokens() {
+        // The reward is the share of widths of 16 among an architecture's tokens: with four
+        // rollouts per update the controller must still climb it.
+        let mut policy = Policy::<8>::new(&mut stream(0, Stream::Controller, 0));
+        let mut learner = Reinforce::new(ControllerConfig {
+            rollouts_per_update: 4,
+            ..ControllerConfig::default()
+        });
+        let mut rng = stream(0, Stream::Controller, 1);
+        let mut trajs = [Trajectory::EMPTY; 4];
+        let mut means = Vec::new();
+        for _ in 0..150 {
+            let (mut rewards, mut betas) = ([0.0f32; 4], [0.0f32; 4]);
+            for (k, traj) in trajs.iter_mut().enumerate() {
+                policy.sample(&mut rng, traj);
+                let arch = traj.arch();
+                let wide = arch.tokens().iter().filter(|&&t| t == Token::W16).count();
+                rewards[k] = wide as f32 / arch.len().max(1) as f32;
+                betas[k] = learner.next_beta();
+            }
+            means.push(rewards.iter().sum::<f32>() / 4.0);
+            learner.update(&mut policy, &mut trajs, &rewards, &betas);
+        }
+        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len() as f32;
+        let (early, late) = (mean(&means[..25]), mean(&means[125..]));
+        assert!(early < 0.2 && late > 0.6, "mean reward {early} -> {late}");
+    }
+
     #[test]
     fn baseline_starts_at_the_first_reward_then_averages() {
         let mut policy = Policy::<4>::new(&mut stream(0, Stream::Controller, 0));

@@ -530,22 +530,46 @@ mod tests {
         let report = search.finish(&split);
         assert_eq!(report.finalists.len(), search.finalists().len());
         assert!(report.test_min <= report.test_mean && report.test_mean <= report.test_max);
-        // Retraining the winner with its best retrain's stream gives back that retrain's run.
-        let winner = report
-            .finalists
-            .iter()
-            .find(|f| f.arch == report.winner)
-            .unwrap();
-        let again = search.retrain(&split, &report.winner, report.winner_retrain);
-        assert!(
-            again.reward >= winner.dev_mean,
-            "{again:?} vs mean {}",
-            winner.dev_mean
-        );
-        let mut net = crate::Network::EMPTY;
-        search.trainer().copy_network(&mut net);
+        // The report, recomputed from the public API: each finalist retrained with each
+        // retrain's stream, the mean dev accuracy summed in order, the winner the first
+        // finalist with the best score, its test figures those of its own retrains.
         let mut ws = crate::mlp::Workspace::new();
-        assert_eq!(net.accuracy(&mut ws, split.dev), again.reward);
+        let mut net = crate::Network::EMPTY;
+        let mut best: Option<(f32, Arch, [f32; 2], u32)> = None;
+        for (i, f) in search.finalists().to_vec().iter().enumerate() {
+            let (mut devs, mut tests) = (Vec::new(), Vec::new());
+            for r in 0..2 {
+                let outcome = search.retrain(&split, &f.arch, r);
+                search.trainer().copy_network(&mut net);
+                assert_eq!(
+                    net.accuracy(&mut ws, split.dev),
+                    outcome.reward,
+                    "the dev accuracy is the kept network's"
+                );
+                devs.push(outcome.reward);
+                tests.push(if outcome.diverged {
+                    0.0
+                } else {
+                    net.accuracy(&mut ws, split.test)
+                });
+            }
+            let dev_mean = (0.0 + devs[0] + devs[1]) / 2.0;
+            assert_eq!(report.finalists[i].arch, f.arch, "the table's order");
+            assert_eq!(report.finalists[i].dev_mean, dev_mean, "{}", f.arch);
+            let best_retrain = u32::from(devs[1] > devs[0]);
+            if best.is_none_or(|b| dev_mean > b.0) {
+                best = Some((dev_mean, f.arch, [tests[0], tests[1]], best_retrain));
+            }
+        }
+        let (dev_mean, winner, tests, best_retrain) = best.unwrap();
+        let test_mean = (0.0 + tests[0] + tests[1]) / 2.0;
+        assert_eq!(report.winner, winner);
+        assert_eq!(report.dev_mean, dev_mean);
+        assert_eq!(report.test_mean, test_mean);
+        assert_eq!(report.test_min, tests[0].min(tests[1]));
+        assert_eq!(report.test_max, tests[0].max(tests[1]));
+        assert_eq!(report.winner_retrain, best_retrain);
+        assert_eq!(report.retrains, 2);
         // The first record's baseline is its own reward (advantage 0), β starts at 1e-2.
         assert_eq!(records[0].baseline, records[0].reward);
         assert_eq!(records[0].beta, 1e-2);
