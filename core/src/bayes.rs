@@ -132,15 +132,16 @@ mod tests {
             "XOR: the rule reaches {rule} of {xor}"
         );
         // The others: the rule gives up nothing to the integrated optimum, and the optimum is
-        // where the README puts it (moons about 97 %).
+        // what this integration gave once (on a grid four times finer it moves by < 0.0005):
+        // moons 97.06 %, circles 88.95 %, spirals 87.74 %.
         for (dataset, about) in [
-            (Dataset::Moons, 0.97),
-            (Dataset::Circles, 0.894),
-            (Dataset::Spirals, 0.874),
+            (Dataset::Moons, 0.9706),
+            (Dataset::Circles, 0.8895),
+            (Dataset::Spirals, 0.8774),
         ] {
-            let (ceiling, rule) = integrated(dataset, 0.05);
+            let (ceiling, rule) = integrated(dataset, 0.1);
             assert!(
-                (ceiling - about).abs() < 0.01,
+                (ceiling - about).abs() < 0.002,
                 "{dataset}: ceiling {ceiling}"
             );
             assert!(
