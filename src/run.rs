@@ -518,6 +518,15 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
             config.rollouts
         );
     }
+    say!(
+        stdout,
+        "training kernel     {}",
+        if crate::kernel::avx2() {
+            "AVX2"
+        } else {
+            "baseline"
+        }
+    );
     say!(stdout, "output              {}", out.display());
     Ok(())
 }

@@ -126,6 +126,11 @@ fn killed_runs_resume_to_the_uninterrupted_result() {
             got == expected,
             "resumed after {killed_at} rows: outputs differ from the uninterrupted run"
         );
+        assert_eq!(
+            top_list(&o.stdout),
+            top,
+            "resumed after {killed_at} rows: the printed top list differs"
+        );
         assert!(
             !dir.join("checkpoint.bin").exists(),
             "a finished run drops its checkpoint"
