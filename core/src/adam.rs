@@ -101,4 +101,17 @@ mod tests {
         assert!((p[0] - 0.936_610).abs() < 1e-5, "after step 2: {}", p[0]);
         assert_eq!(adam.steps(), 2);
     }
+
+    #[test]
+    fn epsilon_bounds_the_step_of_a_vanishing_gradient() {
+        // g = 1e-9: m̂ = 1e-9, √v̂ = 1e-9, so the step is lr·1e-9/(1e-9 + ε) = lr/11 with the
+        // default ε = 1e-8, not lr (as without ε) nor the opposite sign (as with −ε).
+        let mut adam = Adam::new(AdamConfig {
+            learning_rate: 0.1,
+            ..AdamConfig::default()
+        });
+        let (mut p, mut m, mut v) = ([0.0f32], [0.0f32], [0.0f32]);
+        adam.tick().apply(&mut p, &[1e-9], &mut m, &mut v);
+        assert!((p[0] + 0.1 / 11.0).abs() < 1e-5, "{}", p[0]);
+    }
 }

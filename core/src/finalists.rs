@@ -110,5 +110,12 @@ mod tests {
         assert!((f.as_slice()[0].mean_reward - 0.6).abs() < 1e-6);
         f.offer(5, arch("[4]"), 0.9); // rises to the top
         assert_eq!(f.as_slice()[0].arch, arch("[4]"));
+        // Ties inside the table keep the earlier entry first.
+        let mut f = Finalists::new(3);
+        f.offer(0, arch("[1]"), 0.6);
+        f.offer(1, arch("[2]"), 0.6);
+        f.offer(2, arch("[4]"), 0.6);
+        let order: std::vec::Vec<_> = f.as_slice().iter().map(|x| x.first_rollout).collect();
+        assert_eq!(order, [0, 1, 2]);
     }
 }
