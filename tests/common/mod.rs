@@ -20,8 +20,11 @@ pub fn generated(dataset: piconas_core::Dataset) -> Vec<Sample> {
     v
 }
 
+/// A search as the runner builds it: a 64-unit controller, room for the largest batch.
+pub type Runner = Search<64, { piconas_core::config::MAX_ROLLOUTS_PER_UPDATE }>;
+
 /// Runs `config` to the end on `data` with a 64-unit controller.
-pub fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Search<64>>) {
+pub fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Runner>) {
     let split = Split::new(data).unwrap();
     let mut search = Box::new(Search::new(config).unwrap());
     let records = std::iter::from_fn(|| search.step(&split)).collect();
