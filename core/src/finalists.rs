@@ -117,5 +117,9 @@ mod tests {
         f.offer(2, arch("[4]"), 0.6);
         let order: std::vec::Vec<_> = f.as_slice().iter().map(|x| x.first_rollout).collect();
         assert_eq!(order, [0, 1, 2]);
+        // A new best replaces the last entry and rises past both others.
+        f.offer(3, arch("[8]"), 0.9);
+        let order: std::vec::Vec<_> = f.as_slice().iter().map(|x| x.first_rollout).collect();
+        assert_eq!(order, [3, 0, 1]);
     }
 }

@@ -1,5 +1,7 @@
 // The fuzz targets' checks, shared with the regression test (tests/fuzz_regressions.rs), which
-// replays every saved crash input through them. Each panics only on a real bug.
+// replays every seed (tests/fuzz/corpus/) and saved crash input through them. Each panics only
+// on a real bug, and returns whether the input was accepted, so that the replay can make sure
+// the seeds reach the checks beyond the error paths.
 #![allow(dead_code)]
 
 use std::sync::OnceLock;
@@ -8,28 +10,36 @@ use piconas_core::checkpoint::crc32;
 use piconas_core::config::{DataConfig, MAX_SAMPLES, MIN_SAMPLES};
 use piconas_core::{Arch, Sample, Search, SearchConfig, Split, datasets};
 
-pub fn tokens(data: &[u8]) {
+/// Controller indices or text: what decodes or parses round-trips.
+pub fn tokens(data: &[u8]) -> bool {
+    let mut accepted = false;
     if let Ok(arch) = Arch::decode(data) {
         assert_eq!(Arch::decode(&arch.encode()), Ok(arch));
         assert_eq!(arch.to_string().parse::<Arch>(), Ok(arch));
+        accepted = true;
     }
     if let Ok(text) = std::str::from_utf8(data)
         && let Ok(arch) = text.parse::<Arch>()
     {
         assert_eq!(arch.to_string().parse::<Arch>(), Ok(arch));
+        accepted = true;
     }
+    accepted
 }
 
-pub fn csv(data: &[u8]) {
-    if let Ok(samples) = piconas::data::parse_csv("fuzz.csv", data) {
-        assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&samples.len()));
-        assert!(
-            samples
-                .iter()
-                .all(|s| s.label <= 1 && s.x.iter().all(|v| v.is_finite()))
-        );
-        assert!(Split::new(&samples).is_ok());
-    }
+/// CSV bytes: what loads is within the documented limits and splits.
+pub fn csv(data: &[u8]) -> bool {
+    let Ok(samples) = piconas::data::parse_csv("fuzz.csv", data) else {
+        return false;
+    };
+    assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&samples.len()));
+    assert!(
+        samples
+            .iter()
+            .all(|s| s.label <= 1 && s.x.iter().all(|v| v.is_finite()))
+    );
+    assert!(Split::new(&samples).is_ok());
+    true
 }
 
 type Small = Search<8, 2>;
@@ -45,8 +55,9 @@ fn config() -> SearchConfig {
     c
 }
 
-/// A real checkpoint of a small search, after 4 rollouts.
-fn valid() -> &'static [u8] {
+/// A real checkpoint of a small search, after 4 rollouts (the seed
+/// tests/fuzz/corpus/checkpoint/valid.bin).
+pub fn valid() -> &'static [u8] {
     static VALID: OnceLock<Vec<u8>> = OnceLock::new();
     VALID.get_or_init(|| {
         let mut v = vec![Sample::default(); 100];
@@ -66,11 +77,22 @@ fn valid() -> &'static [u8] {
     })
 }
 
-pub fn checkpoint(data: &[u8]) {
-    // Raw bytes.
+/// Checkpoint bytes: taken as a whole checkpoint, then as the state part of a real one.
+pub fn checkpoint(data: &[u8]) -> bool {
+    let image = |s: &Small| {
+        let mut out = vec![0u8; Small::checkpoint_len()];
+        s.save(&mut out).map(|_| out)
+    };
+    // Raw bytes: a checkpoint that restores saves an image that restores to itself.
     let mut search: Box<Small> = Box::new(Search::idle());
     if search.restore(config(), data).is_ok() {
-        return; // a valid checkpoint (possible in principle); nothing to check
+        let saved = image(&search).expect("a restored search saves");
+        let mut again: Box<Small> = Box::new(Search::idle());
+        again
+            .restore(config(), &saved)
+            .expect("its own image restores");
+        assert!(image(&again).ok() == Some(saved));
+        return true;
     }
     // The fuzz input as the state part of a real checkpoint, checksum recomputed: the decoder
     // must either accept it or refuse it without changing the search.
@@ -83,15 +105,13 @@ pub fn checkpoint(data: &[u8]) {
     let crc = crc32(&bytes[..end]);
     bytes[end..].copy_from_slice(&crc.to_le_bytes());
     let mut target: Box<Small> = Box::new(Search::new(config()).unwrap());
-    let image = |s: &Small| {
-        let mut out = vec![0u8; Small::checkpoint_len()];
-        s.save(&mut out).map(|_| out)
-    };
     let before = image(&target);
     if target.restore(config(), &bytes).is_err() {
         assert!(
             image(&target) == before,
             "a refused checkpoint changed the search"
         );
+        return false;
     }
+    true
 }

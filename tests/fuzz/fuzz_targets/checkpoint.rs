@@ -4,7 +4,9 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| piconas_fuzz_checks::checkpoint(data));
+fuzz_target!(|data: &[u8]| {
+    piconas_fuzz_checks::checkpoint(data);
+});
 
 #[path = "../checks.rs"]
 mod piconas_fuzz_checks;

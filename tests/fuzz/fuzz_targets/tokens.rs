@@ -2,7 +2,9 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| piconas_fuzz_checks::tokens(data));
+fuzz_target!(|data: &[u8]| {
+    piconas_fuzz_checks::tokens(data);
+});
 
 #[path = "../checks.rs"]
 mod piconas_fuzz_checks;
