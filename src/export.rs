@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use piconas_core::{Arch, DataConfig, Dataset, Network};
+use piconas_core::mlp::Workspace;
+use piconas_core::{Arch, DataConfig, Dataset, Network, Split};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -183,6 +184,21 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
             );
         }
     }
+    let predictions = test_predictions(file, arch).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "/// The host's predicted class of each test point, in split order (empty for a CSV file)."
+    );
+    let _ = writeln!(
+        s,
+        "pub const HOST_TEST_PREDICTIONS: [u8; {}] = [",
+        predictions.len()
+    );
+    for chunk in predictions.chunks(40) {
+        let line: Vec<String> = chunk.iter().map(u8::to_string).collect();
+        let _ = writeln!(s, "    {},", line.join(", "));
+    }
+    let _ = writeln!(s, "];");
     let _ = writeln!(
         s,
         "/// The host's test accuracy of this network, as f32 bits ({:.4}).",
@@ -194,6 +210,25 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         file.test_accuracy.to_bits()
     );
     s
+}
+
+/// The predicted class of every test point of the generated data `file` was trained on
+/// (`None` for CSV data, which the file does not carry).
+fn test_predictions(file: &NetworkFile, arch: &Arch) -> Option<Vec<u8>> {
+    let m = file.data.as_ref()?;
+    let config = DataConfig {
+        dataset: Dataset::from_name(&m.dataset)?,
+        samples: m.samples,
+        noise: m.noise,
+        seed: m.seed,
+    };
+    let data = crate::data::Dataset::generate(config).ok()?;
+    let split = Split::new(&data.samples).ok()?;
+    let points: Vec<[f32; 2]> = split.test.iter().map(|s| s.x).collect();
+    let mut classes = vec![0u8; points.len()];
+    let network = Network::new(*arch, &file.weights);
+    network.classify(&mut Box::new(Workspace::new()), &points, &mut classes);
+    Some(classes)
 }
 
 /// `piconas export`.

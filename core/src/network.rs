@@ -57,6 +57,19 @@ impl Network {
         mlp::accuracy(&self.layout, &self.params, ws, samples)
     }
 
+    /// Writes the predicted class (0 or 1) of each point into `out`, as [`Network::accuracy`]
+    /// counts it: class 1 where its logit is the larger (pairs beyond the shorter are left).
+    pub fn classify(&self, ws: &mut Workspace, points: &[[f32; 2]], out: &mut [u8]) {
+        for (xs, classes) in points.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
+            ws.load(xs.iter().map(|&x| Sample { x, label: 0 }));
+            self.layout.forward(&self.params, ws);
+            let (z0, z1) = ws.logits(&self.layout);
+            for ((c, a), b) in classes.iter_mut().zip(z0).zip(z1) {
+                *c = u8::from(b > a);
+            }
+        }
+    }
+
     /// Writes `P(class 1 | x)` for each point into `out` (pairs beyond the shorter are left).
     pub fn probabilities(&self, ws: &mut Workspace, points: &[[f32; 2]], out: &mut [f32]) {
         for (xs, ps) in points.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
@@ -70,4 +83,46 @@ impl Network {
     }
 }
 
-const _: () = assert!(OUTPUTS == 2, "probabilities() assumes two classes");
+const _: () = assert!(
+    OUTPUTS == 2,
+    "probabilities() and classify() assume two classes"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Stream, stream};
+
+    #[test]
+    fn classify_predicts_what_accuracy_counts_and_probabilities_show() {
+        let arch: Arch = "[8, Tanh, 4]".parse().unwrap();
+        let layout = Layout::new(&arch);
+        let mut params = [0.0; MAX_PARAMS];
+        layout.init(&mut params, &mut stream(3, Stream::Child, 0));
+        let net = Network::new(arch, &params[..layout.param_count()]);
+        // 70 points (three batches, the last short), labelled 1 where x0 > x1.
+        let mut rng = stream(3, Stream::Data, 0);
+        let samples: [Sample; 70] = core::array::from_fn(|_| {
+            let (a, b) = crate::rng::gaussian_pair(&mut rng);
+            Sample {
+                x: [a, b],
+                label: u8::from(a > b),
+            }
+        });
+        let points = samples.map(|s| s.x);
+        let mut ws = Workspace::new();
+        let (mut classes, mut p) = ([9u8; 70], [0.0f32; 70]);
+        net.classify(&mut ws, &points, &mut classes);
+        net.probabilities(&mut ws, &points, &mut p);
+        let right = samples
+            .iter()
+            .zip(&classes)
+            .filter(|(s, c)| s.label == **c)
+            .count();
+        assert_eq!(net.accuracy(&mut ws, &samples), right as f32 / 70.0);
+        for (c, p) in classes.iter().zip(p) {
+            assert_eq!(*c, u8::from(p > 0.5), "class {c} with P(1) = {p}");
+        }
+        assert!(classes.contains(&0) && classes.contains(&1), "{classes:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! The deploy path's last step: an exported network (`piconas export --format rust`, compiled
 //! in by build.rs) classifies the test split on the chip. Prints its accuracy, and exits 0 only
-//! if it equals, bit for bit, the accuracy the host computed for the same network.
+//! if every point's predicted class is the host's and the accuracy equals, bit for bit, the
+//! accuracy the host computed for the same network.
 #![no_std]
 #![no_main]
 
@@ -47,6 +48,32 @@ fn main() -> ! {
         Err(e) => fail(format_args!("tokens: {e}")),
     };
     let network = Network::new(arch, &exported::WEIGHTS);
+    if exported::HOST_TEST_PREDICTIONS.len() != split.test.len() {
+        fail(format_args!(
+            "{} host predictions for {} test points",
+            exported::HOST_TEST_PREDICTIONS.len(),
+            split.test.len()
+        ));
+    }
+    for (i, (s, &host)) in split
+        .test
+        .iter()
+        .zip(&exported::HOST_TEST_PREDICTIONS)
+        .enumerate()
+    {
+        let mut class = [0u8];
+        network.classify(WORKSPACE, &[s.x], &mut class);
+        if class[0] != host {
+            fail(format_args!(
+                "test point {i}: the chip predicts class {}, the host {host}",
+                class[0]
+            ));
+        }
+    }
+    hprintln!(
+        "classify: all {} predictions are the host's",
+        split.test.len()
+    );
     let accuracy = network.accuracy(WORKSPACE, split.test);
     let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
     hprintln!(
