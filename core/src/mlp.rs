@@ -580,6 +580,17 @@ mod tests {
     }
 
     #[test]
+    fn the_workspace_is_the_documented_size() {
+        // 116 rows (input 2, six hidden layers of 16, logits 2, spare 16) of 32 lanes, one
+        // transposed input of 16 x 32, labels and counters: the 16,932 bytes the docs, the
+        // README's memory table and the firmware's RAM budget count on (4 more where a
+        // `usize` takes 8 bytes).
+        assert_eq!(ROWS, 116);
+        let usize_extra = core::mem::size_of::<usize>() - 4;
+        assert_eq!(core::mem::size_of::<Workspace>(), 16_932 + usize_extra);
+    }
+
+    #[test]
     fn gradients_match_finite_differences_for_each_activation() {
         for act in ["Sigmoid", "Tanh", "ReLU", "LeakyReLU"] {
             gradient_check(&format!("[8, {act}, 4, {act}]"));
