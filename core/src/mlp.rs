@@ -586,8 +586,8 @@ mod tests {
         // README's memory table and the firmware's RAM budget count on (4 more where a
         // `usize` takes 8 bytes).
         assert_eq!(ROWS, 116);
-        let usize_extra = core::mem::size_of::<usize>() - 4;
-        assert_eq!(core::mem::size_of::<Workspace>(), 16_932 + usize_extra);
+        let usize_extra = size_of::<usize>() - 4;
+        assert_eq!(size_of::<Workspace>(), 16_932 + usize_extra);
     }
 
     #[test]
