@@ -11,6 +11,7 @@ use piconas_core::{Arch, DataConfig, Search, SearchConfig, Split, Strategy};
 use crate::cli::CompareArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
+use crate::outcome::WINDOW;
 use crate::output;
 use crate::run::{default_threads, invalid};
 use crate::svg::{self, Reference, Series};
@@ -150,7 +151,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
         "strategy,seed,winner,test_acc,mean_reward_last_100,best_reward,distinct_archs\n",
     );
     for r in &results {
-        let last = &r.rewards[r.rewards.len().saturating_sub(100)..];
+        let last = &r.rewards[r.rewards.len().saturating_sub(WINDOW)..];
         let _ = writeln!(
             csv,
             "{},{},\"{}\",{},{},{},{}",
@@ -177,7 +178,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
         let tests: Vec<f32> = runs.iter().map(|r| r.test).collect();
         let lasts: Vec<f32> = runs
             .iter()
-            .map(|r| mean_sd(&r.rewards[r.rewards.len().saturating_sub(100)..]).0)
+            .map(|r| mean_sd(&r.rewards[r.rewards.len().saturating_sub(WINDOW)..]).0)
             .collect();
         let bests: Vec<f32> = runs
             .iter()
@@ -204,7 +205,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
         );
         curves.push((
             strategy,
-            svg::moving_average(&mean_curve(&runs, |r| r.rewards.clone()), 100),
+            svg::moving_average(&mean_curve(&runs, |r| r.rewards.clone()), WINDOW),
             mean_curve(&runs, |r| running_max(&r.rewards)),
         ));
     }
@@ -253,7 +254,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     }];
     if data_config.dataset == piconas_core::Dataset::Moons {
         references.push(Reference {
-            value: crate::run::ORIGINAL_TEST_ACC,
+            value: crate::outcome::ORIGINAL_TEST_ACC,
             label: "original's test accuracy 91 %".into(),
             colour: "#777",
         });

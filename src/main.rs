@@ -6,6 +6,7 @@ mod compare;
 mod export;
 mod frontier;
 mod kernel;
+mod outcome;
 mod output;
 mod parallel;
 mod run;

@@ -16,14 +16,10 @@ use crate::data::Dataset;
 use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::frontier;
-use crate::output::{self, RolloutLog, Summary};
+use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
+use crate::output::{self, RolloutLog};
 use crate::parallel;
 use crate::svg::{self, Reference};
-
-/// The original PyTorch experiment's test accuracy after 5000 rollouts.
-pub const ORIGINAL_TEST_ACC: f32 = 0.91;
-/// Rollouts in the "recent mean reward" window.
-const WINDOW: usize = 100;
 
 /// Which flag sets a core configuration field (for error messages).
 fn flag_of(field: &str) -> &'static str {
@@ -235,13 +231,6 @@ fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
     bar
 }
 
-/// `writeln!` that ignores a closed stdout.
-macro_rules! say {
-    ($out:expr, $($arg:tt)*) => {{
-        let _ = writeln!($out, $($arg)*);
-    }};
-}
-
 /// Threads to train children on: one per core.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
@@ -251,10 +240,6 @@ fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
     let n = values.len().max(1);
     values.sum::<f32>() / n as f32
 }
-
-/// The top-10 list counts architectures sampled at least this often: a mean of one or two noisy
-/// rewards would rank luck, as the best single reward does.
-const TOP_MIN_SAMPLES: u32 = 3;
 
 /// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.
 const CHECKPOINT_EVERY: u32 = 100;
@@ -363,24 +348,39 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     let network_test = network.accuracy(&mut workspace, split.test);
     NetworkFile::new(&network, data.generated, kept.reward, network_test).save(out)?;
     bar.finish_and_clear();
-    let seconds = start.elapsed().as_secs_f64();
-    let bayes = data.generated.map(|m| bayes::accuracy(&m, split.test));
-
-    let n = rewards.len();
-    let summary = Summary {
-        rollouts: config.rollouts,
-        seed: config.seed,
-        seconds,
-        best_arch: report.winner.to_string(),
-        best_dev_acc: report.dev_mean,
-        test_acc_mean: report.test_mean,
-        test_acc_min: report.test_min,
-        test_acc_max: report.test_max,
-        bayes_test_acc: bayes,
-        mean_reward_first_100: mean(rewards[..n.min(WINDOW)].iter().copied()),
-        mean_reward_last_100: mean(rewards[n.saturating_sub(WINDOW)..].iter().copied()),
+    let mut seen: Vec<Seen> = sampled.values().copied().collect();
+    piconas_core::frontier::mark(&mut seen, config.cost);
+    let outcome = Outcome {
+        config,
+        report,
+        rewards,
+        seen,
+        likely: (config.strategy == piconas_core::Strategy::Reinforce)
+            .then_some((likely, likely_p)),
+        saved: (kept.reward, network_test),
+        bayes: data.generated.map(|m| bayes::accuracy(&m, split.test)),
+        seconds: start.elapsed().as_secs_f64(),
+        cache_hits: cache.as_ref().map(|c| c.hits),
+        kernel: if crate::kernel::avx2() {
+            "AVX2"
+        } else {
+            "baseline"
+        },
+        out: out.display().to_string(),
     };
-    let json = serde_json::to_string_pretty(&summary)
+    write_results(&outcome, out)?;
+    // The run is complete: its checkpoint has served.
+    let _ = std::fs::remove_file(out.join(CHECKPOINT));
+    // The summary goes to stdout; a closed pipe silences it but does not fail the run.
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(outcome.text().as_bytes());
+    Ok(())
+}
+
+/// Writes summary.json, rewards.svg and the frontier's table and chart.
+fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
+    let json = serde_json::to_string_pretty(&outcome.summary())
         .map_err(|e| Failure::Io(format!("summary.json: {e}")))?;
     output::write_atomic(&out.join("summary.json"), format!("{json}\n").as_bytes())?;
     let mut references = vec![Reference {
@@ -391,142 +391,19 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
         ),
         colour: "#777",
     }];
-    if let Some(b) = bayes {
+    if let Some(b) = outcome.bayes {
         references.push(Reference {
             value: b,
             label: format!("Bayes ceiling (test split) {:.1} %", b * 100.0),
             colour: "#2e7d32",
         });
     }
-    let chart = svg::rewards_chart(&rewards, WINDOW, &references, config.cost_weight);
+    let config = &outcome.config;
+    let chart = svg::rewards_chart(&outcome.rewards, WINDOW, &references, config.cost_weight);
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
-    let mut points: Vec<Seen> = sampled.values().copied().collect();
-    piconas_core::frontier::mark(&mut points, config.cost);
-    let table = frontier::csv(&points).map_err(|e| Failure::Io(format!("frontier.csv: {e}")))?;
+    let table =
+        frontier::csv(&outcome.seen).map_err(|e| Failure::Io(format!("frontier.csv: {e}")))?;
     output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
-    let chart = frontier::svg(&points, config.cost, bayes);
-    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())?;
-    // The run is complete: its checkpoint has served.
-    let _ = std::fs::remove_file(out.join(CHECKPOINT));
-
-    let pct = |v: f32| format!("{:.1} %", v * 100.0);
-    // The summary goes to stdout; a closed pipe silences it but does not fail the run.
-    let mut stdout = std::io::stdout().lock();
-    say!(stdout, "best architecture   {}", report.winner);
-    say!(
-        stdout,
-        "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
-        pct(report.dev_mean),
-        report.retrains,
-        report.finalists.len()
-    );
-    say!(
-        stdout,
-        "test accuracy       {} mean, {} to {}",
-        pct(report.test_mean),
-        pct(report.test_min),
-        pct(report.test_max)
-    );
-    match bayes {
-        Some(b) => say!(
-            stdout,
-            "Bayes ceiling       {} on the same test split",
-            pct(b)
-        ),
-        None => say!(stdout, "Bayes ceiling       unknown for user data"),
-    }
-    say!(
-        stdout,
-        "original (PyTorch)  {} test accuracy",
-        pct(ORIGINAL_TEST_ACC)
-    );
-    say!(
-        stdout,
-        "mean reward         {} (first {WINDOW}) → {} (last {WINDOW})",
-        pct(summary.mean_reward_first_100),
-        pct(summary.mean_reward_last_100)
-    );
-    say!(
-        stdout,
-        "wall time           {seconds:.1} s ({} rollouts, {:.0}/s)",
-        config.rollouts,
-        f64::from(config.rollouts) / seconds
-    );
-    if config.strategy == piconas_core::Strategy::Reinforce {
-        say!(
-            stdout,
-            "controller's choice {likely} (its most likely token at each step; probability {:.1} %)",
-            100.0 * likely_p
-        );
-    }
-    let mut top: Vec<(piconas_core::Arch, f64, u32)> = sampled
-        .iter()
-        .filter(|(_, t)| t.samples >= TOP_MIN_SAMPLES)
-        .map(|(&arch, t)| (arch, t.mean_reward(), t.samples))
-        .collect();
-    top.sort_by(|a, b| {
-        b.1.total_cmp(&a.1)
-            .then(b.2.cmp(&a.2))
-            .then(a.0.to_string().cmp(&b.0.to_string()))
-    });
-    if !top.is_empty() {
-        say!(
-            stdout,
-            "top architectures   by mean reward, sampled at least {TOP_MIN_SAMPLES} times:"
-        );
-        for (arch, mean_reward, n) in top.iter().take(10) {
-            say!(stdout, "  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward);
-        }
-    }
-    let on: Vec<&Seen> = points.iter().filter(|p| p.frontier).collect();
-    say!(
-        stdout,
-        "accuracy/size       {} architectures on the frontier of {} seen (frontier.csv, frontier.svg):",
-        on.len(),
-        points.len()
-    );
-    // The frontier's most accurate end matters most; show up to 8 points, spread over it.
-    let shown = on.len().min(8);
-    for k in 0..shown {
-        let p = on[if shown > 1 {
-            k * (on.len() - 1) / (shown - 1)
-        } else {
-            0
-        }];
-        say!(
-            stdout,
-            "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
-            100.0 * p.mean_accuracy(),
-            p.cost(piconas_core::Cost::Macs),
-            p.cost(piconas_core::Cost::Params),
-            p.arch
-        );
-    }
-    say!(
-        stdout,
-        "saved network       {} (retrain {}: dev {}, test {}) in network.json",
-        report.winner,
-        report.winner_retrain,
-        pct(kept.reward),
-        pct(network_test)
-    );
-    if let Some(cache) = &cache {
-        say!(
-            stdout,
-            "cache               {} of {} rollouts answered from the cache",
-            cache.hits,
-            config.rollouts
-        );
-    }
-    say!(
-        stdout,
-        "training kernel     {}",
-        if crate::kernel::avx2() {
-            "AVX2"
-        } else {
-            "baseline"
-        }
-    );
-    say!(stdout, "output              {}", out.display());
-    Ok(())
+    let chart = frontier::svg(&outcome.seen, config.cost, outcome.bayes);
+    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())
 }

@@ -1,0 +1,385 @@
+//! What a finished search concluded: the winner's report, the rollouts' rewards, every
+//! architecture seen. [`Outcome::summary`] is `summary.json`; [`Outcome::text`] is the summary
+//! printed at the end of a run. Both are pure functions of the outcome, tested here against
+//! hand-computed values; the run directory's writing and the process contract stay in
+//! `run.rs` and `tests/cli.rs`.
+
+use piconas_core::frontier::Seen;
+use piconas_core::search::Report;
+use piconas_core::{Arch, Cost, SearchConfig, Strategy};
+
+use crate::output::Summary;
+
+/// The original PyTorch experiment's test accuracy after 5000 rollouts.
+pub const ORIGINAL_TEST_ACC: f32 = 0.91;
+/// Rollouts in the "recent mean reward" windows.
+pub const WINDOW: usize = 100;
+/// The top-10 list counts architectures sampled at least this often: a mean of one or two noisy
+/// rewards would rank luck, as the best single reward does.
+pub const TOP_MIN_SAMPLES: u32 = 3;
+/// How many points of the accuracy/size frontier the printed summary shows, at most.
+const FRONTIER_SHOWN: usize = 8;
+
+/// Everything the end of a run reports.
+pub struct Outcome {
+    pub config: SearchConfig,
+    /// The finalists' retraining and the winner.
+    pub report: Report,
+    /// Every rollout's reward, in order.
+    pub rewards: Vec<f32>,
+    /// Every distinct architecture sampled, with the frontier marked (see
+    /// `piconas_core::frontier::mark`), in the order `mark` leaves them.
+    pub seen: Vec<Seen>,
+    /// The controller's greedy choice and its probability (`None` for random search).
+    pub likely: Option<(Arch, f32)>,
+    /// The saved network's dev and test accuracy (the winner's best retrain).
+    pub saved: (f32, f32),
+    /// The Bayes ceiling on the test split, for generated data.
+    pub bayes: Option<f32>,
+    /// Wall time of the run, seconds.
+    pub seconds: f64,
+    /// Rollouts answered from `--cache`, when it was on.
+    pub cache_hits: Option<u64>,
+    /// The instruction set that trained the children.
+    pub kernel: &'static str,
+    /// The run directory, as given.
+    pub out: String,
+}
+
+/// Mean of `values` (0 for none).
+fn mean(values: &[f32]) -> f32 {
+    values.iter().sum::<f32>() / values.len().max(1) as f32
+}
+
+fn pct(v: f32) -> String {
+    format!("{:.1} %", v * 100.0)
+}
+
+impl Outcome {
+    /// `summary.json`.
+    pub fn summary(&self) -> Summary {
+        let n = self.rewards.len();
+        Summary {
+            rollouts: self.config.rollouts,
+            seed: self.config.seed,
+            seconds: self.seconds,
+            best_arch: self.report.winner.to_string(),
+            best_dev_acc: self.report.dev_mean,
+            test_acc_mean: self.report.test_mean,
+            test_acc_min: self.report.test_min,
+            test_acc_max: self.report.test_max,
+            bayes_test_acc: self.bayes,
+            mean_reward_first_100: mean(&self.rewards[..n.min(WINDOW)]),
+            mean_reward_last_100: mean(&self.rewards[n.saturating_sub(WINDOW)..]),
+        }
+    }
+
+    /// The ten architectures with the best mean reward among those sampled at least
+    /// [`TOP_MIN_SAMPLES`] times: `(arch, mean reward, samples)`, best first; ties go to the
+    /// more often sampled, then to the architecture's name.
+    pub fn top(&self) -> Vec<(Arch, f64, u32)> {
+        let mut top: Vec<(Arch, f64, u32)> = self
+            .seen
+            .iter()
+            .filter(|s| s.samples >= TOP_MIN_SAMPLES)
+            .map(|s| (s.arch, s.mean_reward(), s.samples))
+            .collect();
+        top.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(b.2.cmp(&a.2))
+                .then(a.0.to_string().cmp(&b.0.to_string()))
+        });
+        top.truncate(10);
+        top
+    }
+
+    /// The frontier's points the summary shows: all of them up to [`FRONTIER_SHOWN`], else
+    /// that many spread evenly from its cheapest to its most accurate end (both included).
+    pub fn frontier_shown(&self) -> Vec<&Seen> {
+        let on: Vec<&Seen> = self.seen.iter().filter(|p| p.frontier).collect();
+        let shown = on.len().min(FRONTIER_SHOWN);
+        (0..shown)
+            .map(|k| {
+                on[if shown > 1 {
+                    k * (on.len() - 1) / (shown - 1)
+                } else {
+                    0
+                }]
+            })
+            .collect()
+    }
+
+    /// The summary printed at the end of a run.
+    pub fn text(&self) -> String {
+        let (r, summary) = (&self.report, self.summary());
+        let mut s = String::new();
+        let mut line = |text: String| {
+            s.push_str(&text);
+            s.push('\n');
+        };
+        line(format!("best architecture   {}", r.winner));
+        line(format!(
+            "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
+            pct(r.dev_mean),
+            r.retrains,
+            r.finalists.len()
+        ));
+        line(format!(
+            "test accuracy       {} mean, {} to {}",
+            pct(r.test_mean),
+            pct(r.test_min),
+            pct(r.test_max)
+        ));
+        line(match self.bayes {
+            Some(b) => format!("Bayes ceiling       {} on the same test split", pct(b)),
+            None => "Bayes ceiling       unknown for user data".into(),
+        });
+        line(format!(
+            "original (PyTorch)  {} test accuracy",
+            pct(ORIGINAL_TEST_ACC)
+        ));
+        line(format!(
+            "mean reward         {} (first {WINDOW}) → {} (last {WINDOW})",
+            pct(summary.mean_reward_first_100),
+            pct(summary.mean_reward_last_100)
+        ));
+        line(format!(
+            "wall time           {:.1} s ({} rollouts, {:.0}/s)",
+            self.seconds,
+            self.config.rollouts,
+            f64::from(self.config.rollouts) / self.seconds
+        ));
+        if let (Strategy::Reinforce, Some((arch, p))) = (self.config.strategy, self.likely) {
+            line(format!(
+                "controller's choice {arch} (its most likely token at each step; probability {:.1} %)",
+                100.0 * p
+            ));
+        }
+        let top = self.top();
+        if !top.is_empty() {
+            line(format!(
+                "top architectures   by mean reward, sampled at least {TOP_MIN_SAMPLES} times:"
+            ));
+            for (arch, mean_reward, n) in &top {
+                line(format!("  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward));
+            }
+        }
+        line(format!(
+            "accuracy/size       {} architectures on the frontier of {} seen (frontier.csv, frontier.svg):",
+            self.seen.iter().filter(|p| p.frontier).count(),
+            self.seen.len()
+        ));
+        for p in self.frontier_shown() {
+            line(format!(
+                "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
+                100.0 * p.mean_accuracy(),
+                p.cost(Cost::Macs),
+                p.cost(Cost::Params),
+                p.arch
+            ));
+        }
+        line(format!(
+            "saved network       {} (retrain {}: dev {}, test {}) in network.json",
+            r.winner,
+            r.winner_retrain,
+            pct(self.saved.0),
+            pct(self.saved.1)
+        ));
+        if let Some(hits) = self.cache_hits {
+            line(format!(
+                "cache               {hits} of {} rollouts answered from the cache",
+                self.config.rollouts
+            ));
+        }
+        line(format!("training kernel     {}", self.kernel));
+        line(format!("output              {}", self.out));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use piconas_core::finalists::Finalist;
+    use piconas_core::search::FinalistScore;
+
+    fn arch(s: &str) -> Arch {
+        s.parse().unwrap()
+    }
+
+    /// An architecture seen `n` times with reward and accuracy `value` each time.
+    fn seen(a: &str, value: f32, n: u32, frontier: bool) -> Seen {
+        let mut s = Seen::new(arch(a));
+        for _ in 0..n {
+            s.add(value, value);
+        }
+        s.frontier = frontier;
+        s
+    }
+
+    fn outcome(rewards: Vec<f32>, seen: Vec<Seen>) -> Outcome {
+        let winner = arch("[16, Tanh]");
+        let mut report = Report {
+            winner,
+            dev_mean: 0.97,
+            test_mean: 0.965,
+            test_min: 0.95,
+            test_max: 0.98,
+            retrains: 5,
+            finalists: Default::default(),
+            winner_retrain: 2,
+        };
+        for (a, dev) in [("[16, Tanh]", 0.97), ("[8]", 0.95)] {
+            let _ = report.finalists.push(FinalistScore {
+                arch: arch(a),
+                seen: Finalist {
+                    arch: arch(a),
+                    best_reward: dev,
+                    samples: 2,
+                    mean_reward: dev,
+                    first_rollout: 0,
+                },
+                dev_mean: dev,
+            });
+        }
+        Outcome {
+            config: SearchConfig {
+                rollouts: rewards.len() as u32,
+                seed: 3,
+                ..SearchConfig::default()
+            },
+            report,
+            rewards,
+            seen,
+            likely: Some((arch("[16, ReLU]"), 0.4321)),
+            saved: (0.99, 0.975),
+            bayes: Some(0.985),
+            seconds: 2.0,
+            cache_hits: None,
+            kernel: "AVX2",
+            out: "runs/x".into(),
+        }
+    }
+
+    #[test]
+    fn the_summary_means_its_first_and_last_windows() {
+        // 150 rewards: 50 of 0.5 then 100 of 1. First 100: (50·0.5 + 50)/100; last 100: 1.
+        let rewards: Vec<f32> = (0..150).map(|i| if i < 50 { 0.5 } else { 1.0 }).collect();
+        let s = outcome(rewards, vec![]).summary();
+        assert_eq!(
+            (s.mean_reward_first_100, s.mean_reward_last_100),
+            (0.75, 1.0)
+        );
+        assert_eq!((s.rollouts, s.seed, s.seconds), (150, 3, 2.0));
+        assert_eq!(s.best_arch, "[16, Tanh]");
+        assert_eq!(
+            (
+                s.best_dev_acc,
+                s.test_acc_mean,
+                s.test_acc_min,
+                s.test_acc_max
+            ),
+            (0.97, 0.965, 0.95, 0.98)
+        );
+        assert_eq!(s.bayes_test_acc, Some(0.985));
+        // Fewer than 100: both windows are all of them.
+        let s = outcome(vec![0.25, 0.75, 0.5], vec![]).summary();
+        assert_eq!(
+            (s.mean_reward_first_100, s.mean_reward_last_100),
+            (0.5, 0.5)
+        );
+    }
+
+    #[test]
+    fn the_top_list_ranks_means_of_often_sampled_architectures() {
+        let mut all = vec![
+            seen("[1]", 0.99, 2, false), // too rarely sampled to rank
+            seen("[2]", 0.90, 3, false),
+            seen("[4]", 0.90, 5, false), // same mean, more samples: first
+            seen("[8]", 0.95, 3, false),
+        ];
+        // Ten more at 0.5, tied on everything but the name.
+        let names = [
+            "[16]",
+            "[Tanh]",
+            "[ReLU]",
+            "[1, 1]",
+            "[2, 2]",
+            "[4, 4]",
+            "[8, 8]",
+            "[Sigmoid]",
+            "[LeakyReLU]",
+            "[16, 16]",
+        ];
+        all.extend(names.iter().map(|n| seen(n, 0.5, 3, false)));
+        let top = outcome(vec![0.5], all).top();
+        let got: Vec<(String, u32)> = top.iter().map(|t| (t.0.to_string(), t.2)).collect();
+        let mut tied: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        tied.sort();
+        let mut want = vec![("[8]".to_string(), 3), ("[4]".into(), 5), ("[2]".into(), 3)];
+        want.extend(tied.into_iter().take(7).map(|n| (n, 3)));
+        assert_eq!(got, want);
+        assert!((top[0].1 - 0.95).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_printed_frontier_spreads_eight_points_over_a_long_frontier() {
+        let few: Vec<Seen> = (0..3)
+            .map(|i| seen("[1]", i as f32 / 10.0, 1, true))
+            .collect();
+        assert_eq!(outcome(vec![0.5], few).frontier_shown().len(), 3);
+        // 20 frontier points (every other one on it): shown are k·19/7 for k = 0..8.
+        let many: Vec<Seen> = (0..40)
+            .map(|i| seen("[1]", i as f32 / 100.0, 1, i % 2 == 0))
+            .collect();
+        let o = outcome(vec![0.5], many);
+        let shown: Vec<u32> = o
+            .frontier_shown()
+            .iter()
+            .map(|s| (s.mean_accuracy() * 100.0).round() as u32)
+            .collect();
+        assert_eq!(shown, [0, 4, 10, 16, 20, 26, 32, 38]);
+    }
+
+    #[test]
+    fn the_printed_summary_reads_as_documented() {
+        let seen = vec![
+            seen("[]", 0.84, 1, true),
+            seen("[8]", 0.96, 3, true),
+            seen("[16, Tanh]", 0.975, 4, true),
+            seen("[2]", 0.8, 1, false),
+        ];
+        // [8]: 2·8 + 8·2 MACs, 2·8 + 8 + 8·2 + 2 parameters; [16, Tanh]: 2·16 + 16·2 and
+        // 2·16 + 16 + 16·2 + 2; []: the output layer alone, 2·2 and 2·2 + 2.
+        let mut o = outcome(vec![0.8, 0.9, 1.0, 0.9], seen);
+        o.cache_hits = Some(7);
+        let want = "\
+best architecture   [16, Tanh]
+dev accuracy        97.0 % (mean of 5 retrains; 2 finalists compared)
+test accuracy       96.5 % mean, 95.0 % to 98.0 %
+Bayes ceiling       98.5 % on the same test split
+original (PyTorch)  91.0 % test accuracy
+mean reward         90.0 % (first 100) → 90.0 % (last 100)
+wall time           2.0 s (4 rollouts, 2/s)
+controller's choice [16, ReLU] (its most likely token at each step; probability 43.2 %)
+top architectures   by mean reward, sampled at least 3 times:
+   97.50 %  ×4     [16, Tanh]
+   96.00 %  ×3     [8]
+accuracy/size       3 architectures on the frontier of 4 seen (frontier.csv, frontier.svg):
+   84.00 %      4 MACs     6 params  []
+   96.00 %     32 MACs    42 params  [8]
+   97.50 %     64 MACs    82 params  [16, Tanh]
+saved network       [16, Tanh] (retrain 2: dev 99.0 %, test 97.5 %) in network.json
+cache               7 of 4 rollouts answered from the cache
+training kernel     AVX2
+output              runs/x
+";
+        assert_eq!(o.text(), want);
+        // Random search has no controller's choice; user data no known ceiling.
+        o.config.strategy = Strategy::Random;
+        o.bayes = None;
+        let text = o.text();
+        assert!(!text.contains("controller's choice"));
+        assert!(text.contains("Bayes ceiling       unknown for user data\n"));
+    }
+}
