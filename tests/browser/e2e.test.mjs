@@ -1,12 +1,16 @@
 // The page end to end in real headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core; no browser is downloaded). Serves www/ on 127.0.0.1, runs a 200-rollout
-// search to the end, checks the counters, the chart and the canvases, checks that an invalid
-// setting shows its message and starts nothing, and saves a screenshot to
-// target/browser/page.png. Needs wasm/build.sh to have filled www/pkg.
+// search to the end, checks the counters, the chart and the canvases, compares every reward
+// with the native runner's bit for bit, reopens the page's link and gets the same search,
+// checks that an invalid setting shows its message and starts nothing, and saves a
+// screenshot to target/browser/page.png. Needs wasm/build.sh to have filled www/pkg and
+// `cargo build -p piconas` (or PICONAS_BIN) for the native runner.
 //   npm ci --prefix tests/browser && node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium, root, serveWww, www } from './harness.mjs';
@@ -32,6 +36,27 @@ async function openPage(hash = '') {
   await page.goto(base + hash);
   await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
   return { page, errors };
+}
+
+/** The bits of `v` as an f32, as the native runner prints them (8 hex digits). */
+function f32Bits(v) {
+  return new Uint32Array(new Float32Array([v]).buffer)[0].toString(16).padStart(8, '0');
+}
+
+/** Runs the native runner with `flags`: its records' reward bits and its summary. */
+function nativeRun(flags) {
+  const bin = process.env.PICONAS_BIN ?? join(root, 'target/debug/piconas');
+  const out = mkdtempSync(join(tmpdir(), 'piconas-native-'));
+  try {
+    const stdout = execFileSync(bin, ['--print-records', '--out', join(out, 'run'), ...flags], {
+      encoding: 'utf8',
+    });
+    const rewardBits = stdout.split('\n').filter((l) => /^\d+ \[/.test(l)).map((l) => l.split('] ')[1].split(' ')[0]);
+    const summary = JSON.parse(readFileSync(join(out, 'run', 'summary.json'), 'utf8'));
+    return { rewardBits, summary };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 /** Fraction of a canvas's pixels that are not plain white. */
@@ -70,12 +95,31 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   const front = Number(await page.getAttribute('#frontier', 'data-frontier'));
   assert.ok(seen > 1 && front >= 1 && front <= seen, `frontier: ${front} of ${seen} architectures`);
   assert.ok(await inked(page, 'frontier') > 0.02, 'the frontier is drawn');
-  assert.match(page.url(), /#.*rollouts=200/, 'the settings are kept in the link');
   assert.deepEqual(errors, []);
+
+  // The page's search is the native runner's, bit for bit: every reward, the winner and its
+  // test accuracy.
+  const rewards = await page.evaluate(() => Array.from(window.piconas.rewards));
+  const native = nativeRun(['--rollouts', '200', '--seed', '3']);
+  assert.deepEqual(rewards.map(f32Bits), native.rewardBits, 'page rewards = native rewards');
+  assert.equal(await page.textContent('#r-winner'), native.summary.best_arch);
+  assert.equal(await page.textContent('#r-test'), `${(Math.fround(native.summary.test_acc_mean) * 100).toFixed(1)} %`);
 
   mkdirSync(join(root, 'target/browser'), { recursive: true });
   await page.screenshot({ path: join(root, 'target/browser/page.png'), fullPage: true });
+
+  // The link the page wrote reproduces the search in a fresh page.
+  const link = page.url();
   await page.close();
+  const again = await context.newPage();
+  await again.goto(link);
+  await again.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+  assert.equal(await again.inputValue('#s-rollouts'), '200');
+  assert.equal(await again.inputValue('#s-seed'), '3');
+  await again.click('#start');
+  await again.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  assert.deepEqual(await again.evaluate(() => Array.from(window.piconas.rewards)), rewards);
+  await again.close();
 });
 
 test('random search on XOR after the controller: both curves on one chart', { timeout: 240_000 }, async () => {
