@@ -580,6 +580,52 @@ mod tests {
     }
 
     #[test]
+    fn activations_and_their_derivatives_match_hand_values() {
+        let inputs = [-2.0f32, -0.5, -0.0, 0.0, 0.5, 2.0];
+        let mut row: Lanes = [0.0; MAX_BATCH];
+        row[..6].copy_from_slice(&inputs);
+        // (activation, f(x), f'(x) as a function of the output y, both written out here)
+        type Fns = (fn(f32) -> f32, fn(f32) -> f32);
+        let cases: [(Activation, Fns); 4] = [
+            (
+                Activation::Relu,
+                (|x| x.max(0.0), |y| if y > 0.0 { 1.0 } else { 0.0 }),
+            ),
+            (
+                Activation::LeakyRelu,
+                (
+                    |x| if x > 0.0 { x } else { 0.01 * x },
+                    |y| if y > 0.0 { 1.0 } else { 0.01 },
+                ),
+            ),
+            (
+                Activation::Sigmoid,
+                (|x| 1.0 / (1.0 + libm::expf(-x)), |y| y * (1.0 - y)),
+            ),
+            (Activation::Tanh, (libm::tanhf, |y| 1.0 - y * y)),
+        ];
+        for (activation, (f, df)) in cases {
+            let mut out = [row];
+            activate(activation, &mut out);
+            let mut delta = [[3.0f32; MAX_BATCH]];
+            activate_backward(activation, &out, &mut delta);
+            for (i, &x) in inputs.iter().enumerate() {
+                let (y, d) = (out[0][i], delta[0][i]);
+                assert!(
+                    (y - f(x)).abs() <= 1e-6,
+                    "{activation:?}({x}) = {y}, want {}",
+                    f(x)
+                );
+                assert!(
+                    (d - 3.0 * df(f(x))).abs() <= 1e-5,
+                    "{activation:?}'({x}) = {d}, want 3·{}",
+                    df(f(x))
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_workspace_is_the_documented_size() {
         // 116 rows (input 2, six hidden layers of 16, logits 2, spare 16) of 32 lanes, one
         // transposed input of 16 x 32, labels and counters: the 16,932 bytes the docs, the
