@@ -184,7 +184,22 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
             );
         }
     }
-    let predictions = test_predictions(file, arch).unwrap_or_default();
+    predictions_source(&mut s, &test_predictions(file, arch).unwrap_or_default());
+    let _ = writeln!(
+        s,
+        "/// The host's test accuracy of this network, as f32 bits ({:.4}).",
+        file.test_accuracy
+    );
+    let _ = writeln!(
+        s,
+        "pub const HOST_TEST_ACCURACY_BITS: u32 = 0x{:08x};",
+        file.test_accuracy.to_bits()
+    );
+    s
+}
+
+/// `HOST_TEST_PREDICTIONS`, for the chip to compare point by point.
+fn predictions_source(s: &mut String, predictions: &[u8]) {
     let _ = writeln!(
         s,
         "/// The host's predicted class of each test point, in split order (empty for a CSV file)."
@@ -199,17 +214,6 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         let _ = writeln!(s, "    {},", line.join(", "));
     }
     let _ = writeln!(s, "];");
-    let _ = writeln!(
-        s,
-        "/// The host's test accuracy of this network, as f32 bits ({:.4}).",
-        file.test_accuracy
-    );
-    let _ = writeln!(
-        s,
-        "pub const HOST_TEST_ACCURACY_BITS: u32 = 0x{:08x};",
-        file.test_accuracy.to_bits()
-    );
-    s
 }
 
 /// The predicted class of every test point of the generated data `file` was trained on

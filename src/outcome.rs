@@ -109,6 +109,35 @@ impl Outcome {
             .collect()
     }
 
+    /// The printed lines on the architectures seen: the top list, then the frontier.
+    fn architectures_text(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let top = self.top();
+        if !top.is_empty() {
+            lines.push(format!(
+                "top architectures   by mean reward, sampled at least {TOP_MIN_SAMPLES} times:"
+            ));
+            for (arch, mean_reward, n) in &top {
+                lines.push(format!("  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward));
+            }
+        }
+        lines.push(format!(
+            "accuracy/size       {} architectures on the frontier of {} seen (frontier.csv, frontier.svg):",
+            self.seen.iter().filter(|p| p.frontier).count(),
+            self.seen.len()
+        ));
+        for p in self.frontier_shown() {
+            lines.push(format!(
+                "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
+                100.0 * p.mean_accuracy(),
+                p.cost(Cost::Macs),
+                p.cost(Cost::Params),
+                p.arch
+            ));
+        }
+        lines
+    }
+
     /// The summary printed at the end of a run.
     pub fn text(&self) -> String {
         let (r, summary) = (&self.report, self.summary());
@@ -155,29 +184,7 @@ impl Outcome {
                 100.0 * p
             ));
         }
-        let top = self.top();
-        if !top.is_empty() {
-            line(format!(
-                "top architectures   by mean reward, sampled at least {TOP_MIN_SAMPLES} times:"
-            ));
-            for (arch, mean_reward, n) in &top {
-                line(format!("  {:>6.2} %  ×{n:<5} {arch}", 100.0 * mean_reward));
-            }
-        }
-        line(format!(
-            "accuracy/size       {} architectures on the frontier of {} seen (frontier.csv, frontier.svg):",
-            self.seen.iter().filter(|p| p.frontier).count(),
-            self.seen.len()
-        ));
-        for p in self.frontier_shown() {
-            line(format!(
-                "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
-                100.0 * p.mean_accuracy(),
-                p.cost(Cost::Macs),
-                p.cost(Cost::Params),
-                p.arch
-            ));
-        }
+        self.architectures_text().into_iter().for_each(&mut line);
         line(format!(
             "saved network       {} (retrain {}: dev {}, test {}) in network.json",
             r.winner,
