@@ -60,24 +60,29 @@ impl Network {
     /// Writes the predicted class (0 or 1) of each point into `out`, as [`Network::accuracy`]
     /// counts it: class 1 where its logit is the larger (pairs beyond the shorter are left).
     pub fn classify(&self, ws: &mut Workspace, points: &[[f32; 2]], out: &mut [u8]) {
-        for (xs, classes) in points.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
-            ws.load(xs.iter().map(|&x| Sample { x, label: 0 }));
-            self.layout.forward(&self.params, ws);
-            let (z0, z1) = ws.logits(&self.layout);
-            for ((c, a), b) in classes.iter_mut().zip(z0).zip(z1) {
-                *c = u8::from(b > a);
-            }
-        }
+        self.each_output(ws, points, out, |z0, z1| u8::from(z1 > z0));
     }
 
     /// Writes `P(class 1 | x)` for each point into `out` (pairs beyond the shorter are left).
     pub fn probabilities(&self, ws: &mut Workspace, points: &[[f32; 2]], out: &mut [f32]) {
-        for (xs, ps) in points.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
+        self.each_output(ws, points, out, |z0, z1| math::sigmoid(z1 - z0));
+    }
+
+    /// Runs `points` through the network a batch at a time and writes `f(z₀, z₁)` of each
+    /// point's two logits into `out`.
+    fn each_output<T>(
+        &self,
+        ws: &mut Workspace,
+        points: &[[f32; 2]],
+        out: &mut [T],
+        f: impl Fn(f32, f32) -> T,
+    ) {
+        for (xs, outs) in points.chunks(MAX_BATCH).zip(out.chunks_mut(MAX_BATCH)) {
             ws.load(xs.iter().map(|&x| Sample { x, label: 0 }));
             self.layout.forward(&self.params, ws);
             let (z0, z1) = ws.logits(&self.layout);
-            for ((p, a), b) in ps.iter_mut().zip(z0).zip(z1) {
-                *p = math::sigmoid(b - a);
+            for ((o, &a), &b) in outs.iter_mut().zip(z0).zip(z1) {
+                *o = f(a, b);
             }
         }
     }
