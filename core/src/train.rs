@@ -258,6 +258,66 @@ mod tests {
     }
 
     #[test]
+    fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_stale_epochs() {
+        // A run capped at e epochs trains exactly the first e epochs of a longer one (the same
+        // stream, drawn epoch by epoch), so the dev accuracy of every epoch can be read off
+        // capped runs, and what a run with patience must do worked out independently.
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let arch: Arch = "[4, Tanh]".parse().unwrap();
+        let mut trainer = Trainer::new();
+        let mut run = |max_epochs: u32, patience: u32| {
+            let config = ChildConfig {
+                max_epochs,
+                patience,
+                batch_size: 30, // 700 training points: 23 full batches and one of 10
+                ..ChildConfig::default()
+            };
+            let out = trainer.train(&arch, &config, &split, &mut stream(5, Stream::Child, 2));
+            (out, trainer.best_params().to_vec())
+        };
+        // dev[e - 1]: the dev accuracy after epoch e, from the best of the first e epochs.
+        let mut dev = Vec::new();
+        let mut best_so_far = -1.0f32;
+        for e in 1..=40 {
+            let (out, _) = run(e, 1000);
+            assert_eq!(out.epochs, e);
+            if out.best_epoch == e {
+                assert!(out.reward > best_so_far, "a new best is strictly better");
+                best_so_far = out.reward;
+                dev.push(out.reward);
+            } else {
+                assert_eq!(out.reward, best_so_far);
+                dev.push(f32::NAN); // not a new best: its value does not matter below
+            }
+        }
+        for patience in [1, 2, 3, 5] {
+            // The rule: stop after `patience` consecutive epochs without a new best.
+            let (mut best, mut best_epoch, mut stale, mut stop) = (-1.0f32, 0, 0, 40);
+            for (i, &d) in dev.iter().enumerate() {
+                if d > best {
+                    (best, best_epoch, stale) = (d, i as u32 + 1, 0);
+                } else {
+                    stale += 1;
+                    if stale == patience {
+                        stop = i as u32 + 1;
+                        break;
+                    }
+                }
+            }
+            let (out, weights) = run(40, patience);
+            assert_eq!(
+                (out.epochs, out.best_epoch, out.reward),
+                (stop, best_epoch, best),
+                "patience {patience}"
+            );
+            let (_, at_best) = run(best_epoch, 1000);
+            assert_eq!(weights, at_best, "the best epoch's weights are kept");
+            assert!(stop < 40, "patience {patience} must stop this run early");
+        }
+    }
+
+    #[test]
     fn an_absurd_learning_rate_diverges_to_reward_zero() {
         let v = data();
         let split = Split::new(&v).unwrap();
