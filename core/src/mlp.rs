@@ -626,6 +626,40 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_counts_its_lanes_and_checks_only_live_logits() {
+        let samples = batch(27, 1);
+        let mut ws = Workspace::new();
+        ws.load(&samples);
+        assert_eq!(ws.lanes(), 27);
+        ws.load(&samples[..1]);
+        assert_eq!(ws.lanes(), 1);
+        ws.load(batch(40, 1).iter());
+        assert_eq!(ws.lanes(), MAX_BATCH, "at most one batch is loaded");
+        let layout = Layout::new(&Arch::EMPTY);
+        ws.load(&samples);
+        for (lane, bad) in [(0, f32::NAN), (26, f32::INFINITY), (5, f32::NEG_INFINITY)] {
+            ws.rows[LOGITS] = [0.5; MAX_BATCH];
+            ws.rows[LOGITS + 1] = [0.5; MAX_BATCH];
+            ws.rows[LOGITS + lane % 2][lane] = bad;
+            assert!(
+                !ws.loss_gradient(&layout),
+                "a {bad} logit in live lane {lane}"
+            );
+        }
+        // Non-finite values in lanes past the batch do not count.
+        ws.rows[LOGITS] = [0.5; MAX_BATCH];
+        ws.rows[LOGITS + 1] = [0.5; MAX_BATCH];
+        ws.rows[LOGITS][27] = f32::NAN;
+        ws.rows[LOGITS + 1][31] = f32::INFINITY;
+        assert!(ws.loss_gradient(&layout));
+        // Equal logits classify as class 0 (class 1 needs z₁ > z₀).
+        ws.rows[LOGITS] = [0.5; MAX_BATCH];
+        ws.rows[LOGITS + 1] = [0.5; MAX_BATCH];
+        let zeros = samples.iter().filter(|s| s.label == 0).count();
+        assert_eq!(ws.correct(&layout), zeros);
+    }
+
+    #[test]
     fn the_workspace_is_the_documented_size() {
         // 116 rows (input 2, six hidden layers of 16, logits 2, spare 16) of 32 lanes, one
         // transposed input of 16 x 32, labels and counters: the 16,932 bytes the docs, the

@@ -437,6 +437,48 @@ mod tests {
     }
 
     #[test]
+    fn greedy_takes_the_most_likely_token_at_every_step() {
+        for seed in 0..5 {
+            let mut policy = Policy::<H>::new(&mut stream(seed, Stream::Controller, 0));
+            for row in ControllerParams::<H>::rows() {
+                policy
+                    .params
+                    .row_mut(row)
+                    .iter_mut()
+                    .for_each(|p| *p *= 4.0);
+            }
+            let mut traj = Trajectory::EMPTY;
+            let (arch, p) = policy.greedy(&mut traj);
+            let mut replayed = Trajectory::EMPTY;
+            policy.replay(&arch, &mut replayed);
+            let mut product = 1.0f32;
+            for (t, action) in replayed.actions().iter().enumerate() {
+                let probs = replayed.probabilities(t).unwrap();
+                let best = (0..VOCAB).fold(0, |b, k| if probs[k] > probs[b] { k } else { b });
+                assert_eq!(usize::from(action.index()), best, "seed {seed} step {t}");
+                product *= probs[best];
+            }
+            assert!((p - product).abs() <= 1e-5 * product, "{p} vs {product}");
+            assert!(p > 0.0 && p < 1.0);
+        }
+    }
+
+    #[test]
+    fn one_non_finite_parameter_is_found() {
+        let mut params = Policy::<H>::new(&mut stream(0, Stream::Controller, 0)).params;
+        assert!(params.is_finite());
+        for (k, row) in ControllerParams::<H>::rows().enumerate() {
+            let mut p = params.clone();
+            let r = p.row_mut(row);
+            let last = r.len() - 1;
+            r[k % (last + 1)] = if k % 2 == 0 { f32::NAN } else { f32::INFINITY };
+            assert!(!p.is_finite(), "{row:?}");
+        }
+        params.row_mut(ControllerParams::<H>::rows().last().unwrap())[0] = 1e30;
+        assert!(params.is_finite());
+    }
+
+    #[test]
     fn uniform_policy_has_maximal_entropy_and_uniform_probabilities() {
         let policy = Policy::<H>::UNIFORM;
         let mut traj = Trajectory::EMPTY;

@@ -278,6 +278,57 @@ mod tests {
         assert!((learner.baseline().unwrap() - b).abs() < 1e-6);
     }
 
+    /// One update of a fixed batch with `max_grad_norm`: what it reported, and the gradient
+    /// it applied (read back from Adam's first moment, `m = (1 − β₁)·g` after one step).
+    fn clipped_step(max_grad_norm: Option<f32>) -> (Update, Vec<f32>) {
+        let policy = Policy::<4>::new(&mut stream(1, Stream::Controller, 0));
+        let mut learner = Reinforce::<4>::new(ControllerConfig {
+            max_grad_norm,
+            ..ControllerConfig::default()
+        });
+        learner.observe(&[0.5]);
+        let mut trajs = [Trajectory::EMPTY; 2];
+        policy.replay(&"[16, Tanh]".parse().unwrap(), &mut trajs[0]);
+        policy.replay(&"[]".parse().unwrap(), &mut trajs[1]);
+        let update = learner.update(&mut policy.clone(), &mut trajs, &[0.9, 0.1], &[0.01, 0.01]);
+        let applied = ControllerParams::<4>::rows()
+            .flat_map(|row| {
+                learner
+                    .m
+                    .row(row)
+                    .iter()
+                    .map(|m| m / 0.1)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        (update, applied)
+    }
+
+    #[test]
+    fn clipping_scales_the_gradient_to_the_maximum_norm_and_only_above_it() {
+        let (free, g) = clipped_step(None);
+        let norm = math::sqrt(g.iter().map(|x| x * x).sum::<f32>());
+        assert!((free.grad_norm - norm).abs() <= 1e-4 * norm && !free.clipped);
+        // Above the gradient's norm: nothing changes.
+        let (loose, same) = clipped_step(Some(2.0 * norm));
+        assert!(!loose.clipped);
+        assert_eq!(same, g);
+        // Below it: the same direction, scaled to exactly the maximum.
+        let max = 0.25 * norm;
+        let (tight, scaled) = clipped_step(Some(max));
+        assert!(tight.clipped);
+        assert_eq!(
+            tight.grad_norm, free.grad_norm,
+            "the norm before clipping is reported"
+        );
+        for (a, b) in scaled.iter().zip(&g) {
+            assert!(
+                (a - 0.25 * b).abs() <= 1e-5 * b.abs() + 1e-9,
+                "{a} vs 0.25·{b}"
+            );
+        }
+    }
+
     #[test]
     fn batched_updates_learn_to_prefer_the_rewarded_tokens() {
         // The reward is the share of widths of 16 among an architecture's tokens: with four

@@ -736,6 +736,125 @@ mod tests {
     }
 
     #[test]
+    fn records_and_errors_print_as_documented_and_accessors_track_the_search() {
+        let record = Record {
+            index: 3,
+            arch: "[16, Tanh]".parse().unwrap(),
+            reward: 0.5,
+            accuracy: 0.5,
+            epochs: 7,
+            diverged: false,
+            entropy: 1.0,
+            log_prob: -2.0,
+            baseline: 0.25,
+            beta: 0.01,
+        };
+        assert_eq!(
+            record.bits().to_string(),
+            "3 [16, Tanh] 3f000000 7 3f800000 c0000000 3e800000 3c23d70a"
+        );
+        assert_eq!(
+            SearchError::UnexpectedReport { index: 4 }.to_string(),
+            "rollout 4 is not the oldest one awaiting its outcome"
+        );
+        let mut search: Box<Search<8>> = Box::new(Search::new(small_config(2)).unwrap());
+        let outcome = Outcome {
+            reward: 0.8,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        assert_eq!((search.beta(), search.baseline()), (1e-2, None));
+        assert!(!search.is_done());
+        let p = search.propose().unwrap();
+        assert_eq!(search.beta(), 1e-2 * 0.99, "each proposal takes its β");
+        search.report(p.index, outcome).unwrap();
+        assert_eq!(search.baseline(), Some(0.8));
+        assert!(!search.is_done());
+        let p = search.propose().unwrap();
+        search.report(p.index, outcome).unwrap();
+        assert!(search.is_done());
+    }
+
+    #[test]
+    fn a_batch_is_judged_against_its_first_reward_and_updated_only_when_complete() {
+        let mut config = small_config(6);
+        config.controller.rollouts_per_update = 3;
+        let mut search: Box<Search<8, 3>> = Box::new(Search::new(config).unwrap());
+        let outcome = |reward| Outcome {
+            reward,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        // The first batch, with no baseline yet: each record is judged against the batch's
+        // first reward, and nothing is updated before the third report.
+        let a = search.propose().unwrap();
+        let ra = search.report(a.index, outcome(0.6)).unwrap();
+        assert_eq!(ra.baseline, 0.6);
+        let b = search.propose().unwrap();
+        let c = search.propose().unwrap();
+        assert_eq!(search.propose(), None, "the batch of three is still open");
+        assert_eq!(search.baseline(), None, "no update yet");
+        let rb = search.report(b.index, outcome(0.2)).unwrap();
+        assert_eq!(rb.baseline, 0.6);
+        let rc = search.report(c.index, outcome(0.4)).unwrap();
+        assert_eq!(rc.baseline, 0.6);
+        let folded = [0.2f32, 0.4].iter().fold(0.6, |m, &r| 0.95 * m + 0.05 * r);
+        assert_eq!(search.baseline(), Some(folded));
+        // The second batch is judged against the baseline the first one left.
+        let d = search.propose().unwrap();
+        assert_eq!(
+            search.report(d.index, outcome(0.9)).unwrap().baseline,
+            folded
+        );
+    }
+
+    #[test]
+    fn a_tie_between_finalists_goes_to_the_earlier_in_the_table() {
+        // Two classes a wide margin apart: most architectures reach 100 % dev accuracy.
+        let mut rng = rng::stream(1, Stream::Data, 0);
+        let v: Vec<Sample> = (0..300)
+            .map(|i| {
+                let (a, b) = rng::gaussian_pair(&mut rng);
+                let label = (i % 2) as u8;
+                let side = if label == 1 { 2.0 } else { -2.0 };
+                Sample {
+                    x: [side + 0.3 * a, b],
+                    label,
+                }
+            })
+            .collect();
+        let split = Split::new(&v).unwrap();
+        let mut config = SearchConfig {
+            finalists: 6,
+            retrains: 1,
+            ..small_config(20)
+        };
+        config.child.max_epochs = 40;
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        let best = report
+            .finalists
+            .iter()
+            .map(|f| f.dev_mean)
+            .fold(f32::MIN, f32::max);
+        let tied: Vec<Arch> = report
+            .finalists
+            .iter()
+            .filter(|f| f.dev_mean == best)
+            .map(|f| f.arch)
+            .collect();
+        assert!(
+            tied.len() >= 2,
+            "the test needs a tie: {:?}",
+            report.finalists
+        );
+        assert_eq!(report.winner, tied[0]);
+    }
+
+    #[test]
     fn non_finite_rewards_cannot_reach_the_controller() {
         let mut search: Box<Search<8>> = Box::new(Search::new(small_config(20)).unwrap());
         while let Some(p) = search.propose() {
