@@ -378,17 +378,23 @@ mod tests {
         a * traj.log_prob() + c * traj.entropy()
     }
 
-    /// Every parameter's gradient of `a·Σ log π + c·Σ H` against central differences.
-    fn check(arch: &Arch, a: f32, c: f32) {
-        let mut policy = Policy::<H>::new(&mut stream(1, Stream::Controller, 0));
-        // Larger weights than the init make the check sensitive to every term.
+    /// The controller initialised from `seed`, every weight multiplied by `factor`.
+    fn scaled(seed: u64, factor: f32) -> Policy<H> {
+        let mut policy = Policy::<H>::new(&mut stream(seed, Stream::Controller, 0));
         for row in ControllerParams::<H>::rows() {
             policy
                 .params
                 .row_mut(row)
                 .iter_mut()
-                .for_each(|p| *p *= 3.0);
+                .for_each(|p| *p *= factor);
         }
+        policy
+    }
+
+    /// Every parameter's gradient of `a·Σ log π + c·Σ H` against central differences.
+    fn check(arch: &Arch, a: f32, c: f32) {
+        // Larger weights than the init make the check sensitive to every term.
+        let policy = scaled(1, 3.0);
         let mut traj = Trajectory::EMPTY;
         policy.replay(arch, &mut traj);
         policy.backward(&mut traj, a, c);
@@ -439,14 +445,7 @@ mod tests {
     #[test]
     fn greedy_takes_the_most_likely_token_at_every_step() {
         for seed in 0..5 {
-            let mut policy = Policy::<H>::new(&mut stream(seed, Stream::Controller, 0));
-            for row in ControllerParams::<H>::rows() {
-                policy
-                    .params
-                    .row_mut(row)
-                    .iter_mut()
-                    .for_each(|p| *p *= 4.0);
-            }
+            let policy = scaled(seed, 4.0);
             let mut traj = Trajectory::EMPTY;
             let (arch, p) = policy.greedy(&mut traj);
             let mut replayed = Trajectory::EMPTY;
