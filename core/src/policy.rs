@@ -394,7 +394,7 @@ mod tests {
     /// Every parameter's gradient of `a·Σ log π + c·Σ H` against central differences.
     fn check(arch: &Arch, a: f32, c: f32) {
         // Larger weights than the init make the check sensitive to every term.
-        let policy = scaled(1, 3.0);
+        let mut policy = scaled(1, 3.0);
         let mut traj = Trajectory::EMPTY;
         policy.replay(arch, &mut traj);
         policy.backward(&mut traj, a, c);
