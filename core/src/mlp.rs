@@ -604,6 +604,12 @@ mod tests {
             ),
             (Activation::Tanh, (libm::tanhf, |y| 1.0 - y * y)),
         ];
+        // fast-math trades precision in tanh and sigmoid (bounds measured in math.rs).
+        let value_tol = if cfg!(feature = "fast-math") {
+            1.5e-3
+        } else {
+            1e-6
+        };
         for (activation, (f, df)) in cases {
             let mut out = [row];
             activate(activation, &mut out);
@@ -612,14 +618,15 @@ mod tests {
             for (i, &x) in inputs.iter().enumerate() {
                 let (y, d) = (out[0][i], delta[0][i]);
                 assert!(
-                    (y - f(x)).abs() <= 1e-6,
+                    (y - f(x)).abs() <= value_tol,
                     "{activation:?}({x}) = {y}, want {}",
                     f(x)
                 );
+                // The derivative is written in terms of the output, so it is exact given y.
                 assert!(
-                    (d - 3.0 * df(f(x))).abs() <= 1e-5,
+                    (d - 3.0 * df(y)).abs() <= 1e-6,
                     "{activation:?}'({x}) = {d}, want 3·{}",
-                    df(f(x))
+                    df(y)
                 );
             }
         }
