@@ -15,7 +15,7 @@ use piconas_core::{Arch, ChildConfig, DataConfig, Search, SearchConfig, Split, T
 use crate::cli::BenchArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
-use crate::run::invalid;
+use crate::spec::invalid;
 
 /// The architectures of part 1: the largest child, a typical good one, a small one, the
 /// bare output layer.

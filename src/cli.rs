@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use piconas_core::settings::{Kind, Value};
+use piconas_core::{SETTINGS, Setting, Settings};
 
 /// Neural architecture search on two moons, circles, XOR, spirals or your CSV, small enough for
 /// a microcontroller.
@@ -35,66 +37,18 @@ pub struct CompareArgs {
     /// Seeds per strategy (0, 1, …).
     #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub seeds: u32,
-    /// Rollouts per search.
-    #[arg(long, value_name = "N", default_value_t = 5000)]
-    pub rollouts: u32,
+    /// The settings every search shares (each search's seed and strategy are the sweep's).
+    #[command(flatten)]
+    pub table: TableArgs<CompareRows>,
     /// Output directory (new or empty) [default: runs/compare-<UTC timestamp>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Searches run at once [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
-    /// The generated data set every search runs on.
-    #[arg(long, value_enum, default_value_t = DatasetArg::Moons)]
-    pub dataset: DatasetArg,
     /// No per-search lines on stderr.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-/// A built-in data set (`--dataset`); see the core's `datasets` module for the curves.
-#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DatasetArg {
-    /// Two interleaving half circles (the original's data).
-    Moons,
-    /// Two concentric circles, radii 1 and 0.5.
-    Circles,
-    /// Four Gaussian blobs at (±0.5, ±0.5), opposite corners sharing a class.
-    Xor,
-    /// Two interleaved spiral arms of 1.5 turns.
-    Spirals,
-}
-
-impl DatasetArg {
-    /// The core's data set.
-    pub fn core(self) -> piconas_core::Dataset {
-        match self {
-            DatasetArg::Moons => piconas_core::Dataset::Moons,
-            DatasetArg::Circles => piconas_core::Dataset::Circles,
-            DatasetArg::Xor => piconas_core::Dataset::Xor,
-            DatasetArg::Spirals => piconas_core::Dataset::Spirals,
-        }
-    }
-}
-
-/// What the resource-aware reward counts (`--cost`).
-#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CostArg {
-    /// Multiply-adds of one forward pass (inference time).
-    Macs,
-    /// Trainable parameters (memory for the weights).
-    Params,
-}
-
-/// How architectures are proposed (`--strategy`).
-#[derive(Clone, Copy, Debug, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-pub enum StrategyArg {
-    /// The GRU controller trained by REINFORCE (the original).
-    Reinforce,
-    /// Uniform over all valid architectures, same budget and child training.
-    Random,
 }
 
 /// What `piconas export` writes.
@@ -120,109 +74,186 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Options of the search (the default command). Serialised (less the per-invocation ones)
-/// into a run's `settings.json`, so that `--resume` rebuilds exactly the same search.
-#[derive(Debug, Args, serde::Serialize, serde::Deserialize)]
+/// Options of the search (the default command): the settings table's flags (see
+/// [`TableArgs`]), then what only a host run has (files, threads, the cache, printing).
+#[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Rollouts to run [default: 5000].
-    #[arg(long, value_name = "N")]
-    pub rollouts: Option<u32>,
-    /// Seed of the search's random streams [default: 0].
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
+    /// The search's settings.
+    #[command(flatten)]
+    pub table: TableArgs,
     /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
     #[arg(long, value_name = "DIR")]
-    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Train on a CSV file (columns x1,x2,label; header optional) instead of generated data.
     #[arg(long, value_name = "FILE.csv")]
     pub data: Option<PathBuf>,
-    /// The generated data set [default: moons].
-    #[arg(long, value_enum, conflicts_with = "data")]
-    pub dataset: Option<DatasetArg>,
-    /// Generated points [default: 1000].
-    #[arg(long, value_name = "N", conflicts_with = "data")]
-    pub samples: Option<usize>,
-    /// Noise σ of the generated data [default: 0.2].
-    #[arg(long, value_name = "SIGMA", conflicts_with = "data")]
-    pub noise: Option<f32>,
-    /// Seed of the generated data, separate from --seed [default: 0].
-    #[arg(long, value_name = "S", conflicts_with = "data")]
-    pub data_seed: Option<u64>,
-    /// Controller hidden units [default: 64].
-    #[arg(long, value_name = "H", value_parser = clap::builder::PossibleValuesParser::new(["16", "32", "64", "128"]))]
-    pub hidden: Option<String>,
-    /// How architectures are proposed [default: reinforce].
-    #[arg(long, value_enum)]
-    pub strategy: Option<StrategyArg>,
-    /// λ of the resource-aware reward: accuracy − λ·cost, the cost normalised so that the
-    /// largest network costs 1; 0 to 10 [default: 0, accuracy alone].
-    #[arg(long, value_name = "LAMBDA")]
-    pub cost_weight: Option<f32>,
-    /// What --cost-weight charges for [default: macs].
-    #[arg(long, value_enum)]
-    pub cost: Option<CostArg>,
-    /// Rollouts per controller update, 1 to 8 [default: 1].
-    #[arg(long, value_name = "K")]
-    pub rollouts_per_update: Option<usize>,
-    /// Child learning rate [default: 0.01].
-    #[arg(long, value_name = "LR")]
-    pub child_lr: Option<f32>,
-    /// Child epoch limit [default: 100].
-    #[arg(long, value_name = "N")]
-    pub max_epochs: Option<u32>,
-    /// Epochs without a new best dev accuracy before a child stops [default: 10].
-    #[arg(long, value_name = "N")]
-    pub patience: Option<u32>,
-    /// Controller learning rate [default: 0.01].
-    #[arg(long, value_name = "LR")]
-    pub controller_lr: Option<f32>,
-    /// Initial entropy-bonus weight β [default: 0.01].
-    #[arg(long, value_name = "BETA")]
-    pub entropy_weight: Option<f32>,
-    /// Clip the controller's gradient to this L2 norm [default: no clipping].
-    #[arg(long, value_name = "NORM")]
-    pub max_grad_norm: Option<f32>,
     /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    #[serde(skip)]
     pub threads: Option<u16>,
     /// Reuse the first outcome of an architecture sampled again instead of training it anew
     /// (faster; changes the search: repeated samples no longer draw fresh, noisy rewards).
     #[arg(long)]
     pub cache: bool,
-    /// Finalists retrained at the end, 1 to 8 [default: 5].
-    #[arg(long, value_name = "N")]
-    pub finalists: Option<usize>,
-    /// Retrains per finalist [default: 5].
-    #[arg(long, value_name = "N")]
-    pub retrains: Option<u32>,
     /// Write a checkpoint every N rollouts, so that a stopped run can be resumed [default: 100].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    #[serde(skip)]
     pub checkpoint_every: Option<u32>,
     /// Continue the stopped run in DIR from its last checkpoint, with its own settings.
     #[arg(long, value_name = "DIR")]
-    #[serde(skip)]
     pub resume: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short)]
-    #[serde(skip)]
     pub quiet: bool,
     /// Print every rollout to stdout as one line of exact bits (for cross-target comparison).
     #[arg(long)]
-    #[serde(skip)]
     pub print_records: bool,
 }
 
 impl SearchArgs {
-    /// The flags of a plain `--resume DIR` (everything else unset), to tell which were given.
-    pub fn default_for_resume() -> SearchArgs {
-        <SearchArgs as clap::FromArgMatches>::from_arg_matches(
-            &<Cli as clap::CommandFactory>::command().get_matches_from(["piconas"]),
-        )
-        .unwrap_or_else(|_| unreachable!("no flags always parse"))
+    /// Whether any flag that describes the search (rather than how it is run) was given.
+    pub fn describes_a_search(&self) -> bool {
+        !self.table.given.is_empty() || self.out.is_some() || self.data.is_some() || self.cache
+    }
+}
+
+/// The core's settings table ([`piconas_core::SETTINGS`]) as flags: each setting's flag, value
+/// name, help and default come from its row, and its text is read by the core, as the page's
+/// is. Only the flags given are kept, in table order. `R` picks the rows offered.
+#[derive(Clone, Debug)]
+pub struct TableArgs<R: Rows = AllRows> {
+    /// The settings given, with their values.
+    pub given: Vec<(&'static Setting, Value)>,
+    rows: std::marker::PhantomData<R>,
+}
+
+/// Which of the table's rows a command offers.
+pub trait Rows: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// The settings (by name) a command leaves out.
+    const LEFT_OUT: &'static [&'static str];
+
+    /// Whether the command also takes `--data FILE` (which generated-data flags conflict with).
+    const DATA_FILE: bool;
+
+    /// The settings offered, in table order.
+    fn offered() -> impl Iterator<Item = &'static Setting> {
+        SETTINGS
+            .iter()
+            .filter(|s| !Self::LEFT_OUT.contains(&s.name))
+    }
+}
+
+/// Every setting (the search).
+#[derive(Clone, Debug)]
+pub struct AllRows;
+
+impl Rows for AllRows {
+    const LEFT_OUT: &'static [&'static str] = &[];
+    const DATA_FILE: bool = true;
+}
+
+/// All but the seed and the strategy, which `compare` sweeps.
+#[derive(Clone, Debug)]
+pub struct CompareRows;
+
+impl Rows for CompareRows {
+    const LEFT_OUT: &'static [&'static str] = &["seed", "strategy"];
+    const DATA_FILE: bool = false;
+}
+
+impl<R: Rows> TableArgs<R> {
+    /// `settings` with the given flags applied over it.
+    pub fn apply(&self, mut settings: Settings) -> Settings {
+        for (setting, value) in &self.given {
+            // Each value was parsed by this setting's parser: it fits.
+            let _ = setting.set(&mut settings, *value);
+        }
+        settings
+    }
+}
+
+/// A flag for `setting`; generated-data settings conflict with `--data` when there is one.
+fn table_arg(setting: &'static Setting, data_file: bool) -> clap::Arg {
+    let arg = clap::Arg::new(setting.name)
+        .long(setting.flag)
+        .value_name(setting.value_name)
+        .help(format!(
+            "{} [default: {}]",
+            setting.help,
+            setting.default_value()
+        ))
+        .action(clap::ArgAction::Set)
+        .value_parser(SettingParser(setting));
+    if setting.generated_data && data_file {
+        arg.conflicts_with("data")
+    } else {
+        arg
+    }
+}
+
+impl<R: Rows> clap::FromArgMatches for TableArgs<R> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let given = R::offered()
+            .filter_map(|s| {
+                let value = matches.try_get_one::<Value>(s.name).ok().flatten()?;
+                Some((s, *value))
+            })
+            .collect();
+        Ok(TableArgs {
+            given,
+            rows: std::marker::PhantomData,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl<R: Rows> Args for TableArgs<R> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.args(R::offered().map(|s| table_arg(s, R::DATA_FILE)))
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+/// Reads a flag's text with its setting's parser ([`Setting::parse`]); lists a choice's names
+/// in help and errors.
+#[derive(Clone, Copy, Debug)]
+pub struct SettingParser(pub &'static Setting);
+
+impl clap::builder::TypedValueParser for SettingParser {
+    type Value = Value;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Value, clap::Error> {
+        let text = value.to_string_lossy();
+        self.0.parse(&text).map_err(|e| {
+            let flag = arg.map_or_else(|| self.0.flag.to_string(), ToString::to_string);
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value '{text}' for '{flag}': {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        match self.0.kind {
+            Kind::Choice(names) => Some(Box::new(
+                names.iter().map(|n| clap::builder::PossibleValue::new(*n)),
+            )),
+            _ => None,
+        }
     }
 }
 
@@ -235,4 +266,56 @@ pub struct BenchArgs {
     /// Epochs per architecture in the child-training part.
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub epochs: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// What a run uses for the settings no flag gave.
+    fn settings_of(args: &[&str]) -> Settings {
+        let cli = Cli::try_parse_from(std::iter::once("piconas").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        crate::spec::Spec::from_args(&cli.search).unwrap().settings
+    }
+
+    #[test]
+    fn every_default_in_help_is_the_one_a_run_uses() {
+        let help = Cli::command().render_help().to_string();
+        let unset = settings_of(&[]);
+        for s in &SETTINGS {
+            let flag = format!("--{} <", s.flag);
+            let line = help
+                .lines()
+                .find(|l| l.contains(&flag))
+                .unwrap_or_else(|| panic!("{flag} missing from --help"));
+            let shown = line
+                .split("[default: ")
+                .nth(1)
+                .and_then(|rest| rest.split(']').next())
+                .unwrap_or_else(|| panic!("{flag}: no default in {line:?}"));
+            // Giving the default shown changes nothing, and reading it back gives the run's.
+            assert_eq!(
+                settings_of(&[&format!("--{}={shown}", s.flag)]),
+                unset,
+                "{flag}"
+            );
+            assert_eq!(s.get(&unset), s.parse(shown).unwrap(), "{flag}");
+        }
+    }
+
+    #[test]
+    fn compare_offers_the_table_less_what_it_sweeps() {
+        let cmd = Cli::command();
+        let compare = cmd.find_subcommand("compare").unwrap();
+        let flags: Vec<&str> = compare
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .collect();
+        for s in &SETTINGS {
+            let swept = ["seed", "strategy"].contains(&s.name);
+            assert_eq!(flags.contains(&s.flag), !swept, "{}", s.flag);
+        }
+    }
 }

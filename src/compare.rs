@@ -6,14 +6,15 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use piconas_core::{Arch, DataConfig, Search, SearchConfig, Split, Strategy};
+use piconas_core::{Arch, Hidden, Search, SearchConfig, Settings, Split, Strategy, WithHidden};
 
 use crate::cli::CompareArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
-use crate::outcome::WINDOW;
+use crate::outcome::{ORIGINAL_TEST_ACC, WINDOW};
 use crate::output;
-use crate::run::{default_threads, invalid};
+use crate::run::default_threads;
+use crate::spec::invalid;
 use crate::svg::{self, Reference, Series};
 
 /// What one search found.
@@ -24,13 +25,6 @@ struct RunResult {
     distinct: usize,
     winner: Arch,
     test: f32,
-}
-
-fn name(s: Strategy) -> &'static str {
-    match s {
-        Strategy::Reinforce => "reinforce",
-        Strategy::Random => "random",
-    }
 }
 
 /// Mean and sample standard deviation.
@@ -61,79 +55,106 @@ fn running_max(values: &[f32]) -> Vec<f32> {
         .collect()
 }
 
+/// Runs every search, then writes compare.csv, compare.md and compare.svg and prints the
+/// table.
 pub fn main(args: &CompareArgs) -> Result<(), Failure> {
-    let data_config = DataConfig {
-        dataset: args.dataset.core(),
-        ..DataConfig::default()
-    };
-    let data = Dataset::generate(data_config)?;
+    let settings = args.table.apply(Settings::DEFAULT);
+    settings.validate().map_err(invalid)?;
+    let data = Dataset::generate(settings.data)?;
     let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
-    let mut jobs = Vec::new();
-    for strategy in [Strategy::Reinforce, Strategy::Random] {
-        for seed in 0..u64::from(args.seeds) {
-            let config = SearchConfig {
-                rollouts: args.rollouts,
+    let jobs: Vec<SearchConfig> = Strategy::ALL
+        .into_iter()
+        .flat_map(|strategy| {
+            (0..u64::from(args.seeds)).map(move |seed| SearchConfig {
                 seed,
                 strategy,
-                ..SearchConfig::default()
-            };
-            config.validate().map_err(invalid)?;
-            jobs.push(config);
+                ..settings.search
+            })
+        })
+        .collect();
+    let out = args.out.clone().unwrap_or_else(default_dir);
+    output::create_dir(&out)?;
+    let threads = args.threads.map_or_else(default_threads, usize::from);
+    let results = run_all(&jobs, settings.hidden, &split, threads, args.quiet)?;
+    output::write_atomic(&out.join("compare.csv"), csv(&results).as_bytes())?;
+    let table = table(&results, args.seeds, settings.search.rollouts);
+    let bayes = piconas_core::bayes::accuracy(&settings.data, split.test);
+    let chart = chart(&results, settings.data.dataset, args.seeds, bayes);
+    output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
+    output::write_atomic(&out.join("compare.md"), table.as_bytes())?;
+    print!("{table}");
+    println!("output: {}", out.display());
+    Ok(())
+}
+
+/// `runs/compare-<UTC timestamp>`.
+fn default_dir() -> std::path::PathBuf {
+    let mut dir = output::default_dir();
+    let stamp = dir
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    dir.set_file_name(format!("compare-{stamp}"));
+    dir
+}
+
+/// One search, at the controller size the settings chose.
+struct OneSearch<'a> {
+    config: SearchConfig,
+    split: &'a Split<'a>,
+}
+
+impl WithHidden for OneSearch<'_> {
+    type Output = RunResult;
+
+    fn call<const H: usize>(self) -> RunResult {
+        let mut search: Box<Search<H>> = Box::new(Search::idle());
+        // Validated with the settings; a refusal would leave an empty result.
+        let _ = search.start(self.config);
+        let mut rewards = Vec::with_capacity(self.config.rollouts as usize);
+        let mut distinct = HashSet::new();
+        while let Some(r) = search.step(self.split) {
+            rewards.push(r.reward);
+            distinct.insert(r.arch);
+        }
+        let report = search.finish(self.split);
+        RunResult {
+            strategy: self.config.strategy,
+            seed: self.config.seed,
+            rewards,
+            distinct: distinct.len(),
+            winner: report.winner,
+            test: report.test_mean,
         }
     }
-    let out = args.out.clone().unwrap_or_else(|| {
-        let mut dir = output::default_dir();
-        dir.set_file_name(format!(
-            "compare-{}",
-            dir.file_name()
-                .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-        ));
-        dir
-    });
-    output::create_dir(&out)?;
+}
 
-    // One search per thread at a time; each is single-threaded and deterministic.
+/// Runs `jobs`, one search per thread at a time (each is single-threaded and deterministic,
+/// so the results never depend on `threads`), sorted by strategy and seed.
+fn run_all(
+    jobs: &[SearchConfig],
+    hidden: Hidden,
+    split: &Split<'_>,
+    threads: usize,
+    quiet: bool,
+) -> Result<Vec<RunResult>, Failure> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
-    let threads = args
-        .threads
-        .map_or_else(default_threads, usize::from)
-        .min(jobs.len());
     std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
+        for _ in 0..threads.clamp(1, jobs.len().max(1)) {
             scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&config) = jobs.get(i) else { break };
-                    let mut search: Box<Search<64>> = Box::new(Search::idle());
-                    if search.start(config).is_err() {
-                        break; // validated above
-                    }
-                    let mut rewards = Vec::with_capacity(config.rollouts as usize);
-                    let mut distinct = HashSet::new();
-                    while let Some(r) = search.step(&split) {
-                        rewards.push(r.reward);
-                        distinct.insert(r.arch);
-                    }
-                    let report = search.finish(&split);
-                    if !args.quiet {
+                while let Some(&config) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let r = hidden.dispatch(OneSearch { config, split });
+                    if !quiet {
                         eprintln!(
                             "{:>9} seed {}: winner {} test {:.1} %",
-                            name(config.strategy),
-                            config.seed,
-                            report.winner,
-                            100.0 * report.test_mean
+                            r.strategy.name(),
+                            r.seed,
+                            r.winner,
+                            100.0 * r.test
                         );
                     }
                     if let Ok(mut all) = results.lock() {
-                        all.push(RunResult {
-                            strategy: config.strategy,
-                            seed: config.seed,
-                            rewards,
-                            distinct: distinct.len(),
-                            winner: report.winner,
-                            test: report.test_mean,
-                        });
+                        all.push(r);
                     }
                 }
             });
@@ -145,131 +166,124 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     if results.len() != jobs.len() {
         return Err(Failure::Io("a search thread failed".into()));
     }
-    results.sort_by_key(|r| (name(r.strategy), r.seed));
+    results.sort_by_key(|r| (r.strategy.name(), r.seed));
+    Ok(results)
+}
 
-    let mut csv = String::from(
-        "strategy,seed,winner,test_acc,mean_reward_last_100,best_reward,distinct_archs\n",
+/// Mean reward of the last [`WINDOW`] rollouts.
+fn last_window(r: &RunResult) -> f32 {
+    mean_sd(&r.rewards[r.rewards.len().saturating_sub(WINDOW)..]).0
+}
+
+fn best(r: &RunResult) -> f32 {
+    r.rewards.iter().copied().fold(0.0, f32::max)
+}
+
+/// compare.csv: one row per search.
+fn csv(results: &[RunResult]) -> String {
+    let mut csv = format!(
+        "strategy,seed,winner,test_acc,mean_reward_last_{WINDOW},best_reward,distinct_archs\n"
     );
-    for r in &results {
-        let last = &r.rewards[r.rewards.len().saturating_sub(WINDOW)..];
+    for r in results {
         let _ = writeln!(
             csv,
             "{},{},\"{}\",{},{},{},{}",
-            name(r.strategy),
+            r.strategy.name(),
             r.seed,
             r.winner,
             r.test,
-            mean_sd(last).0,
-            r.rewards.iter().copied().fold(0.0, f32::max),
+            last_window(r),
+            best(r),
             r.distinct
         );
     }
-    output::write_atomic(&out.join("compare.csv"), csv.as_bytes())?;
+    csv
+}
 
+/// compare.md: one row per strategy, means ± sample standard deviations over the seeds.
+fn table(results: &[RunResult], seeds: u32, rollouts: u32) -> String {
     let pct = |v: f32| format!("{:.1}", 100.0 * v);
     let mut table = format!(
-        "| strategy | test accuracy of the winner, % (mean ± sd over {} seeds) | mean reward of the last 100 rollouts, % | best reward found, % | distinct architectures evaluated |\n|---|---|---|---|---|\n",
-        args.seeds
+        "| strategy | test accuracy of the winner, % (mean ± sd over {seeds} seeds) | mean reward of the last {WINDOW} rollouts, % | best reward found, % | distinct architectures evaluated |\n|---|---|---|---|---|\n"
     );
-    let mut series = Vec::new();
-    let mut curves = Vec::new();
-    for strategy in [Strategy::Reinforce, Strategy::Random] {
+    for strategy in Strategy::ALL {
         let runs: Vec<&RunResult> = results.iter().filter(|r| r.strategy == strategy).collect();
-        let tests: Vec<f32> = runs.iter().map(|r| r.test).collect();
-        let lasts: Vec<f32> = runs
-            .iter()
-            .map(|r| mean_sd(&r.rewards[r.rewards.len().saturating_sub(WINDOW)..]).0)
-            .collect();
-        let bests: Vec<f32> = runs
-            .iter()
-            .map(|r| r.rewards.iter().copied().fold(0.0, f32::max))
-            .collect();
-        let distinct: Vec<f32> = runs.iter().map(|r| r.distinct as f32).collect();
+        let of = |f: fn(&RunResult) -> f32| mean_sd(&runs.iter().map(|r| f(r)).collect::<Vec<_>>());
         let ((tm, ts), (lm, ls), (bm, _), (dm, _)) = (
-            mean_sd(&tests),
-            mean_sd(&lasts),
-            mean_sd(&bests),
-            mean_sd(&distinct),
+            of(|r| r.test),
+            of(last_window),
+            of(best),
+            of(|r| r.distinct as f32),
         );
         let _ = writeln!(
             table,
-            "| {} | {} ± {} | {} ± {} | {} | {:.0} of {} |",
-            name(strategy),
+            "| {} | {} ± {} | {} ± {} | {} | {dm:.0} of {rollouts} |",
+            strategy.name(),
             pct(tm),
             pct(ts),
             pct(lm),
             pct(ls),
             pct(bm),
-            dm,
-            args.rollouts
         );
-        curves.push((
-            strategy,
-            svg::moving_average(&mean_curve(&runs, |r| r.rewards.clone()), WINDOW),
-            mean_curve(&runs, |r| running_max(&r.rewards)),
-        ));
     }
-    for (strategy, mean, best) in &curves {
-        let colour = if *strategy == Strategy::Reinforce {
-            "#d0021b"
-        } else {
-            "#4a90d9"
-        };
-        series.push((name(*strategy), colour, mean, best));
-    }
-    let labels: Vec<(String, String)> = series
-        .iter()
-        .map(|(n, _, _, _)| {
+    table
+}
+
+/// compare.svg: per strategy, the mean over seeds of the reward's moving average and of the
+/// best reward so far.
+fn chart(results: &[RunResult], dataset: piconas_core::Dataset, seeds: u32, bayes: f32) -> String {
+    // Per strategy: the mean curve, the best-so-far curve, and their labels.
+    type Curves = (Strategy, Vec<f32>, Vec<f32>, [String; 2]);
+    let curves: Vec<Curves> = Strategy::ALL
+        .into_iter()
+        .map(|strategy| {
+            let runs: Vec<&RunResult> = results.iter().filter(|r| r.strategy == strategy).collect();
+            let n = strategy.name();
             (
-                format!("{n}: mean reward (moving average of 100)"),
-                format!("{n}: best reward found so far"),
+                strategy,
+                svg::moving_average(&mean_curve(&runs, |r| r.rewards.clone()), WINDOW),
+                mean_curve(&runs, |r| running_max(&r.rewards)),
+                [
+                    format!("{n}: mean reward (moving average of {WINDOW})"),
+                    format!("{n}: best reward found so far"),
+                ],
             )
         })
         .collect();
-    let lines: Vec<Series<'_>> = series
+    let lines: Vec<Series<'_>> = curves
         .iter()
-        .zip(&labels)
-        .flat_map(|((_, colour, mean, best), (l1, l2))| {
-            [
-                Series {
-                    label: l1,
-                    colour,
-                    dashed: false,
-                    values: mean,
-                },
-                Series {
-                    label: l2,
-                    colour,
-                    dashed: true,
-                    values: best,
-                },
-            ]
+        .flat_map(|(strategy, mean, best, [l1, l2])| {
+            let colour = if *strategy == Strategy::Reinforce {
+                "#d0021b"
+            } else {
+                "#4a90d9"
+            };
+            [(l1, false, mean), (l2, true, best)].map(|(label, dashed, values)| Series {
+                label,
+                colour,
+                dashed,
+                values,
+            })
         })
         .collect();
-    let bayes = piconas_core::bayes::accuracy(&data_config, split.test);
     let mut references = vec![Reference {
         value: bayes,
         label: format!("Bayes ceiling (test split) {:.1} %", 100.0 * bayes),
         colour: "#2e7d32",
     }];
-    if data_config.dataset == piconas_core::Dataset::Moons {
+    if dataset == piconas_core::Dataset::Moons {
         references.push(Reference {
-            value: crate::outcome::ORIGINAL_TEST_ACC,
-            label: "original's test accuracy 91 %".into(),
+            value: ORIGINAL_TEST_ACC,
+            label: format!(
+                "original's test accuracy {:.0} %",
+                100.0 * ORIGINAL_TEST_ACC
+            ),
             colour: "#777",
         });
     }
-    let chart = svg::lines_chart(
-        &format!(
-            "Controller vs random search on {}, mean over {} seeds",
-            data_config.dataset, args.seeds
-        ),
+    svg::lines_chart(
+        &format!("Controller vs random search on {dataset}, mean over {seeds} seeds"),
         &lines,
         &references,
-    );
-    output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
-    output::write_atomic(&out.join("compare.md"), table.as_bytes())?;
-    print!("{table}");
-    println!("output: {}", out.display());
-    Ok(())
+    )
 }

@@ -94,14 +94,8 @@ impl NetworkFile {
             .arch
             .parse()
             .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
-        if file.weights.len() != arch.parameter_count() {
-            return Err(bad(format!(
-                "{} weights, but {} has {}",
-                file.weights.len(),
-                file.arch,
-                arch.parameter_count()
-            )));
-        }
+        // The core checks the weights as it does everywhere they are read back.
+        Network::new(arch, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
         if let Some(d) = &file.data
             && Dataset::from_name(&d.dataset).is_none()
         {
@@ -109,9 +103,6 @@ impl NetworkFile {
                 "unknown data set {:?} (expected moons, circles, xor or spirals)",
                 d.dataset
             )));
-        }
-        if file.weights.iter().any(|w| !w.is_finite()) {
-            return Err(bad("a weight is NaN or infinite".into()));
         }
         Ok((file, arch))
     }
@@ -230,7 +221,7 @@ fn test_predictions(file: &NetworkFile, arch: &Arch) -> Option<Vec<u8>> {
     let split = Split::new(&data.samples).ok()?;
     let points: Vec<[f32; 2]> = split.test.iter().map(|s| s.x).collect();
     let mut classes = vec![0u8; points.len()];
-    let network = Network::new(*arch, &file.weights);
+    let network = Network::new(*arch, &file.weights).ok()?;
     network.classify(&mut Box::new(Workspace::new()), &points, &mut classes);
     Some(classes)
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::Path;
 
 /// Why the runner stopped.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub enum Failure {
     /// Bad input from the user (flags, data file, output directory): exit code 2.
     Input(String),

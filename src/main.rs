@@ -10,6 +10,7 @@ mod outcome;
 mod output;
 mod parallel;
 mod run;
+mod spec;
 mod svg;
 
 use clap::Parser;

@@ -1,15 +1,15 @@
 //! The main job: run a search, show progress, write the run directory, print the summary.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
-use piconas_core::{ConfigError, DataConfig, Network, Search, SearchConfig, Split, bayes};
+use piconas_core::{Arch, Network, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
@@ -17,101 +17,18 @@ use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
-use crate::output::{self, RolloutLog};
+use crate::output::{self, KeptRow, RolloutLog};
 use crate::parallel;
+use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
 
-/// Which flag sets a core configuration field (for error messages).
-fn flag_of(field: &str) -> &'static str {
-    match field {
-        "rollouts" => "--rollouts",
-        "child.learning_rate" => "--child-lr",
-        "child.max_epochs" => "--max-epochs",
-        "child.patience" => "--patience",
-        "controller.learning_rate" => "--controller-lr",
-        "controller.entropy_weight" => "--entropy-weight",
-        "controller.max_grad_norm" => "--max-grad-norm",
-        "controller.rollouts_per_update" => "--rollouts-per-update",
-        "finalists" => "--finalists",
-        "retrains" => "--retrains",
-        "samples" => "--samples",
-        "noise" => "--noise",
-        "cost_weight" => "--cost-weight",
-        _ => "a setting",
-    }
-}
-
-/// A configuration error as a one-line message naming the flag.
-pub fn invalid(e: ConfigError) -> Failure {
-    Failure::Input(format!("invalid {}: {e}", flag_of(e.field)))
-}
-
-/// Overwrites `target` with `value` when the flag was given.
-fn set<T: Copy>(target: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *target = v;
-    }
-}
-
-/// The search configuration the flags describe (validated).
-pub fn search_config(args: &SearchArgs) -> Result<SearchConfig, Failure> {
-    let mut c = SearchConfig::default();
-    set(&mut c.rollouts, args.rollouts);
-    set(&mut c.seed, args.seed);
-    set(&mut c.child.adam.learning_rate, args.child_lr);
-    set(&mut c.child.max_epochs, args.max_epochs);
-    set(&mut c.child.patience, args.patience);
-    set(&mut c.controller.adam.learning_rate, args.controller_lr);
-    set(&mut c.controller.entropy_weight, args.entropy_weight);
-    set(
-        &mut c.controller.rollouts_per_update,
-        args.rollouts_per_update,
-    );
-    set(&mut c.finalists, args.finalists);
-    if let Some(strategy) = args.strategy {
-        c.strategy = match strategy {
-            crate::cli::StrategyArg::Reinforce => piconas_core::Strategy::Reinforce,
-            crate::cli::StrategyArg::Random => piconas_core::Strategy::Random,
-        };
-    }
-    set(&mut c.retrains, args.retrains);
-    set(&mut c.cost_weight, args.cost_weight);
-    if let Some(cost) = args.cost {
-        c.cost = match cost {
-            crate::cli::CostArg::Macs => piconas_core::Cost::Macs,
-            crate::cli::CostArg::Params => piconas_core::Cost::Params,
-        };
-    }
-    if args.max_grad_norm.is_some() {
-        c.controller.max_grad_norm = args.max_grad_norm;
-    }
-    c.validate().map_err(invalid)?;
-    Ok(c)
-}
-
-/// The data the flags describe (validated).
-pub fn dataset(args: &SearchArgs) -> Result<Dataset, Failure> {
-    if let Some(path) = &args.data {
-        return Dataset::csv(path);
-    }
-    let mut m = DataConfig::default();
-    if let Some(d) = args.dataset {
-        m.dataset = d.core();
-    }
-    set(&mut m.samples, args.samples);
-    set(&mut m.noise, args.noise);
-    set(&mut m.seed, args.data_seed);
-    m.validate().map_err(invalid)?;
-    Dataset::generate(m)
-}
-
-/// Runs the search the flags describe.
+/// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
-    if let Some(dir) = &args.resume {
-        return resume(dir, args);
-    }
-    let config = search_config(args)?;
-    let data = dataset(args)?;
+    let (spec, checkpoint) = match &args.resume {
+        Some(dir) => prepare_resume(dir, args).map(|(spec, bytes)| (spec, Some(bytes)))?,
+        None => (Spec::from_args(args)?, None),
+    };
+    let data = spec.dataset()?;
     let split = Split::new(&data.samples).map_err(|e| {
         let source = data
             .file
@@ -119,63 +36,54 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
             .map_or("generated data".to_string(), |f| f.display().to_string());
         Failure::Input(format!("{source}: {e}"))
     })?;
-    let out = args.out.clone().unwrap_or_else(output::default_dir);
-    output::create_dir(&out)?;
-    // The run's own settings first: with them, `--resume` rebuilds exactly this search. A
-    // CSV path is stored absolute, so a resume works from any directory.
-    let mut settings = serde_json::to_value(args).map_err(|e| Failure::Io(e.to_string()))?;
-    if let Some(file) = &args.data {
-        let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-        settings["data"] = serde_json::Value::from(absolute.display().to_string());
-    }
-    let text = serde_json::to_string_pretty(&settings).map_err(|e| Failure::Io(e.to_string()))?;
-    output::write_atomic(&out.join(SETTINGS), format!("{text}\n").as_bytes())?;
-    Job {
-        config,
+    let out = match &args.resume {
+        Some(dir) => dir.clone(),
+        None => create_run_dir(args, &spec)?,
+    };
+    let job = Job {
+        spec: &spec,
         split,
         data: &data,
         out: &out,
-        args,
-        resume: None,
-    }
-    .run()
+        options: Options::of(args),
+        resume: checkpoint.as_deref(),
+    };
+    spec.settings.hidden.dispatch(job)
 }
 
-/// The file of a run directory holding the run's settings.
-const SETTINGS: &str = "settings.json";
-/// The file of a run directory holding its last checkpoint.
-const CHECKPOINT: &str = "checkpoint.bin";
-
-/// Everything a search run needs, whatever its controller size.
-struct Job<'a> {
-    config: SearchConfig,
-    split: Split<'a>,
-    data: &'a Dataset,
-    out: &'a Path,
-    args: &'a SearchArgs,
-    /// A checkpoint to resume from (empty: start over in place); `None` for a fresh run.
-    resume: Option<&'a [u8]>,
+/// How this invocation shows and paces the run (never part of what the run computes).
+#[derive(Clone, Copy, Debug)]
+struct Options {
+    quiet: bool,
+    print_records: bool,
+    threads: usize,
+    checkpoint_every: u32,
 }
 
-impl Job<'_> {
-    /// Runs the search with the controller size the flags ask for.
-    fn run(&self) -> Result<(), Failure> {
-        match self.args.hidden.as_deref().unwrap_or("64") {
-            "16" => search::<16>(self),
-            "32" => search::<32>(self),
-            "128" => search::<128>(self),
-            _ => search::<64>(self),
+impl Options {
+    fn of(args: &SearchArgs) -> Options {
+        Options {
+            quiet: args.quiet || args.print_records,
+            print_records: args.print_records,
+            threads: args.threads.map_or_else(default_threads, usize::from),
+            checkpoint_every: args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
         }
     }
 }
 
-/// `--resume DIR`: the stopped run's settings, its last checkpoint (or a fresh start if it
-/// stopped before the first), and the flags that only change how it is shown.
-fn resume(dir: &Path, flags: &SearchArgs) -> Result<(), Failure> {
-    let given = serde_json::to_value(flags).map_err(|e| Failure::Io(e.to_string()))?;
-    let defaults = serde_json::to_value(SearchArgs::default_for_resume())
-        .map_err(|e| Failure::Io(e.to_string()))?;
-    if given != defaults {
+/// A fresh run's directory, new or empty, holding the run's settings first: with them,
+/// `--resume` rebuilds exactly this search.
+fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<PathBuf, Failure> {
+    let out = args.out.clone().unwrap_or_else(output::default_dir);
+    output::create_dir(&out)?;
+    output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
+    Ok(out)
+}
+
+/// `--resume DIR`: the stopped run's spec and its last checkpoint (empty if it stopped before
+/// the first: it starts over in place).
+fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>), Failure> {
+    if flags.describes_a_search() {
         return Err(Failure::Input(
             "--resume continues a run with its own settings; give only --quiet, --threads, --print-records or --checkpoint-every with it".into(),
         ));
@@ -187,35 +95,43 @@ fn resume(dir: &Path, flags: &SearchArgs) -> Result<(), Failure> {
         )));
     }
     let (path, text) = output::read_run_file(dir, SETTINGS, "piconas run")?;
-    let mut args: SearchArgs = serde_json::from_str(&text)
-        .map_err(|e| Failure::Input(format!("{}: not a settings file: {e}", path.display())))?;
-    if args.cache {
+    let spec = Spec::from_json(&path, &text)?;
+    if spec.cache {
         return Err(Failure::Input(format!(
             "{}: a run with --cache cannot be resumed (the cache is not checkpointed)",
             dir.display()
         )));
     }
-    args.quiet = flags.quiet;
-    args.print_records = flags.print_records;
-    args.threads = flags.threads;
-    args.checkpoint_every = flags.checkpoint_every;
-    let config = search_config(&args)?;
-    let data = dataset(&args)?;
-    let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
     let checkpoint = match std::fs::read(dir.join(CHECKPOINT)) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(Failure::io(&dir.join(CHECKPOINT), "cannot read", e)),
     };
-    Job {
-        config,
-        split,
-        data: &data,
-        out: dir,
-        args: &args,
-        resume: Some(checkpoint.as_deref().unwrap_or(&[])),
+    Ok((spec, checkpoint))
+}
+
+/// The file of a run directory holding the run's settings.
+const SETTINGS: &str = "settings.json";
+/// The file of a run directory holding its last checkpoint.
+const CHECKPOINT: &str = "checkpoint.bin";
+
+/// Everything a search run needs, whatever its controller size.
+struct Job<'a> {
+    spec: &'a Spec,
+    split: Split<'a>,
+    data: &'a Dataset,
+    out: &'a Path,
+    options: Options,
+    /// A checkpoint to resume from (empty: start over in place); `None` for a fresh run.
+    resume: Option<&'a [u8]>,
+}
+
+impl WithHidden for Job<'_> {
+    type Output = Result<(), Failure>;
+
+    fn call<const H: usize>(self) -> Result<(), Failure> {
+        search::<H>(&self)
     }
-    .run()
 }
 
 fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
@@ -244,138 +160,194 @@ fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
 /// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.
 const CHECKPOINT_EVERY: u32 = 100;
 
-/// Runs the search in `out`: fresh (`resume` = `None`), or resumed from a checkpoint's bytes
-/// (empty: the run stopped before its first checkpoint, so it starts over in place). The
-/// checkpoint is checked before anything in `out` is touched.
+/// Runs the search in `out`, in steps: start (or restore), run with progress and
+/// checkpoints, conclude into an [`Outcome`], write the artifacts, print the summary.
 fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
-    let Job {
-        config,
-        split,
-        data,
-        out,
-        args,
-        resume,
-    } = *job;
     let start = Instant::now();
-    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
-    match resume {
-        Some(bytes) if !bytes.is_empty() => search.restore(config, bytes).map_err(|e| {
-            Failure::Input(format!(
-                "{}: {e}; nothing was changed",
-                out.join(CHECKPOINT).display()
-            ))
-        })?,
-        _ => search.start(config).map_err(invalid)?,
-    }
-    let (mut log, kept) = match resume {
-        Some(_) => RolloutLog::reopen(out, search.completed() as usize)?,
-        None => (RolloutLog::create(out)?, Vec::new()),
+    let mut search = start_search::<H>(job)?;
+    let (mut log, kept) = match job.resume {
+        Some(_) => RolloutLog::reopen(job.out, search.completed() as usize)?,
+        None => (RolloutLog::create(job.out)?, Vec::new()),
     };
-    let mut rewards: Vec<f32> = kept.iter().map(|&(_, r, _)| r).collect();
-    let bar = progress_bar(config.rollouts, args.quiet || args.print_records);
-    bar.inc(rewards.len() as u64);
-    let every = args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY);
-    let mut last_checkpoint = search.completed();
-    let mut image = vec![0u8; Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len()];
-    let mut recent: VecDeque<f32> = rewards.iter().rev().take(WINDOW).rev().copied().collect();
-    let mut best: Option<(f32, piconas_core::Arch)> = None;
-    // Every architecture sampled: reward and accuracy sums and count (top 10 and frontier).
-    let mut sampled: std::collections::HashMap<piconas_core::Arch, Seen> =
-        std::collections::HashMap::new();
-    for &(arch, reward, accuracy) in &kept {
-        sampled
-            .entry(arch)
-            .or_insert(Seen::new(arch))
-            .add(reward, accuracy);
-    }
-    let mut stdout = std::io::stdout().lock();
-    let threads = args.threads.map_or_else(default_threads, usize::from);
-    let mut cache = args.cache.then(parallel::Cache::default);
-    parallel::run(&mut search, &split, threads, cache.as_mut(), |event| {
-        let record = match event {
-            parallel::Event::Record(record) => record,
-            parallel::Event::BatchDone(search) => {
-                if search.completed() >= last_checkpoint + every && !search.is_done() {
-                    // Rows first, then the checkpoint that counts them: a checkpoint never
-                    // claims a rollout that is not on disk.
-                    log.sync()?;
-                    let n = search
-                        .save(&mut image)
-                        .map_err(|e| Failure::Io(e.to_string()))?;
-                    output::write_atomic(&out.join(CHECKPOINT), &image[..n])?;
-                    last_checkpoint = search.completed();
-                }
-                return Ok(());
-            }
-        };
-        log.append(record)?;
-        sampled
-            .entry(record.arch)
-            .or_insert(Seen::new(record.arch))
-            .add(record.reward, record.accuracy);
-        if args.print_records {
-            // A closed pipe (`| head`) just stops the printing; the run goes on.
-            let _ = writeln!(stdout, "{}", record.bits());
-        }
-        rewards.push(record.reward);
-        if recent.len() == WINDOW {
-            recent.pop_front();
-        }
-        recent.push_back(record.reward);
-        if best.is_none_or(|(reward, _)| record.reward > reward) {
-            best = Some((record.reward, record.arch));
-        }
-        if let Some((reward, arch)) = best {
-            bar.set_message(format!(
-                "mean{WINDOW} {:.3} │ best {reward:.2} {arch}",
-                mean(recent.iter().copied()),
-            ));
-        }
-        bar.inc(1);
-        Ok(())
-    })?;
-    drop(stdout);
-    log.sync()?;
-    bar.set_message("retraining the finalists");
-    let report = search.finish(&split);
-    let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
-    let (likely, likely_p) = search.policy().greedy(&mut trajectory);
-    // Training is deterministic: the winner's best retrain, run again, gives back its weights.
-    let kept = search.retrain(&split, &report.winner, report.winner_retrain);
-    let mut network = Box::new(Network::EMPTY);
-    search.trainer().copy_network(&mut network);
-    let mut workspace = Box::new(Workspace::new());
-    let network_test = network.accuracy(&mut workspace, split.test);
-    NetworkFile::new(&network, data.generated, kept.reward, network_test).save(out)?;
-    bar.finish_and_clear();
-    let mut seen: Vec<Seen> = sampled.values().copied().collect();
-    piconas_core::frontier::mark(&mut seen, config.cost);
-    let outcome = Outcome {
-        config,
-        report,
-        rewards,
-        seen,
-        likely: (config.strategy == piconas_core::Strategy::Reinforce)
-            .then_some((likely, likely_p)),
-        saved: (kept.reward, network_test),
-        bayes: data.generated.map(|m| bayes::accuracy(&m, split.test)),
-        seconds: start.elapsed().as_secs_f64(),
-        cache_hits: cache.as_ref().map(|c| c.hits),
-        kernel: if crate::kernel::avx2() {
-            "AVX2"
-        } else {
-            "baseline"
+    let mut live = Live::new(job, &kept, search.completed());
+    let mut cache = job.spec.cache.then(parallel::Cache::default);
+    parallel::run(
+        &mut search,
+        &job.split,
+        job.options.threads,
+        cache.as_mut(),
+        |event| match event {
+            parallel::Event::Record(record) => live.record(&mut log, record),
+            parallel::Event::BatchDone(search) => live.checkpoint(&mut log, search),
         },
-        out: out.display().to_string(),
-    };
-    write_results(&outcome, out)?;
+    )?;
+    log.sync()?;
+    live.bar.set_message("retraining the finalists");
+    let outcome = conclude(job, &mut search, live, start, cache.map(|c| c.hits))?;
+    write_results(&outcome, job.out)?;
     // The run is complete: its checkpoint has served.
-    let _ = std::fs::remove_file(out.join(CHECKPOINT));
+    let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
     // The summary goes to stdout; a closed pipe silences it but does not fail the run.
     let _ = std::io::stdout()
         .lock()
         .write_all(outcome.text().as_bytes());
     Ok(())
+}
+
+/// The search, started fresh or restored from the job's checkpoint. The checkpoint is checked
+/// before anything in the run directory is touched.
+fn start_search<const H: usize>(
+    job: &Job<'_>,
+) -> Result<Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>>, Failure> {
+    let config = job.spec.settings.search;
+    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
+    match job.resume {
+        Some(bytes) if !bytes.is_empty() => search.restore(config, bytes).map_err(|e| {
+            Failure::Input(format!(
+                "{}: {e}; nothing was changed",
+                job.out.join(CHECKPOINT).display()
+            ))
+        })?,
+        _ => search.start(config).map_err(invalid)?,
+    }
+    Ok(search)
+}
+
+/// What the run keeps track of as it goes: every reward, the architectures seen, the best so
+/// far and the recent window for the progress bar, and when the last checkpoint was written.
+struct Live<'a> {
+    out: &'a Path,
+    options: Options,
+    rewards: Vec<f32>,
+    recent: VecDeque<f32>,
+    best: Option<(f32, Arch)>,
+    sampled: HashMap<Arch, Seen>,
+    bar: ProgressBar,
+    last_checkpoint: u32,
+    image: Vec<u8>,
+    stdout: std::io::StdoutLock<'static>,
+}
+
+impl<'a> Live<'a> {
+    /// Picks up where the kept rows of `rollouts.csv` end (none for a fresh run).
+    fn new(job: &Job<'a>, kept: &[KeptRow], completed: u32) -> Live<'a> {
+        let rewards: Vec<f32> = kept.iter().map(|&(_, r, _)| r).collect();
+        let mut sampled: HashMap<Arch, Seen> = HashMap::new();
+        for &(arch, reward, accuracy) in kept {
+            sampled
+                .entry(arch)
+                .or_insert(Seen::new(arch))
+                .add(reward, accuracy);
+        }
+        let bar = progress_bar(job.spec.settings.search.rollouts, job.options.quiet);
+        bar.inc(rewards.len() as u64);
+        Live {
+            out: job.out,
+            options: job.options,
+            recent: rewards.iter().rev().take(WINDOW).rev().copied().collect(),
+            rewards,
+            best: None,
+            sampled,
+            bar,
+            last_checkpoint: completed,
+            image: Vec::new(),
+            stdout: std::io::stdout().lock(),
+        }
+    }
+
+    /// One rollout: its row, its tallies, its line (with `--print-records`), the bar.
+    fn record(&mut self, log: &mut RolloutLog, record: &Record) -> Result<(), Failure> {
+        log.append(record)?;
+        self.sampled
+            .entry(record.arch)
+            .or_insert(Seen::new(record.arch))
+            .add(record.reward, record.accuracy);
+        if self.options.print_records {
+            // A closed pipe (`| head`) just stops the printing; the run goes on.
+            let _ = writeln!(self.stdout, "{}", record.bits());
+        }
+        self.rewards.push(record.reward);
+        if self.recent.len() == WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(record.reward);
+        if self.best.is_none_or(|(reward, _)| record.reward > reward) {
+            self.best = Some((record.reward, record.arch));
+        }
+        if let Some((reward, arch)) = self.best {
+            self.bar.set_message(format!(
+                "mean{WINDOW} {:.3} │ best {reward:.2} {arch}",
+                mean(self.recent.iter().copied()),
+            ));
+        }
+        self.bar.inc(1);
+        Ok(())
+    }
+
+    /// At a batch's end: a checkpoint when one is due. Rows first, then the checkpoint that
+    /// counts them: a checkpoint never claims a rollout that is not on disk.
+    fn checkpoint<const H: usize>(
+        &mut self,
+        log: &mut RolloutLog,
+        search: &Search<H, MAX_ROLLOUTS_PER_UPDATE>,
+    ) -> Result<(), Failure> {
+        if search.completed() < self.last_checkpoint + self.options.checkpoint_every
+            || search.is_done()
+        {
+            return Ok(());
+        }
+        log.sync()?;
+        self.image
+            .resize(Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len(), 0);
+        let n = search
+            .save(&mut self.image)
+            .map_err(|e| Failure::Io(e.to_string()))?;
+        output::write_atomic(&self.out.join(CHECKPOINT), &self.image[..n])?;
+        self.last_checkpoint = search.completed();
+        Ok(())
+    }
+}
+
+/// The end of the search: the finalists retrained, the winner's best retrain saved as
+/// network.json, and everything the summary reports.
+fn conclude<const H: usize>(
+    job: &Job<'_>,
+    search: &mut Search<H, MAX_ROLLOUTS_PER_UPDATE>,
+    live: Live<'_>,
+    start: Instant,
+    cache_hits: Option<u64>,
+) -> Result<Outcome, Failure> {
+    let (split, config) = (&job.split, job.spec.settings.search);
+    let report = search.finish(split);
+    let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
+    let likely = search.policy().greedy(&mut trajectory);
+    // Training is deterministic: the winner's best retrain, run again, gives back its weights.
+    let kept = search.retrain(split, &report.winner, report.winner_retrain);
+    let mut network = Box::new(Network::EMPTY);
+    search.trainer().copy_network(&mut network);
+    let mut workspace = Box::new(Workspace::new());
+    let network_test = network.accuracy(&mut workspace, split.test);
+    NetworkFile::new(&network, job.data.generated, kept.reward, network_test).save(job.out)?;
+    live.bar.finish_and_clear();
+    let mut seen: Vec<Seen> = live.sampled.into_values().collect();
+    piconas_core::frontier::mark(&mut seen, config.cost);
+    Ok(Outcome {
+        config,
+        report,
+        rewards: live.rewards,
+        seen,
+        likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
+        saved: (kept.reward, network_test),
+        bayes: job.data.generated.map(|m| bayes::accuracy(&m, split.test)),
+        seconds: start.elapsed().as_secs_f64(),
+        cache_hits,
+        kernel: if crate::kernel::avx2() {
+            "AVX2"
+        } else {
+            "baseline"
+        },
+        out: job.out.display().to_string(),
+    })
 }
 
 /// Writes summary.json, rewards.svg and the frontier's table and chart.

@@ -254,28 +254,44 @@ fn a_missing_data_file_is_named() {
 
 #[test]
 fn out_of_range_flags_are_usage_errors() {
-    let cases: [(&[&str], &str); 6] = [
+    // Each flag is read and checked by the core's settings table, as the page's fields are.
+    let cases: [(&[&str], &str); 9] = [
         (
             &["--rollouts", "0"],
-            "invalid --rollouts: rollouts must be an integer in 1..=10000000 (got 0)",
+            "invalid value '0' for '--rollouts <N>': must be an integer in 1..=10000000 (got 0)",
         ),
         (
             &["--noise=-0.5"],
-            "invalid --noise: noise must be a number in [0, 10] (got -0.5)",
+            "invalid value '-0.5' for '--noise <SIGMA>': must be a number in [0, 10] (got -0.5)",
         ),
         (
             &["--samples", "5"],
-            "invalid --samples: samples must be an integer in 20..=1000000 (got 5)",
+            "invalid value '5' for '--samples <N>': must be an integer in 20..=1000000 (got 5)",
         ),
         (
             &["--rollouts-per-update", "9"],
-            "invalid --rollouts-per-update",
+            "invalid value '9' for '--rollouts-per-update <K>': must be an integer in 1..=8",
         ),
         (
             &["--child-lr", "0"],
-            "invalid --child-lr: child.learning_rate must be a finite number > 0 (got 0)",
+            "invalid value '0' for '--child-lr <LR>': must be a finite number > 0 (got 0)",
         ),
-        (&["--hidden", "7"], "invalid value '7' for '--hidden <H>'"),
+        (
+            &["--hidden", "7"],
+            "invalid value '7' for '--hidden <H>': must be one of 16, 32, 64, 128",
+        ),
+        (
+            &["--seed", "x"],
+            "invalid value 'x' for '--seed <S>': must be an integer in 0..=18446744073709551615",
+        ),
+        (
+            &["--max-grad-norm", "0"],
+            "invalid value '0' for '--max-grad-norm <NORM>': must be a finite number > 0 (got 0)",
+        ),
+        (
+            &["--dataset", "swirls"],
+            "invalid value 'swirls' for '--dataset <NAME>': must be one of moons, circles, xor, spirals",
+        ),
     ];
     for (args, expected) in cases {
         let tmp = tempfile::tempdir().unwrap();
@@ -448,7 +464,7 @@ fn export_of_a_bad_run_directory_is_a_clear_error() {
     };
     fails_with(export(), "network.json: cannot read");
     std::fs::write(tmp.path().join("network.json"), r#"{"format":"piconas-network","version":1,"arch":"[16]","weights":[1.0],"moons":null,"dev_accuracy":1,"test_accuracy":1}"#).unwrap();
-    fails_with(export(), "1 weights, but [16] has 82");
+    fails_with(export(), "[16]: 1 weights for an architecture of 82");
 }
 
 #[test]
@@ -854,7 +870,9 @@ fn a_cost_weight_charges_each_reward_its_normalised_cost() {
         let o = quick(&tmp.path().join("bad"), &[&flag]);
         assert_eq!(o.status.code(), Some(2), "{bad}");
         assert!(
-            stderr(&o).contains("invalid --cost-weight: cost_weight must be a number in [0, 10]"),
+            stderr(&o).contains(&format!(
+                "invalid value '{bad}' for '--cost-weight <LAMBDA>': must be a number in [0, 10]"
+            )),
             "{}",
             stderr(&o)
         );

@@ -207,7 +207,7 @@ fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
     std::fs::write(dir.join("checkpoint.bin"), &good).unwrap();
     std::fs::write(
         dir.join("settings.json"),
-        settings.replace("\"seed\": null", "\"seed\": 9"),
+        settings.replace("\"seed\": 0,", "\"seed\": 9,"),
     )
     .unwrap();
     let o = resume(&dir);

@@ -1,28 +1,31 @@
 // The page: settings form (kept in the URL hash), controls, and drawing what the worker posts.
 import { drawFrontier, drawMoons, drawPolicy, drawRewards, renderArch } from './draw.js';
 
-// The settings the form offers, in order: [name, label, kind]. Names must match the
-// settings object of wasm/src/settings.rs; defaults and ranges come from there too.
-const FIELDS = [
-  ['dataset', 'Data set', ['moons', 'circles', 'xor', 'spirals']],
-  ['strategy', 'Strategy', ['reinforce', 'random']],
-  ['seed', 'Seed', 'int'],
-  ['rollouts', 'Rollouts', 'int'],
-  ['samples', 'Data points', 'int'],
-  ['noise', 'Noise σ', 'float'],
-  ['dataSeed', 'Data seed', 'int'],
-  ['hidden', 'Controller units', [16, 32, 64]],
-  ['rolloutsPerUpdate', 'Rollouts per update', 'int'],
-  ['maxEpochs', 'Child max epochs', 'int'],
-  ['patience', 'Child patience', 'int'],
-  ['childLr', 'Child learning rate', 'float'],
-  ['controllerLr', 'Controller learning rate', 'float'],
-  ['entropyWeight', 'Entropy weight β₀', 'float'],
-  ['finalists', 'Finalists', 'int'],
-  ['retrains', 'Retrains each', 'int'],
-  ['costWeight', 'Cost weight λ', 'float'],
-  ['cost', 'Cost counts', ['macs', 'params']],
-];
+// The form's labels. Which settings there are, their order, kinds, options and defaults come
+// from the core's settings table (wasm's settingsTable()), so the page offers exactly what the
+// command line offers; a setting without a label here is shown with its help text.
+const LABELS = {
+  rollouts: 'Rollouts',
+  seed: 'Seed',
+  dataset: 'Data set',
+  samples: 'Data points',
+  noise: 'Noise σ',
+  dataSeed: 'Data seed',
+  strategy: 'Strategy',
+  hidden: 'Controller units',
+  rolloutsPerUpdate: 'Rollouts per update',
+  childLr: 'Child learning rate',
+  maxEpochs: 'Child max epochs',
+  patience: 'Child patience',
+  controllerLr: 'Controller learning rate',
+  entropyWeight: 'Entropy weight β₀',
+  maxGradNorm: 'Gradient clip norm',
+  finalists: 'Finalists',
+  retrains: 'Retrains each',
+  costWeight: 'Cost weight λ',
+  cost: 'Cost counts',
+};
+let fields = []; // the settings table's rows, once the worker has sent them
 // Finished (or reset) searches' reward curves kept for comparison, newest last.
 const MAX_OVERLAYS = 4;
 
@@ -84,28 +87,31 @@ function setPhase(phase) {
   for (const el of $('settings').elements) el.disabled = active || phase === 'starting';
 }
 
-function buildForm(defaults, values = null) {
+function buildForm(table) {
+  fields = table;
   const hash = new URLSearchParams(location.hash.slice(1));
   const form = $('settings');
-  for (const [name, label, kind] of FIELDS) {
+  for (const { name, kind, options, default: value, help, flag } of table) {
     const field = document.createElement('div');
     field.className = 'field';
     field.dataset.name = name;
     const l = document.createElement('label');
     l.htmlFor = `s-${name}`;
-    l.textContent = label;
+    l.textContent = LABELS[name] ?? help;
+    l.title = `${help} (${flag} on the command line)`;
     let input;
-    if (Array.isArray(kind)) {
+    if (kind === 'choice') {
       input = document.createElement('select');
-      for (const v of kind) input.append(new Option(String(v), String(v)));
+      for (const v of options) input.append(new Option(v, v));
     } else {
       input = document.createElement('input');
       input.type = 'text';
       input.inputMode = kind === 'int' ? 'numeric' : 'decimal';
+      if (kind === 'optional') input.placeholder = 'none';
     }
     input.id = `s-${name}`;
     input.name = name;
-    input.value = values?.[name] ?? hash.get(name) ?? String(defaults[name]);
+    input.value = hash.get(name) ?? (value === null ? '' : String(value));
     const error = document.createElement('div');
     error.className = 'error';
     error.id = `e-${name}`;
@@ -118,7 +124,7 @@ function buildForm(defaults, values = null) {
 
 function readSettings() {
   const settings = {};
-  for (const [name] of FIELDS) {
+  for (const { name } of fields) {
     const raw = $(`s-${name}`).value.trim();
     if (raw !== '') settings[name] = raw; // the wasm side parses and validates
   }
@@ -126,7 +132,7 @@ function readSettings() {
 }
 
 function clearErrors() {
-  for (const [name] of FIELDS) {
+  for (const { name } of fields) {
     $(`e-${name}`).textContent = '';
     $(`e-${name}`).parentElement.classList.remove('invalid');
   }
@@ -222,7 +228,7 @@ function keep(m) {
 function onMessage({ data: m }) {
   switch (m.type) {
     case 'ready':
-      buildForm(m.defaults);
+      buildForm(m.table);
       resetView();
       setPhase('idle');
       offerSaved();

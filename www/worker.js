@@ -1,7 +1,7 @@
 // The search runs here, off the page's thread, in slices of about 60 ms so that pause, step
 // and reset messages are handled promptly. The worker owns the wasm handle; the page only
 // draws what the worker posts.
-import init, { Nas, defaults } from './pkg/piconas_wasm.js';
+import init, { Nas, settingsTable } from './pkg/piconas_wasm.js';
 
 const SLICE_MS = 60;
 const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
@@ -154,7 +154,7 @@ onmessage = ({ data }) => {
 
 try {
   await init();
-  postMessage({ type: 'ready', defaults: defaults() });
+  postMessage({ type: 'ready', table: settingsTable() });
 } catch (e) {
   postMessage({ type: 'error', message: `could not load the wasm module: ${e.message ?? e}` });
 }

@@ -133,6 +133,120 @@ pub enum Strategy {
     Random,
 }
 
+impl Strategy {
+    /// Every strategy, in a fixed order.
+    pub const ALL: [Strategy; 2] = [Strategy::Reinforce, Strategy::Random];
+
+    /// The lower-case name used on command lines, in files and in the page.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Strategy::Reinforce => "reinforce",
+            Strategy::Random => "random",
+        }
+    }
+
+    /// The strategy called `name` ([`Strategy::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Strategy> {
+        Strategy::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The controller's hidden size: each is its own instantiation of [`crate::Search`]`<H>`, so
+/// the size a user picks at run time reaches the code through [`Hidden::dispatch`], the one
+/// place that turns it into a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hidden {
+    /// 16 units (a small part's choice: 1/13 of the default's controller state).
+    H16,
+    /// 32 units.
+    H32,
+    /// 64 units (the original's; the default).
+    H64,
+    /// 128 units.
+    H128,
+}
+
+/// Code generic over the controller's hidden size, run at a size chosen at run time by
+/// [`Hidden::dispatch`].
+pub trait WithHidden {
+    /// What the code returns.
+    type Output;
+    /// Runs the code with `H` hidden units.
+    fn call<const H: usize>(self) -> Self::Output;
+}
+
+impl Hidden {
+    /// The original's size.
+    pub const DEFAULT: Hidden = Hidden::H64;
+    /// Every size, smallest first.
+    pub const ALL: [Hidden; 4] = [Hidden::H16, Hidden::H32, Hidden::H64, Hidden::H128];
+    /// The sizes' names ([`Hidden::name`]), smallest first.
+    pub const NAMES: [&'static str; 4] = ["16", "32", "64", "128"];
+
+    /// Hidden units.
+    pub const fn units(self) -> usize {
+        match self {
+            Hidden::H16 => 16,
+            Hidden::H32 => 32,
+            Hidden::H64 => 64,
+            Hidden::H128 => 128,
+        }
+    }
+
+    /// The size as a name: its number of units.
+    pub const fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// The size called `name` ([`Hidden::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Hidden> {
+        Hidden::ALL.into_iter().find(|h| h.name() == name)
+    }
+
+    /// Runs `code` with this many hidden units.
+    pub fn dispatch<W: WithHidden>(self, code: W) -> W::Output {
+        match self {
+            Hidden::H16 => code.call::<16>(),
+            Hidden::H32 => code.call::<32>(),
+            Hidden::H64 => code.call::<64>(),
+            Hidden::H128 => code.call::<128>(),
+        }
+    }
+}
+
+impl Default for Hidden {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl TryFrom<u32> for Hidden {
+    type Error = ConfigError;
+
+    fn try_from(units: u32) -> Result<Hidden, ConfigError> {
+        Hidden::ALL
+            .into_iter()
+            .find(|h| h.units() as u64 == u64::from(units))
+            .ok_or(ConfigError {
+                field: "hidden",
+                allowed: Allowed::OneOf(&Hidden::NAMES),
+                got: Got::Int(units.into()),
+            })
+    }
+}
+
+impl fmt::Display for Hidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// What a resource-aware search charges an architecture for (see
 /// [`SearchConfig::cost_weight`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -146,7 +260,7 @@ pub enum Cost {
 
 impl Cost {
     /// The lower-case name used on command lines, in files and in the page.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Cost::Macs => "macs",
             Cost::Params => "params",
@@ -236,7 +350,7 @@ impl Dataset {
     ];
 
     /// The lower-case name used on command lines, in files and in the page.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Dataset::Moons => "moons",
             Dataset::Circles => "circles",
@@ -308,6 +422,36 @@ pub enum Allowed {
     Fraction,
     /// A number in `(0, 1]`.
     Decay,
+    /// One of these names.
+    OneOf(&'static [&'static str]),
+    /// Any number (what text must be to be read as a float setting).
+    Number,
+    /// Any number, or `none` (a setting that may be left unset).
+    NumberOrNone,
+}
+
+impl fmt::Display for Allowed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Allowed::Range { min, max } => write!(f, "an integer in {min}..={max}"),
+            Allowed::Positive => f.write_str("a finite number > 0"),
+            Allowed::UpTo(max) => write!(f, "a number in [0, {max}]"),
+            Allowed::Fraction => f.write_str("a number in [0, 1)"),
+            Allowed::Decay => f.write_str("a number in (0, 1]"),
+            Allowed::OneOf(names) => {
+                f.write_str("one of ")?;
+                for (i, name) in names.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(name)?;
+                }
+                Ok(())
+            }
+            Allowed::Number => f.write_str("a number"),
+            Allowed::NumberOrNone => f.write_str("a number, or none"),
+        }
+    }
 }
 
 /// The offending value of a [`ConfigError`].
@@ -317,6 +461,15 @@ pub enum Got {
     Int(u64),
     /// A float field's value.
     Float(f32),
+}
+
+impl fmt::Display for Got {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Got::Int(v) => write!(f, "{v}"),
+            Got::Float(v) => write!(f, "{v}"),
+        }
+    }
 }
 
 /// A configuration field out of its range: names the field, what it accepts, and what it got.
@@ -332,18 +485,11 @@ pub struct ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} must be ", self.field)?;
-        match self.allowed {
-            Allowed::Range { min, max } => write!(f, "an integer in {min}..={max}")?,
-            Allowed::Positive => f.write_str("a finite number > 0")?,
-            Allowed::UpTo(max) => write!(f, "a number in [0, {max}]")?,
-            Allowed::Fraction => f.write_str("a number in [0, 1)")?,
-            Allowed::Decay => f.write_str("a number in (0, 1]")?,
-        }
-        match self.got {
-            Got::Int(v) => write!(f, " (got {v})"),
-            Got::Float(v) => write!(f, " (got {v})"),
-        }
+        write!(
+            f,
+            "{} must be {} (got {})",
+            self.field, self.allowed, self.got
+        )
     }
 }
 
@@ -367,7 +513,8 @@ fn float(field: &'static str, value: f32, allowed: Allowed) -> Result<(), Config
         Allowed::UpTo(max) => (0.0..=max).contains(&value),
         Allowed::Fraction => (0.0..1.0).contains(&value),
         Allowed::Decay => value > 0.0 && value <= 1.0,
-        Allowed::Range { .. } => false,
+        Allowed::Number | Allowed::NumberOrNone => true,
+        Allowed::Range { .. } | Allowed::OneOf(_) => false,
     };
     if ok {
         Ok(())

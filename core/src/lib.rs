@@ -99,17 +99,20 @@ pub mod reinforce;
 pub mod rng;
 pub mod sample;
 pub mod search;
+pub mod settings;
 pub mod shuffle;
 pub mod train;
 
 pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
 pub use checkpoint::CheckpointError;
 pub use config::{
-    ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, SearchConfig, Strategy,
+    ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, Hidden, SearchConfig,
+    Strategy, WithHidden,
 };
-pub use network::Network;
+pub use network::{Network, NetworkError};
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;
 pub use sample::{DataError, Sample, Split};
 pub use search::{Proposal, Record, Report, Search, SearchError};
+pub use settings::{SETTINGS, Setting, Settings};
 pub use train::{Outcome, Trainer};

@@ -6,6 +6,36 @@ use crate::math;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
 use crate::sample::Sample;
 
+/// Why weights do not make a [`Network`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkError {
+    /// Not as many weights as the architecture has.
+    WeightCount {
+        /// The architecture's weight count.
+        expected: usize,
+        /// Weights given.
+        found: usize,
+    },
+    /// A weight is NaN or infinite.
+    NotFinite {
+        /// Its index in the flat weights.
+        index: usize,
+    },
+}
+
+impl core::fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            NetworkError::WeightCount { expected, found } => {
+                write!(f, "{found} weights for an architecture of {expected}")
+            }
+            NetworkError::NotFinite { index } => write!(f, "weight {index} is not finite"),
+        }
+    }
+}
+
+impl core::error::Error for NetworkError {}
+
 /// An architecture with trained weights (about 5.8 KB).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Network {
@@ -28,18 +58,38 @@ impl Network {
         params: [0.0; MAX_PARAMS],
     };
 
-    /// A network from `arch` and its flat weights (see [`Layout`]); extra weights are
-    /// ignored, missing ones are zero.
-    pub fn new(arch: Arch, weights: &[f32]) -> Network {
+    /// A network from `arch` and its flat weights (see [`Layout`]): exactly as many as the
+    /// architecture has, every one finite. Weights read back from storage are checked here,
+    /// never truncated or zero-filled.
+    pub fn new(arch: Arch, weights: &[f32]) -> Result<Network, NetworkError> {
         let layout = Layout::new(&arch);
+        let expected = layout.param_count();
+        if weights.len() != expected {
+            return Err(NetworkError::WeightCount {
+                expected,
+                found: weights.len(),
+            });
+        }
+        if let Some(index) = weights.iter().position(|w| !w.is_finite()) {
+            return Err(NetworkError::NotFinite { index });
+        }
         let mut params = [0.0; MAX_PARAMS];
-        let n = layout.param_count().min(weights.len());
-        params[..n].copy_from_slice(&weights[..n]);
-        Network {
+        params[..expected].copy_from_slice(weights);
+        Ok(Network {
             arch,
             layout,
             params,
-        }
+        })
+    }
+
+    /// Overwrites `self` with `arch` and its weights `params` (the trainer's own copy, of
+    /// the layout's length by construction).
+    pub(crate) fn set(&mut self, arch: Arch, params: &[f32]) {
+        self.arch = arch;
+        self.layout = Layout::new(&arch);
+        let n = self.layout.param_count().min(params.len());
+        self.params = [0.0; MAX_PARAMS];
+        self.params[..n].copy_from_slice(&params[..n]);
     }
 
     /// The architecture.
@@ -104,7 +154,7 @@ mod tests {
         let layout = Layout::new(&arch);
         let mut params = [0.0; MAX_PARAMS];
         layout.init(&mut params, &mut stream(3, Stream::Child, 0));
-        let net = Network::new(arch, &params[..layout.param_count()]);
+        let net = Network::new(arch, &params[..layout.param_count()]).unwrap();
         // 70 points (three batches, the last short), labelled 1 where x0 > x1.
         let mut rng = stream(3, Stream::Data, 0);
         let samples: [Sample; 70] = core::array::from_fn(|_| {
@@ -129,5 +179,32 @@ mod tests {
             assert_eq!(*c, u8::from(p > 0.5), "class {c} with P(1) = {p}");
         }
         assert!(classes.contains(&0) && classes.contains(&1), "{classes:?}");
+    }
+
+    #[test]
+    fn weights_that_do_not_fit_the_architecture_are_refused() {
+        let arch: Arch = "[4]".parse().unwrap();
+        let n = Layout::new(&arch).param_count(); // 2·4 + 4 + 4·2 + 2 = 22
+        assert_eq!(n, 22);
+        let weights = [0.5f32; 23];
+        assert_eq!(
+            Network::new(arch, &weights[..21]),
+            Err(NetworkError::WeightCount {
+                expected: 22,
+                found: 21
+            })
+        );
+        assert_eq!(
+            Network::new(arch, &weights).unwrap_err().to_string(),
+            "23 weights for an architecture of 22"
+        );
+        let mut bad = weights;
+        bad[7] = f32::NAN;
+        assert_eq!(
+            Network::new(arch, &bad[..22]),
+            Err(NetworkError::NotFinite { index: 7 })
+        );
+        let net = Network::new(arch, &weights[..22]).unwrap();
+        assert_eq!(net.weights(), &weights[..22]);
     }
 }

@@ -19,7 +19,7 @@ use crate::math;
 use crate::rng;
 
 /// Hidden size of the default controller (the original's).
-pub const DEFAULT_HIDDEN: usize = 64;
+pub const DEFAULT_HIDDEN: usize = crate::config::Hidden::DEFAULT.units();
 
 /// All controller parameters: the GRU cell and the head (also Adam's moments, zeroed).
 #[derive(Clone, Debug, PartialEq)]

@@ -171,8 +171,13 @@ pub struct Report {
 /// A whole search over `data`, with a GRU controller of `H` hidden units and room for `K`
 /// rollouts per controller update (`controller.rollouts_per_update ≤ K`).
 ///
-/// About `3 · 61 KB + K · 8 KB + 38 KB` for `H = 64`. On a host, box it; on a chip, put
-/// [`Search::idle`] in a static and [`Search::start`] it there.
+/// About `3 · 61 KB + K · 8 KB + 38 KB` for `H = 64`. On a host, box
+/// [`Search::idle`] and [`Search::start`] it. On a chip, keep it in a zero-initialised static
+/// and [`Search::start`] it there: all-zero bytes are a valid idle search (const evaluation
+/// proves it, see firmware/src/main.rs), and a zeroed static lands in `.bss`, cleared at reset.
+/// [`Search::idle`] as the initialiser would work too, but its defaults are not zeros, so the
+/// whole search would go to `.data` and cost its size again in flash; CI checks where the
+/// firmware's search lands.
 #[derive(Clone, Debug)]
 pub struct Search<const H: usize, const K: usize = 1> {
     pub(crate) config: SearchConfig,
@@ -190,9 +195,8 @@ pub struct Search<const H: usize, const K: usize = 1> {
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {
-    /// A search that does nothing until [`Search::start`]ed (`const`, so it can be a
-    /// static's initialiser: a firmware builds the whole search in place, with no copy on the
-    /// stack).
+    /// A search that does nothing until [`Search::start`]ed (`const`: built in place in a
+    /// `Box` or a static, with no copy on the stack).
     pub const fn idle() -> Self {
         const {
             assert!(
@@ -218,7 +222,8 @@ impl<const H: usize, const K: usize> Search<H, K> {
 
     /// A search of `config`, or the first invalid field of `config`. It is returned by value
     /// (hundreds of KB for `H = 64`): to build one on the heap or in a static without copies
-    /// on the stack, use `Box::new(Search::idle())` (or a static) and [`Search::start`].
+    /// on the stack, use `Box::new(Search::idle())` (or a zeroed static, see [`Search`]) and
+    /// [`Search::start`].
     pub fn new(config: SearchConfig) -> Result<Self, ConfigError> {
         let mut search = Self::idle();
         search.start(config)?;

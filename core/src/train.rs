@@ -186,7 +186,7 @@ impl Trainer {
 
     /// Copies the last trained child, with its best weights, into `net`.
     pub fn copy_network(&self, net: &mut Network) {
-        *net = Network::new(self.arch, self.best_params());
+        net.set(self.arch, self.best_params());
     }
 }
 

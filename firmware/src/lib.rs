@@ -1,14 +1,17 @@
 //! What the firmware binaries share: the configuration, stack measurement, RAM accounting.
 #![no_std]
 
-use piconas_core::SearchConfig;
+use piconas_core::{Hidden, SearchConfig};
 
-/// Controller hidden units: 64 (the original's), or 16 with the `small` feature.
+/// The controller's size: 64 units (the original's), or 16 with the `small` feature.
 #[cfg(not(feature = "small"))]
-pub const HIDDEN: usize = piconas_core::DEFAULT_HIDDEN;
-/// Controller hidden units: 64 (the original's), or 16 with the `small` feature.
+pub const HIDDEN: Hidden = Hidden::DEFAULT;
+/// The controller's size: 64 units (the original's), or 16 with the `small` feature.
 #[cfg(feature = "small")]
-pub const HIDDEN: usize = 16;
+pub const HIDDEN: Hidden = Hidden::H16;
+/// [`HIDDEN`]'s units: a firmware's search is one static of one type, so the size is chosen
+/// at build time rather than through [`Hidden::dispatch`].
+pub const H: usize = HIDDEN.units();
 
 /// The search this build runs. `full`: the original's (5000 rollouts of up to 100 epochs).
 #[cfg(feature = "full")]

@@ -8,7 +8,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 use piconas_core::{Search, Split};
-use piconas_firmware::{CONFIG, Fixed4, HIDDEN, RAM_BUDGET, stack};
+use piconas_firmware::{CONFIG, Fixed4, H, HIDDEN, RAM_BUDGET, stack};
 
 #[cfg(feature = "small")]
 include!(concat!(env!("OUT_DIR"), "/flash_data.rs"));
@@ -24,7 +24,7 @@ fn main() -> ! {
     // SAFETY: the initialiser is const-evaluated, and const evaluation rejects a static whose
     // bytes are not a valid value of its type, so all-zero bytes are proven a valid `Search`
     // (numbers, bools, enums whose first variant is 0, `None`s, empty `heapless::Vec`s).
-    static mut SEARCH: Search<HIDDEN> = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
+    static mut SEARCH: Search<H> = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
     #[cfg(not(feature = "small"))]
     static mut DATA: [piconas_core::Sample; SAMPLES] = [piconas_core::Sample {
         x: [0.0, 0.0],
@@ -50,7 +50,7 @@ fn main() -> ! {
         Ok(split) => split,
         Err(e) => fail(format_args!("data: {e}")),
     };
-    let search: &mut Search<HIDDEN> = SEARCH;
+    let search: &mut Search<H> = SEARCH;
     if let Err(e) = search.start(CONFIG) {
         fail(format_args!("config: {e}"));
     }
@@ -79,7 +79,7 @@ fn main() -> ! {
     hprintln!(
         "ram: statics {} B (search {} B, data {} B), stack peak {} B, total {} B of {} B",
         statics,
-        core::mem::size_of::<Search<HIDDEN>>(),
+        core::mem::size_of::<Search<H>>(),
         if cfg!(feature = "small") {
             0
         } else {
@@ -96,9 +96,9 @@ fn main() -> ! {
         use piconas_core::{Reinforce, Trainer};
         hprintln!(
             "ram breakdown: controller weights {} B, REINFORCE (Adam moments) {} B, trajectory {} B, child trainer {} B (batch workspace {} B)",
-            size_of::<ControllerParams<HIDDEN>>(),
-            size_of::<Reinforce<HIDDEN>>(),
-            size_of::<Trajectory<HIDDEN>>(),
+            size_of::<ControllerParams<H>>(),
+            size_of::<Reinforce<H>>(),
+            size_of::<Trajectory<H>>(),
             size_of::<Trainer>(),
             size_of::<Workspace>()
         );

@@ -32,7 +32,9 @@ after(async () => {
 async function openPage(hash = '') {
   const page = await context.newPage();
   const errors = [];
+  // Uncaught exceptions, and every console error (a failed request logs one too).
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(base + hash);
   await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
   return { page, errors };
@@ -147,8 +149,9 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
   const { page, errors } = await openPage();
   for (const [field, value, message] of [
     ['noise', '-1', 'noise must be a number in [0, 10] (got -1)'],
-    ['rollouts', 'many', 'rollouts must be a number (got "many")'],
+    ['rollouts', 'many', 'rollouts must be an integer in 1..=10000000 (got "many")'],
     ['costWeight', '12', 'costWeight must be a number in [0, 10] (got 12)'],
+    ['maxGradNorm', '-3', 'maxGradNorm must be a finite number > 0 (got -3)'],
   ]) {
     await page.fill(`#s-${field}`, value);
     await page.click('#start');
@@ -158,8 +161,17 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
     assert.equal(await page.textContent('#c-rollout'), '0 / 0');
     assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
-    await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0' }[field]);
+    await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0', maxGradNorm: '' }[field]);
   }
+  // The form is the core's settings table: every setting, in its order, each with a label.
+  const form = await page.evaluate(() => [...document.querySelectorAll('#settings .field')]
+    .map((f) => [f.dataset.name, f.querySelector('label').textContent]));
+  assert.deepEqual(form.map(([name]) => name), [
+    'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
+    'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'controllerLr', 'entropyWeight',
+    'maxGradNorm', 'finalists', 'retrains', 'costWeight', 'cost',
+  ]);
+  for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

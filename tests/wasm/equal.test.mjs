@@ -99,10 +99,12 @@ test('invalid settings throw an Error naming the setting and its range', () => {
   const cases = [
     [{ noise: -1 }, 'noise', 'noise must be a number in [0, 10] (got -1)'],
     [{ rollouts: 0 }, 'rollouts', 'rollouts must be an integer in 1..=10000000 (got 0)'],
-    [{ samples: 10 }, 'samples', 'samples must be an integer in 20..=20000 (got 10)'],
-    [{ hidden: 48 }, 'hidden', 'hidden must be one of 16, 32, 64 (got 48)'],
+    [{ samples: 10 }, 'samples', 'samples must be an integer in 20..=1000000 (got 10)'],
+    [{ samples: 30000 }, 'samples', 'samples must be an integer in 20..=20000 (got 30000)'],
+    [{ hidden: 48 }, 'hidden', 'hidden must be one of 16, 32, 64, 128 (got "48")'],
     [{ childLr: 0 }, 'childLr', 'childLr must be a finite number > 0 (got 0)'],
-    [{ seed: 'x' }, 'seed', 'seed must be a number (got "x")'],
+    [{ maxGradNorm: -2 }, 'maxGradNorm', 'maxGradNorm must be a finite number > 0 (got -2)'],
+    [{ seed: 'x' }, 'seed', 'seed must be an integer in 0..=18446744073709551615 (got "x")'],
     [{ sead: 1 }, 'sead', 'unknown setting "sead"'],
     [{ dataset: 'swirls' }, 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "swirls")'],
     [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random (got "greedy")'],
@@ -123,10 +125,63 @@ test('defaults are the documented values', () => {
   assert.equal(d.rollouts, 5000);
   assert.equal(d.noise, 0.2);
   assert.equal(d.samples, 1000);
-  assert.equal(d.hidden, 64);
+  assert.equal(d.hidden, '64');
   assert.equal(d.childLr, 0.01);
   assert.equal(d.dataset, 'moons');
   assert.equal(d.strategy, 'reinforce');
   assert.equal(d.costWeight, 0);
   assert.equal(d.cost, 'macs');
+  assert.equal(d.maxGradNorm, null);
+});
+
+// The command line's flags that make no sense on a page: files, threads, the cache, printing.
+const HOST_ONLY = ['out', 'data', 'threads', 'cache', 'checkpoint-every', 'resume', 'quiet',
+  'print-records', 'help', 'version'];
+
+test('the page and the command line offer the same settings, with the same defaults', () => {
+  const help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
+  const flags = [...help.matchAll(/^\s+(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]);
+  const table = wasm.settingsTable();
+  assert.deepEqual(
+    flags.filter((f) => !HOST_ONLY.includes(f)),
+    table.map((row) => row.flag.slice(2)),
+    'every flag but the host-only ones is a page setting, in the same order',
+  );
+  const defaults = wasm.defaults();
+  for (const row of table) {
+    const line = help.split('\n').find((l) => l.includes(`${row.flag} `));
+    const shown = line.match(/\[default: ([^\]]+)\]/)[1];
+    assert.equal(shown, row.default === null ? 'none' : String(row.default), row.flag);
+    assert.deepEqual(defaults[row.name], row.default, row.name);
+  }
+});
+
+test('a resumed handle gives the records from where it resumed', () => {
+  const settings = { rollouts: 30, maxEpochs: 5, retrains: 1, seed: 2 };
+  const whole = new wasm.Nas(settings);
+  whole.step(30);
+  const part = new wasm.Nas(settings);
+  part.step(20);
+  const again = wasm.Nas.resume(settings, part.checkpoint(), part.rewards(0), part.bestArch(),
+    part.bestWeights(), part.seenState());
+  again.step(10);
+  assert.equal(again.recordBits(19), undefined, 'rollouts before the resume are not held');
+  for (let i = 20; i < 30; i++) assert.equal(again.recordBits(i), whole.recordBits(i), `rollout ${i}`);
+  assert.equal(again.recordBits(30), undefined);
+  for (const n of [whole, part, again]) n.free();
+});
+
+test('saved weights that do not fit the saved architecture are refused', () => {
+  const settings = { rollouts: 10, maxEpochs: 3, retrains: 1 };
+  const nas = new wasm.Nas(settings);
+  nas.step(10);
+  const weights = nas.bestWeights();
+  const resume = (w) => wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), nas.bestArch(),
+    w, nas.seenState());
+  assert.throws(() => resume(weights.slice(1)), /saved network: \d+ weights for an architecture of \d+/);
+  const bad = Float32Array.from(weights);
+  bad[0] = NaN;
+  assert.throws(() => resume(bad), /saved network: weight 0 is not finite/);
+  resume(weights).free();
+  nas.free();
 });

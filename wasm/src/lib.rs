@@ -14,39 +14,98 @@
 
 mod settings;
 
+use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::frontier::{self, Seen};
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
-use piconas_core::{Arch, DataConfig, MAX_TOKENS, Network, Sample, Search, Split, datasets};
+use piconas_core::{
+    Arch, CheckpointError, ConfigError, DataConfig, MAX_TOKENS, Network, Report, Sample, Search,
+    SearchConfig, Split, WithHidden, datasets,
+};
 use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
-pub use settings::{Settings, defaults};
+pub use settings::{defaults, settings_table};
 
 /// Rollouts per update the page can ask for (the core's maximum).
 const K: usize = MAX_ROLLOUTS_PER_UPDATE;
 /// The most grid cells one [`Nas::heatmap`] call computes.
 const MAX_GRID_CELLS: u32 = 512 * 512;
 
-/// One search, for each controller size the page offers.
-enum AnySearch {
-    H16(Box<Search<16, K>>),
-    H32(Box<Search<32, K>>),
-    H64(Box<Search<64, K>>),
+/// What the handle asks of its search, whatever the controller's size: [`Search`]`<H, K>` for
+/// every `H`, type-erased once, by the core's one dispatch ([`Hidden::dispatch`]).
+trait AnySearch {
+    fn step(&mut self, split: &Split<'_>) -> Option<Record>;
+    fn copy_last_child(&self, net: &mut Network);
+    fn completed(&self) -> u32;
+    fn config(&self) -> SearchConfig;
+    fn is_done(&self) -> bool;
+    fn beta(&self) -> f32;
+    /// The greedy architecture and its token probabilities, `MAX_TOKENS × VOCAB`.
+    fn greedy(&self) -> (Arch, Vec<f32>);
+    fn save(&self) -> Option<Vec<u8>>;
+    fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError>;
+    fn finish(&mut self, split: &Split<'_>) -> Report;
 }
 
-/// Runs `$body` with `$s` bound to the search, whatever its hidden size (and `H` to it).
-macro_rules! with_search {
-    ($any:expr, $s:ident => $body:expr) => {
-        match $any {
-            AnySearch::H16($s) => $body,
-            AnySearch::H32($s) => $body,
-            AnySearch::H64($s) => $body,
+impl<const H: usize> AnySearch for Search<H, K> {
+    fn step(&mut self, split: &Split<'_>) -> Option<Record> {
+        Search::step(self, split)
+    }
+    fn copy_last_child(&self, net: &mut Network) {
+        self.trainer().copy_network(net);
+    }
+    fn completed(&self) -> u32 {
+        Search::completed(self)
+    }
+    fn config(&self) -> SearchConfig {
+        *Search::config(self)
+    }
+    fn is_done(&self) -> bool {
+        Search::is_done(self)
+    }
+    fn beta(&self) -> f32 {
+        Search::beta(self)
+    }
+    fn greedy(&self) -> (Arch, Vec<f32>) {
+        let mut traj: Box<Trajectory<H>> = Box::default();
+        let (arch, _) = self.policy().greedy(&mut traj);
+        let mut out = vec![0.0; MAX_TOKENS * VOCAB];
+        for (t, row) in out.chunks_mut(VOCAB).enumerate() {
+            if let Some(p) = traj.probabilities(t) {
+                row.copy_from_slice(&p);
+            }
         }
-    };
+        (arch, out)
+    }
+    fn save(&self) -> Option<Vec<u8>> {
+        let mut bytes = vec![0u8; Self::checkpoint_len()];
+        Search::save(self, &mut bytes).ok().map(|_| bytes)
+    }
+    fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
+        Search::restore(self, config, bytes)
+    }
+    fn finish(&mut self, split: &Split<'_>) -> Report {
+        Search::finish(self, split)
+    }
+}
+
+/// Starts a search of the dispatched size on the heap. Started in place: a search is
+/// hundreds of KB, and the wasm stack (1 MB) would not hold the copies
+/// `Box::new(Search::new(…)?)` makes.
+struct Start(SearchConfig);
+
+impl WithHidden for Start {
+    type Output = Result<Box<dyn AnySearch>, ConfigError>;
+
+    fn call<const H: usize>(self) -> Self::Output {
+        let mut search: Box<Search<H, K>> = Box::new(Search::idle());
+        search.start(self.0)?;
+        Ok(search)
+    }
 }
 
 /// What a call to [`Nas::step`] left behind.
@@ -96,7 +155,7 @@ pub struct Finish {
 pub struct Nas {
     samples: Vec<Sample>,
     data: DataConfig,
-    search: AnySearch,
+    search: Box<dyn AnySearch>,
     /// Every distinct architecture sampled, with its rewards and accuracies (the frontier).
     seen: HashMap<Arch, Seen>,
     /// Every rollout's reward, including those before a [`Nas::resume`].
@@ -107,19 +166,6 @@ pub struct Nas {
     workspace: Box<Workspace>,
     /// The child with the best reward so far, as trained in its rollout (for the heatmap).
     best: Option<Box<Network>>,
-}
-
-/// A started search on the heap. Started in place: a search is hundreds of KB, and the
-/// wasm stack (1 MB) would not hold the copies `Box::new(Search::new(…)?)` makes.
-fn boxed<const H: usize>(config: piconas_core::SearchConfig) -> Result<Box<Search<H, K>>, JsValue> {
-    let mut search = Box::new(Search::idle());
-    search.start(config).map_err(settings::error)?;
-    Ok(search)
-}
-
-/// Bytes of `search`'s checkpoint.
-fn checkpoint_len<const H: usize>(_: &Search<H, K>) -> usize {
-    Search::<H, K>::checkpoint_len()
 }
 
 /// The split of the handle's samples (validated when the handle was made; they never change).
@@ -156,7 +202,7 @@ fn decode_seen(bytes: &[u8]) -> Option<HashMap<Arch, Seen>> {
 impl Nas {
     /// The cost the search charges (and the frontier's axis).
     fn cost(&self) -> piconas_core::Cost {
-        with_search!(&self.search, s => s.config().cost)
+        self.search.config().cost
     }
 
     /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
@@ -164,18 +210,6 @@ impl Nas {
         let mut points: Vec<Seen> = self.seen.values().copied().collect();
         frontier::mark(&mut points, self.cost());
         points
-    }
-
-    fn policy_along_greedy<const H: usize>(search: &Search<H, K>) -> (String, Vec<f32>) {
-        let mut traj: Box<Trajectory<H>> = Box::default();
-        let (arch, _) = search.policy().greedy(&mut traj);
-        let mut out = vec![0.0; MAX_TOKENS * piconas_core::arch::VOCAB];
-        for (t, row) in out.chunks_mut(piconas_core::arch::VOCAB).enumerate() {
-            if let Some(p) = traj.probabilities(t) {
-                row.copy_from_slice(&p);
-            }
-        }
-        (arch.to_string(), out)
     }
 }
 
@@ -185,14 +219,13 @@ impl Nas {
     /// `Error` naming the first invalid setting.
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue) -> Result<Nas, JsValue> {
-        let s = Settings::from_js(&settings)?;
+        let s = settings::from_js(&settings)?;
         let mut samples = vec![Sample::default(); s.data.samples];
         datasets::generate_config(&s.data, &mut samples).map_err(settings::error)?;
-        let search = match s.hidden {
-            16 => AnySearch::H16(boxed(s.search)?),
-            32 => AnySearch::H32(boxed(s.search)?),
-            _ => AnySearch::H64(boxed(s.search)?),
-        };
+        let search = s
+            .hidden
+            .dispatch(Start(s.search))
+            .map_err(settings::error)?;
         Ok(Nas {
             samples,
             data: s.data,
@@ -214,42 +247,36 @@ impl Nas {
             .iter()
             .copied()
             .fold(f32::NEG_INFINITY, f32::max);
-        let (records, rewards, best, seen) = (
-            &mut self.records,
-            &mut self.rewards,
-            &mut self.best,
-            &mut self.seen,
-        );
-        with_search!(&mut self.search, s => {
-            let mut top = best_reward;
-            for _ in 0..n {
-                let Some(record) = s.step(&split) else { break };
-                if record.reward > top {
-                    top = record.reward;
-                    s.trainer().copy_network(best.get_or_insert_with(Box::default));
-                }
-                rewards.push(record.reward);
-                seen.entry(record.arch)
-                    .or_insert(Seen::new(record.arch))
-                    .add(record.reward, record.accuracy);
-                records.push(record);
+        let mut top = best_reward;
+        for _ in 0..n {
+            let Some(record) = self.search.step(&split) else {
+                break;
+            };
+            if record.reward > top {
+                top = record.reward;
+                let best = self.best.get_or_insert_with(Box::default);
+                self.search.copy_last_child(best);
             }
-        });
+            self.rewards.push(record.reward);
+            self.seen
+                .entry(record.arch)
+                .or_insert(Seen::new(record.arch))
+                .add(record.reward, record.accuracy);
+            self.records.push(record);
+        }
         self.progress()
     }
 
     /// Where the search stands.
     pub fn progress(&self) -> Progress {
-        let (completed, rollouts, done, beta) = with_search!(&self.search, s => {
-            (s.completed(), s.config().rollouts, s.is_done(), s.beta())
-        });
+        let s = &self.search;
         Progress {
-            completed,
-            rollouts,
-            done,
+            completed: s.completed(),
+            rollouts: s.config().rollouts,
+            done: s.is_done(),
             last_reward: self.rewards.last().copied().unwrap_or(f32::NAN),
             best_reward: self.rewards.iter().copied().fold(f32::NAN, f32::max),
-            beta,
+            beta: s.beta(),
         }
     }
 
@@ -260,12 +287,12 @@ impl Nas {
     }
 
     /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
-    /// `undefined` if it has not run.
+    /// `undefined` if it has not run in this session (a resumed search holds the records from
+    /// where it resumed).
     #[wasm_bindgen(js_name = recordBits)]
     pub fn record_bits(&self, index: u32) -> Option<String> {
-        self.records
-            .get(index as usize)
-            .map(|r| r.bits().to_string())
+        let at = index.checked_sub(self.first_record)?;
+        self.records.get(at as usize).map(|r| r.bits().to_string())
     }
 
     /// The data points, interleaved `x0, y0, x1, y1, …`, in split order.
@@ -318,13 +345,13 @@ impl Nas {
     /// tokens, row by row (rows past the sequence's end are zero). Token order: 1, 2, 4, 8,
     /// 16, Sigmoid, Tanh, ReLU, LeakyReLU, EOS.
     pub fn policy(&self) -> Vec<f32> {
-        with_search!(&self.search, s => Self::policy_along_greedy(s).1)
+        self.search.greedy().1
     }
 
     /// The controller's most likely architecture.
     #[wasm_bindgen(js_name = greedyArch)]
     pub fn greedy_arch(&self) -> String {
-        with_search!(&self.search, s => Self::policy_along_greedy(s).0)
+        self.search.greedy().0.to_string()
     }
 
     /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown.
@@ -382,10 +409,7 @@ impl Nas {
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
     /// proposals of one controller update (with `rolloutsPerUpdate` > 1).
     pub fn checkpoint(&self) -> Option<Vec<u8>> {
-        with_search!(&self.search, s => {
-            let mut bytes = vec![0u8; checkpoint_len(&**s)];
-            s.save(&mut bytes).ok().map(|_| bytes)
-        })
+        self.search.save()
     }
 
     /// The weights of the best network so far (`undefined` before the first rollout); with
@@ -406,9 +430,10 @@ impl Nas {
         best_weights: Option<Vec<f32>>,
         seen: Option<Vec<u8>>,
     ) -> Result<Nas, JsValue> {
-        let s = Settings::from_js(&settings)?;
+        let s = settings::from_js(&settings)?;
         let mut nas = Nas::new(settings)?;
-        with_search!(&mut nas.search, search => search.restore(s.search, checkpoint))
+        nas.search
+            .restore(s.search, checkpoint)
             .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved search: {e}"))))?;
         let completed = nas.progress().completed;
         if rewards.len() != completed as usize {
@@ -431,7 +456,9 @@ impl Nas {
             let arch: Arch = arch
                 .parse()
                 .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved network: {e}"))))?;
-            nas.best = Some(Box::new(Network::new(arch, &weights)));
+            let network = Network::new(arch, &weights)
+                .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved network: {e}"))))?;
+            nas.best = Some(Box::new(network));
         }
         Ok(nas)
     }
@@ -439,7 +466,7 @@ impl Nas {
     /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling.
     pub fn finish(&mut self) -> Finish {
         let split = split_of(&self.samples);
-        let report = with_search!(&mut self.search, s => s.finish(&split));
+        let report = self.search.finish(&split);
         Finish {
             winner: report.winner.to_string(),
             dev_mean: report.dev_mean,

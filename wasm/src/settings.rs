@@ -1,55 +1,14 @@
-//! The page's settings object: names, defaults, parsing, and errors that name the setting.
+//! The page's settings object, read through the core's settings table
+//! ([`piconas_core::SETTINGS`]): its fields, their parsing and defaults, and the form's kinds
+//! and options all come from there, so the page offers what the command line offers.
 
-use piconas_core::config::{
-    Allowed, Got, MAX_EPOCHS, MAX_FINALISTS, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE,
-    MIN_SAMPLES,
-};
-use piconas_core::{ConfigError, Cost, DataConfig, Dataset, SearchConfig, Strategy};
+use piconas_core::config::{Allowed, Got, MIN_SAMPLES};
+use piconas_core::settings::{Kind, ParseError, Value};
+use piconas_core::{ConfigError, SETTINGS, Setting, Settings};
 use wasm_bindgen::prelude::*;
 
 /// The largest data set the page generates: bigger ones make every rollout slow to watch.
 pub const MAX_PAGE_SAMPLES: u64 = 20_000;
-/// Controller sizes the page offers (each is a separate instantiation of the core's search).
-pub const HIDDEN_SIZES: [u64; 3] = [16, 32, 64];
-/// The `strategy` setting's values.
-const STRATEGIES: [&str; 2] = ["reinforce", "random"];
-/// The `cost` setting's values.
-const COSTS: [&str; 2] = ["macs", "params"];
-/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-
-/// Each setting's JS name and the core configuration field it sets (for error messages).
-const FIELDS: [(&str, &str); 18] = [
-    ("dataset", "dataset"),
-    ("strategy", "strategy"),
-    ("costWeight", "cost_weight"),
-    ("cost", "cost"),
-    ("seed", "seed"),
-    ("rollouts", "rollouts"),
-    ("noise", "noise"),
-    ("samples", "samples"),
-    ("dataSeed", "data_seed"),
-    ("hidden", "hidden"),
-    ("rolloutsPerUpdate", "controller.rollouts_per_update"),
-    ("maxEpochs", "child.max_epochs"),
-    ("patience", "child.patience"),
-    ("childLr", "child.learning_rate"),
-    ("controllerLr", "controller.learning_rate"),
-    ("entropyWeight", "controller.entropy_weight"),
-    ("finalists", "finalists"),
-    ("retrains", "retrains"),
-];
-
-/// Validated settings.
-#[derive(Clone, Copy, Debug)]
-pub struct Settings {
-    /// The search.
-    pub search: SearchConfig,
-    /// The generated data.
-    pub data: DataConfig,
-    /// Controller hidden units (one of [`HIDDEN_SIZES`]).
-    pub hidden: usize,
-}
 
 fn js_error(field: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
@@ -58,225 +17,137 @@ fn js_error(field: &str, message: &str) -> JsValue {
     error.into()
 }
 
-/// A core configuration error as a JS `Error` naming the page's setting.
+/// A core configuration error as a JS `Error` naming the page's field.
 pub fn error(e: ConfigError) -> JsValue {
-    let js = FIELDS
-        .iter()
-        .find(|(_, core)| *core == e.field)
-        .map_or(e.field, |(js, _)| js);
-    js_error(js, &ConfigError { field: js, ..e }.to_string())
+    let field = Setting::of_field(e.field).map_or(e.field, |s| s.page);
+    js_error(field, &ConfigError { field, ..e }.to_string())
 }
 
-/// Reads `name` from `obj`: `None` if absent, else a number (numeric strings accepted, since
-/// form inputs give strings).
-fn number(obj: &JsValue, name: &'static str) -> Result<Option<f64>, JsValue> {
-    let v = js_sys::Reflect::get(obj, &name.into()).unwrap_or(JsValue::UNDEFINED);
+/// A field's text: strings as typed, numbers in their shortest exact form; `None` if unset.
+fn text_of(v: &JsValue) -> Option<String> {
     if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    if let Some(n) = v.as_f64() {
-        return Ok(Some(n));
+        return None;
     }
     if let Some(text) = v.as_string() {
-        if let Ok(n) = text.trim().parse::<f64>() {
-            return Ok(Some(n));
-        }
-        return Err(js_error(
-            name,
-            &format!("{name} must be a number (got {text:?})"),
-        ));
+        return Some(text);
+    }
+    if let Some(n) = v.as_f64() {
+        return Some(n.to_string());
     }
     if v.is_bigint() {
-        let text = String::from(js_sys::BigInt::from(v).to_string(10).unwrap_or_default());
-        if let Ok(n) = text.parse::<f64>() {
-            return Ok(Some(n));
+        return js_sys::BigInt::from(v.clone())
+            .to_string(10)
+            .ok()
+            .map(String::from);
+    }
+    Some(String::from(js_sys::JSON::stringify(v).unwrap_or_default()))
+}
+
+/// Reads one field with the core's parser, and the page's own limit on data size.
+fn parse(setting: &'static Setting, text: &str) -> Result<Value, JsValue> {
+    let value = setting.parse(text).map_err(|e| {
+        let got = match e {
+            ParseError::Unreadable(_) => format!(" (got {text:?})"),
+            ParseError::Invalid(_) => String::new(),
+        };
+        js_error(setting.page, &format!("{} {e}{got}", setting.page))
+    })?;
+    match value {
+        Value::Int(n) if setting.name == "samples" && n > MAX_PAGE_SAMPLES => {
+            Err(error(ConfigError {
+                field: setting.field,
+                allowed: Allowed::Range {
+                    min: MIN_SAMPLES as u64,
+                    max: MAX_PAGE_SAMPLES,
+                },
+                got: Got::Int(n),
+            }))
         }
-    }
-    Err(js_error(name, &format!("{name} must be a number")))
-}
-
-/// An integer setting in `min..=max`.
-fn int(obj: &JsValue, name: &'static str, min: u64, max: u64) -> Result<Option<u64>, JsValue> {
-    let Some(v) = number(obj, name)? else {
-        return Ok(None);
-    };
-    if v.fract() == 0.0 && v >= min as f64 && v <= max as f64 {
-        return Ok(Some(v as u64));
-    }
-    let e = ConfigError {
-        field: name,
-        allowed: Allowed::Range { min, max },
-        got: Got::Float(v as f32),
-    };
-    Err(js_error(name, &e.to_string()))
-}
-
-/// A setting that names one of `options`.
-fn choice(
-    obj: &JsValue,
-    name: &'static str,
-    options: &[&'static str],
-) -> Result<Option<&'static str>, JsValue> {
-    let v = js_sys::Reflect::get(obj, &name.into()).unwrap_or(JsValue::UNDEFINED);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    let text = v.as_string().unwrap_or_default();
-    options
-        .iter()
-        .find(|o| **o == text)
-        .map(|o| Some(*o))
-        .ok_or_else(|| {
-            js_error(
-                name,
-                &format!(
-                    "{name} must be one of {} (got {text:?})",
-                    options.join(", ")
-                ),
-            )
-        })
-}
-
-/// A float setting (its range is the core's to check).
-fn float(obj: &JsValue, name: &'static str) -> Result<Option<f32>, JsValue> {
-    Ok(number(obj, name)?.map(|v| v as f32))
-}
-
-fn set<T>(target: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *target = v;
+        _ => Ok(value),
     }
 }
 
-impl Settings {
-    /// Parses and validates a settings object; missing settings take their defaults, unknown
-    /// ones are an error (a typo would otherwise be silently ignored).
-    pub fn from_js(obj: &JsValue) -> Result<Settings, JsValue> {
-        if !obj.is_undefined() && !obj.is_null() {
-            if !obj.is_object() {
-                return Err(js_error("", "settings must be an object"));
-            }
-            for key in js_sys::Object::keys(&js_sys::Object::from(obj.clone())).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !FIELDS.iter().any(|(js, _)| *js == key) {
-                    let known: Vec<&str> = FIELDS.iter().map(|(js, _)| *js).collect();
-                    return Err(js_error(
-                        &key,
-                        &format!("unknown setting {key:?}; known: {}", known.join(", ")),
-                    ));
-                }
-            }
-        }
-        let mut search = SearchConfig::default();
-        let mut data = DataConfig::default();
-        let mut hidden = piconas_core::DEFAULT_HIDDEN as u64;
-        set(&mut search.seed, int(obj, "seed", 0, MAX_SAFE_INTEGER)?);
-        set(
-            &mut search.rollouts,
-            int(obj, "rollouts", 1, MAX_ROLLOUTS.into())?.map(|v| v as u32),
-        );
-        let names = Dataset::ALL.map(Dataset::name);
-        if let Some(name) = choice(obj, "dataset", &names)? {
-            data.dataset = Dataset::from_name(name).unwrap_or_default();
-        }
-        if let Some(name) = choice(obj, "strategy", &STRATEGIES)? {
-            search.strategy = if name == "random" {
-                Strategy::Random
-            } else {
-                Strategy::Reinforce
-            };
-        }
-        set(&mut search.cost_weight, float(obj, "costWeight")?);
-        if let Some(name) = choice(obj, "cost", &COSTS)? {
-            search.cost = Cost::from_name(name).unwrap_or_default();
-        }
-        set(&mut data.noise, float(obj, "noise")?);
-        set(
-            &mut data.samples,
-            int(obj, "samples", MIN_SAMPLES as u64, MAX_PAGE_SAMPLES)?.map(|v| v as usize),
-        );
-        set(&mut data.seed, int(obj, "dataSeed", 0, MAX_SAFE_INTEGER)?);
-        set(&mut hidden, int(obj, "hidden", 0, u64::MAX)?);
-        if !HIDDEN_SIZES.contains(&hidden) {
+/// Parses and validates a settings object; missing fields take their defaults, unknown ones
+/// are an error (a typo would otherwise be silently ignored).
+pub fn from_js(obj: &JsValue) -> Result<Settings, JsValue> {
+    let mut settings = Settings::DEFAULT;
+    if obj.is_undefined() || obj.is_null() {
+        return Ok(settings);
+    }
+    if !obj.is_object() {
+        return Err(js_error("", "settings must be an object"));
+    }
+    for key in js_sys::Object::keys(&js_sys::Object::from(obj.clone())).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let Some(setting) = SETTINGS.iter().find(|s| s.page == key) else {
+            let known: Vec<&str> = SETTINGS.iter().map(|s| s.page).collect();
             return Err(js_error(
-                "hidden",
-                &format!("hidden must be one of 16, 32, 64 (got {hidden})"),
+                &key,
+                &format!("unknown setting {key:?}; known: {}", known.join(", ")),
             ));
+        };
+        let raw = js_sys::Reflect::get(obj, &key.as_str().into()).unwrap_or(JsValue::UNDEFINED);
+        if let Some(text) = text_of(&raw) {
+            let value = parse(setting, &text)?;
+            // Parsed by this setting: it fits.
+            let _ = setting.set(&mut settings, value);
         }
-        let c = &mut search.controller;
-        set(
-            &mut c.rollouts_per_update,
-            int(obj, "rolloutsPerUpdate", 1, MAX_ROLLOUTS_PER_UPDATE as u64)?.map(|v| v as usize),
-        );
-        set(&mut c.adam.learning_rate, float(obj, "controllerLr")?);
-        set(&mut c.entropy_weight, float(obj, "entropyWeight")?);
-        let child = &mut search.child;
-        set(
-            &mut child.max_epochs,
-            int(obj, "maxEpochs", 1, MAX_EPOCHS.into())?.map(|v| v as u32),
-        );
-        set(
-            &mut child.patience,
-            int(obj, "patience", 1, MAX_EPOCHS.into())?.map(|v| v as u32),
-        );
-        set(&mut child.adam.learning_rate, float(obj, "childLr")?);
-        set(
-            &mut search.finalists,
-            int(obj, "finalists", 1, MAX_FINALISTS as u64)?.map(|v| v as usize),
-        );
-        set(
-            &mut search.retrains,
-            int(obj, "retrains", 1, MAX_RETRAINS.into())?.map(|v| v as u32),
-        );
-        data.validate().map_err(error)?;
-        search.validate().map_err(error)?;
-        Ok(Settings {
-            search,
-            data,
-            hidden: hidden as usize,
-        })
+    }
+    settings.validate().map_err(error)?;
+    Ok(settings)
+}
+
+/// A value as the page shows it: numbers as numbers, names as strings, unset as `null`.
+fn to_js(value: Value) -> JsValue {
+    match value {
+        // The integer settings the page offers stay far below 2^53.
+        Value::Int(n) => JsValue::from_f64(n as f64),
+        // f32 defaults widen to f64 with noise digits (0.2 → 0.20000000298…); give them as
+        // the f32's shortest decimal instead, which is what a user types.
+        Value::Float(v) => JsValue::from_f64(v.to_string().parse().unwrap_or(f64::from(v))),
+        Value::Unset => JsValue::NULL,
+        Value::Choice(name) => name.into(),
     }
 }
 
-/// The default settings, as an object with every setting the page can change.
+fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
+    // Plain data properties on a fresh object: cannot fail.
+    let _ = js_sys::Reflect::set(obj, &key.into(), value);
+}
+
+/// The default settings: an object with every field the page can set.
 #[wasm_bindgen]
 pub fn defaults() -> JsValue {
-    let (s, m) = (SearchConfig::default(), DataConfig::default());
-    let values: [(&str, f64); 15] = [
-        ("seed", s.seed as f64),
-        ("rollouts", s.rollouts.into()),
-        ("noise", m.noise.into()),
-        ("samples", m.samples as f64),
-        ("dataSeed", m.seed as f64),
-        ("hidden", piconas_core::DEFAULT_HIDDEN as f64),
-        ("rolloutsPerUpdate", s.controller.rollouts_per_update as f64),
-        ("maxEpochs", s.child.max_epochs.into()),
-        ("patience", s.child.patience.into()),
-        ("childLr", s.child.adam.learning_rate.into()),
-        ("controllerLr", s.controller.adam.learning_rate.into()),
-        ("entropyWeight", s.controller.entropy_weight.into()),
-        ("finalists", s.finalists as f64),
-        ("retrains", s.retrains.into()),
-        ("costWeight", s.cost_weight.into()),
-    ];
     let obj = js_sys::Object::new();
-    for (name, value) in values {
-        // f32 defaults widen to f64 with noise digits (0.2 → 0.20000000298…); print them as
-        // the f32's shortest decimal instead, which is what a user types.
-        let value = (value as f32).to_string().parse().unwrap_or(value);
-        // Plain data properties on a fresh object: cannot fail.
-        let _ = js_sys::Reflect::set(&obj, &name.into(), &JsValue::from_f64(value));
-    }
-    let names = [
-        ("dataset", m.dataset.name()),
-        (
-            "strategy",
-            STRATEGIES[usize::from(s.strategy == Strategy::Random)],
-        ),
-        ("cost", s.cost.name()),
-    ];
-    for (name, value) in names {
-        let _ = js_sys::Reflect::set(&obj, &name.into(), &value.into());
+    for s in &SETTINGS {
+        set(&obj, s.page, &to_js(s.default_value()));
     }
     obj.into()
+}
+
+/// The settings the page offers, in the form's order: `[{ name, flag, kind, options,
+/// default, help }]`, `kind` one of `int`, `float`, `optional` (a number, or empty for
+/// none) and `choice` (with its `options`). The page adds only labels and layout.
+#[wasm_bindgen(js_name = settingsTable)]
+pub fn settings_table() -> js_sys::Array {
+    SETTINGS
+        .iter()
+        .map(|s| {
+            let row = js_sys::Object::new();
+            let (kind, options) = match s.kind {
+                Kind::Int { .. } => ("int", &[][..]),
+                Kind::Float => ("float", &[][..]),
+                Kind::OptionalFloat => ("optional", &[][..]),
+                Kind::Choice(names) => ("choice", names),
+            };
+            set(&row, "name", &s.page.into());
+            set(&row, "flag", &format!("--{}", s.flag).into());
+            set(&row, "kind", &kind.into());
+            let options: js_sys::Array = options.iter().map(|o| JsValue::from(*o)).collect();
+            set(&row, "options", &options);
+            set(&row, "default", &to_js(s.default_value()));
+            set(&row, "help", &s.help.into());
+            JsValue::from(row)
+        })
+        .collect()
 }

@@ -47,7 +47,10 @@ fn main() -> ! {
         Ok(arch) => arch,
         Err(e) => fail(format_args!("tokens: {e}")),
     };
-    let network = Network::new(arch, &exported::WEIGHTS);
+    let network = match Network::new(arch, &exported::WEIGHTS) {
+        Ok(network) => network,
+        Err(e) => fail(format_args!("weights: {e}")),
+    };
     if exported::HOST_TEST_PREDICTIONS.len() != split.test.len() {
         fail(format_args!(
             "{} host predictions for {} test points",

@@ -1,0 +1,688 @@
+//! Every setting a user can change, described once: [`SETTINGS`].
+//!
+//! Each [`Setting`] names itself three ways (the `snake_case` key of a run's `settings.json`,
+//! the command line's `--kebab-case` flag, the page's `camelCase` field), says what values it
+//! takes ([`Kind`]), and reads and writes its field of [`Settings`]. The command line, the
+//! page's parser, its defaults and its form are all derived from this table, so a setting is
+//! added here and nowhere else; the defaults shown are read from [`Settings::DEFAULT`], so they
+//! cannot drift from the real ones.
+//!
+//! Text is read the same way everywhere ([`Setting::parse`]: Rust's `str::parse`, then the
+//! configuration's own checks), so a value typed on the page gives the same bits as the same
+//! value on the command line.
+
+use core::fmt;
+
+use crate::config::{
+    Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
+    MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN_SAMPLES, SearchConfig,
+    Strategy,
+};
+
+/// What a user can set: the search, the generated data, and the controller's size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Settings {
+    /// The search.
+    pub search: SearchConfig,
+    /// The generated data (unused when the data comes from a file).
+    pub data: DataConfig,
+    /// The controller's hidden size.
+    pub hidden: Hidden,
+}
+
+impl Settings {
+    /// Every default (`const`, for statics; `Default` returns the same).
+    pub const DEFAULT: Settings = Settings {
+        search: SearchConfig::DEFAULT,
+        data: DataConfig::DEFAULT,
+        hidden: Hidden::DEFAULT,
+    };
+
+    /// Checks the data, then the search; the first field out of range is the error.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.data.validate()?;
+        self.search.validate()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// The values a setting takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// An integer in `min..=max`.
+    Int {
+        /// Smallest accepted value.
+        min: u64,
+        /// Largest accepted value.
+        max: u64,
+    },
+    /// A number (its range is the configuration's to check).
+    Float,
+    /// A number, or `none` for unset.
+    OptionalFloat,
+    /// One of these names.
+    Choice(&'static [&'static str]),
+}
+
+impl Kind {
+    /// What text must look like to be read as this kind.
+    pub fn allowed(self) -> Allowed {
+        match self {
+            Kind::Int { min, max } => Allowed::Range { min, max },
+            Kind::Float => Allowed::Number,
+            Kind::OptionalFloat => Allowed::NumberOrNone,
+            Kind::Choice(names) => Allowed::OneOf(names),
+        }
+    }
+}
+
+/// A setting's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// Of a [`Kind::Int`].
+    Int(u64),
+    /// Of a [`Kind::Float`] or [`Kind::OptionalFloat`].
+    Float(f32),
+    /// An unset [`Kind::OptionalFloat`].
+    Unset,
+    /// Of a [`Kind::Choice`]: one of its names.
+    Choice(&'static str),
+}
+
+/// The text `none` stands for an unset optional number.
+pub const NONE: &str = "none";
+
+impl fmt::Display for Value {
+    /// The text [`Setting::parse`] reads back to the same value (floats in their shortest
+    /// exact form).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Value::Int(v) => write!(f, "{v}"),
+            Value::Float(v) => write!(f, "{v}"),
+            Value::Unset => f.write_str(NONE),
+            Value::Choice(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Why text is not a value of a setting.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ParseError {
+    /// The text is not of the setting's kind; says what it should be.
+    Unreadable(Allowed),
+    /// A value of the right kind, out of its range.
+    Invalid(ConfigError),
+}
+
+impl ParseError {
+    /// What the setting accepts.
+    pub fn allowed(&self) -> Allowed {
+        match self {
+            ParseError::Unreadable(a) => *a,
+            ParseError::Invalid(e) => e.allowed,
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    /// `must be …`, and the value read when there was one: the caller names the setting (and
+    /// the text, for unreadable text) its own way.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseError::Unreadable(a) => write!(f, "must be {a}"),
+            ParseError::Invalid(e) => write!(f, "must be {} (got {})", e.allowed, e.got),
+        }
+    }
+}
+
+/// One setting: its names, its kind, its help, and its field of [`Settings`].
+#[derive(Clone, Copy)]
+pub struct Setting {
+    /// The key in a run's `settings.json`, e.g. `child_lr`.
+    pub name: &'static str,
+    /// The command-line flag without its dashes, e.g. `child-lr`.
+    pub flag: &'static str,
+    /// The page's field, e.g. `childLr`.
+    pub page: &'static str,
+    /// The configuration field it sets, as [`ConfigError::field`] names it.
+    pub field: &'static str,
+    /// The placeholder of its value in help text, e.g. `LR`.
+    pub value_name: &'static str,
+    /// One line of help (the default is appended from [`Settings::DEFAULT`]).
+    pub help: &'static str,
+    /// Its values.
+    pub kind: Kind,
+    /// Whether it describes generated data (meaningless when the data comes from a file).
+    pub generated_data: bool,
+    get: fn(&Settings) -> Value,
+    set: fn(&mut Settings, Value),
+}
+
+impl fmt::Debug for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setting")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Setting {
+    /// Its value in `settings`.
+    pub fn get(&self, settings: &Settings) -> Value {
+        (self.get)(settings)
+    }
+
+    /// Its default.
+    pub fn default_value(&self) -> Value {
+        self.get(&Settings::DEFAULT)
+    }
+
+    /// Reads `text` as a value of this setting's kind, without checking its range.
+    pub fn read(&self, text: &str) -> Result<Value, ParseError> {
+        let text = text.trim();
+        let unreadable = ParseError::Unreadable(self.kind.allowed());
+        match self.kind {
+            Kind::Int { .. } => text.parse().map(Value::Int).map_err(|_| unreadable),
+            Kind::OptionalFloat if text == NONE => Ok(Value::Unset),
+            Kind::Float | Kind::OptionalFloat => {
+                text.parse().map(Value::Float).map_err(|_| unreadable)
+            }
+            Kind::Choice(names) => names
+                .iter()
+                .find(|n| **n == text)
+                .map(|n| Value::Choice(n))
+                .ok_or(unreadable),
+        }
+    }
+
+    /// Sets its field of `settings` to `value`, which must be of its kind and, for an
+    /// integer, in its range; other checks are [`Settings::validate`]'s.
+    pub fn set(&self, settings: &mut Settings, value: Value) -> Result<(), ParseError> {
+        let fits = match (self.kind, value) {
+            (Kind::Int { min, max }, Value::Int(v)) => {
+                if !(min..=max).contains(&v) {
+                    return Err(ParseError::Invalid(ConfigError {
+                        field: self.field,
+                        allowed: Allowed::Range { min, max },
+                        got: Got::Int(v),
+                    }));
+                }
+                true
+            }
+            (Kind::Float, Value::Float(_)) => true,
+            (Kind::OptionalFloat, Value::Float(_) | Value::Unset) => true,
+            (Kind::Choice(names), Value::Choice(name)) => names.contains(&name),
+            _ => false,
+        };
+        if !fits {
+            return Err(ParseError::Unreadable(self.kind.allowed()));
+        }
+        (self.set)(settings, value);
+        Ok(())
+    }
+
+    /// Reads `text` and checks it the way the search will, alone (every other setting at its
+    /// default): what a form or a command line can say about one field.
+    pub fn parse(&self, text: &str) -> Result<Value, ParseError> {
+        let value = self.read(text)?;
+        let mut scratch = Settings::DEFAULT;
+        self.set(&mut scratch, value)?;
+        match scratch.validate() {
+            Err(e) if e.field == self.field => Err(ParseError::Invalid(e)),
+            _ => Ok(value),
+        }
+    }
+
+    /// The setting whose configuration field is `field` ([`ConfigError::field`]), if any.
+    pub fn of_field(field: &str) -> Option<&'static Setting> {
+        SETTINGS.iter().find(|s| s.field == field)
+    }
+
+    /// The setting called `name` ([`Setting::name`]), if any.
+    pub fn named(name: &str) -> Option<&'static Setting> {
+        SETTINGS.iter().find(|s| s.name == name)
+    }
+}
+
+/// The value of an integer setting, narrowed: [`Setting::set`] checked the range, and every
+/// range fits its field's type.
+fn int<T: TryFrom<u64> + Default>(value: Value) -> T {
+    match value {
+        Value::Int(v) => T::try_from(v).unwrap_or_default(),
+        _ => T::default(),
+    }
+}
+
+fn float(value: Value) -> f32 {
+    match value {
+        Value::Float(v) => v,
+        _ => 0.0,
+    }
+}
+
+fn choice(value: Value) -> &'static str {
+    match value {
+        Value::Choice(name) => name,
+        _ => "",
+    }
+}
+
+const STRATEGIES: [&str; 2] = [Strategy::Reinforce.name(), Strategy::Random.name()];
+const DATASETS: [&str; 4] = [
+    Dataset::Moons.name(),
+    Dataset::Circles.name(),
+    Dataset::Xor.name(),
+    Dataset::Spirals.name(),
+];
+const COSTS: [&str; 2] = [Cost::Macs.name(), Cost::Params.name()];
+
+/// The largest integer setting: any `u64`.
+const ANY: u64 = u64::MAX;
+
+/// Every setting, in the order help text and the page's form show them.
+pub static SETTINGS: [Setting; 19] = [
+    Setting {
+        name: "rollouts",
+        flag: "rollouts",
+        page: "rollouts",
+        field: "rollouts",
+        value_name: "N",
+        help: "Rollouts to run",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_ROLLOUTS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.rollouts.into()),
+        set: |s, v| s.search.rollouts = int(v),
+    },
+    Setting {
+        name: "seed",
+        flag: "seed",
+        page: "seed",
+        field: "seed",
+        value_name: "S",
+        help: "Seed of the search's random streams",
+        kind: Kind::Int { min: 0, max: ANY },
+        generated_data: false,
+        get: |s| Value::Int(s.search.seed),
+        set: |s, v| s.search.seed = int(v),
+    },
+    Setting {
+        name: "dataset",
+        flag: "dataset",
+        page: "dataset",
+        field: "dataset",
+        value_name: "NAME",
+        help: "The generated data set",
+        kind: Kind::Choice(&DATASETS),
+        generated_data: true,
+        get: |s| Value::Choice(s.data.dataset.name()),
+        set: |s, v| s.data.dataset = Dataset::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "samples",
+        flag: "samples",
+        page: "samples",
+        field: "samples",
+        value_name: "N",
+        help: "Generated points",
+        kind: Kind::Int {
+            min: MIN_SAMPLES as u64,
+            max: MAX_SAMPLES as u64,
+        },
+        generated_data: true,
+        get: |s| Value::Int(s.data.samples as u64),
+        set: |s, v| s.data.samples = int(v),
+    },
+    Setting {
+        name: "noise",
+        flag: "noise",
+        page: "noise",
+        field: "noise",
+        value_name: "SIGMA",
+        help: "Noise σ of the generated data",
+        kind: Kind::Float,
+        generated_data: true,
+        get: |s| Value::Float(s.data.noise),
+        set: |s, v| s.data.noise = float(v),
+    },
+    Setting {
+        name: "data_seed",
+        flag: "data-seed",
+        page: "dataSeed",
+        field: "data_seed",
+        value_name: "S",
+        help: "Seed of the generated data, separate from --seed",
+        kind: Kind::Int { min: 0, max: ANY },
+        generated_data: true,
+        get: |s| Value::Int(s.data.seed),
+        set: |s, v| s.data.seed = int(v),
+    },
+    Setting {
+        name: "strategy",
+        flag: "strategy",
+        page: "strategy",
+        field: "strategy",
+        value_name: "NAME",
+        help: "How architectures are proposed: the controller (reinforce) or uniformly at random",
+        kind: Kind::Choice(&STRATEGIES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.strategy.name()),
+        set: |s, v| s.search.strategy = Strategy::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "hidden",
+        flag: "hidden",
+        page: "hidden",
+        field: "hidden",
+        value_name: "H",
+        help: "Controller hidden units",
+        kind: Kind::Choice(&Hidden::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.hidden.name()),
+        set: |s, v| s.hidden = Hidden::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "rollouts_per_update",
+        flag: "rollouts-per-update",
+        page: "rolloutsPerUpdate",
+        field: "controller.rollouts_per_update",
+        value_name: "K",
+        help: "Rollouts per controller update",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_ROLLOUTS_PER_UPDATE as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.controller.rollouts_per_update as u64),
+        set: |s, v| s.search.controller.rollouts_per_update = int(v),
+    },
+    Setting {
+        name: "child_lr",
+        flag: "child-lr",
+        page: "childLr",
+        field: "child.learning_rate",
+        value_name: "LR",
+        help: "Child learning rate",
+        kind: Kind::Float,
+        generated_data: false,
+        get: |s| Value::Float(s.search.child.adam.learning_rate),
+        set: |s, v| s.search.child.adam.learning_rate = float(v),
+    },
+    Setting {
+        name: "max_epochs",
+        flag: "max-epochs",
+        page: "maxEpochs",
+        field: "child.max_epochs",
+        value_name: "N",
+        help: "Child epoch limit",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_EPOCHS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.child.max_epochs.into()),
+        set: |s, v| s.search.child.max_epochs = int(v),
+    },
+    Setting {
+        name: "patience",
+        flag: "patience",
+        page: "patience",
+        field: "child.patience",
+        value_name: "N",
+        help: "Epochs without a new best dev accuracy before a child stops",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_EPOCHS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.child.patience.into()),
+        set: |s, v| s.search.child.patience = int(v),
+    },
+    Setting {
+        name: "controller_lr",
+        flag: "controller-lr",
+        page: "controllerLr",
+        field: "controller.learning_rate",
+        value_name: "LR",
+        help: "Controller learning rate",
+        kind: Kind::Float,
+        generated_data: false,
+        get: |s| Value::Float(s.search.controller.adam.learning_rate),
+        set: |s, v| s.search.controller.adam.learning_rate = float(v),
+    },
+    Setting {
+        name: "entropy_weight",
+        flag: "entropy-weight",
+        page: "entropyWeight",
+        field: "controller.entropy_weight",
+        value_name: "BETA",
+        help: "Initial entropy-bonus weight β",
+        kind: Kind::Float,
+        generated_data: false,
+        get: |s| Value::Float(s.search.controller.entropy_weight),
+        set: |s, v| s.search.controller.entropy_weight = float(v),
+    },
+    Setting {
+        name: "max_grad_norm",
+        flag: "max-grad-norm",
+        page: "maxGradNorm",
+        field: "controller.max_grad_norm",
+        value_name: "NORM",
+        help: "Clip the controller's gradient to this L2 norm (none: no clipping)",
+        kind: Kind::OptionalFloat,
+        generated_data: false,
+        get: |s| match s.search.controller.max_grad_norm {
+            Some(v) => Value::Float(v),
+            None => Value::Unset,
+        },
+        set: |s, v| {
+            s.search.controller.max_grad_norm = match v {
+                Value::Float(v) => Some(v),
+                _ => None,
+            }
+        },
+    },
+    Setting {
+        name: "finalists",
+        flag: "finalists",
+        page: "finalists",
+        field: "finalists",
+        value_name: "N",
+        help: "Finalists retrained at the end",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_FINALISTS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.finalists as u64),
+        set: |s, v| s.search.finalists = int(v),
+    },
+    Setting {
+        name: "retrains",
+        flag: "retrains",
+        page: "retrains",
+        field: "retrains",
+        value_name: "N",
+        help: "Retrains per finalist",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_RETRAINS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.retrains.into()),
+        set: |s, v| s.search.retrains = int(v),
+    },
+    Setting {
+        name: "cost_weight",
+        flag: "cost-weight",
+        page: "costWeight",
+        field: "cost_weight",
+        value_name: "LAMBDA",
+        help: "λ of the resource-aware reward accuracy − λ·cost, the cost normalised so that the \
+               largest network costs 1 (0: accuracy alone)",
+        kind: Kind::Float,
+        generated_data: false,
+        get: |s| Value::Float(s.search.cost_weight),
+        set: |s, v| s.search.cost_weight = float(v),
+    },
+    Setting {
+        name: "cost",
+        flag: "cost",
+        page: "cost",
+        field: "cost",
+        value_name: "NAME",
+        help: "What --cost-weight charges for: multiply-adds (macs) or parameters (params)",
+        kind: Kind::Choice(&COSTS),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.cost.name()),
+        set: |s, v| s.search.cost = Cost::from_name(choice(v)).unwrap_or_default(),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::{String, ToString};
+
+    fn kebab(name: &str) -> String {
+        name.replace('_', "-")
+    }
+
+    fn camel(name: &str) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for c in name.chars() {
+            if c == '_' {
+                upper = true;
+            } else if upper {
+                out.extend(c.to_uppercase());
+                upper = false;
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn each_setting_names_itself_consistently_and_once() {
+        for (i, s) in SETTINGS.iter().enumerate() {
+            assert_eq!(s.flag, kebab(s.name), "{}", s.name);
+            assert_eq!(s.page, camel(s.name), "{}", s.name);
+            for other in &SETTINGS[i + 1..] {
+                assert!(s.name != other.name && s.field != other.field, "{}", s.name);
+            }
+            assert_eq!(Setting::named(s.name).map(|t| t.field), Some(s.field));
+            assert_eq!(Setting::of_field(s.field).map(|t| t.name), Some(s.name));
+        }
+    }
+
+    #[test]
+    fn every_default_reads_back_to_itself_and_sets_nothing_new() {
+        for s in &SETTINGS {
+            let text = s.default_value().to_string();
+            assert_eq!(s.parse(&text), Ok(s.default_value()), "{}", s.name);
+            let mut settings = Settings::DEFAULT;
+            s.set(&mut settings, s.default_value()).unwrap();
+            assert_eq!(settings, Settings::DEFAULT, "{}", s.name);
+        }
+    }
+
+    #[test]
+    fn each_setting_reaches_its_own_field() {
+        // A value other than the default, set through the table, is read back through it and
+        // changes exactly one setting.
+        for s in &SETTINGS {
+            let other = match (s.kind, s.default_value()) {
+                (Kind::Int { min, .. }, Value::Int(v)) => {
+                    Value::Int(if v == min { min + 1 } else { min })
+                }
+                (Kind::Float, Value::Float(v)) => Value::Float(v + 0.5),
+                (Kind::OptionalFloat, _) => Value::Float(2.5),
+                (Kind::Choice(names), Value::Choice(d)) => {
+                    Value::Choice(names.iter().find(|n| **n != d).copied().unwrap())
+                }
+                other => panic!("{}: {other:?}", s.name),
+            };
+            let mut settings = Settings::DEFAULT;
+            s.set(&mut settings, other).unwrap();
+            assert_ne!(settings, Settings::DEFAULT, "{}", s.name);
+            for t in &SETTINGS {
+                let want = if t.name == s.name {
+                    other
+                } else {
+                    t.default_value()
+                };
+                assert_eq!(
+                    t.get(&settings),
+                    want,
+                    "{} after setting {}",
+                    t.name,
+                    s.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_is_read_by_kind_and_checked_by_the_configuration() {
+        let get = |name| Setting::named(name).unwrap();
+        assert_eq!(get("rollouts").parse(" 12 "), Ok(Value::Int(12)));
+        assert_eq!(get("child_lr").parse("0.5"), Ok(Value::Float(0.5)));
+        assert_eq!(get("max_grad_norm").parse("none"), Ok(Value::Unset));
+        assert_eq!(get("hidden").parse("128"), Ok(Value::Choice("128")));
+        let message = |name, text| get(name).parse(text).unwrap_err().to_string();
+        assert_eq!(
+            message("rollouts", "0"),
+            "must be an integer in 1..=10000000 (got 0)"
+        );
+        assert_eq!(
+            message("rollouts", "1.5"),
+            "must be an integer in 1..=10000000"
+        );
+        assert_eq!(
+            message("seed", "-1"),
+            "must be an integer in 0..=18446744073709551615"
+        );
+        assert_eq!(
+            message("noise", "-0.5"),
+            "must be a number in [0, 10] (got -0.5)"
+        );
+        assert_eq!(message("noise", "x"), "must be a number");
+        assert_eq!(
+            message("child_lr", "0"),
+            "must be a finite number > 0 (got 0)"
+        );
+        assert_eq!(
+            message("max_grad_norm", "-1"),
+            "must be a finite number > 0 (got -1)"
+        );
+        assert_eq!(message("max_grad_norm", ""), "must be a number, or none");
+        assert_eq!(message("hidden", "48"), "must be one of 16, 32, 64, 128");
+        assert_eq!(
+            message("dataset", "Moons"),
+            "must be one of moons, circles, xor, spirals"
+        );
+        // A value of another kind is refused, and changes nothing.
+        let mut settings = Settings::DEFAULT;
+        assert!(
+            get("rollouts")
+                .set(&mut settings, Value::Float(3.0))
+                .is_err()
+        );
+        assert!(
+            get("cost")
+                .set(&mut settings, Value::Choice("moons"))
+                .is_err()
+        );
+        assert_eq!(settings, Settings::DEFAULT);
+    }
+}

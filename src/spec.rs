@@ -1,0 +1,199 @@
+//! What a run is: its settings (the core's table), its data, and whether it caches. Written
+//! to the run directory's `settings.json` before the search starts, so that `--resume`
+//! rebuilds exactly the same search.
+//!
+//! `settings.json` holds every setting of the table by its `name`, resolved (defaults
+//! included), numbers as numbers and choices as strings, plus `data` (the CSV file's absolute
+//! path, or null) and `cache`. Files from earlier versions (unset settings as null, the
+//! strategy capitalised) are read too.
+
+use std::path::{Path, PathBuf};
+
+use piconas_core::settings::{Kind, Value};
+use piconas_core::{SETTINGS, Setting, Settings};
+use serde_json::{Map, Value as Json};
+
+use crate::cli::SearchArgs;
+use crate::data::Dataset;
+use crate::failure::Failure;
+
+/// A run's definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// The search, the generated data and the controller's size.
+    pub settings: Settings,
+    /// The CSV file the data comes from, instead of the generator.
+    pub data_file: Option<PathBuf>,
+    /// Whether repeated architectures reuse their first outcome.
+    pub cache: bool,
+}
+
+/// A configuration error as a one-line message naming the setting's flag.
+pub fn invalid(e: piconas_core::ConfigError) -> Failure {
+    match Setting::of_field(e.field) {
+        Some(s) => Failure::Input(format!("invalid --{}: {e}", s.flag)),
+        None => Failure::Input(format!("invalid settings: {e}")),
+    }
+}
+
+impl Spec {
+    /// The run the flags describe (validated).
+    pub fn from_args(args: &SearchArgs) -> Result<Spec, Failure> {
+        let spec = Spec {
+            settings: args.table.apply(Settings::DEFAULT),
+            data_file: args.data.clone(),
+            cache: args.cache,
+        };
+        spec.settings.validate().map_err(invalid)?;
+        Ok(spec)
+    }
+
+    /// The data the run trains on.
+    pub fn dataset(&self) -> Result<Dataset, Failure> {
+        match &self.data_file {
+            Some(path) => Dataset::csv(path),
+            None => Dataset::generate(self.settings.data),
+        }
+    }
+
+    /// `settings.json`'s content. The CSV path is made absolute, so that a resume works from
+    /// any directory.
+    pub fn to_json(&self) -> String {
+        let mut map = Map::new();
+        for s in &SETTINGS {
+            map.insert(s.name.into(), to_json(s.get(&self.settings)));
+        }
+        let data = self.data_file.as_ref().map(|file| {
+            let absolute = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            Json::from(absolute.display().to_string())
+        });
+        map.insert("data".into(), data.unwrap_or(Json::Null));
+        map.insert("cache".into(), Json::Bool(self.cache));
+        let text = serde_json::to_string_pretty(&Json::Object(map))
+            .unwrap_or_else(|_| unreachable!("a map of plain values always serialises"));
+        format!("{text}\n")
+    }
+
+    /// Reads `settings.json` (`path` names it in errors); the settings are validated.
+    pub fn from_json(path: &Path, text: &str) -> Result<Spec, Failure> {
+        let bad = |what: String| Failure::Input(format!("{}: {what}", path.display()));
+        let Ok(Json::Object(map)) = serde_json::from_str::<Json>(text) else {
+            return Err(bad("not a settings file (a JSON object)".into()));
+        };
+        let mut spec = Spec {
+            settings: Settings::DEFAULT,
+            data_file: None,
+            cache: false,
+        };
+        for (key, value) in &map {
+            match (key.as_str(), value) {
+                (_, Json::Null) => {}
+                ("data", Json::String(path)) => spec.data_file = Some(path.into()),
+                ("cache", Json::Bool(cache)) => spec.cache = *cache,
+                (key, value) => {
+                    let setting = Setting::named(key)
+                        .ok_or_else(|| bad(format!("unknown setting {key:?}")))?;
+                    let value = from_json(setting, value)
+                        .map_err(|e| bad(format!("{key}: {value} {e}")))?;
+                    setting
+                        .set(&mut spec.settings, value)
+                        .map_err(|e| bad(format!("{key}: {value} {e}")))?;
+                }
+            }
+        }
+        spec.settings.validate().map_err(|e| bad(e.to_string()))?;
+        Ok(spec)
+    }
+}
+
+/// A setting's value in JSON: numbers as numbers (a float by its shortest exact text), choices
+/// as strings, unset as null.
+fn to_json(value: Value) -> Json {
+    match value {
+        Value::Int(v) => Json::from(v),
+        Value::Float(v) => v
+            .to_string()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map_or(Json::Null, Json::Number),
+        Value::Unset => Json::Null,
+        Value::Choice(name) => Json::from(name),
+    }
+}
+
+/// Reads a JSON value as the setting's text would be read.
+fn from_json(setting: &Setting, value: &Json) -> Result<Value, piconas_core::settings::ParseError> {
+    let text = match value {
+        // Earlier versions wrote the strategy as `Reinforce`.
+        Json::String(s) if matches!(setting.kind, Kind::Choice(_)) => s.to_lowercase(),
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    setting.read(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_json_reads_back_to_the_same_run() {
+        let mut settings = Settings::DEFAULT;
+        for (name, text) in [
+            ("child_lr", "0.003"),
+            ("max_grad_norm", "1.5"),
+            ("hidden", "16"),
+            ("strategy", "random"),
+            ("seed", "18446744073709551615"),
+        ] {
+            let s = Setting::named(name).unwrap();
+            s.set(&mut settings, s.parse(text).unwrap()).unwrap();
+        }
+        let spec = Spec {
+            settings,
+            data_file: None,
+            cache: true,
+        };
+        let text = spec.to_json();
+        assert!(text.contains("\"child_lr\": 0.003,"), "{text}");
+        assert!(text.contains("\"max_grad_norm\": 1.5,"), "{text}");
+        assert!(text.contains("\"noise\": 0.2,"), "{text}");
+        assert_eq!(Spec::from_json(Path::new("s"), &text), Ok(spec));
+    }
+
+    #[test]
+    fn settings_json_of_an_earlier_version_is_read() {
+        let old = r#"{"rollouts": 40, "seed": null, "dataset": null, "hidden": "32",
+            "strategy": "Random", "child_lr": null, "max_grad_norm": null, "cache": false}"#;
+        let spec = Spec::from_json(Path::new("s"), old).unwrap();
+        assert_eq!(spec.settings.search.rollouts, 40);
+        assert_eq!(spec.settings.hidden, piconas_core::Hidden::H32);
+        assert_eq!(
+            spec.settings.search.strategy,
+            piconas_core::Strategy::Random
+        );
+        assert_eq!(spec.settings.search.seed, 0);
+    }
+
+    #[test]
+    fn a_bad_settings_file_names_the_problem() {
+        let err = |text| Spec::from_json(Path::new("run/settings.json"), text).unwrap_err();
+        assert_eq!(
+            err("[]").to_string(),
+            "run/settings.json: not a settings file (a JSON object)"
+        );
+        assert_eq!(
+            err(r#"{"speed": 3}"#).to_string(),
+            "run/settings.json: unknown setting \"speed\""
+        );
+        assert_eq!(
+            err(r#"{"rollouts": 0}"#).to_string(),
+            "run/settings.json: rollouts: 0 must be an integer in 1..=10000000 (got 0)"
+        );
+        assert_eq!(
+            err(r#"{"noise": -1}"#).to_string(),
+            "run/settings.json: noise must be a number in [0, 10] (got -1)"
+        );
+    }
+}
