@@ -162,9 +162,9 @@ fn run_all(
     });
     let mut results = results
         .into_inner()
-        .map_err(|_| Failure::Io("a search thread failed".into()))?;
+        .map_err(|_| Failure::bug("a search thread panicked"))?;
     if results.len() != jobs.len() {
-        return Err(Failure::Io("a search thread failed".into()));
+        return Err(Failure::bug("a search thread stopped early"));
     }
     results.sort_by_key(|r| (r.strategy.name(), r.seed));
     Ok(results)

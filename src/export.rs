@@ -74,7 +74,7 @@ impl NetworkFile {
     /// Writes `network.json` into `dir` atomically.
     pub fn save(&self, dir: &Path) -> Result<(), Failure> {
         let json = serde_json::to_string_pretty(self)
-            .map_err(|e| Failure::Io(format!("network.json: {e}")))?;
+            .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
         output::write_atomic(&dir.join("network.json"), format!("{json}\n").as_bytes())
     }
 
@@ -232,7 +232,7 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
     let text = match args.format {
         ExportFormat::Json => {
             let json = serde_json::to_string_pretty(&file)
-                .map_err(|e| Failure::Io(format!("network.json: {e}")))?;
+                .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
             format!("{json}\n")
         }
         ExportFormat::Rust => rust_source(&file, &arch, &args.run),

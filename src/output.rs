@@ -105,10 +105,10 @@ impl RolloutLog {
     fn write_line(&mut self, cells: &[String]) -> Result<(), Failure> {
         let mut line = csv::Writer::from_writer(Vec::new());
         line.write_record(cells)
-            .map_err(|e| Failure::Io(format!("{}: {e}", self.path.display())))?;
+            .map_err(|e| Failure::bug(format!("{}: {e}", self.path.display())))?;
         let bytes = line
             .into_inner()
-            .map_err(|e| Failure::Io(format!("{}: {e}", self.path.display())))?;
+            .map_err(|e| Failure::bug(format!("{}: {e}", self.path.display())))?;
         self.file
             .write_all(&bytes)
             .map_err(|e| Failure::io(&self.path, "cannot write", e))

@@ -100,7 +100,7 @@ pub fn run<const H: usize, const K: usize>(
                 .zip(&proposals)
                 .map(|(o, p)| {
                     o.ok_or_else(|| {
-                        crate::failure::Failure::Io(format!(
+                        crate::failure::Failure::bug(format!(
                             "rollout {}: training thread failed",
                             p.index
                         ))
@@ -120,11 +120,11 @@ pub fn run<const H: usize, const K: usize>(
                 }
                 None => {
                     let c = cache.as_deref_mut().ok_or_else(|| {
-                        crate::failure::Failure::Io(format!("rollout {} was not trained", p.index))
+                        crate::failure::Failure::bug(format!("rollout {} was not trained", p.index))
                     })?;
                     c.hits += 1;
                     c.outcomes.get(&p.arch).copied().ok_or_else(|| {
-                        crate::failure::Failure::Io(format!(
+                        crate::failure::Failure::bug(format!(
                             "rollout {}: not in the cache",
                             p.index
                         ))
@@ -133,7 +133,7 @@ pub fn run<const H: usize, const K: usize>(
             };
             let record = search
                 .report(p.index, outcome)
-                .map_err(|e| crate::failure::Failure::Io(e.to_string()))?;
+                .map_err(crate::failure::Failure::bug)?;
             on_event(Event::Record(&record))?;
         }
         on_event(Event::BatchDone(search))?;

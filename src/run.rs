@@ -301,7 +301,7 @@ impl<'a> Live<'a> {
             .resize(Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len(), 0);
         let n = search
             .save(&mut self.image)
-            .map_err(|e| Failure::Io(e.to_string()))?;
+            .map_err(|e| Failure::bug(format!("checkpoint: {e}")))?;
         output::write_atomic(&self.out.join(CHECKPOINT), &self.image[..n])?;
         self.last_checkpoint = search.completed();
         Ok(())
@@ -353,7 +353,7 @@ fn conclude<const H: usize>(
 /// Writes summary.json, rewards.svg and the frontier's table and chart.
 fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
     let json = serde_json::to_string_pretty(&outcome.summary())
-        .map_err(|e| Failure::Io(format!("summary.json: {e}")))?;
+        .map_err(|e| Failure::bug(format!("summary.json: {e}")))?;
     output::write_atomic(&out.join("summary.json"), format!("{json}\n").as_bytes())?;
     let mut references = vec![Reference {
         value: ORIGINAL_TEST_ACC,
@@ -374,7 +374,7 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
     let chart = svg::rewards_chart(&outcome.rewards, WINDOW, &references, config.cost_weight);
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
     let table =
-        frontier::csv(&outcome.seen).map_err(|e| Failure::Io(format!("frontier.csv: {e}")))?;
+        frontier::csv(&outcome.seen).map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
     output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
     let chart = frontier::svg(&outcome.seen, config.cost, outcome.bayes);
     output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())

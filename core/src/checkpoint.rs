@@ -41,6 +41,8 @@ pub enum CheckpointError {
     },
     /// Proposals await their outcomes: checkpoints are taken between controller updates.
     MidBatch,
+    /// The search was never started: there is nothing to save.
+    Idle,
     /// The bytes are not a piconas checkpoint.
     NotACheckpoint,
     /// A checkpoint of another format version.
@@ -78,6 +80,7 @@ impl fmt::Display for CheckpointError {
             Self::MidBatch => {
                 f.write_str("proposals await their outcomes; checkpoint between updates")
             }
+            Self::Idle => f.write_str("the search was never started; nothing to save"),
             Self::NotACheckpoint => f.write_str("not a piconas checkpoint"),
             Self::Version { found } => {
                 write!(
@@ -244,12 +247,12 @@ impl<const H: usize, const K: usize> Search<H, K> {
         if out.len() < needed {
             return Err(CheckpointError::BufferTooSmall { needed });
         }
+        let Some(rng) = &self.rng else {
+            return Err(CheckpointError::Idle);
+        };
         if self.proposed != self.reported || self.proposed != 0 {
             return Err(CheckpointError::MidBatch);
         }
-        let Some(rng) = &self.rng else {
-            return Err(CheckpointError::MidBatch);
-        };
         let mut w = Writer {
             buf: &mut out[..needed],
             pos: 0,
@@ -272,13 +275,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let finalists = self.finalists.as_slice();
         w.u8(finalists.len() as u8);
         for slot in 0..MAX_FINALISTS {
-            let f = finalists.get(slot).copied().unwrap_or(Finalist {
-                arch: Arch::EMPTY,
-                best_reward: 0.0,
-                samples: 0,
-                mean_reward: 0.0,
-                first_rollout: 0,
-            });
+            let f = finalists.get(slot).copied().unwrap_or(Finalist::EMPTY);
             w.u8(f.arch.len() as u8);
             let mut tokens = [0u8; MAX_TOKENS];
             for (t, token) in tokens.iter_mut().zip(f.arch.tokens()) {
@@ -576,6 +573,10 @@ mod tests {
         search.propose().unwrap();
         assert_eq!(search.save(&mut bytes), Err(CheckpointError::MidBatch));
         let idle: Box<S> = Box::new(Search::idle());
-        assert_eq!(idle.save(&mut bytes), Err(CheckpointError::MidBatch));
+        assert_eq!(idle.save(&mut bytes), Err(CheckpointError::Idle));
+        assert_eq!(
+            CheckpointError::Idle.to_string(),
+            "the search was never started; nothing to save"
+        );
     }
 }

@@ -25,6 +25,18 @@ pub struct Finalist {
     pub first_rollout: u32,
 }
 
+impl Finalist {
+    /// The empty architecture, never sampled: what `finish` scores when no rollout ran, and
+    /// what an unused checkpoint slot holds.
+    pub const EMPTY: Finalist = Finalist {
+        arch: Arch::EMPTY,
+        best_reward: 0.0,
+        samples: 0,
+        mean_reward: 0.0,
+        first_rollout: 0,
+    };
+}
+
 /// The top-`capacity` table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finalists {

@@ -54,6 +54,27 @@
 //! `accuracy − λ·cost` ([`Cost`]: multiply-adds or parameters, normalised to the largest
 //! network), and [`frontier`] marks the accuracy/size frontier of what a search saw.
 //!
+//! ### Settings ([`settings`])
+//! [`SETTINGS`] describes every setting a user can change once: its names on the command line,
+//! in `settings.json` and on the page, its kind and range, how to read and write it in
+//! [`Settings`]. [`Hidden`] is the controller's size, and [`Hidden::dispatch`] the one place a
+//! size chosen at run time becomes the type `Search<H>`.
+//!
+//! ## The edges
+//! ```text
+//!                     core: SETTINGS, Search<H>, Network, checkpoint
+//!                           │
+//!       ┌───────────────────┼─────────────────────┬───────────────────────┐
+//!   host runner (src/)     wasm/ + www/          firmware/              tests/
+//!   flags ← SETTINGS       form ← settingsTable  Search<H> in .bss      golden records,
+//!   spec.rs settings.json  Nas: a type-erased    (H fixed at build)     wasm == native,
+//!   run.rs: start → live   search via dispatch   records over           chip == host
+//!   → conclude → outcome   checkpoint in         semihosting
+//!   → files, summary       localStorage
+//! ```
+//! Every edge reads settings through the table and numbers through the core, so one seed gives
+//! the same records on each.
+//!
 //! ## Determinism
 //! One seed gives the same bits on every target: all float transcendentals go through
 //! [`math`] (libm, or its own branch-free functions built from IEEE basic operations), no

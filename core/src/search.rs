@@ -423,13 +423,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// Retrains the finalists on `data` and reports the winner (see the module docs). May be
     /// called at any time; before any rollout it scores the empty architecture.
     pub fn finish(&mut self, data: &Split<'_>) -> Report {
-        let empty = [Finalist {
-            arch: Arch::EMPTY,
-            best_reward: 0.0,
-            samples: 0,
-            mean_reward: 0.0,
-            first_rollout: 0,
-        }];
+        let empty = [Finalist::EMPTY];
         let finalists = self.finalists.as_slice();
         let finalists = if finalists.is_empty() {
             &empty[..]
@@ -473,11 +467,16 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 test_max = test_max.max(test);
             }
             let dev_mean = dev_sum / retrains as f32;
-            let _ = report.finalists.push(FinalistScore {
+            let scored = FinalistScore {
                 arch: finalist.arch,
                 seen: *finalist,
                 dev_mean,
-            }); // at most MAX_FINALISTS finalists
+            };
+            if report.finalists.push(scored).is_err() {
+                // Unreachable: the table holds at most MAX_FINALISTS, as the report does. Were
+                // it not, the report would list fewer finalists, never a wrong winner.
+                break;
+            }
             // Ranked by the reward the search optimised: accuracy less the resource penalty.
             let score = dev_mean - self.penalty(&finalist.arch);
             if score > best_score {
