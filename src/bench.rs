@@ -5,12 +5,12 @@
 //! a fixed number of rollouts, the way the runner does (one thread), and reports rollouts/s.
 //! Both say which instruction set trained the children (see `kernel`).
 
-use std::io::Write as _;
+use std::io::Write;
 use std::time::Instant;
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rng::{self, Stream};
-use piconas_core::{Arch, ChildConfig, DataConfig, Search, SearchConfig, Split, Trainer};
+use piconas_core::{Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Split, Trainer};
 
 use crate::cli::BenchArgs;
 use crate::data::Dataset;
@@ -39,21 +39,28 @@ fn training_macs(arch: &Arch) -> u64 {
     total
 }
 
+/// `piconas bench`: child training per architecture, then the default search's rollouts/s.
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     let data = Dataset::generate(DataConfig::default())?;
     let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
+    // A closed stdout (`| head`) stops the report, not the program.
+    let mut out = std::io::stdout().lock();
+    children(&mut out, args.epochs, &split)?;
+    rollouts(&mut out, args.rollouts, &split)
+}
+
+/// Trains each of [`ARCHS`] for `epochs` epochs, again and again for about a second, and
+/// reports samples, multiply-adds and milliseconds per child.
+fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), Failure> {
     let child = ChildConfig {
-        max_epochs: args.epochs,
-        patience: args.epochs,
+        max_epochs: epochs,
+        patience: epochs,
         ..ChildConfig::default()
     };
     child.validate().map_err(invalid)?;
-    // A closed stdout (`| head`) stops the report, not the program.
-    let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "child training, {} epochs each, {} train + {} dev samples, on {}",
-        args.epochs,
+        "child training, {epochs} epochs each, {} train + {} dev samples, on {}",
         split.train.len(),
         split.dev.len(),
         if crate::kernel::avx2() {
@@ -71,16 +78,16 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     for name in ARCHS {
         let arch: Arch = name
             .parse()
-            .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+            .map_err(|e| Failure::bug(format!("{name}: {e}")))?;
         let start = Instant::now();
         let mut children = 0u32;
         while start.elapsed().as_secs_f64() < 1.0 || children < 3 {
             let mut rng = rng::stream(0, Stream::Child, children.into());
-            crate::kernel::train(&mut trainer, &arch, &child, &split, &mut rng);
+            crate::kernel::train(&mut trainer, &arch, &child, split, &mut rng);
             children += 1;
         }
         let secs = start.elapsed().as_secs_f64();
-        let epochs = f64::from(children) * f64::from(args.epochs);
+        let epochs = f64::from(children) * f64::from(epochs);
         let samples = epochs * split.train.len() as f64;
         let macs = samples * training_macs(&arch) as f64
             + epochs * split.dev.len() as f64 * arch.forward_macs() as f64;
@@ -93,20 +100,23 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
             1e3 * secs / f64::from(children)
         );
     }
+    Ok(())
+}
 
+/// Runs the first `rollouts` rollouts of the default search (seed 0, the default controller,
+/// one thread) and reports their rate.
+fn rollouts(out: &mut impl Write, rollouts: u32, split: &Split<'_>) -> Result<(), Failure> {
     let config = SearchConfig {
-        rollouts: args.rollouts,
+        rollouts,
         ..SearchConfig::default()
     };
     config.validate().map_err(invalid)?;
     let start = Instant::now();
-    let mut search: Box<Search<64, MAX_ROLLOUTS_PER_UPDATE>> = {
-        let mut search = Box::new(Search::idle());
-        search.start(config).map_err(invalid)?;
-        search
-    };
+    let mut search: Box<Search<{ Hidden::DEFAULT.units() }, MAX_ROLLOUTS_PER_UPDATE>> =
+        Box::new(Search::idle());
+    search.start(config).map_err(invalid)?;
     let mut epochs = 0u64;
-    crate::parallel::run(&mut search, &split, 1, None, |event| {
+    crate::parallel::run(&mut search, split, 1, None, |event| {
         if let crate::parallel::Event::Record(r) = event {
             epochs += u64::from(r.epochs);
         }
@@ -115,11 +125,10 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     let secs = start.elapsed().as_secs_f64();
     let _ = writeln!(
         out,
-        "\ndefault search, first {} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
-        args.rollouts,
-        f64::from(args.rollouts) / secs,
-        1e3 * secs / f64::from(args.rollouts),
-        epochs as f64 / f64::from(args.rollouts)
+        "\ndefault search, first {rollouts} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
+        f64::from(rollouts) / secs,
+        1e3 * secs / f64::from(rollouts),
+        epochs as f64 / f64::from(rollouts)
     );
     Ok(())
 }

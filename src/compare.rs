@@ -1,12 +1,13 @@
 //! `piconas compare`: does the controller earn its keep? Both strategies, several seeds, equal
 //! budgets, the same data and child training; a table and a chart of what each found.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use piconas_core::{Arch, Hidden, Search, SearchConfig, Settings, Split, Strategy, WithHidden};
+
+use piconas::history::History;
 
 use crate::cli::CompareArgs;
 use crate::data::Dataset;
@@ -21,8 +22,7 @@ use crate::svg::{self, Reference, Series};
 struct RunResult {
     strategy: Strategy,
     seed: u64,
-    rewards: Vec<f32>,
-    distinct: usize,
+    history: History,
     winner: Arch,
     test: f32,
 }
@@ -110,18 +110,15 @@ impl WithHidden for OneSearch<'_> {
         let mut search: Box<Search<H>> = Box::new(Search::idle());
         // Validated with the settings; a refusal would leave an empty result.
         let _ = search.start(self.config);
-        let mut rewards = Vec::with_capacity(self.config.rollouts as usize);
-        let mut distinct = HashSet::new();
+        let mut history = History::new();
         while let Some(r) = search.step(self.split) {
-            rewards.push(r.reward);
-            distinct.insert(r.arch);
+            history.observe(&r);
         }
         let report = search.finish(self.split);
         RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,
-            rewards,
-            distinct: distinct.len(),
+            history,
             winner: report.winner,
             test: report.test_mean,
         }
@@ -172,11 +169,11 @@ fn run_all(
 
 /// Mean reward of the last [`WINDOW`] rollouts.
 fn last_window(r: &RunResult) -> f32 {
-    mean_sd(&r.rewards[r.rewards.len().saturating_sub(WINDOW)..]).0
+    r.history.last_mean(WINDOW)
 }
 
 fn best(r: &RunResult) -> f32 {
-    r.rewards.iter().copied().fold(0.0, f32::max)
+    r.history.best().map_or(0.0, |(reward, _)| reward)
 }
 
 /// compare.csv: one row per search.
@@ -194,7 +191,7 @@ fn csv(results: &[RunResult]) -> String {
             r.test,
             last_window(r),
             best(r),
-            r.distinct
+            r.history.distinct()
         );
     }
     csv
@@ -213,7 +210,7 @@ fn table(results: &[RunResult], seeds: u32, rollouts: u32) -> String {
             of(|r| r.test),
             of(last_window),
             of(best),
-            of(|r| r.distinct as f32),
+            of(|r| r.history.distinct() as f32),
         );
         let _ = writeln!(
             table,
@@ -241,8 +238,8 @@ fn chart(results: &[RunResult], dataset: piconas_core::Dataset, seeds: u32, baye
             let n = strategy.name();
             (
                 strategy,
-                svg::moving_average(&mean_curve(&runs, |r| r.rewards.clone()), WINDOW),
-                mean_curve(&runs, |r| running_max(&r.rewards)),
+                svg::moving_average(&mean_curve(&runs, |r| r.history.rewards().to_vec()), WINDOW),
+                mean_curve(&runs, |r| running_max(r.history.rewards())),
                 [
                     format!("{n}: mean reward (moving average of {WINDOW})"),
                     format!("{n}: best reward found so far"),

@@ -33,21 +33,63 @@ pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The chart's log-scale cost axis: whole decades around the costs seen.
+struct LogAxis {
+    lo: f64,
+    hi: f64,
+}
+
+impl LogAxis {
+    fn new(costs: impl Iterator<Item = f64> + Clone) -> LogAxis {
+        let lo = costs.clone().fold(f64::INFINITY, f64::min).max(1.0);
+        let hi = costs.fold(0.0, f64::max).max(lo * 10.0);
+        LogAxis {
+            lo: lo.log10().floor(),
+            hi: hi.log10().ceil(),
+        }
+    }
+
+    /// The x coordinate of cost `v`.
+    fn x(&self, v: f64) -> f64 {
+        LEFT as f64
+            + f64::from(WIDTH - LEFT - RIGHT) * (v.max(1.0).log10() - self.lo) / (self.hi - self.lo)
+    }
+
+    /// A grid line and a label at each decade, and the axis title.
+    fn draw(&self, s: &mut String, name: &str) {
+        let bottom = f64::from(HEIGHT - BOTTOM);
+        let mut decade = self.lo;
+        while decade <= self.hi {
+            let v = 10f64.powf(decade);
+            let xx = self.x(v);
+            let _ = writeln!(
+                s,
+                r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{bottom:.1}" stroke="#eee"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{v}</text>"##,
+                TOP,
+                bottom + 18.0
+            );
+            decade += 1.0;
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{name} (log scale)</text>"#,
+            LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
+            HEIGHT - 8.0
+        );
+    }
+}
+
 /// `frontier.svg`: every architecture as a dot (cost on a log axis, mean dev accuracy), the
 /// frontier as a step line, and the Bayes ceiling when known.
 pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
     let value = |p: &Seen| p.cost(cost) as f64;
-    let lo = points
-        .iter()
-        .map(value)
-        .fold(f64::INFINITY, f64::min)
-        .max(1.0);
-    let hi = points.iter().map(value).fold(0.0, f64::max).max(lo * 10.0);
-    let (llo, lhi) = (lo.log10().floor(), hi.log10().ceil());
-    let x = |v: f64| {
-        LEFT as f64 + f64::from(WIDTH - LEFT - RIGHT) * (v.max(1.0).log10() - llo) / (lhi - llo)
+    let axis = LogAxis::new(points.iter().map(value));
+    let at = |p: &Seen| {
+        (
+            axis.x(value(p)),
+            f64::from(svg::y_of(p.mean_accuracy() as f32)),
+        )
     };
-    let y = |a: f64| f64::from(svg::y_of(a as f32));
     let name = match cost {
         Cost::Macs => "multiply-adds per sample",
         Cost::Params => "parameters",
@@ -56,25 +98,7 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
         "Accuracy/size frontier: mean dev accuracy of each architecture seen ({} distinct)",
         points.len()
     ));
-    let bottom = f64::from(HEIGHT - BOTTOM);
-    let mut decade = llo;
-    while decade <= lhi {
-        let v = 10f64.powf(decade);
-        let xx = x(v);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{bottom:.1}" stroke="#eee"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{v}</text>"##,
-            TOP,
-            bottom + 18.0
-        );
-        decade += 1.0;
-    }
-    let _ = writeln!(
-        s,
-        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{name} (log scale)</text>"#,
-        LEFT + (WIDTH - LEFT - RIGHT) / 2.0,
-        HEIGHT - 8.0
-    );
+    axis.draw(&mut s, name);
     if let Some(b) = bayes {
         let label = format!("Bayes ceiling (test split) {:.1} %", f64::from(b) * 100.0);
         svg::reference_line(
@@ -88,7 +112,8 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
     }
     let mut dots = String::new();
     for p in points.iter().filter(|p| !p.frontier) {
-        let _ = write!(dots, "M{:.1},{:.1}h0", x(value(p)), y(p.mean_accuracy()));
+        let (xx, yy) = at(p);
+        let _ = write!(dots, "M{xx:.1},{yy:.1}h0");
     }
     let _ = writeln!(
         s,
@@ -97,9 +122,9 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
     let frontier: Vec<&Seen> = points.iter().filter(|p| p.frontier).collect();
     let mut step = String::new();
     for (i, p) in frontier.iter().enumerate() {
-        let (xx, yy) = (x(value(p)), y(p.mean_accuracy()));
+        let (xx, yy) = at(p);
         if i > 0 {
-            let _ = write!(step, "{xx:.1},{:.1} ", y(frontier[i - 1].mean_accuracy()));
+            let _ = write!(step, "{xx:.1},{:.1} ", at(frontier[i - 1]).1);
         }
         let _ = write!(step, "{xx:.1},{yy:.1} ");
     }
@@ -108,11 +133,10 @@ pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
         r##"<polyline points="{step}" stroke="#d0021b" stroke-width="2" fill="none"/>"##
     );
     for p in &frontier {
+        let (xx, yy) = at(p);
         let _ = writeln!(
             s,
-            r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="#d0021b"><title>{} — {} {name}, {:.1} % over {} samples</title></circle>"##,
-            x(value(p)),
-            y(p.mean_accuracy()),
+            r##"<circle cx="{xx:.1}" cy="{yy:.1}" r="4" fill="#d0021b"><title>{} — {} {name}, {:.1} % over {} samples</title></circle>"##,
             p.arch,
             value(p),
             p.mean_accuracy() * 100.0,

@@ -9,6 +9,7 @@ use piconas_core::search::Report;
 use piconas_core::{Arch, Cost, SearchConfig, Strategy};
 
 use crate::output::Summary;
+use piconas::history::{first_mean, last_mean};
 
 /// The original PyTorch experiment's test accuracy after 5000 rollouts.
 pub const ORIGINAL_TEST_ACC: f32 = 0.91;
@@ -46,11 +47,6 @@ pub struct Outcome {
     pub out: String,
 }
 
-/// Mean of `values` (0 for none).
-fn mean(values: &[f32]) -> f32 {
-    values.iter().sum::<f32>() / values.len().max(1) as f32
-}
-
 fn pct(v: f32) -> String {
     format!("{:.1} %", v * 100.0)
 }
@@ -58,7 +54,6 @@ fn pct(v: f32) -> String {
 impl Outcome {
     /// `summary.json`.
     pub fn summary(&self) -> Summary {
-        let n = self.rewards.len();
         Summary {
             rollouts: self.config.rollouts,
             seed: self.config.seed,
@@ -69,8 +64,8 @@ impl Outcome {
             test_acc_min: self.report.test_min,
             test_acc_max: self.report.test_max,
             bayes_test_acc: self.bayes,
-            mean_reward_first_100: mean(&self.rewards[..n.min(WINDOW)]),
-            mean_reward_last_100: mean(&self.rewards[n.saturating_sub(WINDOW)..]),
+            mean_reward_first_100: first_mean(&self.rewards, WINDOW),
+            mean_reward_last_100: last_mean(&self.rewards, WINDOW),
         }
     }
 

@@ -9,8 +9,11 @@
 
 use std::collections::HashMap;
 
+use piconas_core::rng::Generator;
 use piconas_core::search::{Proposal, Record};
-use piconas_core::{Arch, Outcome, Search, Split, Trainer};
+use piconas_core::{Arch, ChildConfig, Outcome, Search, Split, Trainer};
+
+use crate::failure::Failure;
 
 /// Optional memo of trained architectures (`--cache`): a proposal whose architecture was
 /// trained before gets that first outcome again instead of a new training. Off by default, as
@@ -37,8 +40,8 @@ pub fn run<const H: usize, const K: usize>(
     data: &Split<'_>,
     threads: usize,
     mut cache: Option<&mut Cache>,
-    mut on_event: impl FnMut(Event<'_, H, K>) -> Result<(), crate::failure::Failure>,
-) -> Result<(), crate::failure::Failure> {
+    mut on_event: impl FnMut(Event<'_, H, K>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
     let mut trainers: Vec<Box<Trainer>> = (0..threads.max(1)).map(|_| Box::default()).collect();
     let config = search.config().child;
     loop {
@@ -46,96 +49,117 @@ pub fn run<const H: usize, const K: usize>(
         if batch.is_empty() {
             return Ok(());
         }
-        // Only architectures not seen before (and not twice in this batch) are trained.
-        let known = |arch: &Arch| cache.as_ref().and_then(|c| c.outcomes.get(arch).copied());
-        let mut proposals: Vec<Proposal> = Vec::with_capacity(batch.len());
-        for p in &batch {
-            let dup = cache.is_some() && proposals.iter().any(|q| q.arch == p.arch);
-            if known(&p.arch).is_none() && !dup {
-                proposals.push(*p);
-            }
-        }
-        let streams: Vec<_> = proposals
+        let proposals = to_train(&batch, cache.as_deref());
+        let jobs: Vec<Job> = proposals
             .iter()
-            .map(|p| search.child_rng(p.index))
+            .map(|p| Job {
+                index: p.index,
+                arch: p.arch,
+                rng: search.child_rng(p.index),
+            })
             .collect();
-        let train = |trainer: &mut Trainer, i: usize| {
-            let mut rng = streams[i].clone();
-            crate::kernel::train(trainer, &proposals[i].arch, &config, data, &mut rng)
-        };
-        let used = trainers.len().min(proposals.len()).max(1);
-        let outcomes: Vec<Outcome> = if proposals.is_empty() {
-            Vec::new()
-        } else if used == 1 {
-            (0..proposals.len())
-                .map(|i| train(&mut trainers[0], i))
-                .collect()
-        } else {
-            // Child i goes to trainer i % used; each thread trains its children in turn.
-            let mut outcomes = vec![None; proposals.len()];
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = trainers[..used]
-                    .iter_mut()
-                    .enumerate()
-                    .map(|(t, trainer)| {
-                        let (train, n) = (&train, proposals.len());
-                        scope.spawn(move || {
-                            (t..n)
-                                .step_by(used)
-                                .map(|i| (i, train(trainer, i)))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                for handle in handles {
-                    // A child's training cannot panic (the core never does on valid input);
-                    // if a thread did, its children stay None and are reported as an error.
-                    for (i, outcome) in handle.join().unwrap_or_default() {
-                        outcomes[i] = Some(outcome);
-                    }
-                }
-            });
-            outcomes
-                .into_iter()
-                .zip(&proposals)
-                .map(|(o, p)| {
-                    o.ok_or_else(|| {
-                        crate::failure::Failure::bug(format!(
-                            "rollout {}: training thread failed",
-                            p.index
-                        ))
-                    })
-                })
-                .collect::<Result<_, _>>()?
-        };
+        let outcomes = train_all(&mut trainers, &jobs, &config, data)?;
         let trained: HashMap<u32, Outcome> =
             proposals.iter().map(|p| p.index).zip(outcomes).collect();
         for p in &batch {
-            let outcome = match trained.get(&p.index) {
-                Some(&o) => {
-                    if let Some(c) = cache.as_deref_mut() {
-                        c.outcomes.insert(p.arch, o);
-                    }
-                    o
-                }
-                None => {
-                    let c = cache.as_deref_mut().ok_or_else(|| {
-                        crate::failure::Failure::bug(format!("rollout {} was not trained", p.index))
-                    })?;
-                    c.hits += 1;
-                    c.outcomes.get(&p.arch).copied().ok_or_else(|| {
-                        crate::failure::Failure::bug(format!(
-                            "rollout {}: not in the cache",
-                            p.index
-                        ))
-                    })?
-                }
-            };
-            let record = search
-                .report(p.index, outcome)
-                .map_err(crate::failure::Failure::bug)?;
+            let outcome = outcome_of(p, &trained, cache.as_deref_mut())?;
+            let record = search.report(p.index, outcome).map_err(Failure::bug)?;
             on_event(Event::Record(&record))?;
         }
         on_event(Event::BatchDone(search))?;
+    }
+}
+
+/// The proposals of `batch` to train: with a cache, only architectures it does not hold, once
+/// each; without one, all of them.
+fn to_train(batch: &[Proposal], cache: Option<&Cache>) -> Vec<Proposal> {
+    let Some(cache) = cache else {
+        return batch.to_vec();
+    };
+    let mut proposals: Vec<Proposal> = Vec::with_capacity(batch.len());
+    for p in batch {
+        let dup = proposals.iter().any(|q| q.arch == p.arch);
+        if !cache.outcomes.contains_key(&p.arch) && !dup {
+            proposals.push(*p);
+        }
+    }
+    proposals
+}
+
+/// One child to train: its rollout, architecture and random stream.
+struct Job {
+    index: u32,
+    arch: Arch,
+    rng: Generator,
+}
+
+/// Trains every job, child `i` on trainer `i % used`, each thread its children in turn; the
+/// outcomes in job order.
+fn train_all(
+    trainers: &mut [Box<Trainer>],
+    jobs: &[Job],
+    config: &ChildConfig,
+    data: &Split<'_>,
+) -> Result<Vec<Outcome>, Failure> {
+    let train = |trainer: &mut Trainer, job: &Job| {
+        let mut rng = job.rng.clone();
+        crate::kernel::train(trainer, &job.arch, config, data, &mut rng)
+    };
+    let used = trainers.len().min(jobs.len()).max(1);
+    if used == 1 {
+        return Ok(jobs.iter().map(|j| train(&mut trainers[0], j)).collect());
+    }
+    let mut outcomes = vec![None; jobs.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = trainers[..used]
+            .iter_mut()
+            .enumerate()
+            .map(|(t, trainer)| {
+                let train = &train;
+                scope.spawn(move || {
+                    (t..jobs.len())
+                        .step_by(used)
+                        .map(|i| (i, train(trainer, &jobs[i])))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A child's training cannot panic (the core never does on valid input); if a
+            // thread did, its children stay None and are reported as a bug.
+            for (i, outcome) in handle.join().unwrap_or_default() {
+                outcomes[i] = Some(outcome);
+            }
+        }
+    });
+    outcomes
+        .into_iter()
+        .zip(jobs)
+        .map(|(o, j)| {
+            o.ok_or_else(|| Failure::bug(format!("rollout {}: training thread failed", j.index)))
+        })
+        .collect()
+}
+
+/// The outcome of proposal `p`: its training's (kept in the cache, if any), or the cache's.
+fn outcome_of(
+    p: &Proposal,
+    trained: &HashMap<u32, Outcome>,
+    cache: Option<&mut Cache>,
+) -> Result<Outcome, Failure> {
+    match (trained.get(&p.index), cache) {
+        (Some(&o), Some(c)) => {
+            c.outcomes.insert(p.arch, o);
+            Ok(o)
+        }
+        (Some(&o), None) => Ok(o),
+        (None, Some(c)) => {
+            c.hits += 1;
+            c.outcomes
+                .get(&p.arch)
+                .copied()
+                .ok_or_else(|| Failure::bug(format!("rollout {}: not in the cache", p.index)))
+        }
+        (None, None) => Err(Failure::bug(format!("rollout {} was not trained", p.index))),
     }
 }

@@ -1,15 +1,14 @@
 //! The main job: run a search, show progress, write the run directory, print the summary.
 
-use std::collections::{HashMap, VecDeque};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
-use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network, Record, Search, Split, WithHidden, bayes};
+use piconas_core::{Network, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
@@ -114,6 +113,8 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>), Fai
 const SETTINGS: &str = "settings.json";
 /// The file of a run directory holding its last checkpoint.
 const CHECKPOINT: &str = "checkpoint.bin";
+/// The file of a run directory holding the history up to its last checkpoint.
+const HISTORY: &str = "history.bin";
 
 /// Everything a search run needs, whatever its controller size.
 struct Job<'a> {
@@ -152,11 +153,6 @@ pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-fn mean(values: impl ExactSizeIterator<Item = f32>) -> f32 {
-    let n = values.len().max(1);
-    values.sum::<f32>() / n as f32
-}
-
 /// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.
 const CHECKPOINT_EVERY: u32 = 100;
 
@@ -165,11 +161,14 @@ const CHECKPOINT_EVERY: u32 = 100;
 fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     let start = Instant::now();
     let mut search = start_search::<H>(job)?;
-    let (mut log, kept) = match job.resume {
-        Some(_) => RolloutLog::reopen(job.out, search.completed() as usize)?,
-        None => (RolloutLog::create(job.out)?, Vec::new()),
+    let (mut log, history) = match job.resume {
+        Some(_) => {
+            let (log, kept) = RolloutLog::reopen(job.out, search.completed() as usize)?;
+            (log, resumed_history(job.out, &kept))
+        }
+        None => (RolloutLog::create(job.out)?, History::new()),
     };
-    let mut live = Live::new(job, &kept, search.completed());
+    let mut live = Live::new(job, history, search.completed());
     let mut cache = job.spec.cache.then(parallel::Cache::default);
     parallel::run(
         &mut search,
@@ -187,6 +186,7 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     write_results(&outcome, job.out)?;
     // The run is complete: its checkpoint has served.
     let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
+    let _ = std::fs::remove_file(job.out.join(HISTORY));
     // The summary goes to stdout; a closed pipe silences it but does not fail the run.
     let _ = std::io::stdout()
         .lock()
@@ -213,15 +213,12 @@ fn start_search<const H: usize>(
     Ok(search)
 }
 
-/// What the run keeps track of as it goes: every reward, the architectures seen, the best so
-/// far and the recent window for the progress bar, and when the last checkpoint was written.
+/// What the run keeps track of as it goes: its [`History`], the progress bar, and when the
+/// last checkpoint was written.
 struct Live<'a> {
     out: &'a Path,
     options: Options,
-    rewards: Vec<f32>,
-    recent: VecDeque<f32>,
-    best: Option<(f32, Arch)>,
-    sampled: HashMap<Arch, Seen>,
+    history: History,
     bar: ProgressBar,
     last_checkpoint: u32,
     image: Vec<u8>,
@@ -229,25 +226,14 @@ struct Live<'a> {
 }
 
 impl<'a> Live<'a> {
-    /// Picks up where the kept rows of `rollouts.csv` end (none for a fresh run).
-    fn new(job: &Job<'a>, kept: &[KeptRow], completed: u32) -> Live<'a> {
-        let rewards: Vec<f32> = kept.iter().map(|&(_, r, _)| r).collect();
-        let mut sampled: HashMap<Arch, Seen> = HashMap::new();
-        for &(arch, reward, accuracy) in kept {
-            sampled
-                .entry(arch)
-                .or_insert(Seen::new(arch))
-                .add(reward, accuracy);
-        }
+    /// Picks up where `history` ends (empty for a fresh run).
+    fn new(job: &Job<'a>, history: History, completed: u32) -> Live<'a> {
         let bar = progress_bar(job.spec.settings.search.rollouts, job.options.quiet);
-        bar.inc(rewards.len() as u64);
+        bar.inc(history.len() as u64);
         Live {
             out: job.out,
             options: job.options,
-            recent: rewards.iter().rev().take(WINDOW).rev().copied().collect(),
-            rewards,
-            best: None,
-            sampled,
+            history,
             bar,
             last_checkpoint: completed,
             image: Vec::new(),
@@ -255,37 +241,26 @@ impl<'a> Live<'a> {
         }
     }
 
-    /// One rollout: its row, its tallies, its line (with `--print-records`), the bar.
+    /// One rollout: its row, its line (with `--print-records`), the history, the bar.
     fn record(&mut self, log: &mut RolloutLog, record: &Record) -> Result<(), Failure> {
         log.append(record)?;
-        self.sampled
-            .entry(record.arch)
-            .or_insert(Seen::new(record.arch))
-            .add(record.reward, record.accuracy);
         if self.options.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
             let _ = writeln!(self.stdout, "{}", record.bits());
         }
-        self.rewards.push(record.reward);
-        if self.recent.len() == WINDOW {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(record.reward);
-        if self.best.is_none_or(|(reward, _)| record.reward > reward) {
-            self.best = Some((record.reward, record.arch));
-        }
-        if let Some((reward, arch)) = self.best {
+        self.history.observe(record);
+        if let Some((reward, arch)) = self.history.best() {
             self.bar.set_message(format!(
                 "mean{WINDOW} {:.3} │ best {reward:.2} {arch}",
-                mean(self.recent.iter().copied()),
+                self.history.last_mean(WINDOW),
             ));
         }
         self.bar.inc(1);
         Ok(())
     }
 
-    /// At a batch's end: a checkpoint when one is due. Rows first, then the checkpoint that
-    /// counts them: a checkpoint never claims a rollout that is not on disk.
+    /// At a batch's end: a checkpoint when one is due. Rows first, then the history, then the
+    /// checkpoint that counts them: a checkpoint never claims a rollout that is not on disk.
     fn checkpoint<const H: usize>(
         &mut self,
         log: &mut RolloutLog,
@@ -297,6 +272,7 @@ impl<'a> Live<'a> {
             return Ok(());
         }
         log.sync()?;
+        output::write_atomic(&self.out.join(HISTORY), &self.history.encode())?;
         self.image
             .resize(Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len(), 0);
         let n = search
@@ -306,6 +282,23 @@ impl<'a> Live<'a> {
         self.last_checkpoint = search.completed();
         Ok(())
     }
+}
+
+/// The history of a resumed run: `history.bin` if it counts exactly the checkpoint's
+/// rollouts, else (a run stopped between the two writes, or checkpointed by an earlier
+/// version) rebuilt from the kept rows of rollouts.csv.
+fn resumed_history(out: &Path, kept: &[KeptRow]) -> History {
+    let saved = std::fs::read(out.join(HISTORY))
+        .ok()
+        .and_then(|bytes| History::decode(&bytes).ok())
+        .filter(|h| h.len() == kept.len());
+    saved.unwrap_or_else(|| {
+        let mut history = History::new();
+        for &(arch, reward, accuracy) in kept {
+            history.add(arch, reward, accuracy);
+        }
+        history
+    })
 }
 
 /// The end of the search: the finalists retrained, the winner's best retrain saved as
@@ -329,13 +322,11 @@ fn conclude<const H: usize>(
     let network_test = network.accuracy(&mut workspace, split.test);
     NetworkFile::new(&network, job.data.generated, kept.reward, network_test).save(job.out)?;
     live.bar.finish_and_clear();
-    let mut seen: Vec<Seen> = live.sampled.into_values().collect();
-    piconas_core::frontier::mark(&mut seen, config.cost);
     Ok(Outcome {
         config,
         report,
-        rewards: live.rewards,
-        seen,
+        seen: live.history.marked(config.cost),
+        rewards: live.history.rewards().to_vec(),
         likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
         saved: (kept.reward, network_test),
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, split.test)),

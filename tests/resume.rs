@@ -238,3 +238,42 @@ fn resume_of_something_else_is_a_clear_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("settings.json: cannot read"));
 }
+
+#[test]
+fn the_saved_history_and_the_rows_give_the_same_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &[]).status.success());
+    let with_history = tmp.path().join("with-history");
+    kill_after(&with_history, 200, &[]);
+    // The history saved with the checkpoint counts what the rows on disk hold, up to it.
+    let bytes = std::fs::read(with_history.join("history.bin")).unwrap();
+    let history = piconas::history::History::decode(&bytes).unwrap();
+    assert!(
+        history.len() >= 25 && history.len().is_multiple_of(25),
+        "{}",
+        history.len()
+    );
+    let rows: Vec<f32> = csv::Reader::from_path(with_history.join("rollouts.csv"))
+        .unwrap()
+        .records()
+        .take(history.len())
+        .map(|r| r.unwrap()[2].parse().unwrap())
+        .collect();
+    assert_eq!(history.rewards(), rows);
+    // Without history.bin (a run checkpointed by an earlier version), the rows serve.
+    let without = tmp.path().join("without-history");
+    std::fs::create_dir(&without).unwrap();
+    for entry in std::fs::read_dir(&with_history).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "history.bin" {
+            std::fs::copy(entry.path(), without.join(entry.file_name())).unwrap();
+        }
+    }
+    for dir in [&with_history, &without] {
+        let o = resume(dir);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(outputs(dir) == outputs(&whole), "{}", dir.display());
+        assert!(!dir.join("history.bin").exists(), "a finished run drops it");
+    }
+}

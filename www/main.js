@@ -202,7 +202,7 @@ function offerSaved() {
       saved: {
         ...saved,
         checkpoint: fromBase64(saved.checkpoint),
-        seen: saved.seen ? fromBase64(saved.seen) : null,
+        history: fromBase64(saved.history ?? ''),
       },
     });
   };
@@ -217,8 +217,8 @@ function keep(m) {
   try {
     localStorage.setItem(SAVED_KEY, JSON.stringify({
       settings: state.settings, completed: m.completed, rollouts: state.rollouts,
-      rewards: state.rewards.slice(0, m.completed), checkpoint: toBase64(m.bytes),
-      bestArch: m.bestArch, bestWeights: m.bestWeights, seen: toBase64(m.seen),
+      checkpoint: toBase64(m.bytes), history: toBase64(m.history),
+      bestArch: m.bestArch, bestWeights: m.bestWeights,
     }));
   } catch (e) {
     status(`This search cannot be kept across a reload: ${e.message}`, true);

@@ -58,11 +58,11 @@ function save() {
   if (!bytes) return;
   lastSave = performance.now();
   const weights = nas.bestWeights();
-  const seen = nas.seenState();
+  const history = nas.history();
   postMessage({
     type: 'checkpoint', bytes, completed: nas.progress().completed,
-    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, seen,
-  }, [bytes.buffer, seen.buffer]);
+    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, history,
+  }, [bytes.buffer, history.buffer]);
 }
 
 function finish() {
@@ -94,9 +94,8 @@ function start(settings, saved = null) {
   let handle;
   try {
     handle = saved
-      ? Nas.resume(settings, saved.checkpoint, Float32Array.from(saved.rewards),
-        saved.bestArch ?? undefined, saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined,
-        saved.seen ?? undefined)
+      ? Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
+        saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
       : new Nas(settings);
   } catch (e) {
     postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });

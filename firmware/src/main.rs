@@ -74,17 +74,24 @@ fn main() -> ! {
         Fixed4(report.test_max),
         report.retrains
     );
+    report_ram(if cfg!(feature = "small") {
+        0
+    } else {
+        core::mem::size_of_val(data)
+    });
+    piconas_firmware::exit(true)
+}
+
+/// Prints the RAM used (statics, stack peak, and what the search's parts take), and fails if
+/// the stack came within 256 B of the statics.
+fn report_ram(data_bytes: usize) {
     let peak = stack::peak();
     let statics = RAM_BUDGET - stack::available();
     hprintln!(
         "ram: statics {} B (search {} B, data {} B), stack peak {} B, total {} B of {} B",
         statics,
         core::mem::size_of::<Search<H>>(),
-        if cfg!(feature = "small") {
-            0
-        } else {
-            core::mem::size_of_val(data)
-        },
+        data_bytes,
         peak,
         statics + peak,
         RAM_BUDGET
@@ -110,7 +117,6 @@ fn main() -> ! {
             stack::available()
         ));
     }
-    piconas_firmware::exit(true)
 }
 
 fn fail(args: core::fmt::Arguments<'_>) -> ! {

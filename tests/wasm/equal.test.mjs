@@ -70,7 +70,7 @@ for (const dataset of ['circles', 'xor', 'spirals']) {
   });
 }
 
-test('the frontier survives a resume: seenState round-trips', () => {
+test('the frontier and the rewards survive a resume: the history round-trips', () => {
   const settings = { rollouts: 30, maxEpochs: 5, retrains: 1, dataset: 'xor', costWeight: 0.1 };
   const nas = new wasm.Nas(settings);
   nas.step(20);
@@ -86,11 +86,15 @@ test('the frontier survives a resume: seenState round-trips', () => {
   assert.deepEqual(rows.map((r) => r[0]), rows.map((r) => r[0]).sort((a, b) => a - b));
   assert.equal(rows.reduce((n, r) => n + r[2], 0), 20);
   assert.equal(nas.frontierArchs().length, rows.filter((r) => r[3] === 1).length);
-  const again = wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), nas.bestArch(),
-    nas.bestWeights(), nas.seenState());
+  const again = wasm.Nas.resume(settings, nas.checkpoint(), nas.history(), nas.bestArch(),
+    nas.bestWeights());
   assert.deepEqual(again.frontier(), frontier);
-  assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), undefined, undefined,
-    new Uint8Array(5)), /frontier data is damaged/);
+  assert.deepEqual(again.rewards(0), nas.rewards(0));
+  assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), new Uint8Array(5)),
+    /saved search: not a piconas search history/);
+  const history = nas.history();
+  assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), history.slice(0, -1)),
+    /saved search: search history is \d+ bytes, expected \d+/);
   nas.free();
   again.free();
 });
@@ -162,8 +166,8 @@ test('a resumed handle gives the records from where it resumed', () => {
   whole.step(30);
   const part = new wasm.Nas(settings);
   part.step(20);
-  const again = wasm.Nas.resume(settings, part.checkpoint(), part.rewards(0), part.bestArch(),
-    part.bestWeights(), part.seenState());
+  const again = wasm.Nas.resume(settings, part.checkpoint(), part.history(), part.bestArch(),
+    part.bestWeights());
   again.step(10);
   assert.equal(again.recordBits(19), undefined, 'rollouts before the resume are not held');
   for (let i = 20; i < 30; i++) assert.equal(again.recordBits(i), whole.recordBits(i), `rollout ${i}`);
@@ -176,8 +180,7 @@ test('saved weights that do not fit the saved architecture are refused', () => {
   const nas = new wasm.Nas(settings);
   nas.step(10);
   const weights = nas.bestWeights();
-  const resume = (w) => wasm.Nas.resume(settings, nas.checkpoint(), nas.rewards(0), nas.bestArch(),
-    w, nas.seenState());
+  const resume = (w) => wasm.Nas.resume(settings, nas.checkpoint(), nas.history(), nas.bestArch(), w);
   assert.throws(() => resume(weights.slice(1)), /saved network: \d+ weights for an architecture of \d+/);
   const bad = Float32Array.from(weights);
   bad[0] = NaN;

@@ -14,10 +14,11 @@
 
 mod settings;
 
+use piconas::history::History;
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
-use piconas_core::frontier::{self, Seen};
+use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
@@ -25,7 +26,6 @@ use piconas_core::{
     Arch, CheckpointError, ConfigError, DataConfig, MAX_TOKENS, Network, Report, Sample, Search,
     SearchConfig, Split, WithHidden, datasets,
 };
-use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
 
 pub use settings::{defaults, settings_table};
@@ -156,10 +156,8 @@ pub struct Nas {
     samples: Vec<Sample>,
     data: DataConfig,
     search: Box<dyn AnySearch>,
-    /// Every distinct architecture sampled, with its rewards and accuracies (the frontier).
-    seen: HashMap<Arch, Seen>,
-    /// Every rollout's reward, including those before a [`Nas::resume`].
-    rewards: Vec<f32>,
+    /// Every reward and every architecture seen, including those before a [`Nas::resume`].
+    history: History,
     /// This session's records; the first is rollout `first_record` (0 unless resumed).
     records: Vec<Record>,
     first_record: u32,
@@ -177,28 +175,6 @@ fn split_of(samples: &[Sample]) -> Split<'_> {
     })
 }
 
-/// Bytes of one architecture in [`Nas::seen_state`].
-const SEEN_LEN: usize = 1 + MAX_TOKENS + 4 + 8 + 8;
-
-/// Reads [`Nas::seen_state`]'s bytes; `None` if they are not whole, valid entries.
-fn decode_seen(bytes: &[u8]) -> Option<HashMap<Arch, Seen>> {
-    if !bytes.len().is_multiple_of(SEEN_LEN) {
-        return None;
-    }
-    let mut seen = HashMap::new();
-    for e in bytes.chunks_exact(SEEN_LEN) {
-        let len = usize::from(e[0]);
-        let arch = Arch::decode(e.get(1..1 + len)?).ok()?;
-        let at = 1 + MAX_TOKENS;
-        let mut p = Seen::new(arch);
-        p.samples = u32::from_le_bytes(e[at..at + 4].try_into().ok()?);
-        p.reward_sum = f64::from_le_bytes(e[at + 4..at + 12].try_into().ok()?);
-        p.accuracy_sum = f64::from_le_bytes(e[at + 12..at + 20].try_into().ok()?);
-        seen.insert(arch, p);
-    }
-    Some(seen)
-}
-
 impl Nas {
     /// The cost the search charges (and the frontier's axis).
     fn cost(&self) -> piconas_core::Cost {
@@ -207,9 +183,7 @@ impl Nas {
 
     /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
     fn marked(&self) -> Vec<Seen> {
-        let mut points: Vec<Seen> = self.seen.values().copied().collect();
-        frontier::mark(&mut points, self.cost());
-        points
+        self.history.marked(self.cost())
     }
 }
 
@@ -230,8 +204,7 @@ impl Nas {
             samples,
             data: s.data,
             search,
-            seen: HashMap::new(),
-            rewards: Vec::new(),
+            history: History::new(),
             records: Vec::new(),
             first_record: 0,
             workspace: Box::default(),
@@ -243,10 +216,9 @@ impl Nas {
     pub fn step(&mut self, n: u32) -> Progress {
         let split = split_of(&self.samples);
         let best_reward = self
-            .rewards
-            .iter()
-            .copied()
-            .fold(f32::NEG_INFINITY, f32::max);
+            .history
+            .best()
+            .map_or(f32::NEG_INFINITY, |(reward, _)| reward);
         let mut top = best_reward;
         for _ in 0..n {
             let Some(record) = self.search.step(&split) else {
@@ -257,11 +229,7 @@ impl Nas {
                 let best = self.best.get_or_insert_with(Box::default);
                 self.search.copy_last_child(best);
             }
-            self.rewards.push(record.reward);
-            self.seen
-                .entry(record.arch)
-                .or_insert(Seen::new(record.arch))
-                .add(record.reward, record.accuracy);
+            self.history.observe(&record);
             self.records.push(record);
         }
         self.progress()
@@ -274,16 +242,16 @@ impl Nas {
             completed: s.completed(),
             rollouts: s.config().rollouts,
             done: s.is_done(),
-            last_reward: self.rewards.last().copied().unwrap_or(f32::NAN),
-            best_reward: self.rewards.iter().copied().fold(f32::NAN, f32::max),
+            last_reward: self.history.rewards().last().copied().unwrap_or(f32::NAN),
+            best_reward: self.history.best().map_or(f32::NAN, |(reward, _)| reward),
             beta: s.beta(),
         }
     }
 
     /// Rewards of rollouts `from..` (a copy).
     pub fn rewards(&self, from: u32) -> Vec<f32> {
-        let from = (from as usize).min(self.rewards.len());
-        self.rewards[from..].to_vec()
+        let rewards = self.history.rewards();
+        rewards[(from as usize).min(rewards.len())..].to_vec()
     }
 
     /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
@@ -387,23 +355,11 @@ impl Nas {
             .collect()
     }
 
-    /// What the frontier is made of, as bytes for [`Nas::resume`]: per distinct architecture
-    /// its encoding (length, then six token bytes), samples (u32), reward and accuracy sums
-    /// (f64), little-endian.
-    #[wasm_bindgen(js_name = seenState)]
-    pub fn seen_state(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.seen.len() * SEEN_LEN);
-        for p in self.marked() {
-            let tokens = p.arch.encode();
-            out.push(tokens.len() as u8);
-            let mut padded = [0u8; MAX_TOKENS];
-            padded[..tokens.len()].copy_from_slice(&tokens);
-            out.extend_from_slice(&padded);
-            out.extend_from_slice(&p.samples.to_le_bytes());
-            out.extend_from_slice(&p.reward_sum.to_le_bytes());
-            out.extend_from_slice(&p.accuracy_sum.to_le_bytes());
-        }
-        out
+    /// The search's history (every reward, the best, and every architecture seen) as
+    /// bytes for [`Nas::resume`]: the host library's one persisted form, also the runner's
+    /// `history.bin`.
+    pub fn history(&self) -> Vec<u8> {
+        self.history.encode()
     }
 
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
@@ -419,45 +375,37 @@ impl Nas {
         self.best.as_ref().map(|n| n.weights().to_vec())
     }
 
-    /// A search continued from `checkpoint` (of a search with these `settings`), with the
-    /// rewards so far and the best network's architecture and weights, as the page saved them.
-    /// Throws an `Error` naming the problem if the checkpoint does not fit.
+    /// A search continued from `checkpoint` (of a search with these `settings`), with its
+    /// [`Nas::history`] and the best network's architecture and weights, as the page saved
+    /// them. Throws an `Error` naming the problem if any of them does not fit.
     pub fn resume(
         settings: JsValue,
         checkpoint: &[u8],
-        rewards: Vec<f32>,
+        history: &[u8],
         best_arch: Option<String>,
         best_weights: Option<Vec<f32>>,
-        seen: Option<Vec<u8>>,
     ) -> Result<Nas, JsValue> {
+        let saved =
+            |what: String| JsValue::from(js_sys::Error::new(&format!("saved search: {what}")));
         let s = settings::from_js(&settings)?;
         let mut nas = Nas::new(settings)?;
         nas.search
             .restore(s.search, checkpoint)
-            .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved search: {e}"))))?;
-        let completed = nas.progress().completed;
-        if rewards.len() != completed as usize {
-            return Err(js_sys::Error::new(&format!(
-                "saved search: {} rewards for {completed} rollouts",
-                rewards.len()
-            ))
-            .into());
+            .map_err(|e| saved(e.to_string()))?;
+        nas.history = History::decode(history).map_err(|e| saved(e.to_string()))?;
+        let completed = nas.search.completed();
+        if nas.history.len() != completed as usize {
+            return Err(saved(format!(
+                "a history of {} rollouts for a checkpoint of {completed}",
+                nas.history.len()
+            )));
         }
-        nas.rewards = rewards;
         nas.first_record = completed;
-        if let Some(bytes) = seen {
-            nas.seen = decode_seen(&bytes).ok_or_else(|| {
-                JsValue::from(js_sys::Error::new(
-                    "saved search: the frontier data is damaged",
-                ))
-            })?;
-        }
         if let (Some(arch), Some(weights)) = (best_arch, best_weights) {
-            let arch: Arch = arch
-                .parse()
-                .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved network: {e}"))))?;
-            let network = Network::new(arch, &weights)
-                .map_err(|e| JsValue::from(js_sys::Error::new(&format!("saved network: {e}"))))?;
+            let network =
+                |e: String| JsValue::from(js_sys::Error::new(&format!("saved network: {e}")));
+            let arch: Arch = arch.parse().map_err(|e| network(format!("{e}")))?;
+            let network = Network::new(arch, &weights).map_err(|e| network(e.to_string()))?;
             nas.best = Some(Box::new(network));
         }
         Ok(nas)
