@@ -5,6 +5,7 @@
 //! the parameters, so that a layer (or a row of the controller) can be updated the moment its
 //! gradient is known and no full gradient buffer is ever needed.
 
+use crate::checkpoint::{Reader, Writer};
 use crate::config::AdamConfig;
 use crate::math;
 
@@ -12,10 +13,14 @@ use crate::math;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Adam {
     config: AdamConfig,
-    pub(crate) steps: u32,
-    pub(crate) beta1_pow: f32,
-    pub(crate) beta2_pow: f32,
+    steps: u32,
+    beta1_pow: f32,
+    beta2_pow: f32,
 }
+
+/// Adam's part of a checkpoint, read and not yet applied: steps, `β₁ᵗ`, `β₂ᵗ`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct AdamState(u32, f32, f32);
 
 /// The coefficients of one Adam step, shared by every parameter updated in that step.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,6 +33,28 @@ pub struct AdamStep {
 }
 
 impl Adam {
+    /// Writes the step state (the configuration is the checkpoint's own).
+    pub(crate) fn save(&self, w: &mut Writer<'_>) {
+        w.u32(self.steps);
+        w.f32(self.beta1_pow);
+        w.f32(self.beta2_pow);
+    }
+
+    /// Reads [`Adam::save`]'s bytes.
+    pub(crate) fn read(r: &mut Reader<'_>) -> AdamState {
+        AdamState(r.u32(), r.f32(), r.f32())
+    }
+
+    /// The optimiser of `config` at a saved step.
+    pub(crate) fn restored(config: AdamConfig, AdamState(steps, b1, b2): AdamState) -> Adam {
+        Adam {
+            config,
+            steps,
+            beta1_pow: b1,
+            beta2_pow: b2,
+        }
+    }
+
     /// A fresh optimiser (no steps taken).
     pub const fn new(config: AdamConfig) -> Self {
         Self {

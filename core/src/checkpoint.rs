@@ -1,4 +1,4 @@
-//! Checkpoints: the complete state of a [`Search`] between two controller updates, as a
+//! Checkpoints: the complete state of a [`Search`](crate::Search) between two controller updates, as a
 //! versioned, checksummed byte image written into the caller's buffer (no allocation, so a
 //! firmware can keep one in flash).
 //!
@@ -14,18 +14,17 @@
 //! capacity `u16`, reserved `u16`, the configuration, the small state, the controller's weights
 //! and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
 //!
-//! [`Search::restore`] checks the header, the length, the checksum, the configuration and every
-//! small field before it writes anything: on any error the search is left exactly as it was.
+//! This module is the image's frame: header, configuration, checksum ([`begin`], [`open`],
+//! [`seal`]). Each part of the search encodes and decodes its own state between them —
+//! `Search` its counter and generator, `Reinforce` its Adam step, baseline, β and moments,
+//! `Finalists` its table, `ControllerParams` its rows — so no other type's fields are
+//! reached into. [`Search::restore`] reads and checks every part before it writes anything:
+//! on any error the search is left exactly as it was.
 
 use core::fmt;
 
-use crate::adam::Adam;
-use crate::arch::{Arch, MAX_TOKENS};
+use crate::arch::MAX_TOKENS;
 use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
-use crate::finalists::{Finalist, Finalists};
-use crate::policy::ControllerParams;
-use crate::rng::Generator;
-use crate::search::Search;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
@@ -119,43 +118,45 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-struct Writer<'a> {
+/// Writes little-endian fields into a buffer whose length was checked first.
+pub(crate) struct Writer<'a> {
     buf: &'a mut [u8],
     pos: usize,
 }
 
 impl Writer<'_> {
-    fn bytes(&mut self, b: &[u8]) {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
         // The caller checked the length once; writes past the end are impossible.
         if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
             dst.copy_from_slice(b);
         }
         self.pos += b.len();
     }
-    fn u8(&mut self, v: u8) {
+    pub(crate) fn u8(&mut self, v: u8) {
         self.bytes(&[v]);
     }
-    fn u16(&mut self, v: u16) {
+    pub(crate) fn u16(&mut self, v: u16) {
         self.bytes(&v.to_le_bytes());
     }
-    fn u32(&mut self, v: u32) {
+    pub(crate) fn u32(&mut self, v: u32) {
         self.bytes(&v.to_le_bytes());
     }
-    fn u64(&mut self, v: u64) {
+    pub(crate) fn u64(&mut self, v: u64) {
         self.bytes(&v.to_le_bytes());
     }
-    fn f32(&mut self, v: f32) {
+    pub(crate) fn f32(&mut self, v: f32) {
         self.u32(v.to_bits());
     }
 }
 
-struct Reader<'a> {
+/// Reads little-endian fields from bytes whose length was checked first.
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
 }
 
 impl Reader<'_> {
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+    pub(crate) fn bytes<const N: usize>(&mut self) -> [u8; N] {
         // Lengths are checked against the header before any read; a short read gives zeros.
         let mut out = [0; N];
         if let Some(src) = self.buf.get(self.pos..self.pos + N) {
@@ -164,16 +165,16 @@ impl Reader<'_> {
         self.pos += N;
         out
     }
-    fn u8(&mut self) -> u8 {
+    pub(crate) fn u8(&mut self) -> u8 {
         self.bytes::<1>()[0]
     }
-    fn u16(&mut self) -> u16 {
+    pub(crate) fn u16(&mut self) -> u16 {
         u16::from_le_bytes(self.bytes())
     }
-    fn u32(&mut self) -> u32 {
+    pub(crate) fn u32(&mut self) -> u32 {
         u32::from_le_bytes(self.bytes())
     }
-    fn f32(&mut self) -> f32 {
+    pub(crate) fn f32(&mut self) -> f32 {
         f32::from_bits(self.u32())
     }
 }
@@ -223,208 +224,88 @@ const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
 /// Bytes of the small state: counter, generator, Adam, baseline, β, finalists.
 const SMALL_LEN: usize = 4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN;
 
-/// The small part of the state, decoded and checked before anything is written.
-struct Small {
-    next: u32,
-    rng: [u8; 16],
-    adam: (u32, f32, f32),
-    baseline: Option<f32>,
-    beta: f32,
-    finalists: Finalists,
+/// Bytes of the checkpoint of a search whose controller has `params` parameters.
+pub(crate) const fn image_len(params: usize) -> usize {
+    HEADER_LEN + CONFIG_LEN + SMALL_LEN + 3 * 4 * params + 4
 }
 
-impl<const H: usize, const K: usize> Search<H, K> {
-    /// Bytes of this search's checkpoint (about 183 KB for `H = 64`).
-    pub const fn checkpoint_len() -> usize {
-        HEADER_LEN + CONFIG_LEN + SMALL_LEN + 3 * 4 * ControllerParams::<H>::COUNT + 4
-    }
+/// Starts an image in `out` (its length checked by the caller): the header of a search of
+/// `hidden` units and batch capacity `capacity`, then `config`. The types write their state
+/// after it, and [`seal`] ends it.
+pub(crate) fn begin<'a>(
+    out: &'a mut [u8],
+    (hidden, capacity): (usize, usize),
+    config: &SearchConfig,
+) -> Writer<'a> {
+    let mut w = Writer { buf: out, pos: 0 };
+    w.bytes(&MAGIC);
+    w.u16(VERSION);
+    w.u16(hidden as u16);
+    w.u16(capacity as u16);
+    w.u16(0);
+    write_config(&mut w, config);
+    w
+}
 
-    /// Writes the complete state into `out` and returns the bytes written
-    /// ([`Search::checkpoint_len`]). Only between controller updates; an idle search cannot be
-    /// saved (there is nothing to resume).
-    pub fn save(&self, out: &mut [u8]) -> Result<usize, CheckpointError> {
-        let needed = Self::checkpoint_len();
-        if out.len() < needed {
-            return Err(CheckpointError::BufferTooSmall { needed });
-        }
-        let Some(rng) = &self.rng else {
-            return Err(CheckpointError::Idle);
-        };
-        if self.proposed != self.reported || self.proposed != 0 {
-            return Err(CheckpointError::MidBatch);
-        }
-        let mut w = Writer {
-            buf: &mut out[..needed],
+/// Ends an image with the checksum of everything before it; returns its length.
+pub(crate) fn seal(mut w: Writer<'_>) -> usize {
+    let crc = crc32(&w.buf[..w.pos]);
+    w.u32(crc);
+    w.pos
+}
+
+/// Checks an image's header, length (`expected`), checksum and configuration (which must be
+/// `config`'s, byte for byte) for a search of `hidden` units and batch capacity `capacity`,
+/// and returns a reader at the start of the types' state. Never panics, for any bytes.
+pub(crate) fn open<'a>(
+    bytes: &'a [u8],
+    (hidden, capacity): (usize, usize),
+    expected: usize,
+    config: &SearchConfig,
+) -> Result<Reader<'a>, CheckpointError> {
+    if bytes.len() < HEADER_LEN || bytes[..8] != MAGIC {
+        return Err(CheckpointError::NotACheckpoint);
+    }
+    let mut r = Reader { buf: bytes, pos: 8 };
+    let version = r.u16();
+    if version != VERSION {
+        return Err(CheckpointError::Version { found: version });
+    }
+    let (h, k) = (r.u16(), r.u16());
+    if usize::from(h) != hidden || usize::from(k) != capacity {
+        return Err(CheckpointError::Shape {
+            hidden: h,
+            capacity: k,
+        });
+    }
+    let _reserved = r.u16();
+    if bytes.len() != expected {
+        return Err(CheckpointError::Length {
+            expected,
+            found: bytes.len(),
+        });
+    }
+    let (body, tail) = bytes.split_at(expected - 4);
+    let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    if crc32(body) != stored {
+        return Err(CheckpointError::Checksum);
+    }
+    let mut mine = [0u8; CONFIG_LEN];
+    write_config(
+        &mut Writer {
+            buf: &mut mine,
             pos: 0,
-        };
-        w.bytes(&MAGIC);
-        w.u16(VERSION);
-        w.u16(H as u16);
-        w.u16(K as u16);
-        w.u16(0);
-        write_config(&mut w, &self.config);
-        w.u32(self.next);
-        w.bytes(&rng.state());
-        let adam = &self.learner.adam;
-        w.u32(adam.steps);
-        w.f32(adam.beta1_pow);
-        w.f32(adam.beta2_pow);
-        w.u8(u8::from(self.learner.baseline.is_some()));
-        w.f32(self.learner.baseline.unwrap_or(0.0));
-        w.f32(self.learner.beta);
-        let finalists = self.finalists.as_slice();
-        w.u8(finalists.len() as u8);
-        for slot in 0..MAX_FINALISTS {
-            let f = finalists.get(slot).copied().unwrap_or(Finalist::EMPTY);
-            w.u8(f.arch.len() as u8);
-            let mut tokens = [0u8; MAX_TOKENS];
-            for (t, token) in tokens.iter_mut().zip(f.arch.tokens()) {
-                *t = token.index();
-            }
-            w.bytes(&tokens);
-            w.f32(f.best_reward);
-            w.u32(f.samples);
-            w.f32(f.mean_reward);
-            w.u32(f.first_rollout);
-        }
-        for params in [&self.policy.params, &self.learner.m, &self.learner.v] {
-            for row in ControllerParams::<H>::rows() {
-                for &v in params.row(row) {
-                    w.f32(v);
-                }
-            }
-        }
-        let crc = crc32(&w.buf[..w.pos]);
-        w.u32(crc);
-        Ok(w.pos)
+        },
+        config,
+    );
+    let theirs: [u8; CONFIG_LEN] = r.bytes();
+    if mine != theirs
+        || config.validate().is_err()
+        || config.controller.rollouts_per_update > capacity
+    {
+        return Err(CheckpointError::OtherConfig);
     }
-
-    /// Restores a checkpoint of this search (same `config`, hidden size and capacity), so that
-    /// stepping on continues exactly as the saved search would have. On any error nothing is
-    /// changed. Never panics, for any bytes (fuzzed, property-tested).
-    pub fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let expected = Self::checkpoint_len();
-        if bytes.len() < HEADER_LEN || bytes[..8] != MAGIC {
-            return Err(CheckpointError::NotACheckpoint);
-        }
-        let mut r = Reader { buf: bytes, pos: 8 };
-        let version = r.u16();
-        if version != VERSION {
-            return Err(CheckpointError::Version { found: version });
-        }
-        let (hidden, capacity) = (r.u16(), r.u16());
-        if usize::from(hidden) != H || usize::from(capacity) != K {
-            return Err(CheckpointError::Shape { hidden, capacity });
-        }
-        let _reserved = r.u16();
-        if bytes.len() != expected {
-            return Err(CheckpointError::Length {
-                expected,
-                found: bytes.len(),
-            });
-        }
-        let (body, tail) = bytes.split_at(expected - 4);
-        let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-        if crc32(body) != stored {
-            return Err(CheckpointError::Checksum);
-        }
-        // The configuration must be the caller's, byte for byte.
-        let mut mine = [0u8; CONFIG_LEN];
-        write_config(
-            &mut Writer {
-                buf: &mut mine,
-                pos: 0,
-            },
-            &config,
-        );
-        let theirs: [u8; CONFIG_LEN] = r.bytes();
-        if mine != theirs || config.validate().is_err() || config.controller.rollouts_per_update > K
-        {
-            return Err(CheckpointError::OtherConfig);
-        }
-        let small = Self::read_small(&mut r, &config)?;
-
-        // Everything is checked: from here on nothing can fail.
-        for params in [
-            &mut self.policy.params,
-            &mut self.learner.m,
-            &mut self.learner.v,
-        ] {
-            for row in ControllerParams::<H>::rows() {
-                for v in params.row_mut(row) {
-                    *v = r.f32();
-                }
-            }
-        }
-        self.config = config;
-        self.learner.config = config.controller;
-        self.learner.adam = Adam::new(config.controller.adam);
-        self.learner.adam.steps = small.adam.0;
-        self.learner.adam.beta1_pow = small.adam.1;
-        self.learner.adam.beta2_pow = small.adam.2;
-        self.learner.baseline = small.baseline;
-        self.learner.beta = small.beta;
-        self.rng = Some(<Generator as rand_core::SeedableRng>::from_seed(small.rng));
-        self.next = small.next;
-        self.proposed = 0;
-        self.reported = 0;
-        self.finalists = small.finalists;
-        Ok(())
-    }
-
-    fn read_small(r: &mut Reader<'_>, config: &SearchConfig) -> Result<Small, CheckpointError> {
-        let next = r.u32();
-        if next > config.rollouts {
-            return Err(CheckpointError::Corrupt("rollout counter"));
-        }
-        let rng: [u8; 16] = r.bytes();
-        if rng == [0; 16] {
-            return Err(CheckpointError::Corrupt("generator state"));
-        }
-        let adam = (r.u32(), r.f32(), r.f32());
-        let baseline = match (r.u8(), r.f32()) {
-            (0, _) => None,
-            (1, b) if b.is_finite() => Some(b),
-            _ => return Err(CheckpointError::Corrupt("baseline")),
-        };
-        let beta = r.f32();
-        let count = usize::from(r.u8());
-        if count > config.finalists {
-            return Err(CheckpointError::Corrupt("finalist count"));
-        }
-        let mut finalists = Finalists::new(config.finalists);
-        for slot in 0..MAX_FINALISTS {
-            let len = usize::from(r.u8());
-            let tokens: [u8; MAX_TOKENS] = r.bytes();
-            let (best_reward, samples, mean_reward, first_rollout) =
-                (r.f32(), r.u32(), r.f32(), r.u32());
-            if slot < count {
-                let arch = tokens
-                    .get(..len)
-                    .and_then(|t| Arch::decode(t).ok())
-                    .filter(|a| a.len() == len)
-                    .ok_or(CheckpointError::Corrupt("finalist architecture"))?;
-                finalists
-                    .list
-                    .push(Finalist {
-                        arch,
-                        best_reward,
-                        samples,
-                        mean_reward,
-                        first_rollout,
-                    })
-                    .map_err(|_| CheckpointError::Corrupt("finalist count"))?;
-            }
-        }
-        Ok(Small {
-            next,
-            rng,
-            adam,
-            baseline,
-            beta,
-            finalists,
-        })
-    }
+    Ok(r)
 }
 
 #[cfg(test)]
@@ -433,7 +314,7 @@ mod tests {
     use crate::config::DataConfig;
     use crate::datasets;
     use crate::sample::{Sample, Split};
-    use crate::search::Record;
+    use crate::search::{Record, Search};
 
     #[test]
     fn crc32_matches_the_standard_check_value() {

@@ -7,7 +7,8 @@
 
 use heapless::Vec;
 
-use crate::arch::Arch;
+use crate::arch::{Arch, MAX_TOKENS};
+use crate::checkpoint::{CheckpointError, Reader, Writer};
 use crate::config::MAX_FINALISTS;
 
 /// One finalist and what the search has seen of it.
@@ -40,11 +41,64 @@ impl Finalist {
 /// The top-`capacity` table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Finalists {
-    pub(crate) list: Vec<Finalist, MAX_FINALISTS>,
-    pub(crate) capacity: usize,
+    list: Vec<Finalist, MAX_FINALISTS>,
+    capacity: usize,
 }
 
 impl Finalists {
+    /// Writes the table: its length, then [`MAX_FINALISTS`] slots (unused ones
+    /// [`Finalist::EMPTY`]), each the architecture's length and tokens, then its statistics.
+    pub(crate) fn save(&self, w: &mut Writer<'_>) {
+        w.u8(self.list.len() as u8);
+        for slot in 0..MAX_FINALISTS {
+            let f = self.list.get(slot).copied().unwrap_or(Finalist::EMPTY);
+            w.u8(f.arch.len() as u8);
+            let mut tokens = [0u8; MAX_TOKENS];
+            for (t, token) in tokens.iter_mut().zip(f.arch.tokens()) {
+                *t = token.index();
+            }
+            w.bytes(&tokens);
+            w.f32(f.best_reward);
+            w.u32(f.samples);
+            w.f32(f.mean_reward);
+            w.u32(f.first_rollout);
+        }
+    }
+
+    /// Reads and checks [`Finalists::save`]'s bytes into a table of `capacity`.
+    pub(crate) fn read(r: &mut Reader<'_>, capacity: usize) -> Result<Finalists, CheckpointError> {
+        let count = usize::from(r.u8());
+        if count > capacity {
+            return Err(CheckpointError::Corrupt("finalist count"));
+        }
+        let mut finalists = Finalists::new(capacity);
+        for slot in 0..MAX_FINALISTS {
+            let len = usize::from(r.u8());
+            let tokens: [u8; MAX_TOKENS] = r.bytes();
+            let (best_reward, samples, mean_reward, first_rollout) =
+                (r.f32(), r.u32(), r.f32(), r.u32());
+            if slot < count {
+                let arch = tokens
+                    .get(..len)
+                    .and_then(|t| Arch::decode(t).ok())
+                    .filter(|a| a.len() == len)
+                    .ok_or(CheckpointError::Corrupt("finalist architecture"))?;
+                let finalist = Finalist {
+                    arch,
+                    best_reward,
+                    samples,
+                    mean_reward,
+                    first_rollout,
+                };
+                finalists
+                    .list
+                    .push(finalist)
+                    .map_err(|_| CheckpointError::Corrupt("finalist count"))?;
+            }
+        }
+        Ok(finalists)
+    }
+
     /// An empty table keeping up to `capacity` (at most [`MAX_FINALISTS`]) architectures.
     pub const fn new(capacity: usize) -> Self {
         Self {

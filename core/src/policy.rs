@@ -14,6 +14,7 @@
 use rand_core::Rng;
 
 use crate::arch::{Arch, MAX_TOKENS, Token, VOCAB};
+use crate::checkpoint::{Reader, Writer};
 use crate::gru::{self, GATES, GruParams, StepCache};
 use crate::math;
 use crate::rng;
@@ -97,6 +98,24 @@ impl<const H: usize> ControllerParams<H> {
             Row::HiddenBias(g) => &mut self.gru.b_hh[g],
             Row::HeadWeights(t) => &mut self.head_w[t],
             Row::HeadBias => &mut self.head_b,
+        }
+    }
+
+    /// Writes every row, in [`ControllerParams::rows`] order.
+    pub(crate) fn save(&self, w: &mut Writer<'_>) {
+        for row in Self::rows() {
+            for &v in self.row(row) {
+                w.f32(v);
+            }
+        }
+    }
+
+    /// Reads [`ControllerParams::save`]'s bytes over these parameters.
+    pub(crate) fn load(&mut self, r: &mut Reader<'_>) {
+        for row in Self::rows() {
+            for v in self.row_mut(row) {
+                *v = r.f32();
+            }
         }
     }
 

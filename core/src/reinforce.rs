@@ -13,8 +13,9 @@
 //! rollout `k`; it decays by 0.99 per rollout. The gradient may be clipped to a maximum L2
 //! norm, then Adam updates the controller row by row, straight from the trajectories.
 
-use crate::adam::Adam;
+use crate::adam::{Adam, AdamState};
 use crate::arch::VOCAB;
+use crate::checkpoint::{CheckpointError, Reader, Writer};
 use crate::config::ControllerConfig;
 use crate::math;
 use crate::policy::{ControllerParams, Policy, Trajectory};
@@ -33,12 +34,20 @@ pub struct Update {
 /// The learner: Adam state, baseline and entropy weight.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reinforce<const H: usize> {
-    pub(crate) config: ControllerConfig,
-    pub(crate) adam: Adam,
-    pub(crate) m: ControllerParams<H>,
-    pub(crate) v: ControllerParams<H>,
-    pub(crate) baseline: Option<f32>,
-    pub(crate) beta: f32,
+    config: ControllerConfig,
+    adam: Adam,
+    m: ControllerParams<H>,
+    v: ControllerParams<H>,
+    baseline: Option<f32>,
+    beta: f32,
+}
+
+/// The learner's small state from a checkpoint, read and checked, not yet applied.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Saved {
+    adam: AdamState,
+    baseline: Option<f32>,
+    beta: f32,
 }
 
 impl<const H: usize> Reinforce<H> {
@@ -52,6 +61,46 @@ impl<const H: usize> Reinforce<H> {
             baseline: None,
             beta: config.entropy_weight,
         }
+    }
+
+    /// Writes the small state: Adam's step, the baseline, β.
+    pub(crate) fn save_small(&self, w: &mut Writer<'_>) {
+        self.adam.save(w);
+        w.u8(u8::from(self.baseline.is_some()));
+        w.f32(self.baseline.unwrap_or(0.0));
+        w.f32(self.beta);
+    }
+
+    /// Reads and checks [`Reinforce::save_small`]'s bytes.
+    pub(crate) fn read_small(r: &mut Reader<'_>) -> Result<Saved, CheckpointError> {
+        let adam = Adam::read(r);
+        let baseline = match (r.u8(), r.f32()) {
+            (0, _) => None,
+            (1, b) if b.is_finite() => Some(b),
+            _ => return Err(CheckpointError::Corrupt("baseline")),
+        };
+        Ok(Saved {
+            adam,
+            baseline,
+            beta: r.f32(),
+        })
+    }
+
+    /// Writes Adam's moments, row by row: first, then second.
+    pub(crate) fn save_moments(&self, w: &mut Writer<'_>) {
+        self.m.save(w);
+        self.v.save(w);
+    }
+
+    /// Becomes the saved learner of `config`: `saved`, then the moments read from `r` (whose
+    /// length was checked, so this cannot fail).
+    pub(crate) fn restore(&mut self, config: ControllerConfig, saved: Saved, r: &mut Reader<'_>) {
+        self.config = config;
+        self.adam = Adam::restored(config.adam, saved.adam);
+        self.baseline = saved.baseline;
+        self.beta = saved.beta;
+        self.m.load(r);
+        self.v.load(r);
     }
 
     /// Makes this learner fresh again for `config`, in place (no large temporary).

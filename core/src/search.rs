@@ -37,9 +37,10 @@
 use core::fmt;
 
 use crate::arch::{ARCH_COUNT, Arch};
+use crate::checkpoint::{self, CheckpointError};
 use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig, Strategy};
 use crate::finalists::{Finalist, Finalists};
-use crate::policy::{Policy, Trajectory};
+use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
 use crate::sample::Split;
@@ -180,18 +181,18 @@ pub struct Report {
 /// firmware's search lands.
 #[derive(Clone, Debug)]
 pub struct Search<const H: usize, const K: usize = 1> {
-    pub(crate) config: SearchConfig,
-    pub(crate) policy: Policy<H>,
-    pub(crate) learner: Reinforce<H>,
-    pub(crate) rng: Option<Generator>,
+    config: SearchConfig,
+    policy: Policy<H>,
+    learner: Reinforce<H>,
+    rng: Option<Generator>,
     trainer: Trainer,
     batch: [Trajectory<H>; K],
     rewards: [f32; K],
     betas: [f32; K],
-    pub(crate) proposed: usize,
-    pub(crate) reported: usize,
-    pub(crate) next: u32,
-    pub(crate) finalists: Finalists,
+    proposed: usize,
+    reported: usize,
+    next: u32,
+    finalists: Finalists,
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {
@@ -490,6 +491,66 @@ impl<const H: usize, const K: usize> Search<H, K> {
             }
         }
         report
+    }
+}
+
+/// Checkpoints (see [`crate::checkpoint`] for the format): each part of the search writes and
+/// reads its own state; a restore reads and checks everything before it changes anything.
+impl<const H: usize, const K: usize> Search<H, K> {
+    /// Bytes of this search's checkpoint (about 183 KB for `H = 64`).
+    pub const fn checkpoint_len() -> usize {
+        checkpoint::image_len(ControllerParams::<H>::COUNT)
+    }
+
+    /// Writes the complete state into `out` and returns the bytes written
+    /// ([`Search::checkpoint_len`]). Only between controller updates of a started search.
+    pub fn save(&self, out: &mut [u8]) -> Result<usize, CheckpointError> {
+        let needed = Self::checkpoint_len();
+        if out.len() < needed {
+            return Err(CheckpointError::BufferTooSmall { needed });
+        }
+        let Some(rng) = &self.rng else {
+            return Err(CheckpointError::Idle);
+        };
+        if self.proposed != self.reported || self.proposed != 0 {
+            return Err(CheckpointError::MidBatch);
+        }
+        let mut w = checkpoint::begin(&mut out[..needed], (H, K), &self.config);
+        w.u32(self.next);
+        w.bytes(&rng.state());
+        self.learner.save_small(&mut w);
+        self.finalists.save(&mut w);
+        self.policy.params.save(&mut w);
+        self.learner.save_moments(&mut w);
+        Ok(checkpoint::seal(w))
+    }
+
+    /// Restores a checkpoint of this search (same `config`, hidden size and capacity), so that
+    /// stepping on continues exactly as the saved search would have. On any error nothing is
+    /// changed. Never panics, for any bytes (fuzzed, property-tested).
+    pub fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
+        let mut r = checkpoint::open(bytes, (H, K), Self::checkpoint_len(), &config)?;
+        let next = r.u32();
+        if next > config.rollouts {
+            return Err(CheckpointError::Corrupt("rollout counter"));
+        }
+        let rng: [u8; 16] = r.bytes();
+        if rng == [0; 16] {
+            return Err(CheckpointError::Corrupt("generator state"));
+        }
+        let learner = Reinforce::<H>::read_small(&mut r)?;
+        let finalists = Finalists::read(&mut r, config.finalists)?;
+
+        // Everything is checked: from here on nothing can fail.
+        self.policy.params.load(&mut r);
+        self.learner.restore(config.controller, learner, &mut r);
+        self.config = config;
+        self.rng = Some(<Generator as rand_core::SeedableRng>::from_seed(rng));
+        self.next = next;
+        self.proposed = 0;
+        self.reported = 0;
+        self.finalists = finalists;
+        Ok(())
     }
 }
 
