@@ -14,11 +14,11 @@
 //! capacity `u16`, reserved `u16`, the configuration, the small state, the controller's weights
 //! and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
 //!
-//! This module is the image's frame: header, configuration, checksum ([`begin`], [`open`],
-//! [`seal`]). Each part of the search encodes and decodes its own state between them —
+//! This module is the image's frame: header, configuration, checksum (`begin`, `open`,
+//! `seal`). Each part of the search encodes and decodes its own state between them —
 //! `Search` its counter and generator, `Reinforce` its Adam step, baseline, β and moments,
 //! `Finalists` its table, `ControllerParams` its rows — so no other type's fields are
-//! reached into. [`Search::restore`] reads and checks every part before it writes anything:
+//! reached into. [`Search::restore`](crate::Search::restore) reads and checks every part before it writes anything:
 //! on any error the search is left exactly as it was.
 
 use core::fmt;
