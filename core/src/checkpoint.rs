@@ -33,7 +33,7 @@ pub const VERSION: u16 = 2;
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckpointError {
-    /// The output buffer is smaller than [`Search::checkpoint_len`].
+    /// The output buffer is smaller than [`Search::checkpoint_len`](crate::Search::checkpoint_len).
     BufferTooSmall {
         /// Bytes needed.
         needed: usize,
