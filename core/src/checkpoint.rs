@@ -460,4 +460,94 @@ mod tests {
             "the search was never started; nothing to save"
         );
     }
+
+    #[test]
+    fn checkpoints_before_the_first_rollout_and_after_the_last_restore() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut whole: Box<S> = Box::new(Search::new(config()).unwrap());
+        let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
+        let mut bytes = vec![0u8; S::checkpoint_len()];
+        // Started, nothing run: no baseline yet.
+        let fresh: Box<S> = Box::new(Search::new(config()).unwrap());
+        fresh.save(&mut bytes).unwrap();
+        let mut resumed: Box<S> = Box::new(Search::idle());
+        resumed.restore(config(), &bytes).unwrap();
+        let again: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
+        assert_eq!(again, all);
+        // Done: every rollout counted, nothing left to step.
+        whole.save(&mut bytes).unwrap();
+        let mut done: Box<S> = Box::new(Search::idle());
+        done.restore(config(), &bytes).unwrap();
+        assert_eq!(done.completed(), config().rollouts);
+        assert!(done.is_done() && done.step(&split).is_none());
+        assert_eq!(done.finish(&split), whole.finish(&split));
+    }
+
+    #[test]
+    fn a_batch_reported_in_part_is_not_saved() {
+        // Two rollouts per update: one proposed and reported leaves the update pending.
+        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
+        let p = search.propose().unwrap();
+        let outcome = crate::train::Outcome {
+            reward: 0.5,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        search.report(p.index, outcome).unwrap();
+        assert_eq!(search.completed(), 1);
+        let mut bytes = vec![0u8; S::checkpoint_len()];
+        assert_eq!(search.save(&mut bytes), Err(CheckpointError::MidBatch));
+    }
+
+    /// `good` with `f` applied to its state, and the checksum made right again: only the
+    /// field checks can refuse it.
+    fn resealed(good: &[u8], f: impl FnOnce(&mut [u8])) -> Vec<u8> {
+        let mut bytes = good.to_vec();
+        f(&mut bytes[STATE_START..]);
+        let n = bytes.len() - 4;
+        let crc = crc32(&bytes[..n]);
+        bytes[n..].copy_from_slice(&crc.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn impossible_fields_with_a_good_checksum_are_refused() {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
+        for _ in 0..4 {
+            search.step(&split);
+        }
+        let mut good = vec![0u8; S::checkpoint_len()];
+        search.save(&mut good).unwrap();
+        // State: counter (4), generator (16), Adam (12), baseline flag (1) and value (4).
+        let baseline = 4 + 16 + 12 + 1;
+        let cases: [(Vec<u8>, &str); 4] = [
+            (
+                resealed(&good, |s| s[..4].copy_from_slice(&25u32.to_le_bytes())),
+                "rollout counter",
+            ),
+            (resealed(&good, |s| s[4..20].fill(0)), "generator state"),
+            (
+                resealed(&good, |s| {
+                    s[baseline..baseline + 4].copy_from_slice(&f32::NAN.to_le_bytes())
+                }),
+                "baseline",
+            ),
+            (resealed(&good, |s| s[baseline - 1] = 2), "baseline"),
+        ];
+        let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
+        for (bytes, field) in cases {
+            assert_eq!(
+                victim.restore(config(), &bytes),
+                Err(CheckpointError::Corrupt(field))
+            );
+        }
+        assert_eq!(victim.completed(), 0, "refused restores changed nothing");
+        // The counter at its largest is a finished search, not an impossible one.
+        let done = resealed(&good, |s| s[..4].copy_from_slice(&24u32.to_le_bytes()));
+        assert!(victim.restore(config(), &done).is_ok());
+    }
 }
