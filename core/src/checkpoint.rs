@@ -357,6 +357,19 @@ mod tests {
 
     type S = Search<8, 2>;
 
+    /// The data, and the checkpoint of the test search after four rollouts.
+    fn after_four() -> (Vec<Sample>, Vec<u8>) {
+        let v = data();
+        let split = Split::new(&v).unwrap();
+        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
+        for _ in 0..4 {
+            search.step(&split);
+        }
+        let mut good = vec![0u8; S::checkpoint_len()];
+        search.save(&mut good).unwrap();
+        (v, good)
+    }
+
     #[test]
     fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
         let v = data();
@@ -381,14 +394,8 @@ mod tests {
 
     #[test]
     fn every_bad_checkpoint_is_refused_and_changes_nothing() {
-        let v = data();
+        let (v, good) = after_four();
         let split = Split::new(&v).unwrap();
-        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
-        for _ in 0..4 {
-            search.step(&split);
-        }
-        let mut good = vec![0u8; S::checkpoint_len()];
-        search.save(&mut good).unwrap();
 
         let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
         let before: Vec<Record> = {
@@ -514,14 +521,7 @@ mod tests {
 
     #[test]
     fn impossible_fields_with_a_good_checksum_are_refused() {
-        let v = data();
-        let split = Split::new(&v).unwrap();
-        let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
-        for _ in 0..4 {
-            search.step(&split);
-        }
-        let mut good = vec![0u8; S::checkpoint_len()];
-        search.save(&mut good).unwrap();
+        let (_, good) = after_four();
         // State: counter (4), generator (16), Adam (12), baseline flag (1) and value (4).
         let baseline = 4 + 16 + 12 + 1;
         let cases: [(Vec<u8>, &str); 4] = [
