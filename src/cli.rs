@@ -283,12 +283,24 @@ mod tests {
     #[test]
     fn every_default_in_help_is_the_one_a_run_uses() {
         let help = Cli::command().render_help().to_string();
+        // One entry per option, its wrapped lines joined (the width depends on the terminal).
+        let mut entries: Vec<String> = Vec::new();
+        for line in help.lines() {
+            match entries.last_mut() {
+                // An option's line is indented by at most six spaces; its wrapped help, more.
+                Some(entry) if line.len() - line.trim_start().len() > 6 => {
+                    entry.push(' ');
+                    entry.push_str(line.trim());
+                }
+                _ => entries.push(line.trim().to_string()),
+            }
+        }
         let unset = settings_of(&[]);
         for s in &SETTINGS {
             let flag = format!("--{} <", s.flag);
-            let line = help
-                .lines()
-                .find(|l| l.contains(&flag))
+            let line = entries
+                .iter()
+                .find(|l| l.starts_with(&flag))
                 .unwrap_or_else(|| panic!("{flag} missing from --help"));
             let shown = line
                 .split("[default: ")

@@ -144,7 +144,8 @@ const HOST_ONLY = ['out', 'data', 'threads', 'cache', 'checkpoint-every', 'resum
 
 test('the page and the command line offer the same settings, with the same defaults', () => {
   const help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
-  const flags = [...help.matchAll(/^\s+(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]);
+  // An option's line is indented by at most six spaces; its wrapped help, by many more.
+  const flags = [...help.matchAll(/^ {2,6}(?:-\w, )?--([a-z-]+)/gm)].map((m) => m[1]);
   const table = wasm.settingsTable();
   assert.deepEqual(
     flags.filter((f) => !HOST_ONLY.includes(f)),
@@ -152,8 +153,10 @@ test('the page and the command line offer the same settings, with the same defau
     'every flag but the host-only ones is a page setting, in the same order',
   );
   const defaults = wasm.defaults();
+  // One entry per option, its wrapped lines joined (the width depends on the terminal).
+  const entries = help.split(/\n(?= {2,6}-)/).map((e) => e.replace(/\s+/g, ' ').trim());
   for (const row of table) {
-    const line = help.split('\n').find((l) => l.includes(`${row.flag} `));
+    const line = entries.find((e) => e.startsWith(`${row.flag} `));
     const shown = line.match(/\[default: ([^\]]+)\]/)[1];
     assert.equal(shown, row.default === null ? 'none' : String(row.default), row.flag);
     assert.deepEqual(defaults[row.name], row.default, row.name);
