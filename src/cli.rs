@@ -31,6 +31,31 @@ pub enum Command {
     Compare(CompareArgs),
 }
 
+/// Ends the process for a command line clap refused. Help and version go to stdout with
+/// exit code 0; anything else is a usage error: one line, `piconas: error: …`, exit code 2,
+/// like every other input error.
+pub fn exit_on_parse_error(e: &clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit()
+    }
+    let failure = crate::failure::Failure::Input(one_line(e));
+    eprintln!("piconas: error: {failure}");
+    std::process::exit(failure.exit_code())
+}
+
+/// clap's message without its `error:` prefix, usage and tips: its first line.
+fn one_line(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or_default();
+    first.strip_prefix("error: ").unwrap_or(first).to_string()
+}
+
 /// Options of `piconas compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -182,6 +207,8 @@ fn table_arg(setting: &'static Setting, data_file: bool) -> clap::Arg {
             setting.default_value()
         ))
         .action(clap::ArgAction::Set)
+        // `--noise -1` is a value out of range, not an unknown flag `-1`.
+        .allow_negative_numbers(!matches!(setting.kind, Kind::Choice(_)))
         .value_parser(SettingParser(setting));
     if setting.generated_data && data_file {
         arg.conflicts_with("data")
@@ -261,10 +288,12 @@ impl clap::builder::TypedValueParser for SettingParser {
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Rollouts in the rollouts/s part.
-    #[arg(long, value_name = "N", default_value_t = 300)]
+    #[arg(long, value_name = "N", default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_ROLLOUTS)))]
     pub rollouts: u32,
     /// Epochs per architecture in the child-training part.
-    #[arg(long, value_name = "N", default_value_t = 30)]
+    #[arg(long, value_name = "N", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_EPOCHS)))]
     pub epochs: u32,
 }
 

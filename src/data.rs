@@ -30,11 +30,18 @@ impl Dataset {
         })
     }
 
-    /// Loads `path` (see [`parse_csv`]).
+    /// Loads `path` (see [`parse_csv`]). A regular file larger than [`MAX_FILE_BYTES`] is
+    /// refused before it is read; anything else (a pipe, a device) is read up to that size.
     pub fn csv(path: &Path) -> Result<Dataset, Failure> {
         let name = path.display().to_string();
         let file = std::fs::File::open(path)
             .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
+        if let Ok(meta) = file.metadata()
+            && meta.is_file()
+            && meta.len() > MAX_FILE_BYTES
+        {
+            return Err(too_large(&name));
+        }
         let samples = parse_csv(&name, std::io::BufReader::new(file))?;
         Ok(Dataset {
             samples,
@@ -53,17 +60,19 @@ pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, F
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_reader(input);
+        .from_reader(Bounded::new(input));
     let mut samples = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            Failure::Input(format!("{name}:{line}: unreadable row: {e}"))
-        })?;
+    let mut first = true;
+    for record in reader.records() {
+        let record = record.map_err(|e| unreadable(name, &e))?;
         let line = record.position().map_or(0, |p| p.line());
         let at = |what: String| Failure::Input(format!("{name}:{line}: {what}"));
         let cells: Vec<&str> = record.iter().collect();
-        if i == 0 && is_header(&cells) {
+        // A line of spaces is blank, as an empty line is.
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        if std::mem::take(&mut first) && is_header(&cells) {
             continue;
         }
         let [x1, x2, label] = cells[..] else {
@@ -75,18 +84,18 @@ pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, F
         let number = |column: &str, cell: &str| -> Result<f32, Failure> {
             let v: f32 = cell
                 .parse()
-                .map_err(|_| at(format!("{column} is not a number: {cell:?}")))?;
+                .map_err(|_| at(format!("{column} is not a number: {}", quote(cell))))?;
             if v.is_finite() {
                 Ok(v)
             } else {
-                Err(at(format!("{column} is NaN or infinite: {cell:?}")))
+                Err(at(format!("{column} is NaN or infinite: {}", quote(cell))))
             }
         };
         let (x1, x2) = (number("x1", x1)?, number("x2", x2)?);
         let label = match label.parse::<f64>() {
             Ok(0.0) => 0,
             Ok(1.0) => 1,
-            _ => return Err(at(format!("label must be 0 or 1, found {label:?}"))),
+            _ => return Err(at(format!("label must be 0 or 1, found {}", quote(label)))),
         };
         if samples.len() == MAX_SAMPLES {
             return Err(at(format!(
@@ -104,6 +113,110 @@ pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, F
     Ok(samples)
 }
 
+/// The largest data file read: far above a million rows of a few features, far below what
+/// would exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
+/// The longest line read.
+pub const MAX_LINE_BYTES: usize = 64 << 10;
+/// The most of a bad cell an error message quotes.
+const QUOTED_CHARS: usize = 32;
+
+/// `cell` in quotes, cut to its first [`QUOTED_CHARS`] characters when longer.
+fn quote(cell: &str) -> String {
+    match cell.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{:?}… ({} bytes)", &cell[..cut], cell.len()),
+        None => format!("{cell:?}"),
+    }
+}
+
+fn too_large(name: &str) -> Failure {
+    Failure::Input(format!(
+        "{name}: larger than {} MiB; that is the supported maximum",
+        MAX_FILE_BYTES >> 20
+    ))
+}
+
+/// A read error of the CSV reader as one line: a limit of [`Bounded`], or the row it could not
+/// read.
+fn unreadable(name: &str, e: &csv::Error) -> Failure {
+    let line = e.position().map_or(0, |p| p.line());
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(limit) = io.get_ref().and_then(|l| l.downcast_ref::<Limit>())
+    {
+        return match limit {
+            Limit::File => too_large(name),
+            Limit::Line(line) => Failure::Input(format!(
+                "{name}:{line}: a line longer than {} KiB; that is the supported maximum",
+                MAX_LINE_BYTES >> 10
+            )),
+        };
+    }
+    Failure::Input(format!("{name}:{line}: unreadable row: {e}"))
+}
+
+/// Which limit of [`Bounded`] was passed.
+#[derive(Debug)]
+enum Limit {
+    /// More than [`MAX_FILE_BYTES`] in all.
+    File,
+    /// A line (1-based) longer than [`MAX_LINE_BYTES`].
+    Line(u64),
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Limit::File => write!(f, "more than {MAX_FILE_BYTES} bytes"),
+            Limit::Line(line) => write!(f, "line {line} longer than {MAX_LINE_BYTES} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for Limit {}
+
+/// A reader that fails, instead of reading on, past [`MAX_FILE_BYTES`] in all or
+/// [`MAX_LINE_BYTES`] in one line: what keeps `/dev/zero` or a huge one-line file from
+/// exhausting memory.
+struct Bounded<R> {
+    inner: R,
+    total: u64,
+    line_len: usize,
+    line: u64,
+}
+
+impl<R> Bounded<R> {
+    fn new(inner: R) -> Self {
+        Bounded {
+            inner,
+            total: 0,
+            line_len: 0,
+            line: 1,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total += n as u64;
+        if self.total > MAX_FILE_BYTES {
+            return Err(std::io::Error::other(Limit::File));
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_len = 0;
+            } else {
+                self.line_len += 1;
+                if self.line_len > MAX_LINE_BYTES {
+                    return Err(std::io::Error::other(Limit::Line(self.line)));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
 fn is_header(cells: &[&str]) -> bool {
     let expected = ["x1", "x2", "label"];
     cells.len() == expected.len()
@@ -111,4 +224,76 @@ fn is_header(cells: &[&str]) -> bool {
             .iter()
             .zip(expected)
             .all(|(c, e)| c.eq_ignore_ascii_case(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(input: impl std::io::Read) -> String {
+        parse_csv("d.csv", input).unwrap_err().to_string()
+    }
+
+    /// Lines of `line` (ending in a newline) without end.
+    struct Endless(&'static [u8], usize);
+
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            for b in buf.iter_mut() {
+                *b = self.0[self.1 % self.0.len()];
+                self.1 += 1;
+            }
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn unbounded_input_fails_at_a_limit_not_at_memory() {
+        // /dev/zero: one endless line.
+        assert_eq!(
+            error(std::io::repeat(0)),
+            "d.csv:1: a line longer than 64 KiB; that is the supported maximum"
+        );
+        // Endless short rows: the row limit.
+        assert!(
+            error(Endless(b"1,2,0\n", 0))
+                .ends_with("more than 1000000 rows; that is the supported maximum")
+        );
+        // Endless comment lines just under the line limit: the size limit.
+        let comment: &'static [u8] = Box::leak(
+            [b"#".as_slice(), &[b' '; MAX_LINE_BYTES - 2], b"\n"]
+                .concat()
+                .into_boxed_slice(),
+        );
+        assert_eq!(
+            error(Endless(comment, 0)),
+            "d.csv: larger than 128 MiB; that is the supported maximum"
+        );
+    }
+
+    #[test]
+    fn a_bad_cell_is_quoted_short() {
+        let long = "z".repeat(300);
+        let text = format!("x1,x2,label\n{long},1,0\n");
+        assert_eq!(
+            error(text.as_bytes()),
+            format!(
+                "d.csv:2: x1 is not a number: \"{}\"… (300 bytes)",
+                &long[..32]
+            )
+        );
+        assert_eq!(
+            error("1,2,7\n".as_bytes()),
+            "d.csv:1: label must be 0 or 1, found \"7\""
+        );
+    }
+
+    #[test]
+    fn lines_of_spaces_are_blank_lines() {
+        let rows: String = (0..20)
+            .map(|i| format!("{i},1,{}\n   \n\n", i % 2))
+            .collect();
+        let samples = parse_csv("d.csv", format!("x1,x2,label\n  \n{rows}   ").as_bytes()).unwrap();
+        assert_eq!(samples.len(), 20);
+    }
 }

@@ -13,11 +13,14 @@ mod run;
 mod spec;
 mod svg;
 
-use clap::Parser;
+use clap::Parser as _;
 use piconas::{data, failure};
 
 fn main() {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => cli::exit_on_parse_error(&e),
+    };
     let result = match cli.command {
         Some(cli::Command::Bench(args)) => bench::main(&args),
         Some(cli::Command::Export(args)) => export::main(&args),

@@ -65,7 +65,22 @@ pub fn create_dir(dir: &Path) -> Result<(), Failure> {
         }
         return Ok(());
     }
-    fs::create_dir_all(dir).map_err(|e| Failure::io(dir, "cannot create output directory", e))
+    fs::create_dir_all(dir).map_err(|e| {
+        // A path through a file, or an invalid name, is the user's to fix; the rest is the
+        // system's (permissions, a full disk).
+        use std::io::ErrorKind::{AlreadyExists, InvalidFilename, InvalidInput, NotADirectory};
+        if matches!(
+            e.kind(),
+            NotADirectory | AlreadyExists | InvalidInput | InvalidFilename
+        ) {
+            Failure::Input(format!(
+                "{}: cannot create the output directory: {e}",
+                dir.display()
+            ))
+        } else {
+            Failure::io(dir, "cannot create output directory", e)
+        }
+    })
 }
 
 /// Writes `contents` to `path` atomically: a temporary file beside it, synced, then renamed.

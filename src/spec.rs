@@ -39,6 +39,14 @@ pub fn invalid(e: piconas_core::ConfigError) -> Failure {
 impl Spec {
     /// The run the flags describe (validated).
     pub fn from_args(args: &SearchArgs) -> Result<Spec, Failure> {
+        if let Some(path) = &args.data
+            && path.to_str().is_none()
+        {
+            return Err(Failure::Input(format!(
+                "{}: a data file's path must be UTF-8 (settings.json records it for --resume)",
+                path.display()
+            )));
+        }
         let spec = Spec {
             settings: args.table.apply(Settings::DEFAULT),
             data_file: args.data.clone(),

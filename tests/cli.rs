@@ -933,3 +933,117 @@ fn the_avx2_dispatch_changes_no_bit() {
         "the saved network's weights are the same bits"
     );
 }
+
+/// Every kind of bad command line and bad data file: one line `piconas: error: …` naming the
+/// flag or the file, exit code 2, and no output directory left behind.
+#[test]
+fn every_input_error_is_one_line_with_exit_code_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write_csv(tmp.path(), "file", "");
+    let long_cell = write_csv(
+        tmp.path(),
+        "long.csv",
+        &format!("x1,x2,label\n{},1,0\n", "9".repeat(5000) + "x"),
+    );
+    let out = tmp.path().join("out");
+    let o = out.to_str().unwrap();
+    let f = file.to_str().unwrap();
+    let through_file = format!("{f}/sub");
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (vec!["--bogus"], "unexpected argument '--bogus' found".into()),
+        (
+            vec!["--noise", "-1"],
+            "invalid value '-1' for '--noise <SIGMA>': must be a number in [0, 10] (got -1)".into(),
+        ),
+        (
+            vec!["--seed", "-1"],
+            "invalid value '-1' for '--seed <S>': must be an integer in 0..=18446744073709551615"
+                .into(),
+        ),
+        (
+            vec!["--rollouts", "4294967296"],
+            "invalid value '4294967296' for '--rollouts <N>': must be an integer in 1..=10000000 (got 4294967296)"
+                .into(),
+        ),
+        (
+            vec!["--cost-weight", "-0.5"],
+            "invalid value '-0.5' for '--cost-weight <LAMBDA>'".into(),
+        ),
+        (
+            vec!["--data", "/dev/zero"],
+            "/dev/zero:1: a line longer than 64 KiB; that is the supported maximum".into(),
+        ),
+        (
+            vec!["--data", long_cell.to_str().unwrap()],
+            format!("long.csv:2: x1 is not a number: \"{}\"… (5001 bytes)", "9".repeat(32)),
+        ),
+        (
+            vec!["--out", &through_file],
+            format!("{f}/sub: cannot create the output directory"),
+        ),
+        (vec!["--out", f], format!("{f}: cannot use as output directory")),
+        (
+            vec!["--data", "a.csv", "--dataset", "xor"],
+            "the argument '--data <FILE.csv>' cannot be used with '--dataset <NAME>'".into(),
+        ),
+        (
+            vec!["bench", "--epochs", "0"],
+            "invalid value '0' for '--epochs <N>'".into(),
+        ),
+        (
+            vec!["compare", "--seed", "3"],
+            "unexpected argument '--seed' found".into(),
+        ),
+        (
+            vec!["export", "--run", o],
+            "network.json: cannot read".into(),
+        ),
+    ];
+    for (args, expected) in &cases {
+        let mut all = args.clone();
+        if !args.contains(&"--out") && !["bench", "compare", "export"].contains(&args[0]) {
+            all.extend(["--out", o]);
+        }
+        let o = piconas(&all);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: one line: {err}");
+        assert!(err.starts_with("piconas: error: "), "{args:?}: {err}");
+        assert!(
+            err.contains(expected.as_str()),
+            "{args:?}: wanted {expected:?} in {err}"
+        );
+        assert!(!out.exists(), "{args:?}: no output directory");
+    }
+    // Help and version are not errors.
+    for flag in ["--help", "--version"] {
+        let o = piconas(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "{flag}");
+        assert!(o.stderr.is_empty() && !o.stdout.is_empty(), "{flag}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_path_that_is_not_utf8_is_named_and_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join(std::ffi::OsStr::from_bytes(b"\xff.csv"));
+    let rows: String = (0..30).map(|i| format!("{i},1,{}\n", i % 2)).collect();
+    std::fs::write(&data, rows).unwrap();
+    let out = tmp.path().join("out");
+    let o = Command::new(BIN)
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("\u{fffd}.csv: a data file's path must be UTF-8"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
