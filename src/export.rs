@@ -2,6 +2,7 @@
 //! writes it as JSON or as a Rust source file of `const` arrays that firmware can `include!`.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 use piconas_core::mlp::Workspace;
@@ -96,13 +97,20 @@ impl NetworkFile {
             .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
         // The core checks the weights as it does everywhere they are read back.
         Network::new(arch, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
-        if let Some(d) = &file.data
-            && Dataset::from_name(&d.dataset).is_none()
-        {
-            return Err(bad(format!(
-                "unknown data set {:?} (expected moons, circles, xor or spirals)",
-                d.dataset
-            )));
+        if let Some(d) = &file.data {
+            // The data block is checked by the search's own rules.
+            let config = DataConfig {
+                dataset: Dataset::from_name(&d.dataset).ok_or_else(|| {
+                    bad(format!(
+                        "data: unknown data set {:?} (expected moons, circles, xor or spirals)",
+                        d.dataset
+                    ))
+                })?,
+                samples: d.samples,
+                noise: d.noise,
+                seed: d.seed,
+            };
+            config.validate().map_err(|e| bad(format!("data: {e}")))?;
         }
         Ok((file, arch))
     }
@@ -239,9 +247,13 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
     };
     match &args.out {
         Some(path) => output::write_atomic(path, text.as_bytes()),
+        // The export is the output: a full or closed stdout is a failure (exit 1), not a panic.
         None => {
-            print!("{text}");
-            Ok(())
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|e| Failure::Io(format!("stdout: cannot write the export: {e}")))
         }
     }
 }

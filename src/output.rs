@@ -83,14 +83,42 @@ pub fn create_dir(dir: &Path) -> Result<(), Failure> {
     })
 }
 
+/// The temporary file [`write_atomic`] writes `path` through: hidden, beside it, named after
+/// the whole file name and this process, so it never collides with a user's file.
+pub fn temp_of(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()))
+}
+
+/// How [`temp_of`]'s names end (a resumed run removes leftovers of a killed one).
+pub const TEMP_SUFFIX: &str = ".piconas-tmp";
+
 /// Writes `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
+/// On any failure the temporary file is removed; an existing directory at `path` is refused.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).map_err(|e| Failure::io(&tmp, "cannot create", e))?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| Failure::io(&tmp, "cannot write", e))?;
-    fs::rename(&tmp, path).map_err(|e| Failure::io(path, "cannot rename into place", e))
+    if path.is_dir() {
+        return Err(Failure::Input(format!(
+            "{}: is a directory; give a file name",
+            path.display()
+        )));
+    }
+    let tmp = temp_of(path);
+    let written = File::create(&tmp)
+        .map_err(|e| Failure::io(&tmp, "cannot create", e))
+        .and_then(|mut file| {
+            file.write_all(contents)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| Failure::io(&tmp, "cannot write", e))
+        })
+        .and_then(|()| {
+            fs::rename(&tmp, path).map_err(|e| Failure::io(path, "cannot rename into place", e))
+        });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy.

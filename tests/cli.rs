@@ -1047,3 +1047,89 @@ fn a_data_path_that_is_not_utf8_is_named_and_refused() {
     );
     assert!(!out.exists());
 }
+
+/// A hand-written version-2 network file of `[2, ReLU]` (12 weights) with this data block.
+fn network_file(dir: &Path, data: &str) {
+    let weights: Vec<String> = (0..12).map(|i| format!("{}", i as f32 * 0.25)).collect();
+    let text = format!(
+        r#"{{"format":"piconas-network","version":2,"arch":"[2, ReLU]","weights":[{}],"data":{data},"dev_accuracy":0.5,"test_accuracy":0.25}}"#,
+        weights.join(",")
+    );
+    std::fs::write(dir.join("network.json"), text).unwrap();
+}
+
+#[test]
+fn export_checks_its_data_block_and_leaves_no_stray_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().to_str().unwrap();
+    for (data, message) in [
+        (
+            r#"{"dataset":"moons","samples":0,"noise":0.2,"seed":0}"#,
+            "network.json: data: samples must be an integer in 20..=1000000 (got 0)",
+        ),
+        (
+            r#"{"dataset":"moons","samples":1000,"noise":1e39,"seed":0}"#,
+            "network.json: data: noise must be a number in [0, 10] (got inf)",
+        ),
+    ] {
+        network_file(tmp.path(), data);
+        let o = piconas(&["export", "--run", run]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+    network_file(tmp.path(), "null");
+    // A user's file named like the old temporary file is left alone.
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("net.tmp"), "mine").unwrap();
+    let o = piconas(&[
+        "export",
+        "--run",
+        run,
+        "--format",
+        "rust",
+        "--out",
+        out.join("net.rs").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("net.tmp")).unwrap(),
+        "mine"
+    );
+    // An existing directory as --out is refused, and nothing is left beside it.
+    let o = piconas(&["export", "--run", run, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    let mut left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .chain(std::fs::read_dir(&out).unwrap())
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["net.rs", "net.tmp", "network.json", "out"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn export_to_a_full_or_closed_stdout_fails_with_one_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    network_file(tmp.path(), "null");
+    let run = tmp.path().to_str().unwrap();
+    // /dev/full, and a pipe whose reader has gone (it exits at once; the export starts later).
+    for shell in [
+        format!("exec '{BIN}' export --run '{run}' > /dev/full"),
+        format!("{{ sleep 0.3; exec '{BIN}' export --run '{run}'; }} | true"),
+    ] {
+        let o = Command::new("bash")
+            .args(["-c", &format!("set -o pipefail; {shell}")])
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{shell}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("piconas: error: stdout: cannot write the export"),
+            "{err}"
+        );
+    }
+}
