@@ -73,7 +73,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
         })
         .collect();
     let out = args.out.clone().unwrap_or_else(default_dir);
-    output::create_dir(&out)?;
+    let claim = output::claim_new(&out)?;
     let threads = args.threads.map_or_else(default_threads, usize::from);
     let results = run_all(&jobs, settings.hidden, &split, threads, args.quiet)?;
     output::write_atomic(&out.join("compare.csv"), csv(&results).as_bytes())?;
@@ -82,6 +82,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     let chart = chart(&results, settings.data.dataset, args.seeds, bayes);
     output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
     output::write_atomic(&out.join("compare.md"), table.as_bytes())?;
+    claim.release();
     print!("{table}");
     println!("output: {}", out.display());
     Ok(())

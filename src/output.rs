@@ -48,23 +48,102 @@ pub fn read_run_file(dir: &Path, name: &str, kind: &str) -> Result<(PathBuf, Str
     Ok((path, text))
 }
 
-/// Creates `dir` (and its parents), refusing a non-empty existing directory.
-pub fn create_dir(dir: &Path) -> Result<(), Failure> {
-    if dir.exists() {
-        let mut entries = fs::read_dir(dir).map_err(|e| {
-            Failure::Input(format!(
-                "{}: cannot use as output directory: {e}",
+/// The lock file of a run directory (see [`Claim`]).
+pub const LOCK: &str = ".piconas.lock";
+
+/// A run directory this process owns: an exclusive lock on its [`LOCK`] file, held until the
+/// claim is dropped. The operating system releases it when the process dies in any way, so a
+/// killed run never leaves a stale lock, and a second process is refused while one is alive.
+#[derive(Debug)]
+pub struct Claim {
+    lock: File,
+    path: PathBuf,
+}
+
+impl Claim {
+    /// Takes `dir`'s lock, or says who has it.
+    fn take(dir: &Path) -> Result<Claim, Failure> {
+        let path = dir.join(LOCK);
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Failure::io(&path, "cannot create the lock file", e))?;
+        match lock.try_lock() {
+            Ok(()) => Ok(Claim { lock, path }),
+            Err(fs::TryLockError::WouldBlock) => Err(Failure::Input(format!(
+                "{}: another piconas process is using this directory",
                 dir.display()
-            ))
-        })?;
-        if entries.next().is_some() {
-            return Err(Failure::Input(format!(
-                "{}: output directory is not empty; refusing to overwrite an earlier run",
-                dir.display()
-            )));
+            ))),
+            Err(fs::TryLockError::Error(e)) => Err(Failure::io(&path, "cannot lock", e)),
         }
-        return Ok(());
     }
+
+    /// Ends the claim of a finished run: the lock file goes, then the lock.
+    pub fn release(self) {
+        let _ = fs::remove_file(&self.path);
+        drop(self.lock);
+    }
+}
+
+/// Claims `dir` for a new run: creates it (and its parents) or takes an empty one, and locks
+/// it, so that two processes given the same directory cannot both write into it.
+pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
+    if !dir.exists() {
+        create_dir(dir)?;
+    } else if !dir.is_dir() {
+        return Err(Failure::Input(format!(
+            "{}: cannot use as output directory: not a directory",
+            dir.display()
+        )));
+    }
+    let claim = Claim::take(dir)?;
+    let entries = fs::read_dir(dir).map_err(|e| {
+        Failure::Input(format!(
+            "{}: cannot use as output directory: {e}",
+            dir.display()
+        ))
+    })?;
+    if entries.flatten().any(|e| e.file_name() != LOCK) {
+        return Err(Failure::Input(format!(
+            "{}: output directory is not empty; refusing to overwrite an earlier run",
+            dir.display()
+        )));
+    }
+    Ok(claim)
+}
+
+/// Claims the existing run directory `dir` (to resume it), and removes what a killed process
+/// may have left half-written there (its temporary files).
+pub fn claim_existing(dir: &Path) -> Result<Claim, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::Input(format!(
+            "{}: not a directory; is it a piconas run directory?",
+            dir.display()
+        )));
+    }
+    let claim = Claim::take(dir)?;
+    for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
+        if entry.file_name().to_string_lossy().ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+    Ok(claim)
+}
+
+/// For tests of the runner's kill windows: when `PICONAS_CRASH_AFTER` names the file just
+/// written, the process aborts there, as a `kill -9` at that moment would stop it.
+pub fn crash_point(path: &Path) {
+    if let (Some(name), Some(target)) = (path.file_name(), std::env::var_os("PICONAS_CRASH_AFTER"))
+        && name == target
+    {
+        std::process::abort();
+    }
+}
+
+/// Creates `dir` and its parents.
+fn create_dir(dir: &Path) -> Result<(), Failure> {
     fs::create_dir_all(dir).map_err(|e| {
         // A path through a file, or an invalid name, is the user's to fix; the rest is the
         // system's (permissions, a full disk).
@@ -117,6 +196,8 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         });
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
+    } else {
+        crash_point(path);
     }
     written
 }
@@ -142,6 +223,8 @@ impl RolloutLog {
         let file = File::create(&path).map_err(|e| Failure::io(&path, "cannot create", e))?;
         let mut log = RolloutLog { file, path };
         log.write_line(&ROLLOUT_COLUMNS.map(String::from))?;
+        log.sync()?;
+        crash_point(&log.path);
         Ok(log)
     }
 
@@ -162,8 +245,14 @@ impl RolloutLog {
     /// architecture, reward and accuracy of each kept row.
     pub fn reopen(dir: &Path, keep: usize) -> Result<(RolloutLog, Vec<KeptRow>), Failure> {
         let path = dir.join("rollouts.csv");
-        let text = fs::read_to_string(&path)
-            .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?;
+        let text = match fs::read_to_string(&path) {
+            // Stopped before its first row, the run starts its log again.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && keep == 0 => {
+                return Ok((RolloutLog::create(dir)?, Vec::new()));
+            }
+            other => other
+                .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?,
+        };
         let lines: Vec<&str> = text
             .split_inclusive('\n')
             .filter(|l| l.ends_with('\n'))

@@ -16,16 +16,19 @@ use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
-use crate::output::{self, KeptRow, RolloutLog};
+use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
-    let (spec, checkpoint) = match &args.resume {
-        Some(dir) => prepare_resume(dir, args).map(|(spec, bytes)| (spec, Some(bytes)))?,
-        None => (Spec::from_args(args)?, None),
+    let (spec, checkpoint, resumed) = match &args.resume {
+        Some(dir) => {
+            let (spec, bytes, claim) = prepare_resume(dir, args)?;
+            (spec, Some(bytes), Some(claim))
+        }
+        None => (Spec::from_args(args)?, None, None),
     };
     let data = spec.dataset()?;
     let split = Split::new(&data.samples).map_err(|e| {
@@ -35,9 +38,9 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
             .map_or("generated data".to_string(), |f| f.display().to_string());
         Failure::Input(format!("{source}: {e}"))
     })?;
-    let out = match &args.resume {
-        Some(dir) => dir.clone(),
-        None => create_run_dir(args, &spec)?,
+    let (out, claim) = match (&args.resume, resumed) {
+        (Some(dir), Some(claim)) => (dir.clone(), claim),
+        _ => create_run_dir(args, &spec)?,
     };
     let job = Job {
         spec: &spec,
@@ -47,7 +50,9 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
         options: Options::of(args),
         resume: checkpoint.as_deref(),
     };
-    spec.settings.hidden.dispatch(job)
+    spec.settings.hidden.dispatch(job)?;
+    claim.release();
+    Ok(())
 }
 
 /// How this invocation shows and paces the run (never part of what the run computes).
@@ -72,25 +77,37 @@ impl Options {
 
 /// A fresh run's directory, new or empty, holding the run's settings first: with them,
 /// `--resume` rebuilds exactly this search.
-fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<PathBuf, Failure> {
+fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
     let out = args.out.clone().unwrap_or_else(output::default_dir);
-    output::create_dir(&out)?;
+    let claim = output::claim_new(&out)?;
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
-    Ok(out)
+    Ok((out, claim))
 }
 
 /// `--resume DIR`: the stopped run's spec and its last checkpoint (empty if it stopped before
 /// the first: it starts over in place).
-fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>), Failure> {
+fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Claim), Failure> {
     if flags.describes_a_search() {
         return Err(Failure::Input(
             "--resume continues a run with its own settings; give only --quiet, --threads, --print-records or --checkpoint-every with it".into(),
         ));
     }
-    if dir.join("summary.json").exists() {
+    let claim = output::claim_existing(dir)?;
+    // summary.json is the last file a run writes: with it, the run is complete.
+    if dir.join(SUMMARY).exists() {
+        let leftovers = [CHECKPOINT, HISTORY]
+            .iter()
+            .filter(|f| std::fs::remove_file(dir.join(f)).is_ok())
+            .count();
+        claim.release();
         return Err(Failure::Input(format!(
-            "{}: the run is finished; nothing to resume",
-            dir.display()
+            "{}: the run is finished; nothing to resume{}",
+            dir.display(),
+            if leftovers > 0 {
+                " (its leftover checkpoint was removed)"
+            } else {
+                ""
+            }
         )));
     }
     let (path, text) = output::read_run_file(dir, SETTINGS, "piconas run")?;
@@ -101,12 +118,20 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>), Fai
             dir.display()
         )));
     }
+    // No checkpoint: the run stopped before its first, and starts over in place. An empty one
+    // is never written (checkpoints are renamed into place whole): it is damage.
     let checkpoint = match std::fs::read(dir.join(CHECKPOINT)) {
+        Ok(bytes) if bytes.is_empty() => {
+            return Err(Failure::Input(format!(
+                "{}: empty (damaged); nothing was changed",
+                dir.join(CHECKPOINT).display()
+            )));
+        }
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(Failure::io(&dir.join(CHECKPOINT), "cannot read", e)),
     };
-    Ok((spec, checkpoint))
+    Ok((spec, checkpoint, claim))
 }
 
 /// The file of a run directory holding the run's settings.
@@ -115,6 +140,8 @@ const SETTINGS: &str = "settings.json";
 const CHECKPOINT: &str = "checkpoint.bin";
 /// The file of a run directory holding the history up to its last checkpoint.
 const HISTORY: &str = "history.bin";
+/// The file a finished run writes last.
+const SUMMARY: &str = "summary.json";
 
 /// Everything a search run needs, whatever its controller size.
 struct Job<'a> {
@@ -184,7 +211,7 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     live.bar.set_message("retraining the finalists");
     let outcome = conclude(job, &mut search, live, start, cache.map(|c| c.hits))?;
     write_results(&outcome, job.out)?;
-    // The run is complete: its checkpoint has served.
+    // The run is complete (summary.json was written last): its checkpoint has served.
     let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
     let _ = std::fs::remove_file(job.out.join(HISTORY));
     // The summary goes to stdout; a closed pipe silences it but does not fail the run.
@@ -341,11 +368,9 @@ fn conclude<const H: usize>(
     })
 }
 
-/// Writes summary.json, rewards.svg and the frontier's table and chart.
+/// Writes rewards.svg, the frontier's table and chart, and summary.json last: a run directory
+/// with a summary is complete.
 fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(&outcome.summary())
-        .map_err(|e| Failure::bug(format!("summary.json: {e}")))?;
-    output::write_atomic(&out.join("summary.json"), format!("{json}\n").as_bytes())?;
     let mut references = vec![Reference {
         value: ORIGINAL_TEST_ACC,
         label: format!(
@@ -368,5 +393,8 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
         frontier::csv(&outcome.seen).map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
     output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
     let chart = frontier::svg(&outcome.seen, config.cost, outcome.bayes);
-    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())
+    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())?;
+    let json = serde_json::to_string_pretty(&outcome.summary())
+        .map_err(|e| Failure::bug(format!("{SUMMARY}: {e}")))?;
+    output::write_atomic(&out.join(SUMMARY), format!("{json}\n").as_bytes())
 }

@@ -277,3 +277,152 @@ fn the_saved_history_and_the_rows_give_the_same_resume() {
         assert!(!dir.join("history.bin").exists(), "a finished run drops it");
     }
 }
+
+/// A run stopped right after it wrote each of its files (the kill windows between files):
+/// `--resume` completes it to the uninterrupted result, or, once summary.json (the last file)
+/// is written, says it is finished and removes what the stopped process left.
+#[test]
+fn a_run_stopped_after_any_file_resumes_or_is_complete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &[]).status.success());
+    let files = [
+        "settings.json",
+        "rollouts.csv",
+        "history.bin",
+        "checkpoint.bin",
+        "network.json",
+        "rewards.svg",
+        "frontier.csv",
+        "frontier.svg",
+        "summary.json",
+    ];
+    for file in files {
+        let dir = tmp.path().join(format!("crash-{file}"));
+        let o = Command::new(BIN)
+            .args(FLAGS)
+            .arg("--out")
+            .arg(&dir)
+            .env("PICONAS_CRASH_AFTER", file)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{file}: the run should have stopped");
+        assert!(dir.join(file).exists(), "{file}: written before the stop");
+        let o = resume(&dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        if file == "summary.json" {
+            assert_eq!(o.status.code(), Some(2), "{err}");
+            assert!(
+                err.contains(
+                    "the run is finished; nothing to resume (its leftover checkpoint was removed)"
+                ),
+                "{err}"
+            );
+        } else {
+            assert!(o.status.success(), "{file}: {err}");
+        }
+        assert!(outputs(&dir) == outputs(&whole), "{file}: outputs differ");
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "frontier.csv",
+                "frontier.svg",
+                "network.json",
+                "rewards.svg",
+                "rollouts.csv",
+                "settings.json",
+                "summary.json"
+            ],
+            "{file}: exactly a finished run's files"
+        );
+    }
+}
+
+#[test]
+fn one_directory_serves_one_process_at_a_time() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let mut first = Command::new(BIN)
+        .args(FLAGS)
+        .arg("--out")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rows(&dir) < 30 {
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // A second run into it, and a resume of it, while the first is alive.
+    let second = run(&dir, &[]);
+    let resumed = resume(&dir);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    for o in [second, resumed] {
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&o.stderr)
+                .contains("another piconas process is using this directory"),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Once it is gone (killed: the system dropped its lock), the resume goes ahead.
+    assert!(resume(&dir).status.success());
+    // Two runs started together on one new directory: one runs, the other is refused.
+    let race = tmp.path().join("race");
+    let spawn = || {
+        Command::new(BIN)
+            .args([
+                "--quiet",
+                "--rollouts",
+                "20",
+                "--max-epochs",
+                "2",
+                "--retrains",
+                "1",
+            ])
+            .arg("--out")
+            .arg(&race)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let mut codes = [a, b].map(|c| c.wait_with_output().unwrap().status.code());
+    codes.sort();
+    assert_eq!(codes, [Some(0), Some(2)]);
+    assert_eq!(rows(&race), 20, "one run's rows, not two mixed");
+}
+
+#[test]
+fn an_empty_checkpoint_is_refused_and_resume_takes_no_output_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    kill_after(&dir, 60, &[]);
+    std::fs::write(dir.join("checkpoint.bin"), b"").unwrap();
+    let o = resume(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("checkpoint.bin: empty (damaged); nothing was changed")
+    );
+    let o = Command::new(BIN)
+        .args(["--resume"])
+        .arg(&dir)
+        .args(["--out", "elsewhere"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("--resume continues a run with its own settings")
+    );
+}
