@@ -98,6 +98,7 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
             dir.display()
         )));
     }
+    let had_lock_file = dir.join(LOCK).exists();
     let claim = Claim::take(dir)?;
     let entries = fs::read_dir(dir).map_err(|e| {
         Failure::Input(format!(
@@ -106,6 +107,12 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
         ))
     })?;
     if entries.flatten().any(|e| e.file_name() != LOCK) {
+        // Someone else's directory: leave it as it was found.
+        if had_lock_file {
+            drop(claim);
+        } else {
+            claim.release();
+        }
         return Err(Failure::Input(format!(
             "{}: output directory is not empty; refusing to overwrite an earlier run",
             dir.display()
