@@ -248,14 +248,20 @@ impl RolloutLog {
     }
 
     /// Reopens `dir/rollouts.csv` keeping its header and first `keep` rows (a resumed run
-    /// drops the rows after its checkpoint, and any torn last line), atomically; returns the
-    /// architecture, reward and accuracy of each kept row.
-    pub fn reopen(dir: &Path, keep: usize) -> Result<(RolloutLog, Vec<KeptRow>), Failure> {
+    /// drops the rows after its checkpoint, and any torn last line), atomically. The
+    /// architecture, reward and accuracy of each kept row go to `check` first, which may refuse
+    /// them before anything is changed.
+    pub fn reopen(
+        dir: &Path,
+        keep: usize,
+        check: impl FnOnce(&[KeptRow]) -> Result<(), Failure>,
+    ) -> Result<RolloutLog, Failure> {
         let path = dir.join("rollouts.csv");
         let text = match fs::read_to_string(&path) {
             // Stopped before its first row, the run starts its log again.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && keep == 0 => {
-                return Ok((RolloutLog::create(dir)?, Vec::new()));
+                check(&[])?;
+                return RolloutLog::create(dir);
             }
             other => other
                 .map_err(|e| Failure::Input(format!("{}: cannot read: {e}", path.display())))?,
@@ -282,12 +288,13 @@ impl RolloutLog {
             let accuracy = row.get(7).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
             rewards.push((arch, reward, accuracy));
         }
+        check(&rewards)?;
         write_atomic(&path, kept.as_bytes())?;
         let file = fs::OpenOptions::new()
             .append(true)
             .open(&path)
             .map_err(|e| Failure::io(&path, "cannot open for appending", e))?;
-        Ok((RolloutLog { file, path }, rewards))
+        Ok(RolloutLog { file, path })
     }
 
     /// Appends one rollout. Floats are printed in Rust's shortest exact form, so the file

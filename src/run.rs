@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Network, Record, Search, Split, WithHidden, bayes};
+use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
@@ -190,8 +190,12 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     let mut search = start_search::<H>(job)?;
     let (mut log, history) = match job.resume {
         Some(_) => {
-            let (log, kept) = RolloutLog::reopen(job.out, search.completed() as usize)?;
-            (log, resumed_history(job.out, &kept))
+            let mut history = History::new();
+            let log = RolloutLog::reopen(job.out, search.completed() as usize, |kept| {
+                history = resumed_history(job.out, kept)?;
+                Ok(())
+            })?;
+            (log, history)
         }
         None => (RolloutLog::create(job.out)?, History::new()),
     };
@@ -229,12 +233,14 @@ fn start_search<const H: usize>(
     let config = job.spec.settings.search;
     let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
     match job.resume {
-        Some(bytes) if !bytes.is_empty() => search.restore(config, bytes).map_err(|e| {
-            Failure::Input(format!(
-                "{}: {e}; nothing was changed",
-                job.out.join(CHECKPOINT).display()
-            ))
-        })?,
+        Some(bytes) if !bytes.is_empty() => search
+            .restore(config, bytes, job.split.fingerprint())
+            .map_err(|e| {
+                Failure::Input(format!(
+                    "{}: {e}; nothing was changed",
+                    job.out.join(CHECKPOINT).display()
+                ))
+            })?,
         _ => search.start(config).map_err(invalid)?,
     }
     Ok(search)
@@ -249,6 +255,8 @@ struct Live<'a> {
     bar: ProgressBar,
     last_checkpoint: u32,
     image: Vec<u8>,
+    /// The fingerprint of the run's data, in every checkpoint.
+    data: Fingerprint,
     stdout: std::io::StdoutLock<'static>,
 }
 
@@ -264,6 +272,7 @@ impl<'a> Live<'a> {
             bar,
             last_checkpoint: completed,
             image: Vec::new(),
+            data: job.split.fingerprint(),
             stdout: std::io::stdout().lock(),
         }
     }
@@ -303,7 +312,7 @@ impl<'a> Live<'a> {
         self.image
             .resize(Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len(), 0);
         let n = search
-            .save(&mut self.image)
+            .save(&mut self.image, self.data)
             .map_err(|e| Failure::bug(format!("checkpoint: {e}")))?;
         output::write_atomic(&self.out.join(CHECKPOINT), &self.image[..n])?;
         self.last_checkpoint = search.completed();
@@ -311,21 +320,28 @@ impl<'a> Live<'a> {
     }
 }
 
-/// The history of a resumed run: `history.bin` if it counts exactly the checkpoint's
-/// rollouts, else (a run stopped between the two writes, or checkpointed by an earlier
-/// version) rebuilt from the kept rows of rollouts.csv.
-fn resumed_history(out: &Path, kept: &[KeptRow]) -> History {
+/// The history of a resumed run, rebuilt from the kept rows of rollouts.csv. When
+/// `history.bin` counts exactly the checkpoint's rollouts, the rows must agree with it, so an
+/// edited row is refused; when it does not (a run stopped between the two writes, or
+/// checkpointed by an earlier version), the rows are taken as they are.
+fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
+    let mut history = History::new();
+    for &(arch, reward, accuracy) in kept {
+        history.add(arch, reward, accuracy);
+    }
     let saved = std::fs::read(out.join(HISTORY))
         .ok()
         .and_then(|bytes| History::decode(&bytes).ok())
         .filter(|h| h.len() == kept.len());
-    saved.unwrap_or_else(|| {
-        let mut history = History::new();
-        for &(arch, reward, accuracy) in kept {
-            history.add(arch, reward, accuracy);
-        }
-        history
-    })
+    match saved {
+        Some(saved) if saved != history => Err(Failure::Input(format!(
+            "{}: its first {} rows differ from the history saved with the checkpoint ({HISTORY}); \
+             edited? nothing was changed",
+            out.join("rollouts.csv").display(),
+            kept.len()
+        ))),
+        _ => Ok(history),
+    }
 }
 
 /// The end of the search: the finalists retrained, the winner's best retrain saved as

@@ -426,3 +426,85 @@ fn an_empty_checkpoint_is_refused_and_resume_takes_no_output_flag() {
             .contains("--resume continues a run with its own settings")
     );
 }
+
+/// A checkpoint continues only the search it came from, on the data it came from, after the
+/// rows it counts: other data (a swapped checkpoint, edited data settings, a changed CSV) and
+/// edited rows are refused, naming the problem, and nothing is changed.
+#[test]
+fn a_checkpoint_is_refused_on_other_data_or_edited_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refused = |dir: &Path, message: &str| {
+        let before = std::fs::read(dir.join("rollouts.csv")).unwrap();
+        let o = resume(dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{message}: {err}");
+        assert!(err.contains(message), "wanted {message:?}: {err}");
+        assert_eq!(
+            std::fs::read(dir.join("rollouts.csv")).unwrap(),
+            before,
+            "{message}"
+        );
+    };
+    // A checkpoint of the same search on data of another seed, swapped in.
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    kill_after(&a, 60, &[]);
+    kill_after(&b, 60, &["--data-seed", "5"]);
+    let good = std::fs::read(a.join("checkpoint.bin")).unwrap();
+    std::fs::copy(b.join("checkpoint.bin"), a.join("checkpoint.bin")).unwrap();
+    refused(&a, "checkpoint of a search on other data");
+    std::fs::write(a.join("checkpoint.bin"), &good).unwrap();
+    // settings.json's data fields edited.
+    let settings = std::fs::read_to_string(a.join("settings.json")).unwrap();
+    std::fs::write(
+        a.join("settings.json"),
+        settings.replace("\"noise\": 0.2", "\"noise\": 0.25"),
+    )
+    .unwrap();
+    refused(&a, "checkpoint of a search on other data");
+    std::fs::write(a.join("settings.json"), &settings).unwrap();
+    // A kept row edited: its reward changed.
+    let rows = std::fs::read_to_string(a.join("rollouts.csv")).unwrap();
+    let mut edited = csv::Writer::from_path(a.join("rollouts.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(rows.as_bytes());
+    edited.write_record(reader.headers().unwrap()).unwrap();
+    for (i, row) in reader.records().enumerate() {
+        let mut cells: Vec<String> = row.unwrap().iter().map(String::from).collect();
+        if i == 2 {
+            cells[2] = "0.99".into();
+        }
+        edited.write_record(&cells).unwrap();
+    }
+    edited.flush().unwrap();
+    drop(edited);
+    refused(
+        &a,
+        "rows differ from the history saved with the checkpoint (history.bin)",
+    );
+    std::fs::write(a.join("rollouts.csv"), &rows).unwrap();
+    assert!(resume(&a).status.success(), "restored, it resumes");
+    // A CSV changed between the stop and the resume.
+    let csv = tmp.path().join("d.csv");
+    let write = |label_of_first: u8| {
+        let rows: String = (0..100)
+            .map(|i| {
+                format!(
+                    "{},{},{}\n",
+                    i as f32 / 50.0,
+                    (i % 7) as f32,
+                    if i == 0 {
+                        label_of_first
+                    } else {
+                        (i % 2) as u8
+                    }
+                )
+            })
+            .collect();
+        std::fs::write(&csv, rows).unwrap();
+    };
+    write(0);
+    let c = tmp.path().join("c");
+    kill_after(&c, 60, &["--data", csv.to_str().unwrap()]);
+    write(1);
+    refused(&c, "checkpoint of a search on other data");
+}

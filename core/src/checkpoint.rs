@@ -11,8 +11,9 @@
 //! boundary (no proposal awaiting its outcome).
 //!
 //! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
-//! capacity `u16`, reserved `u16`, the configuration, the small state, the controller's weights
-//! and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
+//! capacity `u16`, reserved `u16`, the configuration, the data's fingerprint `u64` (version 3;
+//! see [`Split::fingerprint`](crate::Split::fingerprint)), the small state, the controller's
+//! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
 //!
 //! This module is the image's frame: header, configuration, checksum (`begin`, `open`,
 //! `seal`). Each part of the search encodes and decodes its own state between them —
@@ -25,10 +26,11 @@ use core::fmt;
 
 use crate::arch::MAX_TOKENS;
 use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
+use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +69,13 @@ pub enum CheckpointError {
     Checksum,
     /// The checkpoint belongs to a search with another configuration.
     OtherConfig,
+    /// The checkpoint belongs to a search on other data.
+    OtherData {
+        /// The fingerprint of the data the checkpoint was taken on.
+        saved: Fingerprint,
+        /// The fingerprint of the data given.
+        given: Fingerprint,
+    },
     /// A field holds an impossible value (only reachable with a valid checksum if the file was
     /// written by something else).
     Corrupt(&'static str),
@@ -99,6 +108,10 @@ impl fmt::Display for CheckpointError {
             }
             Self::Checksum => f.write_str("checkpoint checksum mismatch (damaged)"),
             Self::OtherConfig => f.write_str("checkpoint of a search with another configuration"),
+            Self::OtherData { saved, given } => write!(
+                f,
+                "checkpoint of a search on other data (data fingerprint {saved}, this data's {given})"
+            ),
             Self::Corrupt(field) => write!(f, "checkpoint field {field} holds an impossible value"),
         }
     }
@@ -218,7 +231,7 @@ const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1;
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
 /// such as the fuzz target that rewrites it.
-pub const STATE_START: usize = HEADER_LEN + CONFIG_LEN;
+pub const STATE_START: usize = HEADER_LEN + CONFIG_LEN + 8;
 /// Bytes of one saved finalist: architecture (length + tokens) and its statistics.
 const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
 /// Bytes of the small state: counter, generator, Adam, baseline, β, finalists.
@@ -226,7 +239,7 @@ const SMALL_LEN: usize = 4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN;
 
 /// Bytes of the checkpoint of a search whose controller has `params` parameters.
 pub(crate) const fn image_len(params: usize) -> usize {
-    HEADER_LEN + CONFIG_LEN + SMALL_LEN + 3 * 4 * params + 4
+    STATE_START + SMALL_LEN + 3 * 4 * params + 4
 }
 
 /// Starts an image in `out` (its length checked by the caller): the header of a search of
@@ -236,6 +249,7 @@ pub(crate) fn begin<'a>(
     out: &'a mut [u8],
     (hidden, capacity): (usize, usize),
     config: &SearchConfig,
+    data: Fingerprint,
 ) -> Writer<'a> {
     let mut w = Writer { buf: out, pos: 0 };
     w.bytes(&MAGIC);
@@ -244,6 +258,7 @@ pub(crate) fn begin<'a>(
     w.u16(capacity as u16);
     w.u16(0);
     write_config(&mut w, config);
+    w.u64(data.0);
     w
 }
 
@@ -261,7 +276,7 @@ pub(crate) fn open<'a>(
     bytes: &'a [u8],
     (hidden, capacity): (usize, usize),
     expected: usize,
-    config: &SearchConfig,
+    (config, data): (&SearchConfig, Fingerprint),
 ) -> Result<Reader<'a>, CheckpointError> {
     if bytes.len() < HEADER_LEN || bytes[..8] != MAGIC {
         return Err(CheckpointError::NotACheckpoint);
@@ -304,6 +319,10 @@ pub(crate) fn open<'a>(
         || config.controller.rollouts_per_update > capacity
     {
         return Err(CheckpointError::OtherConfig);
+    }
+    let saved = Fingerprint(u64::from_le_bytes(r.bytes()));
+    if saved != data {
+        return Err(CheckpointError::OtherData { saved, given: data });
     }
     Ok(r)
 }
@@ -357,6 +376,11 @@ mod tests {
 
     type S = Search<8, 2>;
 
+    /// The fingerprint of [`data`]'s split.
+    fn fp() -> Fingerprint {
+        Split::new(&data()).unwrap().fingerprint()
+    }
+
     /// The data, and the checkpoint of the test search after four rollouts.
     fn after_four() -> (Vec<Sample>, Vec<u8>) {
         let v = data();
@@ -366,7 +390,7 @@ mod tests {
             search.step(&split);
         }
         let mut good = vec![0u8; S::checkpoint_len()];
-        search.save(&mut good).unwrap();
+        search.save(&mut good, fp()).unwrap();
         (v, good)
     }
 
@@ -382,10 +406,10 @@ mod tests {
             first.step(&split);
         }
         let mut bytes = vec![0u8; S::checkpoint_len()];
-        assert_eq!(first.save(&mut bytes), Ok(S::checkpoint_len()));
+        assert_eq!(first.save(&mut bytes, fp()), Ok(S::checkpoint_len()));
         drop(first);
         let mut resumed: Box<S> = Box::new(Search::idle());
-        resumed.restore(config(), &bytes).unwrap();
+        resumed.restore(config(), &bytes, fp()).unwrap();
         assert_eq!(resumed.completed(), 10);
         let rest: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
         assert_eq!(rest, all[10..]);
@@ -432,11 +456,11 @@ mod tests {
             (&[], config(), CheckpointError::NotACheckpoint),
         ];
         for (bytes, cfg, want) in cases {
-            assert_eq!(victim.restore(cfg, bytes), Err(want));
+            assert_eq!(victim.restore(cfg, bytes, fp()), Err(want));
         }
         let mut wrong_shape: Box<Search<16, 2>> = Box::new(Search::idle());
         assert_eq!(
-            wrong_shape.restore(config(), &good),
+            wrong_shape.restore(config(), &good, fp()),
             Err(CheckpointError::Shape {
                 hidden: 8,
                 capacity: 2
@@ -453,15 +477,18 @@ mod tests {
         let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
         let mut bytes = vec![0u8; S::checkpoint_len()];
         assert_eq!(
-            search.save(&mut bytes[..10]),
+            search.save(&mut bytes[..10], fp()),
             Err(CheckpointError::BufferTooSmall {
                 needed: S::checkpoint_len()
             })
         );
         search.propose().unwrap();
-        assert_eq!(search.save(&mut bytes), Err(CheckpointError::MidBatch));
+        assert_eq!(
+            search.save(&mut bytes, fp()),
+            Err(CheckpointError::MidBatch)
+        );
         let idle: Box<S> = Box::new(Search::idle());
-        assert_eq!(idle.save(&mut bytes), Err(CheckpointError::Idle));
+        assert_eq!(idle.save(&mut bytes, fp()), Err(CheckpointError::Idle));
         assert_eq!(
             CheckpointError::Idle.to_string(),
             "the search was never started; nothing to save"
@@ -477,15 +504,15 @@ mod tests {
         let mut bytes = vec![0u8; S::checkpoint_len()];
         // Started, nothing run: no baseline yet.
         let fresh: Box<S> = Box::new(Search::new(config()).unwrap());
-        fresh.save(&mut bytes).unwrap();
+        fresh.save(&mut bytes, fp()).unwrap();
         let mut resumed: Box<S> = Box::new(Search::idle());
-        resumed.restore(config(), &bytes).unwrap();
+        resumed.restore(config(), &bytes, fp()).unwrap();
         let again: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
         assert_eq!(again, all);
         // Done: every rollout counted, nothing left to step.
-        whole.save(&mut bytes).unwrap();
+        whole.save(&mut bytes, fp()).unwrap();
         let mut done: Box<S> = Box::new(Search::idle());
-        done.restore(config(), &bytes).unwrap();
+        done.restore(config(), &bytes, fp()).unwrap();
         assert_eq!(done.completed(), config().rollouts);
         assert!(done.is_done() && done.step(&split).is_none());
         assert_eq!(done.finish(&split), whole.finish(&split));
@@ -505,7 +532,10 @@ mod tests {
         search.report(p.index, outcome).unwrap();
         assert_eq!(search.completed(), 1);
         let mut bytes = vec![0u8; S::checkpoint_len()];
-        assert_eq!(search.save(&mut bytes), Err(CheckpointError::MidBatch));
+        assert_eq!(
+            search.save(&mut bytes, fp()),
+            Err(CheckpointError::MidBatch)
+        );
     }
 
     /// `good` with `f` applied to its state, and the checksum made right again: only the
@@ -541,13 +571,37 @@ mod tests {
         let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
         for (bytes, field) in cases {
             assert_eq!(
-                victim.restore(config(), &bytes),
+                victim.restore(config(), &bytes, fp()),
                 Err(CheckpointError::Corrupt(field))
             );
         }
         assert_eq!(victim.completed(), 0, "refused restores changed nothing");
         // The counter at its largest is a finished search, not an impossible one.
         let done = resealed(&good, |s| s[..4].copy_from_slice(&24u32.to_le_bytes()));
-        assert!(victim.restore(config(), &done).is_ok());
+        assert!(victim.restore(config(), &done, fp()).is_ok());
+    }
+
+    #[test]
+    fn a_checkpoint_is_refused_on_other_data() {
+        let (v, good) = after_four();
+        // One label flipped: same sizes, same configuration, other data.
+        let mut other = v.clone();
+        other[150].label ^= 1;
+        let given = Split::new(&other).unwrap().fingerprint();
+        assert_ne!(given, fp());
+        let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
+        let e = victim.restore(config(), &good, given).unwrap_err();
+        assert_eq!(e, CheckpointError::OtherData { saved: fp(), given });
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "checkpoint of a search on other data (data fingerprint {}, this data's {given})",
+                fp()
+            )
+        );
+        assert_eq!(victim.completed(), 0);
+        // The same samples split differently are other data too.
+        let fewer = Split::new(&v[..199]).unwrap().fingerprint();
+        assert_ne!(fewer, fp());
     }
 }

@@ -133,7 +133,7 @@ pub use config::{
 pub use network::{Network, NetworkError};
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;
-pub use sample::{DataError, Sample, Split};
+pub use sample::{DataError, Fingerprint, Sample, Split};
 pub use search::{Proposal, Record, Report, Search, SearchError};
 pub use settings::{SETTINGS, Setting, Settings};
 pub use train::{Outcome, Trainer};

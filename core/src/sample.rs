@@ -80,7 +80,43 @@ pub struct Split<'a> {
     pub test: &'a [Sample],
 }
 
+/// What identifies a data set and its split, bit for bit: a 64-bit FNV-1a hash of the three
+/// parts' sizes and every sample's coordinates' bits and label. A checkpoint carries it, so
+/// that a search is never continued on other data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fingerprint(pub u64);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// FNV-1a, 64-bit: simple, no table, and enough to tell data sets apart (it guards against
+/// mistakes, not adversaries).
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 impl<'a> Split<'a> {
+    /// The data's [`Fingerprint`]: the same samples split the same way give the same one.
+    pub fn fingerprint(&self) -> Fingerprint {
+        let mut h = 0xcbf2_9ce4_8422_2325;
+        for part in [self.train, self.dev, self.test] {
+            h = fnv1a(h, &(part.len() as u64).to_le_bytes());
+            for s in part {
+                h = fnv1a(h, &s.x[0].to_bits().to_le_bytes());
+                h = fnv1a(h, &s.x[1].to_bits().to_le_bytes());
+                h = fnv1a(h, &[s.label]);
+            }
+        }
+        Fingerprint(h)
+    }
+
     /// Checks `samples` (count, labels, finiteness) and splits them in order. Never panics.
     pub fn new(samples: &'a [Sample]) -> Result<Split<'a>, DataError> {
         let n = samples.len();

@@ -43,7 +43,7 @@ use crate::finalists::{Finalist, Finalists};
 use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
-use crate::sample::Split;
+use crate::sample::{Fingerprint, Split};
 use crate::train::{Outcome, Trainer};
 
 /// One rollout, as the search saw it. `Copy` and small (under 64 bytes).
@@ -502,9 +502,10 @@ impl<const H: usize, const K: usize> Search<H, K> {
         checkpoint::image_len(ControllerParams::<H>::COUNT)
     }
 
-    /// Writes the complete state into `out` and returns the bytes written
-    /// ([`Search::checkpoint_len`]). Only between controller updates of a started search.
-    pub fn save(&self, out: &mut [u8]) -> Result<usize, CheckpointError> {
+    /// Writes the complete state into `out`, with the fingerprint of the `data` it runs on,
+    /// and returns the bytes written ([`Search::checkpoint_len`]). Only between controller
+    /// updates of a started search.
+    pub fn save(&self, out: &mut [u8], data: Fingerprint) -> Result<usize, CheckpointError> {
         let needed = Self::checkpoint_len();
         if out.len() < needed {
             return Err(CheckpointError::BufferTooSmall { needed });
@@ -515,7 +516,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         if self.proposed != self.reported || self.proposed != 0 {
             return Err(CheckpointError::MidBatch);
         }
-        let mut w = checkpoint::begin(&mut out[..needed], (H, K), &self.config);
+        let mut w = checkpoint::begin(&mut out[..needed], (H, K), &self.config, data);
         w.u32(self.next);
         w.bytes(&rng.state());
         self.learner.save_small(&mut w);
@@ -525,11 +526,17 @@ impl<const H: usize, const K: usize> Search<H, K> {
         Ok(checkpoint::seal(w))
     }
 
-    /// Restores a checkpoint of this search (same `config`, hidden size and capacity), so that
-    /// stepping on continues exactly as the saved search would have. On any error nothing is
-    /// changed. Never panics, for any bytes (fuzzed, property-tested).
-    pub fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
-        let mut r = checkpoint::open(bytes, (H, K), Self::checkpoint_len(), &config)?;
+    /// Restores a checkpoint of this search (same `config`, hidden size and capacity, on the
+    /// same data: its `data` fingerprint), so that stepping on continues exactly as the saved
+    /// search would have. On any error nothing is changed. Never panics, for any bytes
+    /// (fuzzed, property-tested).
+    pub fn restore(
+        &mut self,
+        config: SearchConfig,
+        bytes: &[u8],
+        data: Fingerprint,
+    ) -> Result<(), CheckpointError> {
+        let mut r = checkpoint::open(bytes, (H, K), Self::checkpoint_len(), (&config, data))?;
         let next = r.u32();
         if next > config.rollouts {
             return Err(CheckpointError::Corrupt("rollout counter"));

@@ -9,6 +9,9 @@ use piconas_core::{
 };
 use proptest::prelude::*;
 
+/// The data fingerprint these tests' checkpoints carry (no data is read back from them).
+const DATA: piconas_core::Fingerprint = piconas_core::Fingerprint(0x5eed);
+
 fn small_data() -> Vec<Sample> {
     let mut v = vec![Sample::default(); 120];
     let cfg = DataConfig {
@@ -85,7 +88,7 @@ fn typed(name: &str, upper: bool, pad: usize) -> String {
 /// A checkpoint's bytes: a real one of a small batched search.
 fn checkpoint_of(search: &Search<4, 2>) -> Vec<u8> {
     let mut bytes = vec![0u8; Search::<4, 2>::checkpoint_len()];
-    let n = search.save(&mut bytes).unwrap();
+    let n = search.save(&mut bytes, DATA).unwrap();
     bytes.truncate(n);
     bytes
 }
@@ -248,7 +251,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_make_restore_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let mut search: Box<Search<4>> = Box::new(Search::idle());
-        prop_assert!(search.restore(SearchConfig::default(), &bytes).is_err());
+        prop_assert!(search.restore(SearchConfig::default(), &bytes, DATA).is_err());
     }
 
     #[test]
@@ -273,14 +276,14 @@ proptest! {
         }
         let mut target: Box<Search<4, 2>> = Box::new(Search::new(batched_config()).unwrap());
         let before = checkpoint_of(&target);
-        match target.restore(batched_config(), &bytes) {
+        match target.restore(batched_config(), &bytes, DATA) {
             // A change the decoder cannot tell (a weight's bits, an unused finalist slot): it
             // is taken, and what it became saves and restores to itself.
             Ok(()) => {
                 prop_assert!(fix_checksum && cut.is_none());
                 let image = checkpoint_of(&target);
                 let mut again: Box<Search<4, 2>> = Box::new(Search::idle());
-                again.restore(batched_config(), &image).unwrap();
+                again.restore(batched_config(), &image, DATA).unwrap();
                 prop_assert!(checkpoint_of(&again) == image);
             }
             Err(e) => {
@@ -291,7 +294,7 @@ proptest! {
             }
         }
         // The undamaged checkpoint restores to the very search that saved it.
-        target.restore(batched_config(), good).unwrap();
+        target.restore(batched_config(), good, DATA).unwrap();
         prop_assert!(checkpoint_of(&target) == checkpoint_of(saved));
     }
 }

@@ -57,6 +57,9 @@ fn config() -> SearchConfig {
 
 /// A real checkpoint of a small search, after 4 rollouts (the seed
 /// tests/fuzz/corpus/checkpoint/valid.bin).
+/// The data fingerprint the fuzzed checkpoints carry.
+const DATA: piconas_core::Fingerprint = piconas_core::Fingerprint(0x5eed);
+
 pub fn valid() -> &'static [u8] {
     static VALID: OnceLock<Vec<u8>> = OnceLock::new();
     VALID.get_or_init(|| {
@@ -72,7 +75,7 @@ pub fn valid() -> &'static [u8] {
             s.step(&split);
         }
         let mut bytes = vec![0u8; Small::checkpoint_len()];
-        s.save(&mut bytes).unwrap();
+        s.save(&mut bytes, DATA).unwrap();
         bytes
     })
 }
@@ -81,15 +84,15 @@ pub fn valid() -> &'static [u8] {
 pub fn checkpoint(data: &[u8]) -> bool {
     let image = |s: &Small| {
         let mut out = vec![0u8; Small::checkpoint_len()];
-        s.save(&mut out).map(|_| out)
+        s.save(&mut out, DATA).map(|_| out)
     };
     // Raw bytes: a checkpoint that restores saves an image that restores to itself.
     let mut search: Box<Small> = Box::new(Search::idle());
-    if search.restore(config(), data).is_ok() {
+    if search.restore(config(), data, DATA).is_ok() {
         let saved = image(&search).expect("a restored search saves");
         let mut again: Box<Small> = Box::new(Search::idle());
         again
-            .restore(config(), &saved)
+            .restore(config(), &saved, DATA)
             .expect("its own image restores");
         assert!(image(&again).ok() == Some(saved));
         return true;
@@ -106,7 +109,7 @@ pub fn checkpoint(data: &[u8]) -> bool {
     bytes[end..].copy_from_slice(&crc.to_le_bytes());
     let mut target: Box<Small> = Box::new(Search::new(config()).unwrap());
     let before = image(&target);
-    if target.restore(config(), &bytes).is_err() {
+    if target.restore(config(), &bytes, DATA).is_err() {
         assert!(
             image(&target) == before,
             "a refused checkpoint changed the search"

@@ -92,6 +92,9 @@ test('the frontier and the rewards survive a resume: the history round-trips', (
   assert.deepEqual(again.rewards(0), nas.rewards(0));
   assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), new Uint8Array(5)),
     /saved search: not a piconas search history/);
+  // The same search on other data (another data seed): refused, naming it.
+  assert.throws(() => wasm.Nas.resume({ ...settings, dataSeed: 3 }, nas.checkpoint(), nas.history()),
+    /saved search: checkpoint of a search on other data/);
   const history = nas.history();
   assert.throws(() => wasm.Nas.resume(settings, nas.checkpoint(), history.slice(0, -1)),
     /saved search: search history is \d+ bytes, expected \d+/);

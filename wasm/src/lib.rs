@@ -23,8 +23,8 @@ use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
 use piconas_core::{
-    Arch, CheckpointError, ConfigError, DataConfig, MAX_TOKENS, Network, Report, Sample, Search,
-    SearchConfig, Split, WithHidden, datasets,
+    Arch, CheckpointError, ConfigError, DataConfig, Fingerprint, MAX_TOKENS, Network, Report,
+    Sample, Search, SearchConfig, Split, WithHidden, datasets,
 };
 use wasm_bindgen::prelude::*;
 
@@ -46,8 +46,13 @@ trait AnySearch {
     fn beta(&self) -> f32;
     /// The greedy architecture and its token probabilities, `MAX_TOKENS × VOCAB`.
     fn greedy(&self) -> (Arch, Vec<f32>);
-    fn save(&self) -> Option<Vec<u8>>;
-    fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError>;
+    fn save(&self, data: Fingerprint) -> Option<Vec<u8>>;
+    fn restore(
+        &mut self,
+        config: SearchConfig,
+        bytes: &[u8],
+        data: Fingerprint,
+    ) -> Result<(), CheckpointError>;
     fn finish(&mut self, split: &Split<'_>) -> Report;
 }
 
@@ -81,12 +86,17 @@ impl<const H: usize> AnySearch for Search<H, K> {
         }
         (arch, out)
     }
-    fn save(&self) -> Option<Vec<u8>> {
+    fn save(&self, data: Fingerprint) -> Option<Vec<u8>> {
         let mut bytes = vec![0u8; Self::checkpoint_len()];
-        Search::save(self, &mut bytes).ok().map(|_| bytes)
+        Search::save(self, &mut bytes, data).ok().map(|_| bytes)
     }
-    fn restore(&mut self, config: SearchConfig, bytes: &[u8]) -> Result<(), CheckpointError> {
-        Search::restore(self, config, bytes)
+    fn restore(
+        &mut self,
+        config: SearchConfig,
+        bytes: &[u8],
+        data: Fingerprint,
+    ) -> Result<(), CheckpointError> {
+        Search::restore(self, config, bytes, data)
     }
     fn finish(&mut self, split: &Split<'_>) -> Report {
         Search::finish(self, split)
@@ -365,7 +375,7 @@ impl Nas {
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
     /// proposals of one controller update (with `rolloutsPerUpdate` > 1).
     pub fn checkpoint(&self) -> Option<Vec<u8>> {
-        self.search.save()
+        self.search.save(split_of(&self.samples).fingerprint())
     }
 
     /// The weights of the best network so far (`undefined` before the first rollout); with
@@ -389,8 +399,9 @@ impl Nas {
             |what: String| JsValue::from(js_sys::Error::new(&format!("saved search: {what}")));
         let s = settings::from_js(&settings)?;
         let mut nas = Nas::new(settings)?;
+        let data = split_of(&nas.samples).fingerprint();
         nas.search
-            .restore(s.search, checkpoint)
+            .restore(s.search, checkpoint, data)
             .map_err(|e| saved(e.to_string()))?;
         nas.history = History::decode(history).map_err(|e| saved(e.to_string()))?;
         let completed = nas.search.completed();
