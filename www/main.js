@@ -33,12 +33,24 @@ const $ = (id) => document.getElementById(id);
 // Where an unfinished search is kept across reloads.
 const SAVED_KEY = 'piconas.unfinished-search';
 
+/**
+ * The kept search: `null` if there is none, else `{ saved }` with its fields decoded, or
+ * `{ damaged }` saying what is wrong with it (it is then offered for discarding only).
+ */
 function loadSaved() {
+  const raw = localStorage.getItem(SAVED_KEY);
+  if (raw === null) return null;
   try {
-    const saved = JSON.parse(localStorage.getItem(SAVED_KEY) ?? 'null');
-    return saved && saved.checkpoint ? saved : null;
-  } catch {
-    return null;
+    const saved = JSON.parse(raw);
+    const fields = saved && typeof saved === 'object' && typeof saved.settings === 'object' &&
+      saved.settings !== null && typeof saved.checkpoint === 'string' &&
+      typeof saved.history === 'string' && Number.isInteger(saved.completed);
+    if (!fields) return { damaged: 'a field is missing' };
+    return {
+      saved: { ...saved, checkpoint: fromBase64(saved.checkpoint), history: fromBase64(saved.history) },
+    };
+  } catch (e) {
+    return { damaged: e.message };
   }
 }
 
@@ -83,7 +95,7 @@ function setPhase(phase) {
   $('start').textContent = phase === 'paused' ? 'Resume' : 'Start';
   $('pause').disabled = phase !== 'running';
   $('step').disabled = phase !== 'paused';
-  $('reset').disabled = !(active || phase === 'done');
+  $('reset').disabled = !(active || phase === 'done' || phase === 'finishing');
   for (const el of $('settings').elements) el.disabled = active || phase === 'starting';
 }
 
@@ -111,7 +123,13 @@ function buildForm(table) {
     }
     input.id = `s-${name}`;
     input.name = name;
-    input.value = hash.get(name) ?? (value === null ? '' : String(value));
+    const given = hash.get(name);
+    // A choice the link names but the form does not offer is kept, to be named as invalid
+    // beside its field when the search starts, as a bad number is.
+    if (kind === 'choice' && given !== null && !options.includes(given)) {
+      input.append(new Option(`${given} (invalid)`, given));
+    }
+    input.value = given ?? (value === null ? '' : String(value));
     const error = document.createElement('div');
     error.className = 'error';
     error.id = `e-${name}`;
@@ -186,26 +204,27 @@ function resetView() {
 }
 
 function offerSaved() {
-  const saved = loadSaved();
-  if (!saved) return;
-  $('saved-text').textContent =
-    `An unfinished search was kept at rollout ${saved.completed} of ${saved.rollouts} (seed ${saved.settings.seed ?? 0}).`;
+  const kept = loadSaved();
+  if (!kept) return;
   $('saved').hidden = false;
-  $('saved-continue').onclick = () => {
-    $('saved').hidden = true;
-    for (const [name, value] of Object.entries(saved.settings)) {
-      if ($(`s-${name}`)) $(`s-${name}`).value = value;
-    }
-    setPhase('starting');
-    worker.postMessage({
-      type: 'resume-saved', settings: saved.settings,
-      saved: {
-        ...saved,
-        checkpoint: fromBase64(saved.checkpoint),
-        history: fromBase64(saved.history ?? ''),
-      },
-    });
-  };
+  $('saved').classList.toggle('error', Boolean(kept.damaged));
+  $('saved-continue').hidden = Boolean(kept.damaged);
+  if (kept.damaged) {
+    $('saved-text').textContent = `A kept search is damaged (${kept.damaged}) and cannot be continued.`;
+    $('saved-continue').onclick = null;
+  } else {
+    const { saved } = kept;
+    $('saved-text').textContent =
+      `An unfinished search was kept at rollout ${saved.completed} of ${saved.rollouts} (seed ${saved.settings.seed ?? 0}).`;
+    $('saved-continue').onclick = () => {
+      $('saved').hidden = true;
+      for (const [name, value] of Object.entries(saved.settings)) {
+        if ($(`s-${name}`)) $(`s-${name}`).value = value;
+      }
+      setPhase('starting');
+      worker.postMessage({ type: 'resume-saved', settings: saved.settings, saved });
+    };
+  }
   $('saved-discard').onclick = () => {
     localStorage.removeItem(SAVED_KEY);
     $('saved').hidden = true;
@@ -228,6 +247,7 @@ function keep(m) {
 function onMessage({ data: m }) {
   switch (m.type) {
     case 'ready':
+      if (fields.length > 0) { setPhase('idle'); break; } // a worker restarted by Reset
       buildForm(m.table);
       resetView();
       setPhase('idle');
@@ -286,12 +306,6 @@ function onMessage({ data: m }) {
       $('result').hidden = false;
       setPhase('done');
       break;
-    case 'reset':
-      localStorage.removeItem(SAVED_KEY);
-      keepOverlay();
-      resetView();
-      setPhase('idle');
-      break;
     case 'error':
       status(m.message, true);
       setPhase('idle');
@@ -301,15 +315,37 @@ function onMessage({ data: m }) {
   }
 }
 
+/** The search on screen is gone: its kept copy too, and its curve becomes an overlay. */
+function cleared() {
+  localStorage.removeItem(SAVED_KEY);
+  keepOverlay();
+  resetView();
+}
+
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onMessage;
+  worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
+}
+
+/**
+ * Reset at once, even in the middle of a rollout that takes minutes: the worker (and its
+ * search) is thrown away and a fresh one loaded.
+ */
+function reset() {
+  worker.terminate();
+  cleared();
+  setPhase('loading');
+  startWorker();
+}
+
 function main() {
   if (location.protocol === 'file:') {
     $('file-warning').hidden = false;
     $('c-state').textContent = 'needs a web server';
     return;
   }
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = onMessage;
-  worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
+  startWorker();
   $('start').addEventListener('click', () => {
     status(null);
     clearErrors();
@@ -323,7 +359,7 @@ function main() {
   });
   $('pause').addEventListener('click', () => { worker.postMessage({ type: 'pause' }); setPhase('paused'); });
   $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
-  $('reset').addEventListener('click', () => worker.postMessage({ type: 'reset' }));
+  $('reset').addEventListener('click', reset);
   $('clear-overlays').addEventListener('click', () => { state.overlays = []; redraw(); });
 }
 

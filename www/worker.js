@@ -143,7 +143,6 @@ onmessage = ({ data }) => {
           if (p.done) finish();
         }
         break;
-      case 'reset': reset(); postMessage({ type: 'reset' }); break;
       default: break;
     }
   } catch (e) {

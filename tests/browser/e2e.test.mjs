@@ -245,3 +245,57 @@ test('opened from disk, the page says how to serve it', async () => {
   assert.match(await page.textContent('#file-warning'), /python3 -m http\.server 8000 --bind 127\.0\.0\.1 --directory www/);
   await page.close();
 });
+
+test('an invalid choice in the link is named beside its field and starts nothing', { timeout: 60_000 }, async () => {
+  for (const [hash, field, message] of [
+    ['#dataset=foo', 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "foo")'],
+    ['#hidden=7', 'hidden', 'hidden must be one of 16, 32, 64, 128 (got "7")'],
+    ['#strategy=x', 'strategy', 'strategy must be one of reinforce, random (got "x")'],
+  ]) {
+    const { page, errors } = await openPage(hash);
+    assert.equal(await page.inputValue(`#s-${field}`), hash.split('=')[1], 'the link is not rewritten');
+    await page.click('#start');
+    await page.waitForFunction((f) => document.getElementById(`e-${f}`).textContent !== '', field);
+    assert.equal(await page.textContent(`#e-${field}`), message);
+    assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
+    assert.equal(await page.evaluate(() => location.hash), hash);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('a damaged kept search is reported, discarded on request, and the page stays usable', { timeout: 60_000 }, async () => {
+  for (const damaged of [
+    '{"settings":{},"checkpoint":"!!not base64!!","history":"","completed":3,"rollouts":9}',
+    '{"checkpoint":"AAAA","history":"","completed":3}',
+    'not json',
+  ]) {
+    const { page, errors } = await openPage();
+    await page.evaluate((v) => localStorage.setItem('piconas.unfinished-search', v), damaged);
+    await page.reload();
+    await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+    assert.ok(await page.isVisible('#saved'), damaged);
+    assert.match(await page.textContent('#saved-text'), /A kept search is damaged/);
+    assert.ok(!(await page.isVisible('#saved-continue')), 'it cannot be continued');
+    await page.click('#saved-discard');
+    assert.equal(await page.evaluate(() => localStorage.getItem('piconas.unfinished-search')), null);
+    assert.ok(await page.isEnabled('#start'), 'the page stays usable');
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('reset takes effect at once, even in the middle of a very long rollout', { timeout: 60_000 }, async () => {
+  // 20,000 points and no early stopping: the first child alone would take minutes.
+  const { page, errors } = await openPage('#samples=20000&maxEpochs=100000&patience=100000&rollouts=3');
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'running', null, { timeout: 30_000 });
+  await page.waitForTimeout(500);
+  await page.click('#reset');
+  // Before the worker was thrown away, this waited for the rollout: minutes.
+  await page.waitForFunction(() => window.piconas.phase === 'idle', null, { timeout: 5_000 });
+  assert.equal(await page.textContent('#c-rollout'), '0 / 0');
+  assert.ok(await page.isEnabled('#start'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
