@@ -49,11 +49,17 @@ pub fn exit_on_parse_error(e: &clap::Error) -> ! {
     std::process::exit(failure.exit_code())
 }
 
-/// clap's message without its `error:` prefix, usage and tips: its first line.
+/// clap's message without its `error:` prefix, usage and tips: its first paragraph (which
+/// may list the arguments on lines of their own), on one line.
 fn one_line(e: &clap::Error) -> String {
     let text = e.render().to_string();
-    let first = text.lines().next().unwrap_or_default();
-    first.strip_prefix("error: ").unwrap_or(first).to_string()
+    let paragraph: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    let line = paragraph.join(" ");
+    line.strip_prefix("error: ").unwrap_or(&line).to_string()
 }
 
 /// Options of `piconas compare`.
@@ -112,6 +118,13 @@ pub struct SearchArgs {
     /// Train on a CSV file (columns x1,x2,label; header optional) instead of generated data.
     #[arg(long, value_name = "FILE.csv")]
     pub data: Option<PathBuf>,
+    /// How the file's rows are cut 70/10/20 into train, dev and test: shuffled with each class
+    /// in proportion in every part, or in file order [default: stratified].
+    #[arg(long, value_name = "MODE", requires = "data", value_parser = ["stratified", "in-order"])]
+    pub split: Option<String>,
+    /// Seed of the stratified split, independent of --seed [default: 0].
+    #[arg(long, value_name = "S", requires = "data")]
+    pub split_seed: Option<u64>,
     /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -137,7 +150,12 @@ pub struct SearchArgs {
 impl SearchArgs {
     /// Whether any flag that describes the search (rather than how it is run) was given.
     pub fn describes_a_search(&self) -> bool {
-        !self.table.given.is_empty() || self.out.is_some() || self.data.is_some() || self.cache
+        !self.table.given.is_empty()
+            || self.out.is_some()
+            || self.data.is_some()
+            || self.split.is_some()
+            || self.split_seed.is_some()
+            || self.cache
     }
 }
 

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES};
+use piconas_core::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
+use piconas_core::rng::{self, Stream};
 use piconas_core::{DataConfig, Sample, datasets};
 
 use crate::failure::Failure;
@@ -30,9 +31,10 @@ impl Dataset {
         })
     }
 
-    /// Loads `path` (see [`parse_csv`]). A regular file larger than [`MAX_FILE_BYTES`] is
-    /// refused before it is read; anything else (a pipe, a device) is read up to that size.
-    pub fn csv(path: &Path) -> Result<Dataset, Failure> {
+    /// Loads `path` (see [`parse_csv`]) and orders its rows for the split `mode` (see
+    /// [`stratify`]). A regular file larger than [`MAX_FILE_BYTES`] is refused before it is
+    /// read; anything else (a pipe, a device) is read up to that size.
+    pub fn csv(path: &Path, mode: SplitMode, seed: u64) -> Result<Dataset, Failure> {
         let name = path.display().to_string();
         let file = std::fs::File::open(path)
             .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
@@ -42,7 +44,11 @@ impl Dataset {
         {
             return Err(too_large(&name));
         }
-        let samples = parse_csv(&name, std::io::BufReader::new(file))?;
+        let mut samples = parse_csv(&name, std::io::BufReader::new(file))?;
+        if mode == SplitMode::Stratified {
+            samples =
+                stratify(&samples, seed).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+        }
         Ok(Dataset {
             samples,
             generated: None,
@@ -111,6 +117,113 @@ pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, F
         )));
     }
     Ok(samples)
+}
+
+/// How a data file's rows are cut into train, dev and test (`--split`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SplitMode {
+    /// Shuffled with a seed, each class in proportion in every part (the default for files).
+    #[default]
+    Stratified,
+    /// In file order, as the generated data sets are (the original's way).
+    InOrder,
+}
+
+impl SplitMode {
+    /// The name on the command line and in settings.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            SplitMode::Stratified => "stratified",
+            SplitMode::InOrder => "in-order",
+        }
+    }
+
+    /// The mode called `name`, if any.
+    pub fn from_name(name: &str) -> Option<SplitMode> {
+        [SplitMode::Stratified, SplitMode::InOrder]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+/// `samples` reordered so that the core's in-order 70/10/20 cut ([`Split::new`]) gives a
+/// stratified split: each class shuffled (seeded by `seed`, independent of the search's), then
+/// dealt to train, dev and test in proportion to its size (largest remainders, so the parts
+/// have exactly the sizes `Split::new` cuts), each part in a shuffled order. A class too small
+/// to appear in every part is an error naming it.
+///
+/// [`Split::new`]: piconas_core::Split::new
+pub fn stratify(samples: &[Sample], seed: u64) -> Result<Vec<Sample>, Failure> {
+    let n = samples.len();
+    let (n_train, n_dev) = (n * TRAIN_PERCENT / 100, n * DEV_PERCENT / 100);
+    let mut classes: Vec<u8> = samples.iter().map(|s| s.label).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    // Each class's rows in file order, then shuffled by its own stream.
+    let mut groups: Vec<Vec<Sample>> = classes
+        .iter()
+        .map(|&c| samples.iter().filter(|s| s.label == c).copied().collect())
+        .collect();
+    for (c, group) in groups.iter_mut().enumerate() {
+        shuffle(group, &mut rng::stream(seed, Stream::Split, c as u64));
+    }
+    let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+    let train = apportion(&sizes, n_train);
+    let left: Vec<usize> = sizes.iter().zip(&train).map(|(s, t)| s - t).collect();
+    let dev = apportion(&left, n_dev);
+    let mut parts: [Vec<Sample>; 3] = Default::default();
+    for (c, group) in groups.into_iter().enumerate() {
+        let test = left[c] - dev[c];
+        if train[c] == 0 || dev[c] == 0 || test == 0 {
+            return Err(Failure::Input(format!(
+                "class {} has {} rows, too few to appear in each of train, dev and test \
+                 (70/10/20); give more rows of it, or --split in-order",
+                classes[c], sizes[c]
+            )));
+        }
+        let mut rows = group.into_iter();
+        parts[0].extend(rows.by_ref().take(train[c]));
+        parts[1].extend(rows.by_ref().take(dev[c]));
+        parts[2].extend(rows);
+    }
+    let mut out = Vec::with_capacity(n);
+    for (p, mut part) in parts.into_iter().enumerate() {
+        let index = (classes.len() + p) as u64;
+        shuffle(&mut part, &mut rng::stream(seed, Stream::Split, index));
+        out.extend(part);
+    }
+    Ok(out)
+}
+
+/// Fisher–Yates with the core's unbiased `below`.
+fn shuffle<T>(items: &mut [T], rng: &mut rng::Generator) {
+    for i in (1..items.len()).rev() {
+        let j = rng::below(rng, (i + 1) as u32) as usize;
+        items.swap(i, j);
+    }
+}
+
+/// `total` dealt over groups of `sizes` in proportion (Hamilton's largest remainders; ties to
+/// the earlier group), never more than a group has.
+fn apportion(sizes: &[usize], total: usize) -> Vec<usize> {
+    // In u64: s · total reaches 10^12 for a million rows, beyond a 32-bit usize (wasm).
+    let all = sizes.iter().sum::<usize>().max(1) as u64;
+    let of = |s: usize| s as u64 * total as u64;
+    let mut shares: Vec<usize> = sizes.iter().map(|&s| (of(s) / all) as usize).collect();
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    // Largest remainder first: compare s·total mod all.
+    order.sort_by_key(|&c| std::cmp::Reverse(of(sizes[c]) % all));
+    let mut missing = total - shares.iter().sum::<usize>();
+    for c in order.into_iter().cycle().take(sizes.len() * 2) {
+        if missing == 0 {
+            break;
+        }
+        if shares[c] < sizes[c] {
+            shares[c] += 1;
+            missing -= 1;
+        }
+    }
+    shares
 }
 
 /// The largest data file read: far above a million rows of a few features, far below what
@@ -295,5 +408,73 @@ mod tests {
             .collect();
         let samples = parse_csv("d.csv", format!("x1,x2,label\n  \n{rows}   ").as_bytes()).unwrap();
         assert_eq!(samples.len(), 20);
+    }
+
+    fn labelled(counts: &[usize]) -> Vec<Sample> {
+        // Sorted by class, as a student's table often is; x0 numbers the rows.
+        let mut rows = Vec::new();
+        for (class, &n) in counts.iter().enumerate() {
+            for _ in 0..n {
+                rows.push(Sample {
+                    x: [rows.len() as f32, 0.5],
+                    label: class as u8,
+                });
+            }
+        }
+        rows
+    }
+
+    fn per_class(part: &[Sample]) -> [usize; 2] {
+        let ones = part.iter().filter(|s| s.label == 1).count();
+        [part.len() - ones, ones]
+    }
+
+    #[test]
+    fn a_class_sorted_file_splits_with_every_class_in_proportion() {
+        let rows = labelled(&[75, 75]);
+        let ordered = stratify(&rows, 0).unwrap();
+        let split = piconas_core::Split::new(&ordered).unwrap();
+        assert_eq!(
+            (split.train.len(), split.dev.len(), split.test.len()),
+            (105, 15, 30)
+        );
+        assert_eq!(per_class(split.test), [15, 15]);
+        let dev = per_class(split.dev);
+        assert!(dev == [8, 7] || dev == [7, 8], "{dev:?}");
+        // The same rows, each once.
+        let mut seen: Vec<u32> = ordered.iter().map(|s| s.x[0] as u32).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..150).collect::<Vec<u32>>());
+        // In file order, the test split would hold one class only.
+        assert_eq!(
+            per_class(piconas_core::Split::new(&rows).unwrap().test),
+            [0, 30]
+        );
+        // Seeded: the same seed, the same order; another seed, another.
+        assert_eq!(stratify(&rows, 0).unwrap(), ordered);
+        assert_ne!(stratify(&rows, 1).unwrap(), ordered);
+    }
+
+    #[test]
+    fn uneven_classes_are_dealt_by_largest_remainders() {
+        // 90 and 30 rows: train 84 = 63 + 21, dev 12 = 9 + 3, test 24 = 18 + 6.
+        let ordered = stratify(&labelled(&[90, 30]), 5).unwrap();
+        let split = piconas_core::Split::new(&ordered).unwrap();
+        assert_eq!(per_class(split.train), [63, 21]);
+        assert_eq!(per_class(split.dev), [9, 3]);
+        assert_eq!(per_class(split.test), [18, 6]);
+        assert_eq!(apportion(&[5, 3, 2], 7), [4, 2, 1]);
+        assert_eq!(apportion(&[1, 1, 1], 2), [1, 1, 0]);
+        assert_eq!(apportion(&[0, 4], 3), [0, 3]);
+    }
+
+    #[test]
+    fn a_class_too_small_for_every_part_is_named() {
+        let e = stratify(&labelled(&[100, 4]), 0).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "class 1 has 4 rows, too few to appear in each of train, dev and test (70/10/20); \
+             give more rows of it, or --split in-order"
+        );
     }
 }

@@ -14,7 +14,7 @@ use piconas_core::{SETTINGS, Setting, Settings};
 use serde_json::{Map, Value as Json};
 
 use crate::cli::SearchArgs;
-use crate::data::Dataset;
+use crate::data::{Dataset, SplitMode};
 use crate::failure::Failure;
 
 /// A run's definition.
@@ -24,6 +24,8 @@ pub struct Spec {
     pub settings: Settings,
     /// The CSV file the data comes from, instead of the generator.
     pub data_file: Option<PathBuf>,
+    /// How the file's rows are split, and the seed of a stratified split.
+    pub split: (SplitMode, u64),
     /// Whether repeated architectures reuse their first outcome.
     pub cache: bool,
 }
@@ -47,9 +49,11 @@ impl Spec {
                 path.display()
             )));
         }
+        let mode = args.split.as_deref().and_then(SplitMode::from_name);
         let spec = Spec {
             settings: args.table.apply(Settings::DEFAULT),
             data_file: args.data.clone(),
+            split: (mode.unwrap_or_default(), args.split_seed.unwrap_or(0)),
             cache: args.cache,
         };
         spec.settings.validate().map_err(invalid)?;
@@ -59,7 +63,7 @@ impl Spec {
     /// The data the run trains on.
     pub fn dataset(&self) -> Result<Dataset, Failure> {
         match &self.data_file {
-            Some(path) => Dataset::csv(path),
+            Some(path) => Dataset::csv(path, self.split.0, self.split.1),
             None => Dataset::generate(self.settings.data),
         }
     }
@@ -76,6 +80,8 @@ impl Spec {
             Json::from(absolute.display().to_string())
         });
         map.insert("data".into(), data.unwrap_or(Json::Null));
+        map.insert("split".into(), Json::from(self.split.0.name()));
+        map.insert("split_seed".into(), Json::from(self.split.1));
         map.insert("cache".into(), Json::Bool(self.cache));
         let text = serde_json::to_string_pretty(&Json::Object(map))
             .unwrap_or_else(|_| unreachable!("a map of plain values always serialises"));
@@ -88,9 +94,19 @@ impl Spec {
         let Ok(Json::Object(map)) = serde_json::from_str::<Json>(text) else {
             return Err(bad("not a settings file (a JSON object)".into()));
         };
+        // Files from before the split was chosen split theirs in file order.
+        let legacy = !map.contains_key("split");
         let mut spec = Spec {
             settings: Settings::DEFAULT,
             data_file: None,
+            split: (
+                if legacy {
+                    SplitMode::InOrder
+                } else {
+                    SplitMode::default()
+                },
+                0,
+            ),
             cache: false,
         };
         for (key, value) in &map {
@@ -98,6 +114,15 @@ impl Spec {
                 (_, Json::Null) => {}
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
                 ("cache", Json::Bool(cache)) => spec.cache = *cache,
+                ("split", Json::String(name)) => {
+                    spec.split.0 = SplitMode::from_name(name)
+                        .ok_or_else(|| bad(format!("split: unknown mode {name:?}")))?;
+                }
+                ("split_seed", Json::Number(seed)) => {
+                    spec.split.1 = seed
+                        .as_u64()
+                        .ok_or_else(|| bad(format!("split_seed: {seed} is not a seed")))?;
+                }
                 (key, value) => {
                     let setting = Setting::named(key)
                         .ok_or_else(|| bad(format!("unknown setting {key:?}")))?;
@@ -161,6 +186,7 @@ mod tests {
         let spec = Spec {
             settings,
             data_file: None,
+            split: (SplitMode::InOrder, 9),
             cache: true,
         };
         let text = spec.to_json();
@@ -182,6 +208,13 @@ mod tests {
             piconas_core::Strategy::Random
         );
         assert_eq!(spec.settings.search.seed, 0);
+        // Before the split was chosen, files were split in order.
+        assert_eq!(spec.split, (SplitMode::InOrder, 0));
+        let now = Spec::from_json(
+            Path::new("s"),
+            r#"{"split": "stratified", "split_seed": 4}"#,
+        );
+        assert_eq!(now.unwrap().split, (SplitMode::Stratified, 4));
     }
 
     #[test]

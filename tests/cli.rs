@@ -987,6 +987,14 @@ fn every_input_error_is_one_line_with_exit_code_2() {
             "the argument '--data <FILE.csv>' cannot be used with '--dataset <NAME>'".into(),
         ),
         (
+            vec!["--split", "in-order"],
+            "the following required arguments were not provided: --data <FILE.csv>".into(),
+        ),
+        (
+            vec!["--data", f, "--split", "random"],
+            "invalid value 'random' for '--split <MODE>'".into(),
+        ),
+        (
             vec!["bench", "--epochs", "0"],
             "invalid value '0' for '--epochs <N>'".into(),
         ),
@@ -1132,4 +1140,47 @@ fn export_to_a_full_or_closed_stdout_fails_with_one_line() {
             "{err}"
         );
     }
+}
+
+/// A file sorted by class: split in file order its test part would hold one class; the
+/// default stratified split gives every class its share, and settings.json records the split
+/// so that a resume rebuilds it.
+#[test]
+fn a_class_sorted_file_is_split_stratified_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: String = (0..200)
+        .map(|i| {
+            let class = usize::from(i >= 100);
+            format!(
+                "{},{},{class}\n",
+                (i % 10) as f32 / 10.0 + class as f32,
+                (i % 7) as f32 / 7.0
+            )
+        })
+        .collect();
+    let data = write_csv(tmp.path(), "sorted.csv", &rows);
+    let run = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut args = vec!["--data", data.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let o = quick(&out, &args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let settings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("settings.json")).unwrap())
+                .unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        (settings, summary["test_acc_mean"].as_f64().unwrap())
+    };
+    let (settings, stratified) = run("stratified", &["--split-seed", "3"]);
+    assert_eq!(
+        (settings["split"].as_str(), settings["split_seed"].as_u64()),
+        (Some("stratified"), Some(3))
+    );
+    let (settings, in_order) = run("in-order", &["--split", "in-order"]);
+    assert_eq!(settings["split"], "in-order");
+    // In file order every test point is of class 1 and dev of class 0 or 1: the two runs
+    // cannot have seen the same test split.
+    assert_ne!(stratified, in_order);
 }

@@ -28,6 +28,9 @@ pub enum Stream {
     /// The final retrains of the finalists (index = retrain number, shared by all finalists
     /// so that they are compared on the same seeds).
     Retrain,
+    /// The host's shuffled split of a data file (seeded by the split seed; index = class, then
+    /// one past the last class for each part's final order).
+    Split,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
