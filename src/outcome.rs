@@ -21,6 +21,77 @@ pub const TOP_MIN_SAMPLES: u32 = 3;
 /// How many points of the accuracy/size frontier the printed summary shows, at most.
 const FRONTIER_SHOWN: usize = 8;
 
+/// How the saved network classifies the test split, class by class.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metrics {
+    /// The classes' names, in class order.
+    pub classes: Vec<String>,
+    /// `[true class][predicted class]` counts.
+    pub confusion: Vec<Vec<u32>>,
+}
+
+impl Metrics {
+    /// The confusion of `predicted` against `truth` (class indices below `classes.len()`).
+    pub fn new(classes: Vec<String>, truth: &[u8], predicted: &[u8]) -> Metrics {
+        let k = classes.len();
+        let mut confusion = vec![vec![0u32; k]; k];
+        for (&t, &p) in truth.iter().zip(predicted) {
+            if let Some(cell) = confusion
+                .get_mut(usize::from(t))
+                .and_then(|row| row.get_mut(usize::from(p)))
+            {
+                *cell += 1;
+            }
+        }
+        Metrics { classes, confusion }
+    }
+
+    /// Per class, the share of its points predicted right; `None` for a class with none.
+    pub fn recall(&self) -> Vec<Option<f32>> {
+        self.confusion
+            .iter()
+            .enumerate()
+            .map(|(c, row)| {
+                let all: u32 = row.iter().sum();
+                (all > 0).then(|| row[c] as f32 / all as f32)
+            })
+            .collect()
+    }
+
+    /// The mean recall over the classes present (0 for none).
+    pub fn balanced_accuracy(&self) -> f32 {
+        let present: Vec<f32> = self.recall().into_iter().flatten().collect();
+        present.iter().sum::<f32>() / present.len().max(1) as f32
+    }
+
+    /// The printed lines: the confusion matrix, then the recalls.
+    fn text(&self) -> Vec<String> {
+        let mut lines = vec![format!(
+            "test confusion      true ↓ predicted → {}",
+            self.classes
+                .iter()
+                .map(|c| format!("{c:>7}"))
+                .collect::<String>()
+        )];
+        for (name, row) in self.classes.iter().zip(&self.confusion) {
+            let counts: String = row.iter().map(|n| format!("{n:>7}")).collect();
+            lines.push(format!("                    {name:<19}{counts}"));
+        }
+        let recalls: Vec<String> = self
+            .classes
+            .iter()
+            .zip(self.recall())
+            .map(|(name, r)| format!("{name}: {}", r.map_or("–".into(), pct)))
+            .collect();
+        lines.push(format!(
+            "test recall         {}; balanced accuracy {}",
+            recalls.join(", "),
+            pct(self.balanced_accuracy())
+        ));
+        lines
+    }
+}
+
 /// Everything the end of a run reports.
 pub struct Outcome {
     pub config: SearchConfig,
@@ -37,6 +108,12 @@ pub struct Outcome {
     pub saved: (f32, f32),
     /// The Bayes ceiling on the test split, for generated data.
     pub bayes: Option<f32>,
+    /// The generated data set (`None` for a file): the original's figure applies to the moons.
+    pub dataset: Option<piconas_core::Dataset>,
+    /// Input features.
+    pub features: usize,
+    /// The saved network on the test split.
+    pub metrics: Metrics,
     /// Wall time of the run, seconds.
     pub seconds: f64,
     /// Rollouts answered from `--cache`, when it was on.
@@ -66,6 +143,11 @@ impl Outcome {
             bayes_test_acc: self.bayes,
             mean_reward_first_100: first_mean(&self.rewards, WINDOW),
             mean_reward_last_100: last_mean(&self.rewards, WINDOW),
+            features: self.features,
+            classes: self.metrics.classes.clone(),
+            confusion_matrix: self.metrics.confusion.clone(),
+            per_class_recall: self.metrics.recall(),
+            balanced_accuracy: self.metrics.balanced_accuracy(),
         }
     }
 
@@ -158,10 +240,12 @@ impl Outcome {
             Some(b) => format!("Bayes ceiling       {} on the same test split", pct(b)),
             None => "Bayes ceiling       unknown for user data".into(),
         });
-        line(format!(
-            "original (PyTorch)  {} test accuracy",
-            pct(ORIGINAL_TEST_ACC)
-        ));
+        if self.dataset == Some(piconas_core::Dataset::Moons) {
+            line(format!(
+                "original (PyTorch)  {} test accuracy",
+                pct(ORIGINAL_TEST_ACC)
+            ));
+        }
         line(format!(
             "mean reward         {} (first {WINDOW}) → {} (last {WINDOW})",
             pct(summary.mean_reward_first_100),
@@ -187,6 +271,7 @@ impl Outcome {
             pct(self.saved.0),
             pct(self.saved.1)
         ));
+        self.metrics.text().into_iter().for_each(&mut line);
         if let Some(hits) = self.cache_hits {
             line(format!(
                 "cache               {hits} of {} rollouts answered from the cache",
@@ -256,6 +341,13 @@ mod tests {
             likely: Some((arch("[16, ReLU]"), 0.4321)),
             saved: (0.99, 0.975),
             bayes: Some(0.985),
+            dataset: Some(piconas_core::Dataset::Moons),
+            features: 2,
+            metrics: Metrics::new(
+                vec!["0".into(), "1".into()],
+                &[0, 0, 0, 1, 1],
+                &[0, 1, 0, 1, 1],
+            ),
             seconds: 2.0,
             cache_hits: None,
             kernel: "AVX2",
@@ -372,16 +464,44 @@ accuracy/size       3 architectures on the frontier of 4 seen (frontier.csv, fro
    96.00 %     32 MACs    42 params  [8]
    97.50 %     64 MACs    82 params  [16, Tanh]
 saved network       [16, Tanh] (retrain 2: dev 99.0 %, test 97.5 %) in network.json
+test confusion      true ↓ predicted →       0      1
+                    0                        2      1
+                    1                        0      2
+test recall         0: 66.7 %, 1: 100.0 %; balanced accuracy 83.3 %
 cache               7 of 4 rollouts answered from the cache
 training kernel     AVX2
 output              runs/x
 ";
         assert_eq!(o.text(), want);
-        // Random search has no controller's choice; user data no known ceiling.
+        // Random search has no controller's choice; user data no known ceiling, and the
+        // original's figure is for the moons only.
         o.config.strategy = Strategy::Random;
         o.bayes = None;
+        o.dataset = None;
         let text = o.text();
         assert!(!text.contains("controller's choice"));
         assert!(text.contains("Bayes ceiling       unknown for user data\n"));
+        assert!(!text.contains("original (PyTorch)"));
+    }
+
+    #[test]
+    fn the_metrics_count_each_class_and_skip_an_absent_one() {
+        // Three classes, the last absent from the truth; one point predicted as it.
+        let m = Metrics::new(
+            vec!["a".into(), "b".into(), "c".into()],
+            &[0, 0, 1, 1, 1, 0],
+            &[0, 2, 1, 1, 0, 0],
+        );
+        assert_eq!(m.confusion, [[2, 0, 1], [1, 2, 0], [0, 0, 0]]);
+        assert_eq!(m.recall(), [Some(2.0 / 3.0), Some(2.0 / 3.0), None]);
+        assert_eq!(m.balanced_accuracy(), 2.0 / 3.0);
+        let s = outcome(vec![0.5], vec![]).summary();
+        assert_eq!(
+            (s.features, s.classes.clone()),
+            (2, vec!["0".to_string(), "1".into()])
+        );
+        assert_eq!(s.confusion_matrix, [[2, 1], [0, 2]]);
+        assert_eq!(s.per_class_recall, [Some(2.0 / 3.0), Some(1.0)]);
+        assert_eq!(s.balanced_accuracy, (2.0 / 3.0 + 1.0) / 2.0);
     }
 }

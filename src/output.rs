@@ -24,6 +24,16 @@ pub struct Summary {
     pub bayes_test_acc: Option<f32>,
     pub mean_reward_first_100: f32,
     pub mean_reward_last_100: f32,
+    /// Input features of the data.
+    pub features: usize,
+    /// The classes' names, in class order.
+    pub classes: Vec<String>,
+    /// The saved network on the test split: `[true class][predicted class]` counts.
+    pub confusion_matrix: Vec<Vec<u32>>,
+    /// Per class, the share of its test points predicted right (null for a class with none).
+    pub per_class_recall: Vec<Option<f32>>,
+    /// The mean of the per-class recalls (over the classes the test split holds).
+    pub balanced_accuracy: f32,
 }
 
 /// The default run directory: `runs/<UTC timestamp>`.

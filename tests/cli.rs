@@ -68,11 +68,16 @@ fn a_run_writes_the_documented_files() {
     assert_eq!(
         keys,
         [
+            "balanced_accuracy",
             "bayes_test_acc",
             "best_arch",
             "best_dev_acc",
+            "classes",
+            "confusion_matrix",
+            "features",
             "mean_reward_first_100",
             "mean_reward_last_100",
+            "per_class_recall",
             "rollouts",
             "seconds",
             "seed",
@@ -83,6 +88,32 @@ fn a_run_writes_the_documented_files() {
     );
     assert_eq!(summary["rollouts"], 12);
     assert_eq!(summary["seed"], 0);
+    // The metrics are the saved network's on the test split: the matrix counts all of it, and
+    // its diagonal is what network.json's test accuracy says.
+    assert_eq!(
+        (summary["features"].as_u64(), summary["classes"].clone()),
+        (Some(2), serde_json::json!(["0", "1"]))
+    );
+    let confusion: Vec<Vec<u64>> =
+        serde_json::from_value(summary["confusion_matrix"].clone()).unwrap();
+    let total: u64 = confusion.iter().flatten().sum();
+    assert_eq!(total, 200);
+    let network: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    let right = (confusion[0][0] + confusion[1][1]) as f32 / 200.0;
+    assert_eq!(
+        Some(right),
+        network["test_accuracy"].as_f64().map(|v| v as f32)
+    );
+    let recall: Vec<f32> = serde_json::from_value(summary["per_class_recall"].clone()).unwrap();
+    for (c, r) in recall.iter().enumerate() {
+        let row: u64 = confusion[c].iter().sum();
+        assert_eq!(*r, confusion[c][c] as f32 / row as f32);
+    }
+    assert_eq!(
+        summary["balanced_accuracy"].as_f64().map(|v| v as f32),
+        Some((recall[0] + recall[1]) / 2.0)
+    );
     // The ceiling is the Bayes rule's accuracy on this run's test split (the rule itself is
     // checked against an integrated optimum in the core).
     let data = common::moons_data();
