@@ -115,7 +115,8 @@ pub struct SearchArgs {
     /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Train on a CSV file (columns x1,x2,label; header optional) instead of generated data.
+    /// Train on a CSV file instead of generated data: numeric feature columns and a label
+    /// column (integers or text), header optional.
     #[arg(long, value_name = "FILE.csv")]
     pub data: Option<PathBuf>,
     /// How the file's rows are cut 70/10/20 into train, dev and test: shuffled with each class
@@ -125,6 +126,9 @@ pub struct SearchArgs {
     /// Seed of the stratified split, independent of --seed [default: 0].
     #[arg(long, value_name = "S", requires = "data")]
     pub split_seed: Option<u64>,
+    /// The label column: its header name, or its 1-based position [default: the last].
+    #[arg(long, value_name = "NAME|INDEX", requires = "data")]
+    pub label: Option<String>,
     /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -155,6 +159,7 @@ impl SearchArgs {
             || self.data.is_some()
             || self.split.is_some()
             || self.split_seed.is_some()
+            || self.label.is_some()
             || self.cache
     }
 }

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use piconas_core::arch::{INPUTS, OUTPUTS};
 use piconas_core::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
 use piconas_core::rng::{self, Stream};
 use piconas_core::{DataConfig, Sample, datasets};
@@ -16,6 +17,21 @@ pub struct Dataset {
     pub generated: Option<DataConfig>,
     /// The file, when loaded from CSV.
     pub file: Option<PathBuf>,
+    /// The feature columns' names.
+    pub features: Vec<String>,
+    /// The classes' names, in class order.
+    pub classes: Vec<String>,
+}
+
+/// How a data file is read and split.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// The label column (`--label`).
+    pub label: LabelColumn,
+    /// The split (`--split`).
+    pub split: SplitMode,
+    /// The seed of a stratified split (`--split-seed`).
+    pub split_seed: u64,
 }
 
 impl Dataset {
@@ -28,13 +44,15 @@ impl Dataset {
             samples,
             generated: Some(config),
             file: None,
+            features: (1..=INPUTS).map(|i| format!("x{i}")).collect(),
+            classes: (0..OUTPUTS).map(|c| c.to_string()).collect(),
         })
     }
 
-    /// Loads `path` (see [`parse_csv`]) and orders its rows for the split `mode` (see
-    /// [`stratify`]). A regular file larger than [`MAX_FILE_BYTES`] is refused before it is
-    /// read; anything else (a pipe, a device) is read up to that size.
-    pub fn csv(path: &Path, mode: SplitMode, seed: u64) -> Result<Dataset, Failure> {
+    /// Loads `path` (see [`parse_csv`]) and orders its rows for the split (see [`stratify`]).
+    /// A regular file larger than [`MAX_FILE_BYTES`] is refused before it is read; anything
+    /// else (a pipe, a device) is read up to that size.
+    pub fn csv(path: &Path, options: &CsvOptions) -> Result<Dataset, Failure> {
         let name = path.display().to_string();
         let file = std::fs::File::open(path)
             .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
@@ -44,31 +62,65 @@ impl Dataset {
         {
             return Err(too_large(&name));
         }
-        let mut samples = parse_csv(&name, std::io::BufReader::new(file))?;
-        if mode == SplitMode::Stratified {
-            samples =
-                stratify(&samples, seed).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+        let mut table = parse_csv(&name, std::io::BufReader::new(file), &options.label)?;
+        if options.split == SplitMode::Stratified {
+            table.samples = stratify(&table.samples, options.split_seed)
+                .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
         }
         Ok(Dataset {
-            samples,
+            samples: table.samples,
             generated: None,
             file: Some(path.to_path_buf()),
+            features: table.features,
+            classes: table.classes,
         })
     }
 }
 
-/// Parses CSV data: rows `x1,x2,label`, an optional `x1,x2,label` header, labels 0 or 1,
-/// finite numbers, between `MIN_SAMPLES` and `MAX_SAMPLES` rows. Every problem is an error
-/// naming `name` and the line. Never panics, whatever the bytes (fuzzed).
-pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, Failure> {
+/// Which column of a data file holds the label (`--label`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum LabelColumn {
+    /// The last column (the default).
+    #[default]
+    Last,
+    /// The column with this header name, or, if no header cell has it and it is a number,
+    /// the column at this 1-based position.
+    Named(String),
+}
+
+/// A data file, read: its feature columns' names, its classes' names, and its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// The feature columns' names (`x1`, `x2`, … without a header).
+    pub features: Vec<String>,
+    /// The classes' names, in class order: the labels sorted (as numbers when every label is
+    /// one, else as text).
+    pub classes: Vec<String>,
+    /// The rows, in file order, labels as class indices.
+    pub samples: Vec<Sample>,
+}
+
+/// The most feature columns a data file may have.
+pub const MAX_FEATURES: usize = 64;
+
+/// Parses CSV data: an optional header (a first row whose feature cells are not all numbers),
+/// numeric feature columns, and a label column (`label`) of integers or text. Up to
+/// [`MAX_FEATURES`] features and between `MIN_SAMPLES` and `MAX_SAMPLES` rows; this version of
+/// the core trains on 2 features and 2 classes, and says so for other files. Every problem is
+/// an error naming `name`, the line and the column. Never panics, whatever the bytes (fuzzed).
+pub fn parse_csv(
+    name: &str,
+    input: impl std::io::Read,
+    label: &LabelColumn,
+) -> Result<Table, Failure> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(Bounded::new(input));
-    let mut samples = Vec::new();
-    let mut first = true;
+    let mut shape: Option<Shape> = None;
+    let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| unreadable(name, &e))?;
         let line = record.position().map_or(0, |p| p.line());
@@ -78,45 +130,170 @@ pub fn parse_csv(name: &str, input: impl std::io::Read) -> Result<Vec<Sample>, F
         if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
-        if std::mem::take(&mut first) && is_header(&cells) {
-            continue;
-        }
-        let [x1, x2, label] = cells[..] else {
-            return Err(at(format!(
-                "expected 3 columns (x1,x2,label), found {}",
-                cells.len()
-            )));
-        };
-        let number = |column: &str, cell: &str| -> Result<f32, Failure> {
-            let v: f32 = cell
-                .parse()
-                .map_err(|_| at(format!("{column} is not a number: {}", quote(cell))))?;
-            if v.is_finite() {
-                Ok(v)
-            } else {
-                Err(at(format!("{column} is NaN or infinite: {}", quote(cell))))
+        if shape.is_none() {
+            let (first, header) = Shape::of_first_row(&cells, label).map_err(&at)?;
+            shape = Some(first);
+            if header {
+                continue;
             }
-        };
-        let (x1, x2) = (number("x1", x1)?, number("x2", x2)?);
-        let label = match label.parse::<f64>() {
-            Ok(0.0) => 0,
-            Ok(1.0) => 1,
-            _ => return Err(at(format!("label must be 0 or 1, found {}", quote(label)))),
-        };
-        if samples.len() == MAX_SAMPLES {
+        }
+        let Some(known) = &shape else { continue };
+        if rows.len() == MAX_SAMPLES {
             return Err(at(format!(
                 "more than {MAX_SAMPLES} rows; that is the supported maximum"
             )));
         }
-        samples.push(Sample { x: [x1, x2], label });
+        rows.push(known.row(&cells).map_err(&at)?);
     }
-    if samples.len() < MIN_SAMPLES {
+    if rows.len() < MIN_SAMPLES {
         return Err(Failure::Input(format!(
             "{name}: {} data rows, but at least {MIN_SAMPLES} are needed (70/10/20 split, none empty)",
-            samples.len()
+            rows.len()
         )));
     }
-    Ok(samples)
+    let features = shape.map(|s| s.features()).unwrap_or_default();
+    let classes = class_names(rows.iter().map(|(_, c)| c.as_str()));
+    if features.len() != INPUTS || classes.len() != OUTPUTS {
+        return Err(Failure::Input(format!(
+            "{name}: {} features and {} classes; this version trains on {INPUTS} features and \
+             {OUTPUTS} classes",
+            features.len(),
+            classes.len()
+        )));
+    }
+    let samples = rows
+        .into_iter()
+        .map(|(x, c)| Sample {
+            x: [x[0], x[1]],
+            label: classes.iter().position(|k| *k == c).unwrap_or(0) as u8,
+        })
+        .collect();
+    Ok(Table {
+        features,
+        classes,
+        samples,
+    })
+}
+
+/// A data file's columns, set by its first row: how many, which holds the label, and the
+/// header's names if the first row was a header.
+struct Shape {
+    columns: usize,
+    label_at: usize,
+    header: Option<Vec<String>>,
+}
+
+impl Shape {
+    /// The shape the first row sets, and whether that row is a header (a feature cell that is
+    /// not a number).
+    fn of_first_row(cells: &[&str], label: &LabelColumn) -> Result<(Shape, bool), String> {
+        let columns = cells.len();
+        if !(2..=MAX_FEATURES + 1).contains(&columns) {
+            return Err(format!(
+                "{columns} columns; a data file has 1 to {MAX_FEATURES} features and a label"
+            ));
+        }
+        let names: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
+        let label_at = label_column(label, &names, columns)?;
+        let header = cells
+            .iter()
+            .enumerate()
+            .any(|(i, c)| i != label_at && c.parse::<f32>().is_err());
+        if let (false, LabelColumn::Named(n)) = (header, label)
+            && n.parse::<usize>().is_err()
+        {
+            return Err(format!(
+                "--label {}: the file has no header to name it",
+                quote(n)
+            ));
+        }
+        let shape = Shape {
+            columns,
+            label_at,
+            header: header.then_some(names),
+        };
+        Ok((shape, header))
+    }
+
+    /// The name of column `i` (0-based): the header's, else `x1`, `x2`, … counting features.
+    fn name(&self, i: usize) -> String {
+        match self.header.as_ref().and_then(|h| h.get(i)) {
+            Some(name) => name.clone(),
+            None => format!("x{}", if i < self.label_at { i + 1 } else { i }),
+        }
+    }
+
+    /// The feature columns' names.
+    fn features(&self) -> Vec<String> {
+        (0..self.columns)
+            .filter(|&i| i != self.label_at)
+            .map(|i| self.name(i))
+            .collect()
+    }
+
+    /// A data row: its features and its label's text.
+    fn row(&self, cells: &[&str]) -> Result<(Vec<f32>, String), String> {
+        if cells.len() != self.columns {
+            return Err(format!(
+                "expected {} columns, found {}",
+                self.columns,
+                cells.len()
+            ));
+        }
+        let mut x = Vec::with_capacity(self.columns - 1);
+        for (i, cell) in cells
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != self.label_at)
+        {
+            let v: f32 = cell
+                .parse()
+                .map_err(|_| format!("{} is not a number: {}", self.name(i), quote(cell)))?;
+            if !v.is_finite() {
+                return Err(format!(
+                    "{} is NaN or infinite: {}",
+                    self.name(i),
+                    quote(cell)
+                ));
+            }
+            x.push(v);
+        }
+        match cells[self.label_at] {
+            "" => Err("the label is empty".into()),
+            class => Ok((x, class.to_string())),
+        }
+    }
+}
+
+/// The 0-based position of the label column among `columns`, the first row's cells.
+fn label_column(label: &LabelColumn, first: &[String], columns: usize) -> Result<usize, String> {
+    match label {
+        LabelColumn::Last => Ok(columns - 1),
+        LabelColumn::Named(name) => {
+            if let Some(at) = first.iter().position(|c| c == name) {
+                return Ok(at);
+            }
+            match name.parse::<usize>() {
+                Ok(k) if (1..=columns).contains(&k) => Ok(k - 1),
+                Ok(k) => Err(format!("--label {k}: the file has {columns} columns")),
+                Err(_) => Err(format!(
+                    "--label {}: no such column in the header",
+                    quote(name)
+                )),
+            }
+        }
+    }
+}
+
+/// The distinct labels, sorted as numbers when every one is an integer, else as text.
+fn class_names<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<&str> = labels.collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.iter().all(|n| n.parse::<i64>().is_ok()) {
+        names.sort_by_key(|n| n.parse::<i64>().unwrap_or(0));
+    }
+    names.into_iter().map(String::from).collect()
 }
 
 /// How a data file's rows are cut into train, dev and test (`--split`).
@@ -330,21 +507,14 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
     }
 }
 
-fn is_header(cells: &[&str]) -> bool {
-    let expected = ["x1", "x2", "label"];
-    cells.len() == expected.len()
-        && cells
-            .iter()
-            .zip(expected)
-            .all(|(c, e)| c.eq_ignore_ascii_case(e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn error(input: impl std::io::Read) -> String {
-        parse_csv("d.csv", input).unwrap_err().to_string()
+        parse_csv("d.csv", input, &LabelColumn::Last)
+            .unwrap_err()
+            .to_string()
     }
 
     /// Lines of `line` (ending in a newline) without end.
@@ -395,10 +565,6 @@ mod tests {
                 &long[..32]
             )
         );
-        assert_eq!(
-            error("1,2,7\n".as_bytes()),
-            "d.csv:1: label must be 0 or 1, found \"7\""
-        );
     }
 
     #[test]
@@ -406,8 +572,64 @@ mod tests {
         let rows: String = (0..20)
             .map(|i| format!("{i},1,{}\n   \n\n", i % 2))
             .collect();
-        let samples = parse_csv("d.csv", format!("x1,x2,label\n  \n{rows}   ").as_bytes()).unwrap();
-        assert_eq!(samples.len(), 20);
+        let text = format!("x1,x2,label\n  \n{rows}   ");
+        let table = parse_csv("d.csv", text.as_bytes(), &LabelColumn::Last).unwrap();
+        assert_eq!(table.samples.len(), 20);
+    }
+
+    #[test]
+    fn labels_name_classes_in_sorted_order_from_any_column() {
+        // The label first, named by the header; text labels; no header row after it.
+        let rows: String = (0..30)
+            .map(|i| format!("{},{i},{}\n", ["setosa", "versicolor"][i % 2], i * 2))
+            .collect();
+        let text = format!("species,length,width\n{rows}");
+        let by_name = LabelColumn::Named("species".into());
+        let table = parse_csv("d.csv", text.as_bytes(), &by_name).unwrap();
+        assert_eq!(table.features, ["length", "width"]);
+        assert_eq!(table.classes, ["setosa", "versicolor"]);
+        assert_eq!(table.samples[1].x, [1.0, 2.0]);
+        assert_eq!(table.samples[1].label, 1);
+        // The same column by its 1-based position.
+        let by_index = parse_csv("d.csv", text.as_bytes(), &LabelColumn::Named("1".into()));
+        assert_eq!(by_index.unwrap(), table);
+        // Integer labels sort as numbers: 10 after 9.
+        let rows: String = (0..30)
+            .map(|i| format!("{i},1,{}\n", [9, 10][i % 2]))
+            .collect();
+        let table = parse_csv("d.csv", rows.as_bytes(), &LabelColumn::Last).unwrap();
+        assert_eq!(
+            (table.features.clone(), table.classes),
+            (
+                vec!["x1".to_string(), "x2".into()],
+                vec!["9".to_string(), "10".into()]
+            )
+        );
+        assert_eq!(table.samples[0].label, 0);
+        // Errors name the column and the reason.
+        let parse = |text: &str, label: &LabelColumn| {
+            parse_csv("d.csv", text.as_bytes(), label)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            parse(&rows, &LabelColumn::Named("kind".into())),
+            "d.csv:1: --label \"kind\": no such column in the header"
+        );
+        assert_eq!(
+            parse(&rows, &LabelColumn::Named("4".into())),
+            "d.csv:1: --label 4: the file has 3 columns"
+        );
+        let three: String = (0..30).map(|i| format!("{i},1,{}\n", i % 3)).collect();
+        assert_eq!(
+            parse(&three, &LabelColumn::Last),
+            "d.csv: 2 features and 3 classes; this version trains on 2 features and 2 classes"
+        );
+        let bad = format!("a,b,label\n{}1,x,0\n", "1,2,0\n".repeat(20));
+        assert_eq!(
+            parse(&bad, &LabelColumn::Last),
+            "d.csv:22: b is not a number: \"x\""
+        );
     }
 
     fn labelled(counts: &[usize]) -> Vec<Sample> {

@@ -367,9 +367,7 @@ fn conclude<const H: usize>(
     let truth: Vec<u8> = split.test.iter().map(|s| s.label).collect();
     let mut predicted = vec![0u8; points.len()];
     network.classify(&mut workspace, &points, &mut predicted);
-    let classes = (0..piconas_core::arch::OUTPUTS)
-        .map(|c| c.to_string())
-        .collect();
+    let classes = job.data.classes.clone();
     NetworkFile::new(&network, job.data.generated, kept.reward, network_test).save(job.out)?;
     live.bar.finish_and_clear();
     Ok(Outcome {
@@ -381,7 +379,7 @@ fn conclude<const H: usize>(
         saved: (kept.reward, network_test),
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
-        features: piconas_core::arch::INPUTS,
+        features: job.data.features.len(),
         metrics: Metrics::new(classes, &truth, &predicted),
         seconds: start.elapsed().as_secs_f64(),
         cache_hits,

@@ -14,7 +14,7 @@ use piconas_core::{SETTINGS, Setting, Settings};
 use serde_json::{Map, Value as Json};
 
 use crate::cli::SearchArgs;
-use crate::data::{Dataset, SplitMode};
+use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
 /// A run's definition.
@@ -24,8 +24,8 @@ pub struct Spec {
     pub settings: Settings,
     /// The CSV file the data comes from, instead of the generator.
     pub data_file: Option<PathBuf>,
-    /// How the file's rows are split, and the seed of a stratified split.
-    pub split: (SplitMode, u64),
+    /// How the file is read and split.
+    pub csv: CsvOptions,
     /// Whether repeated architectures reuse their first outcome.
     pub cache: bool,
 }
@@ -53,7 +53,14 @@ impl Spec {
         let spec = Spec {
             settings: args.table.apply(Settings::DEFAULT),
             data_file: args.data.clone(),
-            split: (mode.unwrap_or_default(), args.split_seed.unwrap_or(0)),
+            csv: CsvOptions {
+                label: args
+                    .label
+                    .clone()
+                    .map_or(LabelColumn::Last, LabelColumn::Named),
+                split: mode.unwrap_or_default(),
+                split_seed: args.split_seed.unwrap_or(0),
+            },
             cache: args.cache,
         };
         spec.settings.validate().map_err(invalid)?;
@@ -63,7 +70,7 @@ impl Spec {
     /// The data the run trains on.
     pub fn dataset(&self) -> Result<Dataset, Failure> {
         match &self.data_file {
-            Some(path) => Dataset::csv(path, self.split.0, self.split.1),
+            Some(path) => Dataset::csv(path, &self.csv),
             None => Dataset::generate(self.settings.data),
         }
     }
@@ -80,8 +87,13 @@ impl Spec {
             Json::from(absolute.display().to_string())
         });
         map.insert("data".into(), data.unwrap_or(Json::Null));
-        map.insert("split".into(), Json::from(self.split.0.name()));
-        map.insert("split_seed".into(), Json::from(self.split.1));
+        map.insert("split".into(), Json::from(self.csv.split.name()));
+        map.insert("split_seed".into(), Json::from(self.csv.split_seed));
+        let label = match &self.csv.label {
+            LabelColumn::Last => Json::Null,
+            LabelColumn::Named(name) => Json::from(name.as_str()),
+        };
+        map.insert("label".into(), label);
         map.insert("cache".into(), Json::Bool(self.cache));
         let text = serde_json::to_string_pretty(&Json::Object(map))
             .unwrap_or_else(|_| unreachable!("a map of plain values always serialises"));
@@ -99,14 +111,14 @@ impl Spec {
         let mut spec = Spec {
             settings: Settings::DEFAULT,
             data_file: None,
-            split: (
-                if legacy {
+            csv: CsvOptions {
+                split: if legacy {
                     SplitMode::InOrder
                 } else {
                     SplitMode::default()
                 },
-                0,
-            ),
+                ..CsvOptions::default()
+            },
             cache: false,
         };
         for (key, value) in &map {
@@ -114,12 +126,15 @@ impl Spec {
                 (_, Json::Null) => {}
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
                 ("cache", Json::Bool(cache)) => spec.cache = *cache,
+                ("label", Json::String(name)) => {
+                    spec.csv.label = LabelColumn::Named(name.clone());
+                }
                 ("split", Json::String(name)) => {
-                    spec.split.0 = SplitMode::from_name(name)
+                    spec.csv.split = SplitMode::from_name(name)
                         .ok_or_else(|| bad(format!("split: unknown mode {name:?}")))?;
                 }
                 ("split_seed", Json::Number(seed)) => {
-                    spec.split.1 = seed
+                    spec.csv.split_seed = seed
                         .as_u64()
                         .ok_or_else(|| bad(format!("split_seed: {seed} is not a seed")))?;
                 }
@@ -186,7 +201,11 @@ mod tests {
         let spec = Spec {
             settings,
             data_file: None,
-            split: (SplitMode::InOrder, 9),
+            csv: CsvOptions {
+                label: LabelColumn::Named("kind".into()),
+                split: SplitMode::InOrder,
+                split_seed: 9,
+            },
             cache: true,
         };
         let text = spec.to_json();
@@ -209,12 +228,13 @@ mod tests {
         );
         assert_eq!(spec.settings.search.seed, 0);
         // Before the split was chosen, files were split in order.
-        assert_eq!(spec.split, (SplitMode::InOrder, 0));
+        assert_eq!(spec.csv.split, SplitMode::InOrder);
         let now = Spec::from_json(
             Path::new("s"),
             r#"{"split": "stratified", "split_seed": 4}"#,
         );
-        assert_eq!(now.unwrap().split, (SplitMode::Stratified, 4));
+        let now = now.unwrap().csv;
+        assert_eq!((now.split, now.split_seed), (SplitMode::Stratified, 4));
     }
 
     #[test]

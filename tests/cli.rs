@@ -218,7 +218,7 @@ fn bad_csv_files_fail_with_file_line_and_reason() {
         ),
         (
             format!("x1,x2,label\n{}0.5,0.5,2\n", rows(30)),
-            "bad.csv:32: label must be 0 or 1, found \"2\"",
+            "bad.csv: 2 features and 3 classes; this version trains on 2 features and 2 classes",
         ),
         (
             format!("{}NaN,0,1\n", rows(30)),
@@ -230,7 +230,7 @@ fn bad_csv_files_fail_with_file_line_and_reason() {
         ),
         (
             format!("{}0,1\n", rows(30)),
-            "bad.csv:31: expected 3 columns (x1,x2,label), found 2",
+            "bad.csv:31: expected 3 columns, found 2",
         ),
         (
             rows(12),
@@ -1214,4 +1214,51 @@ fn a_class_sorted_file_is_split_stratified_by_default() {
     // In file order every test point is of class 1 and dev of class 0 or 1: the two runs
     // cannot have seen the same test split.
     assert_ne!(stratified, in_order);
+}
+
+/// Text labels in any column, named by the header: the classes keep their names in
+/// summary.json, and --label finds the column by name or position.
+#[test]
+fn text_labels_name_the_classes_in_the_outputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: String = (0..60)
+        .map(|i| {
+            format!(
+                "{},{},{}\n",
+                ["no", "yes"][i % 2],
+                (i % 9) as f32 / 9.0 + (i % 2) as f32,
+                (i % 5) as f32 / 5.0
+            )
+        })
+        .collect();
+    let data = write_csv(tmp.path(), "named.csv", &format!("answer,a,b\n{rows}"));
+    for (name, label) in [("by-name", "answer"), ("by-index", "1")] {
+        let out = tmp.path().join(name);
+        let o = quick(&out, &["--data", data.to_str().unwrap(), "--label", label]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            summary["classes"],
+            serde_json::json!(["no", "yes"]),
+            "{label}"
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("test recall         no: "),
+            "{label}"
+        );
+    }
+    // Without --label the last column, numbers here, would be the label: 3 columns of
+    // which the first is text, so the first row reads as a header and "answer" as a feature.
+    let o = quick(
+        &tmp.path().join("last"),
+        &["--data", data.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("answer is not a number: \"no\""),
+        "{}",
+        stderr(&o)
+    );
 }

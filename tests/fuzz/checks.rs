@@ -29,9 +29,12 @@ pub fn tokens(data: &[u8]) -> bool {
 
 /// CSV bytes: what loads is within the documented limits and splits.
 pub fn csv(data: &[u8]) -> bool {
-    let Ok(samples) = piconas::data::parse_csv("fuzz.csv", data) else {
+    let label = piconas::data::LabelColumn::default();
+    let Ok(table) = piconas::data::parse_csv("fuzz.csv", data, &label) else {
         return false;
     };
+    let samples = table.samples;
+    assert_eq!((table.features.len(), table.classes.len()), (2, 2));
     assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&samples.len()));
     assert!(
         samples
