@@ -141,9 +141,10 @@ test('defaults are the documented values', () => {
   assert.equal(d.maxGradNorm, null);
 });
 
-// The command line's flags that make no sense on a page: files, threads, the cache, printing.
-const HOST_ONLY = ['out', 'data', 'threads', 'cache', 'checkpoint-every', 'resume', 'quiet',
-  'print-records', 'help', 'version'];
+// The command line's flags that make no sense on a page: files (and how a data file is read
+// and split, until the page takes files), threads, the cache, printing.
+const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'threads', 'cache',
+  'checkpoint-every', 'resume', 'quiet', 'print-records', 'help', 'version'];
 
 test('the page and the command line offer the same settings, with the same defaults', () => {
   const help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
