@@ -121,7 +121,7 @@ pub struct SearchArgs {
     pub data: Option<PathBuf>,
     /// How the file's rows are cut 70/10/20 into train, dev and test: shuffled with each class
     /// in proportion in every part, or in file order [default: stratified].
-    #[arg(long, value_name = "MODE", requires = "data", value_parser = ["stratified", "in-order"])]
+    #[arg(long, value_name = "MODE", requires = "data", value_parser = piconas::data::SplitMode::NAMES)]
     pub split: Option<String>,
     /// Seed of the stratified split, independent of --seed [default: 0].
     #[arg(long, value_name = "S", requires = "data")]

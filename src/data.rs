@@ -307,11 +307,14 @@ pub enum SplitMode {
 }
 
 impl SplitMode {
+    /// Every mode's name, the default first.
+    pub const NAMES: [&'static str; 2] = ["stratified", "in-order"];
+
     /// The name on the command line and in settings.json.
     pub fn name(self) -> &'static str {
         match self {
-            SplitMode::Stratified => "stratified",
-            SplitMode::InOrder => "in-order",
+            SplitMode::Stratified => Self::NAMES[0],
+            SplitMode::InOrder => Self::NAMES[1],
         }
     }
 

@@ -46,6 +46,20 @@ impl Metrics {
         Metrics { classes, confusion }
     }
 
+    /// The share of all points predicted right (0 for none), as the core's
+    /// `Network::accuracy` counts it.
+    pub fn accuracy(&self) -> f32 {
+        let all: u32 = self.confusion.iter().flatten().sum();
+        let right: u32 = (0..self.confusion.len())
+            .map(|c| self.confusion[c][c])
+            .sum();
+        if all == 0 {
+            0.0
+        } else {
+            right as f32 / all as f32
+        }
+    }
+
     /// Per class, the share of its points predicted right; `None` for a class with none.
     pub fn recall(&self) -> Vec<Option<f32>> {
         self.confusion
@@ -495,6 +509,7 @@ output              runs/x
         assert_eq!(m.confusion, [[2, 0, 1], [1, 2, 0], [0, 0, 0]]);
         assert_eq!(m.recall(), [Some(2.0 / 3.0), Some(2.0 / 3.0), None]);
         assert_eq!(m.balanced_accuracy(), 2.0 / 3.0);
+        assert_eq!(m.accuracy(), 4.0 / 6.0);
         let s = outcome(vec![0.5], vec![]).summary();
         assert_eq!(
             (s.features, s.classes.clone()),

@@ -23,12 +23,13 @@ use crate::svg::{self, Reference};
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
-    let (spec, checkpoint, resumed) = match &args.resume {
+    // A resume: the stopped run's spec, its directory (already claimed) and its checkpoint.
+    let (spec, resumed) = match &args.resume {
         Some(dir) => {
             let (spec, bytes, claim) = prepare_resume(dir, args)?;
-            (spec, Some(bytes), Some(claim))
+            (spec, Some((dir.clone(), claim, bytes)))
         }
-        None => (Spec::from_args(args)?, None, None),
+        None => (Spec::from_args(args)?, None),
     };
     let data = spec.dataset()?;
     let split = Split::new(&data.samples).map_err(|e| {
@@ -38,9 +39,12 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
             .map_or("generated data".to_string(), |f| f.display().to_string());
         Failure::Input(format!("{source}: {e}"))
     })?;
-    let (out, claim) = match (&args.resume, resumed) {
-        (Some(dir), Some(claim)) => (dir.clone(), claim),
-        _ => create_run_dir(args, &spec)?,
+    let (out, claim, checkpoint) = match resumed {
+        Some((dir, claim, bytes)) => (dir, claim, Some(bytes)),
+        None => {
+            let (out, claim) = create_run_dir(args, &spec)?;
+            (out, claim, None)
+        }
     };
     let job = Job {
         spec: &spec,
@@ -362,12 +366,13 @@ fn conclude<const H: usize>(
     let mut network = Box::new(Network::EMPTY);
     search.trainer().copy_network(&mut network);
     let mut workspace = Box::new(Workspace::new());
-    let network_test = network.accuracy(&mut workspace, split.test);
+    // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
     let points: Vec<[f32; 2]> = split.test.iter().map(|s| s.x).collect();
     let truth: Vec<u8> = split.test.iter().map(|s| s.label).collect();
     let mut predicted = vec![0u8; points.len()];
     network.classify(&mut workspace, &points, &mut predicted);
-    let classes = job.data.classes.clone();
+    let metrics = Metrics::new(job.data.classes.clone(), &truth, &predicted);
+    let network_test = metrics.accuracy();
     NetworkFile::new(&network, job.data.generated, kept.reward, network_test).save(job.out)?;
     live.bar.finish_and_clear();
     Ok(Outcome {
@@ -380,7 +385,7 @@ fn conclude<const H: usize>(
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
         features: job.data.features.len(),
-        metrics: Metrics::new(classes, &truth, &predicted),
+        metrics,
         seconds: start.elapsed().as_secs_f64(),
         cache_hits,
         kernel: if crate::kernel::avx2() {

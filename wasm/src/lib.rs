@@ -186,6 +186,26 @@ fn split_of(samples: &[Sample]) -> Split<'_> {
 }
 
 impl Nas {
+    /// A new search of checked settings.
+    fn of(s: &piconas_core::Settings) -> Result<Nas, JsValue> {
+        let mut samples = vec![Sample::default(); s.data.samples];
+        datasets::generate_config(&s.data, &mut samples).map_err(settings::error)?;
+        let search = s
+            .hidden
+            .dispatch(Start(s.search))
+            .map_err(settings::error)?;
+        Ok(Nas {
+            samples,
+            data: s.data,
+            search,
+            history: History::new(),
+            records: Vec::new(),
+            first_record: 0,
+            workspace: Box::default(),
+            best: None,
+        })
+    }
+
     /// The cost the search charges (and the frontier's axis).
     fn cost(&self) -> piconas_core::Cost {
         self.search.config().cost
@@ -203,23 +223,7 @@ impl Nas {
     /// `Error` naming the first invalid setting.
     #[wasm_bindgen(constructor)]
     pub fn new(settings: JsValue) -> Result<Nas, JsValue> {
-        let s = settings::from_js(&settings)?;
-        let mut samples = vec![Sample::default(); s.data.samples];
-        datasets::generate_config(&s.data, &mut samples).map_err(settings::error)?;
-        let search = s
-            .hidden
-            .dispatch(Start(s.search))
-            .map_err(settings::error)?;
-        Ok(Nas {
-            samples,
-            data: s.data,
-            search,
-            history: History::new(),
-            records: Vec::new(),
-            first_record: 0,
-            workspace: Box::default(),
-            best: None,
-        })
+        Nas::of(&settings::from_js(&settings)?)
     }
 
     /// Runs up to `n` rollouts.
@@ -398,7 +402,7 @@ impl Nas {
         let saved =
             |what: String| JsValue::from(js_sys::Error::new(&format!("saved search: {what}")));
         let s = settings::from_js(&settings)?;
-        let mut nas = Nas::new(settings)?;
+        let mut nas = Nas::of(&s)?;
         let data = split_of(&nas.samples).fingerprint();
         nas.search
             .restore(s.search, checkpoint, data)
