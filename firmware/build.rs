@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
-use piconas_core::{DataConfig, Sample, datasets};
+use piconas_core::{DataConfig, datasets};
 
 /// Flash budget for every configuration.
 const FLASH_KIB: u32 = 128;
@@ -33,22 +33,25 @@ fn main() {
     // The data set in flash: the same generator, run here on the host. Its bits are the
     // chip's (one libm everywhere), and CI compares the resulting records with the host's.
     let config = DataConfig::DEFAULT;
-    let mut samples = vec![Sample::default(); config.samples];
-    datasets::generate_config(&config, &mut samples).expect("the default data set is valid");
+    let n = config.samples;
+    let (mut x, mut labels) = (vec![0.0f32; 2 * n], vec![0u8; n]);
+    datasets::generate_config(&config, &mut x, &mut labels).expect("the default data set is valid");
     let mut rust = format!(
-        "/// The default two-moons data set ({} points), generated at build time.\npub static FLASH_DATA: [piconas_core::Sample; {}] = [\n",
-        config.samples, config.samples
+        "/// The default two-moons data set ({n} points, two features each), generated at build time.\npub static FLASH_X: [f32; {}] = [\n",
+        2 * n
     );
-    for s in &samples {
+    for pair in x.chunks_exact(2) {
         let _ = writeln!(
             rust,
-            "    piconas_core::Sample {{ x: [f32::from_bits(0x{:08x}), f32::from_bits(0x{:08x})], label: {} }},",
-            s.x[0].to_bits(),
-            s.x[1].to_bits(),
-            s.label
+            "    f32::from_bits(0x{:08x}), f32::from_bits(0x{:08x}),",
+            pair[0].to_bits(),
+            pair[1].to_bits()
         );
     }
-    rust.push_str("];\n");
+    let _ = write!(
+        rust,
+        "];\n/// Its classes.\npub static FLASH_LABELS: [u8; {n}] = {labels:?};\n"
+    );
     fs::write(out.join("flash_data.rs"), rust).expect("write flash_data.rs");
 
     // The network `classify` runs: PICONAS_NETWORK (a file from `piconas export --format

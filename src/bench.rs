@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rng::{self, Stream};
-use piconas_core::{Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Split, Trainer};
+use piconas_core::{
+    Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Shape, Split, Trainer,
+};
 
 use crate::cli::BenchArgs;
 use crate::data::Dataset;
@@ -28,10 +30,10 @@ const ARCHS: [&str; 4] = [
 
 /// Multiply-adds to train on one sample: forward, weight gradients, and input gradients of
 /// every linear layer but the first.
-fn training_macs(arch: &Arch) -> u64 {
-    let mut fan_in = 2;
+fn training_macs(arch: &Arch, shape: Shape) -> u64 {
+    let mut fan_in = shape.inputs();
     let mut total = 0;
-    for (i, w) in arch.linear_widths().iter().enumerate() {
+    for (i, w) in arch.linear_widths(shape).iter().enumerate() {
         let layer = (fan_in * w) as u64;
         total += if i == 0 { 2 * layer } else { 3 * layer };
         fan_in = *w;
@@ -42,7 +44,7 @@ fn training_macs(arch: &Arch) -> u64 {
 /// `piconas bench`: child training per architecture, then the default search's rollouts/s.
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     let data = Dataset::generate(DataConfig::default())?;
-    let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
+    let split = data.split()?;
     // A closed stdout (`| head`) stops the report, not the program.
     let mut out = std::io::stdout().lock();
     children(&mut out, args.epochs, &split)?;
@@ -89,8 +91,9 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         let secs = start.elapsed().as_secs_f64();
         let epochs = f64::from(children) * f64::from(epochs);
         let samples = epochs * split.train.len() as f64;
-        let macs = samples * training_macs(&arch) as f64
-            + epochs * split.dev.len() as f64 * arch.forward_macs() as f64;
+        let shape = split.shape();
+        let macs = samples * training_macs(&arch, shape) as f64
+            + epochs * split.dev.len() as f64 * arch.forward_macs(shape) as f64;
         let _ = writeln!(
             out,
             "{:<34} {:>12.0} {:>14.3e} {:>10.2}",

@@ -61,7 +61,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     let settings = args.table.apply(Settings::DEFAULT);
     settings.validate().map_err(invalid)?;
     let data = Dataset::generate(settings.data)?;
-    let split = Split::new(&data.samples).map_err(|e| Failure::Input(e.to_string()))?;
+    let split = data.split()?;
     let jobs: Vec<SearchConfig> = Strategy::ALL
         .into_iter()
         .flat_map(|strategy| {
@@ -78,7 +78,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     let results = run_all(&jobs, settings.hidden, &split, threads, args.quiet)?;
     output::write_atomic(&out.join("compare.csv"), csv(&results).as_bytes())?;
     let table = table(&results, args.seeds, settings.search.rollouts);
-    let bayes = piconas_core::bayes::accuracy(&settings.data, split.test);
+    let bayes = piconas_core::bayes::accuracy(&settings.data, &split.test);
     let chart = chart(&results, settings.data.dataset, args.seeds, bayes);
     output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
     output::write_atomic(&out.join("compare.md"), table.as_bytes())?;

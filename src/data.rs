@@ -2,17 +2,21 @@
 
 use std::path::{Path, PathBuf};
 
-use piconas_core::arch::{INPUTS, OUTPUTS};
 use piconas_core::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
 use piconas_core::rng::{self, Stream};
-use piconas_core::{DataConfig, Sample, datasets};
+use piconas_core::{DataConfig, Rows, Shape, Split, datasets};
 
 use crate::failure::Failure;
 
 /// A loaded data set and where it came from.
 pub struct Dataset {
-    /// The samples, in file (or generated) order; the split is 70/10/20 in this order.
-    pub samples: Vec<Sample>,
+    /// The features, row-major, in split order: the split is 70/10/20 in this order (file
+    /// order, stratified order, or generated order).
+    pub x: Vec<f32>,
+    /// Each row's class index.
+    pub labels: Vec<u8>,
+    /// Features per row and classes.
+    pub shape: Shape,
     /// The generator's settings, when generated (then the Bayes ceiling is known).
     pub generated: Option<DataConfig>,
     /// The file, when loaded from CSV.
@@ -37,16 +41,30 @@ pub struct CsvOptions {
 impl Dataset {
     /// Generates the data set `config` describes.
     pub fn generate(config: DataConfig) -> Result<Dataset, Failure> {
-        let mut samples = vec![Sample::default(); config.samples];
-        datasets::generate_config(&config, &mut samples)
+        let (mut x, mut labels) = (vec![0.0; 2 * config.samples], vec![0; config.samples]);
+        datasets::generate_config(&config, &mut x, &mut labels)
             .map_err(|e| Failure::Input(e.to_string()))?;
+        let shape = Shape::MOONS;
         Ok(Dataset {
-            samples,
+            x,
+            labels,
+            shape,
             generated: Some(config),
             file: None,
-            features: (1..=INPUTS).map(|i| format!("x{i}")).collect(),
-            classes: (0..OUTPUTS).map(|c| c.to_string()).collect(),
+            features: (1..=shape.inputs()).map(|i| format!("x{i}")).collect(),
+            classes: (0..shape.classes()).map(|c| c.to_string()).collect(),
         })
+    }
+
+    /// The rows (checked by the core).
+    pub fn rows(&self) -> Result<Rows<'_>, Failure> {
+        Rows::new(&self.x, &self.labels, self.shape).map_err(|e| Failure::Input(e.to_string()))
+    }
+
+    /// The 70/10/20 split of the rows, in their order.
+    pub fn split(&self) -> Result<Split<'_>, Failure> {
+        let split = Split::new(self.rows()?).map_err(|e| Failure::Input(e.to_string()))?;
+        Ok(split)
     }
 
     /// Loads `path` (see [`parse_csv`]) and orders its rows for the split (see [`stratify`]).
@@ -62,15 +80,31 @@ impl Dataset {
         {
             return Err(too_large(&name));
         }
-        let mut table = parse_csv(&name, std::io::BufReader::new(file), &options.label)?;
+        let mut data = Dataset::read(&name, std::io::BufReader::new(file), options)?;
+        data.file = Some(path.to_path_buf());
+        Ok(data)
+    }
+
+    /// Reads CSV data called `name` from `input` (see [`parse_csv`]) and orders its rows for
+    /// the split (see [`stratify`]): what a data file gives, from any source (a file, the
+    /// page's chosen file).
+    pub fn read(
+        name: &str,
+        input: impl std::io::Read,
+        options: &CsvOptions,
+    ) -> Result<Dataset, Failure> {
+        let mut table = parse_csv(name, input, &options.label)?;
         if options.split == SplitMode::Stratified {
-            table.samples = stratify(&table.samples, options.split_seed)
+            let order = stratify(&table.labels, &table.classes, options.split_seed)
                 .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+            table.reorder(&order);
         }
         Ok(Dataset {
-            samples: table.samples,
+            x: table.x,
+            labels: table.labels,
+            shape: table.shape,
             generated: None,
-            file: Some(path.to_path_buf()),
+            file: None,
             features: table.features,
             classes: table.classes,
         })
@@ -96,8 +130,25 @@ pub struct Table {
     /// The classes' names, in class order: the labels sorted (as numbers when every label is
     /// one, else as text).
     pub classes: Vec<String>,
-    /// The rows, in file order, labels as class indices.
-    pub samples: Vec<Sample>,
+    /// The features, row-major, in file order.
+    pub x: Vec<f32>,
+    /// Each row's class index.
+    pub labels: Vec<u8>,
+    /// Features per row and classes.
+    pub shape: Shape,
+}
+
+impl Table {
+    /// Puts row `order[i]` at place `i` (`order` a permutation of the rows).
+    pub fn reorder(&mut self, order: &[usize]) {
+        let d = self.shape.inputs();
+        self.x = order
+            .iter()
+            .flat_map(|&i| &self.x[i * d..(i + 1) * d])
+            .copied()
+            .collect();
+        self.labels = order.iter().map(|&i| self.labels[i]).collect();
+    }
 }
 
 /// The most feature columns a data file may have.
@@ -105,9 +156,9 @@ pub const MAX_FEATURES: usize = 64;
 
 /// Parses CSV data: an optional header (a first row whose feature cells are not all numbers),
 /// numeric feature columns, and a label column (`label`) of integers or text. Up to
-/// [`MAX_FEATURES`] features and between `MIN_SAMPLES` and `MAX_SAMPLES` rows; this version of
-/// the core trains on 2 features and 2 classes, and says so for other files. Every problem is
-/// an error naming `name`, the line and the column. Never panics, whatever the bytes (fuzzed).
+/// [`MAX_FEATURES`] features, 2 to `MAX_CLASSES` classes and between `MIN_SAMPLES` and
+/// `MAX_SAMPLES` rows. Every problem is an error naming `name`, the line and the column. Never
+/// panics, whatever the bytes (fuzzed).
 pub fn parse_csv(
     name: &str,
     input: impl std::io::Read,
@@ -119,7 +170,7 @@ pub fn parse_csv(
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(Bounded::new(input));
-    let mut shape: Option<Shape> = None;
+    let mut shape: Option<Columns> = None;
     let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| unreadable(name, &e))?;
@@ -131,7 +182,7 @@ pub fn parse_csv(
             continue;
         }
         if shape.is_none() {
-            let (first, header) = Shape::of_first_row(&cells, label).map_err(&at)?;
+            let (first, header) = Columns::of_first_row(&cells, label).map_err(&at)?;
             shape = Some(first);
             if header {
                 continue;
@@ -153,40 +204,36 @@ pub fn parse_csv(
     }
     let features = shape.map(|s| s.features()).unwrap_or_default();
     let classes = class_names(rows.iter().map(|(_, c)| c.as_str()));
-    if features.len() != INPUTS || classes.len() != OUTPUTS {
-        return Err(Failure::Input(format!(
-            "{name}: {} features and {} classes; this version trains on {INPUTS} features and \
-             {OUTPUTS} classes",
-            features.len(),
-            classes.len()
-        )));
-    }
-    let samples = rows
-        .into_iter()
-        .map(|(x, c)| Sample {
-            x: [x[0], x[1]],
-            label: classes.iter().position(|k| *k == c).unwrap_or(0) as u8,
-        })
+    let fits = Shape::new(features.len(), classes.len());
+    let shape = fits.map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+    let index: std::collections::HashMap<&str, u8> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i as u8))
         .collect();
+    let labels = rows.iter().map(|(_, c)| index[c.as_str()]).collect();
+    let x = rows.into_iter().flat_map(|(x, _)| x).collect();
     Ok(Table {
         features,
         classes,
-        samples,
+        x,
+        labels,
+        shape,
     })
 }
 
 /// A data file's columns, set by its first row: how many, which holds the label, and the
 /// header's names if the first row was a header.
-struct Shape {
+struct Columns {
     columns: usize,
     label_at: usize,
     header: Option<Vec<String>>,
 }
 
-impl Shape {
-    /// The shape the first row sets, and whether that row is a header (a feature cell that is
-    /// not a number).
-    fn of_first_row(cells: &[&str], label: &LabelColumn) -> Result<(Shape, bool), String> {
+impl Columns {
+    /// The columns the first row sets, and whether that row is a header (a feature cell that
+    /// is not a number).
+    fn of_first_row(cells: &[&str], label: &LabelColumn) -> Result<(Columns, bool), String> {
         let columns = cells.len();
         if !(2..=MAX_FEATURES + 1).contains(&columns) {
             return Err(format!(
@@ -207,12 +254,12 @@ impl Shape {
                 quote(n)
             ));
         }
-        let shape = Shape {
+        let columns = Columns {
             columns,
             label_at,
             header: header.then_some(names),
         };
-        Ok((shape, header))
+        Ok((columns, header))
     }
 
     /// The name of column `i` (0-based): the header's, else `x1`, `x2`, … counting features.
@@ -326,23 +373,22 @@ impl SplitMode {
     }
 }
 
-/// `samples` reordered so that the core's in-order 70/10/20 cut ([`Split::new`]) gives a
-/// stratified split: each class shuffled (seeded by `seed`, independent of the search's), then
-/// dealt to train, dev and test in proportion to its size (largest remainders, so the parts
-/// have exactly the sizes `Split::new` cuts), each part in a shuffled order. A class too small
-/// to appear in every part is an error naming it.
-///
-/// [`Split::new`]: piconas_core::Split::new
-pub fn stratify(samples: &[Sample], seed: u64) -> Result<Vec<Sample>, Failure> {
-    let n = samples.len();
+/// The order of the rows (their `labels`, class indices into `classes`) in which the core's
+/// in-order 70/10/20 cut ([`Split::new`]) gives a stratified split: each class shuffled
+/// (seeded by `seed`, independent of the search's), then dealt to train, dev and test in
+/// proportion to its size (largest remainders, so the parts have exactly the sizes
+/// `Split::new` cuts), each part in a shuffled order. A class too small to appear in every
+/// part is an error naming it.
+pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usize>, Failure> {
+    let n = labels.len();
     let (n_train, n_dev) = (n * TRAIN_PERCENT / 100, n * DEV_PERCENT / 100);
-    let mut classes: Vec<u8> = samples.iter().map(|s| s.label).collect();
-    classes.sort_unstable();
-    classes.dedup();
+    let mut present: Vec<u8> = labels.to_vec();
+    present.sort_unstable();
+    present.dedup();
     // Each class's rows in file order, then shuffled by its own stream.
-    let mut groups: Vec<Vec<Sample>> = classes
+    let mut groups: Vec<Vec<usize>> = present
         .iter()
-        .map(|&c| samples.iter().filter(|s| s.label == c).copied().collect())
+        .map(|&c| (0..n).filter(|&i| labels[i] == c).collect())
         .collect();
     for (c, group) in groups.iter_mut().enumerate() {
         shuffle(group, &mut rng::stream(seed, Stream::Split, c as u64));
@@ -351,14 +397,19 @@ pub fn stratify(samples: &[Sample], seed: u64) -> Result<Vec<Sample>, Failure> {
     let train = apportion(&sizes, n_train);
     let left: Vec<usize> = sizes.iter().zip(&train).map(|(s, t)| s - t).collect();
     let dev = apportion(&left, n_dev);
-    let mut parts: [Vec<Sample>; 3] = Default::default();
+    let mut parts: [Vec<usize>; 3] = Default::default();
     for (c, group) in groups.into_iter().enumerate() {
         let test = left[c] - dev[c];
         if train[c] == 0 || dev[c] == 0 || test == 0 {
+            let label = usize::from(present[c]);
+            let name = classes.get(label).map_or(label.to_string(), |n| quote(n));
+            let rows = match sizes[c] {
+                1 => "1 row".to_string(),
+                n => format!("{n} rows"),
+            };
             return Err(Failure::Input(format!(
-                "class {} has {} rows, too few to appear in each of train, dev and test \
-                 (70/10/20); give more rows of it, or --split in-order",
-                classes[c], sizes[c]
+                "class {name} has {rows}, too few to appear in each of train, dev and test \
+                 (70/10/20); give more rows of it, or --split in-order"
             )));
         }
         let mut rows = group.into_iter();
@@ -368,7 +419,7 @@ pub fn stratify(samples: &[Sample], seed: u64) -> Result<Vec<Sample>, Failure> {
     }
     let mut out = Vec::with_capacity(n);
     for (p, mut part) in parts.into_iter().enumerate() {
-        let index = (classes.len() + p) as u64;
+        let index = (present.len() + p) as u64;
         shuffle(&mut part, &mut rng::stream(seed, Stream::Split, index));
         out.extend(part);
     }
@@ -577,7 +628,8 @@ mod tests {
             .collect();
         let text = format!("x1,x2,label\n  \n{rows}   ");
         let table = parse_csv("d.csv", text.as_bytes(), &LabelColumn::Last).unwrap();
-        assert_eq!(table.samples.len(), 20);
+        assert_eq!(table.labels.len(), 20);
+        assert_eq!(table.x.len(), 40);
     }
 
     #[test]
@@ -591,8 +643,8 @@ mod tests {
         let table = parse_csv("d.csv", text.as_bytes(), &by_name).unwrap();
         assert_eq!(table.features, ["length", "width"]);
         assert_eq!(table.classes, ["setosa", "versicolor"]);
-        assert_eq!(table.samples[1].x, [1.0, 2.0]);
-        assert_eq!(table.samples[1].label, 1);
+        assert_eq!(table.x[2..4], [1.0, 2.0]);
+        assert_eq!(table.labels[1], 1);
         // The same column by its 1-based position.
         let by_index = parse_csv("d.csv", text.as_bytes(), &LabelColumn::Named("1".into()));
         assert_eq!(by_index.unwrap(), table);
@@ -608,7 +660,7 @@ mod tests {
                 vec!["9".to_string(), "10".into()]
             )
         );
-        assert_eq!(table.samples[0].label, 0);
+        assert_eq!(table.labels[0], 0);
         // Errors name the column and the reason.
         let parse = |text: &str, label: &LabelColumn| {
             parse_csv("d.csv", text.as_bytes(), label)
@@ -623,10 +675,17 @@ mod tests {
             parse(&rows, &LabelColumn::Named("4".into())),
             "d.csv:1: --label 4: the file has 3 columns"
         );
-        let three: String = (0..30).map(|i| format!("{i},1,{}\n", i % 3)).collect();
+        let eleven: String = (0..33).map(|i| format!("{i},1,{}\n", i % 11)).collect();
         assert_eq!(
-            parse(&three, &LabelColumn::Last),
-            "d.csv: 2 features and 3 classes; this version trains on 2 features and 2 classes"
+            parse(&eleven, &LabelColumn::Last),
+            "d.csv: 2 features and 11 classes, but this build takes 1 to 64 features and 2 to \
+             10 classes"
+        );
+        let one: String = (0..30).map(|i| format!("{i},1,a\n")).collect();
+        assert_eq!(
+            parse(&one, &LabelColumn::Last),
+            "d.csv: 2 features and 1 classes, but this build takes 1 to 64 features and 2 to \
+             10 classes"
         );
         let bad = format!("a,b,label\n{}1,x,0\n", "1,2,0\n".repeat(20));
         assert_eq!(
@@ -635,30 +694,45 @@ mod tests {
         );
     }
 
-    fn labelled(counts: &[usize]) -> Vec<Sample> {
-        // Sorted by class, as a student's table often is; x0 numbers the rows.
-        let mut rows = Vec::new();
+    /// Rows sorted by class, as a student's table often is; x1 numbers the rows.
+    fn labelled(counts: &[usize]) -> Table {
+        let mut t = Table {
+            features: vec!["x1".into(), "x2".into()],
+            classes: (0..counts.len()).map(|c| format!("c{c}")).collect(),
+            x: Vec::new(),
+            labels: Vec::new(),
+            shape: Shape::new(2, counts.len()).unwrap(),
+        };
         for (class, &n) in counts.iter().enumerate() {
             for _ in 0..n {
-                rows.push(Sample {
-                    x: [rows.len() as f32, 0.5],
-                    label: class as u8,
-                });
+                t.x.extend([t.labels.len() as f32, 0.5]);
+                t.labels.push(class as u8);
             }
         }
-        rows
+        t
     }
 
-    fn per_class(part: &[Sample]) -> [usize; 2] {
-        let ones = part.iter().filter(|s| s.label == 1).count();
+    /// `table` in stratified order (seed `seed`).
+    fn stratified(mut table: Table, seed: u64) -> Table {
+        let order = stratify(&table.labels, &table.classes, seed).unwrap();
+        table.reorder(&order);
+        table
+    }
+
+    fn split(t: &Table) -> piconas_core::Split<'_> {
+        piconas_core::Split::new(Rows::new(&t.x, &t.labels, t.shape).unwrap()).unwrap()
+    }
+
+    fn per_class(part: Rows<'_>) -> [usize; 2] {
+        let ones = part.labels().iter().filter(|&&l| l == 1).count();
         [part.len() - ones, ones]
     }
 
     #[test]
     fn a_class_sorted_file_splits_with_every_class_in_proportion() {
         let rows = labelled(&[75, 75]);
-        let ordered = stratify(&rows, 0).unwrap();
-        let split = piconas_core::Split::new(&ordered).unwrap();
+        let ordered = stratified(rows.clone(), 0);
+        let split = split(&ordered);
         assert_eq!(
             (split.train.len(), split.dev.len(), split.test.len()),
             (105, 15, 30)
@@ -667,24 +741,21 @@ mod tests {
         let dev = per_class(split.dev);
         assert!(dev == [8, 7] || dev == [7, 8], "{dev:?}");
         // The same rows, each once.
-        let mut seen: Vec<u32> = ordered.iter().map(|s| s.x[0] as u32).collect();
+        let mut seen: Vec<u32> = ordered.x.iter().step_by(2).map(|&v| v as u32).collect();
         seen.sort_unstable();
         assert_eq!(seen, (0..150).collect::<Vec<u32>>());
         // In file order, the test split would hold one class only.
-        assert_eq!(
-            per_class(piconas_core::Split::new(&rows).unwrap().test),
-            [0, 30]
-        );
+        assert_eq!(per_class(self::split(&rows).test), [0, 30]);
         // Seeded: the same seed, the same order; another seed, another.
-        assert_eq!(stratify(&rows, 0).unwrap(), ordered);
-        assert_ne!(stratify(&rows, 1).unwrap(), ordered);
+        assert_eq!(stratified(rows.clone(), 0), ordered);
+        assert_ne!(stratified(rows, 1), ordered);
     }
 
     #[test]
     fn uneven_classes_are_dealt_by_largest_remainders() {
         // 90 and 30 rows: train 84 = 63 + 21, dev 12 = 9 + 3, test 24 = 18 + 6.
-        let ordered = stratify(&labelled(&[90, 30]), 5).unwrap();
-        let split = piconas_core::Split::new(&ordered).unwrap();
+        let ordered = stratified(labelled(&[90, 30]), 5);
+        let split = split(&ordered);
         assert_eq!(per_class(split.train), [63, 21]);
         assert_eq!(per_class(split.dev), [9, 3]);
         assert_eq!(per_class(split.test), [18, 6]);
@@ -695,10 +766,11 @@ mod tests {
 
     #[test]
     fn a_class_too_small_for_every_part_is_named() {
-        let e = stratify(&labelled(&[100, 4]), 0).unwrap_err();
+        let t = labelled(&[100, 4]);
+        let e = stratify(&t.labels, &t.classes, 0).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "class 1 has 4 rows, too few to appear in each of train, dev and test (70/10/20); \
+            "class \"c1\" has 4 rows, too few to appear in each of train, dev and test (70/10/20); \
              give more rows of it, or --split in-order"
         );
     }

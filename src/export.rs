@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, DataConfig, Dataset, Network, Split};
+use piconas_core::{Arch, DataConfig, Dataset, Network, Shape};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -34,8 +34,15 @@ fn moons() -> String {
 pub struct NetworkFile {
     /// Always `piconas-network`.
     pub format: String,
-    /// Format version: 2 (version 1, read too, called `data` `moons` and had only moons).
+    /// Format version: 3 (versions 1 and 2, read too, had two features and two classes;
+    /// version 1 called `data` `moons` and had only moons).
     pub version: u32,
+    /// The feature columns' names, in input order (`x1`, `x2` in files before version 3).
+    #[serde(default = "two_features")]
+    pub features: Vec<String>,
+    /// The classes' names, in class (output) order (`0`, `1` before version 3).
+    #[serde(default = "two_classes")]
+    pub classes: Vec<String>,
     /// The architecture, e.g. `[16, Tanh, 8, ReLU]`.
     pub arch: String,
     /// The weights, flat, in `piconas_core::mlp::Layout` order (each linear layer's weights
@@ -50,18 +57,28 @@ pub struct NetworkFile {
     pub test_accuracy: f32,
 }
 
+fn two_features() -> Vec<String> {
+    vec!["x1".into(), "x2".into()]
+}
+
+fn two_classes() -> Vec<String> {
+    vec!["0".into(), "1".into()]
+}
+
 const FORMAT: &str = "piconas-network";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 impl NetworkFile {
-    /// The file for `net`.
-    pub fn new(net: &Network, data: Option<DataConfig>, dev: f32, test: f32) -> NetworkFile {
+    /// The file for `net`, trained on `data`; `dev` and `test` are its accuracies.
+    pub fn new(net: &Network, data: &crate::data::Dataset, dev: f32, test: f32) -> NetworkFile {
         NetworkFile {
             format: FORMAT.into(),
             version: VERSION,
+            features: data.features.clone(),
+            classes: data.classes.clone(),
             arch: net.arch().to_string(),
             weights: net.weights().to_vec(),
-            data: data.map(|m| Generated {
+            data: data.generated.map(|m| Generated {
                 dataset: m.dataset.name().into(),
                 samples: m.samples,
                 noise: m.noise,
@@ -95,8 +112,9 @@ impl NetworkFile {
             .arch
             .parse()
             .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
+        let shape = file.shape().map_err(|e| bad(e.to_string()))?;
         // The core checks the weights as it does everywhere they are read back.
-        Network::new(arch, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
+        Network::new(arch, shape, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
         if let Some(d) = &file.data {
             // The data block is checked by the search's own rules.
             let config = DataConfig {
@@ -113,6 +131,11 @@ impl NetworkFile {
             config.validate().map_err(|e| bad(format!("data: {e}")))?;
         }
         Ok((file, arch))
+    }
+
+    /// The features and classes the network maps (checked against the core's capacities).
+    pub fn shape(&self) -> Result<Shape, piconas_core::ShapeError> {
+        Shape::new(self.features.len(), self.classes.len())
     }
 }
 
@@ -144,6 +167,12 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         "pub const TOKENS: [u8; {}] = {:?};",
         tokens.len(),
         tokens.as_slice()
+    );
+    let _ = writeln!(
+        s,
+        "/// The features it reads and the classes it tells apart.\npub const INPUTS: usize = {};\npub const CLASSES: usize = {};",
+        file.features.len(),
+        file.classes.len()
     );
     let _ = writeln!(
         s,
@@ -226,11 +255,14 @@ fn test_predictions(file: &NetworkFile, arch: &Arch) -> Option<Vec<u8>> {
         seed: m.seed,
     };
     let data = crate::data::Dataset::generate(config).ok()?;
-    let split = Split::new(&data.samples).ok()?;
-    let points: Vec<[f32; 2]> = split.test.iter().map(|s| s.x).collect();
-    let mut classes = vec![0u8; points.len()];
-    let network = Network::new(*arch, &file.weights).ok()?;
-    network.classify(&mut Box::new(Workspace::new()), &points, &mut classes);
+    let split = data.split().ok()?;
+    let mut classes = vec![0u8; split.test.len()];
+    let network = Network::new(*arch, file.shape().ok()?, &file.weights).ok()?;
+    network.classify(
+        &mut Box::new(Workspace::new()),
+        split.test.features(),
+        &mut classes,
+    );
     Some(classes)
 }
 

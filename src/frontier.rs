@@ -3,13 +3,14 @@
 
 use std::fmt::Write;
 
-use piconas_core::Cost;
 use piconas_core::frontier::Seen;
+use piconas_core::{Cost, Shape};
 
 use crate::svg::{self, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
 
-/// `frontier.csv`: every architecture seen, cheapest first, with its frontier flag.
-pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
+/// `frontier.csv`: every architecture seen, cheapest first, with its frontier flag; costs on
+/// data of `shape`.
+pub fn csv(points: &[Seen], shape: Shape) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "tokens",
@@ -22,8 +23,8 @@ pub fn csv(points: &[Seen]) -> Result<String, csv::Error> {
     for p in points {
         w.write_record([
             p.arch.to_string(),
-            p.cost(Cost::Macs).to_string(),
-            p.cost(Cost::Params).to_string(),
+            p.cost(Cost::Macs, shape).to_string(),
+            p.cost(Cost::Params, shape).to_string(),
             p.samples.to_string(),
             format!("{:.6}", p.mean_accuracy()),
             p.frontier.to_string(),
@@ -81,8 +82,8 @@ impl LogAxis {
 
 /// `frontier.svg`: every architecture as a dot (cost on a log axis, mean dev accuracy), the
 /// frontier as a step line, and the Bayes ceiling when known.
-pub fn svg(points: &[Seen], cost: Cost, bayes: Option<f32>) -> String {
-    let value = |p: &Seen| p.cost(cost) as f64;
+pub fn svg(points: &[Seen], cost: Cost, shape: Shape, bayes: Option<f32>) -> String {
+    let value = |p: &Seen| p.cost(cost, shape) as f64;
     let axis = LogAxis::new(points.iter().map(value));
     let at = |p: &Seen| {
         (
@@ -161,8 +162,8 @@ mod tests {
                 s
             })
             .collect();
-        piconas_core::frontier::mark(&mut seen, Cost::Macs);
-        let text = csv(&seen).unwrap();
+        piconas_core::frontier::mark(&mut seen, Cost::Macs, Shape::MOONS);
+        let text = csv(&seen, Shape::MOONS).unwrap();
         assert_eq!(
             text,
             "tokens,macs,params,samples,mean_accuracy,frontier\n\
@@ -170,7 +171,7 @@ mod tests {
              [4],16,22,1,0.750000,false\n\
              [16],64,82,1,0.950000,true\n"
         );
-        let chart = svg(&seen, Cost::Macs, Some(0.97));
+        let chart = svg(&seen, Cost::Macs, Shape::MOONS, Some(0.97));
         assert_eq!(chart.matches("<circle").count(), 2);
         assert_eq!(chart.matches("h0").count(), 1);
         assert!(chart.contains("Bayes ceiling") && chart.ends_with("</svg>\n"));

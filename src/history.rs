@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use piconas_core::frontier::{self, Seen};
-use piconas_core::{Arch, Cost, MAX_TOKENS, Record};
+use piconas_core::{Arch, Cost, MAX_TOKENS, Record, Shape};
 
 /// A search's history.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -156,11 +156,11 @@ impl History {
         last_mean(&self.rewards, window)
     }
 
-    /// Every distinct architecture seen, sorted by `cost` with the frontier marked (see
-    /// `piconas_core::frontier::mark`).
-    pub fn marked(&self, cost: Cost) -> Vec<Seen> {
+    /// Every distinct architecture seen, sorted by `cost` on data of `shape`, with the
+    /// frontier marked (see `piconas_core::frontier::mark`).
+    pub fn marked(&self, cost: Cost, shape: Shape) -> Vec<Seen> {
         let mut seen: Vec<Seen> = self.tally.values().copied().collect();
-        frontier::mark(&mut seen, cost);
+        frontier::mark(&mut seen, cost, shape);
         seen
     }
 
@@ -181,7 +181,9 @@ impl History {
         for r in &self.rewards {
             out.extend_from_slice(&r.to_le_bytes());
         }
-        for s in self.marked(Cost::Macs) {
+        let mut tally: Vec<&Seen> = self.tally.values().collect();
+        tally.sort_unstable_by(|a, b| a.arch.tokens().cmp(b.arch.tokens()));
+        for s in tally {
             put_arch(&mut out, &s.arch);
             out.extend_from_slice(&s.samples.to_le_bytes());
             out.extend_from_slice(&s.reward_sum.to_le_bytes());
@@ -289,7 +291,7 @@ mod tests {
         assert_eq!((h.first_mean(2), h.last_mean(2)), (0.625, 0.5));
         assert_eq!((h.first_mean(10), h.last_mean(10)), (0.5625, 0.5625));
         assert_eq!(History::new().last_mean(100), 0.0);
-        let seen = h.marked(Cost::Macs);
+        let seen = h.marked(Cost::Macs, Shape::MOONS);
         let eight = seen.iter().find(|s| s.arch == arch("[8]")).unwrap();
         assert_eq!((eight.samples, eight.reward_sum), (2, 0.75));
         assert!((eight.accuracy_sum - 0.8).abs() < 1e-7);

@@ -221,8 +221,8 @@ impl Outcome {
             lines.push(format!(
                 "  {:>6.2} %  {:>5} MACs {:>5} params  {}",
                 100.0 * p.mean_accuracy(),
-                p.cost(Cost::Macs),
-                p.cost(Cost::Params),
+                p.cost(Cost::Macs, self.config.shape),
+                p.cost(Cost::Params, self.config.shape),
                 p.arch
             ));
         }

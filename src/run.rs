@@ -31,8 +31,11 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
         }
         None => (Spec::from_args(args)?, None),
     };
+    let mut spec = spec;
     let data = spec.dataset()?;
-    let split = Split::new(&data.samples).map_err(|e| {
+    // The search measures costs on the data's shape (features, classes).
+    spec.settings.search.shape = data.shape;
+    let split = Split::new(data.rows()?).map_err(|e| {
         let source = data
             .file
             .as_ref()
@@ -367,22 +370,20 @@ fn conclude<const H: usize>(
     search.trainer().copy_network(&mut network);
     let mut workspace = Box::new(Workspace::new());
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
-    let points: Vec<[f32; 2]> = split.test.iter().map(|s| s.x).collect();
-    let truth: Vec<u8> = split.test.iter().map(|s| s.label).collect();
-    let mut predicted = vec![0u8; points.len()];
-    network.classify(&mut workspace, &points, &mut predicted);
-    let metrics = Metrics::new(job.data.classes.clone(), &truth, &predicted);
+    let mut predicted = vec![0u8; split.test.len()];
+    network.classify(&mut workspace, split.test.features(), &mut predicted);
+    let metrics = Metrics::new(job.data.classes.clone(), split.test.labels(), &predicted);
     let network_test = metrics.accuracy();
-    NetworkFile::new(&network, job.data.generated, kept.reward, network_test).save(job.out)?;
+    NetworkFile::new(&network, job.data, kept.reward, network_test).save(job.out)?;
     live.bar.finish_and_clear();
     Ok(Outcome {
         config,
         report,
-        seen: live.history.marked(config.cost),
+        seen: live.history.marked(config.cost, config.shape),
         rewards: live.history.rewards().to_vec(),
         likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
         saved: (kept.reward, network_test),
-        bayes: job.data.generated.map(|m| bayes::accuracy(&m, split.test)),
+        bayes: job.data.generated.map(|m| bayes::accuracy(&m, &split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
         features: job.data.features.len(),
         metrics,
@@ -422,10 +423,10 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
     let config = &outcome.config;
     let chart = svg::rewards_chart(&outcome.rewards, WINDOW, &references, config.cost_weight);
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
-    let table =
-        frontier::csv(&outcome.seen).map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
+    let table = frontier::csv(&outcome.seen, config.shape)
+        .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
     output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
-    let chart = frontier::svg(&outcome.seen, config.cost, outcome.bayes);
+    let chart = frontier::svg(&outcome.seen, config.cost, config.shape, outcome.bayes);
     output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())?;
     let json = serde_json::to_string_pretty(&outcome.summary())
         .map_err(|e| Failure::bug(format!("{SUMMARY}: {e}")))?;

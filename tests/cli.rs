@@ -117,8 +117,8 @@ fn a_run_writes_the_documented_files() {
     // The ceiling is the Bayes rule's accuracy on this run's test split (the rule itself is
     // checked against an integrated optimum in the core).
     let data = common::moons_data();
-    let split = piconas_core::Split::new(&data).unwrap();
-    let ceiling = piconas_core::bayes::accuracy(&piconas_core::DataConfig::default(), split.test);
+    let split = data.split().unwrap();
+    let ceiling = piconas_core::bayes::accuracy(&piconas_core::DataConfig::default(), &split.test);
     assert_eq!(
         summary["bayes_test_acc"].as_f64().map(|v| v as f32),
         Some(ceiling)
@@ -218,7 +218,12 @@ fn bad_csv_files_fail_with_file_line_and_reason() {
         ),
         (
             format!("x1,x2,label\n{}0.5,0.5,2\n", rows(30)),
-            "bad.csv: 2 features and 3 classes; this version trains on 2 features and 2 classes",
+            "bad.csv: class \"2\" has 1 row, too few to appear in each of train, dev and test",
+        ),
+        (
+            (0..33).map(|i| format!("{i},1,{}\n", i % 11)).collect(),
+            "bad.csv: 2 features and 11 classes, but this build takes 1 to 64 features and 2 to \
+             10 classes",
         ),
         (
             format!("{}NaN,0,1\n", rows(30)),
@@ -444,7 +449,7 @@ fn a_run_saves_its_winner_and_export_writes_it_as_json_and_rust() {
     let arch: piconas_core::Arch = saved["arch"].as_str().unwrap().parse().unwrap();
     assert_eq!(
         saved["weights"].as_array().unwrap().len(),
-        arch.parameter_count()
+        arch.parameter_count(piconas_core::Shape::MOONS)
     );
     assert_eq!(saved["data"]["samples"], 1000);
     assert_eq!(saved["data"]["dataset"], "moons");
@@ -472,7 +477,7 @@ fn a_run_saves_its_winner_and_export_writes_it_as_json_and_rust() {
     )));
     assert!(source.contains(&format!(
         "pub const WEIGHTS: [f32; {}] = [",
-        arch.parameter_count()
+        arch.parameter_count(piconas_core::Shape::MOONS)
     )));
     let first = saved["weights"][0].as_f64().unwrap() as f32;
     assert!(
@@ -830,12 +835,12 @@ fn every_data_set_and_strategy_searches_and_reports_its_own_ceiling() {
     for (name, floors) in cases {
         let dataset = piconas_core::Dataset::from_name(name).unwrap();
         let data = common::generated(dataset);
-        let split = piconas_core::Split::new(&data).unwrap();
+        let split = data.split().unwrap();
         let config = piconas_core::DataConfig {
             dataset,
             ..piconas_core::DataConfig::default()
         };
-        let ceiling = piconas_core::bayes::accuracy(&config, split.test);
+        let ceiling = piconas_core::bayes::accuracy(&config, &split.test);
         for (strategy, floor) in ["reinforce", "random"].into_iter().zip(floors) {
             let out = tmp.path().join(format!("{name}-{strategy}"));
             let o = small(
@@ -881,7 +886,7 @@ fn a_cost_weight_charges_each_reward_its_normalised_cost() {
         let accuracy: f32 = row[7].parse().unwrap();
         assert_eq!(
             reward,
-            accuracy - 0.5 * arch.cost(piconas_core::Cost::Params),
+            accuracy - 0.5 * arch.cost(piconas_core::Cost::Params, piconas_core::Shape::MOONS),
             "{arch}"
         );
         n += 1;

@@ -74,7 +74,7 @@ fn case(dataset: Dataset, change: impl FnOnce(&mut SearchConfig)) -> String {
     change(&mut config);
     let data = common::generated(dataset);
     let (records, mut search) = common::run(config, &data);
-    let split = piconas_core::Split::new(&data).unwrap();
+    let split = data.split().unwrap();
     let report = search.finish(&split);
     records.iter().map(common::record_line).collect::<String>() + &report_line(&report)
 }

@@ -7,7 +7,7 @@ use piconas_core::config::AdamConfig;
 use piconas_core::policy::ControllerParams;
 use piconas_core::rng::{self, Stream};
 use piconas_core::search::Record;
-use piconas_core::{Policy, SearchConfig, Split, Trainer, Trajectory};
+use piconas_core::{Policy, SearchConfig, Trainer, Trajectory};
 
 fn bits(records: &[Record]) -> Vec<String> {
     records.iter().map(record_line).collect()
@@ -25,7 +25,7 @@ fn same_seed_gives_bit_identical_records_and_report() {
     let (a, mut sa) = run(config, &data);
     let (b, mut sb) = run(config, &data);
     assert_eq!(bits(&a), bits(&b));
-    let split = Split::new(&data).unwrap();
+    let split = data.split().unwrap();
     assert_eq!(sa.finish(&split), sb.finish(&split));
     let (c, _) = run(SearchConfig { seed: 12, ..config }, &data);
     assert_ne!(
@@ -43,7 +43,7 @@ fn mean(v: impl Iterator<Item = f32>) -> f32 {
 #[test]
 fn the_controller_learns_to_sample_better_children() {
     let data = moons_data();
-    let split = Split::new(&data).unwrap();
+    let split = data.split().unwrap();
     let config = SearchConfig {
         rollouts: 500,
         seed: 0,

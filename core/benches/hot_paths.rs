@@ -8,18 +8,23 @@
 use piconas_core::policy::Trajectory;
 use piconas_core::rng::{self, Stream};
 use piconas_core::{
-    Arch, ChildConfig, ControllerConfig, DataConfig, Policy, Reinforce, Sample, Split, Trainer,
-    datasets,
+    Arch, ChildConfig, ControllerConfig, DataConfig, Policy, Reinforce, Rows, Shape, Split,
+    Trainer, datasets,
 };
 
 fn main() {
     divan::main();
 }
 
-fn data() -> Vec<Sample> {
-    let mut v = vec![Sample::default(); 1000];
-    datasets::generate_config(&DataConfig::default(), &mut v).expect("default data");
-    v
+/// The default moons: features (row-major) and labels.
+fn data() -> (Vec<f32>, Vec<u8>) {
+    let (mut x, mut y) = (vec![0.0; 2000], vec![0; 1000]);
+    datasets::generate_config(&DataConfig::default(), &mut x, &mut y).expect("default data");
+    (x, y)
+}
+
+fn split<'a>(x: &'a [f32], y: &'a [u8]) -> Split<'a> {
+    Split::new(Rows::new(x, y, Shape::MOONS).expect("valid data")).expect("enough data")
 }
 
 const ONE_EPOCH: ChildConfig = ChildConfig {
@@ -32,8 +37,8 @@ const ONE_EPOCH: ChildConfig = ChildConfig {
 /// largest network (six 16-unit layers), and a one-layer network.
 #[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
 fn child_epoch(bencher: divan::Bencher<'_, '_>, arch: &str) {
-    let samples = data();
-    let split = Split::new(&samples).expect("valid data");
+    let (x, y) = data();
+    let split = split(&x, &y);
     let arch: Arch = arch.parse().expect("valid architecture");
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);
@@ -47,8 +52,8 @@ fn child_epoch_avx2(bencher: divan::Bencher<'_, '_>, arch: &str) {
     if !std::is_x86_feature_detected!("avx2") {
         return;
     }
-    let samples = data();
-    let split = Split::new(&samples).expect("valid data");
+    let (x, y) = data();
+    let split = split(&x, &y);
     let arch: Arch = arch.parse().expect("valid architecture");
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);

@@ -3,8 +3,16 @@
 //! A child is a sequence of at most [`MAX_TOKENS`] tokens read in order: a width token adds
 //! a linear layer from the current feature count to that width, an activation token applies
 //! to the current features, `EOS` ends the sequence early. A final linear layer maps the
-//! features to the [`OUTPUTS`] class logits. So `[16, Tanh, 8, ReLU]` is
+//! features to one logit per class. The data's [`Shape`] (`d` inputs, `k` classes) fixes the
+//! first fan-in and the last fan-out: on the moons (`d = k = 2`) `[16, Tanh, 8, ReLU]` is
 //! `Linear(2,16) → Tanh → Linear(16,8) → ReLU → Linear(8,2)`, and `[]` is `Linear(2,2)`.
+//!
+//! ## Capacities
+//! Every buffer of a child is sized at compile time by [`MAX_INPUTS`] and [`MAX_CLASSES`]
+//! (and [`MAX_WIDTH`], [`MAX_TOKENS`]); `d` and `k` are run-time values up to them. The default
+//! is 64 features and 10 classes, for hosts and the page. A firmware picks the smallest that
+//! holds its data with one `max-inputs-N` and one `max-classes-N` feature of this crate (as
+//! smoltcp's and embassy's capacity features do), and every child buffer shrinks with it.
 
 use crate::config::Cost;
 use core::fmt;
@@ -14,10 +22,123 @@ use core::str::FromStr;
 pub const MAX_TOKENS: usize = 6;
 /// The widest hidden layer.
 pub const MAX_WIDTH: usize = 16;
-/// Input features per sample.
-pub const INPUTS: usize = 2;
-/// Classes, hence output logits.
-pub const OUTPUTS: usize = 2;
+/// The most input features a sample may have (`d`): 64, or less with a `max-inputs-N` feature.
+pub const MAX_INPUTS: usize = {
+    let chosen = [
+        (cfg!(feature = "max-inputs-2"), 2),
+        (cfg!(feature = "max-inputs-4"), 4),
+        (cfg!(feature = "max-inputs-16"), 16),
+    ];
+    one_capacity(chosen, 64)
+};
+/// The most classes (`k`, hence output logits): 10, or less with a `max-classes-N` feature.
+pub const MAX_CLASSES: usize = {
+    let chosen = [
+        (cfg!(feature = "max-classes-2"), 2),
+        (cfg!(feature = "max-classes-4"), 4),
+    ];
+    one_capacity(chosen, 10)
+};
+
+/// The capacity one group of features chooses, or `default` if none; two at once fail the
+/// build (capacity features are exclusive, as smoltcp's are).
+const fn one_capacity<const N: usize>(chosen: [(bool, usize); N], default: usize) -> usize {
+    let mut value = default;
+    let mut count = 0;
+    let mut i = 0;
+    while i < N {
+        if chosen[i].0 {
+            value = chosen[i].1;
+            count += 1;
+        }
+        i += 1;
+    }
+    assert!(
+        count <= 1,
+        "enable at most one max-inputs-N and one max-classes-N feature"
+    );
+    value
+}
+
+/// The fewest classes a data set may have.
+pub const MIN_CLASSES: usize = 2;
+
+/// The widest a layer's input may be: a hidden layer's, or the data's.
+pub const MAX_FAN_IN: usize = if MAX_INPUTS > MAX_WIDTH {
+    MAX_INPUTS
+} else {
+    MAX_WIDTH
+};
+
+/// What a child network maps: `inputs` features (`d`) to `classes` logits (`k`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shape {
+    inputs: u8,
+    classes: u8,
+}
+
+/// Why a [`Shape`] was refused: its features or classes are outside the capacities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShapeError {
+    /// Features asked for.
+    pub inputs: usize,
+    /// Classes asked for.
+    pub classes: usize,
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (d, k) = (self.inputs, self.classes);
+        write!(
+            f,
+            "{d} features and {k} classes, but this build takes 1 to {MAX_INPUTS} features \
+             and {MIN_CLASSES} to {MAX_CLASSES} classes"
+        )
+    }
+}
+
+impl core::error::Error for ShapeError {}
+
+impl Shape {
+    /// Two features, two classes: the moons and every generated data set.
+    pub const MOONS: Shape = Shape {
+        inputs: 2,
+        classes: 2,
+    };
+
+    /// `d` features and `k` classes, if within the capacities ([`MAX_INPUTS`], [`MAX_CLASSES`]).
+    pub const fn new(inputs: usize, classes: usize) -> Result<Shape, ShapeError> {
+        if inputs == 0 || inputs > MAX_INPUTS || classes < MIN_CLASSES || classes > MAX_CLASSES {
+            return Err(ShapeError { inputs, classes });
+        }
+        Ok(Shape {
+            inputs: inputs as u8,
+            classes: classes as u8,
+        })
+    }
+
+    /// Input features (`d`).
+    pub const fn inputs(&self) -> usize {
+        self.inputs as usize
+    }
+
+    /// Classes, hence output logits (`k`).
+    pub const fn classes(&self) -> usize {
+        self.classes as usize
+    }
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Self::MOONS
+    }
+}
+
+impl fmt::Display for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} features, {} classes", self.inputs, self.classes)
+    }
+}
 /// Token vocabulary size (five widths, four activations, EOS).
 pub const VOCAB: usize = 10;
 /// The most linear layers in a child: every token a width, plus the output layer.
@@ -276,19 +397,19 @@ impl Arch {
         Ok(arch)
     }
 
-    /// The width of each linear layer's output, in order, ending with [`OUTPUTS`].
-    pub fn linear_widths(&self) -> heapless::Vec<usize, MAX_LINEAR> {
+    /// The width of each linear layer's output, in order, ending with the class count.
+    pub fn linear_widths(&self, shape: Shape) -> heapless::Vec<usize, MAX_LINEAR> {
         let mut out: heapless::Vec<usize, MAX_LINEAR> =
             self.tokens().iter().filter_map(|t| t.width()).collect();
-        let _ = out.push(OUTPUTS); // at most MAX_TOKENS widths, so there is room
+        let _ = out.push(shape.classes()); // at most MAX_TOKENS widths, so there is room
         out
     }
 
-    /// Trainable parameters (weights and biases) of the child.
-    pub fn parameter_count(&self) -> usize {
-        let mut fan_in = INPUTS;
+    /// Trainable parameters (weights and biases) of the child on data of `shape`.
+    pub fn parameter_count(&self, shape: Shape) -> usize {
+        let mut fan_in = shape.inputs();
         let mut total = 0;
-        for w in self.linear_widths() {
+        for w in self.linear_widths(shape) {
             total += (fan_in + 1) * w;
             fan_in = w;
         }
@@ -296,10 +417,10 @@ impl Arch {
     }
 
     /// Multiply-adds of one forward pass for one sample (linear layers only).
-    pub fn forward_macs(&self) -> usize {
-        let mut fan_in = INPUTS;
+    pub fn forward_macs(&self, shape: Shape) -> usize {
+        let mut fan_in = shape.inputs();
         let mut total = 0;
-        for w in self.linear_widths() {
+        for w in self.linear_widths(shape) {
             total += fan_in * w;
             fan_in = w;
         }
@@ -314,12 +435,16 @@ impl Arch {
         len: MAX_TOKENS as u8,
     };
 
-    /// The architecture's `cost`, normalised so that [`Arch::LARGEST`] costs 1 (the empty
-    /// architecture, a linear classifier, costs 6/1344 in multiply-adds).
-    pub fn cost(&self, cost: Cost) -> f32 {
+    /// The architecture's `cost` on data of `shape`, normalised so that [`Arch::LARGEST`] costs
+    /// 1 (on the moons the empty architecture, a linear classifier, costs 4/1344 in
+    /// multiply-adds).
+    pub fn cost(&self, cost: Cost, shape: Shape) -> f32 {
         let (mine, most) = match cost {
-            Cost::Macs => (self.forward_macs(), Arch::LARGEST.forward_macs()),
-            Cost::Params => (self.parameter_count(), Arch::LARGEST.parameter_count()),
+            Cost::Macs => (self.forward_macs(shape), Arch::LARGEST.forward_macs(shape)),
+            Cost::Params => (
+                self.parameter_count(shape),
+                Arch::LARGEST.parameter_count(shape),
+            ),
         };
         mine as f32 / most as f32
     }
@@ -471,24 +596,58 @@ mod tests {
     #[test]
     fn sizes_follow_the_layer_widths() {
         let arch: Arch = "[16, Tanh, 8, ReLU]".parse().unwrap();
-        assert_eq!(arch.linear_widths().as_slice(), &[16, 8, 2]);
-        assert_eq!(arch.parameter_count(), 3 * 16 + 17 * 8 + 9 * 2);
-        assert_eq!(arch.forward_macs(), 2 * 16 + 16 * 8 + 8 * 2);
-        assert_eq!(Arch::EMPTY.parameter_count(), 6);
+        assert_eq!(arch.linear_widths(Shape::MOONS).as_slice(), &[16, 8, 2]);
+        let m = Shape::MOONS;
+        assert_eq!(arch.parameter_count(m), 3 * 16 + 17 * 8 + 9 * 2);
+        assert_eq!(arch.forward_macs(m), 2 * 16 + 16 * 8 + 8 * 2);
+        assert_eq!(Arch::EMPTY.parameter_count(m), 6);
+        // Wine: 13 features, 3 classes.
+        let wine = Shape::new(13, 3).unwrap();
+        assert_eq!(arch.linear_widths(wine).as_slice(), &[16, 8, 3]);
+        assert_eq!(arch.parameter_count(wine), 14 * 16 + 17 * 8 + 9 * 3);
+        assert_eq!(arch.forward_macs(wine), 13 * 16 + 16 * 8 + 8 * 3);
+        assert_eq!(Arch::EMPTY.parameter_count(wine), 14 * 3);
     }
 
     #[test]
     fn costs_are_normalised_to_the_largest_network() {
-        assert_eq!(Arch::LARGEST.forward_macs(), 2 * 16 + 5 * 16 * 16 + 16 * 2);
-        assert_eq!(Arch::LARGEST.parameter_count(), crate::mlp::MAX_PARAMS);
-        for cost in [Cost::Macs, Cost::Params] {
-            assert_eq!(Arch::LARGEST.cost(cost), 1.0);
-            for n in (0..ARCH_COUNT).step_by(1009) {
-                let c = Arch::nth(n).cost(cost);
-                assert!(c > 0.0 && c <= 1.0, "{} costs {c}", Arch::nth(n));
+        let m = Shape::MOONS;
+        assert_eq!(Arch::LARGEST.forward_macs(m), 2 * 16 + 5 * 16 * 16 + 16 * 2);
+        let widest = Shape::new(MAX_INPUTS, MAX_CLASSES).unwrap();
+        assert_eq!(
+            Arch::LARGEST.parameter_count(widest),
+            crate::mlp::MAX_PARAMS
+        );
+        for shape in [m, widest] {
+            for cost in [Cost::Macs, Cost::Params] {
+                assert_eq!(Arch::LARGEST.cost(cost, shape), 1.0);
+                for n in (0..ARCH_COUNT).step_by(1009) {
+                    let c = Arch::nth(n).cost(cost, shape);
+                    assert!(c > 0.0 && c <= 1.0, "{} costs {c}", Arch::nth(n));
+                }
             }
         }
         let small: Arch = "[4, Tanh]".parse().unwrap();
-        assert_eq!(small.cost(Cost::Macs), (2.0 * 4.0 + 4.0 * 2.0) / 1344.0);
+        assert_eq!(small.cost(Cost::Macs, m), (2.0 * 4.0 + 4.0 * 2.0) / 1344.0);
+    }
+
+    #[test]
+    fn shapes_are_checked_against_the_capacities() {
+        assert_eq!(Shape::new(2, 2), Ok(Shape::MOONS));
+        assert_eq!(Shape::default(), Shape::MOONS);
+        let widest = Shape::new(MAX_INPUTS, MAX_CLASSES).unwrap();
+        assert_eq!(
+            (widest.inputs(), widest.classes()),
+            (MAX_INPUTS, MAX_CLASSES)
+        );
+        for (d, k) in [(0, 2), (MAX_INPUTS + 1, 2), (2, 1), (2, MAX_CLASSES + 1)] {
+            let e = Shape::new(d, k).unwrap_err();
+            assert_eq!((e.inputs, e.classes), (d, k));
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("{d} features and {k} classes")),
+                "{text}"
+            );
+        }
     }
 }

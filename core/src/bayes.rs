@@ -12,7 +12,7 @@
 use crate::config::{DataConfig, Dataset};
 use crate::datasets::{class0_count, point};
 use crate::math;
-use crate::sample::Sample;
+use crate::sample::Rows;
 
 /// The score of class `label` at `x`: log of the unnormalised mixture density (σ > 0), or the
 /// negated squared distance to the nearest noise-free point (σ = 0).
@@ -43,16 +43,19 @@ pub fn predict(config: &DataConfig, x: [f32; 2]) -> u8 {
     u8::from(s1 > s0)
 }
 
-/// The accuracy of the Bayes-optimal classifier on `samples` (0 for an empty slice).
-pub fn accuracy(config: &DataConfig, samples: &[Sample]) -> f32 {
-    if samples.is_empty() {
+/// The accuracy of the Bayes-optimal classifier on `rows` (0 for none, or for rows that are
+/// not two-featured, which no generator made).
+pub fn accuracy(config: &DataConfig, rows: &Rows<'_>) -> f32 {
+    if rows.is_empty() || rows.shape().inputs() != 2 {
         return 0.0;
     }
-    let correct = samples
-        .iter()
-        .filter(|s| predict(config, s.x) == s.label)
+    let correct = (0..rows.len())
+        .filter(|&i| {
+            let x = rows.x(i);
+            predict(config, [x[0], x[1]]) == rows.label(i)
+        })
         .count();
-    correct as f32 / samples.len() as f32
+    correct as f32 / rows.len() as f32
 }
 
 #[cfg(test)]
@@ -159,26 +162,37 @@ mod tests {
         };
         for dataset in Dataset::ALL {
             let config = DataConfig { dataset, ..config };
-            let mut v = [Sample::default(); 1000];
-            generate(dataset, &mut v, 0.0, &mut stream(0, Stream::Data, 0));
-            assert_eq!(accuracy(&config, &v), 1.0, "{dataset}");
+            let (mut x, mut y) = ([0.0; 2000], [0; 1000]);
+            generate(
+                dataset,
+                &mut x,
+                &mut y,
+                0.0,
+                &mut stream(0, Stream::Data, 0),
+            );
+            let rows = Rows::new(&x, &y, crate::arch::Shape::MOONS).unwrap();
+            assert_eq!(accuracy(&config, &rows), 1.0, "{dataset}");
         }
     }
 
     #[test]
     fn more_noise_lowers_the_ceiling() {
-        let mut v = [Sample::default(); 1000];
+        let (mut x, mut y) = ([0.0; 2000], [0; 1000]);
         let noisy = DataConfig {
             noise: 0.5,
             ..DataConfig::default()
         };
         generate(
             Dataset::Moons,
-            &mut v,
+            &mut x,
+            &mut y,
             noisy.noise,
             &mut stream(0, Stream::Data, 0),
         );
-        let acc = accuracy(&noisy, &v);
+        let acc = accuracy(
+            &noisy,
+            &Rows::new(&x, &y, crate::arch::Shape::MOONS).unwrap(),
+        );
         assert!((0.75..0.9).contains(&acc), "σ = 0.5 ceiling {acc}");
     }
 }

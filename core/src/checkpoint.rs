@@ -11,8 +11,9 @@
 //! boundary (no proposal awaiting its outcome).
 //!
 //! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
-//! capacity `u16`, reserved `u16`, the configuration, the data's fingerprint `u64` (version 3;
-//! see [`Split::fingerprint`](crate::Split::fingerprint)), the small state, the controller's
+//! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape),
+//! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
+//! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
 //!
 //! This module is the image's frame: header, configuration, checksum (`begin`, `open`,
@@ -30,7 +31,7 @@ use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 3;
+pub const VERSION: u16 = 4;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,10 +224,12 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
         crate::config::Cost::Macs => 0,
         crate::config::Cost::Params => 1,
     });
+    w.u8(c.shape.inputs() as u8);
+    w.u8(c.shape.classes() as u8);
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1;
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1 + 2;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
@@ -330,10 +333,8 @@ pub(crate) fn open<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DataConfig;
-    use crate::datasets;
-    use crate::sample::{Sample, Split};
     use crate::search::{Record, Search};
+    use crate::testdata::Data;
 
     #[test]
     fn crc32_matches_the_standard_check_value() {
@@ -352,14 +353,8 @@ mod tests {
         assert_eq!(w.pos, CONFIG_LEN);
     }
 
-    fn data() -> Vec<Sample> {
-        let mut v = vec![Sample::default(); 200];
-        let cfg = DataConfig {
-            samples: 200,
-            ..DataConfig::default()
-        };
-        datasets::generate_config(&cfg, &mut v).unwrap();
-        v
+    fn data() -> Data {
+        Data::moons(200)
     }
 
     fn config() -> SearchConfig {
@@ -378,13 +373,13 @@ mod tests {
 
     /// The fingerprint of [`data`]'s split.
     fn fp() -> Fingerprint {
-        Split::new(&data()).unwrap().fingerprint()
+        data().split().fingerprint()
     }
 
     /// The data, and the checkpoint of the test search after four rollouts.
-    fn after_four() -> (Vec<Sample>, Vec<u8>) {
+    fn after_four() -> (Data, Vec<u8>) {
         let v = data();
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let mut search: Box<S> = Box::new(Search::new(config()).unwrap());
         for _ in 0..4 {
             search.step(&split);
@@ -397,7 +392,7 @@ mod tests {
     #[test]
     fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
         let v = data();
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let mut whole: Box<S> = Box::new(Search::new(config()).unwrap());
         let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
 
@@ -419,7 +414,7 @@ mod tests {
     #[test]
     fn every_bad_checkpoint_is_refused_and_changes_nothing() {
         let (v, good) = after_four();
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
 
         let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
         let before: Vec<Record> = {
@@ -498,7 +493,7 @@ mod tests {
     #[test]
     fn checkpoints_before_the_first_rollout_and_after_the_last_restore() {
         let v = data();
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let mut whole: Box<S> = Box::new(Search::new(config()).unwrap());
         let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
         let mut bytes = vec![0u8; S::checkpoint_len()];
@@ -586,8 +581,8 @@ mod tests {
         let (v, good) = after_four();
         // One label flipped: same sizes, same configuration, other data.
         let mut other = v.clone();
-        other[150].label ^= 1;
-        let given = Split::new(&other).unwrap().fingerprint();
+        other.y[150] ^= 1;
+        let given = other.split().fingerprint();
         assert_ne!(given, fp());
         let mut victim: Box<S> = Box::new(Search::new(config()).unwrap());
         let e = victim.restore(config(), &good, given).unwrap_err();
@@ -601,7 +596,9 @@ mod tests {
         );
         assert_eq!(victim.completed(), 0);
         // The same samples split differently are other data too.
-        let fewer = Split::new(&v[..199]).unwrap().fingerprint();
+        let fewer = crate::Split::new(v.rows().slice(0..199))
+            .unwrap()
+            .fingerprint();
         assert_ne!(fewer, fp());
     }
 }

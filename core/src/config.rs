@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use crate::arch::Shape;
+
 /// The most rollouts a search may be configured for.
 pub const MAX_ROLLOUTS: u32 = 10_000_000;
 /// The most rollouts that may share one controller update (sizes the trajectory buffer).
@@ -303,6 +305,9 @@ pub struct SearchConfig {
     pub cost_weight: f32,
     /// What the cost counts. Default: multiply-adds.
     pub cost: Cost,
+    /// The data's shape (features and classes): what the cost of an architecture is measured
+    /// on. Not a setting: the front ends set it from the data. Default: the moons' (2, 2).
+    pub shape: Shape,
 }
 
 impl SearchConfig {
@@ -317,6 +322,7 @@ impl SearchConfig {
         strategy: Strategy::Reinforce,
         cost_weight: 0.0,
         cost: Cost::Macs,
+        shape: Shape::MOONS,
     };
 }
 

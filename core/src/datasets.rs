@@ -19,10 +19,11 @@
 
 use rand_core::Rng;
 
+use crate::arch::Shape;
 use crate::config::{ConfigError, DataConfig, Dataset};
 use crate::math;
 use crate::rng;
-use crate::sample::Sample;
+use crate::sample::Rows;
 
 /// Radius of the inner circle (the outer one has radius 1).
 pub const CIRCLES_FACTOR: f32 = 0.5;
@@ -77,67 +78,100 @@ pub fn point(dataset: Dataset, label: u8, i: usize, count: usize) -> [f32; 2] {
     }
 }
 
-/// Fills `out` with `dataset` at noise `noise` (`out.len()` points), drawing from `rng`.
-pub fn generate(dataset: Dataset, out: &mut [Sample], noise: f32, rng: &mut impl Rng) {
-    let n = out.len();
+/// Fills `labels` and `x` (two features per label, row-major) with `dataset` at noise
+/// `noise`, one point per label, drawing from `rng`. Features past `2 · labels.len()` are left
+/// as they were; labels past `x.len() / 2` are not filled.
+pub fn generate(
+    dataset: Dataset,
+    x: &mut [f32],
+    labels: &mut [u8],
+    noise: f32,
+    rng: &mut impl Rng,
+) {
+    let n = labels.len().min(x.len() / 2);
+    let (x, labels) = (&mut x[..2 * n], &mut labels[..n]);
     let n0 = class0_count(n);
-    for (i, s) in out.iter_mut().enumerate() {
+    for (i, (p, l)) in x.chunks_exact_mut(2).zip(labels.iter_mut()).enumerate() {
         let (label, j, count) = if i < n0 {
             (0, i, n0)
         } else {
             (1, i - n0, n - n0)
         };
-        *s = Sample {
-            x: point(dataset, label, j, count),
-            label,
-        };
+        p.copy_from_slice(&point(dataset, label, j, count));
+        *l = label;
     }
     for i in (1..n).rev() {
         let j = rng::below(rng, (i + 1) as u32) as usize;
-        out.swap(i, j);
+        labels.swap(i, j);
+        x.swap(2 * i, 2 * j);
+        x.swap(2 * i + 1, 2 * j + 1);
     }
-    for s in out.iter_mut() {
+    for p in x.chunks_exact_mut(2) {
         let (a, b) = rng::gaussian_pair(rng);
-        s.x[0] += noise * a;
-        s.x[1] += noise * b;
+        p[0] += noise * a;
+        p[1] += noise * b;
     }
 }
 
-/// Validates `config`, then fills `out[..config.samples]` from the data stream of
-/// `config.seed`. Returns the filled part. `out` must hold at least `config.samples`.
+/// Validates `config`, then fills the first `config.samples` rows of `x` (two features each)
+/// and `labels` from the data stream of `config.seed`, and returns them as [`Rows`]. The
+/// buffers must hold at least `config.samples` rows.
 pub fn generate_config<'a>(
     config: &DataConfig,
-    out: &'a mut [Sample],
-) -> Result<&'a mut [Sample], ConfigError> {
+    x: &'a mut [f32],
+    labels: &'a mut [u8],
+) -> Result<Rows<'a>, ConfigError> {
     config.validate()?;
-    let available = out.len();
-    let out = out.get_mut(..config.samples).ok_or(ConfigError {
-        field: "samples",
-        allowed: crate::config::Allowed::Range {
-            min: crate::config::MIN_SAMPLES as u64,
-            max: available as u64,
-        },
-        got: crate::config::Got::Int(config.samples as u64),
-    })?;
+    let available = labels.len().min(x.len() / 2);
+    let n = config.samples;
+    if n > available {
+        return Err(ConfigError {
+            field: "samples",
+            allowed: crate::config::Allowed::Range {
+                min: crate::config::MIN_SAMPLES as u64,
+                max: available as u64,
+            },
+            got: crate::config::Got::Int(n as u64),
+        });
+    }
+    let (x, labels) = (&mut x[..2 * n], &mut labels[..n]);
     let mut rng = rng::stream(config.seed, rng::Stream::Data, 0);
-    generate(config.dataset, out, config.noise, &mut rng);
-    Ok(out)
+    generate(config.dataset, x, labels, config.noise, &mut rng);
+    // Finite by construction (bounded points, bounded noise), labels 0 and 1; checked anyway,
+    // and an impossible failure is reported as the noise's.
+    Rows::new(x, labels, Shape::MOONS).map_err(|_| ConfigError {
+        field: "noise",
+        allowed: crate::config::Allowed::UpTo(crate::config::MAX_NOISE),
+        got: crate::config::Got::Float(config.noise),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// One generated point, for the tests' reading.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    struct Sample {
+        x: [f32; 2],
+        label: u8,
+    }
+
     fn of(dataset: Dataset, n: usize, noise: f32, seed: u64) -> Vec<Sample> {
-        let mut v = vec![Sample::default(); n];
+        let (mut x, mut labels) = (vec![0.0; 2 * n], vec![0; n]);
         let cfg = DataConfig {
             dataset,
             samples: n,
             noise,
             seed,
         };
-        generate_config(&cfg, &mut v).unwrap();
-        v
+        let rows = generate_config(&cfg, &mut x, &mut labels).unwrap();
+        (0..n)
+            .map(|i| Sample {
+                x: [rows.x(i)[0], rows.x(i)[1]],
+                label: rows.label(i),
+            })
+            .collect()
     }
 
     fn moons(n: usize, noise: f32, seed: u64) -> Vec<Sample> {
@@ -238,11 +272,15 @@ mod tests {
 
     #[test]
     fn too_small_a_buffer_is_an_error() {
-        let mut v = [Sample::default(); 30];
+        let (mut x, mut labels) = ([0.0; 80], [0; 30]);
         let cfg = DataConfig {
             samples: 40,
             ..DataConfig::default()
         };
-        assert_eq!(generate_config(&cfg, &mut v).unwrap_err().field, "samples");
+        let e = generate_config(&cfg, &mut x, &mut labels).unwrap_err();
+        assert_eq!(e.field, "samples");
+        let (mut x, mut labels) = ([0.0; 60], [0; 40]);
+        let e = generate_config(&cfg, &mut x, &mut labels).unwrap_err();
+        assert_eq!(e.field, "samples", "30 rows of features");
     }
 }

@@ -8,7 +8,7 @@
 
 use core::cmp::Ordering;
 
-use crate::arch::Arch;
+use crate::arch::{Arch, Shape};
 use crate::config::Cost;
 
 /// What the search saw of one distinct architecture.
@@ -55,21 +55,22 @@ impl Seen {
         self.reward_sum / f64::from(self.samples.max(1))
     }
 
-    /// The cost on the frontier's axis: multiply-adds or parameters, unnormalised.
-    pub fn cost(&self, cost: Cost) -> usize {
+    /// The cost on the frontier's axis on data of `shape`: multiply-adds or parameters,
+    /// unnormalised.
+    pub fn cost(&self, cost: Cost, shape: Shape) -> usize {
         match cost {
-            Cost::Macs => self.arch.forward_macs(),
-            Cost::Params => self.arch.parameter_count(),
+            Cost::Macs => self.arch.forward_macs(shape),
+            Cost::Params => self.arch.parameter_count(shape),
         }
     }
 }
 
-/// Sorts `seen` cheapest first by `cost` (ties: most accurate first, then by tokens, so the
-/// order is total and the same everywhere) and marks the frontier.
-pub fn mark(seen: &mut [Seen], cost: Cost) {
+/// Sorts `seen` cheapest first by `cost` on data of `shape` (ties: most accurate first, then
+/// by tokens, so the order is total and the same everywhere) and marks the frontier.
+pub fn mark(seen: &mut [Seen], cost: Cost, shape: Shape) {
     seen.sort_unstable_by(|a, b| {
-        a.cost(cost)
-            .cmp(&b.cost(cost))
+        a.cost(cost, shape)
+            .cmp(&b.cost(cost, shape))
             .then(b.mean_accuracy().total_cmp(&a.mean_accuracy()))
             .then_with(|| a.arch.tokens().cmp(b.arch.tokens()))
             .then(Ordering::Equal)
@@ -107,7 +108,7 @@ mod tests {
             s
         })
         .collect();
-        mark(&mut seen, Cost::Macs);
+        mark(&mut seen, Cost::Macs, Shape::MOONS);
         let order: Vec<String> = seen.iter().map(|s| s.arch.to_string()).collect();
         assert_eq!(order, ["[]", "[1]", "[2]", "[4]", "[16]", "[16, 16]"]);
         let on: Vec<bool> = seen.iter().map(|s| s.frontier).collect();
@@ -115,8 +116,11 @@ mod tests {
         assert_eq!(seen[3].samples, 3);
         assert!((seen[3].mean_accuracy() - 0.85).abs() < 1e-6);
         // By parameters: [] 6, [1] 7, [2] 12, [4] 22, [16] 82, [16, 16] 354: the same order.
-        mark(&mut seen, Cost::Params);
-        let params: Vec<usize> = seen.iter().map(|s| s.cost(Cost::Params)).collect();
+        mark(&mut seen, Cost::Params, Shape::MOONS);
+        let params: Vec<usize> = seen
+            .iter()
+            .map(|s| s.cost(Cost::Params, Shape::MOONS))
+            .collect();
         assert_eq!(params, [6, 7, 12, 22, 82, 354]);
     }
 }

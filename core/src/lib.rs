@@ -17,19 +17,23 @@
 //! ```
 //!
 //! ### Data ([`sample`], [`datasets`], [`bayes`])
-//! A data set is a slice of [`Sample`]s the caller owns (a static array on a chip, a `Vec`
-//! from a CSV on a host), cut in order into train/dev/test (70/10/20) by [`Split::new`].
+//! A data set is [`Rows`]: `n` rows of `d` features (row-major, one `&[f32]`) and a class each
+//! (`&[u8]`), storage the caller owns (static arrays on a chip, `Vec`s from a CSV on a host),
+//! checked once and cut in order into train/dev/test (70/10/20) by [`Split::new`]. Its
+//! [`Shape`] — `d` features (1 to [`MAX_INPUTS`]), `k` classes (2 to [`MAX_CLASSES`]) — sizes
+//! each child's first and last layer; the capacities are compile-time, `d` and `k` run-time.
 //! [`datasets`] generates two moons (scikit-learn-style), circles, XOR or spirals; [`bayes`]
 //! computes the accuracy of the Bayes-optimal classifier on a split, the ceiling to read every
 //! accuracy against.
 //!
 //! ### Architectures ([`arch`])
 //! A child is up to [`MAX_TOKENS`] tokens: widths 1–16 add linear layers, Sigmoid, Tanh,
-//! ReLU and LeakyReLU apply to the current features, EOS stops; an output layer of 2 follows.
+//! ReLU and LeakyReLU apply to the current features, EOS stops; an output layer of `k` follows.
 //!
 //! ### Child networks ([`mlp`], [`adam`], [`train`])
-//! [`mlp::Layout`] turns an [`Arch`] into ops over one flat parameter array;
-//! batches are feature-major so inner loops vectorise. [`Trainer`] runs mini-batch Adam with
+//! [`mlp::Layout`] turns an [`Arch`] and a [`Shape`] into ops over one flat parameter array;
+//! batches are feature-major so inner loops vectorise. The loss is softmax cross-entropy over
+//! the `k` logits (with two classes, the sigmoid of their difference). [`Trainer`] runs mini-batch Adam with
 //! early stopping and returns an [`Outcome`] whose reward is the best dev accuracy;
 //! [`Network`] is a trained child (architecture and weights), to classify with or export.
 //!
@@ -74,6 +78,23 @@
 //! ```
 //! Every edge reads settings through the table and numbers through the core, so one seed gives
 //! the same records on each.
+//!
+//! ## Memory, in `d` and `k`
+//! Every buffer is sized by the capacities `D` = [`MAX_INPUTS`] and `K` = [`MAX_CLASSES`]
+//! (features `max-inputs-N`, `max-classes-N`; see [`arch`]), never by the data at run time:
+//! - a child's parameters: `MAX_PARAMS = 16·(D + 1) + 5·17·16 + 17·K` floats (the largest
+//!   child, six 16-unit layers), 1,442 at the moons' `D = K = 2`, 2,570 at the default 64/10;
+//! - the batch [`mlp::Workspace`]: `128·(2·D + 96 + K + 16) + 128·max(16, D) + 36` bytes
+//!   (17,188 at 2/2, 40,228 at 64/10);
+//! - the [`Trainer`]: four parameter arrays (weights, best weights, Adam's two moments),
+//!   `16·MAX_PARAMS` bytes, plus the workspace and a few dozen bytes (40,324 B at 2/2);
+//! - a [`Network`]: `4·MAX_PARAMS` bytes and its layout;
+//! - the data, the caller's: `n·(4·d + 1)` bytes for `n` rows of `d` features.
+//!
+//! The controller does not depend on `d` or `k` (its vocabulary is the same). So a search on
+//! the moons built with `max-inputs-2` and `max-classes-2` is exactly as large as before the
+//! capacities existed, and the default build pays about 41 KB more per trainer for 64 features
+//! and 10 classes.
 //!
 //! ## Determinism
 //! One seed gives the same bits on every target: all float transcendentals go through
@@ -122,9 +143,14 @@ pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod shuffle;
+#[cfg(test)]
+mod testdata;
 pub mod train;
 
-pub use arch::{Activation, Arch, MAX_TOKENS, MAX_WIDTH, Token, TokenError};
+pub use arch::{
+    Activation, Arch, MAX_CLASSES, MAX_INPUTS, MAX_TOKENS, MAX_WIDTH, Shape, ShapeError, Token,
+    TokenError,
+};
 pub use checkpoint::CheckpointError;
 pub use config::{
     ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, Hidden, SearchConfig,
@@ -133,7 +159,7 @@ pub use config::{
 pub use network::{Network, NetworkError};
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;
-pub use sample::{DataError, Fingerprint, Sample, Split};
+pub use sample::{DataError, Fingerprint, Rows, Split};
 pub use search::{Proposal, Record, Report, Search, SearchError};
 pub use settings::{SETTINGS, Setting, Settings};
 pub use train::{Outcome, Trainer};

@@ -10,36 +10,39 @@
 //! batch leaves its unused lanes at zero input and zero loss gradient, so they change nothing.
 //! Each output's sum is accumulated in a fixed order, so vectorising never changes a bit.
 //!
-//! Memory is what backward needs for the current batch and no more (the workspace is 16,932 bytes):
-//! the input (2 rows), each hidden op's output (16 rows), the logits (2 rows), and one spare
-//! row block. Backward overwrites the logits with their gradient, then moves the gradient down
+//! Memory is what backward needs for the current batch and no more: the input (`MAX_INPUTS`
+//! rows), what activations before the first linear layer make of it (`MAX_INPUTS` rows), each
+//! hidden op's output (16 rows), the logits (`MAX_CLASSES` rows), and one spare row block of
+//! 16; plus one layer's input transposed (`MAX_BATCH × MAX_FAN_IN`). In bytes,
+//! `128·(2·MAX_INPUTS + 96 + MAX_CLASSES + 16) + 128·MAX_FAN_IN + 36`: 17,188 at the moons'
+//! capacities (2 inputs, 2 classes), 40,228 at the default 64 and 10. Backward overwrites the logits with their gradient, then moves the gradient down
 //! through slots it no longer needs, ping-ponging with the spare block. Each weight's gradient
 //! goes to a callback the moment it is computed, after the gradient below has been taken from
 //! the old weights, so the trainer applies Adam right there: no gradient buffer exists at all.
 
-use core::borrow::Borrow;
-
 use rand_core::Rng;
 
 use crate::arch::{
-    Activation, Arch, INPUTS, LEAKY_SLOPE, MAX_LINEAR, MAX_TOKENS, MAX_WIDTH, OUTPUTS,
+    Activation, Arch, LEAKY_SLOPE, MAX_CLASSES, MAX_FAN_IN, MAX_INPUTS, MAX_LINEAR, MAX_TOKENS,
+    MAX_WIDTH, Shape,
 };
 use crate::config::MAX_BATCH;
 use crate::math;
 use crate::rng;
-use crate::sample::Sample;
+use crate::sample::Rows;
 
-/// Parameters of the largest child: six 16-unit layers and the output layer (1442).
-pub const MAX_PARAMS: usize = (INPUTS + 1) * MAX_WIDTH
+/// Parameters of the largest child on the widest data: six 16-unit layers and the output
+/// layer (2570 at the default capacities, 1442 at the moons').
+pub const MAX_PARAMS: usize = (MAX_INPUTS + 1) * MAX_WIDTH
     + (MAX_TOKENS - 1) * (MAX_WIDTH + 1) * MAX_WIDTH
-    + (MAX_WIDTH + 1) * OUTPUTS;
+    + (MAX_WIDTH + 1) * MAX_CLASSES;
 /// Ops of the longest child: every token, plus the output layer.
 pub const MAX_OPS: usize = MAX_TOKENS + 1;
 
 const LANE_GROUP: usize = 8;
-const _: () =
-    assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= INPUTS && MAX_WIDTH >= OUTPUTS);
-const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize && OUTPUTS == 2);
+const _: () = assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= MAX_CLASSES);
+const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
+const _: () = assert!(MAX_INPUTS <= u8::MAX as usize && MAX_FAN_IN >= MAX_WIDTH);
 
 /// One value per sample of a mini-batch.
 pub type Lanes = [f32; MAX_BATCH];
@@ -85,29 +88,26 @@ pub enum Op {
 }
 
 /// The ops of one child and where their parameters live.
+///
+/// Activations before the first linear layer apply to the data's `d` features, which may be
+/// wider than a hidden layer: they are kept apart as the `lead`, applied in their own block of
+/// the workspace, and the ops start at the first linear layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Layout {
+    shape: Shape,
+    lead: [Activation; MAX_TOKENS],
+    lead_len: u8,
     ops: [Op; MAX_OPS],
     len: u8,
     params: u16,
 }
 
-/// Rows of the workspace: input, six hidden outputs, logits, spare.
-const ROWS: usize = INPUTS + MAX_TOKENS * MAX_WIDTH + OUTPUTS + MAX_WIDTH;
-const LOGITS: usize = INPUTS + MAX_TOKENS * MAX_WIDTH;
-const SPARE: usize = LOGITS + OUTPUTS;
-
-/// Where an op's output lives: hidden op `k` writes rows `hidden(k)`, the last op the logits.
-fn slot(k: usize, ops: usize) -> core::ops::Range<usize> {
-    if k == 0 {
-        0..INPUTS
-    } else if k >= ops {
-        LOGITS..LOGITS + OUTPUTS
-    } else {
-        let start = INPUTS + (k - 1) * MAX_WIDTH;
-        start..start + MAX_WIDTH
-    }
-}
+/// Rows of the workspace: input, the lead's output, six hidden outputs, logits, spare.
+const ROWS: usize = 2 * MAX_INPUTS + MAX_TOKENS * MAX_WIDTH + MAX_CLASSES + MAX_WIDTH;
+const LEAD: usize = MAX_INPUTS;
+const HIDDEN: usize = LEAD + MAX_INPUTS;
+const LOGITS: usize = HIDDEN + MAX_TOKENS * MAX_WIDTH;
+const SPARE: usize = LOGITS + MAX_CLASSES;
 
 /// Splits `rows` into a mutable block `write` and shared blocks `reads`, none overlapping
 /// `write` (guaranteed by the callers' slot arithmetic).
@@ -129,15 +129,15 @@ fn split_rows<const N: usize>(
     (written, reads)
 }
 
-/// Buffers for one mini-batch (16,932 bytes): activations, the spare block, one layer's input
-/// transposed, labels.
+/// Buffers for one mini-batch (see the module docs for their size): activations, the spare
+/// block, one layer's input transposed, labels.
 #[derive(Clone, Debug)]
 pub struct Workspace {
     rows: [Lanes; ROWS],
     /// The current linear layer's input, sample-major (`cols[lane][feature]`), for its weight
-    /// gradients: each is then a sum over samples of whole 16-wide rows, with no horizontal
-    /// reduction per weight.
-    cols: [[f32; MAX_WIDTH]; MAX_BATCH],
+    /// gradients: each is then a sum over samples of whole rows, with no horizontal reduction
+    /// per weight.
+    cols: [[f32; MAX_FAN_IN]; MAX_BATCH],
     labels: [u8; MAX_BATCH],
     lanes: usize,
 }
@@ -151,25 +151,30 @@ impl Default for Workspace {
 /// `cols[lane][i] = rows[i][lane]` for the `rows` given; the other features are left as they
 /// were (their gradients are computed and never used).
 #[inline(always)]
-fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_WIDTH]; MAX_BATCH]) {
-    for (i, row) in rows.iter().enumerate().take(MAX_WIDTH) {
+fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_FAN_IN]; MAX_BATCH]) {
+    for (i, row) in rows.iter().enumerate().take(MAX_FAN_IN) {
         for (col, &v) in cols.iter_mut().zip(row) {
             col[i] = v;
         }
     }
 }
 
-/// `g[i] = Σ_lanes d·x_i` for all 16 features at once from the transposed input: two
-/// interleaved partial sums of whole 16-wide rows (even and odd lanes) added at the end, a
-/// fixed order; vertical adds only, so it vectorises without a horizontal reduction per weight.
+/// `g[i] = Σ_lanes d·x_i` for the first `N` features at once from the transposed input: two
+/// interleaved partial sums of whole `N`-wide rows (even and odd lanes) added at the end, a
+/// fixed order whatever `N`; vertical adds only, so it vectorises without a horizontal
+/// reduction per weight. `N` is 16 for hidden layers, [`MAX_FAN_IN`] for a wider data input.
 #[inline(always)]
-fn weight_gradients(d: &Lanes, cols: &[[f32; MAX_WIDTH]; MAX_BATCH], g: &mut [f32; MAX_WIDTH]) {
-    let (mut even, mut odd) = ([0.0f32; MAX_WIDTH], [0.0f32; MAX_WIDTH]);
+fn weight_gradients<const N: usize>(
+    d: &Lanes,
+    cols: &[[f32; MAX_FAN_IN]; MAX_BATCH],
+    g: &mut [f32; MAX_FAN_IN],
+) {
+    let (mut even, mut odd) = ([0.0f32; N], [0.0f32; N]);
     for (pair, dd) in cols.chunks_exact(2).zip(d.chunks_exact(2)) {
         for ((e, o), (&x0, &x1)) in even
             .iter_mut()
             .zip(odd.iter_mut())
-            .zip(pair[0].iter().zip(&pair[1]))
+            .zip(pair[0][..N].iter().zip(&pair[1][..N]))
         {
             *e += dd[0] * x0;
             *o += dd[1] * x1;
@@ -248,6 +253,9 @@ fn activate_backward(activation: Activation, outputs: &[Lanes], delta: &mut [Lan
 impl Layout {
     /// The empty layout (no ops); a placeholder until [`Layout::new`].
     pub const EMPTY: Layout = Layout {
+        shape: Shape::MOONS,
+        lead: [Activation::Relu; MAX_TOKENS],
+        lead_len: 0,
         ops: [Op::Act {
             activation: Activation::Relu,
             width: 0,
@@ -256,10 +264,14 @@ impl Layout {
         params: 0,
     };
 
-    /// The ops of `arch`, ending with the output layer. Never panics: every `Arch` fits.
-    pub fn new(arch: &Arch) -> Layout {
-        let mut layout = Layout::EMPTY;
-        let mut width = INPUTS;
+    /// The ops of `arch` on data of `shape`, ending with the output layer. Never panics: every
+    /// `Arch` fits every `Shape`.
+    pub fn new(arch: &Arch, shape: Shape) -> Layout {
+        let mut layout = Layout {
+            shape,
+            ..Layout::EMPTY
+        };
+        let mut width = shape.inputs();
         let mut offset = 0usize;
         let push = |layout: &mut Layout, op: Op| {
             layout.ops[usize::from(layout.len)] = op;
@@ -278,28 +290,44 @@ impl Layout {
                 offset += (width + 1) * w;
                 width = w;
             } else if let Some(activation) = t.activation() {
-                push(
-                    &mut layout,
-                    Op::Act {
-                        activation,
-                        width: width as u8,
-                    },
-                );
+                if layout.len == 0 {
+                    layout.lead[usize::from(layout.lead_len)] = activation;
+                    layout.lead_len += 1;
+                } else {
+                    push(
+                        &mut layout,
+                        Op::Act {
+                            activation,
+                            width: width as u8,
+                        },
+                    );
+                }
             }
         }
+        let k = shape.classes();
         push(
             &mut layout,
             Op::Linear(Linear {
                 fan_in: width as u8,
-                fan_out: OUTPUTS as u8,
+                fan_out: k as u8,
                 offset: offset as u16,
             }),
         );
-        layout.params = (offset + (width + 1) * OUTPUTS) as u16;
+        layout.params = (offset + (width + 1) * k) as u16;
         layout
     }
 
-    /// The ops in order.
+    /// The data's shape this layout was made for.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The activations applied to the data's features before the first linear layer.
+    pub fn lead(&self) -> &[Activation] {
+        &self.lead[..usize::from(self.lead_len)]
+    }
+
+    /// The ops in order, from the first linear layer (after the [`Layout::lead`]).
     pub fn ops(&self) -> &[Op] {
         &self.ops[..usize::from(self.len)]
     }
@@ -307,6 +335,21 @@ impl Layout {
     /// Number of parameters (a prefix of the flat array).
     pub fn param_count(&self) -> usize {
         usize::from(self.params)
+    }
+
+    /// Where op `k`'s input lives (op `k − 1`'s output): the data (or the lead's output) for
+    /// the first op, the logits past the last, a hidden block between.
+    fn slot(&self, k: usize) -> core::ops::Range<usize> {
+        let d = self.shape.inputs();
+        if k == 0 {
+            let start = if self.lead_len > 0 { LEAD } else { 0 };
+            start..start + d
+        } else if k >= self.ops().len() {
+            LOGITS..LOGITS + self.shape.classes()
+        } else {
+            let start = HIDDEN + (k - 1) * MAX_WIDTH;
+            start..start + MAX_WIDTH
+        }
     }
 
     /// PyTorch's default `nn.Linear` init: weights and biases uniform in `±1/√fan_in`.
@@ -321,12 +364,20 @@ impl Layout {
         }
     }
 
-    /// Runs the batch in `ws` through the network, leaving the logits in the workspace.
+    /// Runs the batch in `ws` through the network, leaving the logits in the workspace. The
+    /// loaded input is left as it was, so a batch may be run again.
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn forward(&self, params: &[f32; MAX_PARAMS], ws: &mut Workspace) {
-        let n = self.ops().len();
+        if self.lead_len > 0 {
+            let d = self.shape.inputs();
+            let (input, lead) = ws.rows.split_at_mut(LEAD);
+            lead[..d].copy_from_slice(&input[..d]);
+            for &activation in self.lead() {
+                activate(activation, &mut lead[..d]);
+            }
+        }
         for (k, op) in self.ops().iter().enumerate() {
-            let (output, [input]) = split_rows(&mut ws.rows, slot(k + 1, n), [slot(k, n)]);
+            let (output, [input]) = split_rows(&mut ws.rows, self.slot(k + 1), [self.slot(k)]);
             match *op {
                 Op::Linear(linear) => {
                     let (fi, fo) = linear.shape();
@@ -349,6 +400,7 @@ impl Layout {
     /// layer first, as soon as their gradients are known and the gradient below no longer needs
     /// them; `apply` may update the parameters in place (the trainer runs Adam there). `start`
     /// is the first parameter's place in the flat array. Consumes the workspace's activations.
+    /// (The lead has no parameters below it, so nothing flows back through it.)
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn backward(
         &self,
@@ -357,15 +409,13 @@ impl Layout {
         mut apply: impl FnMut(usize, &mut [f32], &[f32]),
     ) {
         let ops = self.ops();
-        let n = ops.len();
-        let first_linear = ops.iter().position(|op| matches!(op, Op::Linear(_)));
         // The gradient of the current op's output: first the logits, overwritten in place.
-        let mut grad = slot(n, n);
+        let mut grad = self.slot(ops.len());
         for (k, op) in ops.iter().enumerate().rev() {
             match *op {
                 Op::Act { activation, width } => {
                     let w = usize::from(width);
-                    let (d, [y]) = split_rows(&mut ws.rows, grad.clone(), [slot(k + 1, n)]);
+                    let (d, [y]) = split_rows(&mut ws.rows, grad.clone(), [self.slot(k + 1)]);
                     activate_backward(activation, &y[..w], &mut d[..w]);
                 }
                 Op::Linear(linear) => {
@@ -375,24 +425,29 @@ impl Layout {
                     // The input's gradient goes to the spare block, or, if the output's gradient
                     // is there, to this op's own output slot, which a linear backward never reads.
                     let below = if grad.start == SPARE {
-                        slot(k + 1, n)
+                        self.slot(k + 1)
                     } else {
                         SPARE..SPARE + MAX_WIDTH
                     };
                     let (d_in, [d_out, x]) =
-                        split_rows(&mut ws.rows, below.clone(), [grad.clone(), slot(k, n)]);
-                    if Some(k) != first_linear {
+                        split_rows(&mut ws.rows, below.clone(), [grad.clone(), self.slot(k)]);
+                    // The first op is always linear, and nothing below it needs a gradient.
+                    if k > 0 {
                         for (i, din) in d_in[..fi].iter_mut().enumerate() {
                             let column = w.chunks_exact(fi).map(move |row| row[i]);
                             weighted_sum(din, 0.0, column.zip(d_out[..fo].iter()));
                         }
                     }
-                    // One row of gradients at a time (64 bytes of stack), so that the update
-                    // runs over a contiguous slice and vectorises.
-                    let mut g = [0.0f32; MAX_WIDTH];
+                    // One row of gradients at a time (on the stack), so that the update runs
+                    // over a contiguous slice and vectorises.
+                    let mut g = [0.0f32; MAX_FAN_IN];
                     transpose(&x[..fi], &mut ws.cols);
                     for (j, (row, d)) in w.chunks_exact_mut(fi).zip(&d_out[..fo]).enumerate() {
-                        weight_gradients(d, &ws.cols, &mut g);
+                        if MAX_FAN_IN == MAX_WIDTH || fi <= MAX_WIDTH {
+                            weight_gradients::<MAX_WIDTH>(d, &ws.cols, &mut g);
+                        } else {
+                            weight_gradients::<MAX_FAN_IN>(d, &ws.cols, &mut g);
+                        }
                         apply(start + j * fi, row, &g[..fi]);
                     }
                     for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
@@ -411,28 +466,37 @@ impl Workspace {
     pub const fn new() -> Self {
         Self {
             rows: [[0.0; MAX_BATCH]; ROWS],
-            cols: [[0.0; MAX_WIDTH]; MAX_BATCH],
+            cols: [[0.0; MAX_FAN_IN]; MAX_BATCH],
             labels: [0; MAX_BATCH],
             lanes: 0,
         }
     }
 
-    /// Loads up to [`MAX_BATCH`] samples as the batch (unused lanes are zeroed).
+    /// Loads up to [`MAX_BATCH`] samples as the batch, each its first `d` features and its
+    /// class (the unused lanes of the `d` input rows are zeroed).
     #[cfg_attr(feature = "multiversion", inline(always))]
-    pub fn load<S: Borrow<Sample>>(&mut self, samples: impl IntoIterator<Item = S>) {
+    pub fn load<'a>(&mut self, d: usize, samples: impl IntoIterator<Item = (&'a [f32], u8)>) {
+        let d = d.min(MAX_INPUTS);
         let mut lanes = 0;
-        for (lane, s) in samples.into_iter().take(MAX_BATCH).enumerate() {
-            let s = s.borrow();
-            self.rows[0][lane] = s.x[0];
-            self.rows[1][lane] = s.x[1];
-            self.labels[lane] = s.label;
+        for (lane, (x, label)) in samples.into_iter().take(MAX_BATCH).enumerate() {
+            for (row, &v) in self.rows[..d].iter_mut().zip(x) {
+                row[lane] = v;
+            }
+            self.labels[lane] = label;
             lanes = lane + 1;
         }
-        for row in &mut self.rows[..INPUTS] {
+        for row in &mut self.rows[..d] {
             row[lanes..].fill(0.0);
         }
         self.labels[lanes..].fill(0);
         self.lanes = lanes;
+    }
+
+    /// Loads rows `indices` of `rows` as the batch (see [`Workspace::load`]).
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    pub fn load_rows(&mut self, rows: &Rows<'_>, indices: impl IntoIterator<Item = usize>) {
+        let d = rows.shape().inputs();
+        self.load(d, indices.into_iter().map(|i| (rows.x(i), rows.label(i))));
     }
 
     /// Samples in the current batch.
@@ -440,10 +504,9 @@ impl Workspace {
         self.lanes
     }
 
-    /// The two logit rows `(z₀, z₁)` of the current batch after [`Layout::forward`].
-    pub fn logits(&self, layout: &Layout) -> (&Lanes, &Lanes) {
-        let _ = layout; // the logits have a fixed slot, whatever the layout
-        (&self.rows[LOGITS], &self.rows[LOGITS + 1])
+    /// The logit rows of the current batch after [`Layout::forward`], one per class.
+    pub fn logits(&self, layout: &Layout) -> &[Lanes] {
+        &self.rows[LOGITS..LOGITS + layout.shape.classes()]
     }
 
     /// Replaces the logits (after [`Layout::forward`]) by the gradient of the batch's mean
@@ -451,27 +514,50 @@ impl Workspace {
     /// Returns whether every logit was finite: training stops on `false`.
     ///
     /// With two classes the softmax is a sigmoid of the logit difference, so one `exp` per
-    /// sample gives both gradients; the loss value itself is never needed to train.
+    /// sample gives both gradients; with more, `pⱼ = exp(zⱼ − max z) / Σ exp(z − max z)` and
+    /// the gradient is `(pⱼ − [j = y]) / n`. The loss value itself is never needed to train.
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn loss_gradient(&mut self, layout: &Layout) -> bool {
         let lanes = self.lanes;
         let scale = if lanes > 0 { 1.0 / lanes as f32 } else { 0.0 };
-        let _ = layout;
-        let [z0, z1] = &mut self.rows[LOGITS..LOGITS + OUTPUTS] else {
-            return false; // OUTPUTS == 2, asserted at compile time
-        };
+        let k = layout.shape.classes();
+        let logits = &mut self.rows[LOGITS..LOGITS + k];
         let mut finite = true;
+        if let [z0, z1] = logits {
+            for s in 0..MAX_BATCH {
+                let live = s < lanes;
+                let p1 = math::sigmoid_vectorisable(z1[s] - z0[s]);
+                let g = if live {
+                    (p1 - f32::from(self.labels[s])) * scale
+                } else {
+                    0.0
+                };
+                finite &= !live || (z0[s].is_finite() && z1[s].is_finite());
+                z1[s] = g;
+                z0[s] = -g;
+            }
+            return finite;
+        }
         for s in 0..MAX_BATCH {
-            let live = s < lanes;
-            let p1 = math::sigmoid_vectorisable(z1[s] - z0[s]);
-            let g = if live {
-                (p1 - f32::from(self.labels[s])) * scale
-            } else {
-                0.0
-            };
-            finite &= !live || (z0[s].is_finite() && z1[s].is_finite());
-            z1[s] = g;
-            z0[s] = -g;
+            if s >= lanes {
+                logits.iter_mut().for_each(|z| z[s] = 0.0);
+                continue;
+            }
+            let mut top = f32::NEG_INFINITY;
+            for z in logits.iter() {
+                finite &= z[s].is_finite();
+                top = if z[s] > top { z[s] } else { top };
+            }
+            let mut total = 0.0;
+            for z in logits.iter_mut() {
+                z[s] = math::exp(z[s] - top);
+                total += z[s];
+            }
+            let label = usize::from(self.labels[s]);
+            for (j, z) in logits.iter_mut().enumerate() {
+                let p = z[s] / total;
+                z[s] = (p - f32::from(u8::from(j == label))) * scale;
+            }
         }
         finite
     }
@@ -479,47 +565,70 @@ impl Workspace {
     /// The batch's mean softmax cross-entropy (after [`Layout::forward`]), computed stably;
     /// then replaces the logits by its gradient as [`Workspace::loss_gradient`] does.
     pub fn loss(&mut self, layout: &Layout) -> f32 {
-        let (z0, z1) = self.logits(layout);
+        let logits = self.logits(layout);
         let total: f32 = (0..self.lanes)
             .map(|s| {
-                let (a, b) = (z0[s], z1[s]);
-                let hi = if a > b { a } else { b };
-                let lse = hi + math::ln_1p(math::exp(-math::abs(a - b)));
-                lse - if self.labels[s] == 0 { a } else { b }
+                let top = logits
+                    .iter()
+                    .map(|z| z[s])
+                    .fold(f32::NEG_INFINITY, f32::max);
+                let sum: f32 = logits.iter().map(|z| math::exp(z[s] - top)).sum();
+                let lse = top + math::ln(sum);
+                lse - logits
+                    .get(usize::from(self.labels[s]))
+                    .map_or(0.0, |z| z[s])
             })
             .sum();
         self.loss_gradient(layout);
         total / self.lanes.max(1) as f32
     }
 
-    /// How many samples of the batch the logits classify correctly (class 1 iff z₁ > z₀).
+    /// The class the logits pick for lane `s`: the largest logit, the lowest class on a tie
+    /// (on two classes: class 1 iff z₁ > z₀).
+    #[inline(always)]
+    pub fn predicted(&self, layout: &Layout, s: usize) -> u8 {
+        let mut best = 0;
+        let logits = self.logits(layout);
+        for (j, z) in logits.iter().enumerate().skip(1) {
+            if z[s] > logits[best][s] {
+                best = j;
+            }
+        }
+        best as u8
+    }
+
+    /// How many samples of the batch the logits classify correctly ([`Workspace::predicted`]).
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn correct(&self, layout: &Layout) -> usize {
-        let (z0, z1) = self.logits(layout);
         (0..self.lanes)
-            .filter(|&s| u8::from(z1[s] > z0[s]) == self.labels[s])
+            .filter(|&s| self.predicted(layout, s) == self.labels[s])
             .count()
+    }
+
+    /// The class of each lane of the batch.
+    pub fn labels(&self) -> &[u8] {
+        &self.labels[..self.lanes]
     }
 }
 
-/// Accuracy of the network `params` on `samples` (0 for none), batch by batch through `ws`.
+/// Accuracy of the network `params` on `rows` (0 for none), batch by batch through `ws`.
 #[cfg_attr(feature = "multiversion", inline(always))]
 pub fn accuracy(
     layout: &Layout,
     params: &[f32; MAX_PARAMS],
     ws: &mut Workspace,
-    samples: &[Sample],
+    rows: &Rows<'_>,
 ) -> f32 {
-    if samples.is_empty() {
+    if rows.is_empty() {
         return 0.0;
     }
     let mut correct = 0;
-    for chunk in samples.chunks(MAX_BATCH) {
-        ws.load(chunk);
+    for start in (0..rows.len()).step_by(MAX_BATCH) {
+        ws.load_rows(rows, start..(start + MAX_BATCH).min(rows.len()));
         layout.forward(params, ws);
         correct += ws.correct(layout);
     }
-    correct as f32 / samples.len() as f32
+    correct as f32 / rows.len() as f32
 }
 
 #[cfg(test)]
@@ -528,14 +637,21 @@ mod tests {
     use crate::arch::Token;
     use crate::rng::{Stream, stream};
 
-    fn batch(n: usize, seed: u64) -> Vec<Sample> {
+    /// `n` random samples of `shape`, classes in turn: features row-major, and labels.
+    fn table(shape: Shape, n: usize, seed: u64) -> (Vec<f32>, Vec<u8>) {
         let mut rng = stream(seed, Stream::Data, 0);
-        (0..n)
-            .map(|i| Sample {
-                x: [rng::symmetric(&mut rng, 2.0), rng::symmetric(&mut rng, 2.0)],
-                label: (i % 2) as u8,
-            })
-            .collect()
+        let x = (0..n * shape.inputs())
+            .map(|_| rng::symmetric(&mut rng, 2.0))
+            .collect();
+        let labels = (0..n).map(|i| (i % shape.classes()) as u8).collect();
+        (x, labels)
+    }
+
+    /// Loads `n` random moons-shaped samples into `ws`.
+    fn load_batch(ws: &mut Workspace, n: usize, seed: u64) -> Vec<u8> {
+        let (x, labels) = table(Shape::MOONS, n, seed);
+        ws.load(2, x.chunks_exact(2).zip(labels.iter().copied()));
+        labels
     }
 
     fn loss_at(layout: &Layout, params: &[f32; MAX_PARAMS], ws: &mut Workspace) -> f32 {
@@ -545,14 +661,19 @@ mod tests {
 
     /// Checks every parameter's gradient against central differences of the batch loss.
     fn gradient_check(arch: &str) {
+        gradient_check_on(arch, Shape::MOONS);
+    }
+
+    /// [`gradient_check`] on data of `shape`.
+    fn gradient_check_on(arch: &str, shape: Shape) {
         let arch: Arch = arch.parse().unwrap();
-        let layout = Layout::new(&arch);
+        let layout = Layout::new(&arch, shape);
         let n = layout.param_count();
         let mut params = [0.0f32; MAX_PARAMS];
         layout.init(&mut params, &mut stream(9, Stream::Child, 0));
         let mut ws = Workspace::new();
-        let samples = batch(27, 4); // a partial batch: the padding lanes must not count
-        ws.load(&samples);
+        let (x, labels) = table(shape, 27, 4); // a partial batch: padding lanes must not count
+        ws.load(shape.inputs(), x.chunks_exact(shape.inputs()).zip(labels));
         loss_at(&layout, &params, &mut ws);
         let mut analytic = [0.0f32; MAX_PARAMS];
         let mut cursor = 0;
@@ -561,7 +682,10 @@ mod tests {
             analytic[start..start + grad.len()].copy_from_slice(grad);
             cursor += grad.len();
         });
-        assert_eq!(cursor, n, "{arch}: every parameter gets a gradient");
+        assert_eq!(
+            cursor, n,
+            "{arch} on {shape}: every parameter gets a gradient"
+        );
         let eps = 1e-3f32;
         for i in 0..n {
             let mut p = params;
@@ -573,7 +697,7 @@ mod tests {
             let tol = 2e-3 + 2e-2 * numeric.abs();
             assert!(
                 (numeric - analytic[i]).abs() <= tol,
-                "{arch}: parameter {i}: analytic {} vs numeric {numeric}",
+                "{arch} on {shape}: parameter {i}: analytic {} vs numeric {numeric}",
                 analytic[i]
             );
         }
@@ -634,16 +758,19 @@ mod tests {
 
     #[test]
     fn a_batch_counts_its_lanes_and_checks_only_live_logits() {
-        let samples = batch(27, 1);
         let mut ws = Workspace::new();
-        ws.load(&samples);
-        assert_eq!(ws.lanes(), 27);
-        ws.load(&samples[..1]);
+        load_batch(&mut ws, 1, 1);
         assert_eq!(ws.lanes(), 1);
-        ws.load(batch(40, 1).iter());
+        load_batch(&mut ws, 40, 1);
         assert_eq!(ws.lanes(), MAX_BATCH, "at most one batch is loaded");
-        let layout = Layout::new(&Arch::EMPTY);
-        ws.load(&samples);
+        let labels = load_batch(&mut ws, 27, 1);
+        assert_eq!(ws.lanes(), 27);
+        assert_eq!(ws.labels(), &labels[..]);
+        assert!(
+            ws.rows[0][27..].iter().all(|&v| v == 0.0),
+            "padding lanes are zero"
+        );
+        let layout = Layout::new(&Arch::EMPTY, Shape::MOONS);
         for (lane, bad) in [(0, f32::NAN), (26, f32::INFINITY), (5, f32::NEG_INFINITY)] {
             ws.rows[LOGITS] = [0.5; MAX_BATCH];
             ws.rows[LOGITS + 1] = [0.5; MAX_BATCH];
@@ -662,19 +789,124 @@ mod tests {
         // Equal logits classify as class 0 (class 1 needs z₁ > z₀).
         ws.rows[LOGITS] = [0.5; MAX_BATCH];
         ws.rows[LOGITS + 1] = [0.5; MAX_BATCH];
-        let zeros = samples.iter().filter(|s| s.label == 0).count();
+        let zeros = labels.iter().filter(|&&l| l == 0).count();
         assert_eq!(ws.correct(&layout), zeros);
     }
 
     #[test]
+    fn with_more_classes_the_largest_logit_wins_and_a_bad_one_stops_training() {
+        let shape = Shape::new(3, 4).unwrap();
+        let layout = Layout::new(&Arch::EMPTY, shape);
+        let (x, labels) = table(shape, 8, 2);
+        let mut ws = Workspace::new();
+        ws.load(3, x.chunks_exact(3).zip(labels.iter().copied()));
+        for (j, row) in ws.rows[LOGITS..LOGITS + 4].iter_mut().enumerate() {
+            *row = [j as f32; MAX_BATCH];
+        }
+        ws.rows[LOGITS][5] = 9.0; // lane 5 picks class 0
+        ws.rows[LOGITS + 1][6] = 3.0; // lane 6: a tie of classes 1 and 3 goes to 1
+        let picked: Vec<u8> = (0..8).map(|s| ws.predicted(&layout, s)).collect();
+        assert_eq!(picked, [3, 3, 3, 3, 3, 0, 1, 3]);
+        let right = picked.iter().zip(&labels).filter(|(p, l)| p == l).count();
+        assert_eq!(ws.correct(&layout), right);
+        assert!(ws.loss_gradient(&layout));
+        // Each lane's gradient sums to zero and is p − 1 (negative) at its label only.
+        for (s, &label) in labels.iter().enumerate() {
+            let g: Vec<f32> = (0..4).map(|j| ws.rows[LOGITS + j][s]).collect();
+            assert!(g.iter().sum::<f32>().abs() < 1e-6, "lane {s}: {g:?}");
+            for (j, v) in g.iter().enumerate() {
+                assert_eq!(*v < 0.0, j == usize::from(label), "lane {s}: {g:?}");
+            }
+        }
+        assert!(
+            ws.rows[LOGITS][8..].iter().all(|&v| v == 0.0),
+            "padding lanes"
+        );
+        ws.rows[LOGITS + 2][7] = f32::NAN;
+        assert!(!ws.loss_gradient(&layout));
+    }
+
+    #[test]
+    fn softmax_over_two_classes_agrees_with_the_sigmoid_shortcut() {
+        // The two-class path's gradient, computed as a k-class softmax would, by hand.
+        let layout = Layout::new(&Arch::EMPTY, Shape::MOONS);
+        let mut ws = Workspace::new();
+        let labels = load_batch(&mut ws, 20, 5);
+        let z: Vec<(f32, f32)> = (0..20)
+            .map(|s| (s as f32 * 0.3 - 2.0, 1.0 - s as f32 * 0.1))
+            .collect();
+        for (s, &(a, b)) in z.iter().enumerate() {
+            ws.rows[LOGITS][s] = a;
+            ws.rows[LOGITS + 1][s] = b;
+        }
+        assert!(ws.loss_gradient(&layout));
+        for (s, &(a, b)) in z.iter().enumerate() {
+            let top = a.max(b);
+            let (ea, eb) = (libm::expf(a - top), libm::expf(b - top));
+            let p1 = eb / (ea + eb);
+            let want = (p1 - f32::from(labels[s])) / 20.0;
+            assert!((ws.rows[LOGITS + 1][s] - want).abs() < 1e-7, "lane {s}");
+            assert_eq!(ws.rows[LOGITS][s], -ws.rows[LOGITS + 1][s]);
+        }
+    }
+
+    #[test]
     fn the_workspace_is_the_documented_size() {
-        // 116 rows (input 2, six hidden layers of 16, logits 2, spare 16) of 32 lanes, one
-        // transposed input of 16 x 32, labels and counters: the 16,932 bytes the docs, the
-        // README's memory table and the firmware's RAM budget count on (4 more where a
-        // `usize` takes 8 bytes).
-        assert_eq!(ROWS, 116);
+        // 2·MAX_INPUTS + 96 + MAX_CLASSES + 16 rows of 32 lanes, one transposed input of
+        // MAX_FAN_IN x 32, labels and counters: the sizes the docs, the README's memory table
+        // and the firmware's RAM budget count on (4 more where a `usize` takes 8 bytes).
+        assert_eq!(ROWS, 2 * MAX_INPUTS + 96 + MAX_CLASSES + 16);
         let usize_extra = size_of::<usize>() - 4;
-        assert_eq!(size_of::<Workspace>(), 16_932 + usize_extra);
+        let documented = 128 * ROWS + 128 * MAX_FAN_IN + 36;
+        assert_eq!(size_of::<Workspace>(), documented + usize_extra);
+        if (MAX_INPUTS, MAX_CLASSES) == (64, 10) {
+            assert_eq!(documented, 40_228);
+        }
+        if (MAX_INPUTS, MAX_CLASSES) == (2, 2) {
+            assert_eq!(documented, 17_188);
+        }
+    }
+
+    #[test]
+    fn forward_leaves_the_input_so_a_batch_may_run_again() {
+        let shape = Shape::new(5, 3).unwrap();
+        let arch: Arch = "[Tanh, Sigmoid, 4]".parse().unwrap();
+        let layout = Layout::new(&arch, shape);
+        assert_eq!(layout.lead(), &[Activation::Tanh, Activation::Sigmoid]);
+        let mut params = [0.0f32; MAX_PARAMS];
+        layout.init(&mut params, &mut stream(1, Stream::Child, 0));
+        let (x, labels) = table(shape, 10, 3);
+        let mut ws = Workspace::new();
+        ws.load(5, x.chunks_exact(5).zip(labels));
+        layout.forward(&params, &mut ws);
+        let first: Vec<Lanes> = ws.logits(&layout).to_vec();
+        layout.forward(&params, &mut ws);
+        assert_eq!(ws.logits(&layout), &first[..]);
+    }
+
+    #[test]
+    fn gradients_match_finite_differences_on_wider_data_and_more_classes() {
+        // With fast-math, tanh and sigmoid are approximations whose local slope is not the
+        // exact derivative backward uses, and ReLUs have kinks that finite differences step
+        // over: linear stacks there (as in core/tests/properties.rs).
+        let archs = if cfg!(feature = "fast-math") {
+            ["[8, 4]", "[16]", "[]", "[4, 2]", "[16, 16]"]
+        } else {
+            [
+                "[8, Tanh, 4, LeakyReLU]",
+                "[Tanh, 16, Sigmoid]",
+                "[]",
+                "[Sigmoid, 4, Tanh]",
+                "[16, Tanh, 16]",
+            ]
+        };
+        let five_three = Shape::new(5, 3).unwrap();
+        gradient_check_on(archs[0], five_three);
+        gradient_check_on(archs[1], five_three);
+        gradient_check_on(archs[2], Shape::new(1, 2).unwrap());
+        let widest = Shape::new(MAX_INPUTS, MAX_CLASSES).unwrap();
+        gradient_check_on(archs[3], widest);
+        gradient_check_on(archs[4], widest);
     }
 
     #[test]
@@ -701,12 +933,14 @@ mod tests {
     #[test]
     fn layout_places_layers_back_to_back() {
         let arch = Arch::new(&[Token::W16; MAX_TOKENS]).unwrap();
-        let layout = Layout::new(&arch);
+        let widest = Shape::new(MAX_INPUTS, MAX_CLASSES).unwrap();
+        let layout = Layout::new(&arch, widest);
         assert_eq!(layout.param_count(), MAX_PARAMS);
         assert_eq!(layout.ops().len(), MAX_OPS);
-        let arch: Arch = "[Tanh, 4]".parse().unwrap();
-        let layout = Layout::new(&arch);
-        assert_eq!(layout.param_count(), arch.parameter_count());
+        let arch: Arch = "[Tanh, 4, ReLU]".parse().unwrap();
+        let layout = Layout::new(&arch, Shape::MOONS);
+        assert_eq!(layout.param_count(), arch.parameter_count(Shape::MOONS));
+        assert_eq!(layout.lead(), &[Activation::Tanh]);
         assert_eq!(
             layout.ops()[2],
             Op::Linear(Linear {
@@ -715,23 +949,44 @@ mod tests {
                 offset: 12
             })
         );
+        let wine = Shape::new(13, 3).unwrap();
+        let layout = Layout::new(&arch, wine);
+        assert_eq!(layout.param_count(), arch.parameter_count(wine));
+        assert_eq!(
+            layout.ops()[2],
+            Op::Linear(Linear {
+                fan_in: 4,
+                fan_out: 3,
+                offset: 14 * 4
+            })
+        );
     }
 
     #[test]
     fn loss_is_ln2_for_zero_logits_and_padding_is_inert() {
-        let layout = Layout::new(&Arch::EMPTY);
+        let layout = Layout::new(&Arch::EMPTY, Shape::MOONS);
         let params = [0.0f32; MAX_PARAMS];
         let mut ws = Workspace::new();
-        ws.load(batch(5, 1));
+        load_batch(&mut ws, 5, 1);
         let loss = loss_at(&layout, &params, &mut ws);
         assert!((loss - core::f32::consts::LN_2).abs() < 1e-6, "loss {loss}");
         assert!(ws.rows[LOGITS][5..].iter().all(|&d| d == 0.0));
+        let ten = Shape::new(3, MAX_CLASSES).unwrap();
+        let layout = Layout::new(&Arch::EMPTY, ten);
+        let (x, labels) = table(ten, 7, 1);
+        ws.load(3, x.chunks_exact(3).zip(labels));
+        let loss = loss_at(&layout, &params, &mut ws);
+        let want = libm::logf(MAX_CLASSES as f32);
+        assert!(
+            (loss - want).abs() < 1e-6,
+            "loss {loss}, want ln {MAX_CLASSES}"
+        );
     }
 
     #[test]
     fn init_bounds_follow_fan_in() {
         let arch: Arch = "[16, 16]".parse().unwrap();
-        let layout = Layout::new(&arch);
+        let layout = Layout::new(&arch, Shape::MOONS);
         let mut params = [0.0f32; MAX_PARAMS];
         layout.init(&mut params, &mut stream(0, Stream::Child, 0));
         let first = &params[..48];

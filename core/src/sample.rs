@@ -1,19 +1,16 @@
-//! Labelled points and the train/dev/test split. Storage is always the caller's.
+//! Labelled rows and the train/dev/test split. Storage is always the caller's.
+//!
+//! A data set is [`Rows`]: `n` rows of `d` features, row-major in one `&[f32]`, and one class
+//! index per row in a `&[u8]` (a static array on a chip, `Vec`s from a CSV on a host). Checked
+//! once where it enters ([`Rows::new`]), it is then cut, without copying, into the three parts
+//! of a [`Split`].
 
 use core::fmt;
 
+use crate::arch::Shape;
 use crate::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
 
-/// One labelled point: two features and a class (0 or 1).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Sample {
-    /// The features.
-    pub x: [f32; 2],
-    /// The class, 0 or 1.
-    pub label: u8,
-}
-
-/// Why a data set or sample was refused.
+/// Why a data set was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DataError {
     /// Fewer than [`MIN_SAMPLES`] samples.
@@ -26,10 +23,23 @@ pub enum DataError {
         /// Samples given.
         got: usize,
     },
-    /// A label other than 0 or 1.
+    /// The features are not `rows × d` numbers.
+    Ragged {
+        /// Features given.
+        features: usize,
+        /// Labels given (one per row).
+        rows: usize,
+        /// Features per row (`d`).
+        inputs: usize,
+    },
+    /// A label that is not a class index (`0..k`).
     BadLabel {
         /// Index of the sample.
         index: usize,
+        /// The label.
+        label: u8,
+        /// Classes (`k`).
+        classes: usize,
     },
     /// A NaN or infinite feature.
     NonFinite {
@@ -48,7 +58,23 @@ impl fmt::Display for DataError {
             Self::TooMany { got } => {
                 write!(f, "{got} samples, but at most {MAX_SAMPLES} are supported")
             }
-            Self::BadLabel { index } => write!(f, "sample {index} has a label other than 0 or 1"),
+            Self::Ragged {
+                features,
+                rows,
+                inputs,
+            } => write!(
+                f,
+                "{features} feature values for {rows} rows of {inputs} features"
+            ),
+            Self::BadLabel {
+                index,
+                label,
+                classes,
+            } => write!(
+                f,
+                "sample {index} has label {label}, but the classes are 0 to {}",
+                classes.saturating_sub(1)
+            ),
             Self::NonFinite { index } => write!(f, "sample {index} has a NaN or infinite feature"),
         }
     }
@@ -56,16 +82,104 @@ impl fmt::Display for DataError {
 
 impl core::error::Error for DataError {}
 
-impl Sample {
-    /// A checked sample: finite features and a 0/1 label (`index` goes into the error).
-    pub fn checked(x1: f32, x2: f32, label: u8, index: usize) -> Result<Sample, DataError> {
-        if !x1.is_finite() || !x2.is_finite() {
-            return Err(DataError::NonFinite { index });
+/// Checked rows: `len()` rows of `shape.inputs()` finite features, each with a class below
+/// `shape.classes()`. `Copy`: a view of the caller's storage.
+#[derive(Clone, Copy, Debug)]
+pub struct Rows<'a> {
+    features: &'a [f32],
+    labels: &'a [u8],
+    shape: Shape,
+}
+
+impl<'a> Rows<'a> {
+    /// The rows of `features` (row-major, `labels.len() × shape.inputs()` values) and
+    /// `labels`, checked: the sizes agree, every feature is finite, every label a class.
+    /// Never panics.
+    pub fn new(features: &'a [f32], labels: &'a [u8], shape: Shape) -> Result<Self, DataError> {
+        let d = shape.inputs();
+        if Some(features.len()) != labels.len().checked_mul(d) {
+            return Err(DataError::Ragged {
+                features: features.len(),
+                rows: labels.len(),
+                inputs: d,
+            });
         }
-        if label > 1 {
-            return Err(DataError::BadLabel { index });
+        for (index, (x, &label)) in features.chunks_exact(d).zip(labels).enumerate() {
+            if !x.iter().all(|v| v.is_finite()) {
+                return Err(DataError::NonFinite { index });
+            }
+            if usize::from(label) >= shape.classes() {
+                return Err(DataError::BadLabel {
+                    index,
+                    label,
+                    classes: shape.classes(),
+                });
+            }
         }
-        Ok(Sample { x: [x1, x2], label })
+        Ok(Rows {
+            features,
+            labels,
+            shape,
+        })
+    }
+
+    /// No rows, of `shape`.
+    pub const fn empty(shape: Shape) -> Self {
+        Rows {
+            features: &[],
+            labels: &[],
+            shape,
+        }
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Features per row and classes.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// Row `i`'s features (empty past the end).
+    #[inline(always)]
+    pub fn x(&self, i: usize) -> &'a [f32] {
+        let d = self.shape.inputs();
+        self.features.get(i * d..(i + 1) * d).unwrap_or(&[])
+    }
+
+    /// Row `i`'s class (0 past the end).
+    #[inline(always)]
+    pub fn label(&self, i: usize) -> u8 {
+        self.labels.get(i).copied().unwrap_or(0)
+    }
+
+    /// Every row's features, row-major.
+    pub fn features(&self) -> &'a [f32] {
+        self.features
+    }
+
+    /// Every row's class.
+    pub fn labels(&self) -> &'a [u8] {
+        self.labels
+    }
+
+    /// Rows `range` (clamped to the rows there are): still checked, so no copy, no check.
+    pub fn slice(&self, range: core::ops::Range<usize>) -> Self {
+        let end = range.end.min(self.len());
+        let start = range.start.min(end);
+        let d = self.shape.inputs();
+        Rows {
+            features: &self.features[start * d..end * d],
+            labels: &self.labels[start..end],
+            shape: self.shape,
+        }
     }
 }
 
@@ -73,16 +187,16 @@ impl Sample {
 #[derive(Clone, Copy, Debug)]
 pub struct Split<'a> {
     /// Trains each child.
-    pub train: &'a [Sample],
+    pub train: Rows<'a>,
     /// Scores each child: its accuracy here is the reward.
-    pub dev: &'a [Sample],
+    pub dev: Rows<'a>,
     /// Touched only by `finish`, to report the winner's accuracy.
-    pub test: &'a [Sample],
+    pub test: Rows<'a>,
 }
 
-/// What identifies a data set and its split, bit for bit: a 64-bit FNV-1a hash of the three
-/// parts' sizes and every sample's coordinates' bits and label. A checkpoint carries it, so
-/// that a search is never continued on other data.
+/// What identifies a data set and its split, bit for bit: a 64-bit FNV-1a hash of the shape,
+/// the three parts' sizes and every sample's features' bits and label. A checkpoint carries
+/// it, so that a search is never continued on other data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fingerprint(pub u64);
 
@@ -105,35 +219,44 @@ fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
 impl<'a> Split<'a> {
     /// The data's [`Fingerprint`]: the same samples split the same way give the same one.
     pub fn fingerprint(&self) -> Fingerprint {
-        let mut h = 0xcbf2_9ce4_8422_2325;
+        let shape = self.shape();
+        let mut h = fnv1a(
+            0xcbf2_9ce4_8422_2325,
+            &[shape.inputs() as u8, shape.classes() as u8],
+        );
         for part in [self.train, self.dev, self.test] {
             h = fnv1a(h, &(part.len() as u64).to_le_bytes());
-            for s in part {
-                h = fnv1a(h, &s.x[0].to_bits().to_le_bytes());
-                h = fnv1a(h, &s.x[1].to_bits().to_le_bytes());
-                h = fnv1a(h, &[s.label]);
+            for i in 0..part.len() {
+                for v in part.x(i) {
+                    h = fnv1a(h, &v.to_bits().to_le_bytes());
+                }
+                h = fnv1a(h, &[part.label(i)]);
             }
         }
         Fingerprint(h)
     }
 
-    /// Checks `samples` (count, labels, finiteness) and splits them in order. Never panics.
-    pub fn new(samples: &'a [Sample]) -> Result<Split<'a>, DataError> {
-        let n = samples.len();
+    /// The data's shape (the same for all three parts).
+    pub fn shape(&self) -> Shape {
+        self.train.shape()
+    }
+
+    /// Checks the count of `rows` and splits them in order. Never panics.
+    pub fn new(rows: Rows<'a>) -> Result<Split<'a>, DataError> {
+        let n = rows.len();
         if n < MIN_SAMPLES {
             return Err(DataError::TooFew { got: n });
         }
         if n > MAX_SAMPLES {
             return Err(DataError::TooMany { got: n });
         }
-        for (index, s) in samples.iter().enumerate() {
-            Sample::checked(s.x[0], s.x[1], s.label, index)?;
-        }
         let n_train = n * TRAIN_PERCENT / 100;
         let n_dev = n * DEV_PERCENT / 100;
-        let (train, rest) = samples.split_at(n_train);
-        let (dev, test) = rest.split_at(n_dev);
-        Ok(Split { train, dev, test })
+        Ok(Split {
+            train: rows.slice(0..n_train),
+            dev: rows.slice(n_train..n_train + n_dev),
+            test: rows.slice(n_train + n_dev..n),
+        })
     }
 }
 
@@ -143,30 +266,77 @@ mod tests {
 
     #[test]
     fn splits_70_10_20_in_order() {
-        let samples = [Sample::default(); 1000];
-        let s = Split::new(&samples).unwrap();
+        let (x, y) = ([0.0f32; 2000], [0u8; 1000]);
+        let rows = Rows::new(&x, &y, Shape::MOONS).unwrap();
+        let s = Split::new(rows).unwrap();
         assert_eq!((s.train.len(), s.dev.len(), s.test.len()), (700, 100, 200));
-        let s = Split::new(&samples[..MIN_SAMPLES]).unwrap();
+        let s = Split::new(rows.slice(0..MIN_SAMPLES)).unwrap();
         assert_eq!((s.train.len(), s.dev.len(), s.test.len()), (14, 2, 4));
+        let numbered: Vec<f32> = (0..2000).map(|i| i as f32).collect();
+        let s = Split::new(Rows::new(&numbered, &y, Shape::MOONS).unwrap()).unwrap();
+        assert_eq!(s.dev.x(0), &[1400.0, 1401.0]);
+        assert_eq!(s.test.x(199), &[1998.0, 1999.0]);
+        assert_eq!(s.test.x(200), &[] as &[f32], "past the end");
     }
 
     #[test]
     fn refuses_bad_sets_with_the_reason() {
-        let mut samples = [Sample::default(); 30];
+        let shape = Shape::new(3, 4).unwrap();
+        let (mut x, mut y) = ([0.0f32; 90], [0u8; 30]);
         assert_eq!(
-            Split::new(&samples[..19]).unwrap_err(),
+            Split::new(Rows::new(&x[..57], &y[..19], shape).unwrap()).unwrap_err(),
             DataError::TooFew { got: 19 }
         );
-        samples[3].label = 2;
         assert_eq!(
-            Split::new(&samples).unwrap_err(),
-            DataError::BadLabel { index: 3 }
+            Rows::new(&x[..89], &y, shape).unwrap_err(),
+            DataError::Ragged {
+                features: 89,
+                rows: 30,
+                inputs: 3
+            }
         );
-        samples[3].label = 1;
-        samples[5].x[1] = f32::INFINITY;
+        y[3] = 4;
+        let e = Rows::new(&x, &y, shape).unwrap_err();
         assert_eq!(
-            Split::new(&samples).unwrap_err(),
+            e,
+            DataError::BadLabel {
+                index: 3,
+                label: 4,
+                classes: 4
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "sample 3 has label 4, but the classes are 0 to 3"
+        );
+        y[3] = 3;
+        x[5 * 3 + 2] = f32::INFINITY;
+        assert_eq!(
+            Rows::new(&x, &y, shape).unwrap_err(),
             DataError::NonFinite { index: 5 }
         );
+    }
+
+    #[test]
+    fn the_fingerprint_sees_every_value_label_and_the_shape() {
+        let x: Vec<f32> = (0..120).map(|i| i as f32 * 0.5).collect();
+        let y: Vec<u8> = (0..40).map(|i| (i % 3) as u8).collect();
+        let print = |x: &[f32], y: &[u8], d: usize| {
+            let shape = Shape::new(d, 3).unwrap();
+            Split::new(Rows::new(x, y, shape).unwrap())
+                .unwrap()
+                .fingerprint()
+        };
+        let base = print(&x, &y, 3);
+        let mut x2 = x.clone();
+        x2[119] = -0.0;
+        assert_ne!(print(&x2, &y, 3), base);
+        let mut y2 = y.clone();
+        y2[0] = 2;
+        assert_ne!(print(&x, &y2, 3), base);
+        // The same numbers read as 60 rows of 2 features are other data.
+        let y60: Vec<u8> = (0..60).map(|i| (i % 3) as u8).collect();
+        assert_ne!(print(&x, &y60, 2), base);
+        assert_eq!(print(&x, &y, 3), base);
     }
 }

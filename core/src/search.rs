@@ -6,13 +6,15 @@
 //! same data every time. The caller drives it:
 //!
 //! ```
-//! use piconas_core::{datasets, DataConfig, Sample, Search, SearchConfig, Split};
+//! use piconas_core::{datasets, DataConfig, Search, SearchConfig, Split};
 //!
-//! let mut data = [Sample::default(); 200];
+//! let (mut x, mut labels) = ([0.0; 400], [0; 200]); // 200 points of 2 features
 //! let data_config = DataConfig { samples: 200, ..DataConfig::default() };
-//! datasets::generate_config(&data_config, &mut data)?;
-//! let split = Split::new(&data)?;
-//! let mut config = SearchConfig { rollouts: 3, retrains: 1, ..SearchConfig::default() };
+//! let rows = datasets::generate_config(&data_config, &mut x, &mut labels)?;
+//! let split = Split::new(rows)?;
+//! // The data's shape (here the moons': 2 features, 2 classes) goes into the configuration.
+//! let shape = split.shape();
+//! let mut config = SearchConfig { rollouts: 3, retrains: 1, shape, ..SearchConfig::default() };
 //! config.child.max_epochs = 2;
 //! let mut search: Box<Search<16>> = Box::new(Search::new(config)?);
 //! while let Some(record) = search.step(&split) {
@@ -404,7 +406,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// network pays λ ([`SearchConfig::cost_weight`]); exactly 0 when λ = 0.
     pub fn penalty(&self, arch: &Arch) -> f32 {
         // λ = 0 gives exactly 0 (costs are finite), and `accuracy − 0` is `accuracy`.
-        self.config.cost_weight * arch.cost(self.config.cost)
+        self.config.cost_weight * arch.cost(self.config.cost, self.config.shape)
     }
 
     /// The child trainer, holding the last child trained by [`Search::step`],
@@ -461,7 +463,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 let test = if outcome.diverged {
                     0.0
                 } else {
-                    self.trainer.accuracy(data.test)
+                    self.trainer.accuracy(&data.test)
                 };
                 test_sum += test;
                 test_min = test_min.min(test);
@@ -564,18 +566,10 @@ impl<const H: usize, const K: usize> Search<H, K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::DataConfig;
-    use crate::datasets;
-    use crate::sample::Sample;
+    use crate::testdata::Data;
 
-    fn data(n: usize) -> Vec<Sample> {
-        let mut v = vec![Sample::default(); n];
-        let cfg = DataConfig {
-            samples: n,
-            ..DataConfig::default()
-        };
-        datasets::generate_config(&cfg, &mut v).unwrap();
-        v
+    fn data(n: usize) -> Data {
+        Data::moons(n)
     }
 
     fn small_config(rollouts: u32) -> SearchConfig {
@@ -592,7 +586,7 @@ mod tests {
     #[test]
     fn runs_the_configured_rollouts_then_stops() {
         let v = data(200);
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let mut search: Box<Search<8>> = Box::new(Search::new(small_config(7)).unwrap());
         let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
         assert_eq!(records.len(), 7);
@@ -614,7 +608,7 @@ mod tests {
                 let outcome = search.retrain(&split, &f.arch, r);
                 search.trainer().copy_network(&mut net);
                 assert_eq!(
-                    net.accuracy(&mut ws, split.dev),
+                    net.accuracy(&mut ws, &split.dev),
                     outcome.reward,
                     "the dev accuracy is the kept network's"
                 );
@@ -622,7 +616,7 @@ mod tests {
                 tests.push(if outcome.diverged {
                     0.0
                 } else {
-                    net.accuracy(&mut ws, split.test)
+                    net.accuracy(&mut ws, &split.test)
                 });
             }
             let dev_mean = (0.0 + devs[0] + devs[1]) / 2.0;
@@ -665,7 +659,7 @@ mod tests {
         let mut costs = Vec::new();
         while let Some(p) = search.propose() {
             let r = search.report(p.index, outcome).unwrap();
-            let cost = p.arch.cost(crate::Cost::Params);
+            let cost = p.arch.cost(crate::Cost::Params, crate::Shape::MOONS);
             assert_eq!(r.accuracy, 0.9);
             assert_eq!(r.reward, 0.9 - 2.0 * cost, "{}", p.arch);
             costs.push(cost);
@@ -678,7 +672,7 @@ mod tests {
     #[test]
     fn finish_ranks_finalists_by_accuracy_less_the_penalty() {
         let v = data(200);
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let config = SearchConfig {
             cost_weight: 0.5,
             finalists: 4,
@@ -687,7 +681,9 @@ mod tests {
         let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
         while search.step(&split).is_some() {}
         let report = search.finish(&split);
-        let score = |f: &FinalistScore| f.dev_mean - 0.5 * f.arch.cost(crate::Cost::Macs);
+        let score = |f: &FinalistScore| {
+            f.dev_mean - 0.5 * f.arch.cost(crate::Cost::Macs, crate::Shape::MOONS)
+        };
         let best = report.finalists.iter().map(score).fold(f32::MIN, f32::max);
         let winner = report.finalists.iter().find(|f| f.arch == report.winner);
         assert_eq!(winner.map(score), Some(best));
@@ -697,7 +693,7 @@ mod tests {
     #[test]
     fn an_idle_search_does_nothing_until_started() {
         let v = data(200);
-        let split = Split::new(&v).unwrap();
+        let split = v.split();
         let mut search: Box<Search<8>> = Box::new(Search::idle());
         assert_eq!(search.step(&split), None);
         let mut bad = small_config(3);
@@ -886,18 +882,19 @@ mod tests {
     fn a_tie_between_finalists_goes_to_the_earlier_in_the_table() {
         // Two classes a wide margin apart: most architectures reach 100 % dev accuracy.
         let mut rng = rng::stream(1, Stream::Data, 0);
-        let v: Vec<Sample> = (0..300)
-            .map(|i| {
-                let (a, b) = rng::gaussian_pair(&mut rng);
-                let label = (i % 2) as u8;
-                let side = if label == 1 { 2.0 } else { -2.0 };
-                Sample {
-                    x: [side + 0.3 * a, b],
-                    label,
-                }
-            })
-            .collect();
-        let split = Split::new(&v).unwrap();
+        let mut v = Data {
+            x: Vec::new(),
+            y: Vec::new(),
+            shape: crate::Shape::MOONS,
+        };
+        for i in 0..300 {
+            let (a, b) = rng::gaussian_pair(&mut rng);
+            let label = (i % 2) as u8;
+            let side = if label == 1 { 2.0 } else { -2.0 };
+            v.x.extend([side + 0.3 * a, b]);
+            v.y.push(label);
+        }
+        let split = v.split();
         let mut config = SearchConfig {
             finalists: 6,
             retrains: 1,

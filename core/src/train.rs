@@ -19,7 +19,7 @@ use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
 use crate::network::Network;
 use crate::rng::Generator;
-use crate::sample::{Sample, Split};
+use crate::sample::{Rows, Split};
 use crate::shuffle::Permutation;
 
 /// What training one child produced.
@@ -110,7 +110,7 @@ impl Trainer {
         rng: &mut Generator,
     ) -> Outcome {
         self.arch = *arch;
-        self.layout = Layout::new(arch);
+        self.layout = Layout::new(arch, data.shape());
         let n = self.layout.param_count();
         self.layout.init(&mut self.params, rng);
         self.best[..n].copy_from_slice(&self.params[..n]);
@@ -133,7 +133,7 @@ impl Trainer {
             for start in (0..train.len()).step_by(batch) {
                 let end = (start + batch).min(train.len());
                 self.ws
-                    .load((start..end).map(|i| &train[order.get(i as u32) as usize]));
+                    .load_rows(&train, (start..end).map(|i| order.get(i as u32) as usize));
                 self.layout.forward(&self.params, &mut self.ws);
                 if !self.ws.loss_gradient(&self.layout) {
                     finite = false;
@@ -152,7 +152,7 @@ impl Trainer {
                 outcome.diverged = true;
                 return outcome;
             }
-            let acc = mlp::accuracy(&self.layout, &self.params, &mut self.ws, data.dev);
+            let acc = mlp::accuracy(&self.layout, &self.params, &mut self.ws, &data.dev);
             if acc > outcome.reward {
                 outcome.reward = acc;
                 outcome.best_epoch = epoch;
@@ -169,9 +169,13 @@ impl Trainer {
         outcome
     }
 
-    /// Accuracy of the last trained child's best weights on `samples`.
-    pub fn accuracy(&mut self, samples: &[Sample]) -> f32 {
-        mlp::accuracy(&self.layout, &self.best, &mut self.ws, samples)
+    /// Accuracy of the last trained child's best weights on `rows` (0 for rows of another
+    /// shape than it was trained on).
+    pub fn accuracy(&mut self, rows: &Rows<'_>) -> f32 {
+        if rows.shape() != self.layout.shape() {
+            return 0.0;
+        }
+        mlp::accuracy(&self.layout, &self.best, &mut self.ws, rows)
     }
 
     /// The last trained child's layout.
@@ -186,7 +190,7 @@ impl Trainer {
 
     /// Copies the last trained child, with its best weights, into `net`.
     pub fn copy_network(&self, net: &mut Network) {
-        net.set(self.arch, self.best_params());
+        net.set(self.arch, self.layout, self.best_params());
     }
 }
 
@@ -197,16 +201,28 @@ mod tests {
     use crate::datasets;
     use crate::rng::{Stream, stream};
 
-    fn data() -> Vec<Sample> {
-        let mut v = vec![Sample::default(); 1000];
-        datasets::generate_config(&DataConfig::default(), &mut v).unwrap();
-        v
+    fn data() -> (Vec<f32>, Vec<u8>) {
+        let (mut x, mut y) = (vec![0.0; 2000], vec![0; 1000]);
+        datasets::generate_config(&DataConfig::default(), &mut x, &mut y).unwrap();
+        (x, y)
+    }
+
+    fn split<'a>(x: &'a [f32], y: &'a [u8]) -> Split<'a> {
+        Split::new(Rows::new(x, y, crate::arch::Shape::MOONS).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_trainer_is_the_documented_size() {
+        // Four parameter arrays, the workspace, and the layout and architecture (lib.rs docs).
+        let arrays = 16 * MAX_PARAMS + size_of::<Workspace>();
+        let size = size_of::<Trainer>();
+        assert!(arrays < size && size <= arrays + 96, "{size} B");
     }
 
     #[test]
     fn a_good_architecture_learns_the_moons() {
-        let v = data();
-        let split = Split::new(&v).unwrap();
+        let (x, y) = data();
+        let split = split(&x, &y);
         let mut trainer = Trainer::new();
         let arch: Arch = "[16, Tanh, 16, Tanh]".parse().unwrap();
         let out = trainer.train(
@@ -217,14 +233,14 @@ mod tests {
         );
         assert!(!out.diverged);
         assert!(out.reward >= 0.93, "{out:?}");
-        assert!(trainer.accuracy(split.test) >= 0.92);
+        assert!(trainer.accuracy(&split.test) >= 0.92);
         assert!(out.epochs <= 100 && out.best_epoch <= out.epochs);
     }
 
     #[test]
     fn a_linear_model_cannot_fit_the_moons() {
-        let v = data();
-        let split = Split::new(&v).unwrap();
+        let (x, y) = data();
+        let split = split(&x, &y);
         let out = Trainer::new().train(
             &Arch::EMPTY,
             &ChildConfig::default(),
@@ -236,8 +252,8 @@ mod tests {
 
     #[test]
     fn same_stream_same_outcome() {
-        let v = data();
-        let split = Split::new(&v).unwrap();
+        let (x, y) = data();
+        let split = split(&x, &y);
         let arch: Arch = "[8, ReLU, 4, Sigmoid]".parse().unwrap();
         let mut t = Trainer::new();
         let a = t.train(
@@ -262,8 +278,8 @@ mod tests {
         // A run capped at e epochs trains exactly the first e epochs of a longer one (the same
         // stream, drawn epoch by epoch), so the dev accuracy of every epoch can be read off
         // capped runs, and what a run with patience must do worked out independently.
-        let v = data();
-        let split = Split::new(&v).unwrap();
+        let (x, y) = data();
+        let split = split(&x, &y);
         let arch: Arch = "[4, Tanh]".parse().unwrap();
         let mut trainer = Trainer::new();
         let mut run = |max_epochs: u32, patience: u32| {
@@ -319,8 +335,8 @@ mod tests {
 
     #[test]
     fn an_absurd_learning_rate_diverges_to_reward_zero() {
-        let v = data();
-        let split = Split::new(&v).unwrap();
+        let (x, y) = data();
+        let split = split(&x, &y);
         let config = ChildConfig {
             adam: AdamConfig {
                 learning_rate: 1e30,

@@ -5,21 +5,38 @@ use piconas_core::config::{DataConfig, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN
 use piconas_core::mlp::{Layout, MAX_PARAMS, Workspace};
 use piconas_core::rng::{self, Stream};
 use piconas_core::{
-    Arch, ChildConfig, Sample, Search, SearchConfig, Split, Token, Trainer, datasets,
+    Arch, ChildConfig, MAX_CLASSES, MAX_INPUTS, Rows, Search, SearchConfig, Shape, Split, Token,
+    Trainer, datasets,
 };
 use proptest::prelude::*;
 
 /// The data fingerprint these tests' checkpoints carry (no data is read back from them).
 const DATA: piconas_core::Fingerprint = piconas_core::Fingerprint(0x5eed);
 
-fn small_data() -> Vec<Sample> {
-    let mut v = vec![Sample::default(); 120];
+/// 120 moons points: features (row-major) and labels.
+fn small_data() -> (Vec<f32>, Vec<u8>) {
+    let (mut x, mut y) = (vec![0.0; 240], vec![0; 120]);
     let cfg = DataConfig {
         samples: 120,
         ..DataConfig::default()
     };
-    datasets::generate_config(&cfg, &mut v).unwrap();
-    v
+    datasets::generate_config(&cfg, &mut x, &mut y).unwrap();
+    (x, y)
+}
+
+/// `n` rows of `shape` with random features and the classes in turn.
+fn random_data(shape: Shape, n: usize, seed: u64) -> (Vec<f32>, Vec<u8>) {
+    let mut rng = rng::stream(seed, Stream::Data, 0);
+    let x = (0..n * shape.inputs())
+        .map(|_| rng::symmetric(&mut rng, 2.0))
+        .collect();
+    let y = (0..n).map(|i| (i % shape.classes()) as u8).collect();
+    (x, y)
+}
+
+/// Any shape within the capacities.
+fn shape() -> impl Strategy<Value = Shape> {
+    (1..=MAX_INPUTS, 2..=MAX_CLASSES).prop_map(|(d, k)| Shape::new(d, k).unwrap())
 }
 
 /// Any architecture (0 to 6 non-EOS tokens).
@@ -108,8 +125,8 @@ fn batched_config() -> SearchConfig {
 fn saved_search() -> &'static (Search<4, 2>, Vec<u8>) {
     static SAVED: std::sync::OnceLock<(Search<4, 2>, Vec<u8>)> = std::sync::OnceLock::new();
     SAVED.get_or_init(|| {
-        let data = small_data();
-        let split = Split::new(&data).unwrap();
+        let (x, y) = small_data();
+        let split = Split::new(Rows::new(&x, &y, Shape::MOONS).unwrap()).unwrap();
         let mut s = Search::new(batched_config()).unwrap();
         for _ in 0..4 {
             s.step(&split).unwrap();
@@ -303,13 +320,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn gradients_of_random_smooth_architectures_match_finite_differences(arch in smooth_arch(), seed in any::<u64>()) {
-        let layout = Layout::new(&arch);
+    fn gradients_of_random_smooth_architectures_match_finite_differences(arch in smooth_arch(), shape in shape(), seed in any::<u64>()) {
+        let layout = Layout::new(&arch, shape);
         let mut params = [0.0f32; MAX_PARAMS];
         layout.init(&mut params, &mut rng::stream(seed, Stream::Child, 0));
-        let data = small_data();
+        let (x, y) = random_data(shape, 19, seed);
         let mut ws = Workspace::new();
-        ws.load(&data[..19]);
+        ws.load(shape.inputs(), x.chunks_exact(shape.inputs()).zip(y));
         let loss = |p: &[f32; MAX_PARAMS], ws: &mut Workspace| {
             layout.forward(p, ws);
             ws.loss(&layout)
@@ -330,15 +347,15 @@ proptest! {
             let numeric = (up - down) / (2.0 * eps);
             prop_assert!(
                 (numeric - analytic[i]).abs() <= 3e-3 + 3e-2 * numeric.abs(),
-                "{} parameter {}: analytic {} vs numeric {}", arch, i, analytic[i], numeric
+                "{} on {} parameter {}: analytic {} vs numeric {}", arch, shape, i, analytic[i], numeric
             );
         }
     }
 
     #[test]
     fn training_reports_divergence_instead_of_producing_nan(arch in arch(), lr_exp in -4i32..8, seed in any::<u64>()) {
-        let data = small_data();
-        let split = Split::new(&data).unwrap();
+        let (x, y) = small_data();
+        let split = Split::new(Rows::new(&x, &y, Shape::MOONS).unwrap()).unwrap();
         let mut config = ChildConfig { max_epochs: 3, ..ChildConfig::default() };
         config.adam.learning_rate = 10f32.powi(lr_exp);
         let mut trainer = Box::new(Trainer::new());
@@ -350,7 +367,7 @@ proptest! {
             prop_assert_eq!(outcome.reward, 0.0);
         } else {
             prop_assert!(trainer.best_params().iter().all(|w| w.is_finite()), "{} lr 1e{}: a NaN weight went unreported", arch, lr_exp);
-            let acc = trainer.accuracy(split.test);
+            let acc = trainer.accuracy(&split.test);
             prop_assert!((0.0..=1.0).contains(&acc));
         }
     }

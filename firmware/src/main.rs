@@ -7,7 +7,7 @@
 use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
-use piconas_core::{Search, Split};
+use piconas_core::{Rows, Search, Shape, Split};
 use piconas_firmware::{CONFIG, Fixed4, H, HIDDEN, RAM_BUDGET, stack};
 
 #[cfg(feature = "small")]
@@ -26,25 +26,27 @@ fn main() -> ! {
     // (numbers, bools, enums whose first variant is 0, `None`s, empty `heapless::Vec`s).
     static mut SEARCH: Search<H> = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
     #[cfg(not(feature = "small"))]
-    static mut DATA: [piconas_core::Sample; SAMPLES] = [piconas_core::Sample {
-        x: [0.0, 0.0],
-        label: 0,
-    }; SAMPLES];
+    static mut X: [f32; 2 * SAMPLES] = [0.0; 2 * SAMPLES];
+    #[cfg(not(feature = "small"))]
+    static mut LABELS: [u8; SAMPLES] = [0; SAMPLES];
 
     stack::paint();
 
     #[cfg(not(feature = "small"))]
     let (data, where_) = {
         // The same generator the host runs, here on the chip.
-        let filled =
-            piconas_core::datasets::generate_config(&piconas_core::DataConfig::DEFAULT, DATA);
+        let config = piconas_core::DataConfig::DEFAULT;
+        let filled = piconas_core::datasets::generate_config(&config, X, LABELS);
         (
-            filled.map(|d| &*d).unwrap_or(&[]),
+            filled.unwrap_or(Rows::empty(Shape::MOONS)),
             "generated on the chip, in RAM",
         )
     };
     #[cfg(feature = "small")]
-    let (data, where_) = (&FLASH_DATA[..], "generated at build time, in flash");
+    let (data, where_) = (
+        Rows::new(&FLASH_X, &FLASH_LABELS, Shape::MOONS).unwrap_or(Rows::empty(Shape::MOONS)),
+        "generated at build time, in flash",
+    );
 
     let split = match Split::new(data) {
         Ok(split) => split,
@@ -77,7 +79,7 @@ fn main() -> ! {
     report_ram(if cfg!(feature = "small") {
         0
     } else {
-        core::mem::size_of_val(data)
+        core::mem::size_of_val(data.features()) + data.len()
     });
     piconas_firmware::exit(true)
 }

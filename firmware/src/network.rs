@@ -5,6 +5,9 @@
 pub const ARCH: &str = "[16, 4, 16, LeakyReLU, LeakyReLU, 8]";
 /// The architecture as controller token indices (`piconas_core::Arch::decode`).
 pub const TOKENS: [u8; 6] = [4, 2, 4, 8, 8, 3];
+/// The features it reads and the classes it tells apart.
+pub const INPUTS: usize = 2;
+pub const CLASSES: usize = 2;
 /// The trained weights, flat, in `piconas_core::mlp::Layout` order, as exact bits.
 pub const WEIGHTS: [f32; 350] = [
     f32::from_bits(0xbdb169cf), f32::from_bits(0x3eb20dea), f32::from_bits(0x3e869750), f32::from_bits(0x3e2e681e),

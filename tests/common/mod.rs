@@ -1,31 +1,30 @@
 //! Helpers shared by the end-to-end tests.
 #![allow(dead_code)] // each test crate uses its own subset
 
+use piconas::data::Dataset;
 use piconas_core::search::Record;
-use piconas_core::{DataConfig, Sample, Search, SearchConfig, Split, datasets};
+use piconas_core::{DataConfig, Search, SearchConfig};
 
 /// The default data set: 1000 two-moons points, noise 0.2, data seed 0.
-pub fn moons_data() -> Vec<Sample> {
+pub fn moons_data() -> Dataset {
     generated(piconas_core::Dataset::Moons)
 }
 
 /// `dataset` with the default size, noise and data seed, as a run generates it.
-pub fn generated(dataset: piconas_core::Dataset) -> Vec<Sample> {
+pub fn generated(dataset: piconas_core::Dataset) -> Dataset {
     let config = DataConfig {
         dataset,
         ..DataConfig::default()
     };
-    let mut v = vec![Sample::default(); config.samples];
-    datasets::generate_config(&config, &mut v).unwrap();
-    v
+    Dataset::generate(config).unwrap()
 }
 
 /// A search as the runner builds it: a 64-unit controller, room for the largest batch.
 pub type Runner = Search<64, { piconas_core::config::MAX_ROLLOUTS_PER_UPDATE }>;
 
 /// Runs `config` to the end on `data` with a 64-unit controller.
-pub fn run(config: SearchConfig, data: &[Sample]) -> (Vec<Record>, Box<Runner>) {
-    let split = Split::new(data).unwrap();
+pub fn run(config: SearchConfig, data: &Dataset) -> (Vec<Record>, Box<Runner>) {
+    let split = data.split().unwrap();
     let mut search = Box::new(Search::new(config).unwrap());
     let records = std::iter::from_fn(|| search.step(&split)).collect();
     (records, search)

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use piconas_core::checkpoint::crc32;
 use piconas_core::config::{DataConfig, MAX_SAMPLES, MIN_SAMPLES};
-use piconas_core::{Arch, Sample, Search, SearchConfig, Split, datasets};
+use piconas_core::{Arch, MAX_CLASSES, MAX_INPUTS, Rows, Search, SearchConfig, Split, datasets};
 
 /// Controller indices or text: what decodes or parses round-trips.
 pub fn tokens(data: &[u8]) -> bool {
@@ -33,15 +33,14 @@ pub fn csv(data: &[u8]) -> bool {
     let Ok(table) = piconas::data::parse_csv("fuzz.csv", data, &label) else {
         return false;
     };
-    let samples = table.samples;
-    assert_eq!((table.features.len(), table.classes.len()), (2, 2));
-    assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&samples.len()));
-    assert!(
-        samples
-            .iter()
-            .all(|s| s.label <= 1 && s.x.iter().all(|v| v.is_finite()))
-    );
-    assert!(Split::new(&samples).is_ok());
+    let (d, k) = (table.features.len(), table.classes.len());
+    assert!((1..=MAX_INPUTS).contains(&d) && (2..=MAX_CLASSES).contains(&k));
+    assert_eq!((table.shape.inputs(), table.shape.classes()), (d, k));
+    assert!((MIN_SAMPLES..=MAX_SAMPLES).contains(&table.labels.len()));
+    // Every class occurs, in class order of first appearance's sort; the core accepts the rows.
+    assert!((0..k as u8).all(|c| table.labels.contains(&c)));
+    let rows = Rows::new(&table.x, &table.labels, table.shape).expect("the core takes the rows");
+    assert!(Split::new(rows).is_ok());
     true
 }
 
@@ -66,13 +65,12 @@ const DATA: piconas_core::Fingerprint = piconas_core::Fingerprint(0x5eed);
 pub fn valid() -> &'static [u8] {
     static VALID: OnceLock<Vec<u8>> = OnceLock::new();
     VALID.get_or_init(|| {
-        let mut v = vec![Sample::default(); 100];
+        let (mut x, mut y) = (vec![0.0; 200], vec![0; 100]);
         let m = DataConfig {
             samples: 100,
             ..DataConfig::default()
         };
-        datasets::generate_config(&m, &mut v).unwrap();
-        let split = Split::new(&v).unwrap();
+        let split = Split::new(datasets::generate_config(&m, &mut x, &mut y).unwrap()).unwrap();
         let mut s: Box<Small> = Box::new(Search::new(config()).unwrap());
         for _ in 0..4 {
             s.step(&split);

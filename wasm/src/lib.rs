@@ -14,6 +14,7 @@
 
 mod settings;
 
+use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use piconas::history::History;
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
@@ -23,8 +24,8 @@ use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
 use piconas_core::{
-    Arch, CheckpointError, ConfigError, DataConfig, Fingerprint, MAX_TOKENS, Network, Report,
-    Sample, Search, SearchConfig, Split, WithHidden, datasets,
+    Arch, CheckpointError, ConfigError, Fingerprint, MAX_TOKENS, Network, Report, Search,
+    SearchConfig, Split, WithHidden,
 };
 use wasm_bindgen::prelude::*;
 
@@ -163,8 +164,8 @@ pub struct Finish {
 /// A search and its data, owned by the page (or a worker).
 #[wasm_bindgen]
 pub struct Nas {
-    samples: Vec<Sample>,
-    data: DataConfig,
+    /// The data, generated or read by the host library, as the runner has it.
+    data: Dataset,
     search: Box<dyn AnySearch>,
     /// Every reward and every architecture seen, including those before a [`Nas::resume`].
     history: History,
@@ -176,27 +177,28 @@ pub struct Nas {
     best: Option<Box<Network>>,
 }
 
-/// The split of the handle's samples (validated when the handle was made; they never change).
-fn split_of(samples: &[Sample]) -> Split<'_> {
-    Split::new(samples).unwrap_or(Split {
-        train: &[],
-        dev: &[],
-        test: &[],
-    })
+/// A JS `Error` carrying `message`.
+fn js_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
 }
 
 impl Nas {
-    /// A new search of checked settings.
+    /// A new search of checked settings, on the data they generate.
     fn of(s: &piconas_core::Settings) -> Result<Nas, JsValue> {
-        let mut samples = vec![Sample::default(); s.data.samples];
-        datasets::generate_config(&s.data, &mut samples).map_err(settings::error)?;
-        let search = s
-            .hidden
-            .dispatch(Start(s.search))
-            .map_err(settings::error)?;
+        let data = Dataset::generate(s.data).map_err(|e| js_error(&e.to_string()))?;
+        Nas::on(s, data)
+    }
+
+    /// A new search of checked settings on `data` (checked when it was made).
+    fn on(s: &piconas_core::Settings, data: Dataset) -> Result<Nas, JsValue> {
+        data.split().map_err(|e| js_error(&e.to_string()))?;
+        let config = SearchConfig {
+            shape: data.shape,
+            ..s.search
+        };
+        let search = s.hidden.dispatch(Start(config)).map_err(settings::error)?;
         Ok(Nas {
-            samples,
-            data: s.data,
+            data,
             search,
             history: History::new(),
             records: Vec::new(),
@@ -213,8 +215,18 @@ impl Nas {
 
     /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
     fn marked(&self) -> Vec<Seen> {
-        self.history.marked(self.cost())
+        self.history.marked(self.cost(), self.data.shape)
     }
+}
+
+/// The split of a handle's data (checked when the handle was made; it never changes).
+fn split_of(data: &Dataset) -> Split<'_> {
+    let empty = piconas_core::Rows::empty(data.shape);
+    data.split().unwrap_or(Split {
+        train: empty,
+        dev: empty,
+        test: empty,
+    })
 }
 
 #[wasm_bindgen]
@@ -226,9 +238,54 @@ impl Nas {
         Nas::of(&settings::from_js(&settings)?)
     }
 
+    /// A new search on the CSV data `csv` (a file's bytes, called `name` in messages), read
+    /// by the runner's own reader: the label column `label` (a header name or a 1-based
+    /// index; the last column if `undefined`), split stratified with `splitSeed` (or in file
+    /// order if `inOrder`). Throws an `Error` with the runner's message for bad data.
+    #[wasm_bindgen(js_name = withData)]
+    pub fn with_data(
+        settings: JsValue,
+        name: &str,
+        csv: &[u8],
+        label: Option<String>,
+        in_order: bool,
+        split_seed: u64,
+    ) -> Result<Nas, JsValue> {
+        let s = settings::from_js(&settings)?;
+        let options = CsvOptions {
+            label: label.map_or(LabelColumn::Last, LabelColumn::Named),
+            split: if in_order {
+                SplitMode::InOrder
+            } else {
+                SplitMode::Stratified
+            },
+            split_seed,
+        };
+        let data = Dataset::read(name, csv, &options).map_err(|e| js_error(&e.to_string()))?;
+        Nas::on(&s, data)
+    }
+
+    /// Features per row and classes: `[d, k]`.
+    pub fn shape(&self) -> Vec<u32> {
+        vec![
+            self.data.shape.inputs() as u32,
+            self.data.shape.classes() as u32,
+        ]
+    }
+
+    /// The classes' names, in class order.
+    pub fn classes(&self) -> Vec<String> {
+        self.data.classes.clone()
+    }
+
+    /// The feature columns' names.
+    pub fn features(&self) -> Vec<String> {
+        self.data.features.clone()
+    }
+
     /// Runs up to `n` rollouts.
     pub fn step(&mut self, n: u32) -> Progress {
-        let split = split_of(&self.samples);
+        let split = split_of(&self.data);
         let best_reward = self
             .history
             .best()
@@ -277,20 +334,21 @@ impl Nas {
         self.records.get(at as usize).map(|r| r.bits().to_string())
     }
 
-    /// The data points, interleaved `x0, y0, x1, y1, …`, in split order.
+    /// The data's features, row by row (`d` per row: `x0, y0, x1, y1, …` on the moons), in
+    /// split order.
     pub fn points(&self) -> Vec<f32> {
-        self.samples.iter().flat_map(|s| s.x).collect()
+        self.data.x.clone()
     }
 
-    /// The class of each point (0 or 1).
+    /// The class of each point.
     pub fn labels(&self) -> Vec<u8> {
-        self.samples.iter().map(|s| s.label).collect()
+        self.data.labels.clone()
     }
 
     /// `[train, dev, test]` sizes: the points are in that order.
     #[wasm_bindgen(js_name = splitSizes)]
     pub fn split_sizes(&self) -> Vec<u32> {
-        let s = split_of(&self.samples);
+        let s = split_of(&self.data);
         [s.train.len(), s.dev.len(), s.test.len()]
             .map(|n| n as u32)
             .to_vec()
@@ -304,7 +362,8 @@ impl Nas {
 
     /// `P(class 1)` of the best network so far on an `nx × ny` grid over
     /// `[x0, x1] × [y0, y1]`, row by row from `y0`, each cell sampled at its centre. Empty
-    /// before the first rollout or for more than 512 × 512 cells.
+    /// before the first rollout, for more than 512 × 512 cells, or for data other than two
+    /// features and two classes.
     pub fn heatmap(&mut self, nx: u32, ny: u32, x0: f32, x1: f32, y0: f32, y1: f32) -> Vec<f32> {
         if nx.saturating_mul(ny) > MAX_GRID_CELLS {
             return Vec::new();
@@ -312,15 +371,18 @@ impl Nas {
         let Some(net) = &self.best else {
             return Vec::new();
         };
+        if net.shape() != piconas_core::Shape::MOONS {
+            return Vec::new(); // a plane of two features, two classes only
+        }
         let (dx, dy) = ((x1 - x0) / nx as f32, (y1 - y0) / ny as f32);
-        let points: Vec<[f32; 2]> = (0..ny)
+        let points: Vec<f32> = (0..ny)
             .flat_map(|j| {
-                (0..nx).map(move |i| [x0 + (i as f32 + 0.5) * dx, y0 + (j as f32 + 0.5) * dy])
+                (0..nx).flat_map(move |i| [x0 + (i as f32 + 0.5) * dx, y0 + (j as f32 + 0.5) * dy])
             })
             .collect();
-        let mut out = vec![0.0; points.len()];
-        net.probabilities(&mut self.workspace, &points, &mut out);
-        out
+        let mut both = vec![0.0; points.len()];
+        net.probabilities(&mut self.workspace, &points, &mut both);
+        both.chunks_exact(2).map(|p| p[1]).collect()
     }
 
     /// The controller's token probabilities along its most likely sequence: 6 steps × 10
@@ -336,10 +398,14 @@ impl Nas {
         self.search.greedy().0.to_string()
     }
 
-    /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown.
+    /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown
+    /// (NaN for data read from a file, whose ceiling is unknown).
     #[wasm_bindgen(js_name = bayesTest)]
     pub fn bayes_test(&self) -> f32 {
-        bayes::accuracy(&self.data, split_of(&self.samples).test)
+        match &self.data.generated {
+            Some(config) => bayes::accuracy(config, &split_of(&self.data).test),
+            None => f32::NAN,
+        }
     }
 
     /// The accuracy/size frontier (see the core's `frontier` module): for every distinct
@@ -350,7 +416,7 @@ impl Nas {
             .iter()
             .flat_map(|p| {
                 [
-                    p.cost(self.cost()) as f32,
+                    p.cost(self.cost(), self.data.shape) as f32,
                     p.mean_accuracy() as f32,
                     p.samples as f32,
                     f32::from(u8::from(p.frontier)),
@@ -379,7 +445,7 @@ impl Nas {
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
     /// proposals of one controller update (with `rolloutsPerUpdate` > 1).
     pub fn checkpoint(&self) -> Option<Vec<u8>> {
-        self.search.save(split_of(&self.samples).fingerprint())
+        self.search.save(split_of(&self.data).fingerprint())
     }
 
     /// The weights of the best network so far (`undefined` before the first rollout); with
@@ -403,7 +469,7 @@ impl Nas {
             |what: String| JsValue::from(js_sys::Error::new(&format!("saved search: {what}")));
         let s = settings::from_js(&settings)?;
         let mut nas = Nas::of(&s)?;
-        let data = split_of(&nas.samples).fingerprint();
+        let data = split_of(&nas.data).fingerprint();
         nas.search
             .restore(s.search, checkpoint, data)
             .map_err(|e| saved(e.to_string()))?;
@@ -420,7 +486,8 @@ impl Nas {
             let network =
                 |e: String| JsValue::from(js_sys::Error::new(&format!("saved network: {e}")));
             let arch: Arch = arch.parse().map_err(|e| network(format!("{e}")))?;
-            let network = Network::new(arch, &weights).map_err(|e| network(e.to_string()))?;
+            let network =
+                Network::new(arch, nas.data.shape, &weights).map_err(|e| network(e.to_string()))?;
             nas.best = Some(Box::new(network));
         }
         Ok(nas)
@@ -428,7 +495,7 @@ impl Nas {
 
     /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling.
     pub fn finish(&mut self) -> Finish {
-        let split = split_of(&self.samples);
+        let split = split_of(&self.data);
         let report = self.search.finish(&split);
         Finish {
             winner: report.winner.to_string(),

@@ -9,7 +9,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network, Sample, Split};
+use piconas_core::{Arch, Network, Shape, Split};
 use piconas_firmware::Fixed4;
 
 mod exported {
@@ -24,10 +24,8 @@ const SAMPLES: usize = match exported::DATA {
 
 #[entry]
 fn main() -> ! {
-    static mut DATA: [Sample; SAMPLES] = [Sample {
-        x: [0.0, 0.0],
-        label: 0,
-    }; SAMPLES];
+    static mut X: [f32; 2 * SAMPLES] = [0.0; 2 * SAMPLES];
+    static mut LABELS: [u8; SAMPLES] = [0; SAMPLES];
     static mut WORKSPACE: Workspace = Workspace::new();
 
     let Some(config) = exported::DATA else {
@@ -35,8 +33,8 @@ fn main() -> ! {
             "the network was trained on a CSV file: no test split to rebuild"
         ));
     };
-    let data = match piconas_core::datasets::generate_config(&config, DATA) {
-        Ok(data) => &*data,
+    let data = match piconas_core::datasets::generate_config(&config, X, LABELS) {
+        Ok(data) => data,
         Err(e) => fail(format_args!("data: {e}")),
     };
     let split = match Split::new(data) {
@@ -47,7 +45,11 @@ fn main() -> ! {
         Ok(arch) => arch,
         Err(e) => fail(format_args!("tokens: {e}")),
     };
-    let network = match Network::new(arch, &exported::WEIGHTS) {
+    let shape = match Shape::new(exported::INPUTS, exported::CLASSES) {
+        Ok(shape) => shape,
+        Err(e) => fail(format_args!("shape: {e}")),
+    };
+    let network = match Network::new(arch, shape, &exported::WEIGHTS) {
         Ok(network) => network,
         Err(e) => fail(format_args!("weights: {e}")),
     };
@@ -58,14 +60,9 @@ fn main() -> ! {
             split.test.len()
         ));
     }
-    for (i, (s, &host)) in split
-        .test
-        .iter()
-        .zip(&exported::HOST_TEST_PREDICTIONS)
-        .enumerate()
-    {
+    for (i, &host) in exported::HOST_TEST_PREDICTIONS.iter().enumerate() {
         let mut class = [0u8];
-        network.classify(WORKSPACE, &[s.x], &mut class);
+        network.classify(WORKSPACE, split.test.x(i), &mut class);
         if class[0] != host {
             fail(format_args!(
                 "test point {i}: the chip predicts class {}, the host {host}",
@@ -77,7 +74,7 @@ fn main() -> ! {
         "classify: all {} predictions are the host's",
         split.test.len()
     );
-    let accuracy = network.accuracy(WORKSPACE, split.test);
+    let accuracy = network.accuracy(WORKSPACE, &split.test);
     let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
     hprintln!(
         "classify: {} ({} weights) on {} test points: accuracy {} (bits {:08x}); host {} (bits {:08x})",
