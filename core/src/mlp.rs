@@ -492,11 +492,43 @@ impl Workspace {
         self.lanes = lanes;
     }
 
-    /// Loads rows `indices` of `rows` as the batch (see [`Workspace::load`]).
+    /// Loads rows `indices` of `rows` as the batch (see [`Workspace::load`]; the same values,
+    /// with a fixed-width copy for two features, the moons' and every generated set's).
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn load_rows(&mut self, rows: &Rows<'_>, indices: impl IntoIterator<Item = usize>) {
         let d = rows.shape().inputs();
-        self.load(d, indices.into_iter().map(|i| (rows.x(i), rows.label(i))));
+        if d == 2 {
+            self.load_fixed::<2>(rows, indices);
+        } else {
+            self.load(d, indices.into_iter().map(|i| (rows.x(i), rows.label(i))));
+        }
+    }
+
+    /// [`Workspace::load_rows`] for rows of exactly `N` features.
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    fn load_fixed<const N: usize>(
+        &mut self,
+        rows: &Rows<'_>,
+        indices: impl IntoIterator<Item = usize>,
+    ) {
+        let (x, _) = rows.features().as_chunks::<N>();
+        let labels = rows.labels();
+        let mut lanes = 0;
+        for (lane, i) in indices.into_iter().take(MAX_BATCH).enumerate() {
+            let (Some(v), Some(&label)) = (x.get(i), labels.get(i)) else {
+                break;
+            };
+            for (row, &f) in self.rows[..N].iter_mut().zip(v) {
+                row[lane] = f;
+            }
+            self.labels[lane] = label;
+            lanes = lane + 1;
+        }
+        for row in &mut self.rows[..N] {
+            row[lanes..].fill(0.0);
+        }
+        self.labels[lanes..].fill(0);
+        self.lanes = lanes;
     }
 
     /// Samples in the current batch.
@@ -589,6 +621,9 @@ impl Workspace {
     pub fn predicted(&self, layout: &Layout, s: usize) -> u8 {
         let mut best = 0;
         let logits = self.logits(layout);
+        if let [z0, z1] = logits {
+            return u8::from(z1[s] > z0[s]);
+        }
         for (j, z) in logits.iter().enumerate().skip(1) {
             if z[s] > logits[best][s] {
                 best = j;
