@@ -129,6 +129,11 @@ pub struct SearchArgs {
     /// The label column: its header name, or its 1-based position [default: the last].
     #[arg(long, value_name = "NAME|INDEX", requires = "data")]
     pub label: Option<String>,
+    /// Standardise each feature with the train split's mean and standard deviation (a column
+    /// constant there is only shifted); the statistics go into network.json for every
+    /// consumer [default: on].
+    #[arg(long, value_name = "on|off", requires = "data", value_parser = ["on", "off"])]
+    pub standardize: Option<String>,
     /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
     /// never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -160,6 +165,7 @@ impl SearchArgs {
             || self.split.is_some()
             || self.split_seed.is_some()
             || self.label.is_some()
+            || self.standardize.is_some()
             || self.cache
     }
 }

@@ -17,6 +17,10 @@ pub struct Dataset {
     pub labels: Vec<u8>,
     /// Features per row and classes.
     pub shape: Shape,
+    /// How the features were standardised (`None`: as read, or generated).
+    pub scaling: Option<Scaling>,
+    /// The features constant on the train split (left unscaled), by name.
+    pub constant: Vec<String>,
     /// The generator's settings, when generated (then the Bayes ceiling is known).
     pub generated: Option<DataConfig>,
     /// The file, when loaded from CSV.
@@ -28,7 +32,7 @@ pub struct Dataset {
 }
 
 /// How a data file is read and split.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvOptions {
     /// The label column (`--label`).
     pub label: LabelColumn,
@@ -36,6 +40,54 @@ pub struct CsvOptions {
     pub split: SplitMode,
     /// The seed of a stratified split (`--split-seed`).
     pub split_seed: u64,
+    /// Whether the features are standardised (`--standardize`).
+    pub standardize: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            label: LabelColumn::Last,
+            split: SplitMode::default(),
+            split_seed: 0,
+            standardize: true,
+        }
+    }
+}
+
+/// How a data set's features were standardised (see `piconas_core::standardize`): each
+/// feature `(x − mean) / scale`, the statistics of the train split.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Scaling {
+    /// Each feature's mean over the train split.
+    pub mean: Vec<f32>,
+    /// Each feature's standard deviation there (1 for a feature constant there).
+    pub scale: Vec<f32>,
+}
+
+impl Scaling {
+    /// Fits the statistics on the first 70 % of `rows` (the train split `Split::new` will
+    /// cut) and standardises every row of `x` with them. Returns them and the indices of the
+    /// features that are constant on the train split (only shifted).
+    fn fit_and_apply(x: &mut [f32], labels: &[u8], shape: Shape) -> (Scaling, Vec<usize>) {
+        let d = shape.inputs();
+        let (mut mean, mut scale) = (vec![0.0; d], vec![1.0; d]);
+        let n_train = labels.len() * TRAIN_PERCENT / 100;
+        let mask = match Rows::new(x, labels, shape) {
+            Ok(rows) => {
+                piconas_core::standardize::fit(&rows.slice(0..n_train), &mut mean, &mut scale)
+            }
+            Err(_) => 0,
+        };
+        let constant = (0..d).filter(|&j| mask >> j & 1 == 1).collect();
+        piconas_core::standardize::apply(x, &mean, &scale);
+        (Scaling { mean, scale }, constant)
+    }
+
+    /// Standardises `x` (rows of this scaling's features) in place.
+    pub fn apply(&self, x: &mut [f32]) {
+        piconas_core::standardize::apply(x, &self.mean, &self.scale);
+    }
 }
 
 impl Dataset {
@@ -49,6 +101,8 @@ impl Dataset {
             x,
             labels,
             shape,
+            scaling: None,
+            constant: Vec::new(),
             generated: Some(config),
             file: None,
             features: (1..=shape.inputs()).map(|i| format!("x{i}")).collect(),
@@ -99,10 +153,22 @@ impl Dataset {
                 .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
             table.reorder(&order);
         }
+        let (scaling, constant) = if options.standardize {
+            let (scaling, constant) =
+                Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape);
+            (Some(scaling), constant)
+        } else {
+            (None, Vec::new())
+        };
         Ok(Dataset {
             x: table.x,
             labels: table.labels,
             shape: table.shape,
+            scaling,
+            constant: constant
+                .into_iter()
+                .map(|j| table.features[j].clone())
+                .collect(),
             generated: None,
             file: None,
             features: table.features,
@@ -762,6 +828,47 @@ mod tests {
         assert_eq!(apportion(&[5, 3, 2], 7), [4, 2, 1]);
         assert_eq!(apportion(&[1, 1, 1], 2), [1, 1, 0]);
         assert_eq!(apportion(&[0, 4], 3), [0, 3]);
+    }
+
+    #[test]
+    fn a_file_is_standardised_on_its_train_split_and_a_constant_column_named() {
+        // 40 rows: a large feature, a constant one, a small one; sorted by class.
+        let rows: String = (0..40)
+            .map(|i| {
+                format!(
+                    "{},7,{},{}\n",
+                    1000 + 10 * i,
+                    0.01 * f64::from(i % 5),
+                    i / 20
+                )
+            })
+            .collect();
+        let text = format!("big,flat,small,label\n{rows}");
+        let read = |standardize| {
+            let options = CsvOptions {
+                standardize,
+                ..CsvOptions::default()
+            };
+            Dataset::read("d.csv", text.as_bytes(), &options).unwrap()
+        };
+        let raw = read(false);
+        assert_eq!((raw.scaling.clone(), raw.constant.len()), (None, 0));
+        let data = read(true);
+        let scaling = data.scaling.clone().unwrap();
+        assert_eq!(data.constant, ["flat"]);
+        assert_eq!((scaling.mean[1], scaling.scale[1]), (7.0, 1.0));
+        // The statistics are the train split's (the first 28 rows in split order), and every
+        // row is the raw one through the one formula.
+        let train = &raw.x[..28 * 3];
+        let mean0 = train.iter().step_by(3).map(|&v| f64::from(v)).sum::<f64>() / 28.0;
+        assert!((f64::from(scaling.mean[0]) - mean0).abs() < 1e-3);
+        let mut again = raw.x.clone();
+        scaling.apply(&mut again);
+        assert_eq!(again, data.x);
+        let column: Vec<f32> = data.x.iter().skip(2).step_by(3).copied().collect();
+        let train_mean = column[..28].iter().sum::<f32>() / 28.0;
+        assert!(train_mean.abs() < 1e-5, "{train_mean}");
+        assert!(data.x.iter().skip(1).step_by(3).all(|&v| v == 0.0));
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub struct NetworkFile {
     /// The classes' names, in class (output) order (`0`, `1` before version 3).
     #[serde(default = "two_classes")]
     pub classes: Vec<String>,
+    /// How raw features become the network's inputs, `(x − mean) / scale` per feature, or
+    /// `null` if they are taken as they are (generated data, `--standardize off`, files
+    /// before version 3).
+    #[serde(default)]
+    pub standardize: Option<crate::data::Scaling>,
     /// The architecture, e.g. `[16, Tanh, 8, ReLU]`.
     pub arch: String,
     /// The weights, flat, in `piconas_core::mlp::Layout` order (each linear layer's weights
@@ -76,6 +81,7 @@ impl NetworkFile {
             version: VERSION,
             features: data.features.clone(),
             classes: data.classes.clone(),
+            standardize: data.scaling.clone(),
             arch: net.arch().to_string(),
             weights: net.weights().to_vec(),
             data: data.generated.map(|m| Generated {
@@ -113,6 +119,22 @@ impl NetworkFile {
             .parse()
             .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
         let shape = file.shape().map_err(|e| bad(e.to_string()))?;
+        if let Some(s) = &file.standardize {
+            let d = shape.inputs();
+            if s.mean.len() != d || s.scale.len() != d {
+                return Err(bad(format!(
+                    "standardize: {} means and {} scales for {d} features",
+                    s.mean.len(),
+                    s.scale.len()
+                )));
+            }
+            let fine = |v: &f32| v.is_finite();
+            if !s.mean.iter().all(fine) || !s.scale.iter().all(|v| fine(v) && *v > 0.0) {
+                return Err(bad(
+                    "standardize: a mean is not finite, or a scale not finite and positive".into(),
+                ));
+            }
+        }
         // The core checks the weights as it does everywhere they are read back.
         Network::new(arch, shape, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
         if let Some(d) = &file.data {

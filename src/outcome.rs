@@ -80,16 +80,21 @@ impl Metrics {
 
     /// The printed lines: the confusion matrix, then the recalls.
     fn text(&self) -> Vec<String> {
+        // Columns as wide as the longest class name (at least 6), a space between.
+        let longest = self.classes.iter().map(|c| c.chars().count()).max();
+        let cell = longest.unwrap_or(0).max(6) + 1;
+        let label = longest.unwrap_or(0).max(18) + 1;
         let mut lines = vec![format!(
-            "test confusion      true ↓ predicted → {}",
+            "test confusion      {:<label$}{}",
+            "true ↓ predicted →",
             self.classes
                 .iter()
-                .map(|c| format!("{c:>7}"))
+                .map(|c| format!("{c:>cell$}"))
                 .collect::<String>()
         )];
         for (name, row) in self.classes.iter().zip(&self.confusion) {
-            let counts: String = row.iter().map(|n| format!("{n:>7}")).collect();
-            lines.push(format!("                    {name:<19}{counts}"));
+            let counts: String = row.iter().map(|n| format!("{n:>cell$}")).collect();
+            lines.push(format!("                    {name:<label$}{counts}"));
         }
         let recalls: Vec<String> = self
             .classes
@@ -126,6 +131,9 @@ pub struct Outcome {
     pub dataset: Option<piconas_core::Dataset>,
     /// Input features.
     pub features: usize,
+    /// Whether they were standardised, and which were constant on the train split.
+    pub standardized: bool,
+    pub constant: Vec<String>,
     /// The saved network on the test split.
     pub metrics: Metrics,
     /// Wall time of the run, seconds.
@@ -162,6 +170,8 @@ impl Outcome {
             confusion_matrix: self.metrics.confusion.clone(),
             per_class_recall: self.metrics.recall(),
             balanced_accuracy: self.metrics.balanced_accuracy(),
+            standardized: self.standardized,
+            constant_features: self.constant.clone(),
         }
     }
 
@@ -258,6 +268,16 @@ impl Outcome {
             line(format!(
                 "original (PyTorch)  {} test accuracy",
                 pct(ORIGINAL_TEST_ACC)
+            ));
+        }
+        if self.standardized {
+            let constant = match self.constant.as_slice() {
+                [] => String::new(),
+                names => format!("; constant there, so only shifted: {}", names.join(", ")),
+            };
+            line(format!(
+                "standardised        {} features, by the train split's mean and sd{constant}",
+                self.features
             ));
         }
         line(format!(
@@ -357,6 +377,8 @@ mod tests {
             bayes: Some(0.985),
             dataset: Some(piconas_core::Dataset::Moons),
             features: 2,
+            standardized: false,
+            constant: Vec::new(),
             metrics: Metrics::new(
                 vec!["0".into(), "1".into()],
                 &[0, 0, 0, 1, 1],
@@ -518,5 +540,22 @@ output              runs/x
         assert_eq!(s.confusion_matrix, [[2, 1], [0, 2]]);
         assert_eq!(s.per_class_recall, [Some(2.0 / 3.0), Some(1.0)]);
         assert_eq!(s.balanced_accuracy, (2.0 / 3.0 + 1.0) / 2.0);
+    }
+
+    #[test]
+    fn long_class_names_get_columns_as_wide() {
+        let names = ["setosa", "versicolor", "virginica"]
+            .map(String::from)
+            .to_vec();
+        let m = Metrics::new(names, &[0, 1, 2, 2], &[0, 1, 1, 2]);
+        let lines = m.text();
+        assert_eq!(
+            lines[0],
+            "test confusion      true ↓ predicted →      setosa versicolor  virginica"
+        );
+        assert_eq!(
+            lines[3],
+            "                    virginica                    0          1          1"
+        );
     }
 }

@@ -34,6 +34,10 @@ pub struct Summary {
     pub per_class_recall: Vec<Option<f32>>,
     /// The mean of the per-class recalls (over the classes the test split holds).
     pub balanced_accuracy: f32,
+    /// Whether the features were standardised (network.json holds the statistics).
+    pub standardized: bool,
+    /// The features constant on the train split, so only shifted (empty if none).
+    pub constant_features: Vec<String>,
 }
 
 /// The default run directory: `runs/<UTC timestamp>`.

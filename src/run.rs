@@ -386,6 +386,8 @@ fn conclude<const H: usize>(
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, &split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
         features: job.data.features.len(),
+        standardized: job.data.scaling.is_some(),
+        constant: job.data.constant.clone(),
         metrics,
         seconds: start.elapsed().as_secs_f64(),
         cache_hits,

@@ -60,6 +60,7 @@ impl Spec {
                     .map_or(LabelColumn::Last, LabelColumn::Named),
                 split: mode.unwrap_or_default(),
                 split_seed: args.split_seed.unwrap_or(0),
+                standardize: args.standardize.as_deref() != Some("off"),
             },
             cache: args.cache,
         };
@@ -94,6 +95,7 @@ impl Spec {
             LabelColumn::Named(name) => Json::from(name.as_str()),
         };
         map.insert("label".into(), label);
+        map.insert("standardize".into(), Json::Bool(self.csv.standardize));
         map.insert("cache".into(), Json::Bool(self.cache));
         let text = serde_json::to_string_pretty(&Json::Object(map))
             .unwrap_or_else(|_| unreachable!("a map of plain values always serialises"));
@@ -106,8 +108,10 @@ impl Spec {
         let Ok(Json::Object(map)) = serde_json::from_str::<Json>(text) else {
             return Err(bad("not a settings file (a JSON object)".into()));
         };
-        // Files from before the split was chosen split theirs in file order.
+        // Files from before the split was chosen split theirs in file order; from before
+        // standardisation, did not standardise.
         let legacy = !map.contains_key("split");
+        let standardize = map.contains_key("standardize");
         let mut spec = Spec {
             settings: Settings::DEFAULT,
             data_file: None,
@@ -117,6 +121,7 @@ impl Spec {
                 } else {
                     SplitMode::default()
                 },
+                standardize,
                 ..CsvOptions::default()
             },
             cache: false,
@@ -126,6 +131,7 @@ impl Spec {
                 (_, Json::Null) => {}
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
                 ("cache", Json::Bool(cache)) => spec.cache = *cache,
+                ("standardize", Json::Bool(on)) => spec.csv.standardize = *on,
                 ("label", Json::String(name)) => {
                     spec.csv.label = LabelColumn::Named(name.clone());
                 }
@@ -205,6 +211,7 @@ mod tests {
                 label: LabelColumn::Named("kind".into()),
                 split: SplitMode::InOrder,
                 split_seed: 9,
+                standardize: false,
             },
             cache: true,
         };
@@ -227,14 +234,19 @@ mod tests {
             piconas_core::Strategy::Random
         );
         assert_eq!(spec.settings.search.seed, 0);
-        // Before the split was chosen, files were split in order.
+        // Before the split was chosen, files were split in order, and not standardised.
         assert_eq!(spec.csv.split, SplitMode::InOrder);
+        assert!(!spec.csv.standardize);
         let now = Spec::from_json(
             Path::new("s"),
             r#"{"split": "stratified", "split_seed": 4}"#,
         );
         let now = now.unwrap().csv;
         assert_eq!((now.split, now.split_seed), (SplitMode::Stratified, 4));
+        assert!(
+            !now.standardize,
+            "a file without the key predates standardisation"
+        );
     }
 
     #[test]

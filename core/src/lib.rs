@@ -143,6 +143,7 @@ pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod shuffle;
+pub mod standardize;
 #[cfg(test)]
 mod testdata;
 pub mod train;

@@ -143,7 +143,7 @@ test('defaults are the documented values', () => {
 
 // The command line's flags that make no sense on a page: files (and how a data file is read
 // and split, until the page takes files), threads, the cache, printing.
-const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'threads', 'cache',
+const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'standardize', 'threads', 'cache',
   'checkpoint-every', 'resume', 'quiet', 'print-records', 'help', 'version'];
 
 test('the page and the command line offer the same settings, with the same defaults', () => {

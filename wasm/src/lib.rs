@@ -241,7 +241,8 @@ impl Nas {
     /// A new search on the CSV data `csv` (a file's bytes, called `name` in messages), read
     /// by the runner's own reader: the label column `label` (a header name or a 1-based
     /// index; the last column if `undefined`), split stratified with `splitSeed` (or in file
-    /// order if `inOrder`). Throws an `Error` with the runner's message for bad data.
+    /// order if `inOrder`), standardised as the runner does by default. Throws an `Error`
+    /// with the runner's message for bad data.
     #[wasm_bindgen(js_name = withData)]
     pub fn with_data(
         settings: JsValue,
@@ -260,6 +261,7 @@ impl Nas {
                 SplitMode::Stratified
             },
             split_seed,
+            ..CsvOptions::default()
         };
         let data = Dataset::read(name, csv, &options).map_err(|e| js_error(&e.to_string()))?;
         Nas::on(&s, data)
