@@ -29,6 +29,29 @@ pub enum Command {
     /// Run the controller and random search over several seeds at equal budgets; write a
     /// table and a chart of what each found.
     Compare(CompareArgs),
+    /// Apply a run's saved network to new rows (a CSV file with the same feature columns):
+    /// each row's class and class probabilities; with labels, its accuracy and confusion.
+    Predict(PredictArgs),
+}
+
+/// Options of `piconas predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A finished run directory (it holds network.json).
+    #[arg(long, value_name = "DIR")]
+    pub run: PathBuf,
+    /// The rows: the network's feature columns in its order, a header (naming them) optional,
+    /// a label column optional.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// The label column, if the file has one: its header name or 1-based position
+    /// [default: the last, when there is one column more than features].
+    #[arg(long, value_name = "NAME|INDEX")]
+    pub label: Option<String>,
+    /// Write the predictions here (atomically) instead of to stdout; the accuracy report then
+    /// goes to stdout rather than stderr.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
 }
 
 /// Ends the process for a command line clap refused. Help and version go to stdout with

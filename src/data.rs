@@ -125,15 +125,7 @@ impl Dataset {
     /// A regular file larger than [`MAX_FILE_BYTES`] is refused before it is read; anything
     /// else (a pipe, a device) is read up to that size.
     pub fn csv(path: &Path, options: &CsvOptions) -> Result<Dataset, Failure> {
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path)
-            .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
-        if let Ok(meta) = file.metadata()
-            && meta.is_file()
-            && meta.len() > MAX_FILE_BYTES
-        {
-            return Err(too_large(&name));
-        }
+        let (name, file) = open(path)?;
         let mut data = Dataset::read(&name, std::io::BufReader::new(file), options)?;
         data.file = Some(path.to_path_buf());
         Ok(data)
@@ -175,6 +167,22 @@ impl Dataset {
             classes: table.classes,
         })
     }
+}
+
+/// Opens the data file `path` for reading, with its name for messages. A regular file larger
+/// than [`MAX_FILE_BYTES`] is refused before it is read (anything else, a pipe or a device, is
+/// read up to that size by the reader).
+pub fn open(path: &Path) -> Result<(String, std::fs::File), Failure> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path)
+        .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > MAX_FILE_BYTES
+    {
+        return Err(too_large(&name));
+    }
+    Ok((name, file))
 }
 
 /// Which column of a data file holds the label (`--label`).
@@ -230,12 +238,7 @@ pub fn parse_csv(
     input: impl std::io::Read,
     label: &LabelColumn,
 ) -> Result<Table, Failure> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(Bounded::new(input));
+    let mut reader = csv_reader(input);
     let mut shape: Option<Columns> = None;
     let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
     for record in reader.records() {
@@ -286,6 +289,18 @@ pub fn parse_csv(
         labels,
         shape,
     })
+}
+
+/// A CSV reader as every data file is read: no header assumed (the caller decides), rows of
+/// any length (the caller checks), cells trimmed, `#` comments, within [`MAX_FILE_BYTES`] and
+/// [`MAX_LINE_BYTES`] (see [`unreadable`] for the errors).
+pub(crate) fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<impl std::io::Read> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(Bounded::new(input))
 }
 
 /// A data file's columns, set by its first row: how many, which holds the label, and the
@@ -532,7 +547,7 @@ pub const MAX_LINE_BYTES: usize = 64 << 10;
 const QUOTED_CHARS: usize = 32;
 
 /// `cell` in quotes, cut to its first [`QUOTED_CHARS`] characters when longer.
-fn quote(cell: &str) -> String {
+pub(crate) fn quote(cell: &str) -> String {
     match cell.char_indices().nth(QUOTED_CHARS) {
         Some((cut, _)) => format!("{:?}… ({} bytes)", &cell[..cut], cell.len()),
         None => format!("{cell:?}"),
@@ -548,7 +563,7 @@ fn too_large(name: &str) -> Failure {
 
 /// A read error of the CSV reader as one line: a limit of [`Bounded`], or the row it could not
 /// read.
-fn unreadable(name: &str, e: &csv::Error) -> Failure {
+pub(crate) fn unreadable(name: &str, e: &csv::Error) -> Failure {
     let line = e.position().map_or(0, |p| p.line());
     if let csv::ErrorKind::Io(io) = e.kind()
         && let Some(limit) = io.get_ref().and_then(|l| l.downcast_ref::<Limit>())

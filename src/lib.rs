@@ -1,6 +1,10 @@
-//! The host runner's reusable parts: the data loader and the error type, shared by the
-//! `piconas` binary, its tests and the fuzz targets (tests/fuzz).
+//! The host layer every front end with `std` shares (the `piconas` binary, the page's wasm
+//! handle, the tests and the fuzz targets): the bounded data reader with its split and
+//! standardisation, the search history, the network file, prediction and metrics.
 
 pub mod data;
 pub mod failure;
 pub mod history;
+pub mod metrics;
+pub mod model;
+pub mod predict;

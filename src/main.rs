@@ -9,6 +9,7 @@ mod kernel;
 mod outcome;
 mod output;
 mod parallel;
+mod predict_command;
 mod run;
 mod spec;
 mod svg;
@@ -25,6 +26,7 @@ fn main() {
         Some(cli::Command::Bench(args)) => bench::main(&args),
         Some(cli::Command::Export(args)) => export::main(&args),
         Some(cli::Command::Compare(args)) => compare::main(&args),
+        Some(cli::Command::Predict(args)) => predict_command::main(&args),
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {

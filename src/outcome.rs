@@ -10,6 +10,7 @@ use piconas_core::{Arch, Cost, SearchConfig, Strategy};
 
 use crate::output::Summary;
 use piconas::history::{first_mean, last_mean};
+pub use piconas::metrics::{Metrics, pct};
 
 /// The original PyTorch experiment's test accuracy after 5000 rollouts.
 pub const ORIGINAL_TEST_ACC: f32 = 0.91;
@@ -20,96 +21,6 @@ pub const WINDOW: usize = 100;
 pub const TOP_MIN_SAMPLES: u32 = 3;
 /// How many points of the accuracy/size frontier the printed summary shows, at most.
 const FRONTIER_SHOWN: usize = 8;
-
-/// How the saved network classifies the test split, class by class.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Metrics {
-    /// The classes' names, in class order.
-    pub classes: Vec<String>,
-    /// `[true class][predicted class]` counts.
-    pub confusion: Vec<Vec<u32>>,
-}
-
-impl Metrics {
-    /// The confusion of `predicted` against `truth` (class indices below `classes.len()`).
-    pub fn new(classes: Vec<String>, truth: &[u8], predicted: &[u8]) -> Metrics {
-        let k = classes.len();
-        let mut confusion = vec![vec![0u32; k]; k];
-        for (&t, &p) in truth.iter().zip(predicted) {
-            if let Some(cell) = confusion
-                .get_mut(usize::from(t))
-                .and_then(|row| row.get_mut(usize::from(p)))
-            {
-                *cell += 1;
-            }
-        }
-        Metrics { classes, confusion }
-    }
-
-    /// The share of all points predicted right (0 for none), as the core's
-    /// `Network::accuracy` counts it.
-    pub fn accuracy(&self) -> f32 {
-        let all: u32 = self.confusion.iter().flatten().sum();
-        let right: u32 = (0..self.confusion.len())
-            .map(|c| self.confusion[c][c])
-            .sum();
-        if all == 0 {
-            0.0
-        } else {
-            right as f32 / all as f32
-        }
-    }
-
-    /// Per class, the share of its points predicted right; `None` for a class with none.
-    pub fn recall(&self) -> Vec<Option<f32>> {
-        self.confusion
-            .iter()
-            .enumerate()
-            .map(|(c, row)| {
-                let all: u32 = row.iter().sum();
-                (all > 0).then(|| row[c] as f32 / all as f32)
-            })
-            .collect()
-    }
-
-    /// The mean recall over the classes present (0 for none).
-    pub fn balanced_accuracy(&self) -> f32 {
-        let present: Vec<f32> = self.recall().into_iter().flatten().collect();
-        present.iter().sum::<f32>() / present.len().max(1) as f32
-    }
-
-    /// The printed lines: the confusion matrix, then the recalls.
-    fn text(&self) -> Vec<String> {
-        // Columns as wide as the longest class name (at least 6), a space between.
-        let longest = self.classes.iter().map(|c| c.chars().count()).max();
-        let cell = longest.unwrap_or(0).max(6) + 1;
-        let label = longest.unwrap_or(0).max(18) + 1;
-        let mut lines = vec![format!(
-            "test confusion      {:<label$}{}",
-            "true ↓ predicted →",
-            self.classes
-                .iter()
-                .map(|c| format!("{c:>cell$}"))
-                .collect::<String>()
-        )];
-        for (name, row) in self.classes.iter().zip(&self.confusion) {
-            let counts: String = row.iter().map(|n| format!("{n:>cell$}")).collect();
-            lines.push(format!("                    {name:<label$}{counts}"));
-        }
-        let recalls: Vec<String> = self
-            .classes
-            .iter()
-            .zip(self.recall())
-            .map(|(name, r)| format!("{name}: {}", r.map_or("–".into(), pct)))
-            .collect();
-        lines.push(format!(
-            "test recall         {}; balanced accuracy {}",
-            recalls.join(", "),
-            pct(self.balanced_accuracy())
-        ));
-        lines
-    }
-}
 
 /// Everything the end of a run reports.
 pub struct Outcome {
@@ -144,10 +55,6 @@ pub struct Outcome {
     pub kernel: &'static str,
     /// The run directory, as given.
     pub out: String,
-}
-
-fn pct(v: f32) -> String {
-    format!("{:.1} %", v * 100.0)
 }
 
 impl Outcome {
@@ -305,7 +212,7 @@ impl Outcome {
             pct(self.saved.0),
             pct(self.saved.1)
         ));
-        self.metrics.text().into_iter().for_each(&mut line);
+        self.metrics.text("test").into_iter().for_each(&mut line);
         if let Some(hits) = self.cache_hits {
             line(format!(
                 "cache               {hits} of {} rollouts answered from the cache",
@@ -540,22 +447,5 @@ output              runs/x
         assert_eq!(s.confusion_matrix, [[2, 1], [0, 2]]);
         assert_eq!(s.per_class_recall, [Some(2.0 / 3.0), Some(1.0)]);
         assert_eq!(s.balanced_accuracy, (2.0 / 3.0 + 1.0) / 2.0);
-    }
-
-    #[test]
-    fn long_class_names_get_columns_as_wide() {
-        let names = ["setosa", "versicolor", "virginica"]
-            .map(String::from)
-            .to_vec();
-        let m = Metrics::new(names, &[0, 1, 2, 2], &[0, 1, 1, 2]);
-        let lines = m.text();
-        assert_eq!(
-            lines[0],
-            "test confusion      true ↓ predicted →      setosa versicolor  virginica"
-        );
-        assert_eq!(
-            lines[3],
-            "                    virginica                    0          1          1"
-        );
     }
 }

@@ -12,7 +12,6 @@ use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, baye
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
-use crate::export::NetworkFile;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{Metrics, ORIGINAL_TEST_ACC, Outcome, WINDOW};
@@ -20,6 +19,7 @@ use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
+use piconas::model::NetworkFile;
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
@@ -374,7 +374,8 @@ fn conclude<const H: usize>(
     network.classify(&mut workspace, split.test.features(), &mut predicted);
     let metrics = Metrics::new(job.data.classes.clone(), split.test.labels(), &predicted);
     let network_test = metrics.accuracy();
-    NetworkFile::new(&network, job.data, kept.reward, network_test).save(job.out)?;
+    let file = NetworkFile::new(&network, job.data, kept.reward, network_test);
+    crate::export::save(&file, job.out)?;
     live.bar.finish_and_clear();
     Ok(Outcome {
         config,

@@ -74,6 +74,7 @@ fn a_run_writes_the_documented_files() {
             "best_dev_acc",
             "classes",
             "confusion_matrix",
+            "constant_features",
             "features",
             "mean_reward_first_100",
             "mean_reward_last_100",
@@ -81,6 +82,7 @@ fn a_run_writes_the_documented_files() {
             "rollouts",
             "seconds",
             "seed",
+            "standardized",
             "test_acc_max",
             "test_acc_mean",
             "test_acc_min"
@@ -1207,7 +1209,11 @@ fn a_class_sorted_file_is_split_stratified_by_default() {
         let summary: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
                 .unwrap();
-        (settings, summary["test_acc_mean"].as_f64().unwrap())
+        // Test points per true class: the rows of the test confusion matrix.
+        let confusion: Vec<Vec<u64>> =
+            serde_json::from_value(summary["confusion_matrix"].clone()).unwrap();
+        let per_class: Vec<u64> = confusion.iter().map(|row| row.iter().sum()).collect();
+        (settings, per_class)
     };
     let (settings, stratified) = run("stratified", &["--split-seed", "3"]);
     assert_eq!(
@@ -1216,9 +1222,10 @@ fn a_class_sorted_file_is_split_stratified_by_default() {
     );
     let (settings, in_order) = run("in-order", &["--split", "in-order"]);
     assert_eq!(settings["split"], "in-order");
-    // In file order every test point is of class 1 and dev of class 0 or 1: the two runs
-    // cannot have seen the same test split.
-    assert_ne!(stratified, in_order);
+    // Stratified, each class has its share of the 40 test points; in file order all 40 are
+    // of class 1.
+    assert_eq!(stratified, [20, 20]);
+    assert_eq!(in_order, [0, 40]);
 }
 
 /// Text labels in any column, named by the header: the classes keep their names in
@@ -1266,4 +1273,146 @@ fn text_labels_name_the_classes_in_the_outputs() {
         "{}",
         stderr(&o)
     );
+}
+
+/// A committed data set (tests/data).
+fn committed(name: &str) -> String {
+    format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn wine_trains_standardised_and_predict_reproduces_the_test_accuracy() {
+    // 13 features on very different scales, 3 classes, 178 rows sorted by class.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let wine = committed("wine.csv");
+    let o = short(&out, "16", &["--data", &wine]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("network.json")).unwrap()).unwrap();
+    assert_eq!(net["version"], 3);
+    assert_eq!(net["features"].as_array().unwrap().len(), 13);
+    assert_eq!(net["features"][12], "proline");
+    assert_eq!(
+        net["classes"],
+        serde_json::json!(["class_0", "class_1", "class_2"])
+    );
+    let mean = net["standardize"]["mean"].as_array().unwrap();
+    assert_eq!(mean.len(), 13);
+    assert!(
+        mean[12].as_f64().unwrap() > 500.0,
+        "proline's mean: {}",
+        mean[12]
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["features"], 13);
+    assert_eq!(summary["standardized"], true);
+    assert_eq!(summary["confusion_matrix"].as_array().unwrap().len(), 3);
+
+    // Predict the whole file (raw, with its labels): every row gets a class and
+    // probabilities summing to 1, and the accuracy report is printed.
+    let preds = tmp.path().join("preds.csv");
+    let run = out.to_str().unwrap();
+    let o = piconas(&[
+        "predict",
+        "--run",
+        run,
+        "--data",
+        &wine,
+        "--out",
+        preds.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("predicted           178 rows"), "{report}");
+    assert!(report.contains("rows confusion"), "{report}");
+    let text = std::fs::read_to_string(&preds).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("class,class_0,class_1,class_2"));
+    let predicted: Vec<(String, Vec<f32>)> = lines
+        .map(|l| {
+            let mut cells = l.split(',');
+            let class = cells.next().unwrap().to_string();
+            (class, cells.map(|c| c.parse().unwrap()).collect())
+        })
+        .collect();
+    assert_eq!(predicted.len(), 178);
+    for (class, p) in &predicted {
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5, "{p:?}");
+        let top = (0..3).fold(0, |b, j| if p[j] > p[b] { j } else { b });
+        assert_eq!(class, &format!("class_{top}"));
+    }
+
+    // The run's test split, predicted again from the raw file, scores exactly the saved
+    // network's test accuracy: the same standardisation and the same network, bit for bit.
+    let o = short(
+        &tmp.path().join("in-order"),
+        "16",
+        &["--data", &wine, "--split", "in-order", "--seed", "3"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = tmp.path().join("in-order");
+    let net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap()).unwrap();
+    let file = std::fs::read_to_string(&wine).unwrap();
+    let test_rows: Vec<&str> = file.lines().skip(1).skip(124 + 17).collect();
+    assert_eq!(test_rows.len(), 37);
+    let test_file = write_csv(tmp.path(), "test.csv", &(test_rows.join("\n") + "\n"));
+    let o = piconas(&[
+        "predict",
+        "--run",
+        run.to_str().unwrap(),
+        "--data",
+        test_file.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = String::from_utf8_lossy(&o.stdout);
+    let right = csv
+        .lines()
+        .skip(1)
+        .zip(&test_rows)
+        .filter(|(p, row)| p.split(',').next() == row.rsplit(',').next())
+        .count();
+    let saved = net["test_accuracy"].as_f64().unwrap() as f32;
+    assert_eq!(right as f32 / 37.0, saved, "{right} of 37");
+}
+
+#[test]
+fn predict_refuses_bad_rows_with_file_line_and_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let o = quick(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = out.to_str().unwrap();
+    let cases = [
+        (
+            "0.5,0.5,0,1\n",
+            "new.csv:1: 4 columns; the network reads 2 features (and, optionally, a label)",
+        ),
+        (
+            "0.5,0.5,2\n",
+            "new.csv:1: label \"2\" is not one of the network's classes (0, 1)",
+        ),
+        ("0.5,0.5\nx,1\n", "new.csv:2: x1 is not a number: \"x\""),
+        (
+            "a,b\n0,1\n",
+            "new.csv:1: column 1 is \"a\", but the network's feature there is \"x1\"",
+        ),
+        ("", "new.csv: no rows to predict"),
+    ];
+    for (contents, expected) in cases {
+        let file = write_csv(tmp.path(), "new.csv", contents);
+        let o = piconas(&["predict", "--run", run, "--data", file.to_str().unwrap()]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{expected}: {err}");
+        assert!(err.contains(expected), "wanted {expected:?}, got {err:?}");
+        assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    }
+    // Rows without labels: predictions only, no accuracy.
+    let file = write_csv(tmp.path(), "new.csv", "x1,x2\n0.5,0.5\n1.5,-0.5\n");
+    let o = piconas(&["predict", "--run", run, "--data", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+    assert!(!stderr(&o).contains("accuracy"), "{}", stderr(&o));
 }
