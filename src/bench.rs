@@ -85,7 +85,7 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         let mut children = 0u32;
         while start.elapsed().as_secs_f64() < 1.0 || children < 3 {
             let mut rng = rng::stream(0, Stream::Child, children.into());
-            crate::kernel::train(&mut trainer, &arch, &child, split, &mut rng);
+            crate::kernel::fit(&mut trainer, &arch, &child, &split.holdout(), &mut rng);
             children += 1;
         }
         let secs = start.elapsed().as_secs_f64();

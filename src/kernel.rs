@@ -1,29 +1,29 @@
 //! Child training at the widest vector width the CPU has, chosen at run time.
 //!
 //! The runner is built for baseline x86-64 (SSE2) so that the binary runs on any x86-64 CPU.
-//! On a CPU with AVX2, [`train`] runs the core's `Trainer::train_avx2` instead: the same code,
+//! On a CPU with AVX2, [`fit`] runs the core's `Trainer::fit_avx2` instead: the same code,
 //! which the core's `multiversion` feature inlines into one function compiled with
 //! `#[target_feature(enable = "avx2")]`. The numbers are the same bits either way — the core
 //! fixes every summation order and Rust never fuses a multiply and an add — which
 //! `tests/cli.rs` checks; only the speed differs.
 
 use piconas_core::rng::Generator;
-use piconas_core::{Arch, ChildConfig, Outcome, Split, Trainer};
+use piconas_core::{Arch, ChildConfig, Fold, Outcome, Trainer};
 
-/// Trains `arch` as [`Trainer::train`] does, on AVX2 when the CPU has it.
-pub fn train(
+/// Trains `arch` on `fold` as [`Trainer::fit`] does, on AVX2 when the CPU has it.
+pub fn fit(
     trainer: &mut Trainer,
     arch: &Arch,
     config: &ChildConfig,
-    data: &Split<'_>,
+    fold: &Fold<'_>,
     rng: &mut Generator,
 ) -> Outcome {
     #[cfg(target_arch = "x86_64")]
     if avx2() {
-        // SAFETY: `train_avx2` only requires AVX2, and the CPU was just found to have it.
-        return unsafe { trainer.train_avx2(arch, config, data, rng) };
+        // SAFETY: `fit_avx2` only requires AVX2, and the CPU was just found to have it.
+        return unsafe { trainer.fit_avx2(arch, config, fold, rng) };
     }
-    trainer.train(arch, config, data, rng)
+    trainer.fit(arch, config, fold, rng)
 }
 
 /// Whether training runs on AVX2 here (for the benchmark's report); `PICONAS_NO_AVX2=1` turns

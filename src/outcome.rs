@@ -155,18 +155,34 @@ impl Outcome {
             s.push('\n');
         };
         line(format!("best architecture   {}", r.winner));
-        line(format!(
-            "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
-            pct(r.dev_mean),
-            r.retrains,
-            r.finalists.len()
-        ));
-        line(format!(
-            "test accuracy       {} mean, {} to {}",
-            pct(r.test_mean),
-            pct(r.test_min),
-            pct(r.test_max)
-        ));
+        if r.folds >= 2 {
+            line(format!(
+                "validation accuracy {} ({}-fold cross-validation on train + dev; {} finalists compared)",
+                pct(r.dev_mean),
+                r.folds,
+                r.finalists.len()
+            ));
+            line(format!(
+                "test accuracy       {} mean, {} to {} (the winner's {} fold models, tested after the choice)",
+                pct(r.test_mean),
+                pct(r.test_min),
+                pct(r.test_max),
+                r.folds
+            ));
+        } else {
+            line(format!(
+                "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
+                pct(r.dev_mean),
+                r.retrains,
+                r.finalists.len()
+            ));
+            line(format!(
+                "test accuracy       {} mean, {} to {}",
+                pct(r.test_mean),
+                pct(r.test_min),
+                pct(r.test_max)
+            ));
+        }
         line(match self.bayes {
             Some(b) => format!("Bayes ceiling       {} on the same test split", pct(b)),
             None => "Bayes ceiling       unknown for user data".into(),
@@ -205,13 +221,23 @@ impl Outcome {
             ));
         }
         self.architectures_text().into_iter().for_each(&mut line);
-        line(format!(
-            "saved network       {} (retrain {}: dev {}, test {}) in network.json",
-            r.winner,
-            r.winner_retrain,
-            pct(self.saved.0),
-            pct(self.saved.1)
-        ));
+        line(if r.folds >= 2 {
+            format!(
+                "saved network       {} (fold {}: validation {}, test {}) in network.json",
+                r.winner,
+                r.winner_retrain,
+                pct(self.saved.0),
+                pct(self.saved.1)
+            )
+        } else {
+            format!(
+                "saved network       {} (retrain {}: dev {}, test {}) in network.json",
+                r.winner,
+                r.winner_retrain,
+                pct(self.saved.0),
+                pct(self.saved.1)
+            )
+        });
         self.metrics.text("test").into_iter().for_each(&mut line);
         if let Some(hits) = self.cache_hits {
             line(format!(
@@ -250,6 +276,7 @@ mod tests {
         let mut report = Report {
             winner,
             dev_mean: 0.97,
+            folds: 1,
             test_mean: 0.965,
             test_min: 0.95,
             test_max: 0.98,
@@ -425,6 +452,17 @@ output              runs/x
         assert!(!text.contains("controller's choice"));
         assert!(text.contains("Bayes ceiling       unknown for user data\n"));
         assert!(!text.contains("original (PyTorch)"));
+        // Cross-validated finalists: their score, and the refit's single test figure.
+        o.report.folds = 5;
+        let text = o.text();
+        assert!(
+            text.contains(
+                "validation accuracy 97.0 % (5-fold cross-validation on train + dev; 2 finalists compared)\n\
+                 test accuracy       96.5 % mean, 95.0 % to 98.0 % (the winner's 5 fold models, tested after the choice)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("saved network       [16, Tanh] (fold 2: validation"));
     }
 
     #[test]

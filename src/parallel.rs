@@ -9,9 +9,8 @@
 
 use std::collections::HashMap;
 
-use piconas_core::rng::Generator;
-use piconas_core::search::{Proposal, Record};
-use piconas_core::{Arch, ChildConfig, Outcome, Search, Split, Trainer};
+use piconas_core::search::{self, Proposal, Record};
+use piconas_core::{Arch, Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
 
@@ -43,22 +42,14 @@ pub fn run<const H: usize, const K: usize>(
     mut on_event: impl FnMut(Event<'_, H, K>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let mut trainers: Vec<Box<Trainer>> = (0..threads.max(1)).map(|_| Box::default()).collect();
-    let config = search.config().child;
+    let config = *search.config();
     loop {
         let batch: Vec<Proposal> = std::iter::from_fn(|| search.propose()).collect();
         if batch.is_empty() {
             return Ok(());
         }
         let proposals = to_train(&batch, cache.as_deref());
-        let jobs: Vec<Job> = proposals
-            .iter()
-            .map(|p| Job {
-                index: p.index,
-                arch: p.arch,
-                rng: search.child_rng(p.index),
-            })
-            .collect();
-        let outcomes = train_all(&mut trainers, &jobs, &config, data)?;
+        let outcomes = train_all(&mut trainers, &proposals, &config, data)?;
         let trained: HashMap<u32, Outcome> =
             proposals.iter().map(|p| p.index).zip(outcomes).collect();
         for p in &batch {
@@ -86,24 +77,19 @@ fn to_train(batch: &[Proposal], cache: Option<&Cache>) -> Vec<Proposal> {
     proposals
 }
 
-/// One child to train: its rollout, architecture and random stream.
-struct Job {
-    index: u32,
-    arch: Arch,
-    rng: Generator,
-}
-
-/// Trains every job, child `i` on trainer `i % used`, each thread its children in turn; the
-/// outcomes in job order.
+/// Trains every proposal's child as the search scores it (`search::evaluate`: its rollout's
+/// random streams, the reward folds), child `i` on trainer `i % used`, each thread its
+/// children in turn; the outcomes in proposal order.
 fn train_all(
     trainers: &mut [Box<Trainer>],
-    jobs: &[Job],
-    config: &ChildConfig,
+    jobs: &[Proposal],
+    config: &SearchConfig,
     data: &Split<'_>,
 ) -> Result<Vec<Outcome>, Failure> {
-    let train = |trainer: &mut Trainer, job: &Job| {
-        let mut rng = job.rng.clone();
-        crate::kernel::train(trainer, &job.arch, config, data, &mut rng)
+    let train = |trainer: &mut Trainer, job: &Proposal| {
+        search::evaluate(config, *job, data, |fold, rng| {
+            crate::kernel::fit(trainer, &job.arch, &config.child, fold, rng)
+        })
     };
     let used = trainers.len().min(jobs.len()).max(1);
     if used == 1 {

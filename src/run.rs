@@ -364,8 +364,10 @@ fn conclude<const H: usize>(
     let report = search.finish(split);
     let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
     let likely = search.policy().greedy(&mut trajectory);
-    // Training is deterministic: the winner's best retrain, run again, gives back its weights.
-    let kept = search.retrain(split, &report.winner, report.winner_retrain);
+    // Training is deterministic: the winner's best fold (or retrain), trained again, gives
+    // back its weights; its score on its held-out rows is the saved network's validation.
+    let kept = search.final_network(split, &report);
+    let validation = kept.reward;
     let mut network = Box::new(Network::EMPTY);
     search.trainer().copy_network(&mut network);
     let mut workspace = Box::new(Workspace::new());
@@ -374,7 +376,7 @@ fn conclude<const H: usize>(
     network.classify(&mut workspace, split.test.features(), &mut predicted);
     let metrics = Metrics::new(job.data.classes.clone(), split.test.labels(), &predicted);
     let network_test = metrics.accuracy();
-    let file = NetworkFile::new(&network, job.data, kept.reward, network_test);
+    let file = NetworkFile::new(&network, job.data, validation, network_test);
     crate::export::save(&file, job.out)?;
     live.bar.finish_and_clear();
     Ok(Outcome {
@@ -383,7 +385,7 @@ fn conclude<const H: usize>(
         seen: live.history.marked(config.cost, config.shape),
         rewards: live.history.rewards().to_vec(),
         likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
-        saved: (kept.reward, network_test),
+        saved: (validation, network_test),
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, &split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
         features: job.data.features.len(),

@@ -785,7 +785,8 @@ fn compare_writes_a_table_and_chart_for_both_strategies() {
             f64::from(test),
             summary["test_acc_mean"].as_f64().unwrap() as f32 as f64
         );
-        assert!(test >= 0.94, "{strategy} seed {seed}: {test}");
+        // 1.5 points under the least measured (random search, seed 1: 0.934).
+        assert!(test >= 0.919, "{strategy} seed {seed}: {test}");
     }
     // The table's cells are the mean ± sample sd over the seeds of the CSV's rows.
     for row in rows {
@@ -827,11 +828,14 @@ fn every_data_set_and_strategy_searches_and_reports_its_own_ceiling() {
     // controller and with random search: 1.5 points under what it reached when this test was
     // written, so that a real regression fails. The runs are deterministic; an intended change
     // of the numbers re-measures these. Spirals need far longer searches than 40 rollouts.)
+    // Re-measured when the finalists came to be compared by 5-fold cross-validation and the
+    // test accuracy became the mean of the winner's fold models (moons 0.978 and 0.946,
+    // circles 0.886 and 0.861, xor 0.98 and 0.983, spirals 0.655 and 0.692).
     let cases = [
-        ("moons", [0.97, 0.97]),
-        ("circles", [0.87, 0.88]),
-        ("xor", [0.965, 0.97]),
-        ("spirals", [0.635, 0.63]),
+        ("moons", [0.963, 0.931]),
+        ("circles", [0.871, 0.846]),
+        ("xor", [0.965, 0.968]),
+        ("spirals", [0.64, 0.677]),
     ];
     let tmp = tempfile::tempdir().unwrap();
     for (name, floors) in cases {

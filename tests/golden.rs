@@ -61,7 +61,8 @@ fn report_line(r: &Report) -> String {
 }
 
 /// Eight rollouts of `config` on `dataset` (at most 20 epochs a child, three finalists
-/// retrained twice): the records, then the report.
+/// compared by 5-fold cross-validation, or retrained twice with one fold): the records, then
+/// the report.
 fn case(dataset: Dataset, change: impl FnOnce(&mut SearchConfig)) -> String {
     let mut config = SearchConfig {
         rollouts: 8,
@@ -106,6 +107,10 @@ fn cases() -> Vec<(&'static str, String)> {
         ("circles", case(Dataset::Circles, |_| {})),
         ("xor", case(Dataset::Xor, |_| {})),
         ("spirals", case(Dataset::Spirals, |_| {})),
+        (
+            "finalists retrained and scored on dev (--folds 1)",
+            case(Dataset::Moons, |c| c.folds = 1),
+        ),
     ]
 }
 
@@ -120,7 +125,7 @@ const CASES: &str = "\
 5 [] 3f59999a 20 40131d6c c01584f1 3f575fec 3c1bcf6b
 6 [4, LeakyReLU] 3f666666 20 40dbc0ec c0e33d1c 3f577c68 3c1a408b
 7 [8, 1, Sigmoid, Tanh, Tanh, Tanh] 3f59999a 14 415b1057 c14cb30e 3f583b4e 3c18b5a8
-report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f628f5c | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f5c28f6 | [Tanh, 1] 3f55c28f
+report [4, LeakyReLU] 3f61999a 3f61cac0 3f5d70a4 3f651eb8 1 | [4, LeakyReLU] 3f61999a | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f60f5c2 | [Tanh, 1] 3f5b851e
 # batched updates (4 per update)
 0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f570a3d 20 415cc0f5 c15f3c04 3f570a3d 3c23d70a
 1 [2, Tanh, Tanh, Tanh, Sigmoid, 16] 3f5c28f6 13 415cce72 c15e994b 3f570a3d 3c22339c
@@ -130,7 +135,7 @@ report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f6
 5 [] 3f59999a 20 40132f19 c01690a2 3f5786ec 3c1bcf6b
 6 [4, LeakyReLU] 3f666666 20 40dcae72 c0e6acbc 3f5786ec 3c1a408b
 7 [8, 1, 16, Tanh, Sigmoid, Sigmoid] 3f570a3d 16 415cb1db c156af0c 3f5786ec 3c18b5a8
-report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f628f5c | [2, Tanh, Tanh, Tanh, Sigmoid, 16] 3f5d70a4 | [Tanh, 1] 3f55c28f
+report [4, LeakyReLU] 3f61999a 3f61cac0 3f5d70a4 3f651eb8 1 | [4, LeakyReLU] 3f61999a | [2, Tanh, Tanh, Tanh, Sigmoid, 16] 3f600000 | [Tanh, 1] 3f5b851e
 # cost weight 0.5 on parameters
 0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f4dcef1 20 415cc0f5 c15f3c04 3f4dcef1 3c23d70a
 1 [2, Tanh, ReLU, Tanh, Tanh, 16] 3f545940 14 415cf7ed c15d3738 3f4dcef1 3c22339c
@@ -140,7 +145,7 @@ report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f6
 5 [] 3f591142 20 40132ff4 c016ad03 3f4f0ff8 3c1bcf6b
 6 [4, LeakyReLU] 3f647278 20 40dc5623 c0e29f55 3f4f9009 3c1a408b
 7 [8, 1, Sigmoid, Tanh, Sigmoid, Tanh] 3f58e02c 20 415c4413 c157d833 3f509b5c 3c18b5a8
-report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f628f5c | [Tanh, 1] 3f55c28f | [] 3f59999a
+report [4, LeakyReLU] 3f61999a 3f61cac0 3f5d70a4 3f651eb8 1 | [4, LeakyReLU] 3f61999a | [Tanh, 1] 3f5b851e | [] 3f5d70a3
 # random search
 0 [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f63d70a 20 415cc55d c15b489a 3f63d70a 3c23d70a
 1 [Sigmoid, 2, 16, 1, 2, 2] 3f5c28f6 15 415cca8f c158b367 3f63d70a 3c22339c
@@ -150,7 +155,7 @@ report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f6
 5 [1, 2, LeakyReLU, ReLU, LeakyReLU, Sigmoid] 3f59999a 19 415cbb86 c160b254 3f61cb6a 3c1bcf6b
 6 [1, 16, Sigmoid, Sigmoid, 2, 1] 3f5c28f6 20 415cce82 c15abb5f 3f616286 3c1a408b
 7 [Tanh, 4, 2, 8, Sigmoid, Sigmoid] 3f5c28f6 12 415cc99c c15caa88 3f611fa6 3c18b5a8
-report [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f6e147b 3f6e147a 3f651eb8 3f770a3d 1 | [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f6e147b | [Sigmoid, 2, 16, 1, 2, 2] 3f5eb852 | [8, LeakyReLU, Sigmoid, 1, 2, 1] 3f5c28f6
+report [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f67ae13 3f6872b0 3f5eb852 3f770a3d 1 | [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f67ae13 | [Sigmoid, 2, 16, 1, 2, 2] 3f5e147b | [8, LeakyReLU, Sigmoid, 1, 2, 1] 3f6428f6
 # circles
 0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f2e147b 20 415cc0f5 c15f3c04 3f2e147b 3c23d70a
 1 [2, Tanh, ReLU, Tanh, Tanh, 16] 3f3ae148 19 415cf7ed c15d3738 3f2e147b 3c22339c
@@ -160,7 +165,7 @@ report [16, 16, LeakyReLU, Sigmoid, 8, ReLU] 3f6e147b 3f6e147a 3f651eb8 3f770a3d
 5 [] 3ee147ae 11 40130955 c0183247 3f29cfe5 3c1bcf6b
 6 [4, LeakyReLU] 3f5c28f6 20 40db1da4 c0ed2862 3f26f418 3c1a408b
 7 [8, 1, 16, Tanh, Sigmoid, Tanh] 3f333333 20 415a7ef4 c1549143 3f299d24 3c18b5a8
-report [4, LeakyReLU] 3f55c290 3f566666 3f47ae14 3f651eb8 1 | [4, LeakyReLU] 3f55c290 | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f451eb8 | [8, 1, 16, Tanh, Sigmoid, Tanh] 3f451eb8
+report [4, LeakyReLU] 3f5428f6 3f57ceda 3f3ae148 3f628f5c 1 | [4, LeakyReLU] 3f5428f6 | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f34cccd | [8, 1, 16, Tanh, Sigmoid, Tanh] 3f3947ae
 # xor
 0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f7d70a4 20 415cc0f5 c15f3c04 3f7d70a4 3c23d70a
 1 [2, Tanh, ReLU, Tanh, Tanh, 16] 3f47ae14 13 415cf7ed c15d3738 3f7d70a4 3c22339c
@@ -170,7 +175,7 @@ report [4, LeakyReLU] 3f55c290 3f566666 3f47ae14 3f651eb8 1 | [4, LeakyReLU] 3f5
 5 [] 3ee147ae 11 40133e8a c0174cf0 3f693ad4 3c1bcf6b
 6 [4, LeakyReLU] 3f75c28f 16 40dc6a03 c0ddc0e2 3f633347 3c1a408b
 7 [8, 1, 16, Tanh, Sigmoid, Sigmoid] 3f733333 17 415bbca4 c15fa2b5 3f6420d8 3c18b5a8
-report [4, LeakyReLU] 3f75c28f 3f747ae1 3f747ae1 3f747ae1 0 | [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f6f5c29 | [4, LeakyReLU] 3f75c28f | [8, 1, 16, Tanh, Sigmoid, Sigmoid] 3f747ae2
+report [4, LeakyReLU] 3f79999a 3f781062 3f747ae1 3f7ae148 4 | [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f766666 | [4, LeakyReLU] 3f79999a | [8, 1, 16, Tanh, Sigmoid, Sigmoid] 3f6fae15
 # spirals
 0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f1c28f6 20 415cc0f5 c15f3c04 3f1c28f6 3c23d70a
 1 [2, Tanh, ReLU, Tanh, Tanh, 16] 3f1eb852 11 415cf7ed c15d3738 3f1c28f6 3c22339c
@@ -180,7 +185,17 @@ report [4, LeakyReLU] 3f75c28f 3f747ae1 3f747ae1 3f747ae1 0 | [LeakyReLU, 4, 2, 
 5 [] 3f147ae1 15 4013440a c01884d2 3f1c81c2 3c1bcf6b
 6 [4, LeakyReLU] 3f0f5c29 20 40dc87da c0def885 3f1c1b03 3c1a408b
 7 [8, 1, 16, Tanh, Sigmoid, Sigmoid] 3f170a3d 16 415c7128 c15c9a3e 3f1b77de 3c18b5a8
-report [Tanh, 1] 3f1851ec 3f2851ec 3f27ae14 3f28f5c3 0 | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f170a3e | [LeakyReLU, 8, Sigmoid, 4, 4, LeakyReLU] 3f066666 | [Tanh, 1] 3f1851ec
+report [Tanh, 1] 3f247ae2 3f2872b0 3f251eb8 3f2a3d71 4 | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f228f5c | [LeakyReLU, 8, Sigmoid, 4, 4, LeakyReLU] 3f223d71 | [Tanh, 1] 3f247ae2
+# finalists retrained and scored on dev (--folds 1)
+0 [LeakyReLU, 4, 2, 16, Tanh, Tanh] 3f570a3d 20 415cc0f5 c15f3c04 3f570a3d 3c23d70a
+1 [2, Tanh, ReLU, Tanh, Tanh, 16] 3f5c28f6 14 415cf7ed c15d3738 3f570a3d 3c22339c
+2 [LeakyReLU, 8, Sigmoid, 4, 4, LeakyReLU] 3f570a3d 19 415cbcc4 c161c899 3f574bc6 3c209460
+3 [Tanh, 1] 3f5c28f6 12 40dca44c c0ddae58 3f57487f 3c1ef94b
+4 [Tanh, ReLU, ReLU, 4, 2, Sigmoid] 3f547ae1 14 415bebe5 c15d4968 3f5786ec 3c1d6252
+5 [] 3f59999a 20 40131d6c c01584f1 3f575fec 3c1bcf6b
+6 [4, LeakyReLU] 3f666666 20 40dbc0ec c0e33d1c 3f577c68 3c1a408b
+7 [8, 1, Sigmoid, Tanh, Tanh, Tanh] 3f59999a 14 415b1057 c14cb30e 3f583b4e 3c18b5a8
+report [4, LeakyReLU] 3f628f5c 3f666666 3f5ae148 3f71eb85 1 | [4, LeakyReLU] 3f628f5c | [2, Tanh, ReLU, Tanh, Tanh, 16] 3f5c28f6 | [Tanh, 1] 3f55c28f
 ";
 
 #[test]

@@ -58,7 +58,8 @@ fn child_epoch_avx2(bencher: divan::Bencher<'_, '_>, arch: &str) {
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);
     // SAFETY: the CPU has AVX2 (checked above), all `train_avx2` requires.
-    bencher.bench_local(|| unsafe { trainer.train_avx2(&arch, &ONE_EPOCH, &split, &mut rng) });
+    bencher
+        .bench_local(|| unsafe { trainer.fit_avx2(&arch, &ONE_EPOCH, &split.holdout(), &mut rng) });
 }
 
 /// Sampling one architecture from the 64-unit controller and updating it with REINFORCE.

@@ -11,7 +11,8 @@
 //! boundary (no proposal awaiting its outcome).
 //!
 //! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
-//! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape),
+//! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape, the
+//! metric and the folds),
 //! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
 //! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
@@ -226,10 +227,16 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     });
     w.u8(c.shape.inputs() as u8);
     w.u8(c.shape.classes() as u8);
+    w.u8(match c.child.metric {
+        crate::config::Metric::Accuracy => 0,
+        crate::config::Metric::Balanced => 1,
+    });
+    w.u32(c.folds);
+    w.u32(c.reward_folds);
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1 + 2;
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,

@@ -70,6 +70,9 @@ pub struct ChildConfig {
     pub max_epochs: u32,
     /// Stop after this many epochs without a new best dev accuracy. Default 10 (the original).
     pub patience: u32,
+    /// What "accuracy" means for the reward and the best epoch. Default: the share of points
+    /// right (the original); balanced accuracy for imbalanced classes.
+    pub metric: Metric,
 }
 
 impl ChildConfig {
@@ -79,6 +82,7 @@ impl ChildConfig {
         batch_size: 32,
         max_epochs: 100,
         patience: 10,
+        metric: Metric::Accuracy,
     };
 }
 
@@ -277,6 +281,39 @@ impl Cost {
     }
 }
 
+/// How a child's predictions on the dev rows are scored (its reward, and its best epoch).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Metric {
+    /// The share of rows predicted right.
+    #[default]
+    Accuracy,
+    /// The mean over the classes present of the share of each class's rows predicted right:
+    /// a classifier that always says the majority class scores `1/k`, however rare the
+    /// others.
+    Balanced,
+}
+
+impl Metric {
+    /// Every metric, the default first.
+    pub const ALL: [Metric; 2] = [Metric::Accuracy, Metric::Balanced];
+
+    /// The lower-case name used on command lines, in files and in the page.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Metric::Accuracy => "accuracy",
+            Metric::Balanced => "balanced",
+        }
+    }
+
+    /// The metric called `name` ([`Metric::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Metric> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+/// The most cross-validation folds (finalist selection or rewards).
+pub const MAX_FOLDS: u32 = 10;
+
 /// The largest accepted cost weight λ: at 1 the largest network already pays a whole
 /// accuracy's worth, so beyond 10 nothing is left to trade.
 pub const MAX_COST_WEIGHT: f32 = 10.0;
@@ -308,6 +345,15 @@ pub struct SearchConfig {
     /// The data's shape (features and classes): what the cost of an architecture is measured
     /// on. Not a setting: the front ends set it from the data. Default: the moons' (2, 2).
     pub shape: Shape,
+    /// How `finish` compares the finalists: by `folds`-fold cross-validation over train ∪ dev
+    /// (each finalist trained once per fold), then the winner refitted on all of it; with 1,
+    /// by `retrains` retrains each scored on the dev split (the way before). Default 5 (this
+    /// project: 100 dev points, or 15, cannot tell finalists apart).
+    pub folds: u32,
+    /// How each rollout's child is scored: with 1, trained on train and scored on dev (the
+    /// original); with K ≥ 2, the mean over K-fold cross-validation on train ∪ dev (K times
+    /// the training, for small data sets whose dev split is a few dozen rows). Default 1.
+    pub reward_folds: u32,
 }
 
 impl SearchConfig {
@@ -323,6 +369,8 @@ impl SearchConfig {
         cost_weight: 0.0,
         cost: Cost::Macs,
         shape: Shape::MOONS,
+        folds: 5,
+        reward_folds: 1,
     };
 }
 
@@ -622,6 +670,13 @@ impl SearchConfig {
         self.controller.validate()?;
         usize_field("finalists", self.finalists, 1, MAX_FINALISTS)?;
         int("retrains", self.retrains.into(), 1, MAX_RETRAINS.into())?;
+        int("folds", self.folds.into(), 1, MAX_FOLDS.into())?;
+        int(
+            "reward_folds",
+            self.reward_folds.into(),
+            1,
+            MAX_FOLDS.into(),
+        )?;
         float(
             "cost_weight",
             self.cost_weight,

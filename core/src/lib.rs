@@ -154,13 +154,13 @@ pub use arch::{
 };
 pub use checkpoint::CheckpointError;
 pub use config::{
-    ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, Hidden, SearchConfig,
-    Strategy, WithHidden,
+    ChildConfig, ConfigError, ControllerConfig, Cost, DataConfig, Dataset, Hidden, Metric,
+    SearchConfig, Strategy, WithHidden,
 };
 pub use network::{Network, NetworkError};
 pub use policy::{DEFAULT_HIDDEN, Policy, Trajectory};
 pub use reinforce::Reinforce;
-pub use sample::{DataError, Fingerprint, Rows, Split};
+pub use sample::{DataError, Fingerprint, Fold, Rows, Split};
 pub use search::{Proposal, Record, Report, Search, SearchError};
 pub use settings::{SETTINGS, Setting, Settings};
 pub use train::{Outcome, Trainer};

@@ -26,7 +26,7 @@ use crate::arch::{
     Activation, Arch, LEAKY_SLOPE, MAX_CLASSES, MAX_FAN_IN, MAX_INPUTS, MAX_LINEAR, MAX_TOKENS,
     MAX_WIDTH, Shape,
 };
-use crate::config::MAX_BATCH;
+use crate::config::{MAX_BATCH, Metric};
 use crate::math;
 use crate::rng;
 use crate::sample::Rows;
@@ -646,6 +646,44 @@ impl Workspace {
     }
 }
 
+/// The network `params` scored on `rows` by `metric` (0 for none), batch by batch through
+/// `ws`: accuracy, or balanced accuracy (the mean of the per-class recalls over the classes
+/// `rows` holds).
+#[cfg_attr(feature = "multiversion", inline(always))]
+pub fn score(
+    layout: &Layout,
+    params: &[f32; MAX_PARAMS],
+    ws: &mut Workspace,
+    rows: &Rows<'_>,
+    metric: Metric,
+) -> f32 {
+    if metric == Metric::Accuracy {
+        return accuracy(layout, params, ws, rows);
+    }
+    let (mut right, mut total) = ([0u32; MAX_CLASSES], [0u32; MAX_CLASSES]);
+    for start in (0..rows.len()).step_by(MAX_BATCH) {
+        ws.load_rows(rows, start..(start + MAX_BATCH).min(rows.len()));
+        layout.forward(params, ws);
+        for (s, &label) in ws.labels().iter().enumerate() {
+            let c = usize::from(label).min(MAX_CLASSES - 1);
+            total[c] += 1;
+            right[c] += u32::from(ws.predicted(layout, s) == label);
+        }
+    }
+    let (mut sum, mut present) = (0.0f32, 0u32);
+    for (&r, &t) in right.iter().zip(&total) {
+        if t > 0 {
+            sum += r as f32 / t as f32;
+            present += 1;
+        }
+    }
+    if present == 0 {
+        0.0
+    } else {
+        sum / present as f32
+    }
+}
+
 /// Accuracy of the network `params` on `rows` (0 for none), batch by batch through `ws`.
 #[cfg_attr(feature = "multiversion", inline(always))]
 pub fn accuracy(
@@ -883,6 +921,33 @@ mod tests {
             assert!((ws.rows[LOGITS + 1][s] - want).abs() < 1e-7, "lane {s}");
             assert_eq!(ws.rows[LOGITS][s], -ws.rows[LOGITS + 1][s]);
         }
+    }
+
+    #[test]
+    fn balanced_accuracy_averages_the_recalls_of_the_classes_present() {
+        // 40 rows, 36 of class 0 and 4 of class 1, and a network that always says class 0
+        // (zero weights, a bias for class 0): accuracy 90 %, balanced 50 %.
+        let shape = Shape::new(2, 3).unwrap();
+        let layout = Layout::new(&Arch::EMPTY, shape);
+        let mut params = [0.0f32; MAX_PARAMS];
+        params[2 * 3] = 1.0; // bias of class 0 (after the 3 × 2 weights)
+        let x = vec![0.5f32; 80];
+        let y: Vec<u8> = (0..40).map(|i| u8::from(i % 10 == 0)).collect();
+        let rows = Rows::new(&x, &y, shape).unwrap();
+        let mut ws = Workspace::new();
+        assert_eq!(
+            score(&layout, &params, &mut ws, &rows, Metric::Accuracy),
+            0.9
+        );
+        assert_eq!(
+            score(&layout, &params, &mut ws, &rows, Metric::Balanced),
+            0.5
+        );
+        let none = Rows::empty(shape);
+        assert_eq!(
+            score(&layout, &params, &mut ws, &none, Metric::Balanced),
+            0.0
+        );
     }
 
     #[test]

@@ -192,6 +192,47 @@ pub struct Split<'a> {
     pub dev: Rows<'a>,
     /// Touched only by `finish`, to report the winner's accuracy.
     pub test: Rows<'a>,
+    /// Train and dev together, in this order: what cross-validation folds cut
+    /// ([`Split::fold`]).
+    pub learn: Rows<'a>,
+}
+
+/// What one training of a child sees: the rows it learns from, and the rows whose accuracy
+/// picks its best epoch and is its score (none: the last epoch is kept).
+#[derive(Clone, Copy, Debug)]
+pub struct Fold<'a> {
+    rows: Rows<'a>,
+    /// `rows[skip.0..skip.1]` are left out of the learning rows (a held-out fold).
+    skip: (usize, usize),
+    /// Picks the best epoch; its accuracy there is the outcome's reward.
+    pub dev: Rows<'a>,
+}
+
+impl<'a> Fold<'a> {
+    /// Rows to learn from.
+    pub fn len(&self) -> usize {
+        self.rows.len() - (self.skip.1 - self.skip.0)
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The storage the learning rows live in (a held-out block included: see [`Fold::index`]).
+    pub fn rows(&self) -> &Rows<'a> {
+        &self.rows
+    }
+
+    /// Where learning row `i` (of [`Fold::len`]) lives in [`Fold::rows`].
+    #[inline(always)]
+    pub fn index(&self, i: usize) -> usize {
+        if i >= self.skip.0 {
+            i + (self.skip.1 - self.skip.0)
+        } else {
+            i
+        }
+    }
 }
 
 /// What identifies a data set and its split, bit for bit: a 64-bit FNV-1a hash of the shape,
@@ -256,7 +297,37 @@ impl<'a> Split<'a> {
             train: rows.slice(0..n_train),
             dev: rows.slice(n_train..n_train + n_dev),
             test: rows.slice(n_train + n_dev..n),
+            learn: rows.slice(0..n_train + n_dev),
         })
+    }
+
+    /// Learn on train, pick the best epoch on dev: how each rollout's child is trained.
+    pub fn holdout(&self) -> Fold<'a> {
+        Fold {
+            rows: self.train,
+            skip: (0, 0),
+            dev: self.dev,
+        }
+    }
+
+    /// Fold `i` of `k` of cross-validation over train ∪ dev ([`Split::learn`]): its `i`-th
+    /// contiguous block of `⌊m/k⌋` or `⌈m/k⌉` rows held out to pick the best epoch, the rest
+    /// learnt from. `k` is at least 1 and `i` below it (clamped); with `k = 1` nothing is held
+    /// out.
+    pub fn fold(&self, i: u32, k: u32) -> Fold<'a> {
+        let m = self.learn.len();
+        let k = k.max(1) as usize;
+        let i = (i as usize).min(k - 1);
+        let (start, end) = if k == 1 {
+            (m, m)
+        } else {
+            (i * m / k, (i + 1) * m / k)
+        };
+        Fold {
+            rows: self.learn,
+            skip: (start, end),
+            dev: self.learn.slice(start..end),
+        }
     }
 }
 
@@ -277,6 +348,38 @@ mod tests {
         assert_eq!(s.dev.x(0), &[1400.0, 1401.0]);
         assert_eq!(s.test.x(199), &[1998.0, 1999.0]);
         assert_eq!(s.test.x(200), &[] as &[f32], "past the end");
+    }
+
+    #[test]
+    fn folds_cover_train_and_dev_once_each() {
+        let x: Vec<f32> = (0..200).map(|i| i as f32).collect();
+        let y = [0u8; 100];
+        let s = Split::new(Rows::new(&x, &y, Shape::MOONS).unwrap()).unwrap();
+        assert_eq!(s.learn.len(), 80);
+        let holdout = s.holdout();
+        assert_eq!((holdout.len(), holdout.dev.len()), (70, 10));
+        assert_eq!(holdout.index(69), 69);
+        let mut held = Vec::new();
+        for i in 0..3 {
+            let f = s.fold(i, 3);
+            assert_eq!(f.len() + f.dev.len(), 80, "fold {i}");
+            // The learning rows are exactly the others, in order.
+            let learnt: Vec<usize> = (0..f.len()).map(|j| f.index(j)).collect();
+            let first = f.dev.x(0)[0] as usize / 2;
+            let dev: Vec<usize> = (first..first + f.dev.len()).collect();
+            assert!(
+                learnt.iter().all(|j| !dev.contains(j)) && learnt.windows(2).all(|w| w[0] < w[1])
+            );
+            held.extend(dev);
+        }
+        assert_eq!(held, (0..80).collect::<Vec<_>>(), "each row held out once");
+        let all = s.fold(0, 1);
+        assert_eq!(
+            (all.len(), all.dev.len()),
+            (80, 0),
+            "one fold holds nothing out"
+        );
+        assert_eq!(s.fold(7, 3).dev.x(0), s.fold(2, 3).dev.x(0), "clamped");
     }
 
     #[test]

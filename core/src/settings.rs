@@ -15,8 +15,8 @@ use core::fmt;
 
 use crate::config::{
     Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
-    MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN_SAMPLES, SearchConfig,
-    Strategy,
+    MAX_FOLDS, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN_SAMPLES,
+    Metric, SearchConfig, Strategy,
 };
 
 /// What a user can set: the search, the generated data, and the controller's size.
@@ -281,12 +281,13 @@ const DATASETS: [&str; 4] = [
     Dataset::Spirals.name(),
 ];
 const COSTS: [&str; 2] = [Cost::Macs.name(), Cost::Params.name()];
+const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 
 /// The largest integer setting: any `u64`.
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 19] = [
+pub static SETTINGS: [Setting; 22] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -447,6 +448,35 @@ pub static SETTINGS: [Setting; 19] = [
         set: |s, v| s.search.child.patience = int(v),
     },
     Setting {
+        name: "metric",
+        flag: "metric",
+        page: "metric",
+        field: "child.metric",
+        value_name: "NAME",
+        help: "What a child's reward and best epoch measure on the dev rows: accuracy, or \
+               balanced accuracy (the mean per-class recall, for imbalanced classes)",
+        kind: Kind::Choice(&METRICS),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.child.metric.name()),
+        set: |s, v| s.search.child.metric = Metric::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "reward_folds",
+        flag: "reward-folds",
+        page: "rewardFolds",
+        field: "reward_folds",
+        value_name: "K",
+        help: "Score each rollout's child by K-fold cross-validation on train + dev instead of \
+               the dev split (K times the training; for small data sets); 1: the dev split",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_FOLDS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.reward_folds.into()),
+        set: |s, v| s.search.reward_folds = int(v),
+    },
+    Setting {
         name: "controller_lr",
         flag: "controller-lr",
         page: "controllerLr",
@@ -511,7 +541,7 @@ pub static SETTINGS: [Setting; 19] = [
         page: "retrains",
         field: "retrains",
         value_name: "N",
-        help: "Retrains per finalist",
+        help: "Retrains per finalist, each scored on the dev split (with --folds 1)",
         kind: Kind::Int {
             min: 1,
             max: MAX_RETRAINS as u64,
@@ -519,6 +549,22 @@ pub static SETTINGS: [Setting; 19] = [
         generated_data: false,
         get: |s| Value::Int(s.search.retrains.into()),
         set: |s, v| s.search.retrains = int(v),
+    },
+    Setting {
+        name: "folds",
+        flag: "folds",
+        page: "folds",
+        field: "folds",
+        value_name: "K",
+        help: "Compare the finalists by K-fold cross-validation on train + dev, then refit the \
+               winner on all of it; 1: by --retrains retrains scored on the dev split",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_FOLDS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.folds.into()),
+        set: |s, v| s.search.folds = int(v),
     },
     Setting {
         name: "cost_weight",

@@ -19,7 +19,7 @@ use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
 use crate::network::Network;
 use crate::rng::Generator;
-use crate::sample::{Rows, Split};
+use crate::sample::{Fold, Rows, Split};
 use crate::shuffle::Permutation;
 
 /// What training one child produced.
@@ -68,8 +68,8 @@ impl Trainer {
         }
     }
 
-    /// Trains `arch` on `data.train`, scoring on `data.dev`, drawing its initial weights and
-    /// epoch orders from `rng`. `config` must be valid ([`ChildConfig::validate`]); an invalid
+    /// Trains `arch` on `data.train`, scoring on `data.dev` (the [`Split::holdout`] fold),
+    /// drawing its initial weights and epoch orders from `rng`. `config` must be valid ([`ChildConfig::validate`]); an invalid
     /// one cannot panic but gives meaningless results. Never panics.
     pub fn train(
         &mut self,
@@ -78,12 +78,25 @@ impl Trainer {
         data: &Split<'_>,
         rng: &mut Generator,
     ) -> Outcome {
-        self.train_inner(arch, config, data, rng)
+        self.fit_inner(arch, config, &data.holdout(), rng)
     }
 
-    /// [`Trainer::train`] compiled for AVX2 (with the `multiversion` feature, on x86-64): the
+    /// Trains `arch` on `fold`'s learning rows, keeping the epoch that scores best on its dev
+    /// rows (the last epoch if it has none, which also never stops early). As
+    /// [`Trainer::train`] otherwise.
+    pub fn fit(
+        &mut self,
+        arch: &Arch,
+        config: &ChildConfig,
+        fold: &Fold<'_>,
+        rng: &mut Generator,
+    ) -> Outcome {
+        self.fit_inner(arch, config, fold, rng)
+    }
+
+    /// [`Trainer::fit`] compiled for AVX2 (with the `multiversion` feature, on x86-64): the
     /// whole training path is inlined here, so the compiler vectorises it 8 lanes wide. The
-    /// same bits as `train` — every sum's order is fixed and nothing is fused — only faster.
+    /// same bits as `fit` — every sum's order is fixed and nothing is fused — only faster.
     ///
     /// # Safety
     ///
@@ -91,26 +104,26 @@ impl Trainer {
     /// runner's `kernel` module does). That is the only requirement.
     #[cfg(all(feature = "multiversion", target_arch = "x86_64"))]
     #[target_feature(enable = "avx2")]
-    pub fn train_avx2(
+    pub fn fit_avx2(
         &mut self,
         arch: &Arch,
         config: &ChildConfig,
-        data: &Split<'_>,
+        fold: &Fold<'_>,
         rng: &mut Generator,
     ) -> Outcome {
-        self.train_inner(arch, config, data, rng)
+        self.fit_inner(arch, config, fold, rng)
     }
 
     #[inline(always)]
-    fn train_inner(
+    fn fit_inner(
         &mut self,
         arch: &Arch,
         config: &ChildConfig,
-        data: &Split<'_>,
+        fold: &Fold<'_>,
         rng: &mut Generator,
     ) -> Outcome {
         self.arch = *arch;
-        self.layout = Layout::new(arch, data.shape());
+        self.layout = Layout::new(arch, fold.dev.shape());
         let n = self.layout.param_count();
         self.layout.init(&mut self.params, rng);
         self.best[..n].copy_from_slice(&self.params[..n]);
@@ -118,7 +131,7 @@ impl Trainer {
         self.v[..n].fill(0.0);
         let mut adam = Adam::new(config.adam);
         let batch = config.batch_size.clamp(1, crate::config::MAX_BATCH);
-        let train = data.train;
+        let (rows, len) = (*fold.rows(), fold.len());
         let mut outcome = Outcome {
             reward: -1.0,
             epochs: 0,
@@ -128,12 +141,12 @@ impl Trainer {
         let mut stale = 0;
         for epoch in 1..=config.max_epochs {
             outcome.epochs = epoch;
-            let order = Permutation::new(train.len() as u32, rng);
+            let order = Permutation::new(len as u32, rng);
             let mut finite = true;
-            for start in (0..train.len()).step_by(batch) {
-                let end = (start + batch).min(train.len());
-                self.ws
-                    .load_rows(&train, (start..end).map(|i| order.get(i as u32) as usize));
+            for start in (0..len).step_by(batch) {
+                let end = (start + batch).min(len);
+                let picked = (start..end).map(|i| fold.index(order.get(i as u32) as usize));
+                self.ws.load_rows(&rows, picked);
                 self.layout.forward(&self.params, &mut self.ws);
                 if !self.ws.loss_gradient(&self.layout) {
                     finite = false;
@@ -152,8 +165,15 @@ impl Trainer {
                 outcome.diverged = true;
                 return outcome;
             }
-            let acc = mlp::accuracy(&self.layout, &self.params, &mut self.ws, &data.dev);
-            if acc > outcome.reward {
+            let acc = mlp::score(
+                &self.layout,
+                &self.params,
+                &mut self.ws,
+                &fold.dev,
+                config.metric,
+            );
+            // Without dev rows every epoch is the latest best: the last one is kept.
+            if acc > outcome.reward || fold.dev.is_empty() {
                 outcome.reward = acc;
                 outcome.best_epoch = epoch;
                 self.best[..n].copy_from_slice(&self.params[..n]);

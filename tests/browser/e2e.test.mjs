@@ -168,8 +168,9 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     .map((f) => [f.dataset.name, f.querySelector('label').textContent]));
   assert.deepEqual(form.map(([name]) => name), [
     'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
-    'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'controllerLr', 'entropyWeight',
-    'maxGradNorm', 'finalists', 'retrains', 'costWeight', 'cost',
+    'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'metric', 'rewardFolds',
+    'controllerLr', 'entropyWeight', 'maxGradNorm', 'finalists', 'retrains', 'folds',
+    'costWeight', 'cost',
   ]);
   for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
   assert.deepEqual(errors, []);

@@ -226,6 +226,7 @@ fn split_of(data: &Dataset) -> Split<'_> {
         train: empty,
         dev: empty,
         test: empty,
+        learn: empty,
     })
 }
 
