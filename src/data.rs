@@ -29,6 +29,9 @@ pub struct Dataset {
     pub features: Vec<String>,
     /// The classes' names, in class order.
     pub classes: Vec<String>,
+    /// Where each row came from: its index among the file's data rows (from 0, as a data
+    /// frame library reads them), in split order; empty for generated data.
+    pub order: Vec<usize>,
 }
 
 /// How a data file is read and split.
@@ -107,7 +110,29 @@ impl Dataset {
             file: None,
             features: (1..=shape.inputs()).map(|i| format!("x{i}")).collect(),
             classes: (0..shape.classes()).map(|c| c.to_string()).collect(),
+            order: Vec::new(),
         })
+    }
+
+    /// `split.csv` for a data file: `row,part` for each row in split order (`row` its index
+    /// among the file's data rows, from 0; `part` train, dev or test), so that other tools
+    /// can train and test on exactly these parts. `None` for generated data.
+    pub fn split_csv(&self) -> Option<String> {
+        if self.order.is_empty() {
+            return None;
+        }
+        let n = self.order.len();
+        let (n_train, n_dev) = (n * TRAIN_PERCENT / 100, n * DEV_PERCENT / 100);
+        let mut text = String::from("row,part\n");
+        for (i, row) in self.order.iter().enumerate() {
+            let part = match i {
+                i if i < n_train => "train",
+                i if i < n_train + n_dev => "dev",
+                _ => "test",
+            };
+            text.push_str(&format!("{row},{part}\n"));
+        }
+        Some(text)
     }
 
     /// The rows (checked by the core).
@@ -140,8 +165,9 @@ impl Dataset {
         options: &CsvOptions,
     ) -> Result<Dataset, Failure> {
         let mut table = parse_csv(name, input, &options.label)?;
+        let mut order: Vec<usize> = (0..table.labels.len()).collect();
         if options.split == SplitMode::Stratified {
-            let order = stratify(&table.labels, &table.classes, options.split_seed)
+            order = stratify(&table.labels, &table.classes, options.split_seed)
                 .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
             table.reorder(&order);
         }
@@ -161,6 +187,7 @@ impl Dataset {
                 .into_iter()
                 .map(|j| table.features[j].clone())
                 .collect(),
+            order,
             generated: None,
             file: None,
             features: table.features,
@@ -765,7 +792,7 @@ mod tests {
         let one: String = (0..30).map(|i| format!("{i},1,a\n")).collect();
         assert_eq!(
             parse(&one, &LabelColumn::Last),
-            "d.csv: 2 features and 1 classes, but this build takes 1 to 64 features and 2 to \
+            "d.csv: 2 features and 1 class, but this build takes 1 to 64 features and 2 to \
              10 classes"
         );
         let bad = format!("a,b,label\n{}1,x,0\n", "1,2,0\n".repeat(20));

@@ -378,6 +378,10 @@ fn conclude<const H: usize>(
     let network_test = metrics.accuracy();
     let file = NetworkFile::new(&network, job.data, validation, network_test);
     crate::export::save(&file, job.out)?;
+    // Which file rows trained, picked and tested: for other tools to use the same parts.
+    if let Some(text) = job.data.split_csv() {
+        output::write_atomic(&job.out.join("split.csv"), text.as_bytes())?;
+    }
     live.bar.finish_and_clear();
     Ok(Outcome {
         config,

@@ -1348,25 +1348,35 @@ fn wine_trains_standardised_and_predict_reproduces_the_test_accuracy() {
         assert_eq!(class, &format!("class_{top}"));
     }
 
-    // The run's test split, predicted again from the raw file, scores exactly the saved
-    // network's test accuracy: the same standardisation and the same network, bit for bit.
-    let o = short(
-        &tmp.path().join("in-order"),
-        "16",
-        &["--data", &wine, "--split", "in-order", "--seed", "3"],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let run = tmp.path().join("in-order");
-    let net: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap()).unwrap();
+    // split.csv names each file row's part; the test rows, predicted again from the raw file,
+    // score exactly the saved network's test accuracy: the same standardisation and the same
+    // network, bit for bit.
+    let split = std::fs::read_to_string(out.join("split.csv")).unwrap();
+    let parts: Vec<(usize, &str)> = split
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (row, part) = l.split_once(',').unwrap();
+            (row.parse().unwrap(), part)
+        })
+        .collect();
+    let count = |p: &str| parts.iter().filter(|(_, q)| *q == p).count();
+    assert_eq!((count("train"), count("dev"), count("test")), (124, 17, 37));
+    let mut rows: Vec<usize> = parts.iter().map(|(r, _)| *r).collect();
+    rows.sort_unstable();
+    assert_eq!(rows, (0..178).collect::<Vec<_>>(), "every row once");
     let file = std::fs::read_to_string(&wine).unwrap();
-    let test_rows: Vec<&str> = file.lines().skip(1).skip(124 + 17).collect();
-    assert_eq!(test_rows.len(), 37);
+    let data_rows: Vec<&str> = file.lines().skip(1).collect();
+    let test_rows: Vec<&str> = parts
+        .iter()
+        .filter(|(_, p)| *p == "test")
+        .map(|(r, _)| data_rows[*r])
+        .collect();
     let test_file = write_csv(tmp.path(), "test.csv", &(test_rows.join("\n") + "\n"));
     let o = piconas(&[
         "predict",
         "--run",
-        run.to_str().unwrap(),
+        run,
         "--data",
         test_file.to_str().unwrap(),
     ]);

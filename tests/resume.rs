@@ -165,6 +165,39 @@ fn a_random_search_with_a_cost_weight_on_xor_resumes_too() {
 }
 
 #[test]
+fn a_real_data_run_with_reward_folds_resumes_too() {
+    // Wine: 13 standardised features, 3 text classes, a stratified split, children scored by
+    // 3-fold cross-validation, the cost in parameters of a 13-input, 3-output network.
+    let tmp = tempfile::tempdir().unwrap();
+    let wine = format!("{}/tests/data/wine.csv", env!("CARGO_MANIFEST_DIR"));
+    let extra = [
+        "--data",
+        &wine,
+        "--split-seed",
+        "2",
+        "--reward-folds",
+        "3",
+        "--cost-weight",
+        "0.1",
+        "--cost",
+        "params",
+    ];
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &extra).status.success());
+    let dir = tmp.path().join("killed");
+    let killed_at = kill_after(&dir, 150, &extra);
+    assert!(killed_at < 600, "killed at {killed_at}");
+    let o = resume(&dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        outputs(&dir) == outputs(&whole),
+        "outputs differ after the resume"
+    );
+    let split = |d: &Path| std::fs::read_to_string(d.join("split.csv")).unwrap();
+    assert_eq!(split(&dir), split(&whole));
+}
+
+#[test]
 fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");

@@ -89,9 +89,13 @@ pub struct ShapeError {
 impl fmt::Display for ShapeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (d, k) = (self.inputs, self.classes);
+        let (fs, cs) = (
+            if d == 1 { "" } else { "s" },
+            if k == 1 { "" } else { "es" },
+        );
         write!(
             f,
-            "{d} features and {k} classes, but this build takes 1 to {MAX_INPUTS} features \
+            "{d} feature{fs} and {k} class{cs}, but this build takes 1 to {MAX_INPUTS} features \
              and {MIN_CLASSES} to {MAX_CLASSES} classes"
         )
     }
@@ -644,10 +648,12 @@ mod tests {
             let e = Shape::new(d, k).unwrap_err();
             assert_eq!((e.inputs, e.classes), (d, k));
             let text = e.to_string();
-            assert!(
-                text.contains(&format!("{d} features and {k} classes")),
-                "{text}"
+            let (fs, cs) = (
+                if d == 1 { "" } else { "s" },
+                if k == 1 { "" } else { "es" },
             );
+            let want = format!("{d} feature{fs} and {k} class{cs}, but this build takes");
+            assert!(text.starts_with(&want), "{text}");
         }
     }
 }
