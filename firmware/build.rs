@@ -1,6 +1,6 @@
 //! Writes the linker's memory map with this configuration's budgets, the data set for the
-//! `small` configuration (generated here by piconas-core, kept in flash), and the exported
-//! network for the `classify` binary.
+//! `small` and `wine` configurations (generated here by piconas-core, or read by the host's
+//! reader; kept in flash), and the exported network for the `classify` binary.
 
 use std::env;
 use std::fmt::Write as _;
@@ -30,27 +30,54 @@ fn main() {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rustc-env=PICONAS_RAM_BUDGET={}", ram * 1024);
 
-    // The data set in flash: the same generator, run here on the host. Its bits are the
-    // chip's (one libm everywhere), and CI compares the resulting records with the host's.
-    let config = DataConfig::DEFAULT;
-    let n = config.samples;
-    let (mut x, mut labels) = (vec![0.0f32; 2 * n], vec![0u8; n]);
-    datasets::generate_config(&config, &mut x, &mut labels).expect("the default data set is valid");
+    // The data set in flash: the wine data read by the host's own reader (stratified split,
+    // seed 0; standardised by its train split), or the default moons from the same generator
+    // the chip runs. Either way the bits the runner trains on (one libm everywhere), and CI
+    // compares the resulting records with the runner's.
+    let wine = env::var_os("CARGO_FEATURE_WINE").is_some();
+    let (x, labels, inputs, classes, what) = if wine {
+        let path = PathBuf::from("../tests/data/wine.csv");
+        println!("cargo:rerun-if-changed={}", path.display());
+        let options = piconas::data::CsvOptions::default();
+        let data = piconas::data::Dataset::csv(&path, &options).expect("tests/data/wine.csv reads");
+        let what = "the committed wine data set (tests/data/wine.csv: stratified split seed 0, standardised)";
+        (
+            data.x,
+            data.labels,
+            data.shape.inputs(),
+            data.shape.classes(),
+            what,
+        )
+    } else {
+        let config = DataConfig::DEFAULT;
+        let n = config.samples;
+        let (mut x, mut labels) = (vec![0.0f32; 2 * n], vec![0u8; n]);
+        datasets::generate_config(&config, &mut x, &mut labels)
+            .expect("the default data set is valid");
+        (
+            x,
+            labels,
+            2,
+            2,
+            "the default two-moons data set, generated at build time",
+        )
+    };
     let mut rust = format!(
-        "/// The default two-moons data set ({n} points, two features each), generated at build time.\npub static FLASH_X: [f32; {}] = [\n",
-        2 * n
+        "/// {what}: {} rows of {inputs} features, row-major.\npub static FLASH_X: [f32; {}] = [\n",
+        labels.len(),
+        x.len()
     );
-    for pair in x.chunks_exact(2) {
-        let _ = writeln!(
-            rust,
-            "    f32::from_bits(0x{:08x}), f32::from_bits(0x{:08x}),",
-            pair[0].to_bits(),
-            pair[1].to_bits()
-        );
+    for row in x.chunks(inputs) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|v| format!("f32::from_bits(0x{:08x})", v.to_bits()))
+            .collect();
+        let _ = writeln!(rust, "    {},", cells.join(", "));
     }
     let _ = write!(
         rust,
-        "];\n/// Its classes.\npub static FLASH_LABELS: [u8; {n}] = {labels:?};\n"
+        "];\n/// Its classes.\npub static FLASH_LABELS: [u8; {}] = {labels:?};\n/// Features per row and classes.\npub const FLASH_SHAPE: (usize, usize) = ({inputs}, {classes});\n",
+        labels.len()
     );
     fs::write(out.join("flash_data.rs"), rust).expect("write flash_data.rs");
 

@@ -6,8 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use piconas::model::NetworkFile;
-use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, DataConfig, Dataset, Network};
+use piconas_core::Arch;
 
 use crate::cli::{ExportArgs, ExportFormat};
 use crate::failure::Failure;
@@ -25,7 +24,7 @@ pub fn load(dir: &Path) -> Result<(NetworkFile, Arch), Failure> {
 }
 
 /// `file` as a Rust source of `const` items (floats as exact bits).
-pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
+pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path, test: &TestRows) -> String {
     let mut s = String::new();
     let pct = |v: f32| v * 100.0;
     let _ = writeln!(
@@ -35,7 +34,7 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
     );
     let _ = writeln!(
         s,
-        "// {}: dev accuracy {:.1} %, test accuracy {:.1} % (host).\n",
+        "// {}: validation accuracy {:.1} %, test accuracy {:.1} % (host).\n",
         file.arch,
         pct(file.dev_accuracy),
         pct(file.test_accuracy)
@@ -72,32 +71,7 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
         let _ = writeln!(s, "    {},", line.join(", "));
     }
     let _ = writeln!(s, "];");
-    let _ = writeln!(
-        s,
-        "/// The generated data it was trained on (`None`: a CSV file the firmware cannot rebuild)."
-    );
-    match file
-        .data
-        .as_ref()
-        .and_then(|m| Some((m, Dataset::from_name(&m.dataset)?)))
-    {
-        Some((m, dataset)) => {
-            let _ = writeln!(
-                s,
-                "pub const DATA: Option<piconas_core::DataConfig> = Some(piconas_core::DataConfig {{\n    dataset: piconas_core::Dataset::{dataset:?},\n    samples: {},\n    noise: f32::from_bits(0x{:08x}),\n    seed: {},\n}});",
-                m.samples,
-                m.noise.to_bits(),
-                m.seed
-            );
-        }
-        None => {
-            let _ = writeln!(
-                s,
-                "pub const DATA: Option<piconas_core::DataConfig> = None;"
-            );
-        }
-    }
-    predictions_source(&mut s, &test_predictions(file, arch).unwrap_or_default());
+    test_source(&mut s, file, test);
     let _ = writeln!(
         s,
         "/// The host's test accuracy of this network, as f32 bits ({:.4}).",
@@ -111,44 +85,90 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path) -> String {
     s
 }
 
-/// `HOST_TEST_PREDICTIONS`, for the chip to compare point by point.
-fn predictions_source(s: &mut String, predictions: &[u8]) {
-    let _ = writeln!(
-        s,
-        "/// The host's predicted class of each test point, in split order (empty for a CSV file)."
-    );
-    let _ = writeln!(
-        s,
-        "pub const HOST_TEST_PREDICTIONS: [u8; {}] = [",
-        predictions.len()
-    );
-    for chunk in predictions.chunks(40) {
+/// `f32` constants as exact bits, four to a line.
+fn floats(s: &mut String, doc: &str, name: &str, values: &[f32]) {
+    let _ = writeln!(s, "/// {doc}");
+    let _ = writeln!(s, "pub const {name}: [f32; {}] = [", values.len());
+    for chunk in values.chunks(4) {
+        let line: Vec<String> = chunk
+            .iter()
+            .map(|w| format!("f32::from_bits(0x{:08x})", w.to_bits()))
+            .collect();
+        let _ = writeln!(s, "    {},", line.join(", "));
+    }
+    let _ = writeln!(s, "];");
+}
+
+/// `u8` constants, forty to a line.
+fn bytes(s: &mut String, doc: &str, name: &str, values: &[u8]) {
+    let _ = writeln!(s, "/// {doc}");
+    let _ = writeln!(s, "pub const {name}: [u8; {}] = [", values.len());
+    for chunk in values.chunks(40) {
         let line: Vec<String> = chunk.iter().map(u8::to_string).collect();
         let _ = writeln!(s, "    {},", line.join(", "));
     }
     let _ = writeln!(s, "];");
 }
 
-/// The predicted class of every test point of the generated data `file` was trained on
-/// (`None` for CSV data, which the file does not carry).
-fn test_predictions(file: &NetworkFile, arch: &Arch) -> Option<Vec<u8>> {
-    let m = file.data.as_ref()?;
-    let config = DataConfig {
-        dataset: Dataset::from_name(&m.dataset)?,
-        samples: m.samples,
-        noise: m.noise,
-        seed: m.seed,
-    };
-    let data = crate::data::Dataset::generate(config).ok()?;
-    let split = data.split().ok()?;
-    let mut classes = vec![0u8; split.test.len()];
-    let network = Network::new(*arch, file.shape().ok()?, &file.weights).ok()?;
-    network.classify(
-        &mut Box::new(Workspace::new()),
-        split.test.features(),
-        &mut classes,
+/// The standardisation, the test split's raw rows and labels, and the host's prediction for
+/// each: what the chip needs to classify the test split as the host did, from raw features.
+fn test_source(s: &mut String, file: &NetworkFile, test: &TestRows) {
+    let (mean, scale) = file
+        .standardize
+        .as_ref()
+        .map_or((&[][..], &[][..]), |z| (&z.mean[..], &z.scale[..]));
+    floats(
+        s,
+        "Each feature's mean on the train split (empty: the features are used as they are).",
+        "STANDARDIZE_MEAN",
+        mean,
     );
-    Some(classes)
+    floats(
+        s,
+        "Each feature's standard deviation there: inputs are `(x - mean) / scale`.",
+        "STANDARDIZE_SCALE",
+        scale,
+    );
+    floats(
+        s,
+        "The test split's rows, raw (as in the data), row-major.",
+        "TEST_X",
+        &test.x,
+    );
+    bytes(s, "Their classes.", "TEST_LABELS", &test.labels);
+    bytes(
+        s,
+        "The host's predicted class of each test row.",
+        "HOST_TEST_PREDICTIONS",
+        &test.predictions,
+    );
+}
+
+/// The test split of a run's data, raw, with the host's predictions.
+#[derive(Default)]
+pub struct TestRows {
+    x: Vec<f32>,
+    labels: Vec<u8>,
+    predictions: Vec<u8>,
+}
+
+/// The run's test split, rebuilt from its settings.json (generated again, or read from its
+/// data file with the same split), raw, and the saved network's predictions of it (through
+/// `predict`, standardising as the file says).
+fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Failure> {
+    let (path, text) = output::read_run_file(run, "settings.json", "finished piconas run")?;
+    let mut spec = crate::spec::Spec::from_json(&path, &text)?;
+    spec.csv.standardize = false;
+    let data = spec.dataset()?;
+    let split = data.split()?;
+    let network = file.network(arch)?;
+    let x = split.test.features().to_vec();
+    let predictions = piconas::predict::predict(file, &network, &x).classes;
+    Ok(TestRows {
+        x,
+        labels: split.test.labels().to_vec(),
+        predictions,
+    })
 }
 
 /// `piconas export`.
@@ -160,7 +180,10 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
             format!("{json}\n")
         }
-        ExportFormat::Rust => rust_source(&file, &arch, &args.run),
+        ExportFormat::Rust => {
+            let test = test_rows(&args.run, &file, arch)?;
+            rust_source(&file, &arch, &args.run, &test)
+        }
     };
     match &args.out {
         Some(path) => output::write_atomic(path, text.as_bytes()),

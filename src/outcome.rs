@@ -146,6 +146,60 @@ impl Outcome {
         lines
     }
 
+    /// How the winner was chosen and how it did on the test split.
+    fn selection_text(&self) -> Vec<String> {
+        let r = &self.report;
+        if r.folds >= 2 {
+            vec![
+                format!(
+                    "validation accuracy {} ({}-fold cross-validation on train + dev; {} finalists compared)",
+                    pct(r.dev_mean),
+                    r.folds,
+                    r.finalists.len()
+                ),
+                format!(
+                    "test accuracy       {} mean, {} to {} (the winner's {} fold models, tested after the choice)",
+                    pct(r.test_mean),
+                    pct(r.test_min),
+                    pct(r.test_max),
+                    r.folds
+                ),
+            ]
+        } else {
+            vec![
+                format!(
+                    "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
+                    pct(r.dev_mean),
+                    r.retrains,
+                    r.finalists.len()
+                ),
+                format!(
+                    "test accuracy       {} mean, {} to {}",
+                    pct(r.test_mean),
+                    pct(r.test_min),
+                    pct(r.test_max)
+                ),
+            ]
+        }
+    }
+
+    /// The saved network's line.
+    fn saved_text(&self) -> String {
+        let r = &self.report;
+        let (run, held) = if r.folds >= 2 {
+            ("fold", "validation")
+        } else {
+            ("retrain", "dev")
+        };
+        format!(
+            "saved network       {} ({run} {}: {held} {}, test {}) in network.json",
+            r.winner,
+            r.winner_retrain,
+            pct(self.saved.0),
+            pct(self.saved.1)
+        )
+    }
+
     /// The summary printed at the end of a run.
     pub fn text(&self) -> String {
         let (r, summary) = (&self.report, self.summary());
@@ -155,34 +209,7 @@ impl Outcome {
             s.push('\n');
         };
         line(format!("best architecture   {}", r.winner));
-        if r.folds >= 2 {
-            line(format!(
-                "validation accuracy {} ({}-fold cross-validation on train + dev; {} finalists compared)",
-                pct(r.dev_mean),
-                r.folds,
-                r.finalists.len()
-            ));
-            line(format!(
-                "test accuracy       {} mean, {} to {} (the winner's {} fold models, tested after the choice)",
-                pct(r.test_mean),
-                pct(r.test_min),
-                pct(r.test_max),
-                r.folds
-            ));
-        } else {
-            line(format!(
-                "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
-                pct(r.dev_mean),
-                r.retrains,
-                r.finalists.len()
-            ));
-            line(format!(
-                "test accuracy       {} mean, {} to {}",
-                pct(r.test_mean),
-                pct(r.test_min),
-                pct(r.test_max)
-            ));
-        }
+        self.selection_text().into_iter().for_each(&mut line);
         line(match self.bayes {
             Some(b) => format!("Bayes ceiling       {} on the same test split", pct(b)),
             None => "Bayes ceiling       unknown for user data".into(),
@@ -221,23 +248,7 @@ impl Outcome {
             ));
         }
         self.architectures_text().into_iter().for_each(&mut line);
-        line(if r.folds >= 2 {
-            format!(
-                "saved network       {} (fold {}: validation {}, test {}) in network.json",
-                r.winner,
-                r.winner_retrain,
-                pct(self.saved.0),
-                pct(self.saved.1)
-            )
-        } else {
-            format!(
-                "saved network       {} (retrain {}: dev {}, test {}) in network.json",
-                r.winner,
-                r.winner_retrain,
-                pct(self.saved.0),
-                pct(self.saved.1)
-            )
-        });
+        line(self.saved_text());
         self.metrics.text("test").into_iter().for_each(&mut line);
         if let Some(hits) = self.cache_hits {
             line(format!(

@@ -10,10 +10,13 @@ use panic_semihosting as _;
 use piconas_core::{Rows, Search, Shape, Split};
 use piconas_firmware::{CONFIG, Fixed4, H, HIDDEN, RAM_BUDGET, stack};
 
-#[cfg(feature = "small")]
+/// The data set lives in flash (`small`, `wine`), or is generated on the chip, in RAM.
+const IN_FLASH: bool = cfg!(any(feature = "small", feature = "wine"));
+
+#[cfg(any(feature = "small", feature = "wine"))]
 include!(concat!(env!("OUT_DIR"), "/flash_data.rs"));
 
-#[cfg(not(feature = "small"))]
+#[cfg(not(any(feature = "small", feature = "wine")))]
 const SAMPLES: usize = piconas_core::DataConfig::DEFAULT.samples;
 
 #[entry]
@@ -25,14 +28,14 @@ fn main() -> ! {
     // bytes are not a valid value of its type, so all-zero bytes are proven a valid `Search`
     // (numbers, bools, enums whose first variant is 0, `None`s, empty `heapless::Vec`s).
     static mut SEARCH: Search<H> = unsafe { core::mem::MaybeUninit::zeroed().assume_init() };
-    #[cfg(not(feature = "small"))]
+    #[cfg(not(any(feature = "small", feature = "wine")))]
     static mut X: [f32; 2 * SAMPLES] = [0.0; 2 * SAMPLES];
-    #[cfg(not(feature = "small"))]
+    #[cfg(not(any(feature = "small", feature = "wine")))]
     static mut LABELS: [u8; SAMPLES] = [0; SAMPLES];
 
     stack::paint();
 
-    #[cfg(not(feature = "small"))]
+    #[cfg(not(any(feature = "small", feature = "wine")))]
     let (data, where_) = {
         // The same generator the host runs, here on the chip.
         let config = piconas_core::DataConfig::DEFAULT;
@@ -42,25 +45,39 @@ fn main() -> ! {
             "generated on the chip, in RAM",
         )
     };
-    #[cfg(feature = "small")]
-    let (data, where_) = (
-        Rows::new(&FLASH_X, &FLASH_LABELS, Shape::MOONS).unwrap_or(Rows::empty(Shape::MOONS)),
-        "generated at build time, in flash",
-    );
+    #[cfg(any(feature = "small", feature = "wine"))]
+    let (data, where_) = {
+        let shape = match Shape::new(FLASH_SHAPE.0, FLASH_SHAPE.1) {
+            Ok(shape) => shape,
+            Err(e) => fail(format_args!("data: {e}")),
+        };
+        let rows = match Rows::new(&FLASH_X, &FLASH_LABELS, shape) {
+            Ok(rows) => rows,
+            Err(e) => fail(format_args!("data: {e}")),
+        };
+        (rows, "prepared at build time, in flash")
+    };
 
     let split = match Split::new(data) {
         Ok(split) => split,
         Err(e) => fail(format_args!("data: {e}")),
     };
     let search: &mut Search<H> = SEARCH;
-    if let Err(e) = search.start(CONFIG) {
+    // Costs are measured on the data's shape.
+    let config = piconas_core::SearchConfig {
+        shape: split.shape(),
+        ..CONFIG
+    };
+    if let Err(e) = search.start(config) {
         fail(format_args!("config: {e}"));
     }
     hprintln!(
-        "piconas-firmware: {} rollouts, controller {} units, {} points ({})",
+        "piconas-firmware: {} rollouts, controller {} units, {} rows of {} features, {} classes ({})",
         CONFIG.rollouts,
         HIDDEN,
         data.len(),
+        data.shape().inputs(),
+        data.shape().classes(),
         where_
     );
     while let Some(record) = search.step(&split) {
@@ -68,15 +85,20 @@ fn main() -> ! {
     }
     let report = search.finish(&split);
     hprintln!(
-        "winner {} dev {} test {} (min {}, max {}, {} retrains)",
+        "winner {} dev {} test {} (min {}, max {}, {} {})",
         report.winner,
         Fixed4(report.dev_mean),
         Fixed4(report.test_mean),
         Fixed4(report.test_min),
         Fixed4(report.test_max),
-        report.retrains
+        report.retrains,
+        if report.folds >= 2 {
+            "folds"
+        } else {
+            "retrains"
+        }
     );
-    report_ram(if cfg!(feature = "small") {
+    report_ram(if IN_FLASH {
         0
     } else {
         core::mem::size_of_val(data.features()) + data.len()

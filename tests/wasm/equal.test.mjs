@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,4 +194,35 @@ test('saved weights that do not fit the saved architecture are refused', () => {
   assert.throws(() => resume(bad), /saved network: weight 0 is not finite/);
   resume(weights).free();
   nas.free();
+});
+
+test('real data read by the handle: wasm records equal native records (wine, 13 features, 3 classes)', () => {
+  const file = join(root, 'tests/data/wine.csv');
+  const native = nativeRecords(['--data', file, '--split-seed', '4', '--max-epochs', '10']);
+  assert.equal(native.length, ROLLOUTS);
+  const bytes = readFileSync(file);
+  const nas = wasm.Nas.withData({ rollouts: ROLLOUTS, retrains: 1, maxEpochs: 10 }, 'wine.csv', bytes,
+    undefined, false, 4n);
+  try {
+    assert.deepEqual(Array.from(nas.shape()), [13, 3]);
+    assert.deepEqual(nas.classes(), ['class_0', 'class_1', 'class_2']);
+    assert.equal(nas.features()[12], 'proline');
+    assert.ok(Number.isNaN(nas.bayesTest()), 'no ceiling is known for a file');
+    assert.equal(nas.heatmap(4, 4, -1, 1, -1, 1).length, 0, 'no plane to draw for 13 features');
+    nas.step(ROLLOUTS);
+    const ours = Array.from({ length: ROLLOUTS }, (_, i) => nas.recordBits(i));
+    assert.deepEqual(ours, native);
+  } finally {
+    nas.free();
+  }
+});
+
+test('bad data gets the runner\'s own message', () => {
+  const rows = Array.from({ length: 30 }, (_, i) => `${i},1,${i % 2}`).join('\n');
+  const bad = new TextEncoder().encode(`${rows}\n1,x,0\n`);
+  assert.throws(() => wasm.Nas.withData({}, 'mine.csv', bad, undefined, false, 0n),
+    { message: 'mine.csv:31: x2 is not a number: "x"' });
+  const eleven = Array.from({ length: 33 }, (_, i) => `${i},1,${i % 11}`).join('\n');
+  assert.throws(() => wasm.Nas.withData({}, 'mine.csv', new TextEncoder().encode(eleven),
+    undefined, false, 0n), /11 classes, but this build takes 1 to 64 features and 2 to 10 classes/);
 });

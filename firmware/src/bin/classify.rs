@@ -1,7 +1,8 @@
 //! The deploy path's last step: an exported network (`piconas export --format rust`, compiled
-//! in by build.rs) classifies the test split on the chip. Prints its accuracy, and exits 0 only
-//! if every point's predicted class is the host's and the accuracy equals, bit for bit, the
-//! accuracy the host computed for the same network.
+//! in by build.rs) classifies the test split on the chip, from the raw rows the export carries,
+//! standardised here with its statistics. Prints its accuracy, and exits 0 only if every row's
+//! predicted class is the host's and the accuracy equals, bit for bit, the accuracy the host
+//! computed for the same network.
 #![no_std]
 #![no_main]
 
@@ -9,38 +10,25 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network, Shape, Split};
+use piconas_core::{Arch, Network, Rows, Shape};
 use piconas_firmware::Fixed4;
 
 mod exported {
     include!(concat!(env!("OUT_DIR"), "/network.rs"));
 }
 
-/// Points of the data set the network was trained on (0 if it was a CSV file).
-const SAMPLES: usize = match exported::DATA {
-    Some(m) => m.samples,
-    None => 0,
-};
+/// Test rows.
+const N: usize = exported::TEST_LABELS.len();
 
 #[entry]
 fn main() -> ! {
-    static mut X: [f32; 2 * SAMPLES] = [0.0; 2 * SAMPLES];
-    static mut LABELS: [u8; SAMPLES] = [0; SAMPLES];
+    // The test rows, standardised here from the raw ones as every consumer of network.json
+    // does (the core's one formula), then classified.
+    static mut X: [f32; exported::TEST_X.len()] = [0.0; exported::TEST_X.len()];
     static mut WORKSPACE: Workspace = Workspace::new();
 
-    let Some(config) = exported::DATA else {
-        fail(format_args!(
-            "the network was trained on a CSV file: no test split to rebuild"
-        ));
-    };
-    let data = match piconas_core::datasets::generate_config(&config, X, LABELS) {
-        Ok(data) => data,
-        Err(e) => fail(format_args!("data: {e}")),
-    };
-    let split = match Split::new(data) {
-        Ok(split) => split,
-        Err(e) => fail(format_args!("data: {e}")),
-    };
+    X.copy_from_slice(&exported::TEST_X);
+    piconas_core::standardize::apply(X, &exported::STANDARDIZE_MEAN, &exported::STANDARDIZE_SCALE);
     let arch = match Arch::decode(&exported::TOKENS) {
         Ok(arch) => arch,
         Err(e) => fail(format_args!("tokens: {e}")),
@@ -53,34 +41,36 @@ fn main() -> ! {
         Ok(network) => network,
         Err(e) => fail(format_args!("weights: {e}")),
     };
-    if exported::HOST_TEST_PREDICTIONS.len() != split.test.len() {
+    let test = match Rows::new(X, &exported::TEST_LABELS, shape) {
+        Ok(rows) => rows,
+        Err(e) => fail(format_args!("test rows: {e}")),
+    };
+    if exported::HOST_TEST_PREDICTIONS.len() != N {
         fail(format_args!(
-            "{} host predictions for {} test points",
-            exported::HOST_TEST_PREDICTIONS.len(),
-            split.test.len()
+            "{} host predictions for {N} test rows",
+            exported::HOST_TEST_PREDICTIONS.len()
         ));
     }
     for (i, &host) in exported::HOST_TEST_PREDICTIONS.iter().enumerate() {
         let mut class = [0u8];
-        network.classify(WORKSPACE, split.test.x(i), &mut class);
+        network.classify(WORKSPACE, test.x(i), &mut class);
         if class[0] != host {
             fail(format_args!(
-                "test point {i}: the chip predicts class {}, the host {host}",
+                "test row {i}: the chip predicts class {}, the host {host}",
                 class[0]
             ));
         }
     }
-    hprintln!(
-        "classify: all {} predictions are the host's",
-        split.test.len()
-    );
-    let accuracy = network.accuracy(WORKSPACE, &split.test);
+    hprintln!("classify: all {} predictions are the host's", N);
+    let accuracy = network.accuracy(WORKSPACE, &test);
     let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
     hprintln!(
-        "classify: {} ({} weights) on {} test points: accuracy {} (bits {:08x}); host {} (bits {:08x})",
+        "classify: {} ({} weights, {} features, {} classes) on {} test rows: accuracy {} (bits {:08x}); host {} (bits {:08x})",
         exported::ARCH,
         exported::WEIGHTS.len(),
-        split.test.len(),
+        exported::INPUTS,
+        exported::CLASSES,
+        N,
         Fixed4(accuracy),
         accuracy.to_bits(),
         Fixed4(host),
