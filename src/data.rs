@@ -265,33 +265,16 @@ pub fn parse_csv(
     input: impl std::io::Read,
     label: &LabelColumn,
 ) -> Result<Table, Failure> {
-    let mut reader = csv_reader(input);
-    let mut shape: Option<Columns> = None;
     let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| unreadable(name, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let at = |what: String| Failure::Input(format!("{name}:{line}: {what}"));
-        let cells: Vec<&str> = record.iter().collect();
-        // A line of spaces is blank, as an empty line is.
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        if shape.is_none() {
-            let (first, header) = Columns::of_first_row(&cells, label).map_err(&at)?;
-            shape = Some(first);
-            if header {
-                continue;
-            }
-        }
-        let Some(known) = &shape else { continue };
-        if rows.len() == MAX_SAMPLES {
-            return Err(at(format!(
-                "more than {MAX_SAMPLES} rows; that is the supported maximum"
-            )));
-        }
-        rows.push(known.row(&cells).map_err(&at)?);
-    }
+    let shape = each_row(
+        name,
+        input,
+        |cells| Columns::of_first_row(cells, label),
+        |known: &Columns, cells| {
+            rows.push(known.row(cells)?);
+            Ok(())
+        },
+    )?;
     if rows.len() < MIN_SAMPLES {
         return Err(Failure::Input(format!(
             "{name}: {} data rows, but at least {MIN_SAMPLES} are needed (70/10/20 split, none empty)",
@@ -316,6 +299,50 @@ pub fn parse_csv(
         labels,
         shape,
     })
+}
+
+/// Reads CSV `input` (`name` in messages) row by row, within the reader's limits: blank lines
+/// (empty, or only spaces) are skipped; the first row sets the layout `L` (`first` returns it,
+/// and whether that row is a header, not data); every data row goes to `each` with it, at most
+/// [`MAX_SAMPLES`] of them. An error of either names the file and the line. Returns the layout,
+/// `None` if there was no row at all.
+pub(crate) fn each_row<L>(
+    name: &str,
+    input: impl std::io::Read,
+    mut first: impl FnMut(&[&str]) -> Result<(L, bool), String>,
+    mut each: impl FnMut(&L, &[&str]) -> Result<(), String>,
+) -> Result<Option<L>, Failure> {
+    let mut reader = csv_reader(input);
+    let mut layout: Option<L> = None;
+    let mut rows = 0;
+    for record in reader.records() {
+        let record = record.map_err(|e| unreadable(name, &e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let at = |what: String| Failure::Input(format!("{name}:{line}: {what}"));
+        let cells: Vec<&str> = record.iter().collect();
+        if cells.iter().all(|c| c.is_empty()) {
+            continue;
+        }
+        let known = match &layout {
+            Some(known) => known,
+            None => {
+                let (set, header) = first(&cells).map_err(&at)?;
+                let known = layout.insert(set);
+                if header {
+                    continue;
+                }
+                known
+            }
+        };
+        if rows == MAX_SAMPLES {
+            return Err(at(format!(
+                "more than {MAX_SAMPLES} rows; that is the supported maximum"
+            )));
+        }
+        each(known, &cells).map_err(&at)?;
+        rows += 1;
+    }
+    Ok(layout)
 }
 
 /// A CSV reader as every data file is read: no header assumed (the caller decides), rows of

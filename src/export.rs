@@ -58,19 +58,12 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path, test: &TestRows)
         file.features.len(),
         file.classes.len()
     );
-    let _ = writeln!(
-        s,
-        "/// The trained weights, flat, in `piconas_core::mlp::Layout` order, as exact bits."
+    floats(
+        &mut s,
+        "The trained weights, flat, in `piconas_core::mlp::Layout` order, as exact bits.",
+        "WEIGHTS",
+        &file.weights,
     );
-    let _ = writeln!(s, "pub const WEIGHTS: [f32; {}] = [", file.weights.len());
-    for chunk in file.weights.chunks(4) {
-        let line: Vec<String> = chunk
-            .iter()
-            .map(|w| format!("f32::from_bits(0x{:08x})", w.to_bits()))
-            .collect();
-        let _ = writeln!(s, "    {},", line.join(", "));
-    }
-    let _ = writeln!(s, "];");
     test_source(&mut s, file, test);
     let _ = writeln!(
         s,
@@ -154,8 +147,12 @@ pub struct TestRows {
 
 /// The run's test split, rebuilt from its settings.json (generated again, or read from its
 /// data file with the same split), raw, and the saved network's predictions of it (through
-/// `predict`, standardising as the file says).
+/// `predict`, standardising as the file says). A network file without its run's settings
+/// carries no test rows.
 fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Failure> {
+    if !run.join("settings.json").exists() {
+        return Ok(TestRows::default());
+    }
     let (path, text) = output::read_run_file(run, "settings.json", "finished piconas run")?;
     let mut spec = crate::spec::Spec::from_json(&path, &text)?;
     spec.csv.standardize = false;

@@ -4,11 +4,10 @@
 //! its class probabilities; where the rows carry labels, they are checked against the
 //! network's classes and scored.
 
-use piconas_core::config::MAX_SAMPLES;
 use piconas_core::mlp::Workspace;
 use piconas_core::{Arch, Network};
 
-use crate::data::{LabelColumn, csv_reader, quote, unreadable};
+use crate::data::{LabelColumn, each_row, quote};
 use crate::failure::Failure;
 use crate::metrics::Metrics;
 use crate::model::NetworkFile;
@@ -39,36 +38,16 @@ pub fn read_rows(
     file: &NetworkFile,
     label: &LabelColumn,
 ) -> Result<NewRows, Failure> {
-    let mut reader = csv_reader(input);
-    let mut layout: Option<Layout> = None;
     let (mut x, mut labels) = (Vec::new(), Vec::new());
-    for record in reader.records() {
-        let record = record.map_err(|e| unreadable(name, &e))?;
-        let line = record.position().map_or(0, |p| p.line());
-        let at = |what: String| Failure::Input(format!("{name}:{line}: {what}"));
-        let cells: Vec<&str> = record.iter().collect();
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        let known = match &layout {
-            Some(known) => known,
-            None => {
-                let (first, header) = first_row(&cells, file, label).map_err(&at)?;
-                let known = layout.insert(first);
-                if header {
-                    continue;
-                }
-                known
-            }
-        };
-        if labels.len() == MAX_SAMPLES {
-            return Err(at(format!(
-                "more than {MAX_SAMPLES} rows; that is the supported maximum"
-            )));
-        }
-        let class = row(&cells, known, file, &mut x).map_err(&at)?;
-        labels.push(class);
-    }
+    let layout = each_row(
+        name,
+        input,
+        |cells| first_row(cells, file, label),
+        |known: &Layout, cells| {
+            labels.push(row(cells, known, file, &mut x)?);
+            Ok(())
+        },
+    )?;
     let Some(layout) = layout else {
         return Err(Failure::Input(format!("{name}: no rows to predict")));
     };

@@ -485,6 +485,12 @@ impl Workspace {
             self.labels[lane] = label;
             lanes = lane + 1;
         }
+        self.end_batch(d, lanes);
+    }
+
+    /// Ends loading a batch of `lanes` samples of `d` features: the unused lanes are zeroed.
+    #[inline(always)]
+    fn end_batch(&mut self, d: usize, lanes: usize) {
         for row in &mut self.rows[..d] {
             row[lanes..].fill(0.0);
         }
@@ -524,11 +530,7 @@ impl Workspace {
             self.labels[lane] = label;
             lanes = lane + 1;
         }
-        for row in &mut self.rows[..N] {
-            row[lanes..].fill(0.0);
-        }
-        self.labels[lanes..].fill(0);
-        self.lanes = lanes;
+        self.end_batch(N, lanes);
     }
 
     /// Samples in the current batch.
