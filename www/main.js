@@ -295,13 +295,15 @@ function onMessage({ data: m }) {
       state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
       renderArch($('arch'), m.bestArch);
       redraw();
-      if (m.done) { setPhase('finishing'); status('Retraining the finalists…'); }
+      if (m.done) { setPhase('finishing'); status('Comparing the finalists…'); }
       break;
     case 'finished':
       localStorage.removeItem(SAVED_KEY);
       status(null);
       $('r-winner').textContent = m.winner;
-      $('r-retrains').textContent = $('s-retrains').value;
+      $('r-how').textContent = m.folds >= 2
+        ? `chosen by ${m.folds}-fold cross-validation, tested as its ${m.runs} fold models`
+        : `retrained ${m.runs} times`;
       $('r-test').textContent = pct(m.testMean);
       $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
       $('r-bayes').textContent = pct(m.bayes);

@@ -70,7 +70,7 @@ function finish() {
   postMessage({
     type: 'finished',
     winner: f.winner, devMean: f.devMean, testMean: f.testMean,
-    testMin: f.testMin, testMax: f.testMax, bayes: f.bayes,
+    testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
   });
 }
 

@@ -87,6 +87,8 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   assert.ok(await page.isVisible('#result'));
   assert.match(await page.textContent('#r-test'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#r-winner'), /^\[.*\]$/);
+  assert.equal(await page.textContent('#r-how'),
+    'chosen by 5-fold cross-validation, tested as its 5 fold models');
   assert.ok((await page.$$('#arch .chip')).length >= 2, 'the best architecture is drawn');
   for (const id of ['moons', 'rewards', 'policy']) {
     const ink = await inked(page, id);

@@ -159,6 +159,11 @@ pub struct Finish {
     pub test_max: f32,
     /// The Bayes-optimal accuracy on the same test split.
     pub bayes: f32,
+    /// Cross-validation folds the finalists were compared over (the test figures are over
+    /// the winner's fold models); 1: retrains scored on dev (over its retrains).
+    pub folds: u32,
+    /// Fold models, or retrains, the test figures are over.
+    pub runs: u32,
 }
 
 /// A search and its data, owned by the page (or a worker).
@@ -507,6 +512,8 @@ impl Nas {
             test_min: report.test_min,
             test_max: report.test_max,
             bayes: self.bayes_test(),
+            folds: report.folds,
+            runs: report.retrains,
         }
     }
 }
