@@ -112,6 +112,13 @@ pub enum ExportFormat {
     Json,
     /// A Rust source of `const` arrays (exact bits) that firmware can `include!`.
     Rust,
+    /// One self-contained C99/C++ header: `piconas_predict`, `piconas_predict_proba`, the
+    /// standardisation, the weights as exact hex floats (the host's bits with
+    /// -ffp-contract=off).
+    C,
+    /// The run's test split as a C header, for a program that checks an exported header
+    /// (tests/c/check.c): raw rows, labels, the host's predictions, probabilities, accuracy.
+    CTest,
 }
 
 /// Options of `piconas export`.

@@ -143,6 +143,7 @@ pub struct TestRows {
     x: Vec<f32>,
     labels: Vec<u8>,
     predictions: Vec<u8>,
+    probabilities: Vec<f32>,
 }
 
 /// The run's test split, rebuilt from its settings.json (generated again, or read from its
@@ -160,11 +161,12 @@ fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Fai
     let split = data.split()?;
     let network = file.network(arch)?;
     let x = split.test.features().to_vec();
-    let predictions = piconas::predict::predict(file, &network, &x).classes;
+    let predicted = piconas::predict::predict(file, &network, &x);
     Ok(TestRows {
         x,
         labels: split.test.labels().to_vec(),
-        predictions,
+        predictions: predicted.classes,
+        probabilities: predicted.probabilities,
     })
 }
 
@@ -180,6 +182,21 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
         ExportFormat::Rust => {
             let test = test_rows(&args.run, &file, arch)?;
             rust_source(&file, &arch, &args.run, &test)
+        }
+        ExportFormat::C => piconas::c_header::header(&file, arch, &args.run.display().to_string())?,
+        ExportFormat::CTest => {
+            // The host's accuracy of this network on these rows (for a run's own network,
+            // network.json's test accuracy, which tests/cli.rs checks).
+            let t = test_rows(&args.run, &file, arch)?;
+            let right = t.predictions.iter().zip(&t.labels).filter(|(p, l)| p == l);
+            let accuracy = right.count() as f32 / t.labels.len().max(1) as f32;
+            piconas::c_header::test_data(
+                &t.x,
+                &t.labels,
+                &t.predictions,
+                &t.probabilities,
+                accuracy,
+            )
         }
     };
     match &args.out {

@@ -1430,3 +1430,70 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
     assert!(!stderr(&o).contains("accuracy"), "{}", stderr(&o));
 }
+
+/// Exports `run`'s network as a C header, compiles `tests/c/check.c` against it as C99 and as
+/// C++17 (every warning an error, no fused multiply-adds) and runs it: it exits 0 only if every
+/// test row's class and probabilities, and the accuracy, are the host's bits. Returns the
+/// accuracy bits it printed.
+fn check_c_header(run: &Path) -> String {
+    let o = Command::new(format!("{}/tests/c/run.sh", env!("CARGO_MANIFEST_DIR")))
+        .arg(BIN)
+        .arg(run)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{out}{}", stderr(&o));
+    assert_eq!(out.lines().count(), 2, "C and C++: {out}");
+    assert!(
+        out.contains("0 classes and 0 probabilities differ"),
+        "{out}"
+    );
+    out.split("accuracy bits ").nth(1).unwrap()[..8].to_string()
+}
+
+#[test]
+fn the_c_header_classifies_as_the_host_bit_for_bit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let saved_bits = |run: &Path| {
+        let net: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap())
+                .unwrap();
+        format!(
+            "{:08x}",
+            (net["test_accuracy"].as_f64().unwrap() as f32).to_bits()
+        )
+    };
+    // A run on the moons, and one on wine (13 standardised features, 3 classes): the header's
+    // accuracy is network.json's.
+    let moons = tmp.path().join("moons");
+    assert!(short(&moons, "12", &[]).status.success());
+    assert_eq!(check_c_header(&moons), saved_bits(&moons));
+    let wine = tmp.path().join("wine");
+    let data = committed("wine.csv");
+    assert!(short(&wine, "12", &["--data", &data]).status.success());
+    assert_eq!(check_c_header(&wine), saved_bits(&wine));
+    // Every activation, before and after linear layers: the moons run's network replaced by
+    // one of that architecture (weights of both signs and several sizes).
+    let arch = "[Tanh, Sigmoid, 8, LeakyReLU, 4, ReLU]";
+    let n = 2 * 8 + 8 + 8 * 4 + 4 + 4 * 2 + 2;
+    let weights: Vec<f32> = (0..n)
+        .map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0)
+        .collect();
+    let path = moons.join("network.json");
+    let mut net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    net["arch"] = serde_json::json!(arch);
+    net["weights"] = serde_json::json!(weights);
+    std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
+    check_c_header(&moons);
+    let header = piconas(&["export", "--run", moons.to_str().unwrap(), "--format", "c"]);
+    let text = String::from_utf8_lossy(&header.stdout);
+    for f in [
+        "piconas_tanh(",
+        "piconas_sigmoid(",
+        "piconas_leaky_relu(",
+        "piconas_relu(",
+    ] {
+        assert!(text.contains(&format!("in[i] = {f}")), "{f} is applied");
+    }
+}

@@ -129,7 +129,8 @@ impl Network {
 
     /// Writes each row's class probabilities into `out`, `k` per row (the softmax of its
     /// logits; on two classes `P(1) = σ(z₁ − z₀)` and `P(0) = σ(z₀ − z₁)`). Rows beyond the
-    /// shorter of `x` and `out` are left.
+    /// shorter of `x` and `out` are left. Built from the branch-free `exp` of [`math`]
+    /// (IEEE basic operations only), so that an exported C header gives the same bits.
     pub fn probabilities(&self, ws: &mut Workspace, x: &[f32], out: &mut [f32]) {
         let k = self.shape().classes();
         self.each_batch(ws, x, out.len() / k, |ws, layout, start, lanes| {
@@ -137,8 +138,8 @@ impl Network {
             for s in 0..lanes {
                 let p = &mut out[(start + s) * k..(start + s + 1) * k];
                 if let [z0, z1] = logits {
-                    p[0] = math::sigmoid(z0[s] - z1[s]);
-                    p[1] = math::sigmoid(z1[s] - z0[s]);
+                    p[0] = math::sigmoid_vectorisable(z0[s] - z1[s]);
+                    p[1] = math::sigmoid_vectorisable(z1[s] - z0[s]);
                     continue;
                 }
                 let top = logits
@@ -147,7 +148,7 @@ impl Network {
                     .fold(f32::NEG_INFINITY, f32::max);
                 let mut total = 0.0;
                 for (pj, z) in p.iter_mut().zip(logits) {
-                    *pj = math::exp(z[s] - top);
+                    *pj = math::exp_nonpositive(z[s] - top);
                     total += *pj;
                 }
                 p.iter_mut().for_each(|pj| *pj /= total);

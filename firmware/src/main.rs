@@ -58,11 +58,22 @@ fn main() -> ! {
         (rows, "prepared at build time, in flash")
     };
 
+    search(SEARCH, data, where_);
+    report_ram(if IN_FLASH {
+        0
+    } else {
+        core::mem::size_of_val(data.features()) + data.len()
+    });
+    piconas_firmware::exit(true)
+}
+
+/// Starts `search` on `data` (`where_` it lives), runs it to the end printing every record,
+/// then the winner.
+fn search(search: &mut Search<H>, data: Rows<'_>, where_: &str) {
     let split = match Split::new(data) {
         Ok(split) => split,
         Err(e) => fail(format_args!("data: {e}")),
     };
-    let search: &mut Search<H> = SEARCH;
     // Costs are measured on the data's shape.
     let config = piconas_core::SearchConfig {
         shape: split.shape(),
@@ -98,12 +109,6 @@ fn main() -> ! {
             "retrains"
         }
     );
-    report_ram(if IN_FLASH {
-        0
-    } else {
-        core::mem::size_of_val(data.features()) + data.len()
-    });
-    piconas_firmware::exit(true)
 }
 
 /// Prints the RAM used (statics, stack peak, and what the search's parts take), and fails if

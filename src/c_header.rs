@@ -1,0 +1,374 @@
+//! `export --format c`: a trained network as one self-contained C99 header, usable from C and
+//! C++, that classifies with the same bits as the core.
+//!
+//! The header walks the network as the core's [`Layout`] does: the standardisation, the
+//! activations before the first linear layer, then each op in order; every linear output is
+//! its bias plus the products added in input order (as `weighted_sum` adds them), and the
+//! activations are the core's branch-free functions (`math::exp_nonpositive`, `tanh` and
+//! `sigmoid` built on it), written out in C from IEEE-754 basic operations and bit
+//! operations only, with every constant an exact hex-float literal. Built with
+//! `-ffp-contract=off` (no fused multiply-adds) on an IEEE-754 target that evaluates `float`
+//! in `float` (FLT_EVAL_METHOD 0: x86-64, Arm), it computes the core's logits bit for bit.
+
+use std::fmt::Write as _;
+
+use piconas_core::Arch;
+use piconas_core::arch::{Activation, LEAKY_SLOPE};
+use piconas_core::mlp::{Layout, Op};
+
+use crate::failure::Failure;
+use crate::model::NetworkFile;
+
+/// `v` as an exact C99 hex-float literal of type `float` (`v` finite).
+pub fn hex(v: f32) -> String {
+    let bits = v.to_bits();
+    let sign = if bits >> 31 == 1 { "-" } else { "" };
+    let exponent = ((bits >> 23) & 0xff) as i32;
+    let mantissa = (bits & 0x7f_ffff) << 1; // 24 bits: six hex digits
+    match exponent {
+        0 if mantissa == 0 => format!("{sign}0x0p+0f"),
+        0 => format!("{sign}0x0.{mantissa:06x}p-126f"),
+        e => format!("{sign}0x1.{mantissa:06x}p{:+}f", e - 127),
+    }
+}
+
+/// A C string literal of `s` (quotes, backslashes and non-printable bytes escaped).
+fn c_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for b in s.bytes() {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `static const float name[] = { … };`, four to a line.
+fn float_array(s: &mut String, name: &str, values: &[f32]) {
+    // A C array may not be empty: one unused element stands for none.
+    let values: Vec<f32> = if values.is_empty() {
+        vec![0.0]
+    } else {
+        values.to_vec()
+    };
+    let _ = writeln!(s, "static const float {name}[{}] = {{", values.len());
+    for chunk in values.chunks(4) {
+        let line: Vec<String> = chunk.iter().map(|&v| hex(v)).collect();
+        let _ = writeln!(s, "    {},", line.join(", "));
+    }
+    let _ = writeln!(s, "}};");
+}
+
+/// The activations, in C, bit for bit the core's (their constants computed here in `f32`).
+fn activations(s: &mut String) {
+    let c = |v: f32| hex(v);
+    let _ = write!(
+        s,
+        r#"
+static inline float piconas_from_bits(uint32_t b) {{ float f; memcpy(&f, &b, sizeof f); return f; }}
+static inline uint32_t piconas_to_bits(float f) {{ uint32_t b; memcpy(&b, &f, sizeof b); return b; }}
+
+/* e^x for x <= 0 (the core's math::exp_nonpositive). */
+static inline float piconas_exp_nonpositive(float x) {{
+    float t, k, r, p;
+    x = x < -87.0f ? -87.0f : x;
+    x = x > 0.0f ? 0.0f : x;
+    t = x * {log2e} + {round};
+    k = t - {round};
+    r = (x - k * {ln2_hi}) - k * {ln2_lo};
+    p = 1.0f + r * (1.0f + r * (0.5f + r * ({c6} + r * ({c24} + r * ({c120} + r * ({c720} + r * {c5040}))))));
+    return p * piconas_from_bits(((piconas_to_bits(t) - {round_bits}u) + 127u) << 23);
+}}
+
+static inline float piconas_tanh(float x) {{
+    float a = piconas_from_bits(piconas_to_bits(x) & 0x7fffffffu);
+    float e = piconas_exp_nonpositive(-2.0f * a);
+    float far_ = (1.0f - e) / (1.0f + e);
+    float a2 = a * a;
+    float near_ = a + a * a2 * ({t3} + a2 * ({t5} + a2 * ({t7} + a2 * ({t9} + a2 * {t11}))));
+    float y = a < {tanh_near} ? near_ : far_;
+    return piconas_from_bits(piconas_to_bits(y) | (piconas_to_bits(x) & 0x80000000u));
+}}
+
+static inline float piconas_sigmoid(float x) {{
+    float a = piconas_from_bits(piconas_to_bits(x) & 0x7fffffffu);
+    float e = piconas_exp_nonpositive(-a);
+    float top = x >= 0.0f ? 1.0f : e;
+    return top / (1.0f + e);
+}}
+
+static inline float piconas_relu(float x) {{ return x > 0.0f ? x : 0.0f; }}
+static inline float piconas_leaky_relu(float x) {{ return x > 0.0f ? x : {leaky} * x; }}
+"#,
+        log2e = c(core::f32::consts::LOG2_E),
+        round = c(12_582_912.0),
+        round_bits = 12_582_912.0f32.to_bits(),
+        ln2_hi = c(f32::from_bits(0x3f31_7200)),
+        ln2_lo = c(f32::from_bits(0x35bf_be8e)),
+        c6 = c(1.0 / 6.0),
+        c24 = c(1.0 / 24.0),
+        c120 = c(1.0 / 120.0),
+        c720 = c(1.0 / 720.0),
+        c5040 = c(1.0 / 5040.0),
+        t3 = c(-1.0 / 3.0),
+        t5 = c(2.0 / 15.0),
+        t7 = c(-17.0 / 315.0),
+        t9 = c(62.0 / 2835.0),
+        t11 = c(-1382.0 / 155_925.0),
+        tanh_near = c(0.3),
+        leaky = c(LEAKY_SLOPE),
+    );
+}
+
+/// The C function applying `activation` (`piconas_tanh`, …).
+fn activation_fn(activation: Activation) -> &'static str {
+    match activation {
+        Activation::Sigmoid => "piconas_sigmoid",
+        Activation::Tanh => "piconas_tanh",
+        Activation::Relu => "piconas_relu",
+        Activation::LeakyRelu => "piconas_leaky_relu",
+    }
+}
+
+/// The body of `piconas_logits`: the walk over the layout, ping-ponging two buffers.
+fn forward(s: &mut String, layout: &Layout, standardized: bool) {
+    let d = layout.shape().inputs();
+    let _ = writeln!(s, "    float a[PICONAS_WIDTH], b[PICONAS_WIDTH];");
+    let _ = writeln!(s, "    float *in = a, *out = b, *swap = 0;");
+    let _ = writeln!(s, "    int i, j;");
+    if standardized {
+        let _ = writeln!(
+            s,
+            "    for (i = 0; i < {d}; i++) in[i] = (x[i] - piconas_mean[i]) / piconas_scale[i];"
+        );
+    } else {
+        let _ = writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = x[i];");
+    }
+    for &act in layout.lead() {
+        let f = activation_fn(act);
+        let _ = writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = {f}(in[i]);");
+    }
+    let n = layout.ops().len();
+    for (k, op) in layout.ops().iter().enumerate() {
+        match *op {
+            Op::Linear(linear) => {
+                let (fi, fo) = linear.shape();
+                let w = usize::from(linear.offset);
+                let target = if k + 1 == n { "z" } else { "out" };
+                let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
+                let _ = writeln!(s, "        float acc = piconas_params[{}+j];", w + fi * fo);
+                let _ = writeln!(
+                    s,
+                    "        for (i = 0; i < {fi}; i++) acc += piconas_params[{w}+j*{fi}+i] * in[i];"
+                );
+                let _ = writeln!(s, "        {target}[j] = acc;\n    }}");
+                if k + 1 < n {
+                    let _ = writeln!(s, "    swap = in; in = out; out = swap;");
+                }
+            }
+            Op::Act { activation, width } => {
+                let f = activation_fn(activation);
+                let _ = writeln!(s, "    for (i = 0; i < {width}; i++) in[i] = {f}(in[i]);");
+            }
+        }
+    }
+    let _ = writeln!(s, "    (void)out; (void)swap;");
+}
+
+/// The public functions after `piconas_logits`' body: predict, predict_proba, the class
+/// names, and the header's end.
+fn api(s: &mut String, k: usize) {
+    let _ = write!(
+        s,
+        r#"}}
+
+/* The class of x: the largest logit, the lowest class on a tie. */
+static inline int piconas_predict(const float x[PICONAS_INPUTS]) {{
+    float z[PICONAS_CLASSES];
+    int c, best = 0;
+    piconas_logits(x, z);
+    for (c = 1; c < PICONAS_CLASSES; c++) if (z[c] > z[best]) best = c;
+    return best;
+}}
+
+/* Each class's probability (the softmax of the logits). */
+static inline void piconas_predict_proba(const float x[PICONAS_INPUTS], float p[PICONAS_CLASSES]) {{
+    float z[PICONAS_CLASSES], top = 0.0f, total = 0.0f;
+    int c = 0;
+    piconas_logits(x, z);
+{proba}}}
+
+/* The name of class c (NULL out of range). */
+static inline const char *piconas_class_name(int c) {{
+    return c >= 0 && c < PICONAS_CLASSES ? piconas_class_names[c] : 0;
+}}
+"#,
+        proba = if k == 2 {
+            "    p[0] = piconas_sigmoid(z[0] - z[1]);\n    p[1] = piconas_sigmoid(z[1] - z[0]);\n    (void)top; (void)total; (void)c;\n"
+                .to_string()
+        } else {
+            "    top = z[0];\n    for (c = 1; c < PICONAS_CLASSES; c++) if (z[c] > top) top = z[c];\n    for (c = 0; c < PICONAS_CLASSES; c++) { p[c] = piconas_exp_nonpositive(z[c] - top); total += p[c]; }\n    for (c = 0; c < PICONAS_CLASSES; c++) p[c] /= total;\n"
+                .to_string()
+        },
+    );
+}
+
+/// What the header states about itself: its shape, its widest buffer, its memory.
+struct Sizes {
+    d: usize,
+    k: usize,
+    width: usize,
+    flash: usize,
+    stack: usize,
+}
+
+impl Sizes {
+    fn of(file: &NetworkFile, layout: &Layout) -> Sizes {
+        let (d, k) = (layout.shape().inputs(), layout.shape().classes());
+        let widths = layout.ops().iter().filter_map(|op| match op {
+            Op::Linear(l) => Some(usize::from(l.fan_out)),
+            Op::Act { .. } => None,
+        });
+        let width = widths.chain([d]).max().unwrap_or(d);
+        let scaling = file.standardize.as_ref().map_or(0, |z| 2 * z.mean.len());
+        let names: usize = file.classes.iter().map(|c| c.len() + 1).sum();
+        Sizes {
+            d,
+            k,
+            width,
+            // The constants, and the class-name pointers (at most 8 bytes each).
+            flash: 4 * (file.weights.len() + scaling) + names + 8 * k,
+            // Two activation buffers and the logits.
+            stack: 8 * width + 4 * k,
+        }
+    }
+}
+
+/// The comment, the guards, the macros and the class names.
+fn preamble(s: &mut String, file: &NetworkFile, z: &Sizes, source: &str) {
+    let (d, k, width, flash, stack) = (z.d, z.k, z.width, z.flash, z.stack);
+    let _ = write!(
+        s,
+        r#"/* Generated by `piconas export --run {source} --format c`. Do not edit.
+ * {arch}: {d} features, {k} classes ({classes}); validation accuracy {val:.1} %, test
+ * accuracy {test:.1} % (host).
+ * Memory: {flash} bytes of constants (weights, standardisation, class names), and
+ * {stack} bytes of stack for the two activation buffers and the logits.
+ * C99 and C++17; no allocation, nothing writable. Build with -ffp-contract=off for the
+ * host's bits (no fused multiply-add). */
+#ifndef PICONAS_H
+#define PICONAS_H
+
+#include <stdint.h>
+#include <string.h>
+
+#define PICONAS_INPUTS {d}
+#define PICONAS_CLASSES {k}
+/* The widest layer: the activation buffers' length. */
+#define PICONAS_WIDTH {width}
+#define PICONAS_FLASH_BYTES {flash}
+#define PICONAS_STACK_BYTES {stack}
+
+static const char *const piconas_class_names[PICONAS_CLASSES] = {{ {names} }};
+"#,
+        arch = file.arch,
+        classes = file.classes.join(", "),
+        val = 100.0 * file.dev_accuracy,
+        test = 100.0 * file.test_accuracy,
+        names = file
+            .classes
+            .iter()
+            .map(|c| c_string(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+}
+
+/// The header for `file`'s network (`arch` its parsed architecture); `source` names the run
+/// in the first comment.
+pub fn header(file: &NetworkFile, arch: Arch, source: &str) -> Result<String, Failure> {
+    let network = file.network(arch)?;
+    let layout = Layout::new(&arch, network.shape());
+    let sizes = Sizes::of(file, &layout);
+    let mut s = String::new();
+    preamble(&mut s, file, &sizes, source);
+    s.push_str("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+    if let Some(z) = &file.standardize {
+        let _ = writeln!(s, "/* Inputs are standardised: (x - mean) / scale. */");
+        float_array(&mut s, "piconas_mean", &z.mean);
+        float_array(&mut s, "piconas_scale", &z.scale);
+    }
+    let _ = writeln!(
+        s,
+        "/* The weights, flat: each linear layer's [out][in] weights, then its biases. */"
+    );
+    float_array(&mut s, "piconas_params", &file.weights);
+    activations(&mut s);
+    let _ = writeln!(
+        s,
+        "\n/* The class logits of the raw features x. */\nstatic inline void piconas_logits(const float x[PICONAS_INPUTS], float z[PICONAS_CLASSES]) {{"
+    );
+    forward(&mut s, &layout, file.standardize.is_some());
+    api(&mut s, sizes.k);
+    s.push_str("\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* PICONAS_H */\n");
+    Ok(s)
+}
+
+/// The test split as a C header for a check program (`tests/c/check.c`): the raw rows, their
+/// labels, the host's predictions and probabilities, and the host's accuracy bits.
+pub fn test_data(rows: &[f32], labels: &[u8], predicted: &[u8], proba: &[f32], acc: f32) -> String {
+    let mut s = String::from("/* The test split, for checking an exported header. */\n");
+    let _ = writeln!(s, "#define PICONAS_TEST_ROWS {}", labels.len());
+    float_array(&mut s, "piconas_test_x", rows);
+    float_array(&mut s, "piconas_test_proba", proba);
+    let bytes = |s: &mut String, name: &str, v: &[u8]| {
+        let v: Vec<String> = v.iter().map(u8::to_string).collect();
+        let v = if v.is_empty() {
+            vec!["0".to_string()]
+        } else {
+            v
+        };
+        let _ = writeln!(
+            s,
+            "static const unsigned char {name}[{}] = {{ {} }};",
+            v.len(),
+            v.join(", ")
+        );
+    };
+    bytes(&mut s, "piconas_test_labels", labels);
+    bytes(&mut s, "piconas_test_predicted", predicted);
+    let _ = writeln!(
+        s,
+        "#define PICONAS_TEST_ACCURACY_BITS 0x{:08x}u",
+        acc.to_bits()
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_floats_are_exact() {
+        assert_eq!(hex(1.0), "0x1.000000p+0f");
+        assert_eq!(hex(-0.5), "-0x1.000000p-1f");
+        assert_eq!(hex(0.0), "0x0p+0f");
+        assert_eq!(hex(-0.0), "-0x0p+0f");
+        assert_eq!(hex(0.1), "0x1.99999ap-4f");
+        assert_eq!(hex(f32::MIN_POSITIVE / 2.0), "0x0.800000p-126f");
+        assert_eq!(hex(f32::MAX), "0x1.fffffep+127f");
+    }
+
+    #[test]
+    fn class_names_are_c_strings() {
+        assert_eq!(c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(c_string("é"), "\"\\303\\251\"");
+    }
+}
