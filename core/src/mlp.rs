@@ -902,6 +902,38 @@ mod tests {
     }
 
     #[test]
+    fn the_softmax_is_taken_stably_on_large_logits() {
+        // Logits of 60 and more: e^(z) overflows f32 (beyond 88), e^(z − max z) does not.
+        let shape = Shape::new(2, 3).unwrap();
+        let layout = Layout::new(&Arch::EMPTY, shape);
+        let mut ws = Workspace::new();
+        ws.load(2, [(&[0.0f32, 0.0][..], 0u8), (&[0.0, 0.0][..], 2)]);
+        let z = [[60.0f32, 59.0, 0.0], [-70.0, 50.0, 52.0]];
+        for (s, lane) in z.iter().enumerate() {
+            for (j, &v) in lane.iter().enumerate() {
+                ws.rows[LOGITS + j][s] = v;
+            }
+        }
+        assert!(ws.loss_gradient(&layout));
+        for (s, (lane, label)) in z.iter().zip([0usize, 2]).enumerate() {
+            let top = lane
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, |a, b| a.max(f64::from(b)));
+            let e: Vec<f64> = lane.iter().map(|&v| (f64::from(v) - top).exp()).collect();
+            let total: f64 = e.iter().sum();
+            for (j, ej) in e.iter().enumerate() {
+                let want = (ej / total - f64::from(u8::from(j == label))) / 2.0;
+                let got = f64::from(ws.rows[LOGITS + j][s]);
+                assert!(
+                    (got - want).abs() < 1e-6,
+                    "lane {s} class {j}: {got} vs {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn softmax_over_two_classes_agrees_with_the_sigmoid_shortcut() {
         // The two-class path's gradient, computed as a k-class softmax would, by hand.
         let layout = Layout::new(&Arch::EMPTY, Shape::MOONS);
@@ -927,23 +959,29 @@ mod tests {
 
     #[test]
     fn balanced_accuracy_averages_the_recalls_of_the_classes_present() {
-        // 40 rows, 36 of class 0 and 4 of class 1, and a network that always says class 0
-        // (zero weights, a bias for class 0): accuracy 90 %, balanced 50 %.
+        // 40 rows, 32 of class 0 and 4 each of classes 1 and 2, and a network that always
+        // says class 0 (zero weights, a bias for class 0): accuracy 80 %, balanced 1/3.
         let shape = Shape::new(2, 3).unwrap();
         let layout = Layout::new(&Arch::EMPTY, shape);
         let mut params = [0.0f32; MAX_PARAMS];
         params[2 * 3] = 1.0; // bias of class 0 (after the 3 × 2 weights)
         let x = vec![0.5f32; 80];
-        let y: Vec<u8> = (0..40).map(|i| u8::from(i % 10 == 0)).collect();
+        let y: Vec<u8> = (0..40)
+            .map(|i| match i % 10 {
+                0 => 1,
+                5 => 2,
+                _ => 0,
+            })
+            .collect();
         let rows = Rows::new(&x, &y, shape).unwrap();
         let mut ws = Workspace::new();
         assert_eq!(
             score(&layout, &params, &mut ws, &rows, Metric::Accuracy),
-            0.9
+            0.8
         );
         assert_eq!(
             score(&layout, &params, &mut ws, &rows, Metric::Balanced),
-            0.5
+            1.0 / 3.0
         );
         let none = Rows::empty(shape);
         assert_eq!(

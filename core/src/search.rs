@@ -818,6 +818,38 @@ mod tests {
     }
 
     #[test]
+    fn the_winner_is_the_best_score_less_its_penalty() {
+        let v = data(200);
+        let split = v.split();
+        let config = SearchConfig {
+            cost_weight: 2.0,
+            cost: crate::Cost::Params,
+            folds: 2,
+            finalists: 4,
+            ..small_config(10)
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        let by = |sign: f32| {
+            report
+                .finalists
+                .iter()
+                .map(|f| (f.dev_mean + sign * search.penalty(&f.arch), f.arch))
+                .fold((f32::NEG_INFINITY, Arch::EMPTY), |b, c| {
+                    if c.0 > b.0 { c } else { b }
+                })
+                .1
+        };
+        assert_eq!(report.winner, by(-1.0));
+        assert_ne!(
+            by(-1.0),
+            by(1.0),
+            "the penalty must decide for this test to mean anything"
+        );
+    }
+
+    #[test]
     fn reward_folds_score_a_child_by_its_mean_held_out_accuracy() {
         let v = data(200);
         let split = v.split();
@@ -857,6 +889,20 @@ mod tests {
         let mut rng = rng::stream(config.seed, Stream::Child, 2);
         let direct = trainer.train(&proposal.arch, &config.child, &split, &mut rng);
         assert_eq!(plain, direct);
+        // A fold that diverges makes the child's outcome diverged (its reward is that fold's
+        // 0 in the mean).
+        let mut folds = 0;
+        let outcome = evaluate(&config, proposal, &split, |_, _| {
+            folds += 1;
+            Outcome {
+                reward: if folds < 4 { 0.5 } else { 0.0 },
+                epochs: 3,
+                best_epoch: 1,
+                diverged: folds == 4,
+            }
+        });
+        assert!(outcome.diverged, "{outcome:?}");
+        assert_eq!(outcome.reward, (0.5 + 0.5 + 0.5 + 0.0) / 4.0);
     }
 
     #[test]
