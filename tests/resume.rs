@@ -1,7 +1,7 @@
 //! Kill and resume with real SIGKILLs: a resumed run ends with the same records, summary (but
 //! its wall time) and network as an uninterrupted one; a bad checkpoint changes nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -138,6 +138,23 @@ fn killed_runs_resume_to_the_uninterrupted_result() {
     }
 }
 
+/// Runs the search of `extra` whole in `tmp/whole`, and again in `tmp/killed`, SIGKILLed after
+/// 150 rollouts and resumed: the two end with the same outputs. Returns both directories.
+fn killed_once_resumes_to_the_whole(tmp: &Path, extra: &[&str]) -> (PathBuf, PathBuf) {
+    let whole = tmp.join("whole");
+    assert!(run(&whole, extra).status.success());
+    let dir = tmp.join("killed");
+    let killed_at = kill_after(&dir, 150, extra);
+    assert!(killed_at < 600, "killed at {killed_at}");
+    let o = resume(&dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        outputs(&dir) == outputs(&whole),
+        "outputs differ after the resume"
+    );
+    (dir, whole)
+}
+
 #[test]
 fn a_random_search_with_a_cost_weight_on_xor_resumes_too() {
     let tmp = tempfile::tempdir().unwrap();
@@ -151,17 +168,7 @@ fn a_random_search_with_a_cost_weight_on_xor_resumes_too() {
         "--cost",
         "params",
     ];
-    let whole = tmp.path().join("whole");
-    assert!(run(&whole, &extra).status.success());
-    let dir = tmp.path().join("killed");
-    let killed_at = kill_after(&dir, 150, &extra);
-    assert!(killed_at < 600, "killed at {killed_at}");
-    let o = resume(&dir);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(
-        outputs(&dir) == outputs(&whole),
-        "outputs differ after the resume"
-    );
+    killed_once_resumes_to_the_whole(tmp.path(), &extra);
 }
 
 #[test]
@@ -182,17 +189,7 @@ fn a_real_data_run_with_reward_folds_resumes_too() {
         "--cost",
         "params",
     ];
-    let whole = tmp.path().join("whole");
-    assert!(run(&whole, &extra).status.success());
-    let dir = tmp.path().join("killed");
-    let killed_at = kill_after(&dir, 150, &extra);
-    assert!(killed_at < 600, "killed at {killed_at}");
-    let o = resume(&dir);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert!(
-        outputs(&dir) == outputs(&whole),
-        "outputs differ after the resume"
-    );
+    let (dir, whole) = killed_once_resumes_to_the_whole(tmp.path(), &extra);
     let split = |d: &Path| std::fs::read_to_string(d.join("split.csv")).unwrap();
     assert_eq!(split(&dir), split(&whole));
 }
