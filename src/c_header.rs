@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 
 use piconas_core::Arch;
 use piconas_core::arch::{Activation, LEAKY_SLOPE};
+use piconas_core::math;
 use piconas_core::mlp::{Layout, Op};
 
 use crate::failure::Failure;
@@ -82,7 +83,7 @@ static inline float piconas_exp_nonpositive(float x) {{
     t = x * {log2e} + {round};
     k = t - {round};
     r = (x - k * {ln2_hi}) - k * {ln2_lo};
-    p = 1.0f + r * (1.0f + r * (0.5f + r * ({c6} + r * ({c24} + r * ({c120} + r * ({c720} + r * {c5040}))))));
+    p = 1.0f + r * (1.0f + r * ({c2} + r * ({c6} + r * ({c24} + r * ({c120} + r * ({c720} + r * {c5040}))))));
     return p * piconas_from_bits(((piconas_to_bits(t) - {round_bits}u) + 127u) << 23);
 }}
 
@@ -107,21 +108,22 @@ static inline float piconas_relu(float x) {{ return x > 0.0f ? x : 0.0f; }}
 static inline float piconas_leaky_relu(float x) {{ return x > 0.0f ? x : {leaky} * x; }}
 "#,
         log2e = c(core::f32::consts::LOG2_E),
-        round = c(12_582_912.0),
-        round_bits = 12_582_912.0f32.to_bits(),
-        ln2_hi = c(f32::from_bits(0x3f31_7200)),
-        ln2_lo = c(f32::from_bits(0x35bf_be8e)),
-        c6 = c(1.0 / 6.0),
-        c24 = c(1.0 / 24.0),
-        c120 = c(1.0 / 120.0),
-        c720 = c(1.0 / 720.0),
-        c5040 = c(1.0 / 5040.0),
-        t3 = c(-1.0 / 3.0),
-        t5 = c(2.0 / 15.0),
-        t7 = c(-17.0 / 315.0),
-        t9 = c(62.0 / 2835.0),
-        t11 = c(-1382.0 / 155_925.0),
-        tanh_near = c(0.3),
+        round = c(math::ROUND),
+        round_bits = math::ROUND.to_bits(),
+        ln2_hi = c(math::LN2_HI),
+        ln2_lo = c(math::LN2_LO),
+        c2 = c(math::EXP_TAYLOR[0]),
+        c6 = c(math::EXP_TAYLOR[1]),
+        c24 = c(math::EXP_TAYLOR[2]),
+        c120 = c(math::EXP_TAYLOR[3]),
+        c720 = c(math::EXP_TAYLOR[4]),
+        c5040 = c(math::EXP_TAYLOR[5]),
+        t3 = c(math::TANH_TAYLOR[0]),
+        t5 = c(math::TANH_TAYLOR[1]),
+        t7 = c(math::TANH_TAYLOR[2]),
+        t9 = c(math::TANH_TAYLOR[3]),
+        t11 = c(math::TANH_TAYLOR[4]),
+        tanh_near = c(math::TANH_NEAR),
         leaky = c(LEAKY_SLOPE),
     );
 }

@@ -77,24 +77,45 @@ pub fn sigmoid(x: f32) -> f32 {
 /// 5.2e-9 relative); `2^k` built in the exponent bits. Within 1 ulp of libm's `expf` (tested).
 #[inline(always)]
 pub fn exp_nonpositive(x: f32) -> f32 {
-    const LN2_HI: f32 = f32::from_bits(0x3f31_7200); // 6.9314575195e-01, 9 trailing zero bits
-    const LN2_LO: f32 = f32::from_bits(0x35bf_be8e); // 1.4286067653e-06
-    const ROUND: f32 = 12_582_912.0; // 1.5·2²³: adding it rounds to an integer (ulp 1)
     let x = x.clamp(-87.0, 0.0);
     let t = x * core::f32::consts::LOG2_E + ROUND;
     let k = t - ROUND; // round(x·log₂e), an integer in [-126, 0]
     let r = (x - k * LN2_HI) - k * LN2_LO;
-    let p = 1.0
-        + r * (1.0
-            + r * (0.5
-                + r * (1.0 / 6.0
-                    + r * (1.0 / 24.0
-                        + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))))));
+    let [c2, c3, c4, c5, c6, c7] = EXP_TAYLOR;
+    let p = 1.0 + r * (1.0 + r * (c2 + r * (c3 + r * (c4 + r * (c5 + r * (c6 + r * c7))))));
     // t's low mantissa bits hold k + ROUND's; k + 127 is the exponent field of 2^k.
     let k_bits = t.to_bits().wrapping_sub(ROUND.to_bits());
     let scale = f32::from_bits(k_bits.wrapping_add(127) << 23);
     p * scale
 }
+
+/// `ln 2`'s high part for [`exp_nonpositive`]'s Cody–Waite reduction (fdlibm's): 6.9314575195e-01,
+/// 9 trailing zero bits, so `k · LN2_HI` is exact. Public, with the other constants of the
+/// branch-free functions, so that an exported C header writes the very same ones.
+pub const LN2_HI: f32 = f32::from_bits(0x3f31_7200);
+/// `ln 2`'s low part (1.4286067653e-06).
+pub const LN2_LO: f32 = f32::from_bits(0x35bf_be8e);
+/// `1.5·2²³`: adding it rounds an `f32` to an integer (ulp 1).
+pub const ROUND: f32 = 12_582_912.0;
+/// `e^r`'s Taylor coefficients from `r²` on: `1/2!` to `1/7!`.
+pub const EXP_TAYLOR: [f32; 6] = [
+    0.5,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+];
+/// `tanh`'s odd Taylor coefficients from `x³` to `x¹¹`, used below [`TANH_NEAR`].
+pub const TANH_TAYLOR: [f32; 5] = [
+    -1.0 / 3.0,
+    2.0 / 15.0,
+    -17.0 / 315.0,
+    62.0 / 2835.0,
+    -1382.0 / 155_925.0,
+];
+/// Below this `|x|`, [`tanh_vectorisable`] takes its Taylor series (the closed form cancels).
+pub const TANH_NEAR: f32 = 0.3;
 
 /// `√v` for Adam's second moments, vectorisable and the same bits on every target: a bit-level
 /// first guess (within 3.5 %) and three Newton steps `y ← (y + v/y)/2`, from additions,
@@ -129,12 +150,9 @@ pub fn tanh_vectorisable(x: f32) -> f32 {
     let e = exp_nonpositive(-2.0 * a);
     let far = (1.0 - e) / (1.0 + e);
     let a2 = a * a;
-    let near = a + a
-        * a2
-        * (-1.0 / 3.0
-            + a2 * (2.0 / 15.0
-                + a2 * (-17.0 / 315.0 + a2 * (62.0 / 2835.0 + a2 * (-1382.0 / 155_925.0)))));
-    let y = if a < 0.3 { near } else { far };
+    let [t3, t5, t7, t9, t11] = TANH_TAYLOR;
+    let near = a + a * a2 * (t3 + a2 * (t5 + a2 * (t7 + a2 * (t9 + a2 * t11))));
+    let y = if a < TANH_NEAR { near } else { far };
     with_sign_of(y, x)
 }
 
