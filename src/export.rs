@@ -151,11 +151,10 @@ pub struct TestRows {
 /// `predict`, standardising as the file says). A network file without its run's settings
 /// carries no test rows.
 fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Failure> {
-    if !run.join("settings.json").exists() {
+    if !run.join(crate::spec::FILE).exists() {
         return Ok(TestRows::default());
     }
-    let (path, text) = output::read_run_file(run, "settings.json", "finished piconas run")?;
-    let mut spec = crate::spec::Spec::from_json(&path, &text)?;
+    let mut spec = crate::spec::Spec::load(run, "finished piconas run")?;
     spec.csv.standardize = false;
     let data = spec.dataset()?;
     let split = data.split()?;

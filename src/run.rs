@@ -87,7 +87,7 @@ impl Options {
 fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
     let out = args.out.clone().unwrap_or_else(output::default_dir);
     let claim = output::claim_new(&out)?;
-    output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
+    output::write_atomic(&out.join(crate::spec::FILE), spec.to_json().as_bytes())?;
     Ok((out, claim))
 }
 
@@ -117,8 +117,7 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
             }
         )));
     }
-    let (path, text) = output::read_run_file(dir, SETTINGS, "piconas run")?;
-    let spec = Spec::from_json(&path, &text)?;
+    let spec = Spec::load(dir, "piconas run")?;
     if spec.cache {
         return Err(Failure::Input(format!(
             "{}: a run with --cache cannot be resumed (the cache is not checkpointed)",
@@ -141,8 +140,6 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
     Ok((spec, checkpoint, claim))
 }
 
-/// The file of a run directory holding the run's settings.
-const SETTINGS: &str = "settings.json";
 /// The file of a run directory holding its last checkpoint.
 const CHECKPOINT: &str = "checkpoint.bin";
 /// The file of a run directory holding the history up to its last checkpoint.

@@ -17,6 +17,9 @@ use crate::cli::SearchArgs;
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
+/// The file of a run directory holding the run's settings.
+pub const FILE: &str = "settings.json";
+
 /// A run's definition.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Spec {
@@ -66,6 +69,13 @@ impl Spec {
         };
         spec.settings.validate().map_err(invalid)?;
         Ok(spec)
+    }
+
+    /// Reads and checks `dir`'s settings file ([`FILE`]); `kind` says what `dir` should be,
+    /// in the error if it has none.
+    pub fn load(dir: &Path, kind: &str) -> Result<Spec, Failure> {
+        let (path, text) = crate::output::read_run_file(dir, FILE, kind)?;
+        Spec::from_json(&path, &text)
     }
 
     /// The data the run trains on.

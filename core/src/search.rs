@@ -502,30 +502,31 @@ impl<const H: usize, const K: usize> Search<H, K> {
         }
         if folds >= 2 {
             // The test split, touched once, after the choice: the winner's fold models.
-            report.test_mean = 0.0;
-            (report.test_min, report.test_max) = (f32::INFINITY, f32::NEG_INFINITY);
+            let mut tests = Tests::NONE;
             for f in 0..folds {
                 let outcome = self.cross_validate(data, &report.winner, f);
-                let test = if outcome.diverged {
-                    0.0
-                } else {
-                    self.trainer.accuracy(&data.test)
-                };
-                report.test_mean += test;
-                report.test_min = report.test_min.min(test);
-                report.test_max = report.test_max.max(test);
+                tests.add(self.tested(&outcome, data));
             }
-            report.test_mean /= folds as f32;
+            (report.test_mean, report.test_min, report.test_max) = tests.range(folds);
         }
         report
+    }
+
+    /// The test accuracy of the child [`Search::trainer`] holds, trained to `outcome`: 0 if it
+    /// diverged.
+    fn tested(&mut self, outcome: &Outcome, data: &Split<'_>) -> f32 {
+        if outcome.diverged {
+            0.0
+        } else {
+            self.trainer.accuracy(&data.test)
+        }
     }
 
     /// One finalist's runs: `runs` folds of cross-validation, or `runs` retrains scored on dev
     /// (then their test accuracies too).
     fn score_finalist(&mut self, data: &Split<'_>, finalist: &Finalist, runs: u32) -> Scored {
         let cv = self.config.folds >= 2;
-        let (mut dev_sum, mut test_sum) = (0.0, 0.0);
-        let (mut test_min, mut test_max) = (f32::INFINITY, f32::NEG_INFINITY);
+        let (mut dev_sum, mut tests) = (0.0, Tests::NONE);
         let (mut best_dev, mut best_run) = (f32::NEG_INFINITY, 0);
         for r in 0..runs {
             let outcome = if cv {
@@ -539,14 +540,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 best_run = r;
             }
             if !cv {
-                let test = if outcome.diverged {
-                    0.0
-                } else {
-                    self.trainer.accuracy(&data.test)
-                };
-                test_sum += test;
-                test_min = test_min.min(test);
-                test_max = test_max.max(test);
+                tests.add(self.tested(&outcome, data));
             }
         }
         Scored {
@@ -555,9 +549,35 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 seen: *finalist,
                 dev_mean: dev_sum / runs.max(1) as f32,
             },
-            test: (test_sum / runs.max(1) as f32, test_min, test_max),
+            test: tests.range(runs),
             best_run,
         }
+    }
+}
+
+/// Test accuracies, summed in order, with their least and greatest.
+struct Tests {
+    sum: f32,
+    min: f32,
+    max: f32,
+}
+
+impl Tests {
+    const NONE: Tests = Tests {
+        sum: 0.0,
+        min: f32::INFINITY,
+        max: f32::NEG_INFINITY,
+    };
+
+    fn add(&mut self, test: f32) {
+        self.sum += test;
+        self.min = self.min.min(test);
+        self.max = self.max.max(test);
+    }
+
+    /// `(mean, min, max)` over `n` of them.
+    fn range(&self, n: u32) -> (f32, f32, f32) {
+        (self.sum / n.max(1) as f32, self.min, self.max)
     }
 }
 
