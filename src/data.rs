@@ -415,36 +415,48 @@ impl Columns {
 
     /// A data row: its features and its label's text.
     fn row(&self, cells: &[&str]) -> Result<(Vec<f32>, String), String> {
-        if cells.len() != self.columns {
-            return Err(format!(
-                "expected {} columns, found {}",
-                self.columns,
-                cells.len()
-            ));
-        }
         let mut x = Vec::with_capacity(self.columns - 1);
-        for (i, cell) in cells
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != self.label_at)
-        {
-            let v: f32 = cell
-                .parse()
-                .map_err(|_| format!("{} is not a number: {}", self.name(i), quote(cell)))?;
-            if !v.is_finite() {
-                return Err(format!(
-                    "{} is NaN or infinite: {}",
-                    self.name(i),
-                    quote(cell)
-                ));
-            }
-            x.push(v);
-        }
+        features(
+            cells,
+            self.columns,
+            Some(self.label_at),
+            |i| self.name(i),
+            &mut x,
+        )?;
         match cells[self.label_at] {
             "" => Err("the label is empty".into()),
             class => Ok((x, class.to_string())),
         }
     }
+}
+
+/// Appends a data row's feature cells (every one of its `columns` but `label_at`) to `x` as
+/// numbers; an error for a row of another length, or a cell that is not a finite number,
+/// naming its column (`name(i)` of column `i`) and quoting it.
+pub(crate) fn features<N: std::fmt::Display>(
+    cells: &[&str],
+    columns: usize,
+    label_at: Option<usize>,
+    name: impl Fn(usize) -> N,
+    x: &mut Vec<f32>,
+) -> Result<(), String> {
+    if cells.len() != columns {
+        return Err(format!("expected {columns} columns, found {}", cells.len()));
+    }
+    for (i, cell) in cells
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| Some(i) != label_at)
+    {
+        let v: f32 = cell
+            .parse()
+            .map_err(|_| format!("{} is not a number: {}", name(i), quote(cell)))?;
+        if !v.is_finite() {
+            return Err(format!("{} is NaN or infinite: {}", name(i), quote(cell)));
+        }
+        x.push(v);
+    }
+    Ok(())
 }
 
 /// The 0-based position of the label column among `columns`, the first row's cells.

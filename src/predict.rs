@@ -7,7 +7,7 @@
 use piconas_core::mlp::Workspace;
 use piconas_core::{Arch, Network};
 
-use crate::data::{LabelColumn, each_row, quote};
+use crate::data::{LabelColumn, each_row, features, quote};
 use crate::failure::Failure;
 use crate::metrics::Metrics;
 use crate::model::NetworkFile;
@@ -108,23 +108,12 @@ fn row(
     file: &NetworkFile,
     x: &mut Vec<f32>,
 ) -> Result<Option<u8>, String> {
-    if cells.len() != layout.columns {
-        return Err(format!(
-            "expected {} columns, found {}",
-            layout.columns,
-            cells.len()
-        ));
-    }
-    let features = (0..cells.len()).filter(|&i| Some(i) != layout.label_at);
-    for (i, feature) in features.zip(&file.features) {
-        let v: f32 = cells[i]
-            .parse()
-            .map_err(|_| format!("{feature} is not a number: {}", quote(cells[i])))?;
-        if !v.is_finite() {
-            return Err(format!("{feature} is NaN or infinite: {}", quote(cells[i])));
-        }
-        x.push(v);
-    }
+    // The i-th feature column is the network's i-th feature.
+    let name = |i: usize| {
+        let before = layout.label_at.is_some_and(|at| at < i);
+        &file.features[i - usize::from(before)]
+    };
+    features(cells, layout.columns, layout.label_at, name, x)?;
     let Some(at) = layout.label_at else {
         return Ok(None);
     };
