@@ -12,13 +12,10 @@
 
 use std::fmt::Write as _;
 
-use piconas_core::Arch;
 use piconas_core::arch::{Activation, LEAKY_SLOPE};
 use piconas_core::math;
-use piconas_core::mlp::{Layout, Op};
 
-use crate::failure::Failure;
-use crate::model::NetworkFile;
+use crate::deploy::Model;
 
 /// `v` as an exact C99 hex-float literal of type `float` (`v` finite).
 pub fn hex(v: f32) -> String {
@@ -50,20 +47,34 @@ fn c_string(s: &str) -> String {
     out
 }
 
-/// `static const float name[] = { … };`, four to a line.
-fn float_array(s: &mut String, name: &str, values: &[f32]) {
-    // A C array may not be empty: one unused element stands for none.
-    let values: Vec<f32> = if values.is_empty() {
-        vec![0.0]
-    } else {
-        values.to_vec()
-    };
-    let _ = writeln!(s, "static const float {name}[{}] = {{", values.len());
-    for chunk in values.chunks(4) {
-        let line: Vec<String> = chunk.iter().map(|&v| hex(v)).collect();
-        let _ = writeln!(s, "    {},", line.join(", "));
+/// `static const ctype name[n] PICONAS_ROM = { … };` (in flash on AVR, see [`ROM`]) of
+/// `items` (C literals), `per_line` to a line; returns the array's bytes (`size` each). A C
+/// array may not be empty: one unused 0 stands for none.
+pub(crate) fn array(
+    s: &mut String,
+    decl: (&str, &str, usize),
+    items: &[String],
+    per_line: usize,
+) -> usize {
+    let (ctype, name, size) = decl;
+    let zero = ["0".to_string()];
+    let items = if items.is_empty() { &zero[..] } else { items };
+    let _ = writeln!(
+        s,
+        "static const {ctype} {name}[{}] PICONAS_ROM = {{",
+        items.len()
+    );
+    for chunk in items.chunks(per_line) {
+        let _ = writeln!(s, "    {},", chunk.join(", "));
     }
     let _ = writeln!(s, "}};");
+    size * items.len()
+}
+
+/// `static const float name[] = { … };` of exact hex floats, four to a line; its bytes.
+pub(crate) fn float_array(s: &mut String, name: &str, values: &[f32]) -> usize {
+    let items: Vec<String> = values.iter().map(|&v| hex(v)).collect();
+    array(s, ("float", name, 4), &items, 4)
 }
 
 /// The activations, in C, bit for bit the core's (their constants computed here in `f32`).
@@ -138,53 +149,67 @@ fn activation_fn(activation: Activation) -> &'static str {
     }
 }
 
-/// The body of `piconas_logits`: the walk over the layout, ping-ponging two buffers.
-fn forward(s: &mut String, layout: &Layout, standardized: bool) {
-    let d = layout.shape().inputs();
+/// The header's own macros, shared by every header piconas writes: constants live in flash
+/// on AVR (`PROGMEM`, read with `pgm_read_*`: an Uno has 2 KB of RAM) and are plain `const`
+/// arrays everywhere else.
+pub(crate) const ROM: &str = r#"
+#if defined(__AVR__)
+#include <avr/pgmspace.h>
+#define PICONAS_ROM PROGMEM
+#define PICONAS_RF(p) pgm_read_float(p)
+#define PICONAS_R8(p) ((int8_t)pgm_read_byte(p))
+#define PICONAS_RU8(p) ((uint8_t)pgm_read_byte(p))
+#define PICONAS_R32(p) ((int32_t)pgm_read_dword(p))
+#else
+#define PICONAS_ROM
+#define PICONAS_RF(p) (*(p))
+#define PICONAS_R8(p) (*(p))
+#define PICONAS_RU8(p) (*(p))
+#define PICONAS_R32(p) (*(p))
+#endif
+"#;
+
+/// The body of `piconas_logits`: the walk over the layers, ping-ponging two buffers.
+fn forward(s: &mut String, model: &Model) {
+    let d = model.inputs();
     let _ = writeln!(s, "    float a[PICONAS_WIDTH], b[PICONAS_WIDTH];");
     let _ = writeln!(s, "    float *in = a, *out = b, *swap = 0;");
     let _ = writeln!(s, "    int i, j;");
-    if standardized {
-        let _ = writeln!(
+    let _ = if model.standardize.is_some() {
+        writeln!(
             s,
-            "    for (i = 0; i < {d}; i++) in[i] = (x[i] - piconas_mean[i]) / piconas_scale[i];"
-        );
+            "    for (i = 0; i < {d}; i++) in[i] = (x[i] - PICONAS_RF(&piconas_mean[i])) / PICONAS_RF(&piconas_scale[i]);"
+        )
     } else {
-        let _ = writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = x[i];");
-    }
-    for &act in layout.lead() {
+        writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = x[i];")
+    };
+    for &act in &model.lead {
         let f = activation_fn(act);
         let _ = writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = {f}(in[i]);");
     }
-    let n = layout.ops().len();
-    for (k, op) in layout.ops().iter().enumerate() {
-        match *op {
-            Op::Linear(linear) => {
-                let (fi, fo) = linear.shape();
-                let w = usize::from(linear.offset);
-                let target = if k + 1 == n { "z" } else { "out" };
-                let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
-                let _ = writeln!(s, "        float acc = piconas_params[{}+j];", w + fi * fo);
-                let _ = writeln!(
-                    s,
-                    "        for (i = 0; i < {fi}; i++) acc += piconas_params[{w}+j*{fi}+i] * in[i];"
-                );
-                let _ = writeln!(s, "        {target}[j] = acc;\n    }}");
-                if k + 1 < n {
-                    let _ = writeln!(s, "    swap = in; in = out; out = swap;");
-                }
-            }
-            Op::Act { activation, width } => {
-                let f = activation_fn(activation);
-                let _ = writeln!(s, "    for (i = 0; i < {width}; i++) in[i] = {f}(in[i]);");
-            }
+    let n = model.layers.len();
+    for (l, layer) in model.layers.iter().enumerate() {
+        let (fi, fo) = (layer.fan_in, layer.fan_out);
+        let target = if l + 1 == n { "z" } else { "out" };
+        let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
+        let _ = writeln!(s, "        float acc = PICONAS_RF(&piconas_b{l}[j]);");
+        let _ = writeln!(
+            s,
+            "        for (i = 0; i < {fi}; i++) acc += PICONAS_RF(&piconas_w{l}[j*{fi}+i]) * in[i];"
+        );
+        let _ = writeln!(s, "        {target}[j] = acc;\n    }}");
+        if l + 1 < n {
+            let _ = writeln!(s, "    swap = in; in = out; out = swap;");
+        }
+        for &act in &layer.then {
+            let f = activation_fn(act);
+            let _ = writeln!(s, "    for (i = 0; i < {fo}; i++) in[i] = {f}(in[i]);");
         }
     }
     let _ = writeln!(s, "    (void)out; (void)swap;");
 }
 
-/// The public functions after `piconas_logits`' body: predict, predict_proba, the class
-/// names, and the header's end.
+/// The float header's public functions after `piconas_logits`' body.
 fn api(s: &mut String, k: usize) {
     let _ = write!(
         s,
@@ -205,11 +230,6 @@ static inline void piconas_predict_proba(const float x[PICONAS_INPUTS], float p[
     int c = 0;
     piconas_logits(x, z);
 {proba}}}
-
-/* The name of class c (NULL out of range). */
-static inline const char *piconas_class_name(int c) {{
-    return c >= 0 && c < PICONAS_CLASSES ? piconas_class_names[c] : 0;
-}}
 "#,
         proba = if k == 2 {
             "    p[0] = piconas_sigmoid(z[0] - z[1]);\n    p[1] = piconas_sigmoid(z[1] - z[0]);\n    (void)top; (void)total; (void)c;\n"
@@ -221,55 +241,60 @@ static inline const char *piconas_class_name(int c) {{
     );
 }
 
-/// What the header states about itself: its shape, its widest buffer, its memory.
-struct Sizes {
-    d: usize,
-    k: usize,
-    width: usize,
-    flash: usize,
-    stack: usize,
+/// A generated header and what it states about its memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub text: String,
+    /// Bytes of constants: weights, tables, standardisation, class names and their pointers.
+    pub flash: usize,
+    /// Bytes of stack for the activation buffers and the logits.
+    pub stack: usize,
 }
 
-impl Sizes {
-    fn of(file: &NetworkFile, layout: &Layout) -> Sizes {
-        let (d, k) = (layout.shape().inputs(), layout.shape().classes());
-        let widths = layout.ops().iter().filter_map(|op| match op {
-            Op::Linear(l) => Some(usize::from(l.fan_out)),
-            Op::Act { .. } => None,
-        });
-        let width = widths.chain([d]).max().unwrap_or(d);
-        let scaling = file.standardize.as_ref().map_or(0, |z| 2 * z.mean.len());
-        let names: usize = file.classes.iter().map(|c| c.len() + 1).sum();
-        Sizes {
-            d,
-            k,
-            width,
-            // The constants, and the class-name pointers (at most 8 bytes each).
-            flash: 4 * (file.weights.len() + scaling) + names + 8 * k,
-            // Two activation buffers and the logits.
-            stack: 8 * width + 4 * k,
+/// Which header: `c` (float) or `c --int8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variant {
+    Float,
+    Int8,
+}
+
+impl Variant {
+    fn flag(self) -> &'static str {
+        match self {
+            Variant::Float => "",
+            Variant::Int8 => " --int8",
         }
     }
 }
 
-/// The comment, the guards, the macros and the class names.
-fn preamble(s: &mut String, file: &NetworkFile, z: &Sizes, source: &str) {
-    let (d, k, width, flash, stack) = (z.d, z.k, z.width, z.flash, z.stack);
+/// Assembles a header around `body` (its constant arrays and functions, `body_flash` bytes
+/// of arrays): the comment stating the network and its memory, the guards and macros, the
+/// class names, `extern "C"`.
+pub(crate) fn assemble(
+    model: &Model,
+    variant: Variant,
+    body: (&str, usize),
+    stack: usize,
+    source: &str,
+) -> Header {
+    let (d, k, width) = (model.inputs(), model.classes(), model.width());
+    let names: usize = model.classes.iter().map(|c| c.len() + 1).sum();
+    // The class names and their pointers (at most 8 bytes each).
+    let flash = body.1 + names + 8 * k;
+    let mut s = String::new();
     let _ = write!(
         s,
-        r#"/* Generated by `piconas export --run {source} --format c`. Do not edit.
+        r#"/* Generated by `piconas export --run {source} --format c{flag}`. Do not edit.
  * {arch}: {d} features, {k} classes ({classes}); validation accuracy {val:.1} %, test
- * accuracy {test:.1} % (host).
- * Memory: {flash} bytes of constants (weights, standardisation, class names), and
- * {stack} bytes of stack for the two activation buffers and the logits.
- * C99 and C++17; no allocation, nothing writable. Build with -ffp-contract=off for the
- * host's bits (no fused multiply-add). */
+ * accuracy {test:.1} % (host, float).
+ * Memory: {flash} bytes of constants (in flash on AVR), {stack} bytes of stack.
+ * C99 and C++; no allocation, nothing writable. */
 #ifndef PICONAS_H
 #define PICONAS_H
 
 #include <stdint.h>
 #include <string.h>
-
+{rom}
 #define PICONAS_INPUTS {d}
 #define PICONAS_CLASSES {k}
 /* The widest layer: the activation buffers' length. */
@@ -277,49 +302,76 @@ fn preamble(s: &mut String, file: &NetworkFile, z: &Sizes, source: &str) {
 #define PICONAS_FLASH_BYTES {flash}
 #define PICONAS_STACK_BYTES {stack}
 
+#ifdef __cplusplus
+extern "C" {{
+#endif
+
 static const char *const piconas_class_names[PICONAS_CLASSES] = {{ {names} }};
+
+/* The name of class c (NULL out of range). */
+static inline const char *piconas_class_name(int c) {{
+    return c >= 0 && c < PICONAS_CLASSES ? piconas_class_names[c] : 0;
+}}
+
+{body}
+#ifdef __cplusplus
+}}
+#endif
+
+#endif /* PICONAS_H */
 "#,
-        arch = file.arch,
-        classes = file.classes.join(", "),
-        val = 100.0 * file.dev_accuracy,
-        test = 100.0 * file.test_accuracy,
-        names = file
+        flag = variant.flag(),
+        rom = ROM,
+        arch = model.arch,
+        classes = model.classes.join(", "),
+        val = 100.0 * model.dev_accuracy,
+        test = 100.0 * model.test_accuracy,
+        names = model
             .classes
             .iter()
             .map(|c| c_string(c))
             .collect::<Vec<_>>()
             .join(", "),
+        body = body.0,
     );
+    Header {
+        text: s,
+        flash,
+        stack,
+    }
 }
 
-/// The header for `file`'s network (`arch` its parsed architecture); `source` names the run
-/// in the first comment.
-pub fn header(file: &NetworkFile, arch: Arch, source: &str) -> Result<String, Failure> {
-    let network = file.network(arch)?;
-    let layout = Layout::new(&arch, network.shape());
-    let sizes = Sizes::of(file, &layout);
-    let mut s = String::new();
-    preamble(&mut s, file, &sizes, source);
-    s.push_str("\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-    if let Some(z) = &file.standardize {
-        let _ = writeln!(s, "/* Inputs are standardised: (x - mean) / scale. */");
-        float_array(&mut s, "piconas_mean", &z.mean);
-        float_array(&mut s, "piconas_scale", &z.scale);
+/// The standardisation's arrays, if the model standardises; their bytes.
+pub(crate) fn standardisation(s: &mut String, model: &Model) -> usize {
+    match &model.standardize {
+        Some(z) => {
+            let _ = writeln!(s, "/* Inputs are standardised: (x - mean) / scale. */");
+            float_array(s, "piconas_mean", &z.mean) + float_array(s, "piconas_scale", &z.scale)
+        }
+        None => 0,
     }
-    let _ = writeln!(
-        s,
-        "/* The weights, flat: each linear layer's [out][in] weights, then its biases. */"
-    );
-    float_array(&mut s, "piconas_params", &file.weights);
+}
+
+/// The float header for `model`; `source` names the run in the first comment. Every weight
+/// is an exact hex float, and the forward pass is the core's, bit for bit.
+pub fn header(model: &Model, source: &str) -> Header {
+    let mut s = String::new();
+    let mut flash = standardisation(&mut s, model);
+    let _ = writeln!(s, "/* Each linear layer's weights [out][in] and biases. */");
+    for (l, layer) in model.layers.iter().enumerate() {
+        flash += float_array(&mut s, &format!("piconas_w{l}"), &layer.weights);
+        flash += float_array(&mut s, &format!("piconas_b{l}"), &layer.bias);
+    }
     activations(&mut s);
     let _ = writeln!(
         s,
         "\n/* The class logits of the raw features x. */\nstatic inline void piconas_logits(const float x[PICONAS_INPUTS], float z[PICONAS_CLASSES]) {{"
     );
-    forward(&mut s, &layout, file.standardize.is_some());
-    api(&mut s, sizes.k);
-    s.push_str("\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* PICONAS_H */\n");
-    Ok(s)
+    forward(&mut s, model);
+    api(&mut s, model.classes());
+    // Two activation buffers and the logits.
+    let stack = 8 * model.width() + 4 * model.classes();
+    assemble(model, Variant::Float, (&s, flash), stack, source)
 }
 
 /// The test split as a C header for a check program (`tests/c/check.c`): the raw rows, their
@@ -329,20 +381,6 @@ pub fn test_data(rows: &[f32], labels: &[u8], predicted: &[u8], proba: &[f32], a
     let _ = writeln!(s, "#define PICONAS_TEST_ROWS {}", labels.len());
     float_array(&mut s, "piconas_test_x", rows);
     float_array(&mut s, "piconas_test_proba", proba);
-    let bytes = |s: &mut String, name: &str, v: &[u8]| {
-        let v: Vec<String> = v.iter().map(u8::to_string).collect();
-        let v = if v.is_empty() {
-            vec!["0".to_string()]
-        } else {
-            v
-        };
-        let _ = writeln!(
-            s,
-            "static const unsigned char {name}[{}] = {{ {} }};",
-            v.len(),
-            v.join(", ")
-        );
-    };
     bytes(&mut s, "piconas_test_labels", labels);
     bytes(&mut s, "piconas_test_predicted", predicted);
     let _ = writeln!(
@@ -351,6 +389,12 @@ pub fn test_data(rows: &[f32], labels: &[u8], predicted: &[u8], proba: &[f32], a
         acc.to_bits()
     );
     s
+}
+
+/// `static const unsigned char name[] PICONAS_ROM = { … };`, twenty to a line; its bytes.
+pub(crate) fn bytes(s: &mut String, name: &str, values: &[u8]) -> usize {
+    let items: Vec<String> = values.iter().map(u8::to_string).collect();
+    array(s, ("unsigned char", name, 1), &items, 20)
 }
 
 #[cfg(test)]

@@ -114,10 +114,12 @@ pub enum ExportFormat {
     Rust,
     /// One self-contained C99/C++ header: `piconas_predict`, `piconas_predict_proba`, the
     /// standardisation, the weights as exact hex floats (the host's bits with
-    /// -ffp-contract=off).
+    /// -ffp-contract=off). With --int8, integer-only: int8 weights, int32 sums, activation
+    /// tables, the host's int8 results bit for bit.
     C,
     /// The run's test split as a C header, for a program that checks an exported header
-    /// (tests/c/check.c): raw rows, labels, the host's predictions, probabilities, accuracy.
+    /// (tests/c/check.c, with --int8 tests/c/check_int8.c): raw rows, labels, the host's
+    /// predictions, probabilities or int8 logits, accuracy.
     CTest,
 }
 
@@ -133,6 +135,10 @@ pub struct ExportArgs {
     /// Write here (atomically) instead of to stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// The int8 variant of `c` and `c-test` (post-training quantisation, calibrated on the
+    /// run's train split).
+    #[arg(long)]
+    pub int8: bool,
 }
 
 /// Options of the search (the default command): the settings table's flags (see

@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
 
+use piconas::c_header;
+use piconas::deploy::{Deploy, Model};
+use piconas::int8::Int8Model;
 use piconas::model::NetworkFile;
 use piconas_core::Arch;
 
@@ -146,13 +149,22 @@ pub struct TestRows {
     probabilities: Vec<f32>,
 }
 
-/// The run's test split, rebuilt from its settings.json (generated again, or read from its
-/// data file with the same split), raw, and the saved network's predictions of it (through
+/// What export rebuilds of a run's data: the train split as the network's inputs
+/// (standardised: int8 calibration), and the raw test split with the saved network's
+/// predictions.
+#[derive(Default)]
+struct RunRows {
+    train: Vec<f32>,
+    test: TestRows,
+}
+
+/// The run's splits, rebuilt from its settings.json (generated again, or read from its data
+/// file with the same split) and the saved network's predictions of the test split (through
 /// `predict`, standardising as the file says). A network file without its run's settings
-/// carries no test rows.
-fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Failure> {
+/// carries no rows.
+fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failure> {
     if !run.join(crate::spec::FILE).exists() {
-        return Ok(TestRows::default());
+        return Ok(RunRows::default());
     }
     let mut spec = crate::spec::Spec::load(run, "finished piconas run")?;
     spec.csv.standardize = false;
@@ -161,41 +173,73 @@ fn test_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<TestRows, Fai
     let network = file.network(arch)?;
     let x = split.test.features().to_vec();
     let predicted = piconas::predict::predict(file, &network, &x);
-    Ok(TestRows {
-        x,
-        labels: split.test.labels().to_vec(),
-        predictions: predicted.classes,
-        probabilities: predicted.probabilities,
+    let mut train = split.train.features().to_vec();
+    if let Some(z) = &file.standardize {
+        piconas_core::standardize::apply(&mut train, &z.mean, &z.scale);
+    }
+    Ok(RunRows {
+        train,
+        test: TestRows {
+            x,
+            labels: split.test.labels().to_vec(),
+            predictions: predicted.classes,
+            probabilities: predicted.probabilities,
+        },
     })
+}
+
+/// The float and int8 C header's rows: the model, its int8 quantisation and the run's rows,
+/// with both variants' accuracy and bytes printed to stderr.
+fn deployable(
+    args: &ExportArgs,
+    file: &NetworkFile,
+    arch: Arch,
+) -> Result<(Model, Int8Model, RunRows), Failure> {
+    let model = Model::new(file, arch)?;
+    let rows = run_rows(&args.run, file, arch)?;
+    if rows.test.labels.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: no {} beside network.json: the int8 scales are calibrated on the run's train split",
+            args.run.display(),
+            crate::spec::FILE
+        )));
+    }
+    let test = model.standardised(&rows.test.x);
+    let (deploy, q) = Deploy::measure(&model, &rows.train, &test, &rows.test.labels)?;
+    eprint!("{}", deploy.text());
+    Ok((model, q, rows))
 }
 
 /// `piconas export`.
 pub fn main(args: &ExportArgs) -> Result<(), Failure> {
     let (file, arch) = load(&args.run)?;
-    let text = match args.format {
-        ExportFormat::Json => {
+    let source = args.run.display().to_string();
+    let text = match (args.format, args.int8) {
+        (ExportFormat::Json, _) => {
             let json = serde_json::to_string_pretty(&file)
                 .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
             format!("{json}\n")
         }
-        ExportFormat::Rust => {
-            let test = test_rows(&args.run, &file, arch)?;
-            rust_source(&file, &arch, &args.run, &test)
+        (ExportFormat::Rust, _) => {
+            let rows = run_rows(&args.run, &file, arch)?;
+            rust_source(&file, &arch, &args.run, &rows.test)
         }
-        ExportFormat::C => piconas::c_header::header(&file, arch, &args.run.display().to_string())?,
-        ExportFormat::CTest => {
+        (ExportFormat::C, false) => c_header::header(&Model::new(&file, arch)?, &source).text,
+        (ExportFormat::C, true) => {
+            let (model, q, _) = deployable(args, &file, arch)?;
+            piconas::c_int8::header(&model, &q, &source).text
+        }
+        (ExportFormat::CTest, false) => {
             // The host's accuracy of this network on these rows (for a run's own network,
             // network.json's test accuracy, which tests/cli.rs checks).
-            let t = test_rows(&args.run, &file, arch)?;
+            let t = run_rows(&args.run, &file, arch)?.test;
             let right = t.predictions.iter().zip(&t.labels).filter(|(p, l)| p == l);
             let accuracy = right.count() as f32 / t.labels.len().max(1) as f32;
-            piconas::c_header::test_data(
-                &t.x,
-                &t.labels,
-                &t.predictions,
-                &t.probabilities,
-                accuracy,
-            )
+            c_header::test_data(&t.x, &t.labels, &t.predictions, &t.probabilities, accuracy)
+        }
+        (ExportFormat::CTest, true) => {
+            let (model, q, rows) = deployable(args, &file, arch)?;
+            piconas::c_int8::test_data(&rows.test.x, &rows.test.labels, &q, model.inputs())
         }
     };
     match &args.out {

@@ -3,9 +3,12 @@
 //! standardisation, the search history, the network file, prediction and metrics.
 
 pub mod c_header;
+pub mod c_int8;
 pub mod data;
+pub mod deploy;
 pub mod failure;
 pub mod history;
+pub mod int8;
 pub mod metrics;
 pub mod model;
 pub mod predict;

@@ -47,6 +47,8 @@ pub struct Outcome {
     pub constant: Vec<String>,
     /// The saved network on the test split.
     pub metrics: Metrics,
+    /// The saved network as a float and as an int8 C header.
+    pub deploy: piconas::deploy::Deploy,
     /// Wall time of the run, seconds.
     pub seconds: f64,
     /// Rollouts answered from `--cache`, when it was on.
@@ -79,6 +81,7 @@ impl Outcome {
             balanced_accuracy: self.metrics.balanced_accuracy(),
             standardized: self.standardized,
             constant_features: self.constant.clone(),
+            deploy: self.deploy,
         }
     }
 
@@ -200,6 +203,20 @@ impl Outcome {
         )
     }
 
+    /// The float and int8 headers' test accuracy and bytes, on one line.
+    fn deploy_text(&self) -> String {
+        let (f, q) = (&self.deploy.float, &self.deploy.int8);
+        format!(
+            "deploy (C header)   float {} ({} B constants, {} B stack); int8 {} ({} B, {} B)",
+            pct(f.test_accuracy),
+            f.flash_bytes,
+            f.stack_bytes,
+            pct(q.test_accuracy),
+            q.flash_bytes,
+            q.stack_bytes
+        )
+    }
+
     /// The summary printed at the end of a run.
     pub fn text(&self) -> String {
         let (r, summary) = (&self.report, self.summary());
@@ -250,6 +267,7 @@ impl Outcome {
         self.architectures_text().into_iter().for_each(&mut line);
         line(self.saved_text());
         self.metrics.text("test").into_iter().for_each(&mut line);
+        line(self.deploy_text());
         if let Some(hits) = self.cache_hits {
             line(format!(
                 "cache               {hits} of {} rollouts answered from the cache",
@@ -265,6 +283,7 @@ impl Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use piconas::deploy::{Deploy, Footprint};
     use piconas_core::finalists::Finalist;
     use piconas_core::search::FinalistScore;
 
@@ -329,6 +348,18 @@ mod tests {
                 &[0, 0, 0, 1, 1],
                 &[0, 1, 0, 1, 1],
             ),
+            deploy: Deploy {
+                float: Footprint {
+                    test_accuracy: 0.975,
+                    flash_bytes: 604,
+                    stack_bytes: 136,
+                },
+                int8: Footprint {
+                    test_accuracy: 0.97,
+                    flash_bytes: 692,
+                    stack_bytes: 42,
+                },
+            },
             seconds: 2.0,
             cache_hits: None,
             kernel: "AVX2",
@@ -449,6 +480,7 @@ test confusion      true ↓ predicted →       0      1
                     0                        2      1
                     1                        0      2
 test recall         0: 66.7 %, 1: 100.0 %; balanced accuracy 83.3 %
+deploy (C header)   float 97.5 % (604 B constants, 136 B stack); int8 97.0 % (692 B, 42 B)
 cache               7 of 4 rollouts answered from the cache
 training kernel     AVX2
 output              runs/x

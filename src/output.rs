@@ -38,6 +38,9 @@ pub struct Summary {
     pub standardized: bool,
     /// The features constant on the train split, so only shifted (empty if none).
     pub constant_features: Vec<String>,
+    /// The saved network as a float and as an int8 C header (`export --format c [--int8]`):
+    /// test accuracy, bytes of constants, bytes of stack.
+    pub deploy: piconas::deploy::Deploy,
 }
 
 /// The default run directory: `runs/<UTC timestamp>`.

@@ -375,6 +375,14 @@ fn conclude<const H: usize>(
     let network_test = metrics.accuracy();
     let file = NetworkFile::new(&network, job.data, validation, network_test);
     crate::export::save(&file, job.out)?;
+    // The network as the C headers would deploy it (int8 calibrated on the train split).
+    let model = piconas::deploy::Model::new(&file, *network.arch())?;
+    let (deploy, _) = piconas::deploy::Deploy::measure(
+        &model,
+        split.train.features(),
+        split.test.features(),
+        split.test.labels(),
+    )?;
     // Which file rows trained, picked and tested: for other tools to use the same parts.
     if let Some(text) = job.data.split_csv() {
         output::write_atomic(&job.out.join("split.csv"), text.as_bytes())?;
@@ -393,6 +401,7 @@ fn conclude<const H: usize>(
         standardized: job.data.scaling.is_some(),
         constant: job.data.constant.clone(),
         metrics,
+        deploy,
         seconds: start.elapsed().as_secs_f64(),
         cache_hits,
         kernel: if crate::kernel::avx2() {

@@ -75,6 +75,7 @@ fn a_run_writes_the_documented_files() {
             "classes",
             "confusion_matrix",
             "constant_features",
+            "deploy",
             "features",
             "mean_reward_first_100",
             "mean_reward_last_100",
@@ -1431,24 +1432,125 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     assert!(!stderr(&o).contains("accuracy"), "{}", stderr(&o));
 }
 
-/// Exports `run`'s network as a C header, compiles `tests/c/check.c` against it as C99 and as
-/// C++17 (every warning an error, no fused multiply-adds) and runs it: it exits 0 only if every
-/// test row's class and probabilities, and the accuracy, are the host's bits. Returns the
-/// accuracy bits it printed.
-fn check_c_header(run: &Path) -> String {
+/// Exports `run`'s network as a C header and checks it with `tests/c/run.sh` in `mode`:
+/// `float` and `int8` compile `tests/c/check.c` or `check_int8.c` against it as C99 and C++17
+/// with gcc and clang (every warning an error, no fused multiply-adds) and run them; `avr`
+/// builds the int8 check for the ATmega328P and runs it under simavr. Each check exits 0 (or,
+/// on the AVR, prints PASS) only if every test row's class and probabilities (int8: inputs,
+/// logits and class) and the accuracy are the host's bits. Returns the accuracy bits printed.
+fn check_c_header(run: &Path, mode: &str) -> String {
     let o = Command::new(format!("{}/tests/c/run.sh", env!("CARGO_MANIFEST_DIR")))
         .arg(BIN)
         .arg(run)
+        .arg(mode)
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{out}{}", stderr(&o));
-    assert_eq!(out.lines().count(), 2, "C and C++: {out}");
-    assert!(
-        out.contains("0 classes and 0 probabilities differ"),
-        "{out}"
+    let lines = if mode == "avr" { 1 } else { 4 };
+    assert_eq!(
+        out.lines().count(),
+        lines,
+        "gcc, g++, clang, clang++: {out}"
     );
-    out.split("accuracy bits ").nth(1).unwrap()[..8].to_string()
+    for line in out.lines() {
+        let same = match mode {
+            "float" => "0 classes and 0 probabilities differ",
+            _ => "PASS int8 header",
+        };
+        assert!(line.contains(same), "{out}");
+    }
+    let bits: Vec<&str> = out
+        .lines()
+        .map(|l| &l.split("accuracy bits ").nth(1).unwrap()[..8])
+        .collect();
+    assert!(bits.iter().all(|b| *b == bits[0]), "{out}");
+    bits[0].to_string()
+}
+
+/// Replaces the moons run's network with one that has every activation, before and after
+/// linear layers (weights of both signs and several sizes).
+fn every_activation(moons: &Path) {
+    let arch = "[Tanh, Sigmoid, 8, LeakyReLU, 4, ReLU]";
+    let n = 2 * 8 + 8 + 8 * 4 + 4 + 4 * 2 + 2;
+    let weights: Vec<f32> = (0..n)
+        .map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0)
+        .collect();
+    let path = moons.join("network.json");
+    let mut net: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    net["arch"] = serde_json::json!(arch);
+    net["weights"] = serde_json::json!(weights);
+    std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
+}
+
+#[test]
+fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let moons = tmp.path().join("moons");
+    assert!(short(&moons, "12", &[]).status.success());
+    let wine = tmp.path().join("wine");
+    let data = committed("wine.csv");
+    assert!(short(&wine, "12", &["--data", &data]).status.success());
+    for run in [&moons, &wine] {
+        // export prints both variants' accuracy and bytes; the int8 accuracy is the one the
+        // C check computes on the PC and on the AVR.
+        let o = piconas(&[
+            "export",
+            "--run",
+            run.to_str().unwrap(),
+            "--format",
+            "c",
+            "--int8",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{err}");
+        assert!(
+            lines[0].starts_with("float: test accuracy ") && lines[0].contains(" bytes of stack"),
+            "{err}"
+        );
+        let bits = check_c_header(run, "int8");
+        assert_eq!(check_c_header(run, "avr"), bits);
+        let accuracy = f32::from_bits(u32::from_str_radix(&bits, 16).unwrap());
+        let printed = format!("int8 : test accuracy {:.1} %, ", 100.0 * accuracy);
+        assert!(lines[1].starts_with(&printed), "{printed:?} in {err}");
+    }
+    // Every activation: the lead table and a table after each hidden layer.
+    every_activation(&moons);
+    check_c_header(&moons, "int8");
+    check_c_header(&moons, "avr");
+    let o = piconas(&[
+        "export",
+        "--run",
+        moons.to_str().unwrap(),
+        "--format",
+        "c",
+        "--int8",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for table in ["piconas_lead[256]", "piconas_t0[256]", "piconas_t1[256]"] {
+        assert!(text.contains(table), "{table}");
+    }
+    // network.json without its run's settings has no train split to calibrate on.
+    let alone = tmp.path().join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    std::fs::copy(wine.join("network.json"), alone.join("network.json")).unwrap();
+    let o = piconas(&[
+        "export",
+        "--run",
+        alone.to_str().unwrap(),
+        "--format",
+        "c",
+        "--int8",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("settings.json") && stderr(&o).lines().count() == 1,
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -1467,25 +1569,13 @@ fn the_c_header_classifies_as_the_host_bit_for_bit() {
     // accuracy is network.json's.
     let moons = tmp.path().join("moons");
     assert!(short(&moons, "12", &[]).status.success());
-    assert_eq!(check_c_header(&moons), saved_bits(&moons));
+    assert_eq!(check_c_header(&moons, "float"), saved_bits(&moons));
     let wine = tmp.path().join("wine");
     let data = committed("wine.csv");
     assert!(short(&wine, "12", &["--data", &data]).status.success());
-    assert_eq!(check_c_header(&wine), saved_bits(&wine));
-    // Every activation, before and after linear layers: the moons run's network replaced by
-    // one of that architecture (weights of both signs and several sizes).
-    let arch = "[Tanh, Sigmoid, 8, LeakyReLU, 4, ReLU]";
-    let n = 2 * 8 + 8 + 8 * 4 + 4 + 4 * 2 + 2;
-    let weights: Vec<f32> = (0..n)
-        .map(|i| ((i * 37 % 23) as f32 - 11.0) / 7.0)
-        .collect();
-    let path = moons.join("network.json");
-    let mut net: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    net["arch"] = serde_json::json!(arch);
-    net["weights"] = serde_json::json!(weights);
-    std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
-    check_c_header(&moons);
+    assert_eq!(check_c_header(&wine, "float"), saved_bits(&wine));
+    every_activation(&moons);
+    check_c_header(&moons, "float");
     let header = piconas(&["export", "--run", moons.to_str().unwrap(), "--format", "c"]);
     let text = String::from_utf8_lossy(&header.stdout);
     for f in [

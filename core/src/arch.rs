@@ -164,6 +164,32 @@ pub enum Activation {
 /// The slope of [`Activation::LeakyRelu`] for negative inputs (PyTorch's default).
 pub const LEAKY_SLOPE: f32 = 0.01;
 
+impl Activation {
+    /// The activation of `x`, as the child networks compute it (the one definition: the
+    /// training loop and every export use it).
+    #[inline(always)]
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Activation::Sigmoid => crate::math::act_sigmoid(x),
+            Activation::Tanh => crate::math::act_tanh(x),
+            Activation::Relu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    0.0
+                }
+            }
+            Activation::LeakyRelu => {
+                if x > 0.0 {
+                    x
+                } else {
+                    LEAKY_SLOPE * x
+                }
+            }
+        }
+    }
+}
+
 /// One controller action. The discriminant is the token's index in the controller's output
 /// (and their order).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,16 +1,40 @@
 #!/usr/bin/env bash
-# Exports a run's network as a C header and checks it against the host (tests/c/check.c): built
-# as C99 and as C++ with every warning an error and no fused multiply-adds.
-#   tests/c/run.sh PICONAS_BINARY RUN_DIR
+# Exports a run's network as a C header and checks it against the host, bit for bit:
+#   tests/c/run.sh PICONAS_BINARY RUN_DIR [float|int8|avr]
+# float: `--format c` with tests/c/check.c; int8: `--format c --int8` with tests/c/check_int8.c.
+# Each is built as C99 and as C++17 with gcc/g++ and with clang/clang++, every warning an
+# error, no fused multiply-adds. avr: the int8 check built for the ATmega328P
+# (an Arduino Uno) with gcc-avr and run under simavr; it prints avr-size's flash and SRAM.
+# Each check prints one line.
 set -euo pipefail
-bin=$1 run=$2
+bin=$1 run=$2 mode=${3:-float}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$bin" export --run "$run" --format c --out "$work/piconas.h"
-"$bin" export --run "$run" --format c-test --out "$work/test_data.h"
-flags=(-Wall -Wextra -Werror -pedantic -ffp-contract=off -O2 -I "$work")
-gcc -std=c99 "${flags[@]}" "$here/check.c" -o "$work/check-c"
-"$work/check-c"
-g++ -x c++ -std=c++17 "${flags[@]}" -Wno-old-style-cast "$here/check.c" -o "$work/check-cxx"
-"$work/check-cxx"
+case $mode in
+float) flag=() check=check.c ;;
+int8 | avr) flag=(--int8) check=check_int8.c ;;
+*) echo "run.sh: unknown mode $mode (float, int8 or avr)" >&2; exit 2 ;;
+esac
+"$bin" export --run "$run" --format c "${flag[@]}" --out "$work/piconas.h" 2> "$work/export.txt"
+"$bin" export --run "$run" --format c-test "${flag[@]}" --out "$work/test_data.h" 2> /dev/null
+warn=(-Wall -Wextra -Werror -pedantic -ffp-contract=off -I "$work")
+if [ "$mode" = avr ]; then
+    avr-gcc -mmcu=atmega328p -DF_CPU=16000000UL -std=c99 -Os "${warn[@]}" "$here/$check" -o "$work/check.elf"
+    out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/check.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "int8 header" || true)
+    # avr-size: flash is .text + .data, SRAM is .data + .bss (the stack comes on top).
+    sizes=$(avr-size -A "$work/check.elf" | awk '$1==".text"{t=$2} $1==".data"{d=$2} $1==".bss"{b=$2} END{printf "flash %d bytes, static SRAM %d bytes", t+d, d+b}')
+    echo "avr: $out; $sizes"
+    case $out in PASS*) ;; *) exit 1 ;; esac
+    exit 0
+fi
+for c in gcc clang; do
+    cxx=${c/gcc/g++}
+    [ "$c" = clang ] && cxx=clang++
+    "$c" -std=c99 -O2 "${warn[@]}" "$here/$check" -o "$work/check-c"
+    printf '%s: ' "$c"
+    "$work/check-c"
+    "$cxx" -x c++ -std=c++17 -O2 "${warn[@]}" -Wno-old-style-cast "$here/$check" -o "$work/check-cxx"
+    printf '%s: ' "$cxx"
+    "$work/check-cxx"
+done

@@ -1,0 +1,223 @@
+//! `export --format c --int8`: an [`Int8Model`] as one self-contained C99 header whose network
+//! runs on integers only (`int8_t` weights and activations, `int32_t` sums, 256-byte
+//! activation tables), for parts without an FPU. It prints the constants [`crate::int8`]
+//! computed and does exactly its integer steps, so its logits are the host's bit for bit on
+//! any C99 target (int may be 16 bits, as on AVR). The one float step, standardising and
+//! scaling the raw features (`piconas_quantize`), is a few operations per feature; a caller
+//! with `int8_t` inputs calls `piconas_predict_q` and uses no float at all.
+
+use std::fmt::Write as _;
+
+use crate::c_header::{Header, Variant, array, assemble, hex, standardisation};
+use crate::deploy::Model;
+use crate::int8::{Int8Model, SHIFT};
+
+fn ints<T: ToString>(values: &[T]) -> Vec<String> {
+    values.iter().map(T::to_string).collect()
+}
+
+/// `int32_t` literals: `INT32_C` keeps them 32-bit where `int` has 16.
+fn int32s(values: &[i32]) -> Vec<String> {
+    values.iter().map(|v| format!("INT32_C({v})")).collect()
+}
+
+/// The constant arrays; their bytes.
+fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
+    let mut flash = standardisation(s, model);
+    let _ = writeln!(
+        s,
+        "/* Inputs are round(standardised x * PICONAS_INPUT_INVERSE), saturated to int8. */\n#define PICONAS_INPUT_INVERSE {}\n/* One unit of the int32 logits, for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
+        hex(q.input_inverse),
+        hex(q.logit_scale)
+    );
+    if let Some(t) = &q.lead {
+        let _ = writeln!(
+            s,
+            "/* The activations before the first layer: entry q + 128 is q's. */"
+        );
+        flash += array(s, ("int8_t", "piconas_lead", 1), &ints(t), 16);
+    }
+    let _ = writeln!(
+        s,
+        "/* Per layer: int8 weights [out][in], int32 biases; for hidden layers the per-row\n * requantisation multipliers (sum * m >> {SHIFT}, rounded) and saturation limits, and the\n * activations' table. */"
+    );
+    for (l, layer) in q.layers.iter().enumerate() {
+        flash += array(
+            s,
+            ("int8_t", &format!("piconas_w{l}"), 1),
+            &ints(&layer.weights),
+            16,
+        );
+        flash += array(
+            s,
+            ("int32_t", &format!("piconas_b{l}"), 4),
+            &int32s(&layer.bias),
+            4,
+        );
+        if let Some(r) = &layer.requantize {
+            flash += array(
+                s,
+                ("int32_t", &format!("piconas_m{l}"), 4),
+                &int32s(&r.multiplier),
+                4,
+            );
+            flash += array(
+                s,
+                ("int32_t", &format!("piconas_l{l}"), 4),
+                &int32s(&r.limit),
+                4,
+            );
+            if let Some(t) = &r.table {
+                flash += array(s, ("int8_t", &format!("piconas_t{l}"), 1), &ints(t), 16);
+            }
+        }
+    }
+    flash
+}
+
+/// The integer helpers and `piconas_quantize`.
+fn helpers(s: &mut String, model: &Model) {
+    let d = model.inputs();
+    let standardise = if model.standardize.is_some() {
+        "(x[i] - PICONAS_RF(&piconas_mean[i])) / PICONAS_RF(&piconas_scale[i])"
+    } else {
+        "x[i]"
+    };
+    let half = 1u32 << (SHIFT - 1);
+    let _ = write!(
+        s,
+        r#"
+/* v saturated to [-128, 127] and rounded half up (NaN gives -128). */
+static inline int8_t piconas_to_i8(float v) {{
+    v = v >= -128.0f ? v : -128.0f;
+    v = v <= 127.0f ? v : 127.0f;
+    return (int8_t)((int32_t)(v + 128.5f) - 128);
+}}
+
+/* sum * m / 2^{SHIFT} rounded half up, saturated to int8; a sum beyond +-limit saturates. */
+static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {{
+    int32_t v;
+    if (sum > limit) return 127;
+    if (sum < -limit) return -128;
+    /* floor((sum * m + 2^{h}) / 2^{SHIFT}) without shifting a negative number. */
+    v = (int32_t)((((uint32_t)(sum * m + INT32_C({half}))) + UINT32_C(0x80000000)) >> {SHIFT}) - 128;
+    return (int8_t)v;
+}}
+
+/* The int8 inputs of the raw features x: the one float step. */
+static inline void piconas_quantize(const float x[PICONAS_INPUTS], int8_t q[PICONAS_INPUTS]) {{
+    int i;
+    for (i = 0; i < {d}; i++) q[i] = piconas_to_i8(({standardise}) * PICONAS_INPUT_INVERSE);
+}}
+"#,
+        h = SHIFT - 1,
+    );
+}
+
+/// `piconas_logits_q`: the layers, on integers.
+fn forward(s: &mut String, q: &Int8Model, d: usize) {
+    let _ = writeln!(
+        s,
+        "\n/* The int32 logits of the int8 inputs x (from piconas_quantize): integers only. */\nstatic inline void piconas_logits_q(const int8_t x[PICONAS_INPUTS], int32_t z[PICONAS_CLASSES]) {{"
+    );
+    let _ = writeln!(s, "    int8_t a[PICONAS_WIDTH], b[PICONAS_WIDTH];");
+    let _ = writeln!(s, "    int8_t *in = a, *out = b, *swap = 0;");
+    let _ = writeln!(s, "    int i, j;");
+    let _ = if q.lead.is_some() {
+        writeln!(
+            s,
+            "    for (i = 0; i < {d}; i++) in[i] = PICONAS_R8(&piconas_lead[x[i] + 128]);"
+        )
+    } else {
+        writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = x[i];")
+    };
+    for (l, layer) in q.layers.iter().enumerate() {
+        let (fi, fo) = (layer.fan_in, layer.fan_out);
+        let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
+        let _ = writeln!(s, "        int32_t acc = PICONAS_R32(&piconas_b{l}[j]);");
+        let _ = writeln!(
+            s,
+            "        for (i = 0; i < {fi}; i++) acc += (int16_t)PICONAS_R8(&piconas_w{l}[j*{fi}+i]) * in[i];"
+        );
+        match &layer.requantize {
+            None => {
+                let _ = writeln!(s, "        z[j] = acc;\n    }}");
+            }
+            Some(r) => {
+                let _ = writeln!(
+                    s,
+                    "        out[j] = piconas_requantize(acc, PICONAS_R32(&piconas_m{l}[j]), PICONAS_R32(&piconas_l{l}[j]));"
+                );
+                if r.table.is_some() {
+                    let _ = writeln!(
+                        s,
+                        "        out[j] = PICONAS_R8(&piconas_t{l}[out[j] + 128]);"
+                    );
+                }
+                let _ = writeln!(s, "    }}\n    swap = in; in = out; out = swap;");
+            }
+        }
+    }
+    let _ = writeln!(s, "    (void)out; (void)swap;\n}}");
+}
+
+const API: &str = r#"
+/* The class of the int8 inputs x: the largest logit, the lowest class on a tie. */
+static inline int piconas_predict_q(const int8_t x[PICONAS_INPUTS]) {
+    int32_t z[PICONAS_CLASSES];
+    int c, best = 0;
+    piconas_logits_q(x, z);
+    for (c = 1; c < PICONAS_CLASSES; c++) if (z[c] > z[best]) best = c;
+    return best;
+}
+
+/* The class of the raw features x. */
+static inline int piconas_predict(const float x[PICONAS_INPUTS]) {
+    int8_t q[PICONAS_INPUTS];
+    piconas_quantize(x, q);
+    return piconas_predict_q(q);
+}
+"#;
+
+/// The int8 header for `model` quantised as `q`; `source` names the run.
+pub fn header(model: &Model, q: &Int8Model, source: &str) -> Header {
+    let mut s = String::new();
+    let flash = constants(&mut s, model, q);
+    helpers(&mut s, model);
+    forward(&mut s, q, model.inputs());
+    s.push_str(API);
+    // Two int8 activation buffers, the int8 inputs and the int32 logits.
+    let stack = 2 * model.width() + model.inputs() + 4 * model.classes();
+    assemble(model, Variant::Int8, (&s, flash), stack, source)
+}
+
+/// The test split for `tests/c/check_int8.c`: raw rows, the host's int8 inputs, int32 logits
+/// and classes, the labels, and the int8 accuracy's bits.
+pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String {
+    let mut s = String::from("/* The test split, for checking an exported int8 header. */\n");
+    let _ = writeln!(s, "#define PICONAS_TEST_ROWS {}", labels.len());
+    let inputs: Vec<i8> = rows.chunks_exact(d).flat_map(|r| q.input(r)).collect();
+    let logits: Vec<i32> = rows
+        .chunks_exact(d)
+        .flat_map(|r| q.logits(&q.input(r)))
+        .collect();
+    let predicted: Vec<u8> = rows.chunks_exact(d).map(|r| q.predict(r)).collect();
+    let right = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+    let accuracy = right as f32 / labels.len().max(1) as f32;
+    crate::c_header::float_array(&mut s, "piconas_test_x", rows);
+    array(&mut s, ("int8_t", "piconas_test_q", 1), &ints(&inputs), 16);
+    array(
+        &mut s,
+        ("int32_t", "piconas_test_logits", 4),
+        &int32s(&logits),
+        4,
+    );
+    crate::c_header::bytes(&mut s, "piconas_test_labels", labels);
+    crate::c_header::bytes(&mut s, "piconas_test_predicted", &predicted);
+    let _ = writeln!(
+        s,
+        "#define PICONAS_TEST_ACCURACY_BITS 0x{:08x}u",
+        accuracy.to_bits()
+    );
+    s
+}

@@ -1,0 +1,257 @@
+//! The one walk over a trained network's layers that every export format shares.
+//!
+//! `network.json` keeps the weights flat, in the core's [`Layout`] order. A [`Model`] is the
+//! same network read once as an exporter wants it: the standardisation, the activations
+//! before the first linear layer, then dense layers, each with its `[out][in]` weights, its
+//! biases, and the activations that follow it. The C header (float and int8), the Arduino
+//! library and the ONNX model are emitters over a `Model`; none of them walks the layout.
+
+use piconas_core::Arch;
+use piconas_core::arch::Activation;
+use piconas_core::mlp::{Layout, Op};
+
+use crate::data::Scaling;
+use crate::failure::Failure;
+use crate::int8::Int8Model;
+use crate::model::NetworkFile;
+
+/// One linear layer and the activations applied to its outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dense {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    /// `[out][in]`, row-major: output `j`'s weights are `weights[j * fan_in..][..fan_in]`.
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+    /// Applied in order to every output (empty for the last layer, whose outputs are logits).
+    pub then: Vec<Activation>,
+}
+
+impl Dense {
+    /// Output `j`'s weights.
+    pub fn row(&self, j: usize) -> &[f32] {
+        &self.weights[j * self.fan_in..][..self.fan_in]
+    }
+}
+
+/// A trained network as the exporters read it.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The architecture as written in network.json (`[16, Tanh, 8, ReLU]`).
+    pub arch: String,
+    pub features: Vec<String>,
+    pub classes: Vec<String>,
+    /// Raw features become inputs as `(x − mean) / scale`, if present.
+    pub standardize: Option<Scaling>,
+    /// Activations applied to the inputs before the first linear layer.
+    pub lead: Vec<Activation>,
+    /// At least one: the last maps to one logit per class.
+    pub layers: Vec<Dense>,
+    pub dev_accuracy: f32,
+    pub test_accuracy: f32,
+}
+
+impl Model {
+    /// Reads `file`'s network (`arch` its parsed architecture) layer by layer.
+    pub fn new(file: &NetworkFile, arch: Arch) -> Result<Model, Failure> {
+        let network = file.network(arch)?;
+        let layout = Layout::new(&arch, network.shape());
+        let w = &file.weights;
+        let mut layers: Vec<Dense> = Vec::new();
+        for op in layout.ops() {
+            match *op {
+                Op::Linear(linear) => {
+                    let (fan_in, fan_out) = linear.shape();
+                    let at = usize::from(linear.offset);
+                    let bias_at = at + fan_in * fan_out;
+                    layers.push(Dense {
+                        fan_in,
+                        fan_out,
+                        weights: w[at..bias_at].to_vec(),
+                        bias: w[bias_at..bias_at + fan_out].to_vec(),
+                        then: Vec::new(),
+                    });
+                }
+                Op::Act { activation, .. } => match layers.last_mut() {
+                    Some(layer) => layer.then.push(activation),
+                    None => return Err(Failure::bug("an activation op before any linear op")),
+                },
+            }
+        }
+        Ok(Model {
+            arch: file.arch.clone(),
+            features: file.features.clone(),
+            classes: file.classes.clone(),
+            standardize: file.standardize.clone(),
+            lead: layout.lead().to_vec(),
+            layers,
+            dev_accuracy: file.dev_accuracy,
+            test_accuracy: file.test_accuracy,
+        })
+    }
+
+    /// The number of features it reads.
+    pub fn inputs(&self) -> usize {
+        self.features.len()
+    }
+
+    /// The number of classes it tells apart.
+    pub fn classes(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// The widest vector the forward pass holds: the inputs or a layer's outputs.
+    pub fn width(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| l.fan_out)
+            .chain([self.inputs()])
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// How many weights and biases it has.
+    pub fn parameters(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|l| l.weights.len() + l.bias.len())
+            .sum()
+    }
+
+    /// Raw rows (row-major) as the network's inputs: standardised by the core's formula, if
+    /// the model standardises.
+    pub fn standardised(&self, raw: &[f32]) -> Vec<f32> {
+        let mut x = raw.to_vec();
+        if let Some(z) = &self.standardize {
+            piconas_core::standardize::apply(&mut x, &z.mean, &z.scale);
+        }
+        x
+    }
+
+    /// Every layer's outputs for one input row (standardised), before (`pre`) and after its
+    /// activations. Not bit for bit the core's (which adds in lanes): for calibration.
+    pub fn trace(&self, input: &[f32]) -> Vec<(Vec<f32>, Vec<f32>)> {
+        let mut a: Vec<f32> = input.iter().map(|&v| apply_all(&self.lead, v)).collect();
+        let mut out = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let pre: Vec<f32> = (0..layer.fan_out)
+                .map(|j| {
+                    let dot: f32 = layer.row(j).iter().zip(&a).map(|(w, x)| w * x).sum();
+                    layer.bias[j] + dot
+                })
+                .collect();
+            a = pre.iter().map(|&z| apply_all(&layer.then, z)).collect();
+            out.push((pre, a.clone()));
+        }
+        out
+    }
+}
+
+/// `x` through each of `activations` in order.
+pub fn apply_all(activations: &[Activation], x: f32) -> f32 {
+    activations.iter().fold(x, |v, a| a.apply(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_keeps_every_weight_once_in_layout_order() {
+        let arch: Arch = "[Tanh, 4, ReLU, Sigmoid, 2]".parse().unwrap();
+        let shape = piconas_core::Shape::new(4, 3).unwrap();
+        let n = arch.parameter_count(shape);
+        let file = NetworkFile {
+            format: "piconas-network".into(),
+            version: 3,
+            features: (0..4).map(|i| format!("f{i}")).collect(),
+            classes: (0..3).map(|i| format!("c{i}")).collect(),
+            standardize: None,
+            arch: arch.to_string(),
+            weights: (0..n).map(|i| i as f32).collect(),
+            data: None,
+            dev_accuracy: 0.5,
+            test_accuracy: 0.5,
+        };
+        let m = Model::new(&file, arch).unwrap();
+        assert_eq!(m.lead, [Activation::Tanh]);
+        let shapes: Vec<_> = m.layers.iter().map(|l| (l.fan_in, l.fan_out)).collect();
+        assert_eq!(shapes, [(4, 4), (4, 2), (2, 3)]);
+        assert_eq!(m.layers[0].then, [Activation::Relu, Activation::Sigmoid]);
+        assert!(m.layers[1].then.is_empty() && m.layers[2].then.is_empty());
+        let flat: Vec<f32> = m
+            .layers
+            .iter()
+            .flat_map(|l| l.weights.iter().chain(&l.bias).copied())
+            .collect();
+        assert_eq!(flat, file.weights);
+        assert_eq!(m.layers[0].row(1), [4.0, 5.0, 6.0, 7.0]);
+        assert_eq!((m.width(), m.parameters()), (4, n));
+    }
+}
+
+/// A deploy variant's test accuracy and the memory its C header states.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Footprint {
+    pub test_accuracy: f32,
+    pub flash_bytes: usize,
+    pub stack_bytes: usize,
+}
+
+/// The float and the int8 header side by side (`summary.json`'s `deploy`, and what `export`
+/// prints).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Deploy {
+    pub float: Footprint,
+    pub int8: Footprint,
+}
+
+impl Deploy {
+    /// Quantises `model` on the `train` inputs and measures both variants on the `test` inputs
+    /// and `labels` (inputs standardised, row-major). The float accuracy is the model's own.
+    pub fn measure(
+        model: &Model,
+        train: &[f32],
+        test: &[f32],
+        labels: &[u8],
+    ) -> Result<(Deploy, Int8Model), Failure> {
+        let q = Int8Model::quantize(model, train)?;
+        let right = test
+            .chunks_exact(model.inputs())
+            .zip(labels)
+            .filter(|(x, l)| crate::int8::argmax(&q.logits(&q.scaled(x))) == **l)
+            .count();
+        let float = crate::c_header::header(model, "");
+        let int8 = crate::c_int8::header(model, &q, "");
+        let deploy = Deploy {
+            float: Footprint {
+                test_accuracy: model.test_accuracy,
+                flash_bytes: float.flash,
+                stack_bytes: float.stack,
+            },
+            int8: Footprint {
+                test_accuracy: right as f32 / labels.len().max(1) as f32,
+                flash_bytes: int8.flash,
+                stack_bytes: int8.stack,
+            },
+        };
+        Ok((deploy, q))
+    }
+
+    /// One line per variant.
+    pub fn text(&self) -> String {
+        let line = |name: &str, f: &Footprint| {
+            format!(
+                "{name}: test accuracy {:.1} %, {} bytes of constants, {} bytes of stack",
+                100.0 * f.test_accuracy,
+                f.flash_bytes,
+                f.stack_bytes
+            )
+        };
+        format!(
+            "{}\n{}\n",
+            line("float", &self.float),
+            line("int8 ", &self.int8)
+        )
+    }
+}

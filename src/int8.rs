@@ -1,0 +1,344 @@
+//! Post-training int8 quantisation of a [`Model`], and its integer-only inference: the
+//! reference that `export --format c --int8` (and the Arduino library) must match bit for bit.
+//!
+//! The scheme, symmetric throughout (zero is exactly 0):
+//! - **Inputs**: standardised in `f32` (the float header's formula), multiplied by the
+//!   input's inverse scale and rounded to an `i8`, saturating (the one float step; a caller
+//!   with its own integer sensor pipeline hands `i8` inputs straight to the network).
+//! - **Lead activations** (before the first linear layer): a 256-entry table from the input's
+//!   `i8` to the activations' `i8`.
+//! - **Hidden layers**: `i8` weights with one scale per output row, `i32` biases at the scale
+//!   `weight × input`, `i32` accumulation (a row of 64 products of ±127·127 and a bias of at
+//!   most 2³⁰ cannot overflow). The sum is requantised to the pre-activation's `i8` by a
+//!   fixed-point multiplier `m / 2²⁴` (rounded half up, saturating; the sum is clamped first
+//!   so that the product stays in `i32`), then the layer's activations, composed, are one
+//!   256-entry table. A layer with no activation keeps the requantised values.
+//! - **Logits**: the last layer has one weight scale for all rows, so its `i32` sums share a
+//!   scale and the class is their arg-max (the lowest class on a tie), without rescaling.
+//!
+//! Scales come from calibration rows (the run's train split) through the float network: each
+//! tensor's largest magnitude maps to 127. A table's output scale is its largest magnitude
+//! over all 256 inputs. Every constant is computed here, once; the emitters only print them.
+
+use piconas_core::arch::Activation;
+
+use crate::data::Scaling;
+use crate::deploy::{Model, apply_all};
+use crate::failure::Failure;
+
+/// The fixed-point shift of the requantisation multipliers.
+pub const SHIFT: u32 = 24;
+
+/// A 256-entry activation table: entry `q + 128` is the output for input `q`.
+pub type Table = Vec<i8>;
+
+/// How a hidden layer's `i32` sums become its `i8` outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Requantize {
+    /// Per output row: the multiplier `m` of `sum · m / 2²⁴`.
+    pub multiplier: Vec<i32>,
+    /// Per output row: the largest sum whose product `sum · m` (plus the rounding half) stays
+    /// in `i32`; beyond it, `(limit + 1) · m / 2²⁴ > 127.5`, so larger sums saturate.
+    pub limit: Vec<i32>,
+    /// The layer's activations as one table, if it has any.
+    pub table: Option<Table>,
+}
+
+/// One quantised linear layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layer {
+    pub fan_in: usize,
+    pub fan_out: usize,
+    /// `[out][in]`, row-major.
+    pub weights: Vec<i8>,
+    pub bias: Vec<i32>,
+    /// `None` for the last layer: its sums are the logits.
+    pub requantize: Option<Requantize>,
+}
+
+/// An integer-only network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Int8Model {
+    pub standardize: Option<Scaling>,
+    /// Inputs are `round(standardised · input_inverse)`, saturated to `i8`.
+    pub input_inverse: f32,
+    /// The lead activations as one table, if there are any.
+    pub lead: Option<Table>,
+    pub layers: Vec<Layer>,
+    /// The real value of one unit of the `i32` logits (for a softmax, if wanted).
+    pub logit_scale: f32,
+}
+
+/// The scale that maps `max_abs` to 127 (1 for an all-zero or non-finite tensor).
+fn scale_for(max_abs: f64) -> f64 {
+    if max_abs > 0.0 && max_abs.is_finite() {
+        max_abs / 127.0
+    } else {
+        1.0
+    }
+}
+
+fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f64 {
+    values
+        .into_iter()
+        .map(|v| f64::from(v.abs()))
+        .fold(0.0, f64::max)
+}
+
+/// `v` rounded to the nearest integer within ±`bound`.
+fn round_within(v: f64, bound: i64) -> i64 {
+    (v.round() as i64).clamp(-bound, bound)
+}
+
+/// `v` as an `i8`: saturated to [−128, 127], then rounded half up (`NaN` gives −128). The
+/// header's C does exactly these `f32` operations.
+pub fn to_i8(v: f32) -> i8 {
+    let v = if v >= -128.0 { v } else { -128.0 };
+    let v = if v <= 127.0 { v } else { 127.0 };
+    ((v + 128.5) as i32 - 128) as i8
+}
+
+/// The table of `activations` for inputs `q · scale`, and its output scale.
+fn table(activations: &[Activation], scale: f64) -> (Table, f64) {
+    let outputs: Vec<f32> = (-128..=127)
+        .map(|q| apply_all(activations, (f64::from(q) * scale) as f32))
+        .collect();
+    let out_scale = scale_for(max_abs(&outputs));
+    let table = outputs
+        .iter()
+        .map(|&y| round_within(f64::from(y) / out_scale, 127) as i8)
+        .collect();
+    (table, out_scale)
+}
+
+/// A hidden layer's requantisation from the scale `from` of each row's sums to `to`.
+fn requantize(from: &[f64], to: f64, table: Option<Table>) -> Requantize {
+    let room = (1i64 << 31) - (1i64 << (SHIFT - 1)) - 1;
+    let multiplier: Vec<i32> = from
+        .iter()
+        .map(|s| round_within(s / to * f64::from(1u32 << SHIFT), 1 << 30) as i32)
+        .collect();
+    let limit = multiplier
+        .iter()
+        .map(|&m| (room / i64::from(m.max(1))) as i32)
+        .collect();
+    Requantize {
+        multiplier,
+        limit,
+        table,
+    }
+}
+
+impl Int8Model {
+    /// Quantises `model`, calibrated on `rows`: the network's inputs (standardised, as
+    /// [`Model::standardised`] makes them), row-major; the run's train split.
+    pub fn quantize(model: &Model, rows: &[f32]) -> Result<Int8Model, Failure> {
+        let d = model.inputs();
+        if rows.is_empty() || !rows.len().is_multiple_of(d) {
+            return Err(Failure::Input(
+                "int8: no calibration rows (the run's train split) to choose the scales".into(),
+            ));
+        }
+        let input_scale = scale_for(max_abs(rows));
+        let traces: Vec<_> = rows.chunks_exact(d).map(|r| model.trace(r)).collect();
+        let (lead, mut scale) = if model.lead.is_empty() {
+            (None, input_scale)
+        } else {
+            let (t, s) = table(&model.lead, input_scale);
+            (Some(t), s)
+        };
+        let last = model.layers.len() - 1;
+        let mut layers = Vec::with_capacity(model.layers.len());
+        let mut logit_scale = 1.0;
+        for (l, dense) in model.layers.iter().enumerate() {
+            // Per-row weight scales for hidden layers, one shared by the logits.
+            let row_scales: Vec<f64> = if l == last {
+                vec![scale_for(max_abs(&dense.weights)); dense.fan_out]
+            } else {
+                (0..dense.fan_out)
+                    .map(|j| scale_for(max_abs(dense.row(j))))
+                    .collect()
+            };
+            let weights = (0..dense.fan_out)
+                .flat_map(|j| {
+                    let s = row_scales[j];
+                    dense
+                        .row(j)
+                        .iter()
+                        .map(move |&w| round_within(f64::from(w) / s, 127) as i8)
+                })
+                .collect();
+            let sum_scales: Vec<f64> = row_scales.iter().map(|s| s * scale).collect();
+            let bias = dense
+                .bias
+                .iter()
+                .zip(&sum_scales)
+                .map(|(&b, s)| round_within(f64::from(b) / s, 1 << 30) as i32)
+                .collect();
+            let requant = if l == last {
+                logit_scale = sum_scales[0];
+                None
+            } else {
+                let pre = scale_for(max_abs(traces.iter().flat_map(|t| &t[l].0)));
+                let (t, out) = if dense.then.is_empty() {
+                    (None, pre)
+                } else {
+                    let (t, s) = table(&dense.then, pre);
+                    (Some(t), s)
+                };
+                scale = out;
+                Some(requantize(&sum_scales, pre, t))
+            };
+            layers.push(Layer {
+                fan_in: dense.fan_in,
+                fan_out: dense.fan_out,
+                weights,
+                bias,
+                requantize: requant,
+            });
+        }
+        Ok(Int8Model {
+            standardize: model.standardize.clone(),
+            input_inverse: (1.0 / input_scale) as f32,
+            lead,
+            layers,
+            logit_scale: logit_scale as f32,
+        })
+    }
+
+    /// One raw row as the network's `i8` inputs: standardised, scaled and rounded (the one
+    /// float step).
+    pub fn input(&self, raw: &[f32]) -> Vec<i8> {
+        let mut x = raw.to_vec();
+        if let Some(z) = &self.standardize {
+            piconas_core::standardize::apply(&mut x, &z.mean, &z.scale);
+        }
+        self.scaled(&x)
+    }
+
+    /// One standardised row as the network's `i8` inputs.
+    pub fn scaled(&self, standardised: &[f32]) -> Vec<i8> {
+        standardised
+            .iter()
+            .map(|&v| to_i8(v * self.input_inverse))
+            .collect()
+    }
+
+    /// The `i32` logits of one row of `i8` inputs (from [`Int8Model::input`]): integers only.
+    pub fn logits(&self, input: &[i8]) -> Vec<i32> {
+        let lead = |q: i8| self.lead.as_ref().map_or(q, |t| lookup(t, q));
+        let mut a: Vec<i8> = input.iter().map(|&q| lead(q)).collect();
+        let mut sums = Vec::new();
+        for layer in &self.layers {
+            sums = (0..layer.fan_out)
+                .map(|j| {
+                    let row = &layer.weights[j * layer.fan_in..][..layer.fan_in];
+                    let dot: i32 = row
+                        .iter()
+                        .zip(&a)
+                        .map(|(&w, &x)| i32::from(w) * i32::from(x))
+                        .sum();
+                    layer.bias[j] + dot
+                })
+                .collect();
+            if let Some(r) = &layer.requantize {
+                a = sums
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &s)| {
+                        let q = requantized(s, r.multiplier[j], r.limit[j]);
+                        r.table.as_ref().map_or(q, |t| lookup(t, q))
+                    })
+                    .collect();
+            }
+        }
+        sums
+    }
+
+    /// The class of one raw row: the largest logit, the lowest class on a tie.
+    pub fn predict(&self, raw: &[f32]) -> u8 {
+        argmax(&self.logits(&self.input(raw)))
+    }
+}
+
+/// The largest value's index, the lowest on a tie.
+pub fn argmax(values: &[i32]) -> u8 {
+    let mut best = 0;
+    for (c, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = c;
+        }
+    }
+    best as u8
+}
+
+/// Table `t`'s output for `q`.
+pub fn lookup(t: &[i8], q: i8) -> i8 {
+    t[(i32::from(q) + 128) as usize]
+}
+
+/// `sum · m / 2²⁴` rounded half up and saturated to `i8`; a sum beyond ±`limit` saturates at
+/// once (its product would leave `i32`, and its result is beyond ±127.5 anyway).
+pub fn requantized(sum: i32, m: i32, limit: i32) -> i8 {
+    if sum > limit {
+        return 127;
+    }
+    if sum < -limit {
+        return -128;
+    }
+    let v = (sum * m + (1 << (SHIFT - 1))) >> SHIFT;
+    v.clamp(-128, 127) as i8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_to_i8_saturates_and_rounds_half_up() {
+        let cases = [
+            (0.0, 0),
+            (0.49, 0),
+            (0.5, 1),
+            (-0.5, 0),
+            (-0.51, -1),
+            (126.6, 127),
+            (1e9, 127),
+            (-1e9, -128),
+            (-128.4, -128),
+            (f32::NAN, -128),
+        ];
+        for (v, q) in cases {
+            assert_eq!(to_i8(v), q, "{v}");
+        }
+    }
+
+    #[test]
+    fn requantisation_is_a_rounded_fixed_point_product() {
+        let m = 1 << 22; // a quarter
+        let r = requantize(&[0.25], 1.0, None);
+        assert_eq!(r.multiplier, [m]);
+        let limit = r.limit[0];
+        assert_eq!(requantized(10, m, limit), 3); // 2.5 rounds up
+        assert_eq!(requantized(-10, m, limit), -2); // −2.5 rounds up
+        assert_eq!(requantized(-11, m, limit), -3);
+        assert_eq!(requantized(508, m, limit), 127);
+        assert_eq!(requantized(i32::MAX, m, limit), 127);
+        assert_eq!(requantized(i32::MIN + 1, m, limit), -128);
+        // Sums beyond the limit saturate, also for the largest multiplier (64).
+        let big = requantize(&[64.0], 1.0, None);
+        assert_eq!(requantized(i32::MAX, big.multiplier[0], big.limit[0]), 127);
+        assert_eq!(requantized(2, big.multiplier[0], big.limit[0]), 127);
+        assert_eq!(requantized(1, big.multiplier[0], big.limit[0]), 64);
+    }
+
+    #[test]
+    fn tables_span_their_outputs() {
+        // Inputs −3 … 2.98: −128 maps to the largest magnitude, −127.
+        let (t, s) = table(&[Activation::Tanh], 3.0 / 128.0);
+        assert_eq!((t[0], t[128], t[255]), (-127, 0, 127));
+        assert!((s - f64::from(3.0f32.tanh()) / 127.0).abs() < 1e-6, "{s}");
+        let (relu, _) = table(&[Activation::Relu], 1.0);
+        assert!(relu[..128].iter().all(|&v| v == 0) && relu[255] == 127);
+    }
+}
