@@ -1,7 +1,8 @@
 /* Checks an exported header (`piconas export --format c`) against the host: every test row's
  * class and class probabilities, and the accuracy's bits. Built by tests/c/run.sh with
- * -std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off, as C and as C++. Prints one line
- * and exits 0 only if everything is the host's, bit for bit. */
+ * -std=c99 -Wall -Wextra -Werror -pedantic -ffp-contract=off, as C and as C++, and for the
+ * Cortex-M4F. Prints one line, PASS or FAIL first, and exits 0 only if everything is the
+ * host's, bit for bit. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,7 +16,7 @@ static unsigned bits(float f) {
 }
 
 int main(void) {
-    int row, c, right = 0, wrong_class = 0, wrong_proba = 0;
+    int row, c, ok, right = 0, wrong_class = 0, wrong_proba = 0;
     float accuracy;
     for (row = 0; row < PICONAS_TEST_ROWS; row++) {
         const float *x = &piconas_test_x[row * PICONAS_INPUTS];
@@ -29,11 +30,10 @@ int main(void) {
         }
     }
     accuracy = (float)right / (float)PICONAS_TEST_ROWS;
-    printf("c header: %d test rows, %d features, %d classes (class 0: %s): accuracy bits %08x, "
+    ok = wrong_class == 0 && wrong_proba == 0 && bits(accuracy) == PICONAS_TEST_ACCURACY_BITS;
+    printf("%s c header: %d test rows, %d features, %d classes (class 0: %s): accuracy bits %08x, "
            "host %08x; %d classes and %d probabilities differ from the host's\n",
-           PICONAS_TEST_ROWS, PICONAS_INPUTS, PICONAS_CLASSES, piconas_class_name(0),
+           ok ? "PASS" : "FAIL", PICONAS_TEST_ROWS, PICONAS_INPUTS, PICONAS_CLASSES, piconas_class_name(0),
            bits(accuracy), PICONAS_TEST_ACCURACY_BITS, wrong_class, wrong_proba);
-    return wrong_class == 0 && wrong_proba == 0 && bits(accuracy) == PICONAS_TEST_ACCURACY_BITS
-               ? 0
-               : 1;
+    return ok ? 0 : 1;
 }

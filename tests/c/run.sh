@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Exports a run's network as a C header and checks it against the host, bit for bit:
-#   tests/c/run.sh PICONAS_BINARY RUN_DIR [float|int8|avr]
+#   tests/c/run.sh PICONAS_BINARY RUN_DIR [float|int8|avr|arm-float|arm-int8]
 # float: `--format c` with tests/c/check.c; int8: `--format c --int8` with tests/c/check_int8.c.
 # Each is built as C99 and as C++17 with gcc/g++ and with clang/clang++, every warning an
 # error, no fused multiply-adds. avr: the int8 check built for the ATmega328P
 # (an Arduino Uno) with gcc-avr and run under simavr; it prints avr-size's flash and SRAM.
-# Each check prints one line.
+# arm-float, arm-int8: the check built for the Cortex-M4F (hard float) with gcc-arm-none-eabi and newlib and
+# run under QEMU (mps2-an386). Each check prints one line.
 set -euo pipefail
 bin=$1 run=$2 mode=${3:-float}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +15,9 @@ trap 'rm -rf "$work"' EXIT
 case $mode in
 float) flag=() check=check.c ;;
 int8 | avr) flag=(--int8) check=check_int8.c ;;
-*) echo "run.sh: unknown mode $mode (float, int8 or avr)" >&2; exit 2 ;;
+arm-float) flag=() check=check.c ;;
+arm-int8) flag=(--int8) check=check_int8.c ;;
+*) echo "run.sh: unknown mode $mode (float, int8, avr, arm-float or arm-int8)" >&2; exit 2 ;;
 esac
 "$bin" export --run "$run" --format c "${flag[@]}" --out "$work/piconas.h" 2> "$work/export.txt"
 "$bin" export --run "$run" --format c-test "${flag[@]}" --out "$work/test_data.h" 2> /dev/null
@@ -27,6 +30,16 @@ if [ "$mode" = avr ]; then
     echo "avr: $out; $sizes"
     case $out in PASS*) ;; *) exit 1 ;; esac
     exit 0
+fi
+if [ "${mode%-*}" = arm ]; then
+    arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=c99 -O2 \
+        "${warn[@]}" --specs=rdimon.specs -Wl,--section-start=.vectors=0x0 \
+        "$here/cortex_m4f.c" "$here/$check" -o "$work/check.elf"
+    # Semihosting does not carry the exit code: the line says whether every bit matched.
+    out=$(timeout 120 qemu-system-arm -machine mps2-an386 -nographic -monitor none -serial none \
+        -semihosting-config enable=on,target=native -kernel "$work/check.elf")
+    echo "cortex-m4f: $out"
+    case $out in PASS*) exit 0 ;; *) exit 1 ;; esac
 fi
 for c in gcc clang; do
     cxx=${c/gcc/g++}
