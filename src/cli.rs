@@ -117,6 +117,10 @@ pub enum ExportFormat {
     /// -ffp-contract=off). With --int8, integer-only: int8 weights, int32 sums, activation
     /// tables, the host's int8 results bit for bit.
     C,
+    /// An Arduino library folder (--out DIR): library.properties, src/piconas.h (the int8
+    /// header; constants in flash on AVR) and examples/Classify/Classify.ino, which classifies
+    /// test points on the board.
+    Arduino,
     /// The run's test split as a C header, for a program that checks an exported header
     /// (tests/c/check.c, with --int8 tests/c/check_int8.c): raw rows, labels, the host's
     /// predictions, probabilities or int8 logits, accuracy.
@@ -132,8 +136,9 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
     pub format: ExportFormat,
-    /// Write here (atomically) instead of to stdout.
-    #[arg(long, value_name = "FILE")]
+    /// Write here (atomically) instead of to stdout; for `arduino`, the library folder (new
+    /// or empty).
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// The int8 variant of `c` and `c-test` (post-training quantisation, calibrated on the
     /// run's train split).

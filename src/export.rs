@@ -214,6 +214,17 @@ fn deployable(
 pub fn main(args: &ExportArgs) -> Result<(), Failure> {
     let (file, arch) = load(&args.run)?;
     let source = args.run.display().to_string();
+    if let ExportFormat::Arduino = args.format {
+        let Some(dir) = &args.out else {
+            return Err(Failure::Input(
+                "--format arduino writes a library folder: give --out DIR".into(),
+            ));
+        };
+        let (model, q, rows) = deployable(args, &file, arch)?;
+        let header = piconas::c_int8::header(&model, &q, &source);
+        let files = piconas::arduino::library(&model, &q, &header, &rows.test.x, &rows.test.labels);
+        return output::write_folder_atomic(dir, &files);
+    }
     let text = match (args.format, args.int8) {
         (ExportFormat::Json, _) => {
             let json = serde_json::to_string_pretty(&file)
@@ -241,6 +252,7 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             let (model, q, rows) = deployable(args, &file, arch)?;
             piconas::c_int8::test_data(&rows.test.x, &rows.test.labels, &q, model.inputs())
         }
+        (ExportFormat::Arduino, _) => unreachable!("written above, as a folder"),
     };
     match &args.out {
         Some(path) => output::write_atomic(path, text.as_bytes()),

@@ -2,6 +2,7 @@
 //! handle, the tests and the fuzz targets): the bounded data reader with its split and
 //! standardisation, the search history, the network file, prediction and metrics.
 
+pub mod arduino;
 pub mod c_header;
 pub mod c_int8;
 pub mod data;

@@ -226,6 +226,45 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     written
 }
 
+/// Writes the folder `dir` with `files` (paths relative to it, `/`-separated) atomically: a
+/// hidden temporary folder beside it, filled and synced, then renamed into place. `dir` must
+/// not exist or be empty; on any failure the temporary folder is removed and `dir` is as it
+/// was.
+pub fn write_folder_atomic(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
+    if dir.exists() && !is_empty_dir(dir) {
+        return Err(Failure::Input(format!(
+            "{}: exists and is not an empty directory; give a new folder",
+            dir.display()
+        )));
+    }
+    let tmp = temp_of(dir);
+    let written = files.iter().try_for_each(|(name, text)| {
+        let path = tmp.join(name);
+        if let Some(parent) = path.parent() {
+            create_dir(parent)?;
+        }
+        let mut file = File::create(&path).map_err(|e| Failure::io(&path, "cannot create", e))?;
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| Failure::io(&path, "cannot write", e))
+    });
+    let placed = written.and_then(|()| {
+        if dir.exists() {
+            fs::remove_dir(dir)
+                .map_err(|e| Failure::io(dir, "cannot replace the empty folder", e))?;
+        }
+        fs::rename(&tmp, dir).map_err(|e| Failure::io(dir, "cannot rename into place", e))
+    });
+    if placed.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    placed
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
+}
+
 /// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy.
 pub type KeptRow = (piconas_core::Arch, f32, f32);
 

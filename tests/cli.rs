@@ -1512,6 +1512,14 @@ fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
         let bits = check_c_header(run, "int8");
         assert_eq!(check_c_header(run, "avr"), bits);
         assert_eq!(check_c_header(run, "arm-int8"), bits);
+        // The Arduino library's example, run on the AVR, classifies as the host's reference.
+        let o = Command::new(format!("{}/tests/c/run.sh", env!("CARGO_MANIFEST_DIR")))
+            .args([BIN, run.to_str().unwrap(), "arduino"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{out}{}", stderr(&o));
+        assert!(out.contains("right; every class as on the host"), "{out}");
         let accuracy = f32::from_bits(u32::from_str_radix(&bits, 16).unwrap());
         let printed = format!("int8 : test accuracy {:.1} %, ", 100.0 * accuracy);
         assert!(lines[1].starts_with(&printed), "{printed:?} in {err}");
@@ -1532,6 +1540,46 @@ fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
     for table in ["piconas_lead[256]", "piconas_t0[256]", "piconas_t1[256]"] {
         assert!(text.contains(table), "{table}");
     }
+    // The Arduino library is a folder: --out is needed, and a folder with files is kept.
+    let o = piconas(&[
+        "export",
+        "--run",
+        wine.to_str().unwrap(),
+        "--format",
+        "arduino",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--out DIR"), "{}", stderr(&o));
+    let lib = tmp.path().join("lib");
+    let args = [
+        "export",
+        "--run",
+        wine.to_str().unwrap(),
+        "--format",
+        "arduino",
+        "--out",
+        lib.to_str().unwrap(),
+    ];
+    assert!(piconas(&args).status.success());
+    for file in [
+        "library.properties",
+        "src/piconas.h",
+        "examples/Classify/Classify.ino",
+    ] {
+        assert!(lib.join(file).is_file(), "{file}");
+    }
+    let o = piconas(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not an empty directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_dir(&lib).unwrap().count(),
+        3,
+        "kept as it was"
+    );
     // network.json without its run's settings has no train split to calibrate on.
     let alone = tmp.path().join("alone");
     std::fs::create_dir(&alone).unwrap();

@@ -15,16 +15,28 @@ trap 'rm -rf "$work"' EXIT
 case $mode in
 float) flag=() check=check.c ;;
 int8 | avr) flag=(--int8) check=check_int8.c ;;
+arduino) flag=() check=none ;;
 arm-float) flag=() check=check.c ;;
 arm-int8) flag=(--int8) check=check_int8.c ;;
-*) echo "run.sh: unknown mode $mode (float, int8, avr, arm-float or arm-int8)" >&2; exit 2 ;;
+*) echo "run.sh: unknown mode $mode (float, int8, avr, arduino, arm-float or arm-int8)" >&2; exit 2 ;;
 esac
+if [ "$mode" = arduino ]; then
+    # The library's example sketch, built against a stand-in core (tests/c/arduino) for the
+    # ATmega328P and run under simavr: its last line says whether every class is the host's.
+    "$bin" export --run "$run" --format arduino --out "$work/lib" 2> /dev/null
+    avr-g++ -mmcu=atmega328p -DF_CPU=16000000UL -std=c++11 -Os -Wall -Wextra -Werror \
+        -I "$here/arduino" -I "$work/lib/src" -include Arduino.h \
+        -x c++ "$work/lib/examples/Classify/Classify.ino" -x c++ "$here/arduino/main.cpp" -o "$work/sketch.elf"
+    out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/sketch.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "right; " | sed 's/\.$//' || true)
+    echo "arduino: $out"
+    case $out in *"every class as on the host"*) exit 0 ;; *) exit 1 ;; esac
+fi
 "$bin" export --run "$run" --format c "${flag[@]}" --out "$work/piconas.h" 2> "$work/export.txt"
 "$bin" export --run "$run" --format c-test "${flag[@]}" --out "$work/test_data.h" 2> /dev/null
 warn=(-Wall -Wextra -Werror -pedantic -ffp-contract=off -I "$work")
 if [ "$mode" = avr ]; then
     avr-gcc -mmcu=atmega328p -DF_CPU=16000000UL -std=c99 -Os "${warn[@]}" "$here/$check" -o "$work/check.elf"
-    out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/check.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "int8 header" || true)
+    out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/check.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "int8 header" | sed 's/\.$//' || true)
     # avr-size: flash is .text + .data, SRAM is .data + .bss (the stack comes on top).
     sizes=$(avr-size -A "$work/check.elf" | awk '$1==".text"{t=$2} $1==".data"{d=$2} $1==".bss"{b=$2} END{printf "flash %d bytes, static SRAM %d bytes", t+d, d+b}')
     echo "avr: $out; $sizes"

@@ -1,0 +1,101 @@
+//! `export --format arduino`: an Arduino library folder around the int8 header, for 8-bit
+//! boards (an Uno: 2 KB of SRAM, 32 KB of flash; the constants stay in flash):
+//! `library.properties`, `src/piconas.h`, and `examples/Classify/Classify.ino`, which
+//! classifies some of the run's test points on the board and says whether every class is the
+//! one the host's int8 reference computed.
+
+use std::fmt::Write as _;
+
+use crate::c_header::{Header, bytes, float_array};
+use crate::deploy::Model;
+use crate::int8::Int8Model;
+
+/// How many test points the example carries, at most (they live in flash).
+pub const EXAMPLE_POINTS: usize = 8;
+
+/// The library's files, paths relative to its folder. `header` is the int8 header of `model`
+/// quantised as `q`; `test_x` and `labels` the run's raw test split (the first
+/// [`EXAMPLE_POINTS`] go into the example).
+pub fn library(
+    model: &Model,
+    q: &Int8Model,
+    header: &Header,
+    test_x: &[f32],
+    labels: &[u8],
+) -> Vec<(String, String)> {
+    let properties = format!(
+        "name=piconas-model\nversion=1.0.0\nauthor=piconas\nmaintainer=piconas\nsentence=A \
+         neural network found by piconas: {arch}, {d} features, {k} classes, int8.\nparagraph=\
+         piconas_predict(x) classifies {d} raw features; integer-only network, constants in \
+         flash ({flash} bytes), {stack} bytes of stack.\ncategory=Data Processing\n\
+         architectures=*\nincludes=piconas.h\n",
+        arch = model.arch,
+        d = model.inputs(),
+        k = model.classes(),
+        flash = header.flash,
+        stack = header.stack,
+    );
+    vec![
+        ("library.properties".into(), properties),
+        ("src/piconas.h".into(), header.text.clone()),
+        (
+            "examples/Classify/Classify.ino".into(),
+            example(model, q, test_x, labels),
+        ),
+    ]
+}
+
+/// The example sketch: the points, their classes and the host's int8 classes, in flash.
+fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> String {
+    let d = model.inputs();
+    let n = labels.len().min(EXAMPLE_POINTS);
+    let points = &test_x[..n * d];
+    let host: Vec<u8> = points.chunks_exact(d).map(|x| q.predict(x)).collect();
+    let mut s = String::from(
+        "// Classifies test points of the piconas run on this board with the network in\n\
+         // piconas.h, and prints each point's class and true class over Serial (9600 baud),\n\
+         // then whether every class is the one the host computed (the int8 network is\n\
+         // integer-only, so it should be on every board).\n#include <piconas.h>\n\n",
+    );
+    let _ = writeln!(s, "#define POINTS {n}");
+    let _ = writeln!(
+        s,
+        "// The points' raw features, row by row, and their true classes."
+    );
+    float_array(&mut s, "points", points);
+    bytes(&mut s, "labels", &labels[..n]);
+    let _ = writeln!(s, "// The class piconas's host reference gives each point.");
+    bytes(&mut s, "host", &host);
+    s.push_str(SKETCH);
+    s
+}
+
+const SKETCH: &str = r#"
+void setup() {
+  int r, i, right = 0, same = 0;
+  Serial.begin(9600);
+  for (r = 0; r < POINTS; r++) {
+    float x[PICONAS_INPUTS];
+    int c, label;
+    for (i = 0; i < PICONAS_INPUTS; i++) x[i] = PICONAS_RF(&points[r * PICONAS_INPUTS + i]);
+    c = piconas_predict(x);
+    label = PICONAS_RU8(&labels[r]);
+    right += c == label;
+    same += c == PICONAS_RU8(&host[r]);
+    Serial.print("point ");
+    Serial.print(r);
+    Serial.print(": ");
+    Serial.print(piconas_class_name(c));
+    Serial.print(" (true ");
+    Serial.print(piconas_class_name(label));
+    Serial.println(")");
+  }
+  Serial.print(right);
+  Serial.print(" of ");
+  Serial.print(POINTS);
+  Serial.print(" right; ");
+  Serial.println(same == POINTS ? "every class as on the host" : "NOT as on the host");
+}
+
+void loop() {}
+"#;
