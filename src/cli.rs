@@ -121,10 +121,17 @@ pub enum ExportFormat {
     /// header; constants in flash on AVR) and examples/Classify/Classify.ino, which classifies
     /// test points on the board.
     Arduino,
+    /// A standard ONNX model (opset 13; binary, so give --out FILE.onnx): Sub/Div for the
+    /// standardisation, Gemm and activations, outputs `logits`, `probabilities` (Softmax) and
+    /// `class` (ArgMax).
+    Onnx,
     /// The run's test split as a C header, for a program that checks an exported header
     /// (tests/c/check.c, with --int8 tests/c/check_int8.c): raw rows, labels, the host's
     /// predictions, probabilities or int8 logits, accuracy.
     CTest,
+    /// The run's test split as JSON, for tests/onnx/check.py: raw rows, the host's classes
+    /// and probabilities.
+    OnnxTest,
 }
 
 /// Options of `piconas export`.

@@ -210,6 +210,18 @@ fn deployable(
     Ok((model, q, rows))
 }
 
+/// The test split as JSON for `tests/onnx/check.py`: raw rows, the host's classes and
+/// probabilities.
+fn onnx_test(t: &TestRows, d: usize) -> Result<Vec<u8>, Failure> {
+    let k = t.probabilities.len() / t.labels.len().max(1);
+    let json = serde_json::json!({
+        "x": t.x.chunks(d.max(1)).collect::<Vec<_>>(),
+        "classes": t.predictions,
+        "probabilities": t.probabilities.chunks(k.max(1)).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec(&json).map_err(|e| Failure::bug(format!("onnx-test: {e}")))
+}
+
 /// `piconas export`.
 pub fn main(args: &ExportArgs) -> Result<(), Failure> {
     let (file, arch) = load(&args.run)?;
@@ -225,20 +237,24 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
         let files = piconas::arduino::library(&model, &q, &header, &rows.test.x, &rows.test.labels);
         return output::write_folder_atomic(dir, &files);
     }
-    let text = match (args.format, args.int8) {
+    let bytes: Vec<u8> = match (args.format, args.int8) {
         (ExportFormat::Json, _) => {
             let json = serde_json::to_string_pretty(&file)
                 .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
-            format!("{json}\n")
+            format!("{json}\n").into_bytes()
         }
         (ExportFormat::Rust, _) => {
             let rows = run_rows(&args.run, &file, arch)?;
-            rust_source(&file, &arch, &args.run, &rows.test)
+            rust_source(&file, &arch, &args.run, &rows.test).into_bytes()
         }
-        (ExportFormat::C, false) => c_header::header(&Model::new(&file, arch)?, &source).text,
+        (ExportFormat::C, false) => c_header::header(&Model::new(&file, arch)?, &source)
+            .text
+            .into_bytes(),
         (ExportFormat::C, true) => {
             let (model, q, _) = deployable(args, &file, arch)?;
-            piconas::c_int8::header(&model, &q, &source).text
+            piconas::c_int8::header(&model, &q, &source)
+                .text
+                .into_bytes()
         }
         (ExportFormat::CTest, false) => {
             // The host's accuracy of this network on these rows (for a run's own network,
@@ -247,20 +263,26 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             let right = t.predictions.iter().zip(&t.labels).filter(|(p, l)| p == l);
             let accuracy = right.count() as f32 / t.labels.len().max(1) as f32;
             c_header::test_data(&t.x, &t.labels, &t.predictions, &t.probabilities, accuracy)
+                .into_bytes()
         }
         (ExportFormat::CTest, true) => {
             let (model, q, rows) = deployable(args, &file, arch)?;
             piconas::c_int8::test_data(&rows.test.x, &rows.test.labels, &q, model.inputs())
+                .into_bytes()
+        }
+        (ExportFormat::Onnx, _) => piconas::onnx::encode(&Model::new(&file, arch)?, &source),
+        (ExportFormat::OnnxTest, _) => {
+            onnx_test(&run_rows(&args.run, &file, arch)?.test, file.features.len())?
         }
         (ExportFormat::Arduino, _) => unreachable!("written above, as a folder"),
     };
     match &args.out {
-        Some(path) => output::write_atomic(path, text.as_bytes()),
+        Some(path) => output::write_atomic(path, &bytes),
         // The export is the output: a full or closed stdout is a failure (exit 1), not a panic.
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(text.as_bytes())
+                .write_all(&bytes)
                 .and_then(|()| stdout.flush())
                 .map_err(|e| Failure::Io(format!("stdout: cannot write the export: {e}")))
         }

@@ -12,4 +12,5 @@ pub mod history;
 pub mod int8;
 pub mod metrics;
 pub mod model;
+pub mod onnx;
 pub mod predict;

@@ -1482,6 +1482,57 @@ fn every_activation(moons: &Path) {
     std::fs::write(&path, serde_json::to_string(&net).unwrap()).unwrap();
 }
 
+/// Exports `run`'s network as ONNX and its test split as JSON, and checks the model with
+/// onnxruntime (`tests/onnx/check.py`, run by `PICONAS_PYTHON`, which .ci/run points at a venv
+/// with onnx and onnxruntime, else `python3`): the checker accepts it, and every class is the
+/// host's and every probability within 1e-6. Returns the check's line.
+fn check_onnx(run: &Path) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let (model, test) = (tmp.path().join("model.onnx"), tmp.path().join("test.json"));
+    for (format, out) in [("onnx", &model), ("onnx-test", &test)] {
+        let o = piconas(&[
+            "export",
+            "--run",
+            run.to_str().unwrap(),
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let python = std::env::var("PICONAS_PYTHON").unwrap_or_else(|_| "python3".into());
+    let o = Command::new(python)
+        .arg(format!(
+            "{}/tests/onnx/check.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args([&model, &test])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        o.status.success() && out.starts_with("PASS onnx"),
+        "{out}{}",
+        stderr(&o)
+    );
+    out
+}
+
+#[test]
+fn the_onnx_model_is_the_hosts_in_onnxruntime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let moons = tmp.path().join("moons");
+    assert!(short(&moons, "12", &[]).status.success());
+    assert!(check_onnx(&moons).contains("200 test rows, 2 features, 2 classes"));
+    let wine = tmp.path().join("wine");
+    let data = committed("wine.csv");
+    assert!(short(&wine, "12", &["--data", &data]).status.success());
+    assert!(check_onnx(&wine).contains("13 features, 3 classes"));
+    every_activation(&moons);
+    check_onnx(&moons);
+}
+
 #[test]
 fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
     let tmp = tempfile::tempdir().unwrap();

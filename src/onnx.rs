@@ -1,0 +1,274 @@
+//! `export --format onnx`: a [`Model`] as a standard ONNX model (opset 13), encoded with prost
+//! from the official `onnx.proto` (the messages in `onnx/proto.rs` are generated, never
+//! written by hand).
+//!
+//! The graph reads `x`, a float tensor `[N, d]` of raw features (any batch size `N`), and is
+//! the network's own walk: `Sub` and `Div` for the standardisation (the core's
+//! `(x − mean) / scale`), the lead activations, then per layer a `Gemm` (`transB = 1`: the
+//! weights stay `[out][in]`) and its activations (`Sigmoid`, `Tanh`, `Relu`,
+//! `LeakyRelu` with alpha 0.01). It has three outputs: `logits` `[N, k]`, `probabilities`
+//! (`Softmax` over the classes) and `class` (`ArgMax`, int64, the first class on a tie, as
+//! piconas breaks ties). The class names and feature names are metadata (`classes`,
+//! `features`, JSON lists).
+
+#[allow(clippy::all, clippy::pedantic, missing_docs)]
+mod proto;
+
+use piconas_core::arch::{Activation, LEAKY_SLOPE};
+use prost::Message as _;
+
+use crate::deploy::Model;
+use proto::tensor_proto::DataType;
+use proto::tensor_shape_proto::{Dimension, dimension};
+use proto::{
+    AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto,
+    TensorProto, TensorShapeProto, TypeProto, ValueInfoProto, attribute_proto, type_proto,
+};
+
+/// The operator set the graph is written for (every operator in it is in opset 13).
+pub const OPSET: i64 = 13;
+/// The IR version of opset 13.
+const IR_VERSION: i64 = 7;
+
+/// The graph being written: its nodes and constants, and the name of the last value.
+struct Graph {
+    nodes: Vec<NodeProto>,
+    constants: Vec<TensorProto>,
+    last: String,
+}
+
+impl Graph {
+    /// Adds the node `op` on the last value (and `extra` inputs) whose output is `out`.
+    fn node(&mut self, op: &str, extra: &[&str], out: String, attributes: Vec<AttributeProto>) {
+        let mut input = vec![self.last.clone()];
+        input.extend(extra.iter().map(|s| s.to_string()));
+        self.nodes.push(NodeProto {
+            input,
+            output: vec![out.clone()],
+            name: Some(out.clone()),
+            op_type: Some(op.into()),
+            attribute: attributes,
+            ..Default::default()
+        });
+        self.last = out;
+    }
+
+    /// A float constant of shape `dims`.
+    fn constant(&mut self, name: &str, dims: &[usize], values: &[f32]) {
+        self.constants.push(TensorProto {
+            dims: dims.iter().map(|&d| d as i64).collect(),
+            data_type: Some(DataType::Float as i32),
+            float_data: values.to_vec(),
+            name: Some(name.into()),
+            ..Default::default()
+        });
+    }
+
+    /// `activations` applied in order to the last value; `stem` names their outputs.
+    fn activations(&mut self, activations: &[Activation], stem: &str) {
+        for (i, &a) in activations.iter().enumerate() {
+            let (op, attributes) = match a {
+                Activation::Sigmoid => ("Sigmoid", vec![]),
+                Activation::Tanh => ("Tanh", vec![]),
+                Activation::Relu => ("Relu", vec![]),
+                Activation::LeakyRelu => ("LeakyRelu", vec![float_attribute("alpha", LEAKY_SLOPE)]),
+            };
+            self.node(
+                op,
+                &[],
+                format!("{stem}_{i}_{}", op.to_lowercase()),
+                attributes,
+            );
+        }
+    }
+}
+
+fn int_attribute(name: &str, value: i64) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(attribute_proto::AttributeType::Int as i32),
+        i: Some(value),
+        ..Default::default()
+    }
+}
+
+fn float_attribute(name: &str, value: f32) -> AttributeProto {
+    AttributeProto {
+        name: Some(name.into()),
+        r#type: Some(attribute_proto::AttributeType::Float as i32),
+        f: Some(value),
+        ..Default::default()
+    }
+}
+
+/// A graph input or output: `name`, of element type `elem`, shape `[N, width]` (or `[N]`).
+fn value(name: &str, elem: DataType, width: Option<usize>) -> ValueInfoProto {
+    let mut dim = vec![Dimension {
+        value: Some(dimension::Value::DimParam("N".into())),
+        ..Default::default()
+    }];
+    if let Some(w) = width {
+        dim.push(Dimension {
+            value: Some(dimension::Value::DimValue(w as i64)),
+            ..Default::default()
+        });
+    }
+    ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: Some(elem as i32),
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The graph's nodes and constants, from `x` to `logits`, `probabilities` and `class`.
+fn graph(model: &Model) -> Graph {
+    let mut g = Graph {
+        nodes: Vec::new(),
+        constants: Vec::new(),
+        last: "x".into(),
+    };
+    let d = model.inputs();
+    if let Some(z) = &model.standardize {
+        g.constant("mean", &[d], &z.mean);
+        g.constant("scale", &[d], &z.scale);
+        g.node("Sub", &["mean"], "centred".into(), vec![]);
+        g.node("Div", &["scale"], "standardised".into(), vec![]);
+    }
+    g.activations(&model.lead, "lead");
+    let n = model.layers.len();
+    for (l, layer) in model.layers.iter().enumerate() {
+        let (w, b) = (format!("w{l}"), format!("b{l}"));
+        g.constant(&w, &[layer.fan_out, layer.fan_in], &layer.weights);
+        g.constant(&b, &[layer.fan_out], &layer.bias);
+        let out = if l + 1 == n {
+            "logits".into()
+        } else {
+            format!("dense{l}")
+        };
+        g.node("Gemm", &[&w, &b], out, vec![int_attribute("transB", 1)]);
+        g.activations(&layer.then, &format!("dense{l}"));
+    }
+    g.node(
+        "Softmax",
+        &[],
+        "probabilities".into(),
+        vec![int_attribute("axis", 1)],
+    );
+    g.last = "logits".into();
+    let argmax = vec![int_attribute("axis", 1), int_attribute("keepdims", 0)];
+    g.node("ArgMax", &[], "class".into(), argmax);
+    g
+}
+
+/// The ONNX model of `model`, encoded; `source` names the run in its description.
+pub fn encode(model: &Model, source: &str) -> Vec<u8> {
+    let g = graph(model);
+    let k = model.classes();
+    let meta = |key: &str, value: &[String]| StringStringEntryProto {
+        key: Some(key.into()),
+        value: Some(serde_json::to_string(value).unwrap_or_default()),
+    };
+    let onnx = ModelProto {
+        ir_version: Some(IR_VERSION),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(OPSET),
+        }],
+        producer_name: Some("piconas".into()),
+        producer_version: Some(env!("CARGO_PKG_VERSION").into()),
+        doc_string: Some(format!(
+            "{} from the piconas run {source}: {} features, {} classes; validation accuracy \
+             {:.1} %, test accuracy {:.1} % (host).",
+            model.arch,
+            model.inputs(),
+            k,
+            100.0 * model.dev_accuracy,
+            100.0 * model.test_accuracy
+        )),
+        graph: Some(GraphProto {
+            node: g.nodes,
+            name: Some("piconas".into()),
+            initializer: g.constants,
+            input: vec![value("x", DataType::Float, Some(model.inputs()))],
+            output: vec![
+                value("logits", DataType::Float, Some(k)),
+                value("probabilities", DataType::Float, Some(k)),
+                value("class", DataType::Int64, None),
+            ],
+            ..Default::default()
+        }),
+        metadata_props: vec![
+            meta("classes", &model.classes),
+            meta("features", &model.features),
+        ],
+        ..Default::default()
+    };
+    onnx.encode_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_graph_is_the_networks_walk() {
+        let file = crate::model::NetworkFile {
+            format: "piconas-network".into(),
+            version: 3,
+            features: vec!["a".into(), "b".into()],
+            classes: vec!["no".into(), "yes".into(), "maybe".into()],
+            standardize: Some(crate::data::Scaling {
+                mean: vec![1.0, 2.0],
+                scale: vec![3.0, 4.0],
+            }),
+            arch: "[Tanh, 4, LeakyReLU, Sigmoid]".into(),
+            weights: (0..(2 * 4 + 4 + 4 * 3 + 3)).map(|i| i as f32).collect(),
+            data: None,
+            dev_accuracy: 0.5,
+            test_accuracy: 0.5,
+        };
+        let model = Model::new(&file, file.arch.parse().unwrap()).unwrap();
+        let bytes = encode(&model, "runs/x");
+        let back = ModelProto::decode(&bytes[..]).unwrap();
+        let graph = back.graph.unwrap();
+        let ops: Vec<&str> = graph
+            .node
+            .iter()
+            .map(|n| n.op_type.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "Sub",
+                "Div",
+                "Tanh",
+                "Gemm",
+                "LeakyRelu",
+                "Sigmoid",
+                "Gemm",
+                "Softmax",
+                "ArgMax"
+            ]
+        );
+        let gemm = &graph.node[3];
+        assert_eq!(gemm.input, ["lead_0_tanh", "w0", "b0"]);
+        let w1 = graph
+            .initializer
+            .iter()
+            .find(|t| t.name.as_deref() == Some("w1"))
+            .unwrap();
+        assert_eq!((w1.dims.clone(), w1.float_data[0]), (vec![3, 4], 12.0));
+        assert_eq!(graph.node[6].output, ["logits"]);
+        assert_eq!(graph.node[8].input, ["logits"]);
+        assert_eq!(
+            back.metadata_props[0].value.as_deref(),
+            Some(r#"["no","yes","maybe"]"#)
+        );
+    }
+}
