@@ -53,9 +53,9 @@ fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> Strin
     let host: Vec<u8> = points.chunks_exact(d).map(|x| q.predict(x)).collect();
     let mut s = String::from(
         "// Classifies test points of the piconas run on this board with the network in\n\
-         // piconas.h, and prints each point's class and true class over Serial (9600 baud),\n\
-         // then whether every class is the one the host computed (the int8 network is\n\
-         // integer-only, so it should be on every board).\n#include <piconas.h>\n\n",
+         // piconas.h, and prints each point's class, true class and inference time over\n\
+         // Serial (9600 baud), then whether every class is the one the host computed (the\n\
+         // int8 network is integer-only, so it should be on every board).\n#include <piconas.h>\n\n",
     );
     let _ = writeln!(s, "#define POINTS {n}");
     let _ = writeln!(
@@ -73,12 +73,17 @@ fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> Strin
 const SKETCH: &str = r#"
 void setup() {
   int r, i, right = 0, same = 0;
+  unsigned long slowest = 0;
   Serial.begin(9600);
   for (r = 0; r < POINTS; r++) {
     float x[PICONAS_INPUTS];
     int c, label;
+    unsigned long start;
     for (i = 0; i < PICONAS_INPUTS; i++) x[i] = PICONAS_RF(&points[r * PICONAS_INPUTS + i]);
+    start = micros();
     c = piconas_predict(x);
+    start = micros() - start;
+    if (start > slowest) slowest = start;
     label = PICONAS_RU8(&labels[r]);
     right += c == label;
     same += c == PICONAS_RU8(&host[r]);
@@ -88,13 +93,18 @@ void setup() {
     Serial.print(piconas_class_name(c));
     Serial.print(" (true ");
     Serial.print(piconas_class_name(label));
-    Serial.println(")");
+    Serial.print("), ");
+    Serial.print((long)start);
+    Serial.println(" us");
   }
   Serial.print(right);
   Serial.print(" of ");
   Serial.print(POINTS);
   Serial.print(" right; ");
-  Serial.println(same == POINTS ? "every class as on the host" : "NOT as on the host");
+  Serial.print(same == POINTS ? "every class as on the host" : "NOT as on the host");
+  Serial.print("; slowest piconas_predict ");
+  Serial.print((long)slowest);
+  Serial.println(" us");
 }
 
 void loop() {}

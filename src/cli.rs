@@ -24,7 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Measure child-training throughput and rollouts per second on a fixed workload.
     Bench(BenchArgs),
-    /// Write a run's winning network (architecture and trained weights) as JSON or Rust.
+    /// Write a run's winning network as JSON, Rust, a C header (float or int8), an Arduino
+    /// library or ONNX.
     Export(ExportArgs),
     /// Run the controller and random search over several seeds at equal budgets; write a
     /// table and a chart of what each found.

@@ -224,6 +224,11 @@ fn onnx_test(t: &TestRows, d: usize) -> Result<Vec<u8>, Failure> {
 
 /// `piconas export`.
 pub fn main(args: &ExportArgs) -> Result<(), Failure> {
+    if args.int8 && !matches!(args.format, ExportFormat::C | ExportFormat::CTest) {
+        return Err(Failure::Input(
+            "--int8 applies to --format c and c-test (arduino is always int8)".into(),
+        ));
+    }
     let (file, arch) = load(&args.run)?;
     let source = args.run.display().to_string();
     if let ExportFormat::Arduino = args.format {

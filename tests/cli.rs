@@ -1049,6 +1049,14 @@ fn every_input_error_is_one_line_with_exit_code_2() {
             vec!["export", "--run", o],
             "network.json: cannot read".into(),
         ),
+        (
+            vec!["export", "--run", o, "--format", "tflite"],
+            "invalid value 'tflite' for '--format <FORMAT>'".into(),
+        ),
+        (
+            vec!["export", "--run", o, "--format", "onnx", "--int8"],
+            "--int8 applies to --format c and c-test (arduino is always int8)".into(),
+        ),
     ];
     for (args, expected) in &cases {
         let mut all = args.clone();

@@ -12,6 +12,11 @@ bin=$1 run=$2 mode=${3:-float}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# avr-size: flash is .text + .data, static SRAM .data + .bss (the stack comes on top).
+avr_sizes() {
+    avr-size -A "$1" | awk '$1==".text"{t=$2} $1==".data"{d=$2} $1==".bss"{b=$2}
+        END{printf "flash %d bytes, static SRAM %d bytes", t+d, d+b}'
+}
 case $mode in
 float) flag=() check=check.c ;;
 int8 | avr) flag=(--int8) check=check_int8.c ;;
@@ -28,7 +33,8 @@ if [ "$mode" = arduino ]; then
         -I "$here/arduino" -I "$work/lib/src" -include Arduino.h \
         -x c++ "$work/lib/examples/Classify/Classify.ino" -x c++ "$here/arduino/main.cpp" -o "$work/sketch.elf"
     out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/sketch.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "right; " | sed 's/\.$//' || true)
-    echo "arduino: $out"
+    sizes=$(avr_sizes "$work/sketch.elf")
+    echo "arduino: $out; $sizes"
     case $out in *"every class as on the host"*) exit 0 ;; *) exit 1 ;; esac
 fi
 "$bin" export --run "$run" --format c "${flag[@]}" --out "$work/piconas.h" 2> "$work/export.txt"
@@ -37,8 +43,7 @@ warn=(-Wall -Wextra -Werror -pedantic -ffp-contract=off -I "$work")
 if [ "$mode" = avr ]; then
     avr-gcc -mmcu=atmega328p -DF_CPU=16000000UL -std=c99 -Os "${warn[@]}" "$here/$check" -o "$work/check.elf"
     out=$(timeout 120 simavr -m atmega328p -f 16000000 "$work/check.elf" 2>&1 | sed "s/\x1b\[[0-9;]*m//g" | grep -a "int8 header" | sed 's/\.$//' || true)
-    # avr-size: flash is .text + .data, SRAM is .data + .bss (the stack comes on top).
-    sizes=$(avr-size -A "$work/check.elf" | awk '$1==".text"{t=$2} $1==".data"{d=$2} $1==".bss"{b=$2} END{printf "flash %d bytes, static SRAM %d bytes", t+d, d+b}')
+    sizes=$(avr_sizes "$work/check.elf")
     echo "avr: $out; $sizes"
     case $out in PASS*) ;; *) exit 1 ;; esac
     exit 0

@@ -1,6 +1,6 @@
 // A stand-in for the Arduino core, enough to build an exported library's example sketch for
 // the ATmega328P with avr-g++ and run it under simavr (tests/c/run.sh arduino): `Serial`
-// writes to UART0, which simavr copies to its output. Not Arduino's code; the same API.
+// writes to UART0, which simavr copies to its output; `micros` reads Timer1. Not Arduino's code; the same API.
 #ifndef PICONAS_TEST_ARDUINO_H
 #define PICONAS_TEST_ARDUINO_H
 
@@ -43,6 +43,10 @@ class SerialPort {
 };
 
 extern SerialPort Serial;
+
+/* Microseconds since start-up: Timer1 counts CPU cycles (prescaler 1), its overflows are
+ * counted in main.cpp. */
+unsigned long micros();
 
 void setup();
 void loop();
