@@ -234,3 +234,56 @@ pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NetworkFile;
+
+    /// A 64-feature, 10-class network of `arch` with varied weights, quantised on varied rows.
+    fn header_of(arch: &str) -> Header {
+        let arch: piconas_core::Arch = arch.parse().unwrap();
+        let shape = piconas_core::Shape::new(64, 10).unwrap();
+        let n = arch.parameter_count(shape);
+        let file = NetworkFile {
+            format: "piconas-network".into(),
+            version: 3,
+            features: (0..64).map(|i| format!("f{i}")).collect(),
+            classes: (0..10).map(|i| format!("c{i}")).collect(),
+            standardize: Some(crate::data::Scaling {
+                mean: vec![0.5; 64],
+                scale: vec![2.0; 64],
+            }),
+            arch: arch.to_string(),
+            weights: (0..n)
+                .map(|i| ((i * 37 % 23) as f32 - 11.0) / 17.0)
+                .collect(),
+            data: None,
+            dev_accuracy: 0.5,
+            test_accuracy: 0.5,
+        };
+        let model = Model::new(&file, arch).unwrap();
+        let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
+        let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();
+        header(&model, &q, "test")
+    }
+
+    #[test]
+    fn the_largest_networks_fit_an_uno_with_room() {
+        // The most weights, and the most activation tables: under 6 KB of the Uno's 32 KB of
+        // flash, and 2 × 64 + 64 + 4 × 10 bytes of its 2 KB of SRAM (as the README says).
+        for arch in [
+            "[16, 16, 16, 16, 16, 16]",
+            "[Tanh, 16, Sigmoid, 16, LeakyReLU, 16]",
+            "[16, Tanh, 16, Sigmoid, 16, ReLU]",
+        ] {
+            let h = header_of(arch);
+            assert!(h.flash < 6 * 1024, "{arch}: {} bytes", h.flash);
+            assert_eq!(h.stack, 232, "{arch}");
+            assert!(
+                h.text
+                    .contains(&format!("#define PICONAS_FLASH_BYTES {}", h.flash))
+            );
+        }
+    }
+}

@@ -79,6 +79,11 @@
 //! Every edge reads settings through the table and numbers through the core, so one seed gives
 //! the same records on each.
 //!
+//! A run's winner leaves as `network.json`; the host library walks its layers once
+//! (`src/deploy.rs`) and every export format is an emitter over that walk: the float C header
+//! (the core's activations written in C, same bits), the int8 header (`src/int8.rs` quantises
+//! and is its integer reference), the Arduino library, ONNX, and Rust `const`s for firmware.
+//!
 //! ## Memory, in `d` and `k`
 //! Every buffer is sized by the capacities `D` = [`MAX_INPUTS`] and `K` = [`MAX_CLASSES`]
 //! (features `max-inputs-N`, `max-classes-N`; see [`arch`]), never by the data at run time:
