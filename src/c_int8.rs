@@ -238,30 +238,15 @@ pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NetworkFile;
 
     /// A 64-feature, 10-class network of `arch` with varied weights, quantised on varied rows.
     fn header_of(arch: &str) -> Header {
-        let arch: piconas_core::Arch = arch.parse().unwrap();
-        let shape = piconas_core::Shape::new(64, 10).unwrap();
-        let n = arch.parameter_count(shape);
-        let file = NetworkFile {
-            format: "piconas-network".into(),
-            version: 3,
-            features: (0..64).map(|i| format!("f{i}")).collect(),
-            classes: (0..10).map(|i| format!("c{i}")).collect(),
-            standardize: Some(crate::data::Scaling {
-                mean: vec![0.5; 64],
-                scale: vec![2.0; 64],
-            }),
-            arch: arch.to_string(),
-            weights: (0..n)
-                .map(|i| ((i * 37 % 23) as f32 - 11.0) / 17.0)
-                .collect(),
-            data: None,
-            dev_accuracy: 0.5,
-            test_accuracy: 0.5,
+        let scaling = crate::data::Scaling {
+            mean: vec![0.5; 64],
+            scale: vec![2.0; 64],
         };
+        let weight = |i: usize| ((i * 37 % 23) as f32 - 11.0) / 17.0;
+        let (file, arch) = crate::deploy::test_file(arch, (64, 10), Some(scaling), weight);
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
         let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();

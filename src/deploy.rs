@@ -152,27 +152,40 @@ pub fn apply_all(activations: &[Activation], x: f32) -> f32 {
     activations.iter().fold(x, |v, a| a.apply(v))
 }
 
+/// A network file for unit tests: `arch` on `d` features (`f0`…) and `k` classes (`c0`…),
+/// standardised by `scaling` if given, weight `i` being `weight(i)`.
+#[cfg(test)]
+pub(crate) fn test_file(
+    arch: &str,
+    (d, k): (usize, usize),
+    scaling: Option<Scaling>,
+    weight: impl Fn(usize) -> f32,
+) -> (NetworkFile, Arch) {
+    let arch: Arch = arch.parse().unwrap();
+    let n = arch.parameter_count(piconas_core::Shape::new(d, k).unwrap());
+    let file = NetworkFile {
+        format: "piconas-network".into(),
+        version: 3,
+        features: (0..d).map(|i| format!("f{i}")).collect(),
+        classes: (0..k).map(|i| format!("c{i}")).collect(),
+        standardize: scaling,
+        arch: arch.to_string(),
+        weights: (0..n).map(weight).collect(),
+        data: None,
+        dev_accuracy: 0.5,
+        test_accuracy: 0.5,
+    };
+    (file, arch)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_walk_keeps_every_weight_once_in_layout_order() {
-        let arch: Arch = "[Tanh, 4, ReLU, Sigmoid, 2]".parse().unwrap();
-        let shape = piconas_core::Shape::new(4, 3).unwrap();
-        let n = arch.parameter_count(shape);
-        let file = NetworkFile {
-            format: "piconas-network".into(),
-            version: 3,
-            features: (0..4).map(|i| format!("f{i}")).collect(),
-            classes: (0..3).map(|i| format!("c{i}")).collect(),
-            standardize: None,
-            arch: arch.to_string(),
-            weights: (0..n).map(|i| i as f32).collect(),
-            data: None,
-            dev_accuracy: 0.5,
-            test_accuracy: 0.5,
-        };
+        let (file, arch) = test_file("[Tanh, 4, ReLU, Sigmoid, 2]", (4, 3), None, |i| i as f32);
+        let n = file.weights.len();
         let m = Model::new(&file, arch).unwrap();
         assert_eq!(m.lead, [Activation::Tanh]);
         let shapes: Vec<_> = m.layers.iter().map(|l| (l.fan_in, l.fan_out)).collect();

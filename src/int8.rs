@@ -334,26 +334,13 @@ mod tests {
 
     /// A network with every kind of layer on 2-D inputs, its float logits, and its int8 twin.
     fn float_and_int8() -> (Vec<Vec<f32>>, Vec<Vec<f32>>, Int8Model) {
-        let arch: piconas_core::Arch = "[Tanh, 16, LeakyReLU, 8, 4, Sigmoid]".parse().unwrap();
-        let shape = piconas_core::Shape::new(2, 3).unwrap();
-        let n = arch.parameter_count(shape);
-        let file = crate::model::NetworkFile {
-            format: "piconas-network".into(),
-            version: 3,
-            features: vec!["a".into(), "b".into()],
-            classes: vec!["x".into(), "y".into(), "z".into()],
-            standardize: Some(Scaling {
-                mean: vec![0.25, -0.5],
-                scale: vec![0.5, 2.0],
-            }),
-            arch: arch.to_string(),
-            weights: (0..n)
-                .map(|i| ((i * 37 % 23) as f32 - 11.0) / 9.0)
-                .collect(),
-            data: None,
-            dev_accuracy: 0.5,
-            test_accuracy: 0.5,
+        let scaling = Scaling {
+            mean: vec![0.25, -0.5],
+            scale: vec![0.5, 2.0],
         };
+        let weight = |i: usize| ((i * 37 % 23) as f32 - 11.0) / 9.0;
+        let arch = "[Tanh, 16, LeakyReLU, 8, 4, Sigmoid]";
+        let (file, arch) = crate::deploy::test_file(arch, (2, 3), Some(scaling), weight);
         let model = Model::new(&file, arch).unwrap();
         let raw: Vec<f32> = (0..2 * 400)
             .map(|i| ((i * 7919 % 1000) as f32 / 250.0) - 2.0)

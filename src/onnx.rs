@@ -218,22 +218,13 @@ mod tests {
 
     #[test]
     fn the_graph_is_the_networks_walk() {
-        let file = crate::model::NetworkFile {
-            format: "piconas-network".into(),
-            version: 3,
-            features: vec!["a".into(), "b".into()],
-            classes: vec!["no".into(), "yes".into(), "maybe".into()],
-            standardize: Some(crate::data::Scaling {
-                mean: vec![1.0, 2.0],
-                scale: vec![3.0, 4.0],
-            }),
-            arch: "[Tanh, 4, LeakyReLU, Sigmoid]".into(),
-            weights: (0..(2 * 4 + 4 + 4 * 3 + 3)).map(|i| i as f32).collect(),
-            data: None,
-            dev_accuracy: 0.5,
-            test_accuracy: 0.5,
+        let scaling = crate::data::Scaling {
+            mean: vec![1.0, 2.0],
+            scale: vec![3.0, 4.0],
         };
-        let model = Model::new(&file, file.arch.parse().unwrap()).unwrap();
+        let arch = "[Tanh, 4, LeakyReLU, Sigmoid]";
+        let (file, arch) = crate::deploy::test_file(arch, (2, 3), Some(scaling), |i| i as f32);
+        let model = Model::new(&file, arch).unwrap();
         let bytes = encode(&model, "runs/x");
         let back = ModelProto::decode(&bytes[..]).unwrap();
         let graph = back.graph.unwrap();
@@ -268,7 +259,7 @@ mod tests {
         assert_eq!(graph.node[8].input, ["logits"]);
         assert_eq!(
             back.metadata_props[0].value.as_deref(),
-            Some(r#"["no","yes","maybe"]"#)
+            Some(r#"["c0","c1","c2"]"#)
         );
     }
 }
