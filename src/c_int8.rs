@@ -83,7 +83,8 @@ fn helpers(s: &mut String, model: &Model) {
     } else {
         "x[i]"
     };
-    let half = 1u32 << (SHIFT - 1);
+    // Just under a half: a half rounds down.
+    let half = (1u32 << (SHIFT - 1)) - 1;
     let _ = write!(
         s,
         r#"
@@ -104,12 +105,13 @@ static inline int8_t piconas_to_i8(float v) {{
     return (int8_t)((int32_t)(v + 128.5f) - 128);
 }}
 
-/* sum * m / 2^{SHIFT} rounded half up, saturated to int8; a sum beyond +-limit saturates. */
+/* sum * m / 2^{SHIFT} rounded to nearest (a half down), saturated to int8; a sum beyond
+ * +-limit saturates (its product would overflow, and it rounds past +-127.5). */
 static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {{
     int32_t v;
     if (sum > limit) return 127;
     if (sum < -limit) return -128;
-    /* floor((sum * m + 2^{h}) / 2^{SHIFT}) without shifting a negative number. */
+    /* floor((sum * m + 2^{h} - 1) / 2^{SHIFT}) without shifting a negative number. */
     v = (int32_t)((((uint32_t)(sum * m + INT32_C({half}))) + UINT32_C(0x80000000)) >> {SHIFT}) - 128;
     return (int8_t)v;
 }}

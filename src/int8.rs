@@ -10,9 +10,9 @@
 //! - **Hidden layers**: `i8` weights with one scale per output row, `i32` biases at the scale
 //!   `weight × input`, `i32` accumulation (a row of 64 products of ±127·127 and a bias of at
 //!   most 2³⁰ cannot overflow). The sum is requantised to the pre-activation's `i8` by a
-//!   fixed-point multiplier `m / 2²⁴` (rounded half up, saturating; the sum is clamped first
-//!   so that the product stays in `i32`), then the layer's activations, composed, are one
-//!   256-entry table. A layer with no activation keeps the requantised values.
+//!   fixed-point multiplier `m / 2²⁴` (rounded to nearest, a half down, saturating; a sum so
+//!   large that its product would leave `i32` saturates at once), then the layer's
+//!   activations, composed, are one 256-entry table. A layer with no activation keeps the requantised values.
 //! - **Logits**: the last layer has one weight scale for all rows, so its `i32` sums share a
 //!   scale and the class is their arg-max (the lowest class on a tie), without rescaling.
 //!
@@ -37,8 +37,9 @@ pub type Table = Vec<i8>;
 pub struct Requantize {
     /// Per output row: the multiplier `m` of `sum · m / 2²⁴`.
     pub multiplier: Vec<i32>,
-    /// Per output row: the largest sum whose product `sum · m` (plus the rounding half) stays
-    /// in `i32`; beyond it, `(limit + 1) · m / 2²⁴ > 127.5`, so larger sums saturate.
+    /// Per output row: the largest sum whose product `sum · m` (plus the rounding) stays in
+    /// `i32`; beyond it, `(limit + 1) · m > 2³¹ − 2²³ − 1`, so larger sums round past ±127.5
+    /// and saturate.
     pub limit: Vec<i32>,
     /// The layer's activations as one table, if it has any.
     pub table: Option<Table>,
@@ -277,8 +278,10 @@ pub fn lookup(t: &[i8], q: i8) -> i8 {
     t[(i32::from(q) + 128) as usize]
 }
 
-/// `sum · m / 2²⁴` rounded half up and saturated to `i8`; a sum beyond ±`limit` saturates at
-/// once (its product would leave `i32`, and its result is beyond ±127.5 anyway).
+/// `sum · m / 2²⁴` rounded to nearest, a half down, and saturated to `i8`; a sum beyond
+/// ±`limit` saturates at once (its product would leave `i32`). Rounding a half down makes
+/// that exact on both sides: the first sum past the limit already rounds to at least 127 or
+/// at most −128 (a half up, −(limit + 1) could round to −127).
 pub fn requantized(sum: i32, m: i32, limit: i32) -> i8 {
     if sum > limit {
         return 127;
@@ -286,7 +289,7 @@ pub fn requantized(sum: i32, m: i32, limit: i32) -> i8 {
     if sum < -limit {
         return -128;
     }
-    let v = (sum * m + (1 << (SHIFT - 1))) >> SHIFT;
+    let v = (sum * m + (1 << (SHIFT - 1)) - 1) >> SHIFT;
     v.clamp(-128, 127) as i8
 }
 
@@ -319,9 +322,10 @@ mod tests {
         let r = requantize(&[0.25], 1.0, None);
         assert_eq!(r.multiplier, [m]);
         let limit = r.limit[0];
-        assert_eq!(requantized(10, m, limit), 3); // 2.5 rounds up
-        assert_eq!(requantized(-10, m, limit), -2); // −2.5 rounds up
-        assert_eq!(requantized(-11, m, limit), -3);
+        assert_eq!(requantized(10, m, limit), 2); // 2.5 rounds down
+        assert_eq!(requantized(11, m, limit), 3); // 2.75 to nearest
+        assert_eq!(requantized(-10, m, limit), -3); // −2.5 rounds down
+        assert_eq!(requantized(-9, m, limit), -2); // −2.25 to nearest
         assert_eq!(requantized(508, m, limit), 127);
         assert_eq!(requantized(i32::MAX, m, limit), 127);
         assert_eq!(requantized(i32::MIN + 1, m, limit), -128);
@@ -413,6 +417,32 @@ mod tests {
         for l in &q.layers[..3] {
             for row in l.weights.chunks(l.fan_in) {
                 assert_eq!(row.iter().map(|w| w.unsigned_abs()).max(), Some(127));
+            }
+        }
+    }
+
+    #[test]
+    fn a_zero_or_unbounded_tensor_gets_scale_one() {
+        assert_eq!(scale_for(127.0), 1.0);
+        assert_eq!(scale_for(2.54), 0.02);
+        for degenerate in [0.0, f64::INFINITY, f64::NAN] {
+            assert_eq!(scale_for(degenerate), 1.0, "{degenerate}");
+        }
+    }
+
+    #[test]
+    fn every_limit_keeps_the_product_in_i32_and_saturates_exactly_beyond_it() {
+        // 63.75 gives m = 2³⁰ − 2²², where a limit one too large overflows; 1.0 gives 2²⁴,
+        // where one too small saturates a sum that rounds to 127.
+        for ratio in [63.75, 64.0, 33.3, 1.0, 0.25, 1e-3, 1e-7] {
+            let r = requantize(&[ratio], 1.0, None);
+            let (m, limit) = (r.multiplier[0], r.limit[0]);
+            let wide = |sum: i32| i64::from(sum) * i64::from(m) + (1 << 23) - 1;
+            assert!(wide(limit) <= i64::from(i32::MAX), "{ratio}: {limit} · {m}");
+            // The ideal value, in i64, at both limits and just past them.
+            for sum in [limit, limit + 1, -limit, -limit - 1] {
+                let ideal = (wide(sum) >> 24).clamp(-128, 127) as i8;
+                assert_eq!(requantized(sum, m, limit), ideal, "{ratio}: {sum} · {m}");
             }
         }
     }
