@@ -422,6 +422,35 @@ mod tests {
     }
 
     #[test]
+    fn the_class_is_the_largest_logit_and_the_lowest_on_a_tie() {
+        assert_eq!(argmax(&[3, 9, -2]), 1);
+        assert_eq!(argmax(&[-5, -7, -1]), 2);
+        assert_eq!(argmax(&[4, 4, 1]), 0);
+        assert_eq!(argmax(&[1, 4, 4]), 1);
+        // predict is the arg-max of the logits, and this network gives every class somewhere.
+        let (_, _, q) = float_and_int8();
+        let mut seen = [false; 3];
+        for i in 0..200 {
+            let row = [(i % 20) as f32 / 5.0 - 2.0, (i / 20) as f32 / 2.5 - 2.0];
+            let class = q.predict(&row);
+            assert_eq!(class, argmax(&q.logits(&q.input(&row))));
+            seen[usize::from(class)] = true;
+        }
+        assert_eq!(seen, [true; 3]);
+    }
+
+    #[test]
+    fn calibration_needs_whole_rows() {
+        let (file, arch) = crate::deploy::test_file("[4]", (2, 2), None, |i| i as f32);
+        let model = Model::new(&file, arch).unwrap();
+        for rows in [&[][..], &[1.0, 2.0, 3.0][..]] {
+            let e = Int8Model::quantize(&model, rows).unwrap_err();
+            assert!(e.to_string().contains("calibration rows"), "{e}");
+        }
+        assert!(Int8Model::quantize(&model, &[1.0, 2.0]).is_ok());
+    }
+
+    #[test]
     fn a_zero_or_unbounded_tensor_gets_scale_one() {
         assert_eq!(scale_for(127.0), 1.0);
         assert_eq!(scale_for(2.54), 0.02);
