@@ -1,14 +1,17 @@
 //! `export --format c`: a trained network as one self-contained C99 header, usable from C and
 //! C++, that classifies with the same bits as the core.
 //!
-//! The header walks the network as the core's [`Layout`] does: the standardisation, the
-//! activations before the first linear layer, then each op in order; every linear output is
+//! The header walks the network's layers ([`Model`], read in the core's `Layout` order): the
+//! standardisation, the activations before the first linear layer, then each dense layer
+//! and its activations; every linear output is
 //! its bias plus the products added in input order (as `weighted_sum` adds them), and the
 //! activations are the core's branch-free functions (`math::exp_nonpositive`, `tanh` and
 //! `sigmoid` built on it), written out in C from IEEE-754 basic operations and bit
 //! operations only, with every constant an exact hex-float literal. Built with
 //! `-ffp-contract=off` (no fused multiply-adds) on an IEEE-754 target that evaluates `float`
 //! in `float` (FLT_EVAL_METHOD 0: x86-64, Arm), it computes the core's logits bit for bit.
+//! The shared pieces of every C header piconas writes (the constant arrays, the macros that
+//! keep them in flash on AVR, the preamble with the class names) live here too.
 
 use std::fmt::Write as _;
 

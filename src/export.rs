@@ -188,8 +188,8 @@ fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failu
     })
 }
 
-/// The float and int8 C header's rows: the model, its int8 quantisation and the run's rows,
-/// with both variants' accuracy and bytes printed to stderr.
+/// What the int8 formats need: the model, its int8 quantisation (calibrated on the run's
+/// train split) and the run's rows; prints both C variants' accuracy and bytes to stderr.
 fn deployable(
     args: &ExportArgs,
     file: &NetworkFile,
