@@ -1,11 +1,11 @@
 // Canvas drawing. Pure functions of what the worker posted; no state of their own.
 
 // Token names in controller order — must match `Token::ALL` in core/src/arch.rs.
-export const TOKENS = ['1', '2', '4', '8', '16', 'Sigmoid', 'Tanh', 'ReLU', 'LeakyReLU', 'EOS'];
+const TOKENS = ['1', '2', '4', '8', '16', 'Sigmoid', 'Tanh', 'ReLU', 'LeakyReLU', 'EOS'];
 // Steps per architecture — must match `MAX_TOKENS` in core/src/arch.rs.
-export const MAX_TOKENS = 6;
+const MAX_TOKENS = 6;
 // The original PyTorch search's test accuracy after 5000 rollouts.
-export const ORIGINAL_TEST_ACC = 0.91;
+const ORIGINAL_TEST_ACC = 0.91;
 
 const C0 = [232, 113, 10];
 const C1 = [26, 115, 232];
@@ -24,7 +24,7 @@ function clear(ctx) {
 }
 
 /** The data (train ●, dev ○, test ◆) over the best network's probability heatmap. */
-export function drawMoons(canvas, data, heatmap) {
+function drawMoons(canvas, data, heatmap) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const { grid } = data;
@@ -84,7 +84,7 @@ function movingAverage(values, window) {
  * Reward per rollout, its moving average, the Bayes ceiling and (on the moons) the original's
  * 91 %; `overlays` are earlier searches' rewards, drawn as faded moving averages with a legend.
  */
-export function drawRewards(canvas, rewards, total, bayes, { overlays = [], original = true } = {}) {
+function drawRewards(canvas, rewards, total, bayes, { overlays = [], original = true } = {}) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const W = canvas.width, H = canvas.height;
@@ -142,7 +142,7 @@ export function drawRewards(canvas, rewards, total, bayes, { overlays = [], orig
  * The accuracy/size frontier: every architecture seen as a dot (cost on a log axis, mean dev
  * accuracy), the frontier as a red step line with its cheapest and most accurate ends named.
  */
-export function drawFrontier(canvas, frontier, bayes) {
+function drawFrontier(canvas, frontier, bayes) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const W = canvas.width, H = canvas.height;
@@ -204,7 +204,7 @@ function niceStep(raw) {
 }
 
 /** The controller's token probabilities, steps across, tokens down. */
-export function drawPolicy(canvas, policy) {
+function drawPolicy(canvas, policy) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const W = canvas.width, H = canvas.height;
@@ -234,7 +234,7 @@ export function drawPolicy(canvas, policy) {
 }
 
 /** The architecture `[16, Tanh, 8, ReLU]` as a strip of chips: input → layers → output. */
-export function renderArch(el, arch) {
+function renderArch(el, arch) {
   el.replaceChildren();
   if (!arch) {
     const none = document.createElement('span');

@@ -1,5 +1,4 @@
 // The page: settings form (kept in the URL hash), controls, and drawing what the worker posts.
-import { drawFrontier, drawMoons, drawPolicy, drawRewards, renderArch } from './draw.js';
 
 // The form's labels. Which settings there are, their order, kinds, options and defaults come
 // from the core's settings table (wasm's settingsTable()), so the page offers exactly what the
@@ -327,8 +326,18 @@ function cleared() {
   resetView();
 }
 
+/**
+ * The worker is built from a Blob: wasm-bindgen's glue and the worker's code as source text
+ * (classic scripts the page loaded, www/pkg/piconas.js and worker.js), then handed the
+ * module's bytes. A page opened from disk may fetch nothing, and this way it needs nothing
+ * fetched; a served page runs the same way.
+ */
 function startWorker() {
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const source = `${piconasGlue}\nconst wasm_bindgen = piconasGlue();\n(${piconasWorker})();\n`;
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  worker = new Worker(url);
+  URL.revokeObjectURL(url);
+  worker.postMessage({ type: 'init', wasm: PICONAS_WASM_BASE64 });
   worker.onmessage = onMessage;
   worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
 }
@@ -345,9 +354,9 @@ function reset() {
 }
 
 function main() {
-  if (location.protocol === 'file:') {
-    $('file-warning').hidden = false;
-    $('c-state').textContent = 'needs a web server';
+  if (typeof piconasGlue !== 'function') {
+    status('The WebAssembly build is missing (www/pkg/piconas.js): build it with the README\'s page command.', true);
+    $('c-state').textContent = 'not built';
     return;
   }
   startWorker();

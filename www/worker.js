@@ -1,158 +1,171 @@
 // The search runs here, off the page's thread, in slices of about 60 ms so that pause, step
 // and reset messages are handled promptly. The worker owns the wasm handle; the page only
-// draws what the worker posts.
-import init, { Nas, settingsTable } from './pkg/piconas_wasm.js';
+// draws what the worker posts. The page loads this file as a classic script and puts
+// piconasWorker's source, after wasm-bindgen's glue (`wasm_bindgen`), into a Blob worker
+// (main.js, startWorker), so nothing is fetched: the page works from file:// too.
 
-const SLICE_MS = 60;
-const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
-const GRID_X = 80; // heatmap resolution (columns); rows follow the data's aspect ratio
+// eslint-disable-next-line no-unused-vars
+function piconasWorker() {
+  /* global wasm_bindgen */
+  const { Nas, settingsTable } = wasm_bindgen;
 
-let nas = null;
-let paused = false;
-let sent = 0; // rewards already posted
-let activeMs = 0; // time spent stepping, for rollouts/s
-let grid = null;
-let generation = 0; // bumps on reset so a stale loop stops
-let lastSave = 0;
+  const SLICE_MS = 60;
+  const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
+  const GRID_X = 80; // heatmap resolution (columns); rows follow the data's aspect ratio
 
-function bounds(points) {
-  let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (let i = 0; i < points.length; i += 2) {
-    x0 = Math.min(x0, points[i]); x1 = Math.max(x1, points[i]);
-    y0 = Math.min(y0, points[i + 1]); y1 = Math.max(y1, points[i + 1]);
-  }
-  const mx = 0.08 * (x1 - x0), my = 0.08 * (y1 - y0);
-  return { x0: x0 - mx, x1: x1 + mx, y0: y0 - my, y1: y1 + my };
-}
+  let nas = null;
+  let paused = false;
+  let sent = 0; // rewards already posted
+  let activeMs = 0; // time spent stepping, for rollouts/s
+  let grid = null;
+  let generation = 0; // bumps on reset so a stale loop stops
+  let lastSave = 0;
 
-function progressMessage(p) {
-  const rewards = nas.rewards(sent);
-  sent += rewards.length;
-  const heatmap = nas.heatmap(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1);
-  return {
-    type: 'progress',
-    completed: p.completed,
-    rollouts: p.rollouts,
-    done: p.done,
-    bestReward: p.bestReward,
-    beta: p.beta,
-    rate: activeMs > 0 ? (1000 * p.completed) / activeMs : 0,
-    rewards,
-    bestArch: nas.bestArch() ?? null,
-    greedyArch: nas.greedyArch(),
-    policy: nas.policy(),
-    heatmap,
-    frontier: nas.frontier(),
-    frontierArchs: nas.frontierArchs(),
-  };
-}
-
-function post(p) {
-  const m = progressMessage(p);
-  postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer, m.frontier.buffer]);
-}
-
-/** Hands the page a checkpoint to keep (not between the proposals of one update). */
-function save() {
-  const bytes = nas.checkpoint();
-  if (!bytes) return;
-  lastSave = performance.now();
-  const weights = nas.bestWeights();
-  const history = nas.history();
-  postMessage({
-    type: 'checkpoint', bytes, completed: nas.progress().completed,
-    bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, history,
-  }, [bytes.buffer, history.buffer]);
-}
-
-function finish() {
-  const f = nas.finish();
-  postMessage({
-    type: 'finished',
-    winner: f.winner, devMean: f.devMean, testMean: f.testMean,
-    testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
-  });
-}
-
-function run(gen) {
-  if (gen !== generation || !nas || paused) return;
-  const start = performance.now();
-  let p;
-  do {
-    p = nas.step(1);
-  } while (!p.done && performance.now() - start < SLICE_MS);
-  activeMs += performance.now() - start;
-  post(p);
-  if (p.done) finish();
-  else {
-    if (performance.now() - lastSave > SAVE_MS) save();
-    setTimeout(() => run(gen), 0);
-  }
-}
-
-function start(settings, saved = null) {
-  let handle;
-  try {
-    handle = saved
-      ? Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
-        saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
-      : new Nas(settings);
-  } catch (e) {
-    postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
-    return;
-  }
-  reset();
-  nas = handle;
-  lastSave = performance.now();
-  const points = nas.points();
-  const b = bounds(points);
-  const ny = Math.max(8, Math.round((GRID_X * (b.y1 - b.y0)) / (b.x1 - b.x0)));
-  grid = { nx: GRID_X, ny, ...b };
-  postMessage({
-    type: 'started',
-    points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
-    bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid, settings,
-    rewards: nas.rewards(0),
-  });
-  sent = nas.progress().completed;
-  run(generation);
-}
-
-function reset() {
-  generation += 1;
-  if (nas) nas.free();
-  nas = null;
-  paused = false;
-  sent = 0;
-  activeMs = 0;
-}
-
-onmessage = ({ data }) => {
-  try {
-    switch (data.type) {
-      case 'start': start(data.settings); break;
-      case 'resume-saved': start(data.settings, data.saved); break;
-      case 'pause': paused = true; if (nas) save(); break;
-      case 'resume': if (nas && paused) { paused = false; run(generation); } break;
-      case 'step':
-        if (nas && paused && !nas.progress().done) {
-          const t = performance.now();
-          const p = nas.step(1);
-          activeMs += performance.now() - t;
-          post(p);
-          if (p.done) finish();
-        }
-        break;
-      default: break;
+  function bounds(points) {
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < points.length; i += 2) {
+      x0 = Math.min(x0, points[i]); x1 = Math.max(x1, points[i]);
+      y0 = Math.min(y0, points[i + 1]); y1 = Math.max(y1, points[i + 1]);
     }
-  } catch (e) {
-    postMessage({ type: 'error', message: e.message ?? String(e) });
+    const mx = 0.08 * (x1 - x0), my = 0.08 * (y1 - y0);
+    return { x0: x0 - mx, x1: x1 + mx, y0: y0 - my, y1: y1 + my };
   }
-};
 
-try {
-  await init();
-  postMessage({ type: 'ready', table: settingsTable() });
-} catch (e) {
-  postMessage({ type: 'error', message: `could not load the wasm module: ${e.message ?? e}` });
+  function progressMessage(p) {
+    const rewards = nas.rewards(sent);
+    sent += rewards.length;
+    const heatmap = nas.heatmap(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1);
+    return {
+      type: 'progress',
+      completed: p.completed,
+      rollouts: p.rollouts,
+      done: p.done,
+      bestReward: p.bestReward,
+      beta: p.beta,
+      rate: activeMs > 0 ? (1000 * p.completed) / activeMs : 0,
+      rewards,
+      bestArch: nas.bestArch() ?? null,
+      greedyArch: nas.greedyArch(),
+      policy: nas.policy(),
+      heatmap,
+      frontier: nas.frontier(),
+      frontierArchs: nas.frontierArchs(),
+    };
+  }
+
+  function post(p) {
+    const m = progressMessage(p);
+    postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer, m.frontier.buffer]);
+  }
+
+  /** Hands the page a checkpoint to keep (not between the proposals of one update). */
+  function save() {
+    const bytes = nas.checkpoint();
+    if (!bytes) return;
+    lastSave = performance.now();
+    const weights = nas.bestWeights();
+    const history = nas.history();
+    postMessage({
+      type: 'checkpoint', bytes, completed: nas.progress().completed,
+      bestArch: nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, history,
+    }, [bytes.buffer, history.buffer]);
+  }
+
+  function finish() {
+    const f = nas.finish();
+    postMessage({
+      type: 'finished',
+      winner: f.winner, devMean: f.devMean, testMean: f.testMean,
+      testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
+    });
+  }
+
+  function run(gen) {
+    if (gen !== generation || !nas || paused) return;
+    const start = performance.now();
+    let p;
+    do {
+      p = nas.step(1);
+    } while (!p.done && performance.now() - start < SLICE_MS);
+    activeMs += performance.now() - start;
+    post(p);
+    if (p.done) finish();
+    else {
+      if (performance.now() - lastSave > SAVE_MS) save();
+      setTimeout(() => run(gen), 0);
+    }
+  }
+
+  function start(settings, saved = null) {
+    let handle;
+    try {
+      handle = saved
+        ? Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
+          saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
+        : new Nas(settings);
+    } catch (e) {
+      postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
+      return;
+    }
+    reset();
+    nas = handle;
+    lastSave = performance.now();
+    const points = nas.points();
+    const b = bounds(points);
+    const ny = Math.max(8, Math.round((GRID_X * (b.y1 - b.y0)) / (b.x1 - b.x0)));
+    grid = { nx: GRID_X, ny, ...b };
+    postMessage({
+      type: 'started',
+      points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
+      bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid, settings,
+      rewards: nas.rewards(0),
+    });
+    sent = nas.progress().completed;
+    run(generation);
+  }
+
+  function reset() {
+    generation += 1;
+    if (nas) nas.free();
+    nas = null;
+    paused = false;
+    sent = 0;
+    activeMs = 0;
+  }
+
+  /** The module's bytes from the page (base64), instantiated; then the settings table. */
+  async function load(base64) {
+    try {
+      const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      await wasm_bindgen({ module_or_path: bytes });
+      postMessage({ type: 'ready', table: settingsTable() });
+    } catch (e) {
+      postMessage({ type: 'error', message: `could not load the wasm module: ${e.message ?? e}` });
+    }
+  }
+
+  onmessage = ({ data }) => {
+    try {
+      switch (data.type) {
+        case 'init': load(data.wasm); break;
+        case 'start': start(data.settings); break;
+        case 'resume-saved': start(data.settings, data.saved); break;
+        case 'pause': paused = true; if (nas) save(); break;
+        case 'resume': if (nas && paused) { paused = false; run(generation); } break;
+        case 'step':
+          if (nas && paused && !nas.progress().done) {
+            const t = performance.now();
+            const p = nas.step(1);
+            activeMs += performance.now() - t;
+            post(p);
+            if (p.done) finish();
+          }
+          break;
+        default: break;
+      }
+    } catch (e) {
+      postMessage({ type: 'error', message: e.message ?? String(e) });
+    }
+  };
+
 }

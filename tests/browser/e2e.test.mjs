@@ -3,13 +3,14 @@
 // search to the end, checks the counters, the chart and the canvases, compares every reward
 // with the native runner's bit for bit, reopens the page's link and gets the same search,
 // checks that an invalid setting shows its message and starts nothing, and saves a
-// screenshot to target/browser/page.png. Needs wasm/build.sh to have filled www/pkg and
+// screenshot to target/browser/page.png; the link reopened from disk (file://) runs the same
+// search. Needs the README's page build (wasm/build.sh) to have filled www/pkg and
 // `cargo build -p piconas` (or PICONAS_BIN) for the native runner.
 //   npm ci --prefix tests/browser && node --test tests/browser/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,13 +30,16 @@ after(async () => {
   server?.close();
 });
 
-async function openPage(hash = '') {
+/** The page opened from disk, as a user's double-click opens it (no server). */
+const fromDisk = () => pathToFileURL(join(www, 'index.html')).href;
+
+async function openPage(hash = '', from = base) {
   const page = await context.newPage();
   const errors = [];
   // Uncaught exceptions, and every console error (a failed request logs one too).
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  await page.goto(base + hash);
+  await page.goto(from + hash);
   await page.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
   return { page, errors };
 }
@@ -112,17 +116,19 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   mkdirSync(join(root, 'target/browser'), { recursive: true });
   await page.screenshot({ path: join(root, 'target/browser/page.png'), fullPage: true });
 
-  // The link the page wrote reproduces the search in a fresh page.
-  const link = page.url();
+  // The link the page wrote reproduces the search in a fresh page, this one opened from disk
+  // (file://, no server: classic scripts, a Blob worker, the module's bytes embedded), with
+  // no console error either.
+  const hash = new URL(page.url()).hash;
   await page.close();
-  const again = await context.newPage();
-  await again.goto(link);
-  await again.waitForFunction(() => window.piconas?.phase === 'idle', null, { timeout: 30_000 });
+  const { page: again, errors: diskErrors } = await openPage(hash, fromDisk());
+  assert.ok(again.url().startsWith('file:'));
   assert.equal(await again.inputValue('#s-rollouts'), '200');
   assert.equal(await again.inputValue('#s-seed'), '3');
   await again.click('#start');
   await again.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
   assert.deepEqual(await again.evaluate(() => Array.from(window.piconas.rewards)), rewards);
+  assert.deepEqual(diskErrors, []);
   await again.close();
 });
 
@@ -241,12 +247,22 @@ test('a search survives a reload and ends exactly as an uninterrupted one', { ti
   await page.close();
 });
 
-test('opened from disk, the page says how to serve it', async () => {
-  const page = await context.newPage();
-  await page.goto(pathToFileURL(join(www, 'index.html')).href);
-  assert.ok(await page.isVisible('#file-warning'));
-  assert.match(await page.textContent('#file-warning'), /python3 -m http\.server 8000 --bind 127\.0\.0\.1 --directory www/);
-  await page.close();
+test('a page without its wasm build says how to build it', async () => {
+  // www/ copied without pkg/, opened from disk: the missing build is named, nothing starts.
+  const bare = mkdtempSync(join(tmpdir(), 'piconas-www-'));
+  try {
+    for (const f of ['index.html', 'main.js', 'draw.js', 'worker.js', 'style.css']) {
+      writeFileSync(join(bare, f), readFileSync(join(www, f)));
+    }
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(bare, 'index.html')).href);
+    await page.waitForFunction(() => document.getElementById('c-state').textContent === 'not built');
+    assert.match(await page.textContent('#status'), /www\/pkg\/piconas\.js.*README's page command/);
+    assert.ok(await page.isDisabled('#start'));
+    await page.close();
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
 });
 
 test('an invalid choice in the link is named beside its field and starts nothing', { timeout: 60_000 }, async () => {

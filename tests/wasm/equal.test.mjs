@@ -1,5 +1,5 @@
 // The wasm build against the native runner: same settings, same seed ⇒ the same records, bit
-// for bit, for the first 50 rollouts. Run by .ci/run after wasm/build.sh and `cargo build`:
+// for bit, for the first 50 rollouts. Run by .ci/run after wasm/build.sh (wasm-pack --target nodejs) and `cargo build`:
 //   node --test tests/wasm/
 // PICONAS_BIN may name the native binary (default: target/debug/piconas).
 import { test } from 'node:test';
