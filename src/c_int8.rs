@@ -194,8 +194,8 @@ static inline int piconas_predict(const float x[PICONAS_INPUTS]) {
 }
 "#;
 
-/// The int8 header for `model` quantised as `q`; `source` names the run.
-pub fn header(model: &Model, q: &Int8Model, source: &str) -> Header {
+/// The int8 header for `model` quantised as `q`.
+pub fn header(model: &Model, q: &Int8Model) -> Header {
     let mut s = String::new();
     let flash = constants(&mut s, model, q);
     helpers(&mut s, model);
@@ -203,7 +203,7 @@ pub fn header(model: &Model, q: &Int8Model, source: &str) -> Header {
     s.push_str(API);
     // Two int8 activation buffers, the int8 inputs and the int32 logits.
     let stack = 2 * model.width() + model.inputs() + 4 * model.classes();
-    assemble(model, Variant::Int8, (&s, flash), stack, source)
+    assemble(model, Variant::Int8, (&s, flash), stack)
 }
 
 /// The test split for `tests/c/check_int8.c`: raw rows, the host's int8 inputs, int32 logits
@@ -252,7 +252,7 @@ mod tests {
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
         let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();
-        header(&model, &q, "test")
+        header(&model, &q)
     }
 
     #[test]

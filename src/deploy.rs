@@ -147,6 +147,59 @@ impl Model {
     }
 }
 
+/// The formats every front end offers for a trained network (the CLI's `export`, the page's
+/// downloads): each one's bytes depend on the network alone, so they are the same wherever
+/// they are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `network.json` itself.
+    Json,
+    /// The float C header.
+    C,
+    /// The int8 C header.
+    CInt8,
+    /// The ONNX model.
+    Onnx,
+}
+
+impl Format {
+    /// Every format, with its name (`json`, `c`, `c-int8`, `onnx`) and a file name for it.
+    pub const ALL: [(Format, &'static str, &'static str); 4] = [
+        (Format::Json, "json", "network.json"),
+        (Format::C, "c", "piconas.h"),
+        (Format::CInt8, "c-int8", "piconas_int8.h"),
+        (Format::Onnx, "onnx", "piconas.onnx"),
+    ];
+
+    /// The format called `name` (see [`Format::ALL`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.iter().find(|f| f.1 == name).map(|f| f.0)
+    }
+}
+
+/// `file`'s network (`arch` its parsed architecture) in `format`. The int8 header is
+/// calibrated on `train`, the run's train split as the network's inputs (standardised).
+pub fn emit(
+    file: &NetworkFile,
+    arch: Arch,
+    format: Format,
+    train: &[f32],
+) -> Result<Vec<u8>, Failure> {
+    if format == Format::Json {
+        return Ok(file.to_json().into_bytes());
+    }
+    let model = Model::new(file, arch)?;
+    Ok(match format {
+        Format::Json => unreachable!("returned above"),
+        Format::C => crate::c_header::header(&model).text.into_bytes(),
+        Format::CInt8 => {
+            let q = Int8Model::quantize(&model, train)?;
+            crate::c_int8::header(&model, &q).text.into_bytes()
+        }
+        Format::Onnx => crate::onnx::encode(&model),
+    })
+}
+
 /// `x` through each of `activations` in order.
 pub fn apply_all(activations: &[Activation], x: f32) -> f32 {
     activations.iter().fold(x, |v, a| a.apply(v))
@@ -234,8 +287,8 @@ impl Deploy {
             .zip(labels)
             .filter(|(x, l)| crate::int8::argmax(&q.logits(&q.scaled(x))) == **l)
             .count();
-        let float = crate::c_header::header(model, "");
-        let int8 = crate::c_int8::header(model, &q, "");
+        let float = crate::c_header::header(model);
+        let int8 = crate::c_int8::header(model, &q);
         let deploy = Deploy {
             float: Footprint {
                 test_accuracy: model.test_accuracy,

@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 use piconas::c_header;
-use piconas::deploy::{Deploy, Model};
+use piconas::deploy::{self, Deploy, Format, Model};
 use piconas::int8::Int8Model;
 use piconas::model::NetworkFile;
 use piconas_core::Arch;
@@ -230,7 +230,6 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
         ));
     }
     let (file, arch) = load(&args.run)?;
-    let source = args.run.display().to_string();
     if let ExportFormat::Arduino = args.format {
         let Some(dir) = &args.out else {
             return Err(Failure::Input(
@@ -238,28 +237,20 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             ));
         };
         let (model, q, rows) = deployable(args, &file, arch)?;
-        let header = piconas::c_int8::header(&model, &q, &source);
+        let header = piconas::c_int8::header(&model, &q);
         let files = piconas::arduino::library(&model, &q, &header, &rows.test.x, &rows.test.labels);
         return output::write_folder_atomic(dir, &files);
     }
     let bytes: Vec<u8> = match (args.format, args.int8) {
-        (ExportFormat::Json, _) => {
-            let json = serde_json::to_string_pretty(&file)
-                .map_err(|e| Failure::bug(format!("network.json: {e}")))?;
-            format!("{json}\n").into_bytes()
-        }
+        (ExportFormat::Json, _) => deploy::emit(&file, arch, Format::Json, &[])?,
         (ExportFormat::Rust, _) => {
             let rows = run_rows(&args.run, &file, arch)?;
             rust_source(&file, &arch, &args.run, &rows.test).into_bytes()
         }
-        (ExportFormat::C, false) => c_header::header(&Model::new(&file, arch)?, &source)
-            .text
-            .into_bytes(),
+        (ExportFormat::C, false) => deploy::emit(&file, arch, Format::C, &[])?,
         (ExportFormat::C, true) => {
-            let (model, q, _) = deployable(args, &file, arch)?;
-            piconas::c_int8::header(&model, &q, &source)
-                .text
-                .into_bytes()
+            let (_, _, rows) = deployable(args, &file, arch)?;
+            deploy::emit(&file, arch, Format::CInt8, &rows.train)?
         }
         (ExportFormat::CTest, false) => {
             // The host's accuracy of this network on these rows (for a run's own network,
@@ -275,7 +266,7 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             piconas::c_int8::test_data(&rows.test.x, &rows.test.labels, &q, model.inputs())
                 .into_bytes()
         }
-        (ExportFormat::Onnx, _) => piconas::onnx::encode(&Model::new(&file, arch)?, &source),
+        (ExportFormat::Onnx, _) => deploy::emit(&file, arch, Format::Onnx, &[])?,
         (ExportFormat::OnnxTest, _) => {
             onnx_test(&run_rows(&args.run, &file, arch)?.test, file.features.len())?
         }

@@ -91,6 +91,25 @@ impl NetworkFile {
         }
     }
 
+    /// What a finished search saves: `network` (the winner's model the core's
+    /// `Search::final_network` trained, `validation` its held-out score) classifies `split`'s
+    /// test rows; returns the file and those test metrics. The runner and the page both save
+    /// through this, so their network.json is the same for the same search.
+    pub fn saved(
+        network: &Network,
+        data: &DataSet,
+        split: &piconas_core::Split<'_>,
+        validation: f32,
+    ) -> (NetworkFile, crate::metrics::Metrics) {
+        let mut workspace = Box::new(piconas_core::mlp::Workspace::new());
+        let mut predicted = vec![0u8; split.test.len()];
+        network.classify(&mut workspace, split.test.features(), &mut predicted);
+        let metrics =
+            crate::metrics::Metrics::new(data.classes.clone(), split.test.labels(), &predicted);
+        let file = NetworkFile::new(network, data, validation, metrics.accuracy());
+        (file, metrics)
+    }
+
     /// The file's text (pretty JSON, a final newline).
     pub fn to_json(&self) -> String {
         let json = serde_json::to_string_pretty(self)

@@ -166,8 +166,8 @@ fn graph(model: &Model) -> Graph {
     g
 }
 
-/// The ONNX model of `model`, encoded; `source` names the run in its description.
-pub fn encode(model: &Model, source: &str) -> Vec<u8> {
+/// The ONNX model of `model`, encoded.
+pub fn encode(model: &Model) -> Vec<u8> {
     let g = graph(model);
     let k = model.classes();
     let meta = |key: &str, value: &[String]| StringStringEntryProto {
@@ -183,7 +183,7 @@ pub fn encode(model: &Model, source: &str) -> Vec<u8> {
         producer_name: Some("piconas".into()),
         producer_version: Some(env!("CARGO_PKG_VERSION").into()),
         doc_string: Some(format!(
-            "{} from the piconas run {source}: {} features, {} classes; validation accuracy \
+            "{} found by piconas: {} features, {} classes; validation accuracy \
              {:.1} %, test accuracy {:.1} % (host).",
             model.arch,
             model.inputs(),
@@ -225,7 +225,7 @@ mod tests {
         let arch = "[Tanh, 4, LeakyReLU, Sigmoid]";
         let (file, arch) = crate::deploy::test_file(arch, (2, 3), Some(scaling), |i| i as f32);
         let model = Model::new(&file, arch).unwrap();
-        let bytes = encode(&model, "runs/x");
+        let bytes = encode(&model);
         let back = ModelProto::decode(&bytes[..]).unwrap();
         let graph = back.graph.unwrap();
         let ops: Vec<&str> = graph

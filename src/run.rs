@@ -7,14 +7,13 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
-use piconas_core::mlp::Workspace;
 use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::frontier;
-use crate::outcome::{Metrics, ORIGINAL_TEST_ACC, Outcome, WINDOW};
+use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
 use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
@@ -367,13 +366,9 @@ fn conclude<const H: usize>(
     let validation = kept.reward;
     let mut network = Box::new(Network::EMPTY);
     search.trainer().copy_network(&mut network);
-    let mut workspace = Box::new(Workspace::new());
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
-    let mut predicted = vec![0u8; split.test.len()];
-    network.classify(&mut workspace, split.test.features(), &mut predicted);
-    let metrics = Metrics::new(job.data.classes.clone(), split.test.labels(), &predicted);
+    let (file, metrics) = NetworkFile::saved(&network, job.data, split, validation);
     let network_test = metrics.accuracy();
-    let file = NetworkFile::new(&network, job.data, validation, network_test);
     crate::export::save(&file, job.out)?;
     // The network as the C headers would deploy it (int8 calibrated on the train split).
     let model = piconas::deploy::Model::new(&file, *network.arch())?;

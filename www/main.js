@@ -307,6 +307,7 @@ function onMessage({ data: m }) {
       $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
       $('r-bayes').textContent = pct(m.bayes);
       $('r-original').hidden = (state.settings?.dataset ?? 'moons') !== 'moons';
+      offerDownloads(m.downloads);
       $('result').hidden = false;
       setPhase('done');
       break;
@@ -317,6 +318,21 @@ function onMessage({ data: m }) {
     default:
       break;
   }
+}
+
+/** Links that save the winner in each export format (Blob URLs of the worker's bytes). */
+function offerDownloads(downloads) {
+  const box = $('downloads');
+  for (const a of box.querySelectorAll('a')) URL.revokeObjectURL(a.href);
+  box.replaceChildren(...downloads.map(({ name, file, bytes }) => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([bytes]));
+    a.download = file;
+    a.dataset.format = name;
+    a.className = 'download';
+    a.textContent = file;
+    return a;
+  }));
 }
 
 /** The search on screen is gone: its kept copy too, and its curve becomes an overlay. */

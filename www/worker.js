@@ -7,7 +7,7 @@
 // eslint-disable-next-line no-unused-vars
 function piconasWorker() {
   /* global wasm_bindgen */
-  const { Nas, settingsTable } = wasm_bindgen;
+  const { Nas, exportFormats, settingsTable } = wasm_bindgen;
 
   const SLICE_MS = 60;
   const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
@@ -73,11 +73,14 @@ function piconasWorker() {
 
   function finish() {
     const f = nas.finish();
+    // The saved network in every export format: the bytes `piconas export` writes.
+    const downloads = exportFormats().map(([name, file]) => ({ name, file, bytes: nas.export(name) }));
     postMessage({
       type: 'finished',
       winner: f.winner, devMean: f.devMean, testMean: f.testMean,
       testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
-    });
+      downloads,
+    }, downloads.map((d) => d.bytes.buffer));
   }
 
   function run(gen) {

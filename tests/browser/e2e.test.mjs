@@ -49,7 +49,20 @@ function f32Bits(v) {
   return new Uint32Array(new Float32Array([v]).buffer)[0].toString(16).padStart(8, '0');
 }
 
-/** Runs the native runner with `flags`: its records' reward bits and its summary. */
+/** The page's downloads, by format: `[file name, bytes as a Buffer]`. */
+async function downloads(page) {
+  const links = await page.evaluate(() => Promise.all([...document.querySelectorAll('#downloads a')]
+    .map(async (a) => [a.dataset.format, a.download, Array.from(new Uint8Array(await (await fetch(a.href)).arrayBuffer()))])));
+  return Object.fromEntries(links.map(([format, file, bytes]) => [format, [file, Buffer.from(bytes)]]));
+}
+
+/** `piconas export`'s flags for each of the page's download formats. */
+const EXPORT_FLAGS = { json: ['--format', 'json'], c: ['--format', 'c'], 'c-int8': ['--format', 'c', '--int8'], onnx: ['--format', 'onnx'] };
+
+/**
+ * Runs the native runner with `flags`: its records' reward bits, its summary, and what
+ * `piconas export` writes of its network in each of the page's download formats.
+ */
 function nativeRun(flags) {
   const bin = process.env.PICONAS_BIN ?? join(root, 'target/debug/piconas');
   const out = mkdtempSync(join(tmpdir(), 'piconas-native-'));
@@ -59,7 +72,13 @@ function nativeRun(flags) {
     });
     const rewardBits = stdout.split('\n').filter((l) => /^\d+ \[/.test(l)).map((l) => l.split('] ')[1].split(' ')[0]);
     const summary = JSON.parse(readFileSync(join(out, 'run', 'summary.json'), 'utf8'));
-    return { rewardBits, summary };
+    const exports = {};
+    for (const [format, args] of Object.entries(EXPORT_FLAGS)) {
+      const file = join(out, `export-${format}`);
+      execFileSync(bin, ['export', '--run', join(out, 'run'), ...args, '--out', file], { stdio: 'ignore' });
+      exports[format] = readFileSync(file);
+    }
+    return { rewardBits, summary, exports };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -112,6 +131,13 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   assert.deepEqual(rewards.map(f32Bits), native.rewardBits, 'page rewards = native rewards');
   assert.equal(await page.textContent('#r-winner'), native.summary.best_arch);
   assert.equal(await page.textContent('#r-test'), `${(Math.fround(native.summary.test_acc_mean) * 100).toFixed(1)} %`);
+  // Its downloads are the bytes `piconas export` writes for the native run, in every format.
+  const saved = await downloads(page);
+  assert.deepEqual(Object.keys(saved).sort(), Object.keys(EXPORT_FLAGS).sort());
+  for (const [format, [file, bytes]] of Object.entries(saved)) {
+    assert.ok(bytes.length > 100, `${format}: ${bytes.length} bytes`);
+    assert.ok(bytes.equals(native.exports[format]), `${file} (${format}) = piconas export's bytes`);
+  }
 
   mkdirSync(join(root, 'target/browser'), { recursive: true });
   await page.screenshot({ path: join(root, 'target/browser/page.png'), fullPage: true });

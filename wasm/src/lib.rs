@@ -15,7 +15,9 @@
 mod settings;
 
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
+use piconas::deploy::{self, Format};
 use piconas::history::History;
+use piconas::model::NetworkFile;
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
@@ -55,6 +57,9 @@ trait AnySearch {
         data: Fingerprint,
     ) -> Result<(), CheckpointError>;
     fn finish(&mut self, split: &Split<'_>) -> Report;
+    /// The network the search saves (the winner's best fold model, or retrain) and its
+    /// held-out score, as the runner saves it.
+    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32);
 }
 
 impl<const H: usize> AnySearch for Search<H, K> {
@@ -101,6 +106,12 @@ impl<const H: usize> AnySearch for Search<H, K> {
     }
     fn finish(&mut self, split: &Split<'_>) -> Report {
         Search::finish(self, split)
+    }
+    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32) {
+        let kept = Search::final_network(self, split, report);
+        let mut network = Box::new(Network::EMPTY);
+        self.trainer().copy_network(&mut network);
+        (network, kept.reward)
     }
 }
 
@@ -180,6 +191,8 @@ pub struct Nas {
     workspace: Box<Workspace>,
     /// The child with the best reward so far, as trained in its rollout (for the heatmap).
     best: Option<Box<Network>>,
+    /// The network the finished search saved, as `network.json` has it.
+    saved: Option<(NetworkFile, Arch)>,
 }
 
 /// A JS `Error` carrying `message`.
@@ -210,6 +223,7 @@ impl Nas {
             first_record: 0,
             workspace: Box::default(),
             best: None,
+            saved: None,
         })
     }
 
@@ -501,10 +515,14 @@ impl Nas {
         Ok(nas)
     }
 
-    /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling.
+    /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling;
+    /// then the saved network is ready for [`Nas::export`].
     pub fn finish(&mut self) -> Finish {
         let split = split_of(&self.data);
         let report = self.search.finish(&split);
+        let (network, validation) = self.search.final_network(&split, &report);
+        let (file, _) = NetworkFile::saved(&network, &self.data, &split, validation);
+        self.saved = Some((file, *network.arch()));
         Finish {
             winner: report.winner.to_string(),
             dev_mean: report.dev_mean,
@@ -516,4 +534,27 @@ impl Nas {
             runs: report.retrains,
         }
     }
+
+    /// The saved network of a finished search (after [`Nas::finish`]) in the format called
+    /// `format` (see [`export_formats`]): the bytes `piconas export` writes for the same run.
+    pub fn export(&self, format: &str) -> Result<Vec<u8>, JsValue> {
+        let (file, arch) = self
+            .saved
+            .as_ref()
+            .ok_or_else(|| js_error("no saved network yet: finish the search first"))?;
+        let format = Format::from_name(format)
+            .ok_or_else(|| js_error(&format!("unknown export format {format:?}")))?;
+        let split = split_of(&self.data);
+        deploy::emit(file, *arch, format, split.train.features())
+            .map_err(|e| js_error(&e.to_string()))
+    }
+}
+
+/// The export formats, as `[name, file name]` pairs: `["json", "network.json"]`, …
+#[wasm_bindgen(js_name = exportFormats)]
+pub fn export_formats() -> js_sys::Array {
+    Format::ALL
+        .iter()
+        .map(|(_, name, file)| js_sys::Array::of2(&(*name).into(), &(*file).into()))
+        .collect()
 }
