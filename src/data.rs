@@ -345,6 +345,95 @@ pub(crate) fn each_row<L>(
     Ok(layout)
 }
 
+/// What a front end offers as a data file's label choices (`--label NAME|INDEX`): the
+/// header's names if its first row is a header (a cell other than the last is not a number),
+/// else the 1-based column numbers. An error, as the reader words it, for an unreadable file
+/// or a first row of too few or too many columns.
+pub fn columns(name: &str, input: impl std::io::Read) -> Result<Vec<String>, Failure> {
+    let bad = |what: String| Failure::Input(format!("{name}: {what}"));
+    let mut reader = csv_reader(input);
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => {}
+        Ok(false) => return Err(bad("no rows".into())),
+        Err(e) => return Err(bad(format!("line 1: {e}"))),
+    }
+    let cells: Vec<&str> = record.iter().collect();
+    let (columns, header) = Columns::of_first_row(&cells, &LabelColumn::Last)
+        .map_err(|e| bad(format!("line 1: {e}")))?;
+    Ok(match (header, columns.header) {
+        (true, Some(names)) => names,
+        _ => (1..=cells.len()).map(|i| i.to_string()).collect(),
+    })
+}
+
+/// The rows `x` (`d` features each, row-major) projected onto their first two principal
+/// components (each row 2 values): a plane to draw data of more than two features on. The
+/// components come from the covariance (in `f64`) by power iteration from a fixed start, so
+/// the picture is the same on every run; signs are fixed so the largest loading is positive.
+/// Two features are returned as they are, one feature gets a zero second coordinate.
+pub fn projection(x: &[f32], d: usize) -> Vec<f32> {
+    let n = x.len().checked_div(d).unwrap_or(0);
+    if d <= 2 || n == 0 {
+        return x
+            .chunks_exact(d.max(1))
+            .flat_map(|r| [r[0], r.get(1).copied().unwrap_or(0.0)])
+            .collect();
+    }
+    let rows = || x.chunks_exact(d);
+    let mean: Vec<f64> = (0..d)
+        .map(|j| rows().map(|r| f64::from(r[j])).sum::<f64>() / n as f64)
+        .collect();
+    let mut cov = vec![0.0f64; d * d];
+    for r in rows() {
+        for i in 0..d {
+            for j in 0..d {
+                cov[i * d + j] += (f64::from(r[i]) - mean[i]) * (f64::from(r[j]) - mean[j]);
+            }
+        }
+    }
+    let mut components = Vec::with_capacity(2);
+    for _ in 0..2 {
+        let mut v: Vec<f64> = (0..d).map(|i| 1.0 + i as f64 / d as f64).collect();
+        for _ in 0..200 {
+            let w: Vec<f64> = (0..d)
+                .map(|i| (0..d).map(|j| cov[i * d + j] * v[j]).sum())
+                .collect();
+            let norm = w.iter().map(|a| a * a).sum::<f64>().sqrt();
+            if norm == 0.0 {
+                break;
+            }
+            v = w.iter().map(|a| a / norm).collect();
+        }
+        let largest = v
+            .iter()
+            .copied()
+            .fold(0.0f64, |m, a| if a.abs() > m.abs() { a } else { m });
+        if largest < 0.0 {
+            v.iter_mut().for_each(|a| *a = -*a);
+        }
+        // Deflate: remove this component's variance before finding the next.
+        let cv: Vec<f64> = (0..d)
+            .map(|i| (0..d).map(|j| cov[i * d + j] * v[j]).sum())
+            .collect();
+        let lambda: f64 = v.iter().zip(&cv).map(|(a, b)| a * b).sum();
+        for i in 0..d {
+            for j in 0..d {
+                cov[i * d + j] -= lambda * v[i] * v[j];
+            }
+        }
+        components.push(v);
+    }
+    let project = |r: &[f32], c: &[f64]| {
+        (0..d)
+            .map(|j| (f64::from(r[j]) - mean[j]) * c[j])
+            .sum::<f64>() as f32
+    };
+    rows()
+        .flat_map(|r| [project(r, &components[0]), project(r, &components[1])])
+        .collect()
+}
+
 /// A CSV reader as every data file is read: no header assumed (the caller decides), rows of
 /// any length (the caller checks), cells trimmed, `#` comments, within [`MAX_FILE_BYTES`] and
 /// [`MAX_LINE_BYTES`] (see [`unreadable`] for the errors).
@@ -711,6 +800,40 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_label_choices_are_the_header_or_the_column_numbers() {
+        let named = columns("a.csv", &b"x,y,class\n1,2,a\n"[..]).unwrap();
+        assert_eq!(named, ["x", "y", "class"]);
+        let numbered = columns("b.csv", &b"1,2,a\n3,4,b\n"[..]).unwrap();
+        assert_eq!(numbered, ["1", "2", "3"]);
+        let e = columns("c.csv", &b"just-one\n"[..])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.csv: line 1: 1 columns"), "{e}");
+        assert!(columns("d.csv", &b""[..]).is_err());
+    }
+
+    #[test]
+    fn the_projection_finds_the_spread_directions() {
+        // Points along (1, 1, 0) with a little spread along (0, 0, 1): the first component
+        // carries the line, the second the spread.
+        let x: Vec<f32> = (0..50)
+            .flat_map(|i| {
+                let t = (i / 2) as f32 - 12.0; // each t twice, with spread +0.5 and −0.5
+                [t, t, if i % 2 == 0 { 0.5 } else { -0.5 }]
+            })
+            .collect();
+        let p = projection(&x, 3);
+        assert_eq!(p.len(), 100);
+        for (i, xy) in p.chunks(2).enumerate() {
+            let t = (i / 2) as f32 - 12.0; // already centred
+            assert!((xy[0] - t * 2f32.sqrt()).abs() < 1e-3, "{i}: {xy:?}");
+            assert!((xy[1].abs() - 0.5).abs() < 1e-3, "{i}: {xy:?}");
+        }
+        assert_eq!(projection(&[1.0, 2.0, 3.0, 4.0], 2), [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(projection(&[1.0, 2.0], 1), [1.0, 0.0, 2.0, 0.0]);
+    }
 
     fn error(input: impl std::io::Read) -> String {
         parse_csv("d.csv", input, &LabelColumn::Last)

@@ -9,6 +9,9 @@ const ORIGINAL_TEST_ACC = 0.91;
 
 const C0 = [232, 113, 10];
 const C1 = [26, 115, 232];
+// One colour per class (up to 10): the moons' two first, then well-separated hues.
+const CLASS_COLOURS = [C0, C1, [46, 160, 67], [214, 39, 40], [148, 103, 189], [140, 86, 75],
+  [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
 
 function mix(p) {
   // p = P(class 1): orange through white to blue, like TensorFlow Playground.
@@ -23,7 +26,11 @@ function clear(ctx) {
   ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
 }
 
-/** The data (train ●, dev ○, test ◆) over the best network's probability heatmap. */
+/**
+ * The data (train ●, dev ○, test ◆), coloured by class, over the best network's probability
+ * heatmap when it has one (two features, two classes). `data.points` are two coordinates per
+ * point: the features, or their first two principal components.
+ */
 function drawMoons(canvas, data, heatmap) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
@@ -48,7 +55,7 @@ function drawMoons(canvas, data, heatmap) {
   const [nTrain, nDev] = data.split;
   for (let k = 0; k < data.labels.length; k++) {
     const x = sx(data.points[2 * k]), y = sy(data.points[2 * k + 1]);
-    const colour = data.labels[k] === 0 ? `rgb(${C0})` : `rgb(${C1})`;
+    const colour = `rgb(${CLASS_COLOURS[data.labels[k] % CLASS_COLOURS.length]})`;
     ctx.beginPath();
     if (k < nTrain) {
       ctx.arc(x, y, 2.6, 0, 2 * Math.PI);
@@ -234,7 +241,7 @@ function drawPolicy(canvas, policy) {
 }
 
 /** The architecture `[16, Tanh, 8, ReLU]` as a strip of chips: input → layers → output. */
-function renderArch(el, arch) {
+function renderArch(el, arch, d = 2, k = 2) {
   el.replaceChildren();
   if (!arch) {
     const none = document.createElement('span');
@@ -249,7 +256,7 @@ function renderArch(el, arch) {
     }
     const c = document.createElement('span'); c.className = `chip ${kind}`; c.textContent = text; el.append(c);
   };
-  chip('input 2', 'io');
+  chip(`input ${d}`, 'io');
   for (const t of tokens) chip(/^\d+$/.test(t) ? `linear ${t}` : t, /^\d+$/.test(t) ? 'linear' : 'act');
-  chip('linear 2 → class', 'io');
+  chip(`linear ${k} → class`, 'io');
 }

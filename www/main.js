@@ -67,7 +67,15 @@ function fromBase64(text) {
 }
 const pct = (v) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '–');
 
+/** Whether the search on screen is on the generated moons (the original's 91 % applies). */
+function onMoons() {
+  return !state.onFile && (state.settings?.dataset ?? 'moons') === 'moons';
+}
+
 const state = {
+  shape: [2, 2], // features and classes of the search on screen
+  onFile: false, // whether it runs on the user's file
+  file: null, // the user's data file ({ name, bytes }), or null for generated data
   phase: 'loading', // loading, idle, starting, running, paused, finishing, done
   settings: null, // of the search on screen
   data: null,
@@ -152,6 +160,8 @@ function readSettings() {
 }
 
 function clearErrors() {
+  $('e-data').textContent = '';
+  $('drop').classList.remove('invalid');
   for (const { name } of fields) {
     $(`e-${name}`).textContent = '';
     $(`e-${name}`).parentElement.classList.remove('invalid');
@@ -163,7 +173,7 @@ function showInvalid(field, message) {
   if (el) {
     el.textContent = message;
     el.parentElement.classList.add('invalid');
-    $(`s-${field}`).focus();
+    ($(`s-${field}`) ?? $('data-file')).focus();
   } else {
     status(message, true);
   }
@@ -173,7 +183,7 @@ function redraw() {
   if (state.data) drawMoons($('moons'), state.data, state.heatmap);
   drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes, {
     overlays: state.overlays,
-    original: (state.settings?.dataset ?? 'moons') === 'moons',
+    original: onMoons(),
   });
   drawPolicy($('policy'), state.policy);
   drawFrontier($('frontier'), state.frontier, state.bayes);
@@ -267,10 +277,19 @@ function onMessage({ data: m }) {
       showInvalid(m.field, m.message);
       setPhase('idle');
       break;
+    case 'columns':
+      offerLabels(m.columns);
+      break;
     case 'started':
       keepOverlay(); // the search on screen, if any, becomes an earlier curve
       resetView();
       state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
+      renderLegend(m.classes, m.features.length);
+      state.shape = [m.features.length, m.classes.length];
+      state.onFile = m.file !== null;
+      $('data-note').hidden = m.file === null;
+      $('data-note').textContent = m.file === null ? ''
+        : `On ${m.file}: ${m.features.length} features, ${m.classes.length} classes. The link keeps the settings; the file must be chosen again.`;
       state.rollouts = m.rollouts;
       state.settings = m.settings;
       for (const r of m.rewards) state.rewards.push(r);
@@ -292,7 +311,7 @@ function onMessage({ data: m }) {
       $('c-beta').textContent = m.beta.toExponential(2);
       $('greedy').textContent = m.greedyArch;
       state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
-      renderArch($('arch'), m.bestArch);
+      renderArch($('arch'), m.bestArch, state.shape[0], state.shape[1]);
       redraw();
       if (m.done) { setPhase('finishing'); status('Comparing the finalists…'); }
       break;
@@ -306,8 +325,10 @@ function onMessage({ data: m }) {
       $('r-test').textContent = pct(m.testMean);
       $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
       $('r-bayes').textContent = pct(m.bayes);
-      $('r-original').hidden = (state.settings?.dataset ?? 'moons') !== 'moons';
+      $('r-original').hidden = !onMoons();
+      $('r-ceiling').hidden = state.onFile;
       offerDownloads(m.downloads);
+      renderMetrics(m.classes, m.confusion, m.recall);
       $('result').hidden = false;
       setPhase('done');
       break;
@@ -318,6 +339,66 @@ function onMessage({ data: m }) {
     default:
       break;
   }
+}
+
+/** The file the user chose or dropped: read, and its columns asked of the worker. */
+async function chooseFile(file) {
+  clearErrors();
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  state.file = { name: file.name, bytes };
+  $('data-clear').hidden = false;
+  worker.postMessage({ type: 'columns', name: file.name, bytes });
+}
+
+/** The label choices of the chosen file, the last column first chosen (as the runner does). */
+function offerLabels(columns) {
+  const select = $('data-label');
+  select.replaceChildren(...columns.map((c) => new Option(c, c)));
+  select.value = columns[columns.length - 1];
+  select.disabled = false;
+}
+
+function forgetFile() {
+  state.file = null;
+  $('data-file').value = '';
+  $('data-label').replaceChildren(new Option('(choose a file)', ''));
+  $('data-label').disabled = true;
+  $('data-clear').hidden = true;
+  clearErrors();
+}
+
+/** The legend: one swatch per class, and what the plane is. */
+function renderLegend(classes, d) {
+  const parts = classes.map((name, c) => {
+    const s = document.createElement('span');
+    s.className = 'swatch';
+    s.style.background = `rgb(${CLASS_COLOURS[c % CLASS_COLOURS.length]})`;
+    return [s, ` ${name} `];
+  }).flat();
+  const plane = d === 2 && classes.length === 2
+    ? "● train ○ dev ◆ test · background: the best network's P(class 1)"
+    : d === 2 ? '● train ○ dev ◆ test' : `● train ○ dev ◆ test · ${d} features drawn on their first two principal components`;
+  $('legend').replaceChildren(...parts, '· ', plane);
+}
+
+/** The saved network's test confusion matrix and per-class recall. */
+function renderMetrics(classes, confusion, recall) {
+  const k = classes.length;
+  const table = document.createElement('table');
+  table.className = 'confusion';
+  const head = table.insertRow();
+  head.insertCell().textContent = 'true ↓ predicted →';
+  for (const c of classes) head.insertCell().textContent = c;
+  head.insertCell().textContent = 'recall';
+  for (let t = 0; t < k; t++) {
+    const row = table.insertRow();
+    row.insertCell().textContent = classes[t];
+    for (let p = 0; p < k; p++) row.insertCell().textContent = String(confusion[t * k + p]);
+    row.insertCell().textContent = pct(recall[t]);
+  }
+  const caption = table.createCaption();
+  caption.textContent = 'The saved network on the test split';
+  $('r-metrics').replaceChildren(table);
 }
 
 /** Links that save the winner in each export format (Blob URLs of the worker's bytes). */
@@ -385,12 +466,23 @@ function main() {
       return;
     }
     setPhase('starting');
-    worker.postMessage({ type: 'start', settings: readSettings() });
+    const data = state.file && { ...state.file, label: $('data-label').value };
+    worker.postMessage({ type: 'start', settings: readSettings(), data });
   });
   $('pause').addEventListener('click', () => { worker.postMessage({ type: 'pause' }); setPhase('paused'); });
   $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
   $('reset').addEventListener('click', reset);
   $('clear-overlays').addEventListener('click', () => { state.overlays = []; redraw(); });
+  $('data-file').addEventListener('change', (e) => { if (e.target.files[0]) chooseFile(e.target.files[0]); });
+  $('data-clear').addEventListener('click', forgetFile);
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    if (e.dataTransfer.files[0]) chooseFile(e.dataTransfer.files[0]);
+  });
 }
 
 main();

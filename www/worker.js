@@ -7,13 +7,14 @@
 // eslint-disable-next-line no-unused-vars
 function piconasWorker() {
   /* global wasm_bindgen */
-  const { Nas, exportFormats, settingsTable } = wasm_bindgen;
+  const { Nas, csvColumns, exportFormats, settingsTable } = wasm_bindgen;
 
   const SLICE_MS = 60;
   const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
   const GRID_X = 80; // heatmap resolution (columns); rows follow the data's aspect ratio
 
   let nas = null;
+  let onFile = false; // whether the search is on the user's file
   let paused = false;
   let sent = 0; // rewards already posted
   let activeMs = 0; // time spent stepping, for rollouts/s
@@ -60,6 +61,7 @@ function piconasWorker() {
 
   /** Hands the page a checkpoint to keep (not between the proposals of one update). */
   function save() {
+    if (onFile) return; // a kept search is resumed from its settings: generated data only
     const bytes = nas.checkpoint();
     if (!bytes) return;
     lastSave = performance.now();
@@ -79,7 +81,7 @@ function piconasWorker() {
       type: 'finished',
       winner: f.winner, devMean: f.devMean, testMean: f.testMean,
       testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
-      downloads,
+      downloads, classes: nas.classes(), confusion: nas.confusion(), recall: nas.recall(),
     }, downloads.map((d) => d.bytes.buffer));
   }
 
@@ -99,19 +101,32 @@ function piconasWorker() {
     }
   }
 
-  function start(settings, saved = null) {
+  /** A new search on `data` ({ name, bytes, label }: the user's file), or on the settings' data. */
+  function open(settings, saved, data) {
+    if (saved) {
+      return Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
+        saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined);
+    }
+    if (!data) return new Nas(settings);
+    try {
+      return Nas.withData(settings, data.name, data.bytes, data.label || undefined, false, 0n);
+    } catch (e) {
+      if (!e.field) e.field = 'data'; // the reader's message goes beside the file field
+      throw e;
+    }
+  }
+
+  function start(settings, saved = null, data = null) {
     let handle;
     try {
-      handle = saved
-        ? Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
-          saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined)
-        : new Nas(settings);
+      handle = open(settings, saved, data);
     } catch (e) {
       postMessage({ type: saved ? 'resume-failed' : 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
       return;
     }
     reset();
     nas = handle;
+    onFile = data !== null;
     lastSave = performance.now();
     const points = nas.points();
     const b = bounds(points);
@@ -120,6 +135,7 @@ function piconasWorker() {
     postMessage({
       type: 'started',
       points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
+      classes: nas.classes(), features: nas.features(), file: data?.name ?? null,
       bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid, settings,
       rewards: nas.rewards(0),
     });
@@ -151,7 +167,14 @@ function piconasWorker() {
     try {
       switch (data.type) {
         case 'init': load(data.wasm); break;
-        case 'start': start(data.settings); break;
+        case 'start': start(data.settings, null, data.data ?? null); break;
+      case 'columns':
+        try {
+          postMessage({ type: 'columns', name: data.name, columns: csvColumns(data.name, data.bytes) });
+        } catch (e) {
+          postMessage({ type: 'invalid', field: 'data', message: e.message ?? String(e) });
+        }
+        break;
         case 'resume-saved': start(data.settings, data.saved); break;
         case 'pause': paused = true; if (nas) save(); break;
         case 'resume': if (nas && paused) { paused = false; run(generation); } break;

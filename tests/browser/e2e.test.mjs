@@ -158,6 +158,40 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   await again.close();
 });
 
+test('your own CSV (13 features, 3 classes): chosen, searched, drawn, measured and saved as the runner does', { timeout: 240_000 }, async () => {
+  const wine = join(root, 'tests/data/wine.csv');
+  const { page, errors } = await openPage('#rollouts=30&seed=2', fromDisk());
+  await page.setInputFiles('#data-file', wine);
+  await page.waitForFunction(() => !document.getElementById('data-label').disabled);
+  assert.equal(await page.inputValue('#data-label'), 'class', 'the last column, as the runner takes it');
+  assert.equal(await page.$$eval('#data-label option', (o) => o.length), 14);
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  assert.match(await page.textContent('#data-note'), /^On wine\.csv: 13 features, 3 classes\. .*the file must be chosen again\.$/);
+  assert.match(await page.textContent('#legend'), /class_0 .*class_1 .*class_2 .*13 features drawn on their first two principal components/);
+  assert.ok(await inked(page, 'moons') > 0.005, 'the projected points are drawn');
+  assert.ok(!(await page.isVisible('#r-original')) && !(await page.isVisible('#r-ceiling')));
+  // The confusion matrix and recall: 3 × 3 counts over the whole test split.
+  const rows = await page.$$eval('#r-metrics tr', (r) => r.map((x) => [...x.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows[0], ['true ↓ predicted →', 'class_0', 'class_1', 'class_2', 'recall']);
+  assert.equal(rows.length, 4);
+  const counts = rows.slice(1).flatMap((r) => r.slice(1, 4).map(Number));
+  // The same search as the runner's on the same file: rewards, test counts, network.json.
+  const native = nativeRun(['--data', wine, '--rollouts', '30', '--seed', '2']);
+  const rewards = await page.evaluate(() => Array.from(window.piconas.rewards));
+  assert.deepEqual(rewards.map(f32Bits), native.rewardBits, 'page rewards = native rewards');
+  assert.deepEqual(counts, native.summary.confusion_matrix.flat());
+  const saved = await downloads(page);
+  assert.ok(saved.json[1].equals(native.exports.json), 'network.json = the runner\'s');
+  assert.ok(saved['c-int8'][1].equals(native.exports['c-int8']), 'the int8 header = piconas export\'s');
+  // A file the reader refuses: its message beside the field, nothing started.
+  await page.setInputFiles('#data-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a\n1\n') });
+  await page.waitForFunction(() => document.getElementById('e-data').textContent !== '');
+  assert.equal(await page.textContent('#e-data'), 'bad.csv: line 1: 1 columns; a data file has 1 to 64 features and a label');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('random search on XOR after the controller: both curves on one chart', { timeout: 240_000 }, async () => {
   const { page, errors } = await openPage('#rollouts=60&seed=1&dataset=xor&maxEpochs=20&retrains=1');
   assert.equal(await page.inputValue('#s-dataset'), 'xor');

@@ -17,6 +17,7 @@ mod settings;
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use piconas::deploy::{self, Format};
 use piconas::history::History;
+use piconas::metrics::Metrics;
 use piconas::model::NetworkFile;
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
@@ -191,8 +192,8 @@ pub struct Nas {
     workspace: Box<Workspace>,
     /// The child with the best reward so far, as trained in its rollout (for the heatmap).
     best: Option<Box<Network>>,
-    /// The network the finished search saved, as `network.json` has it.
-    saved: Option<(NetworkFile, Arch)>,
+    /// The network the finished search saved, as `network.json` has it, and its test metrics.
+    saved: Option<(NetworkFile, Arch, Metrics)>,
 }
 
 /// A JS `Error` carrying `message`.
@@ -356,10 +357,11 @@ impl Nas {
         self.records.get(at as usize).map(|r| r.bits().to_string())
     }
 
-    /// The data's features, row by row (`d` per row: `x0, y0, x1, y1, …` on the moons), in
-    /// split order.
+    /// The points to draw, two coordinates each, in split order: the features themselves for
+    /// two (`x0, y0, x1, y1, …` on the moons), else their projection onto the first two
+    /// principal components (`piconas::data::projection`).
     pub fn points(&self) -> Vec<f32> {
-        self.data.x.clone()
+        piconas::data::projection(&self.data.x, self.data.shape.inputs())
     }
 
     /// The class of each point.
@@ -521,8 +523,8 @@ impl Nas {
         let split = split_of(&self.data);
         let report = self.search.finish(&split);
         let (network, validation) = self.search.final_network(&split, &report);
-        let (file, _) = NetworkFile::saved(&network, &self.data, &split, validation);
-        self.saved = Some((file, *network.arch()));
+        let (file, metrics) = NetworkFile::saved(&network, &self.data, &split, validation);
+        self.saved = Some((file, *network.arch(), metrics));
         Finish {
             winner: report.winner.to_string(),
             dev_mean: report.dev_mean,
@@ -538,7 +540,7 @@ impl Nas {
     /// The saved network of a finished search (after [`Nas::finish`]) in the format called
     /// `format` (see [`export_formats`]): the bytes `piconas export` writes for the same run.
     pub fn export(&self, format: &str) -> Result<Vec<u8>, JsValue> {
-        let (file, arch) = self
+        let (file, arch, _) = self
             .saved
             .as_ref()
             .ok_or_else(|| js_error("no saved network yet: finish the search first"))?;
@@ -548,6 +550,32 @@ impl Nas {
         deploy::emit(file, *arch, format, split.train.features())
             .map_err(|e| js_error(&e.to_string()))
     }
+}
+
+#[wasm_bindgen]
+impl Nas {
+    /// The saved network's test confusion matrix, `k × k` row by row (true class, then
+    /// predicted), after [`Nas::finish`]; empty before.
+    pub fn confusion(&self) -> Vec<u32> {
+        self.saved
+            .as_ref()
+            .map_or_else(Vec::new, |(_, _, m)| m.confusion.concat())
+    }
+
+    /// Each class's test recall after [`Nas::finish`] (`NaN` for a class the test split
+    /// lacks); empty before.
+    pub fn recall(&self) -> Vec<f32> {
+        self.saved.as_ref().map_or_else(Vec::new, |(_, _, m)| {
+            m.recall().into_iter().map(|r| r.unwrap_or(f32::NAN)).collect()
+        })
+    }
+}
+
+/// A data file's label choices (the header's names, or the column numbers), read as the
+/// runner reads the file; throws the runner's message for a bad file.
+#[wasm_bindgen(js_name = csvColumns)]
+pub fn csv_columns(name: &str, csv: &[u8]) -> Result<Vec<String>, JsValue> {
+    piconas::data::columns(name, csv).map_err(|e| js_error(&e.to_string()))
 }
 
 /// The export formats, as `[name, file name]` pairs: `["json", "network.json"]`, …
