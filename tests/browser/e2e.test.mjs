@@ -192,6 +192,33 @@ test('your own CSV (13 features, 3 classes): chosen, searched, drawn, measured a
   await page.close();
 });
 
+test('on a phone-sized screen every control and chart fits, and every control is labelled', { timeout: 120_000 }, async () => {
+  const { page, errors } = await openPage('#rollouts=20&seed=1', fromDisk());
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 100_000 });
+  // No horizontal scrolling: nothing reaches past the viewport's width.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  const past = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().right > 390.5)
+    .map((e) => `${e.tagName.toLowerCase()}#${e.id}`));
+  assert.deepEqual(past, []);
+  for (const id of ['start', 'moons', 'rewards', 'frontier', 'policy', 'data-file', 'r-metrics', 'downloads']) {
+    assert.ok(await page.isVisible(`#${id}`), `#${id} is shown`);
+  }
+  // Every form control has a label (or text), so a screen reader names it; Tab reaches Start.
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, button')]
+    .filter((e) => !(e.labels?.length > 0 || e.textContent.trim() !== '' || e.getAttribute('aria-label')))
+    .map((e) => e.id));
+  assert.deepEqual(unnamed, []);
+  await page.focus('#start');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'start');
+  mkdirSync(join(root, 'target/browser'), { recursive: true });
+  await page.screenshot({ path: join(root, 'target/browser/phone.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('random search on XOR after the controller: both curves on one chart', { timeout: 240_000 }, async () => {
   const { page, errors } = await openPage('#rollouts=60&seed=1&dataset=xor&maxEpochs=20&retrains=1');
   assert.equal(await page.inputValue('#s-dataset'), 'xor');
