@@ -9,16 +9,10 @@ const ORIGINAL_TEST_ACC = 0.91;
 
 const C0 = [232, 113, 10];
 const C1 = [26, 115, 232];
-// One colour per class (up to 10): the moons' two first, then well-separated hues.
+// One colour per class (up to 10): the moons' two first (the heatmap's too: `CLASS0`,
+// `CLASS1` in wasm/src/lib.rs must match them), then well-separated hues.
 const CLASS_COLOURS = [C0, C1, [46, 160, 67], [214, 39, 40], [148, 103, 189], [140, 86, 75],
   [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207]];
-
-function mix(p) {
-  // p = P(class 1): orange through white to blue, like TensorFlow Playground.
-  const t = Math.abs(p - 0.5) * 2;
-  const c = p < 0.5 ? C0 : C1;
-  return c.map((v) => Math.round(255 + (v - 255) * t * 0.55));
-}
 
 function clear(ctx) {
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -38,17 +32,10 @@ function drawMoons(canvas, data, heatmap) {
   const W = canvas.width, H = canvas.height;
   const sx = (x) => ((x - grid.x0) / (grid.x1 - grid.x0)) * W;
   const sy = (y) => H - ((y - grid.y0) / (grid.y1 - grid.y0)) * H;
-  if (heatmap && heatmap.length === grid.nx * grid.ny) {
-    const img = new ImageData(grid.nx, grid.ny);
-    for (let j = 0; j < grid.ny; j++) {
-      for (let i = 0; i < grid.nx; i++) {
-        const [r, g, b] = mix(heatmap[j * grid.nx + i]);
-        const o = 4 * ((grid.ny - 1 - j) * grid.nx + i); // row 0 is y0, the bottom
-        img.data.set([r, g, b, 255], o);
-      }
-    }
-    const off = new OffscreenCanvas(grid.nx, grid.ny);
-    off.getContext('2d').putImageData(img, 0, 0);
+  if (heatmap instanceof ImageData) {
+    // Rendered by the wasm handle (Nas.heatmapImage): the grid's pixels, top row first.
+    const off = new OffscreenCanvas(heatmap.width, heatmap.height);
+    off.getContext('2d').putImageData(heatmap, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(off, 0, 0, W, H);
   }

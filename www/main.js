@@ -180,7 +180,11 @@ function showInvalid(field, message) {
 }
 
 function redraw() {
-  if (state.data) drawMoons($('moons'), state.data, state.heatmap);
+  if (state.data) {
+    const t = performance.now();
+    drawMoons($('moons'), state.data, state.heatmap);
+    state.drawMs = performance.now() - t;
+  }
   drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes, {
     overlays: state.overlays,
     original: onMoons(),
@@ -203,6 +207,7 @@ function keepOverlay() {
 function resetView() {
   Object.assign(state, {
     data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null, frontier: null,
+    frames: [],
   });
   $('c-rollout').textContent = '0 / 0';
   for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes']) $(id).textContent = '–';
@@ -304,6 +309,7 @@ function onMessage({ data: m }) {
     case 'progress':
       for (const r of m.rewards) state.rewards.push(r);
       state.heatmap = m.heatmap;
+      state.heatmapMs = m.heatmapMs;
       state.policy = m.policy;
       $('c-rollout').textContent = `${m.completed} / ${m.rollouts}`;
       $('c-rate').textContent = m.rate.toFixed(1);
@@ -313,6 +319,8 @@ function onMessage({ data: m }) {
       state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
       renderArch($('arch'), m.bestArch, state.shape[0], state.shape[1]);
       redraw();
+      // The data panel's frame: the heatmap in the worker, the drawing here (measure.mjs).
+      if (state.frames.length < 2000) state.frames.push([state.heatmapMs, state.drawMs]);
       if (m.done) { setPhase('finishing'); status('Comparing the finalists…'); }
       break;
     case 'finished':

@@ -35,7 +35,9 @@ function piconasWorker() {
   function progressMessage(p) {
     const rewards = nas.rewards(sent);
     sent += rewards.length;
-    const heatmap = nas.heatmap(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1);
+    const t = performance.now();
+    const heatmap = nas.heatmapImage(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1) ?? null;
+    const heatmapMs = performance.now() - t;
     return {
       type: 'progress',
       completed: p.completed,
@@ -49,6 +51,7 @@ function piconasWorker() {
       greedyArch: nas.greedyArch(),
       policy: nas.policy(),
       heatmap,
+      heatmapMs,
       frontier: nas.frontier(),
       frontierArchs: nas.frontierArchs(),
     };
@@ -56,7 +59,9 @@ function piconasWorker() {
 
   function post(p) {
     const m = progressMessage(p);
-    postMessage(m, [m.rewards.buffer, m.policy.buffer, m.heatmap.buffer, m.frontier.buffer]);
+    const moved = [m.rewards.buffer, m.policy.buffer, m.frontier.buffer];
+    if (m.heatmap) moved.push(m.heatmap.data.buffer);
+    postMessage(m, moved);
   }
 
   /** Hands the page a checkpoint to keep (not between the proposals of one update). */

@@ -1,7 +1,9 @@
 // Speed of the search in the page, for the README's browser-vs-native figure (not a test):
 //   node tests/browser/measure.mjs [ROLLOUTS] [SEED]
 // Runs the default search for ROLLOUTS (300) rollouts in headless Chromium and prints the
-// page's own rollouts/s (rollouts over the time spent stepping, finish excluded) as JSON.
+// page's own rollouts/s (rollouts over the time spent stepping, finish excluded) as JSON, and
+// the data panel's frame: the median time to compute the decision heatmap (in the worker) and
+// to draw the panel (on the page), in ms.
 import { launchChromium, serveWww } from './harness.mjs';
 
 const rollouts = Number(process.argv[2] ?? 300);
@@ -15,7 +17,12 @@ try {
   await page.click('#start');
   await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 600_000 });
   const rate = Number(await page.textContent('#c-rate'));
-  console.log(JSON.stringify({ rollouts, seed, rollouts_per_s: rate, ms_per_rollout: 1000 / rate }));
+  const frames = await page.evaluate(() => window.piconas.frames);
+  const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  console.log(JSON.stringify({
+    rollouts, seed, rollouts_per_s: rate, ms_per_rollout: 1000 / rate, frames: frames.length,
+    heatmap_ms: median(frames.map((f) => f[0])), draw_ms: median(frames.map((f) => f[1])),
+  }));
 } finally {
   await browser.close();
   server.close();

@@ -239,6 +239,19 @@ impl Nas {
     }
 }
 
+/// The heatmap's colours: class 0 orange, class 1 blue (must match the first two of
+/// `CLASS_COLOURS` in www/draw.js, the points' colours).
+const CLASS0: [f32; 3] = [232.0, 113.0, 10.0];
+const CLASS1: [f32; 3] = [26.0, 115.0, 232.0];
+
+/// `P(class 1) = p` as a colour: white at ½, towards the likelier class's colour as `p` nears
+/// 0 or 1 (at most 55 % of the way, so the points stay visible on it).
+fn colour(p: f32) -> [u8; 3] {
+    let t = (p - 0.5).abs() * 2.0;
+    let c = if p < 0.5 { CLASS0 } else { CLASS1 };
+    c.map(|v| (255.0 + (v - 255.0) * t * 0.55).round() as u8)
+}
+
 /// The split of a handle's data (checked when the handle was made; it never changes).
 fn split_of(data: &Dataset) -> Split<'_> {
     let empty = piconas_core::Rows::empty(data.shape);
@@ -382,6 +395,37 @@ impl Nas {
     #[wasm_bindgen(js_name = bestArch)]
     pub fn best_arch(&self) -> Option<String> {
         self.best.as_ref().map(|n| n.arch().to_string())
+    }
+
+    /// The decision heatmap as pixels: [`Nas::heatmap`]'s grid drawn orange (class 0)
+    /// through white to blue (class 1), the more saturated the surer, top row at `y1`.
+    /// `undefined` when there is no heatmap (see [`Nas::heatmap`]).
+    #[wasm_bindgen(js_name = heatmapImage)]
+    pub fn heatmap_image(
+        &mut self,
+        nx: u32,
+        ny: u32,
+        x0: f32,
+        x1: f32,
+        y0: f32,
+        y1: f32,
+    ) -> Option<web_sys::ImageData> {
+        let p = self.heatmap(nx, ny, x0, x1, y0, y1);
+        if p.is_empty() {
+            return None;
+        }
+        let mut rgba = vec![255u8; p.len() * 4];
+        for (j, row) in p.chunks_exact(nx as usize).enumerate() {
+            let top = ny as usize - 1 - j; // grid row 0 is y0, the bottom
+            for (i, &v) in row.iter().enumerate() {
+                let o = 4 * (top * nx as usize + i);
+                rgba[o..o + 3].copy_from_slice(&colour(v));
+            }
+        }
+        // Copied into a JS array: an ImageData made from a slice would view wasm memory (not
+        // transferable, and reused once the Vec is freed).
+        let pixels = js_sys::Uint8ClampedArray::from(&rgba[..]);
+        web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(&pixels, nx, ny).ok()
     }
 
     /// `P(class 1)` of the best network so far on an `nx × ny` grid over
@@ -566,7 +610,10 @@ impl Nas {
     /// lacks); empty before.
     pub fn recall(&self) -> Vec<f32> {
         self.saved.as_ref().map_or_else(Vec::new, |(_, _, m)| {
-            m.recall().into_iter().map(|r| r.unwrap_or(f32::NAN)).collect()
+            m.recall()
+                .into_iter()
+                .map(|r| r.unwrap_or(f32::NAN))
+                .collect()
         })
     }
 }
