@@ -261,6 +261,48 @@ function keep(m) {
   }
 }
 
+/** A search began: its data, its shape, and where the link and the note stand. */
+function onStarted(m) {
+  keepOverlay(); // the search on screen, if any, becomes an earlier curve
+  resetView();
+  state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
+  renderLegend(m.classes, m.features.length);
+  state.shape = [m.features.length, m.classes.length];
+  state.onFile = m.file !== null;
+  $('data-note').hidden = m.file === null;
+  $('data-note').textContent = m.file === null ? ''
+    : `On ${m.file}: ${m.features.length} features, ${m.classes.length} classes. The link keeps the settings; the file must be chosen again.`;
+  state.rollouts = m.rollouts;
+  state.settings = m.settings;
+  for (const r of m.rewards) state.rewards.push(r);
+  $('saved').hidden = true;
+  state.bayes = m.bayes;
+  $('c-bayes').textContent = pct(m.bayes);
+  $('c-rollout').textContent = `${m.rewards.length} / ${m.rollouts}`;
+  history.replaceState(null, '', `#${new URLSearchParams(m.settings)}`);
+  setPhase('running');
+  redraw();
+}
+
+/** The search ended: the winner, its test metrics and its downloads. */
+function onFinished(m) {
+  localStorage.removeItem(SAVED_KEY);
+  status(null);
+  $('r-winner').textContent = m.winner;
+  $('r-how').textContent = m.folds >= 2
+    ? `chosen by ${m.folds}-fold cross-validation, tested as its ${m.runs} fold models`
+    : `retrained ${m.runs} times`;
+  $('r-test').textContent = pct(m.testMean);
+  $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
+  $('r-bayes').textContent = pct(m.bayes);
+  $('r-original').hidden = !onMoons();
+  $('r-ceiling').hidden = state.onFile;
+  offerDownloads(m.downloads);
+  renderMetrics(m.classes, m.confusion, m.recall);
+  $('result').hidden = false;
+  setPhase('done');
+}
+
 function onMessage({ data: m }) {
   switch (m.type) {
     case 'ready':
@@ -286,25 +328,7 @@ function onMessage({ data: m }) {
       offerLabels(m.columns);
       break;
     case 'started':
-      keepOverlay(); // the search on screen, if any, becomes an earlier curve
-      resetView();
-      state.data = { points: m.points, labels: m.labels, split: m.split, grid: m.grid };
-      renderLegend(m.classes, m.features.length);
-      state.shape = [m.features.length, m.classes.length];
-      state.onFile = m.file !== null;
-      $('data-note').hidden = m.file === null;
-      $('data-note').textContent = m.file === null ? ''
-        : `On ${m.file}: ${m.features.length} features, ${m.classes.length} classes. The link keeps the settings; the file must be chosen again.`;
-      state.rollouts = m.rollouts;
-      state.settings = m.settings;
-      for (const r of m.rewards) state.rewards.push(r);
-      $('saved').hidden = true;
-      state.bayes = m.bayes;
-      $('c-bayes').textContent = pct(m.bayes);
-      $('c-rollout').textContent = `${m.rewards.length} / ${m.rollouts}`;
-      history.replaceState(null, '', `#${new URLSearchParams(m.settings)}`);
-      setPhase('running');
-      redraw();
+      onStarted(m);
       break;
     case 'progress':
       for (const r of m.rewards) state.rewards.push(r);
@@ -324,21 +348,7 @@ function onMessage({ data: m }) {
       if (m.done) { setPhase('finishing'); status('Comparing the finalists…'); }
       break;
     case 'finished':
-      localStorage.removeItem(SAVED_KEY);
-      status(null);
-      $('r-winner').textContent = m.winner;
-      $('r-how').textContent = m.folds >= 2
-        ? `chosen by ${m.folds}-fold cross-validation, tested as its ${m.runs} fold models`
-        : `retrained ${m.runs} times`;
-      $('r-test').textContent = pct(m.testMean);
-      $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
-      $('r-bayes').textContent = pct(m.bayes);
-      $('r-original').hidden = !onMoons();
-      $('r-ceiling').hidden = state.onFile;
-      offerDownloads(m.downloads);
-      renderMetrics(m.classes, m.confusion, m.recall);
-      $('result').hidden = false;
-      setPhase('done');
+      onFinished(m);
       break;
     case 'error':
       status(m.message, true);
