@@ -448,7 +448,8 @@ function cleared() {
  * fetched; a served page runs the same way.
  */
 function startWorker() {
-  const source = `${piconasGlue}\nconst wasm_bindgen = piconasGlue();\n(${piconasWorker})();\n`;
+  const methods = Object.values(piconasWorker).map(String).join(',\n');
+  const source = `${piconasGlue}\nconst wasm_bindgen = piconasGlue();\nconst W = {\n${methods}\n};\nW.main();\n`;
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   worker = new Worker(url);
   URL.revokeObjectURL(url);
