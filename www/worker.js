@@ -65,7 +65,7 @@ const piconasWorker = {
     try {
       postMessage({ type: 'columns', name, columns: wasm_bindgen.csvColumns(name, bytes) });
     } catch (e) {
-      postMessage({ type: 'invalid', field: 'data', message: e.message ?? String(e) });
+      postMessage({ type: 'invalid', field: e.field ?? '', message: e.message ?? String(e) });
     }
   },
 
@@ -88,12 +88,8 @@ const piconasWorker = {
         saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined);
     }
     if (!data) return new Nas(settings);
-    try {
-      return Nas.withData(settings, data.name, data.bytes, data.label || undefined, false, 0n);
-    } catch (e) {
-      if (!e.field) e.field = 'data'; // the reader's message goes beside the file field
-      throw e;
-    }
+    // A bad file throws with `field` 'data': its message goes beside the file field.
+    return Nas.withData(settings, data.name, data.bytes, data.label || undefined, false, 0n);
   },
 
   start(settings, saved = null, data = null) {

@@ -276,7 +276,7 @@ impl Nas {
     /// by the runner's own reader: the label column `label` (a header name or a 1-based
     /// index; the last column if `undefined`), split stratified with `splitSeed` (or in file
     /// order if `inOrder`), standardised as the runner does by default. Throws an `Error`
-    /// with the runner's message for bad data.
+    /// with the runner's message for bad data (its `field` is `data`).
     #[wasm_bindgen(js_name = withData)]
     pub fn with_data(
         settings: JsValue,
@@ -297,7 +297,9 @@ impl Nas {
             split_seed,
             ..CsvOptions::default()
         };
-        let data = Dataset::read(name, csv, &options).map_err(|e| js_error(&e.to_string()))?;
+        // The reader's message belongs beside the page's file field.
+        let data = Dataset::read(name, csv, &options)
+            .map_err(|e| settings::js_error("data", &e.to_string()))?;
         Nas::on(&s, data)
     }
 
@@ -622,7 +624,7 @@ impl Nas {
 /// runner reads the file; throws the runner's message for a bad file.
 #[wasm_bindgen(js_name = csvColumns)]
 pub fn csv_columns(name: &str, csv: &[u8]) -> Result<Vec<String>, JsValue> {
-    piconas::data::columns(name, csv).map_err(|e| js_error(&e.to_string()))
+    piconas::data::columns(name, csv).map_err(|e| settings::js_error("data", &e.to_string()))
 }
 
 /// The export formats, as `[name, file name]` pairs: `["json", "network.json"]`, …

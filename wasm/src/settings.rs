@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 /// The largest data set the page generates: bigger ones make every rollout slow to watch.
 pub const MAX_PAGE_SAMPLES: u64 = 20_000;
 
-fn js_error(field: &str, message: &str) -> JsValue {
+/// A JS `Error` with `message` whose `field` property names the page's field it is about.
+pub fn js_error(field: &str, message: &str) -> JsValue {
     let error = js_sys::Error::new(message);
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"field".into(), &field.into());
