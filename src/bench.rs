@@ -1,22 +1,28 @@
 //! `piconas bench`: the fixed workload later speed work is measured against.
 //!
 //! Part 1 trains fixed architectures for a fixed number of epochs (patience = epochs, so no
-//! early stop) and reports samples/s and multiply-adds/s. Part 2 runs the default search for
-//! a fixed number of rollouts, the way the runner does (one thread), and reports rollouts/s.
-//! Both say which instruction set trained the children (see `kernel`).
+//! early stop) and reports samples/s and multiply-adds/s; it says which instruction set
+//! trained the children (see `kernel`). Part 2 runs the default search for a fixed number of
+//! rollouts, the way the runner does, on one thread and then on all of them with each guess of
+//! the speculative pipeline (`pipeline`), and reports rollouts/s, the speed-up and the hit
+//! rates. Part 3 times the default search on the committed real data sets (iris, wine,
+//! digits), so that a change that speeds up the moons and slows down 64 features is seen.
 
 use std::io::Write;
+use std::path::Path;
 use std::time::Instant;
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rng::{self, Stream};
+use piconas_core::speculate::Guess;
 use piconas_core::{
     Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Shape, Split, Trainer,
 };
 
 use crate::cli::BenchArgs;
-use crate::data::Dataset;
+use crate::data::{CsvOptions, Dataset};
 use crate::failure::Failure;
+use crate::pipeline::Stats;
 use crate::spec::invalid;
 
 /// The architectures of part 1: the largest child, a typical good one, a small one, the
@@ -48,7 +54,14 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     // A closed stdout (`| head`) stops the report, not the program.
     let mut out = std::io::stdout().lock();
     children(&mut out, args.epochs, &split)?;
-    rollouts(&mut out, args.rollouts, &split)
+    let threads = args
+        .threads
+        .map_or_else(crate::run::default_threads, usize::from);
+    rollouts(&mut out, args.rollouts, threads, &split)?;
+    if args.real.as_os_str() != "none" {
+        real_data(&mut out, args.real_rollouts, &args.real)?;
+    }
+    Ok(())
 }
 
 /// Trains each of [`ARCHS`] for `epochs` epochs, again and again for about a second, and
@@ -106,32 +119,117 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
     Ok(())
 }
 
-/// Runs the first `rollouts` rollouts of the default search (seed 0, the default controller,
-/// one thread) and reports their rate.
-fn rollouts(out: &mut impl Write, rollouts: u32, split: &Split<'_>) -> Result<(), Failure> {
+/// The default search on `split` (its shape), first `rollouts` rollouts, seed 0.
+fn default_search(rollouts: u32, split: &Split<'_>) -> Result<SearchConfig, Failure> {
     let config = SearchConfig {
         rollouts,
+        shape: split.shape(),
         ..SearchConfig::default()
     };
     config.validate().map_err(invalid)?;
+    Ok(config)
+}
+
+/// One timed search: seconds, epochs per child, and the speculation's statistics.
+struct Timed {
+    secs: f64,
+    epochs: f64,
+    speculation: Option<Stats>,
+}
+
+/// Runs `config` to the end on `split` as the runner does, on `threads` threads guessing with
+/// `guess`, and times it.
+fn timed(
+    config: SearchConfig,
+    split: &Split<'_>,
+    threads: usize,
+    guess: Option<Guess>,
+) -> Result<Timed, Failure> {
     let start = Instant::now();
     let mut search: Box<Search<{ Hidden::DEFAULT.units() }, MAX_ROLLOUTS_PER_UPDATE>> =
         Box::new(Search::idle());
     search.start(config).map_err(invalid)?;
     let mut epochs = 0u64;
-    crate::parallel::run(&mut search, split, 1, None, |event| {
+    let speculation = crate::parallel::run(&mut search, split, threads, guess, None, |event| {
         if let crate::parallel::Event::Record(r) = event {
             epochs += u64::from(r.epochs);
         }
         Ok(())
     })?;
-    let secs = start.elapsed().as_secs_f64();
+    Ok(Timed {
+        secs: start.elapsed().as_secs_f64(),
+        epochs: epochs as f64 / f64::from(config.rollouts),
+        speculation,
+    })
+}
+
+/// Runs the first `rollouts` rollouts of the default search (seed 0, the default controller)
+/// on one thread, then on `threads` with each guess of the speculative pipeline, and reports
+/// their rates, the speed-up and how often the guesses hit.
+fn rollouts(
+    out: &mut impl Write,
+    rollouts: u32,
+    threads: usize,
+    split: &Split<'_>,
+) -> Result<(), Failure> {
+    let config = default_search(rollouts, split)?;
+    let one = timed(config, split, 1, None)?;
+    let ms = |t: &Timed| 1e3 * t.secs / f64::from(rollouts);
     let _ = writeln!(
         out,
         "\ndefault search, first {rollouts} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
-        f64::from(rollouts) / secs,
-        1e3 * secs / f64::from(rollouts),
-        epochs as f64 / f64::from(rollouts)
+        f64::from(rollouts) / one.secs,
+        ms(&one),
+        one.epochs
     );
+    if threads < 2 {
+        return Ok(());
+    }
+    let _ = writeln!(
+        out,
+        "the same on {threads} threads, training guessed children ahead (identical records):"
+    );
+    for guess in Guess::ALL {
+        let run = timed(config, split, threads, Some(guess))?;
+        let stats = run.speculation.unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  --speculate {:<7} {:.2} ms/rollout, {:.2}x one thread; {}",
+            guess.name(),
+            ms(&run),
+            one.secs / run.secs,
+            stats.text()
+        );
+    }
+    Ok(())
+}
+
+/// The committed real data sets, for the time per rollout beyond the moons.
+const REAL: [&str; 3] = ["iris", "wine", "digits"];
+
+/// Runs the first `rollouts` rollouts of the default search on each of [`REAL`] in `dir` (one
+/// thread) and reports the time per rollout.
+fn real_data(out: &mut impl Write, rollouts: u32, dir: &Path) -> Result<(), Failure> {
+    let _ = writeln!(
+        out,
+        "\nreal data ({}), first {rollouts} rollouts of the default search, one thread:",
+        dir.display()
+    );
+    for name in REAL {
+        let path = dir.join(format!("{name}.csv"));
+        let data = Dataset::csv(&path, &CsvOptions::default())?;
+        let split = data.split()?;
+        let run = timed(default_search(rollouts, &split)?, &split, 1, None)?;
+        let shape = split.shape();
+        let _ = writeln!(
+            out,
+            "  {name:<7} {:>4} rows, {:>2} features, {:>2} classes: {:.2} ms/rollout, {:.1} epochs/child",
+            data.labels.len(),
+            shape.inputs(),
+            shape.classes(),
+            1e3 * run.secs / f64::from(rollouts),
+            run.epochs
+        );
+    }
     Ok(())
 }

@@ -183,10 +183,17 @@ pub struct SearchArgs {
     /// consumer [default: on].
     #[arg(long, value_name = "on|off", requires = "data", value_parser = ["on", "off"])]
     pub standardize: Option<String>,
-    /// Threads training children in parallel; helps only with --rollouts-per-update ≥ 2, and
-    /// never changes the results [default: one per core].
+    /// Threads training children in parallel (a batch's children, or with one rollout per
+    /// update the guessed children of the next rollouts: --speculate); never changes the
+    /// results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// With one rollout per update and two threads or more, train the children of the next
+    /// rollouts ahead on a guess of their architecture: the controller's next samples drawn
+    /// with its own upcoming random numbers (draws), its greedy sequence (greedy), or the most
+    /// frequent recent architecture (recent). Never changes the results [default: draws].
+    #[arg(long, value_name = "GUESS", value_parser = ["draws", "greedy", "recent", "off"])]
+    pub speculate: Option<String>,
     /// Reuse the first outcome of an architecture sampled again instead of training it anew
     /// (faster; changes the search: repeated samples no longer draw fresh, noisy rewards).
     #[arg(long)]
@@ -369,6 +376,17 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", default_value_t = 300,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_ROLLOUTS)))]
     pub rollouts: u32,
+    /// Threads of the speculative part [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// Folder of the real data sets (iris.csv, wine.csv, digits.csv) to time the search on;
+    /// `none` skips that part.
+    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))]
+    pub real: PathBuf,
+    /// Rollouts per real data set.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_ROLLOUTS)))]
+    pub real_rollouts: u32,
     /// Epochs per architecture in the child-training part.
     #[arg(long, value_name = "N", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_EPOCHS)))]

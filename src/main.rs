@@ -9,6 +9,7 @@ mod kernel;
 mod outcome;
 mod output;
 mod parallel;
+mod pipeline;
 mod predict_command;
 mod run;
 mod spec;

@@ -53,6 +53,8 @@ pub struct Outcome {
     pub seconds: f64,
     /// Rollouts answered from `--cache`, when it was on.
     pub cache_hits: Option<u64>,
+    /// How the speculative pipeline went, when it ran.
+    pub speculation: Option<crate::pipeline::Stats>,
     /// The instruction set that trained the children.
     pub kernel: &'static str,
     /// The run directory, as given.
@@ -274,6 +276,9 @@ impl Outcome {
                 self.config.rollouts
             ));
         }
+        if let Some(stats) = &self.speculation {
+            line(format!("speculation         {}", stats.text()));
+        }
         line(format!("training kernel     {}", self.kernel));
         line(format!("output              {}", self.out));
         s
@@ -362,6 +367,7 @@ mod tests {
             },
             seconds: 2.0,
             cache_hits: None,
+            speculation: None,
             kernel: "AVX2",
             out: "runs/x".into(),
         }

@@ -5,14 +5,17 @@
 //! trained on a thread with its own [`Trainer`], from the random stream of its rollout index,
 //! and the outcomes are reported in rollout order. The numbers therefore depend on the seed and
 //! K only, never on the thread count (tests/cli.rs checks it). With K = 1 (the original's
-//! setting) there is nothing to overlap and one thread does the work.
+//! setting) the children of one batch cannot overlap; [`crate::pipeline`] trains guesses of
+//! the next rollouts' children instead, with the same records.
 
 use std::collections::HashMap;
 
 use piconas_core::search::{self, Proposal, Record};
+use piconas_core::speculate::Guess;
 use piconas_core::{Arch, Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
+use crate::pipeline;
 
 /// Optional memo of trained architectures (`--cache`): a proposal whose architecture was
 /// trained before gets that first outcome again instead of a new training. Off by default, as
@@ -33,8 +36,31 @@ pub enum Event<'a, const H: usize, const K: usize> {
 }
 
 /// Drives `search` to the end on `data` with up to `threads` threads, telling `on_event` of
-/// each record in rollout order and of each batch's end.
+/// each record in rollout order and of each batch's end. With one rollout per update, no
+/// cache, two threads or more and a `guess`, the threads train guessed children ahead
+/// ([`crate::pipeline`]), and how that went is returned.
 pub fn run<const H: usize, const K: usize>(
+    search: &mut Search<H, K>,
+    data: &Split<'_>,
+    threads: usize,
+    guess: Option<Guess>,
+    cache: Option<&mut Cache>,
+    on_event: impl FnMut(Event<'_, H, K>) -> Result<(), Failure>,
+) -> Result<Option<pipeline::Stats>, Failure> {
+    match guess {
+        Some(guess)
+            if threads >= 2
+                && cache.is_none()
+                && search.config().controller.rollouts_per_update == 1 =>
+        {
+            pipeline::run(search, data, threads, guess, on_event).map(Some)
+        }
+        _ => batches(search, data, threads, cache, on_event).map(|()| None),
+    }
+}
+
+/// [`run`] a batch at a time: the batch's children on up to `threads` threads.
+fn batches<const H: usize, const K: usize>(
     search: &mut Search<H, K>,
     data: &Split<'_>,
     threads: usize,

@@ -7,6 +7,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::speculate::Guess;
 use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
@@ -67,6 +68,7 @@ struct Options {
     quiet: bool,
     print_records: bool,
     threads: usize,
+    guess: Option<Guess>,
     checkpoint_every: u32,
 }
 
@@ -76,6 +78,8 @@ impl Options {
             quiet: args.quiet || args.print_records,
             print_records: args.print_records,
             threads: args.threads.map_or_else(default_threads, usize::from),
+            // clap admits only the guesses' names and "off".
+            guess: Guess::from_name(args.speculate.as_deref().unwrap_or("draws")),
             checkpoint_every: args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
         }
     }
@@ -95,7 +99,7 @@ fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Fa
 fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Claim), Failure> {
     if flags.describes_a_search() {
         return Err(Failure::Input(
-            "--resume continues a run with its own settings; give only --quiet, --threads, --print-records or --checkpoint-every with it".into(),
+            "--resume continues a run with its own settings; give only --quiet, --threads, --speculate, --print-records or --checkpoint-every with it".into(),
         ));
     }
     let claim = output::claim_existing(dir)?;
@@ -204,10 +208,11 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     };
     let mut live = Live::new(job, history, search.completed());
     let mut cache = job.spec.cache.then(parallel::Cache::default);
-    parallel::run(
+    let speculation = parallel::run(
         &mut search,
         &job.split,
         job.options.threads,
+        job.options.guess,
         cache.as_mut(),
         |event| match event {
             parallel::Event::Record(record) => live.record(&mut log, record),
@@ -216,7 +221,11 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     )?;
     log.sync()?;
     live.bar.set_message("retraining the finalists");
-    let outcome = conclude(job, &mut search, live, start, cache.map(|c| c.hits))?;
+    let counts = Counts {
+        cache_hits: cache.map(|c| c.hits),
+        speculation,
+    };
+    let outcome = conclude(job, &mut search, live, start, counts)?;
     write_results(&outcome, job.out)?;
     // The run is complete (summary.json was written last): its checkpoint has served.
     let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
@@ -347,6 +356,12 @@ fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
     }
 }
 
+/// How the rollouts were run, for the summary (timing-dependent, so never in summary.json).
+struct Counts {
+    cache_hits: Option<u64>,
+    speculation: Option<crate::pipeline::Stats>,
+}
+
 /// The end of the search: the finalists retrained, the winner's best retrain saved as
 /// network.json, and everything the summary reports.
 fn conclude<const H: usize>(
@@ -354,7 +369,7 @@ fn conclude<const H: usize>(
     search: &mut Search<H, MAX_ROLLOUTS_PER_UPDATE>,
     live: Live<'_>,
     start: Instant,
-    cache_hits: Option<u64>,
+    counts: Counts,
 ) -> Result<Outcome, Failure> {
     let (split, config) = (&job.split, job.spec.settings.search);
     let report = search.finish(split);
@@ -398,7 +413,8 @@ fn conclude<const H: usize>(
         metrics,
         deploy,
         seconds: start.elapsed().as_secs_f64(),
-        cache_hits,
+        cache_hits: counts.cache_hits,
+        speculation: counts.speculation,
         kernel: if crate::kernel::avx2() {
             "AVX2"
         } else {

@@ -572,6 +572,68 @@ fn on_a_terminal_the_progress_bar_shows_the_run() {
     assert!(out.join("summary.json").exists());
 }
 
+/// With one rollout per update (the default), two threads or more train guessed children
+/// ahead (`src/pipeline.rs`). Whatever the thread count and the guess, the records are the
+/// single thread's, which begin with the golden table; and the guesses do hit.
+#[test]
+fn speculation_never_changes_the_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let mut args = vec!["--print-records", "--rollouts", "300", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let o = piconas(&args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let stdout = String::from_utf8(o.stdout).unwrap();
+        let read = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+        let mut summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+        summary.as_object_mut().unwrap().remove("seconds");
+        let records: Vec<String> = stdout
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+            .map(String::from)
+            .collect();
+        let speculation = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("speculation"))
+            .map(|l| l.trim().to_string());
+        let files = (read("rollouts.csv"), summary, read("network.json"));
+        (records, files, speculation)
+    };
+    let (one, files, none) = run("one", &["--threads", "1"]);
+    assert_eq!(one.len(), 300);
+    assert_eq!(
+        one[..12].join("\n") + "\n",
+        common::SEED_0,
+        "the golden records"
+    );
+    assert_eq!(none, None, "one thread does not speculate");
+    for (name, extra) in [
+        ("draws", &["--threads", "2"][..]),
+        ("greedy", &["--threads", "2", "--speculate", "greedy"]),
+        ("recent", &["--threads", "2", "--speculate", "recent"]),
+        ("three", &["--threads", "3", "--speculate", "draws"]),
+        ("off", &["--threads", "2", "--speculate", "off"]),
+    ] {
+        let (records, same_files, speculation) = run(name, extra);
+        assert_eq!(records, one, "{name}: the records differ");
+        assert!(same_files == files, "{name}: the files differ");
+        match name {
+            "off" => assert_eq!(speculation, None, "off does not speculate"),
+            _ => {
+                let line = speculation.expect("the summary reports the speculation");
+                let hits: u64 = line.split(' ').next().unwrap().parse().unwrap();
+                // draws hit about 80 % of the first 300 rollouts here; the others far fewer.
+                if name == "draws" || name == "three" {
+                    assert!(hits >= 30, "{name}: guesses hit: {line}");
+                }
+                assert!(line.contains("of 300 rollouts trained ahead"), "{line}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_thread_count_never_changes_the_results() {
     let tmp = tempfile::tempdir().unwrap();

@@ -148,6 +148,7 @@ pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod shuffle;
+pub mod speculate;
 pub mod standardize;
 #[cfg(test)]
 mod testdata;

@@ -321,15 +321,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         }
         let rng = self.rng.as_mut()?;
         let traj = self.batch.get_mut(self.proposed)?;
-        match self.config.strategy {
-            Strategy::Reinforce => self.policy.sample(rng, traj),
-            Strategy::Random => {
-                // Uniform over architectures; the trajectory records it as the controller would
-                // have seen it (its log-probability and entropy are the controller's, unused).
-                let arch = Arch::nth(rng::below(rng, ARCH_COUNT));
-                self.policy.replay(&arch, traj);
-            }
-        }
+        draw(self.config.strategy, &self.policy, rng, traj);
         self.betas[self.proposed] = self.learner.next_beta();
         self.proposed += 1;
         let proposal = Proposal {
@@ -338,6 +330,29 @@ impl<const H: usize, const K: usize> Search<H, K> {
         };
         self.next += 1;
         Some(proposal)
+    }
+
+    /// The architectures of the next `out.len()` proposals (fewer near the end; returns how
+    /// many) as [`Search::propose`] would draw them if the controller did not learn before
+    /// them: from the search's own upcoming random numbers, with the current policy. For
+    /// random search they are exact; for the controller they differ only where the updates in
+    /// between carry a token's cumulative probability across the number drawn. Changes
+    /// nothing: a host uses them to train likely children ahead ([`crate::speculate`]).
+    pub fn upcoming(&self, scratch: &mut Trajectory<H>, out: &mut [Arch]) -> usize {
+        let Some(mut rng) = self.rng.clone() else {
+            return 0;
+        };
+        let n = out.len().min(self.unproposed() as usize);
+        for arch in &mut out[..n] {
+            draw(self.config.strategy, &self.policy, &mut rng, scratch);
+            *arch = scratch.arch();
+        }
+        n
+    }
+
+    /// Rollouts not yet proposed.
+    pub fn unproposed(&self) -> u32 {
+        self.config.rollouts.saturating_sub(self.next)
     }
 
     /// Takes the outcome of the oldest proposal awaiting one; updates the controller when the
@@ -587,6 +602,21 @@ struct Scored {
     /// Test accuracy over the retrains (mean, min, max); unused with cross-validation.
     test: (f32, f32, f32),
     best_run: u32,
+}
+
+/// Draws the next architecture of a search with `strategy` into `traj`: sampled from `policy`,
+/// or uniform over architectures (recorded as the controller would have seen it; its
+/// log-probability and entropy are the controller's, unused).
+fn draw<const H: usize>(
+    strategy: Strategy,
+    policy: &Policy<H>,
+    rng: &mut Generator,
+    traj: &mut Trajectory<H>,
+) {
+    match strategy {
+        Strategy::Reinforce => policy.sample(rng, traj),
+        Strategy::Random => policy.replay(&Arch::nth(rng::below(rng, ARCH_COUNT)), traj),
+    }
 }
 
 /// The outcome of rollout `proposal`'s child on `data`, as a search of `config` scores it:
