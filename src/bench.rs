@@ -78,11 +78,7 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         "child training, {epochs} epochs each, {} train + {} dev samples, on {}",
         split.train.len(),
         split.dev.len(),
-        if crate::kernel::avx2() {
-            "AVX2"
-        } else {
-            "the baseline instruction set"
-        }
+        crate::kernel::kernel().name()
     );
     let _ = writeln!(
         out,

@@ -181,9 +181,8 @@ impl<const H: usize> Pipeline<H> {
     /// (`want` first, then the guesses `ahead`) until `want` is trained.
     fn outcome(&mut self, want: Job, ahead: &[Job]) -> Result<(Outcome, bool), Failure> {
         loop {
-            if let Some(result) = self.results.remove(&want) {
-                return Ok(result);
-            }
+            // A worker that came free gets its next job before anything else is done: the
+            // controller's update runs while both train.
             if !self.started(|job| job == want) {
                 self.start(want, false)?;
             }
@@ -191,6 +190,9 @@ impl<const H: usize> Pipeline<H> {
                 if !self.started(|j| j.index == job.index) && !self.start(job, true)? {
                     break;
                 }
+            }
+            if let Some(result) = self.results.remove(&want) {
+                return Ok(result);
             }
             self.receive(want.index)?;
         }

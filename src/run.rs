@@ -415,11 +415,7 @@ fn conclude<const H: usize>(
         seconds: start.elapsed().as_secs_f64(),
         cache_hits: counts.cache_hits,
         speculation: counts.speculation,
-        kernel: if crate::kernel::avx2() {
-            "AVX2"
-        } else {
-            "baseline"
-        },
+        kernel: crate::kernel::kernel().name(),
         out: job.out.display().to_string(),
     })
 }

@@ -985,37 +985,36 @@ fn a_cost_weight_charges_each_reward_its_normalised_cost() {
 }
 
 #[test]
-fn the_avx2_dispatch_changes_no_bit() {
-    // The comparison needs a CPU with AVX2. Without one it cannot be made: say so and stop
-    // (.ci/run requires AVX2, so CI never skips it).
+fn every_kernel_gives_the_same_bits() {
+    // The comparison needs a CPU with AVX2 at least (.ci/run requires it, so CI never skips
+    // it); AVX-512 is compared too where the CPU has it.
     #[cfg(target_arch = "x86_64")]
-    let avx2 = std::is_x86_feature_detected!("avx2");
+    let kernels: Vec<&str> = [("AVX2", "avx2"), ("AVX-512", "avx512f")]
+        .into_iter()
+        .filter(|(_, feature)| match *feature {
+            "avx2" => std::is_x86_feature_detected!("avx2"),
+            _ => std::is_x86_feature_detected!("avx512f"),
+        })
+        .map(|(name, _)| name)
+        .collect();
     #[cfg(not(target_arch = "x86_64"))]
-    let avx2 = false;
-    if !avx2 {
+    let kernels: Vec<&str> = Vec::new();
+    if kernels.is_empty() {
         eprintln!("SKIPPED: this CPU has no AVX2, so the dispatch cannot be compared");
         return;
     }
     let tmp = tempfile::tempdir().unwrap();
-    let records = |dir: &str, baseline: bool| {
-        let out = tmp.path().join(dir);
-        let mut cmd = Command::new(BIN);
-        cmd.args([
-            "--quiet",
-            "--print-records",
-            "--rollouts",
-            "30",
-            "--max-epochs",
-            "15",
-        ])
-        .args(["--retrains", "1", "--out", out.to_str().unwrap()]);
-        if baseline {
-            cmd.env("PICONAS_NO_AVX2", "1");
-        }
-        let o = cmd.output().unwrap();
+    let records = |kernel: &str| {
+        let out = tmp.path().join(kernel);
+        let o = Command::new(BIN)
+            .args(["--quiet", "--print-records", "--rollouts", "30"])
+            .args(["--max-epochs", "15", "--retrains", "1", "--threads", "1"])
+            .args(["--out", out.to_str().unwrap()])
+            .env("PICONAS_KERNEL", kernel)
+            .output()
+            .unwrap();
         assert!(o.status.success(), "{}", stderr(&o));
         let text = String::from_utf8(o.stdout).unwrap();
-        let kernel = if baseline { "baseline" } else { "AVX2" };
         assert!(
             text.lines()
                 .any(|l| l == format!("training kernel     {kernel}")),
@@ -1026,17 +1025,22 @@ fn the_avx2_dispatch_changes_no_bit() {
             .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
             .map(String::from)
             .collect();
-        let summary = std::fs::read_to_string(out.join("network.json")).unwrap();
-        (lines, summary)
+        let network = std::fs::read_to_string(out.join("network.json")).unwrap();
+        (lines, network)
     };
-    let (wide, wide_net) = records("wide", false);
-    let (base, base_net) = records("base", true);
-    assert_eq!(wide.len(), 30);
-    assert_eq!(wide, base);
-    assert_eq!(
-        wide_net, base_net,
-        "the saved network's weights are the same bits"
-    );
+    let (base, base_net) = records("baseline");
+    assert_eq!(base.len(), 30);
+    for kernel in kernels {
+        let (wide, wide_net) = records(kernel);
+        assert_eq!(
+            wide, base,
+            "{kernel}: the records differ from the baseline's"
+        );
+        assert_eq!(
+            wide_net, base_net,
+            "{kernel}: the saved network's weights are the same bits"
+        );
+    }
 }
 
 /// Every kind of bad command line and bad data file: one line `piconas: error: …` naming the

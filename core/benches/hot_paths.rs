@@ -3,7 +3,8 @@
 //! One training epoch (init, 700 samples in batches of 32, dev accuracy) of the largest
 //! networks and of a one-layer network, and one controller rollout with its update. With
 //! `--features multiversion` on an x86-64 CPU with AVX2, `child_epoch_avx2` times the same
-//! epochs through `Trainer::train_avx2`, the path the runner takes.
+//! epochs through `Trainer::fit_avx2`, the path the runner takes, and where the CPU has
+//! AVX-512F `child_epoch_avx512` through `Trainer::fit_avx512`.
 
 use piconas_core::policy::Trajectory;
 use piconas_core::rng::{self, Stream};
@@ -57,9 +58,27 @@ fn child_epoch_avx2(bencher: divan::Bencher<'_, '_>, arch: &str) {
     let arch: Arch = arch.parse().expect("valid architecture");
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);
-    // SAFETY: the CPU has AVX2 (checked above), all `train_avx2` requires.
+    // SAFETY: the CPU has AVX2 (checked above), all `fit_avx2` requires.
     bencher
         .bench_local(|| unsafe { trainer.fit_avx2(&arch, &ONE_EPOCH, &split.holdout(), &mut rng) });
+}
+
+/// The same epochs on AVX-512F (the runner's opt-in `PICONAS_KERNEL=AVX-512`).
+#[cfg(all(feature = "multiversion", target_arch = "x86_64"))]
+#[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
+fn child_epoch_avx512(bencher: divan::Bencher<'_, '_>, arch: &str) {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return;
+    }
+    let (x, y) = data();
+    let split = split(&x, &y);
+    let arch: Arch = arch.parse().expect("valid architecture");
+    let mut trainer = Box::new(Trainer::new());
+    let mut rng = rng::stream(0, Stream::Child, 0);
+    // SAFETY: the CPU has AVX-512F (checked above), all `fit_avx512` requires.
+    bencher.bench_local(|| unsafe {
+        trainer.fit_avx512(&arch, &ONE_EPOCH, &split.holdout(), &mut rng)
+    });
 }
 
 /// Sampling one architecture from the 64-unit controller and updating it with REINFORCE.

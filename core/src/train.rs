@@ -114,6 +114,26 @@ impl Trainer {
         self.fit_inner(arch, config, fold, rng)
     }
 
+    /// [`Trainer::fit`] compiled for AVX-512 (with the `multiversion` feature, on x86-64): a
+    /// 16-unit row is one 512-bit register. The same bits as `fit`, as for
+    /// [`Trainer::fit_avx2`].
+    ///
+    /// # Safety
+    ///
+    /// The CPU must support AVX-512F: check with `is_x86_feature_detected!("avx512f")` first.
+    /// That is the only requirement.
+    #[cfg(all(feature = "multiversion", target_arch = "x86_64"))]
+    #[target_feature(enable = "avx512f")]
+    pub fn fit_avx512(
+        &mut self,
+        arch: &Arch,
+        config: &ChildConfig,
+        fold: &Fold<'_>,
+        rng: &mut Generator,
+    ) -> Outcome {
+        self.fit_inner(arch, config, fold, rng)
+    }
+
     #[inline(always)]
     fn fit_inner(
         &mut self,
