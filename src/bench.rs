@@ -22,7 +22,7 @@ use piconas_core::{
 use crate::cli::BenchArgs;
 use crate::data::{CsvOptions, Dataset};
 use crate::failure::Failure;
-use crate::pipeline::Stats;
+use crate::pipeline::Speculation;
 use crate::spec::invalid;
 
 /// The architectures of part 1: the largest child, a typical good one, a small one, the
@@ -130,7 +130,7 @@ fn default_search(rollouts: u32, split: &Split<'_>) -> Result<SearchConfig, Fail
 struct Timed {
     secs: f64,
     epochs: f64,
-    speculation: Option<Stats>,
+    speculation: Option<Speculation>,
 }
 
 /// Runs `config` to the end on `split` as the runner does, on `threads` threads guessing with
@@ -187,14 +187,14 @@ fn rollouts(
     );
     for guess in Guess::ALL {
         let run = timed(config, split, threads, Some(guess))?;
-        let stats = run.speculation.unwrap_or_default();
+        let speculation = run.speculation.map_or_else(String::new, |s| s.text());
         let _ = writeln!(
             out,
             "  --speculate {:<7} {:.2} ms/rollout, {:.2}x one thread; {}",
             guess.name(),
             ms(&run),
             one.secs / run.secs,
-            stats.text()
+            speculation
         );
     }
     Ok(())

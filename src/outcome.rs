@@ -54,7 +54,7 @@ pub struct Outcome {
     /// Rollouts answered from `--cache`, when it was on.
     pub cache_hits: Option<u64>,
     /// How the speculative pipeline went, when it ran.
-    pub speculation: Option<crate::pipeline::Stats>,
+    pub speculation: Option<crate::pipeline::Speculation>,
     /// The instruction set that trained the children.
     pub kernel: &'static str,
     /// The run directory, as given.

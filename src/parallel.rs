@@ -46,7 +46,7 @@ pub fn run<const H: usize, const K: usize>(
     guess: Option<Guess>,
     cache: Option<&mut Cache>,
     on_event: impl FnMut(Event<'_, H, K>) -> Result<(), Failure>,
-) -> Result<Option<pipeline::Stats>, Failure> {
+) -> Result<Option<pipeline::Speculation>, Failure> {
     match guess {
         Some(guess)
             if threads >= 2

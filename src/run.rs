@@ -359,7 +359,7 @@ fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
 /// How the rollouts were run, for the summary (timing-dependent, so never in summary.json).
 struct Counts {
     cache_hits: Option<u64>,
-    speculation: Option<crate::pipeline::Stats>,
+    speculation: Option<crate::pipeline::Speculation>,
 }
 
 /// The end of the search: the finalists retrained, the winner's best retrain saved as

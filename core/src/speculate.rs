@@ -18,10 +18,22 @@
 //!   for random search it never misses.
 //! - [`Guess::Greedy`]: the controller's most likely sequence (greedy decoding).
 //! - [`Guess::Recent`]: the most frequent architecture of the last [`RECENT`] proposals.
+//!
+//! [`Pipeline`] is the schedule every front end shares: it proposes, hands each free worker
+//! its next [`Job`] (the awaited child first, then the guesses), takes the workers' outcomes
+//! in any order, and reports the awaited rollout once its child is trained. The host drives it
+//! with threads (`src/pipeline.rs`), the page with web workers; neither decides anything.
+//!
+//! ```text
+//!  free worker ──► next_job ──► (train) ──► finished ──► report ──► record
+//!                     │  proposes when nothing is awaited; the awaited child first,
+//!                     └─ then the guesses for the next `window` rollouts
+//! ```
 
 use crate::arch::Arch;
 use crate::policy::Trajectory;
-use crate::search::Search;
+use crate::search::{Proposal, Record, Search, SearchError};
+use crate::train::Outcome;
 
 /// Proposals [`Guess::Recent`] looks back over.
 pub const RECENT: usize = 32;
@@ -136,6 +148,173 @@ impl<const H: usize> Speculator<H> {
                 }
             })
             .map(|(a, _)| a)
+    }
+}
+
+/// A child to train: rollout `index`'s, of architecture `arch`, with its rollout's random
+/// streams ([`crate::search::evaluate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Job {
+    /// The rollout.
+    pub index: u32,
+    /// The architecture.
+    pub arch: Arch,
+}
+
+/// How a [`Pipeline`]'s speculation went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Children trained on a guess (handed out as one).
+    pub guessed: u64,
+    /// Rollouts whose child was trained on a guess.
+    pub hits: u64,
+    /// Rollouts reported.
+    pub rollouts: u64,
+}
+
+/// Most rollouts a [`Pipeline`] guesses ahead.
+pub const MAX_WINDOW: usize = 16;
+
+/// Most jobs a [`Pipeline`] tracks at once: handed out and not yet finished, or finished and
+/// not yet reported.
+pub const MAX_JOBS: usize = 4 * MAX_WINDOW;
+
+/// A job handed out, and its outcome once a worker finished it.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    job: Job,
+    guessed: bool,
+    outcome: Option<Outcome>,
+}
+
+/// The schedule of a search with one rollout per update on several workers (see the module
+/// docs). Every record is the one [`Search::step`] would give: an outcome depends only on its
+/// job, whoever trains it and whenever.
+#[derive(Clone, Debug)]
+pub struct Pipeline<const H: usize> {
+    speculator: Speculator<H>,
+    guess: Guess,
+    window: usize,
+    /// The proposal whose outcome the search awaits.
+    awaited: Option<Proposal>,
+    /// Guesses for the rollouts after it.
+    ahead: [Arch; MAX_WINDOW],
+    guesses: usize,
+    jobs: heapless::Vec<Entry, MAX_JOBS>,
+    stats: Stats,
+}
+
+impl<const H: usize> Pipeline<H> {
+    /// A pipeline guessing with `guess` up to `window` rollouts ahead (1 to [`MAX_WINDOW`];
+    /// as many as there are workers is enough).
+    pub fn new(guess: Guess, window: usize) -> Self {
+        Self {
+            speculator: Speculator::new(),
+            guess,
+            window: window.clamp(1, MAX_WINDOW),
+            awaited: None,
+            ahead: [Arch::EMPTY; MAX_WINDOW],
+            guesses: 0,
+            jobs: heapless::Vec::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// How the speculation went so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Whether a proposal awaits its outcome.
+    pub fn is_awaiting(&self) -> bool {
+        self.awaited.is_some()
+    }
+
+    /// Proposes the next rollout unless one is awaited; returns whether one is awaited now
+    /// (`false`: the search has proposed every rollout, or is idle). A front end that
+    /// checkpoints does so before this, while nothing is awaited.
+    pub fn advance<const K: usize>(&mut self, search: &mut Search<H, K>) -> bool {
+        if self.awaited.is_some() {
+            return true;
+        }
+        let Some(proposal) = search.propose() else {
+            return false;
+        };
+        self.speculator.observe(proposal.arch);
+        self.guesses = self
+            .speculator
+            .guess(self.guess, search, &mut self.ahead[..self.window]);
+        // Outcomes of earlier rollouts can no longer be used.
+        self.jobs
+            .retain(|e| e.job.index >= proposal.index || e.outcome.is_none());
+        self.awaited = Some(proposal);
+        true
+    }
+
+    /// The next job for a free worker (proposing first if nothing is awaited): the awaited
+    /// child if nobody trains it, else the first guess for a rollout nobody trains yet;
+    /// `None` if there is nothing to hand out now.
+    pub fn next_job<const K: usize>(&mut self, search: &mut Search<H, K>) -> Option<Job> {
+        if !self.advance(search) || self.jobs.is_full() {
+            return None;
+        }
+        let p = self.awaited?;
+        let awaited = Job {
+            index: p.index,
+            arch: p.arch,
+        };
+        let (job, guessed) = if self.jobs.iter().any(|e| e.job == awaited) {
+            let mut next = (1..)
+                .zip(&self.ahead[..self.guesses])
+                .map(|(d, &arch)| Job {
+                    index: p.index + d,
+                    arch,
+                });
+            (
+                next.find(|j| !self.jobs.iter().any(|e| e.job.index == j.index))?,
+                true,
+            )
+        } else {
+            (awaited, false)
+        };
+        let entry = Entry {
+            job,
+            guessed,
+            outcome: None,
+        };
+        self.jobs.push(entry).ok()?;
+        self.stats.guessed += u64::from(guessed);
+        Some(job)
+    }
+
+    /// A worker trained `job` (handed out by [`Pipeline::next_job`]) to `outcome`.
+    pub fn finished(&mut self, job: Job, outcome: Outcome) {
+        let before = self.awaited.map_or(0, |p| p.index);
+        if job.index < before {
+            // A guess for a rollout already reported otherwise.
+            self.jobs.retain(|e| e.job != job);
+        } else if let Some(e) = self.jobs.iter_mut().find(|e| e.job == job) {
+            e.outcome = Some(outcome);
+        }
+    }
+
+    /// Reports the awaited rollout to `search` if its child is trained: its record; `None`
+    /// if nothing is awaited or its child is not trained yet.
+    pub fn report<const K: usize>(
+        &mut self,
+        search: &mut Search<H, K>,
+    ) -> Option<Result<Record, SearchError>> {
+        let p = self.awaited?;
+        let at = self
+            .jobs
+            .iter()
+            .position(|e| e.job.index == p.index && e.job.arch == p.arch && e.outcome.is_some())?;
+        let entry = self.jobs.swap_remove(at);
+        let outcome = entry.outcome?;
+        self.awaited = None;
+        self.stats.rollouts += 1;
+        self.stats.hits += u64::from(entry.guessed);
+        Some(search.report(p.index, outcome))
     }
 }
 
@@ -287,5 +466,113 @@ mod tests {
         assert!(!s.hits_next(Guess::Draws, &search, arch(other)));
         search.propose().unwrap();
         assert_eq!(search.unproposed(), 2);
+    }
+    /// Workers that finish in a scrambled order: the pipeline's records are `step`'s, for
+    /// every guess and window.
+    #[test]
+    fn a_pipeline_reports_what_step_would_whatever_the_order() {
+        use crate::rng::{self, Stream};
+        use crate::search::evaluate;
+        use crate::train::Trainer;
+
+        let (x, y) = moons();
+        let rows = crate::Rows::new(&x, &y, crate::Shape::MOONS).unwrap();
+        let split = Split::new(rows).unwrap();
+        let mut config = SearchConfig {
+            rollouts: 40,
+            ..SearchConfig::default()
+        };
+        config.child.max_epochs = 3;
+        let mut plain: Box<Search<16>> = Box::new(Search::new(config).unwrap());
+        let expected: Vec<Record> = core::iter::from_fn(|| plain.step(&split)).collect();
+        let mut trainer = Box::new(Trainer::new());
+        for (guess, workers) in [
+            (Guess::Draws, 2),
+            (Guess::Draws, 4),
+            (Guess::Greedy, 3),
+            (Guess::Recent, 2),
+        ] {
+            let mut search: Box<Search<16>> = Box::new(Search::new(config).unwrap());
+            let mut pipeline = Pipeline::<16>::new(guess, workers);
+            let mut order = rng::stream(7, Stream::Child, workers as u64);
+            let mut busy: Vec<Job> = Vec::new();
+            let mut records = Vec::new();
+            loop {
+                while busy.len() < workers {
+                    match pipeline.next_job(&mut search) {
+                        Some(job) => busy.push(job),
+                        None => break,
+                    }
+                }
+                if let Some(record) = pipeline.report(&mut search) {
+                    records.push(record.unwrap());
+                    continue;
+                }
+                if busy.is_empty() {
+                    break;
+                }
+                // Any worker may finish first.
+                let job = busy.swap_remove(rng::below(&mut order, busy.len() as u32) as usize);
+                let proposal = Proposal {
+                    index: job.index,
+                    arch: job.arch,
+                };
+                let outcome = evaluate(&config, proposal, &split, |fold, rng| {
+                    trainer.fit(&job.arch, &config.child, fold, rng)
+                });
+                pipeline.finished(job, outcome);
+            }
+            assert_eq!(records, expected, "{guess:?} on {workers} workers");
+            assert!(search.is_done() && !pipeline.is_awaiting());
+            let stats = pipeline.stats();
+            assert_eq!(stats.rollouts, 40);
+            assert!(stats.hits <= stats.guessed && stats.hits <= 40);
+            if guess == Guess::Draws {
+                assert!(stats.hits >= 10, "the draws hit: {stats:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_pipeline_hands_out_the_awaited_child_first_then_guesses_once_each() {
+        let mut search = search(Strategy::Random, 10);
+        let mut pipeline = Pipeline::<16>::new(Guess::Draws, 3);
+        assert!(!pipeline.is_awaiting());
+        let mut ahead = [Arch::EMPTY; 5];
+        Speculator::<16>::new().guess(Guess::Draws, &search, &mut ahead);
+        let jobs: Vec<Job> = core::iter::from_fn(|| pipeline.next_job(&mut search)).collect();
+        // Rollout 0 itself, then guesses for 1, 2 and 3 (random search: exactly its draws).
+        let job = |i: u32| Job {
+            index: i,
+            arch: ahead[i as usize],
+        };
+        assert_eq!(jobs, [job(0), job(1), job(2), job(3)]);
+        assert!(pipeline.is_awaiting());
+        assert!(
+            pipeline.report(&mut search).is_none(),
+            "nothing trained yet"
+        );
+        let outcome = |reward| crate::Outcome {
+            reward,
+            epochs: 1,
+            best_epoch: 1,
+            diverged: false,
+        };
+        // Rollout 1's guess finishes first: kept until 1 is awaited.
+        pipeline.finished(jobs[1], outcome(0.5));
+        assert!(pipeline.report(&mut search).is_none(), "rollout 0 first");
+        pipeline.finished(jobs[0], outcome(0.25));
+        let r0 = pipeline.report(&mut search).unwrap().unwrap();
+        assert_eq!((r0.index, r0.reward), (0, 0.25));
+        assert!(
+            !pipeline.is_awaiting(),
+            "nothing proposed before it is asked for"
+        );
+        // The next job proposes rollout 1 (trained: a hit) and hands out the guess for 4.
+        assert_eq!(pipeline.next_job(&mut search), Some(job(4)));
+        let r1 = pipeline.report(&mut search).unwrap().unwrap();
+        assert_eq!((r1.index, r1.reward), (1, 0.5));
+        let stats = pipeline.stats();
+        assert_eq!((stats.guessed, stats.hits, stats.rollouts), (4, 1, 2));
     }
 }
