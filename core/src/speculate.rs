@@ -432,7 +432,7 @@ mod tests {
                 "draws, not one architecture repeated"
             );
             for i in 0..3 {
-                let outcome = crate::Outcome {
+                let outcome = Outcome {
                     reward: 0.25 * i as f32,
                     epochs: 1,
                     best_epoch: 1,
@@ -552,7 +552,7 @@ mod tests {
             pipeline.report(&mut search).is_none(),
             "nothing trained yet"
         );
-        let outcome = |reward| crate::Outcome {
+        let outcome = |reward| Outcome {
             reward,
             epochs: 1,
             best_epoch: 1,
