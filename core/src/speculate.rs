@@ -287,7 +287,16 @@ impl<const H: usize> Pipeline<H> {
         Some(job)
     }
 
-    /// A worker trained `job` (handed out by [`Pipeline::next_job`]) to `outcome`.
+    /// The awaited rollout's job (`None` if nothing is awaited).
+    pub fn awaited(&self) -> Option<Job> {
+        self.awaited.map(|p| Job {
+            index: p.index,
+            arch: p.arch,
+        })
+    }
+
+    /// A worker trained `job` (handed out by [`Pipeline::next_job`], or the awaited job,
+    /// which the caller may train itself) to `outcome`.
     pub fn finished(&mut self, job: Job, outcome: Outcome) {
         let before = self.awaited.map_or(0, |p| p.index);
         if job.index < before {
@@ -295,6 +304,14 @@ impl<const H: usize> Pipeline<H> {
             self.jobs.retain(|e| e.job != job);
         } else if let Some(e) = self.jobs.iter_mut().find(|e| e.job == job) {
             e.outcome = Some(outcome);
+        } else if self.awaited() == Some(job) {
+            let entry = Entry {
+                job,
+                guessed: false,
+                outcome: Some(outcome),
+            };
+            // Full only if the caller ignored every job handed out; it then waits for them.
+            let _ = self.jobs.push(entry);
         }
     }
 
@@ -574,5 +591,21 @@ mod tests {
         assert_eq!((r1.index, r1.reward), (1, 0.5));
         let stats = pipeline.stats();
         assert_eq!((stats.guessed, stats.hits, stats.rollouts), (4, 1, 2));
+        // A caller may train the awaited child itself, without handing it out.
+        let mut search = self::search(Strategy::Reinforce, 3);
+        let mut pipeline = Pipeline::<16>::new(Guess::Greedy, 2);
+        assert_eq!(pipeline.awaited(), None);
+        assert!(pipeline.advance(&mut search));
+        let job = pipeline.awaited().unwrap();
+        assert_eq!(job.index, 0);
+        pipeline.finished(Job { index: 1, ..job }, outcome(0.5));
+        assert!(
+            pipeline.report(&mut search).is_none(),
+            "not the awaited job"
+        );
+        pipeline.finished(job, outcome(0.75));
+        let r = pipeline.report(&mut search).unwrap().unwrap();
+        assert_eq!((r.index, r.arch, r.reward), (0, job.arch, 0.75));
+        assert_eq!(pipeline.stats().hits, 0);
     }
 }

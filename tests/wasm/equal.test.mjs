@@ -142,9 +142,10 @@ test('defaults are the documented values', () => {
 });
 
 // The command line's flags that make no sense on a page: files (and how a data file is read
-// and split, until the page takes files), threads, the cache, printing.
-const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'standardize', 'threads', 'cache',
-  'checkpoint-every', 'resume', 'quiet', 'print-records', 'help', 'version'];
+// and split, until the page takes files), threads and the guess they speculate with (the page
+// uses one helper worker per core and the default guess), the cache, printing.
+const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'standardize', 'threads',
+  'speculate', 'cache', 'checkpoint-every', 'resume', 'quiet', 'print-records', 'help', 'version'];
 
 test('the page and the command line offer the same settings, with the same defaults', () => {
   const help = execFileSync(bin, ['--help'], { encoding: 'utf8' });
@@ -225,4 +226,66 @@ test('bad data gets the runner\'s own message', () => {
   const eleven = Array.from({ length: 33 }, (_, i) => `${i},1,${i % 11}`).join('\n');
   assert.throws(() => wasm.Nas.withData({}, 'mine.csv', new TextEncoder().encode(eleven),
     undefined, false, 0n), /11 classes, but this build takes 1 to 64 features and 2 to 10 classes/);
+});
+
+// The page's speculative pipeline (wasm/src/pipeline.rs): a coordinating handle hands tasks
+// to helper handles on the same settings, which bring outcomes back in a scrambled order; the
+// records are the native runner's. Also `step` with the pipeline on (training the awaited
+// child itself), and the heatmap's best network trained again to the same weights.
+test('the pipeline with helpers gives the native records, whatever the order', () => {
+  const native = nativeRecords([]);
+  for (const [guess, helpers] of [['draws', 2], ['greedy', 3], ['recent', 1]]) {
+    const settings = { rollouts: ROLLOUTS, retrains: 1 };
+    const nas = new wasm.Nas(settings);
+    const workers = Array.from({ length: helpers }, () => new wasm.Nas(settings));
+    try {
+      assert.equal(nas.speculate(guess, helpers), true);
+      const busy = []; // [task, helper]
+      let reported = 0;
+      let turn = 0;
+      while (reported < ROLLOUTS) {
+        while (nas.reportReady()) reported += 1;
+        for (let h = 0; h < helpers; h += 1) {
+          if (busy.some(([, b]) => b === h)) continue;
+          const task = nas.nextTask();
+          if (!task) break;
+          busy.push([task, h]);
+        }
+        if (reported >= ROLLOUTS) break;
+        // A helper that is not the first to start may finish first.
+        turn += 1;
+        const [task, h] = busy.splice(turn % busy.length, 1)[0];
+        const o = workers[h].trainTask(task.index, task.arch);
+        nas.taskDone(task.index, task.arch, o.reward, o.epochs, o.bestEpoch, o.diverged);
+      }
+      const records = Array.from({ length: ROLLOUTS }, (_, i) => nas.recordBits(i));
+      assert.deepEqual(records, native, `${guess} with ${helpers} helpers`);
+      const [guessed, hits, rollouts] = nas.speculation();
+      assert.equal(rollouts, ROLLOUTS);
+      assert.ok(hits <= guessed && (guess !== 'draws' || hits > 0), `${guess}: ${hits} of ${guessed}`);
+    } finally {
+      nas.free();
+      workers.forEach((w) => w.free());
+    }
+  }
+  // `step` with the pipeline on, and the best network for the heatmap, as without it.
+  const plain = new wasm.Nas({ rollouts: ROLLOUTS, retrains: 1 });
+  const piped = new wasm.Nas({ rollouts: ROLLOUTS, retrains: 1 });
+  try {
+    assert.equal(piped.speculate('draws', 2), true);
+    plain.step(ROLLOUTS);
+    assert.equal(piped.step(ROLLOUTS).completed, ROLLOUTS);
+    const records = Array.from({ length: ROLLOUTS }, (_, i) => piped.recordBits(i));
+    assert.deepEqual(records, native);
+    assert.deepEqual(piped.bestWeights(), plain.bestWeights());
+    assert.equal(piped.bestArch(), plain.bestArch());
+  } finally {
+    plain.free();
+    piped.free();
+  }
+  // No pipeline for batched updates, or for an unknown guess.
+  const batched = new wasm.Nas({ rolloutsPerUpdate: 2 });
+  assert.equal(batched.speculate('draws', 2), false);
+  assert.equal(batched.speculate('often', 2), false);
+  batched.free();
 });

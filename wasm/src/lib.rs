@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, rust_2018_idioms)]
 
+mod pipeline;
 mod settings;
 
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
@@ -26,6 +27,7 @@ use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
+use piconas_core::speculate::{Guess, Pipeline};
 use piconas_core::{
     Arch, CheckpointError, ConfigError, Fingerprint, MAX_TOKENS, Network, Report, Search,
     SearchConfig, Split, WithHidden,
@@ -61,6 +63,10 @@ trait AnySearch {
     /// The network the search saves (the winner's best fold model, or retrain) and its
     /// held-out score, as the runner saves it.
     fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32);
+    /// The search itself, for the pipeline of its size to find it (`pipeline.rs`).
+    fn as_any(&mut self) -> &mut dyn core::any::Any;
+    /// A pipeline of this search's controller size (see `pipeline.rs`).
+    fn pipeline(&self, guess: Guess, window: usize) -> Box<dyn pipeline::AnyPipeline>;
 }
 
 impl<const H: usize> AnySearch for Search<H, K> {
@@ -113,6 +119,12 @@ impl<const H: usize> AnySearch for Search<H, K> {
         let mut network = Box::new(Network::EMPTY);
         self.trainer().copy_network(&mut network);
         (network, kept.reward)
+    }
+    fn as_any(&mut self) -> &mut dyn core::any::Any {
+        self
+    }
+    fn pipeline(&self, guess: Guess, window: usize) -> Box<dyn pipeline::AnyPipeline> {
+        Box::new(Pipeline::<H>::new(guess, window))
     }
 }
 
@@ -194,6 +206,11 @@ pub struct Nas {
     best: Option<Box<Network>>,
     /// The network the finished search saved, as `network.json` has it, and its test metrics.
     saved: Option<(NetworkFile, Arch, Metrics)>,
+    /// The schedule of helper workers, once [`Nas::speculate`] turned it on.
+    pipeline: Option<Box<dyn pipeline::AnyPipeline>>,
+    /// Trains the children this handle trains outside its search's own steps (a helper's
+    /// tasks, the awaited child of a pipeline, the best child again for the heatmap).
+    trainer: Box<piconas_core::Trainer>,
 }
 
 /// A JS `Error` carrying `message`.
@@ -202,6 +219,15 @@ fn js_error(message: &str) -> JsValue {
 }
 
 impl Nas {
+    /// Takes a record into the history and this session's records; whether it is the best
+    /// so far (the caller then keeps its network for the heatmap).
+    fn observe(history: &mut History, records: &mut Vec<Record>, record: Record) -> bool {
+        let best = history.best().map(|(reward, _)| reward);
+        history.observe(&record);
+        records.push(record);
+        best.is_none_or(|b| record.reward > b)
+    }
+
     /// A new search of checked settings, on the data they generate.
     fn of(s: &piconas_core::Settings) -> Result<Nas, JsValue> {
         let data = Dataset::generate(s.data).map_err(|e| js_error(&e.to_string()))?;
@@ -225,6 +251,8 @@ impl Nas {
             workspace: Box::default(),
             best: None,
             saved: None,
+            pipeline: None,
+            trainer: Box::default(),
         })
     }
 
@@ -321,25 +349,26 @@ impl Nas {
         self.data.features.clone()
     }
 
-    /// Runs up to `n` rollouts.
+    /// Runs up to `n` rollouts (with a pipeline on, training here what no helper has
+    /// brought back yet).
     pub fn step(&mut self, n: u32) -> Progress {
+        if self.pipeline.is_some() {
+            for _ in 0..n {
+                if !self.step_here() {
+                    break;
+                }
+            }
+            return self.progress();
+        }
         let split = split_of(&self.data);
-        let best_reward = self
-            .history
-            .best()
-            .map_or(f32::NEG_INFINITY, |(reward, _)| reward);
-        let mut top = best_reward;
         for _ in 0..n {
             let Some(record) = self.search.step(&split) else {
                 break;
             };
-            if record.reward > top {
-                top = record.reward;
+            if Nas::observe(&mut self.history, &mut self.records, record) {
                 let best = self.best.get_or_insert_with(Box::default);
                 self.search.copy_last_child(best);
             }
-            self.history.observe(&record);
-            self.records.push(record);
         }
         self.progress()
     }

@@ -1,0 +1,227 @@
+//! The page's speculative pipeline: helper workers train the children the core's
+//! `speculate::Pipeline` hands out, and the search's worker reports them in order.
+//!
+//! The search's worker calls [`Nas::speculate`], then, whenever a helper is free,
+//! [`Nas::next_task`] and posts the task to it; the helper, holding its own handle on the
+//! same settings and data, runs [`Nas::train_task`] and posts the outcome back, which goes
+//! into [`Nas::task_done`]; [`Nas::report_ready`] then reports what is trained, in order. The
+//! schedule is the core's, the same as the native runner's threads; an outcome depends only
+//! on its task, so the records are [`Nas::step`]'s bit for bit (tests/wasm and the Chromium
+//! test check it).
+
+use piconas_core::search::{self, Proposal, Record};
+use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
+use piconas_core::{Arch, Outcome, Search};
+use wasm_bindgen::prelude::*;
+
+use crate::{AnySearch, K, Nas, js_error, split_of};
+
+/// The core's [`Pipeline`] of some controller size, type-erased like the search it drives
+/// (each call finds the search of its own size).
+pub(crate) trait AnyPipeline {
+    fn next_job(&mut self, search: &mut dyn AnySearch) -> Option<Job>;
+    fn advance(&mut self, search: &mut dyn AnySearch) -> bool;
+    fn awaited(&self) -> Option<Job>;
+    fn finished(&mut self, job: Job, outcome: Outcome);
+    fn report(&mut self, search: &mut dyn AnySearch) -> Option<Record>;
+    fn stats(&self) -> Stats;
+}
+
+impl<const H: usize> AnyPipeline for Pipeline<H> {
+    fn next_job(&mut self, search: &mut dyn AnySearch) -> Option<Job> {
+        Pipeline::next_job(self, search.as_any().downcast_mut::<Search<H, K>>()?)
+    }
+    fn advance(&mut self, search: &mut dyn AnySearch) -> bool {
+        let Some(search) = search.as_any().downcast_mut::<Search<H, K>>() else {
+            return false;
+        };
+        Pipeline::advance(self, search)
+    }
+    fn awaited(&self) -> Option<Job> {
+        Pipeline::awaited(self)
+    }
+    fn finished(&mut self, job: Job, outcome: Outcome) {
+        Pipeline::finished(self, job, outcome);
+    }
+    fn report(&mut self, search: &mut dyn AnySearch) -> Option<Record> {
+        let search = search.as_any().downcast_mut::<Search<H, K>>()?;
+        Pipeline::report(self, search)?.ok()
+    }
+    fn stats(&self) -> Stats {
+        Pipeline::stats(self)
+    }
+}
+
+/// A child for a helper to train: rollout `index`'s, of architecture `arch`.
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
+pub struct Task {
+    /// The rollout.
+    pub index: u32,
+    /// The architecture, e.g. `[16, ReLU]`.
+    pub arch: String,
+}
+
+/// What training a [`Task`]'s child gave.
+#[wasm_bindgen]
+#[derive(Clone, Copy, Debug)]
+pub struct TaskOutcome {
+    /// The reward (the child's held-out accuracy).
+    pub reward: f32,
+    /// Epochs trained.
+    pub epochs: u32,
+    /// The epoch whose weights were kept.
+    #[wasm_bindgen(js_name = bestEpoch)]
+    pub best_epoch: u32,
+    /// Whether training diverged.
+    pub diverged: bool,
+}
+
+/// The job a task names; an `Error` for an architecture that does not parse.
+fn job(index: u32, arch: &str) -> Result<Job, JsValue> {
+    let arch: Arch = arch
+        .parse()
+        .map_err(|e| js_error(&format!("task {index}: {e}")))?;
+    Ok(Job { index, arch })
+}
+
+impl Nas {
+    /// Trains `job`'s child here as the search scores a child.
+    fn train(&mut self, job: Job) -> Outcome {
+        let split = split_of(&self.data);
+        let config = self.search.config();
+        let proposal = Proposal {
+            index: job.index,
+            arch: job.arch,
+        };
+        let trainer = &mut self.trainer;
+        search::evaluate(&config, proposal, &split, |fold, rng| {
+            trainer.fit(&job.arch, &config.child, fold, rng)
+        })
+    }
+
+    /// Reports the awaited rollout if its child is trained; a new best's network is trained
+    /// again here for the heatmap (the same weights: training is deterministic).
+    fn report_one(&mut self) -> bool {
+        let Some(pipeline) = self.pipeline.as_mut() else {
+            return false;
+        };
+        let Some(record) = pipeline.report(&mut *self.search) else {
+            return false;
+        };
+        if Nas::observe(&mut self.history, &mut self.records, record) {
+            let job = Job {
+                index: record.index,
+                arch: record.arch,
+            };
+            self.train(job);
+            let best = self.best.get_or_insert_with(Box::default);
+            self.trainer.copy_network(best);
+        }
+        true
+    }
+
+    /// One rollout with the pipeline on: reported if trained, else trained here first.
+    /// `false` once every rollout is reported.
+    pub(crate) fn step_here(&mut self) -> bool {
+        if self.report_one() {
+            return true;
+        }
+        let Some(pipeline) = self.pipeline.as_mut() else {
+            return false;
+        };
+        if !pipeline.advance(&mut *self.search) {
+            return false;
+        }
+        let Some(job) = pipeline.awaited() else {
+            return false;
+        };
+        let outcome = self.train(job);
+        if let Some(pipeline) = self.pipeline.as_mut() {
+            pipeline.finished(job, outcome);
+        }
+        self.report_one()
+    }
+}
+
+#[wasm_bindgen]
+impl Nas {
+    /// Turns on the pipeline for helper workers, guessing with `guess` (`draws`, `greedy` or
+    /// `recent`; see the core's `speculate`) up to `window` rollouts ahead (one per helper).
+    /// Returns whether it is on: it needs one rollout per update and a known guess.
+    pub fn speculate(&mut self, guess: &str, window: u32) -> bool {
+        let config = self.search.config();
+        match Guess::from_name(guess) {
+            Some(guess) if config.controller.rollouts_per_update == 1 => {
+                self.pipeline = Some(self.search.pipeline(guess, window as usize));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The next task for a free helper (`undefined` if there is none now).
+    #[wasm_bindgen(js_name = nextTask)]
+    pub fn next_task(&mut self) -> Option<Task> {
+        let job = self.pipeline.as_mut()?.next_job(&mut *self.search)?;
+        Some(Task {
+            index: job.index,
+            arch: job.arch.to_string(),
+        })
+    }
+
+    /// Trains a task's child here (what a helper does with the tasks it is posted).
+    #[wasm_bindgen(js_name = trainTask)]
+    pub fn train_task(&mut self, index: u32, arch: &str) -> Result<TaskOutcome, JsValue> {
+        let o = self.train(job(index, arch)?);
+        Ok(TaskOutcome {
+            reward: o.reward,
+            epochs: o.epochs,
+            best_epoch: o.best_epoch,
+            diverged: o.diverged,
+        })
+    }
+
+    /// A helper's outcome for the task `index`, `arch`.
+    #[wasm_bindgen(js_name = taskDone)]
+    pub fn task_done(
+        &mut self,
+        index: u32,
+        arch: &str,
+        reward: f32,
+        epochs: u32,
+        best_epoch: u32,
+        diverged: bool,
+    ) -> Result<(), JsValue> {
+        let job = job(index, arch)?;
+        let outcome = Outcome {
+            reward,
+            epochs,
+            best_epoch,
+            diverged,
+        };
+        if let Some(pipeline) = self.pipeline.as_mut() {
+            pipeline.finished(job, outcome);
+        }
+        Ok(())
+    }
+
+    /// Reports the awaited rollout if a helper has trained it (proposing the next rollout
+    /// first if none is awaited); returns whether it reported one. Between two reports
+    /// nothing is awaited, so the search can be checkpointed then.
+    #[wasm_bindgen(js_name = reportReady)]
+    pub fn report_ready(&mut self) -> bool {
+        if self.report_one() {
+            return true;
+        }
+        let search = &mut *self.search;
+        let awaiting = self.pipeline.as_mut().is_some_and(|p| p.advance(search));
+        awaiting && self.report_one()
+    }
+
+    /// How the speculation went: `[guessed, hits, rollouts]` (`undefined` without a pipeline).
+    pub fn speculation(&self) -> Option<Vec<f64>> {
+        let s = self.pipeline.as_ref()?.stats();
+        Some(vec![s.guessed as f64, s.hits as f64, s.rollouts as f64])
+    }
+}
