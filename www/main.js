@@ -89,6 +89,7 @@ const state = {
 };
 window.piconas = state; // for the end-to-end test and the curious
 let worker = null; // the search's worker, once started
+let helpers = []; // workers that train children for it (speculation), one per core
 
 function status(message, isError = false) {
   const el = $('status');
@@ -210,7 +211,7 @@ function resetView() {
     frames: [],
   });
   $('c-rollout').textContent = '0 / 0';
-  for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes']) $(id).textContent = '–';
+  for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes', 'c-ahead']) $(id).textContent = '–';
   $('greedy').textContent = '–';
   renderArch($('arch'), null);
   $('result').hidden = true;
@@ -337,6 +338,8 @@ function onMessage({ data: m }) {
       state.policy = m.policy;
       $('c-rollout').textContent = `${m.completed} / ${m.rollouts}`;
       $('c-rate').textContent = m.rate.toFixed(1);
+      $('c-ahead').textContent = m.ahead === null ? 'off'
+        : `${pct(m.ahead[1] / Math.max(1, m.ahead[2]))} (${m.helpers} helpers)`;
       $('c-best').textContent = pct(m.bestReward);
       $('c-beta').textContent = m.beta.toExponential(2);
       $('greedy').textContent = m.greedyArch;
@@ -452,8 +455,21 @@ function startWorker() {
   const source = `${piconasGlue}\nconst wasm_bindgen = piconasGlue();\nconst W = {\n${methods}\n};\nW.main();\n`;
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   worker = new Worker(url);
+  // With one rollout per update the search's worker only proposes and learns; one helper per
+  // core trains the children it hands out (the awaited one, then guesses of the next ones:
+  // see wasm/src/pipeline.rs), each over its own channel to the search's worker.
+  const cores = navigator.hardwareConcurrency || 1;
+  helpers = cores >= 2 ? Array.from({ length: Math.min(cores, 8) }, () => new Worker(url)) : [];
   URL.revokeObjectURL(url);
+  const ports = helpers.map((helper) => {
+    const channel = new MessageChannel();
+    helper.postMessage({ type: 'init', wasm: PICONAS_WASM_BASE64 });
+    helper.postMessage({ type: 'helper', port: channel.port1 }, [channel.port1]);
+    helper.onerror = (e) => status(`A helper worker failed: ${e.message ?? 'could not start'}`, true);
+    return channel.port2;
+  });
   worker.postMessage({ type: 'init', wasm: PICONAS_WASM_BASE64 });
+  worker.postMessage({ type: 'helpers', ports }, ports);
   worker.onmessage = onMessage;
   worker.onerror = (e) => status(`The search worker failed: ${e.message ?? 'could not start'}`, true);
 }
@@ -464,6 +480,7 @@ function startWorker() {
  */
 function reset() {
   worker.terminate();
+  helpers.forEach((helper) => helper.terminate());
   cleared();
   setPhase('loading');
   startWorker();

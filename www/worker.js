@@ -1,6 +1,10 @@
 // The search runs in a worker, off the page's thread, in slices of about 60 ms so that pause,
 // step and reset messages are handled promptly. The worker owns the wasm handle; the page only
-// draws what the worker posts.
+// draws what the worker posts. With helpers (one worker per core, each with its own handle on
+// the same settings and data, over a MessageChannel port) and one rollout per update, the
+// search's worker only proposes, learns and reports: the helpers train the children its
+// pipeline hands out (wasm/src/pipeline.rs), the same records bit for bit. The same source
+// runs as a helper when it is handed a port ('helper').
 //
 // The page loads this file as a classic script and builds the worker from a Blob (main.js,
 // startWorker): wasm-bindgen's glue (`wasm_bindgen`), then `const W = { … }` made of these
@@ -21,6 +25,12 @@ const piconasWorker = {
       grid: null, // the heatmap's grid over the drawn plane
       generation: 0, // bumps on reset so a stale loop stops
       lastSave: 0,
+      loaded: null, // the module's instantiation (a promise)
+      helpers: [], // { port, busy } per helper worker (the search's worker)
+      piped: false, // whether the search runs on the helpers
+      done: false, // whether the pipelined search has finished
+      since: 0, // when the pipelined search last started running, for rollouts/s
+      lastPost: 0,
     };
   },
 
@@ -35,11 +45,13 @@ const piconasWorker = {
     const s = W.s;
     try {
       switch (data.type) {
-        case 'init': W.load(data.wasm); break;
+        case 'init': s.loaded = W.load(data.wasm); break;
+        case 'helpers': W.connect(data.ports); break;
+        case 'helper': W.serve(data.port); break;
         case 'start': W.start(data.settings, null, data.data ?? null); break;
         case 'columns': W.columns(data.name, data.bytes); break;
         case 'resume-saved': W.start(data.settings, data.saved); break;
-        case 'pause': s.paused = true; if (s.nas) W.save(); break;
+        case 'pause': W.pause(); break;
         case 'resume': if (s.nas && s.paused) { s.paused = false; W.run(s.generation); } break;
         case 'step': W.step(); break;
         default: break;
@@ -117,7 +129,112 @@ const piconasWorker = {
       rewards: nas.rewards(0),
     });
     s.sent = nas.progress().completed;
+    s.piped = s.helpers.length > 0 && nas.speculate('draws', s.helpers.length);
+    if (s.piped) {
+      for (const h of s.helpers) h.port.postMessage({ type: 'open', settings, data });
+    }
     W.run(s.generation);
+  },
+
+  /** The search's worker: the helpers' ports; each brings back the children it trained. */
+  connect(ports) {
+    W.s.helpers = ports.map((port, i) => {
+      port.onmessage = ({ data }) => W.trained(i, data);
+      return { port, busy: false };
+    });
+  },
+
+  /** A helper: a handle on the search's settings and data ('open'), and each 'task' trained. */
+  serve(port) {
+    const s = W.s;
+    port.onmessage = async ({ data }) => {
+      await s.loaded;
+      try {
+        if (data.type === 'open') {
+          if (s.nas) s.nas.free();
+          s.nas = W.open(data.settings, null, data.data);
+        } else if (data.type === 'task') {
+          const o = s.nas.trainTask(data.index, data.arch);
+          const { reward, epochs, bestEpoch, diverged } = o;
+          o.free();
+          port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged });
+        }
+      } catch (e) {
+        port.postMessage({ type: 'failed', message: e.message ?? String(e) });
+      }
+    };
+  },
+
+  /** A helper's child: into the pipeline (unless it is from an earlier search), then a turn. */
+  trained(i, m) {
+    const s = W.s;
+    s.helpers[i].busy = false;
+    if (m.type === 'failed') {
+      postMessage({ type: 'error', message: `a helper worker failed: ${m.message}` });
+      return;
+    }
+    if (s.nas && m.gen === s.generation) {
+      s.nas.taskDone(m.index, m.arch, m.reward, m.epochs, m.bestEpoch, m.diverged);
+    }
+    W.pump(s.generation);
+  },
+
+  /** The pipeline's turn: reports what is trained (saving now and then, between two
+   * reports), hands each free helper its next task, and posts the progress every slice. */
+  pump(gen) {
+    const SLICE_MS = 60;
+    const SAVE_MS = 2000;
+    const s = W.s;
+    if (gen !== s.generation || !s.nas || s.paused || s.done) return;
+    // A free helper gets its next task first, so that it trains while this worker reports.
+    W.handOut(gen);
+    while (s.nas.reportReady()) {
+      if (performance.now() - s.lastSave > SAVE_MS) W.save();
+    }
+    W.handOut(gen);
+    const p = s.nas.progress();
+    if (p.done) {
+      s.activeMs = W.activeMs();
+      s.done = true;
+      W.post(p);
+      W.finish();
+    } else if (performance.now() - s.lastPost > SLICE_MS) W.post(p);
+  },
+
+  /** Posts each free helper its next task (if the pipeline has one). A helper holds one
+   * task: with two each (a deeper window), guesses further ahead missed more and the page ran
+   * slower. */
+  handOut(gen) {
+    const s = W.s;
+    for (const h of s.helpers) {
+      if (h.busy) continue;
+      const task = s.nas.nextTask();
+      if (!task) return;
+      h.busy = true;
+      h.port.postMessage({ type: 'task', gen, index: task.index, arch: task.arch });
+      task.free();
+    }
+  },
+
+  /** Time spent running the search, for rollouts/s. */
+  activeMs() {
+    const s = W.s;
+    return s.activeMs + (s.piped && !s.paused && !s.done ? performance.now() - s.since : 0);
+  },
+
+  /** Pauses; a pipelined search first reports the awaited rollout (trained here if no
+   * helper has brought it back), so that it is between rollouts and can be saved. */
+  pause() {
+    const s = W.s;
+    if (!s.nas || s.paused) { s.paused = true; return; }
+    s.activeMs = W.activeMs();
+    s.paused = true;
+    if (s.piped && !s.done && !s.nas.progress().done) {
+      const p = s.nas.step(1);
+      W.post(p);
+      if (p.done) { s.done = true; W.finish(); return; }
+    }
+    W.save();
   },
 
   /** Drops the search (if any); a loop of an earlier generation stops. */
@@ -125,7 +242,7 @@ const piconasWorker = {
     const s = W.s;
     s.generation += 1;
     if (s.nas) s.nas.free();
-    Object.assign(s, { nas: null, paused: false, sent: 0, activeMs: 0 });
+    Object.assign(s, { nas: null, paused: false, sent: 0, activeMs: 0, piped: false, done: false });
   },
 
   /** Steps for a slice, posts the progress, and schedules the next slice (or finishes). */
@@ -134,6 +251,11 @@ const piconasWorker = {
     const SAVE_MS = 2000; // how often the page is handed a checkpoint to keep
     const s = W.s;
     if (gen !== s.generation || !s.nas || s.paused) return;
+    if (s.piped) {
+      s.since = performance.now();
+      W.pump(gen);
+      return;
+    }
     const start = performance.now();
     let p;
     do {
@@ -164,6 +286,7 @@ const piconasWorker = {
     const { nas, grid } = W.s;
     const rewards = nas.rewards(W.s.sent);
     W.s.sent += rewards.length;
+    W.s.lastPost = performance.now();
     const t = performance.now();
     const heatmap = nas.heatmapImage(grid.nx, grid.ny, grid.x0, grid.x1, grid.y0, grid.y1) ?? null;
     const heatmapMs = performance.now() - t;
@@ -174,7 +297,9 @@ const piconasWorker = {
       done: p.done,
       bestReward: p.bestReward,
       beta: p.beta,
-      rate: W.s.activeMs > 0 ? (1000 * p.completed) / W.s.activeMs : 0,
+      rate: W.activeMs() > 0 ? (1000 * p.completed) / W.activeMs() : 0,
+      ahead: W.s.piped ? Array.from(nas.speculation()) : null,
+      helpers: W.s.helpers.length,
       rewards,
       bestArch: nas.bestArch() ?? null,
       greedyArch: nas.greedyArch(),

@@ -33,8 +33,12 @@ after(async () => {
 /** The page opened from disk, as a user's double-click opens it (no server). */
 const fromDisk = () => pathToFileURL(join(www, 'index.html')).href;
 
-async function openPage(hash = '', from = base) {
+async function openPage(hash = '', from = base, cores = null) {
   const page = await context.newPage();
+  // The page starts one helper worker per core (none on one core): `cores` pretends.
+  if (cores !== null) {
+    await page.addInitScript((n) => Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => n }), cores);
+  }
   const errors = [];
   // Uncaught exceptions, and every console error (a failed request logs one too).
   page.on('pageerror', (e) => errors.push(e.message));
@@ -107,6 +111,9 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   assert.match(await page.textContent('#c-best'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#c-rate'), /^\d+\.\d$/);
   assert.match(await page.textContent('#c-bayes'), /^9\d\.\d %$/);
+  // Trained by helper workers (the pipeline), most children on a guess.
+  const ahead = (await page.textContent('#c-ahead')).match(/^(\d+\.\d) % \((\d+) helpers\)$/);
+  assert.ok(ahead && Number(ahead[2]) >= 2 && Number(ahead[1]) > 30, `trained ahead: ${ahead}`);
   assert.ok(await page.isVisible('#result'));
   assert.match(await page.textContent('#r-test'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#r-winner'), /^\[.*\]$/);
@@ -154,8 +161,18 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   await again.click('#start');
   await again.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
   assert.deepEqual(await again.evaluate(() => Array.from(window.piconas.rewards)), rewards);
+  assert.match(await again.textContent('#c-ahead'), /helpers/, 'helpers from file:// too');
   assert.deepEqual(diskErrors, []);
   await again.close();
+
+  // On one core there are no helpers: the search's worker steps it alone, to the same rewards.
+  const { page: alone, errors: aloneErrors } = await openPage(hash, base, 1);
+  await alone.click('#start');
+  await alone.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  assert.equal(await alone.textContent('#c-ahead'), 'off');
+  assert.deepEqual(await alone.evaluate(() => Array.from(window.piconas.rewards)), rewards);
+  assert.deepEqual(aloneErrors, []);
+  await alone.close();
 });
 
 test('your own CSV (13 features, 3 classes): chosen, searched, drawn, measured and saved as the runner does', { timeout: 240_000 }, async () => {
