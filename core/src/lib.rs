@@ -58,6 +58,14 @@
 //! `accuracy − λ·cost` ([`Cost`]: multiply-adds or parameters, normalised to the largest
 //! network), and [`frontier`] marks the accuracy/size frontier of what a search saw.
 //!
+//! ### Speculation ([`speculate`])
+//! A child's outcome depends only on its architecture and its rollout's random stream, so a
+//! host with spare cores can train the children of the next rollouts before the controller
+//! samples them, on a guess of their architecture ([`speculate::Guess`]: by default the
+//! controller's own upcoming draws). [`speculate::Pipeline`] is the schedule every front end
+//! drives (the runner's threads, the page's web workers), and its records are
+//! [`Search::step`]'s bit for bit.
+//!
 //! ### Settings ([`settings`])
 //! [`SETTINGS`] describes every setting a user can change once: its names on the command line,
 //! in `settings.json` and on the page, its kind and range, how to read and write it in
@@ -106,7 +114,8 @@
 //! [`math`] (libm, or its own branch-free functions built from IEEE basic operations), no
 //! fused multiply-adds, every sum in a fixed order, and all randomness from [`rng::stream`]s
 //! of one seeded xoshiro128++ family. Vectorising, at any width (SSE, AVX2 through
-//! `Trainer::train_avx2`, wasm SIMD), never reorders a sum, so it never changes a bit.
+//! `Trainer::fit_avx2`, `Trainer::fit_avx512`, wasm SIMD), never reorders a sum, so it never
+//! changes a bit.
 //!
 //! ## Panics
 //! No function panics on its inputs (smoltcp's contract, kept the same way: no `unwrap` on
