@@ -7,7 +7,7 @@
 //! AVX-512F `child_epoch_avx512` through `Trainer::fit_avx512`.
 
 use piconas_core::policy::Trajectory;
-use piconas_core::rng::{self, Stream};
+use piconas_core::rng::{self, Generator, Stream};
 use piconas_core::{
     Arch, ChildConfig, ControllerConfig, DataConfig, Policy, Reinforce, Rows, Shape, Split,
     Trainer, datasets,
@@ -34,16 +34,28 @@ const ONE_EPOCH: ChildConfig = ChildConfig {
     ..ChildConfig::DEFAULT
 };
 
-/// One epoch of each architecture: the largest Tanh network the token space allows, the
-/// largest network (six 16-unit layers), and a one-layer network.
-#[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
-fn child_epoch(bencher: divan::Bencher<'_, '_>, arch: &str) {
+/// Times `epoch` (one training epoch of `arch` on the default moons, with a fresh trainer and
+/// stream) with `bencher`.
+fn bench_epoch(
+    bencher: divan::Bencher<'_, '_>,
+    arch: &str,
+    mut epoch: impl FnMut(&mut Trainer, &Arch, &Split<'_>, &mut Generator),
+) {
     let (x, y) = data();
     let split = split(&x, &y);
     let arch: Arch = arch.parse().expect("valid architecture");
     let mut trainer = Box::new(Trainer::new());
     let mut rng = rng::stream(0, Stream::Child, 0);
-    bencher.bench_local(|| trainer.train(&arch, &ONE_EPOCH, &split, &mut rng));
+    bencher.bench_local(|| epoch(&mut trainer, &arch, &split, &mut rng));
+}
+
+/// One epoch of each architecture: the largest Tanh network the token space allows, the
+/// largest network (six 16-unit layers), and a one-layer network.
+#[divan::bench(args = ["[16, Tanh, 16, Tanh, 16, Tanh]", "[16, 16, 16, 16, 16, 16]", "[16, Tanh]"])]
+fn child_epoch(bencher: divan::Bencher<'_, '_>, arch: &str) {
+    bench_epoch(bencher, arch, |trainer, arch, split, rng| {
+        trainer.train(arch, &ONE_EPOCH, split, rng);
+    });
 }
 
 /// The same epochs on AVX2, as the runner trains them when the CPU has it.
@@ -53,14 +65,10 @@ fn child_epoch_avx2(bencher: divan::Bencher<'_, '_>, arch: &str) {
     if !std::is_x86_feature_detected!("avx2") {
         return;
     }
-    let (x, y) = data();
-    let split = split(&x, &y);
-    let arch: Arch = arch.parse().expect("valid architecture");
-    let mut trainer = Box::new(Trainer::new());
-    let mut rng = rng::stream(0, Stream::Child, 0);
-    // SAFETY: the CPU has AVX2 (checked above), all `fit_avx2` requires.
-    bencher
-        .bench_local(|| unsafe { trainer.fit_avx2(&arch, &ONE_EPOCH, &split.holdout(), &mut rng) });
+    bench_epoch(bencher, arch, |trainer, arch, split, rng| {
+        // SAFETY: the CPU has AVX2 (checked above), all `fit_avx2` requires.
+        unsafe { trainer.fit_avx2(arch, &ONE_EPOCH, &split.holdout(), rng) };
+    });
 }
 
 /// The same epochs on AVX-512F (the runner's opt-in `PICONAS_KERNEL=AVX-512`).
@@ -70,14 +78,9 @@ fn child_epoch_avx512(bencher: divan::Bencher<'_, '_>, arch: &str) {
     if !std::is_x86_feature_detected!("avx512f") {
         return;
     }
-    let (x, y) = data();
-    let split = split(&x, &y);
-    let arch: Arch = arch.parse().expect("valid architecture");
-    let mut trainer = Box::new(Trainer::new());
-    let mut rng = rng::stream(0, Stream::Child, 0);
-    // SAFETY: the CPU has AVX-512F (checked above), all `fit_avx512` requires.
-    bencher.bench_local(|| unsafe {
-        trainer.fit_avx512(&arch, &ONE_EPOCH, &split.holdout(), &mut rng)
+    bench_epoch(bencher, arch, |trainer, arch, split, rng| {
+        // SAFETY: the CPU has AVX-512F (checked above), all `fit_avx512` requires.
+        unsafe { trainer.fit_avx512(arch, &ONE_EPOCH, &split.holdout(), rng) };
     });
 }
 
