@@ -114,3 +114,30 @@ proptest! {
         }
     }
 }
+
+/// The original's own data (tests/data/sklearn-moons.csv, written by
+/// tests/data/sklearn_moons.py): scikit-learn's seed-0 moons, read as the original splits them
+/// (in order, 700/100/200) and unstandardised, are the file's rows as written.
+#[test]
+fn the_originals_moons_read_in_order() {
+    use piconas::data::{CsvOptions, Dataset, SplitMode};
+    let path = format!("{}/tests/data/sklearn-moons.csv", env!("CARGO_MANIFEST_DIR"));
+    let options = CsvOptions {
+        split: SplitMode::InOrder,
+        standardize: false,
+        ..CsvOptions::default()
+    };
+    let data = Dataset::csv(std::path::Path::new(&path), &options).unwrap();
+    assert_eq!(data.classes, ["0", "1"]);
+    assert_eq!(data.labels.iter().filter(|&&c| c == 1).count(), 500);
+    let split = data.split().unwrap();
+    let sizes = [split.train.len(), split.dev.len(), split.test.len()];
+    assert_eq!(sizes, [700, 100, 200]);
+    // make_moons' first point after numpy.random.seed(0), as scikit-learn printed it.
+    assert_eq!(split.train.x(0), [2.086_144_f32, 0.574_014]);
+    assert_eq!(split.train.label(0), 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let last = text.lines().last().unwrap();
+    let f: Vec<f32> = last.split(',').map(|v| v.parse().unwrap()).collect();
+    assert_eq!(split.test.x(199), &f[..2], "the last row is the test split's last");
+}
