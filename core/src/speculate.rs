@@ -587,6 +587,14 @@ mod tests {
         );
         // The next job proposes rollout 1 (trained: a hit) and hands out the guess for 4.
         assert_eq!(pipeline.next_job(&mut search), Some(job(4)));
+        // A guess for a rollout already reported comes back: dropped, the rest kept (2, 3
+        // and 4 are still being trained, so there is nothing new to hand out).
+        let stale = Job {
+            index: 0,
+            arch: "[16, 16]".parse().unwrap(),
+        };
+        pipeline.finished(stale, outcome(0.125));
+        assert_eq!(pipeline.next_job(&mut search), None);
         let r1 = pipeline.report(&mut search).unwrap().unwrap();
         assert_eq!((r1.index, r1.reward), (1, 0.5));
         let stats = pipeline.stats();
