@@ -121,7 +121,10 @@ proptest! {
 #[test]
 fn the_originals_moons_read_in_order() {
     use piconas::data::{CsvOptions, Dataset, SplitMode};
-    let path = format!("{}/tests/data/sklearn-moons.csv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/sklearn-moons.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let options = CsvOptions {
         split: SplitMode::InOrder,
         standardize: false,
@@ -139,5 +142,9 @@ fn the_originals_moons_read_in_order() {
     let text = std::fs::read_to_string(&path).unwrap();
     let last = text.lines().last().unwrap();
     let f: Vec<f32> = last.split(',').map(|v| v.parse().unwrap()).collect();
-    assert_eq!(split.test.x(199), &f[..2], "the last row is the test split's last");
+    assert_eq!(
+        split.test.x(199),
+        &f[..2],
+        "the last row is the test split's last"
+    );
 }

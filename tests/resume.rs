@@ -205,15 +205,15 @@ fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
 
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x40;
-    // A checkpoint of the format before this one (version 3, before the data's shape).
+    // A checkpoint of the format before this one (version 4, before the original's rules).
     let mut version = good.clone();
-    version[8] = 3;
+    version[8] = 4;
     let cases: [(Vec<u8>, &str); 4] = [
         (flipped, "checksum mismatch"),
         (good[..good.len() - 100].to_vec(), "truncated"),
         (
             version,
-            "checkpoint format version 3, this build reads version 4",
+            "checkpoint format version 4, this build reads version 5",
         ),
         (b"garbage".to_vec(), "not a piconas checkpoint"),
     ];

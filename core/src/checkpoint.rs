@@ -12,7 +12,7 @@
 //!
 //! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
 //! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape, the
-//! metric and the folds),
+//! metric and the folds; since version 5 with the original's rules, [`crate::rules`]),
 //! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
 //! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
@@ -28,11 +28,12 @@ use core::fmt;
 
 use crate::arch::MAX_TOKENS;
 use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
+use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 4;
+pub const VERSION: u16 = 5;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -210,7 +211,8 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     write_adam_config(w, &c.controller.adam);
     w.f32(c.controller.entropy_weight);
     w.f32(c.controller.entropy_decay);
-    w.f32(c.controller.baseline_decay);
+    w.u8(u8::from(c.controller.baseline_decay.is_some()));
+    w.f32(c.controller.baseline_decay.unwrap_or(0.0));
     w.u8(u8::from(c.controller.max_grad_norm.is_some()));
     w.f32(c.controller.max_grad_norm.unwrap_or(0.0));
     w.u32(c.controller.rollouts_per_update as u32);
@@ -233,10 +235,21 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     });
     w.u32(c.folds);
     w.u32(c.reward_folds);
+    // The rules (since version 5; see `crate::rules`), each its choice's place.
+    w.u8(place(&ControllerInput::ALL, c.controller.input));
+    w.u8(place(&StepLoss::ALL, c.controller.step_loss));
+    w.u8(place(&RewardEpoch::ALL, c.child.reward_epoch));
+    w.u8(place(&DevAccuracy::ALL, c.child.dev_accuracy));
+    w.u8(place(&Shaping::ALL, c.shaping));
+}
+
+/// Where `choice` is in `all`.
+fn place<T: PartialEq>(all: &[T], choice: T) -> u8 {
+    all.iter().position(|c| *c == choice).unwrap_or(0) as u8
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8;
+const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,

@@ -7,6 +7,7 @@
 use core::fmt;
 
 use crate::arch::Shape;
+pub use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
 /// The most rollouts a search may be configured for.
 pub const MAX_ROLLOUTS: u32 = 10_000_000;
@@ -73,6 +74,11 @@ pub struct ChildConfig {
     /// What "accuracy" means for the reward and the best epoch. Default: the share of points
     /// right (the original); balanced accuracy for imbalanced classes.
     pub metric: Metric,
+    /// Which epoch's dev accuracy is the reward. Default: the best (the original: the last).
+    pub reward_epoch: RewardEpoch,
+    /// How dev accuracy is computed. Default: exactly (the original: a mean of per-batch
+    /// accuracies).
+    pub dev_accuracy: DevAccuracy,
 }
 
 impl ChildConfig {
@@ -83,6 +89,8 @@ impl ChildConfig {
         max_epochs: 100,
         patience: 10,
         metric: Metric::Accuracy,
+        reward_epoch: RewardEpoch::Best,
+        dev_accuracy: DevAccuracy::Exact,
     };
 }
 
@@ -101,13 +109,20 @@ pub struct ControllerConfig {
     pub entropy_weight: f32,
     /// β is multiplied by this after every rollout. Default 0.99 (the original).
     pub entropy_decay: f32,
-    /// Decay of the reward moving average used as baseline. Default 0.95 (the original).
-    pub baseline_decay: f32,
+    /// Decay of the reward moving average used as baseline; `None` = no baseline. Default
+    /// 0.95 (piconas; the original has no baseline).
+    pub baseline_decay: Option<f32>,
     /// Clip the update's gradient to this L2 norm; `None` = no clipping. Default `None` (the
     /// original does not clip).
     pub max_grad_norm: Option<f32>,
     /// Rollouts averaged into one controller update. Default 1 (the original).
     pub rollouts_per_update: usize,
+    /// What the controller reads at each step. Default: the previous token (the original: a
+    /// zero vector).
+    pub input: ControllerInput,
+    /// How a rollout's loss is totalled over its steps. Default: summed (the original: the
+    /// mean).
+    pub step_loss: StepLoss,
 }
 
 impl ControllerConfig {
@@ -116,9 +131,11 @@ impl ControllerConfig {
         adam: AdamConfig::DEFAULT,
         entropy_weight: 1e-2,
         entropy_decay: 0.99,
-        baseline_decay: 0.95,
+        baseline_decay: Some(0.95),
         max_grad_norm: None,
         rollouts_per_update: 1,
+        input: ControllerInput::Previous,
+        step_loss: StepLoss::Sum,
     };
 }
 
@@ -354,6 +371,9 @@ pub struct SearchConfig {
     /// original); with K ≥ 2, the mean over K-fold cross-validation on train ∪ dev (K times
     /// the training, for small data sets whose dev split is a few dozen rows). Default 1.
     pub reward_folds: u32,
+    /// Penalties added to each rollout's reward. Default: none (the original's: see
+    /// [`crate::rules::shaping_penalty`]).
+    pub shaping: Shaping,
 }
 
 impl SearchConfig {
@@ -371,6 +391,7 @@ impl SearchConfig {
         shape: Shape::MOONS,
         folds: 5,
         reward_folds: 1,
+        shaping: Shaping::None,
     };
 }
 
@@ -644,11 +665,9 @@ impl ControllerConfig {
             self.entropy_decay,
             Allowed::Decay,
         )?;
-        float(
-            "controller.baseline_decay",
-            self.baseline_decay,
-            Allowed::Fraction,
-        )?;
+        if let Some(decay) = self.baseline_decay {
+            float("controller.baseline_decay", decay, Allowed::Fraction)?;
+        }
         if let Some(norm) = self.max_grad_norm {
             float("controller.max_grad_norm", norm, Allowed::Positive)?;
         }

@@ -153,6 +153,7 @@ pub mod network;
 pub mod policy;
 pub mod reinforce;
 pub mod rng;
+pub mod rules;
 pub mod sample;
 pub mod search;
 pub mod settings;

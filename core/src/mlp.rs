@@ -687,6 +687,34 @@ pub fn score(
     }
 }
 
+/// The mean of the per-batch accuracies of the network `params` on `rows` taken in the order
+/// `at(0), at(1), …` (a permutation of the rows) in batches of `batch` (0 for no rows): the
+/// original's dev accuracy, where a short last batch weighs as much as a full one.
+#[cfg_attr(feature = "multiversion", inline(always))]
+pub fn batch_mean_accuracy(
+    layout: &Layout,
+    params: &[f32; MAX_PARAMS],
+    ws: &mut Workspace,
+    rows: &Rows<'_>,
+    at: impl Fn(usize) -> usize,
+    batch: usize,
+) -> f32 {
+    let batch = batch.clamp(1, MAX_BATCH);
+    let (mut sum, mut batches) = (0.0f32, 0u32);
+    for start in (0..rows.len()).step_by(batch) {
+        let end = (start + batch).min(rows.len());
+        ws.load_rows(rows, (start..end).map(&at));
+        layout.forward(params, ws);
+        sum += ws.correct(layout) as f32 / (end - start) as f32;
+        batches += 1;
+    }
+    if batches == 0 {
+        0.0
+    } else {
+        sum / batches as f32
+    }
+}
+
 /// Accuracy of the network `params` on `rows` (0 for none), batch by batch through `ws`.
 #[cfg_attr(feature = "multiversion", inline(always))]
 pub fn accuracy(

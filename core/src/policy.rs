@@ -18,6 +18,7 @@ use crate::checkpoint::{Reader, Writer};
 use crate::gru::{self, GATES, GruParams, StepCache};
 use crate::math;
 use crate::rng;
+use crate::rules::ControllerInput;
 
 /// Hidden size of the default controller (the original's).
 pub const DEFAULT_HIDDEN: usize = crate::config::Hidden::DEFAULT.units();
@@ -153,6 +154,8 @@ pub struct Trajectory<const H: usize> {
     lse: [f32; MAX_TOKENS],
     entropy: [f32; MAX_TOKENS],
     phase: Phase,
+    /// Whether the controller read zeros instead of the previous token ([`ControllerInput`]).
+    zeros: bool,
 }
 
 impl<const H: usize> Default for Trajectory<H> {
@@ -172,6 +175,7 @@ impl<const H: usize> Trajectory<H> {
         lse: [0.0; MAX_TOKENS],
         entropy: [0.0; MAX_TOKENS],
         phase: Phase::Forward,
+        zeros: false,
     };
 
     /// The actions taken (tokens, then EOS if it was drawn).
@@ -212,12 +216,15 @@ impl<const H: usize> Trajectory<H> {
 pub struct Policy<const H: usize> {
     /// The weights.
     pub params: ControllerParams<H>,
+    /// What it reads at each step: the previous token (the default) or zeros.
+    pub input: ControllerInput,
 }
 
 impl<const H: usize> Policy<H> {
     /// A policy with all-zero weights, i.e. uniform over tokens (`const`, for statics).
     pub const UNIFORM: Self = Self {
         params: ControllerParams::ZERO,
+        input: ControllerInput::Previous,
     };
 
     /// A policy with PyTorch's initial weights drawn from `rng`.
@@ -263,6 +270,7 @@ impl<const H: usize> Policy<H> {
     ) {
         traj.steps = 0;
         traj.phase = Phase::Forward;
+        traj.zeros = self.input == ControllerInput::Zeros;
         traj.h[0] = [0.0; H];
         let mut input = None;
         for t in 0..MAX_TOKENS {
@@ -273,7 +281,9 @@ impl<const H: usize> Policy<H> {
             if action == Token::Eos {
                 break;
             }
-            input = Some(action);
+            if !traj.zeros {
+                input = Some(action);
+            }
         }
     }
 
@@ -368,6 +378,7 @@ impl<const H: usize> Policy<H> {
                     Row::InputWeights(g, tok) => {
                         let input = t
                             .checked_sub(1)
+                            .filter(|_| !traj.zeros)
                             .map(|p| usize::from(traj.actions[p].index()));
                         if input == Some(tok) {
                             axpy(out, 1.0, &cache[g]);
@@ -412,8 +423,13 @@ mod tests {
 
     /// Every parameter's gradient of `a·Σ log π + c·Σ H` against central differences.
     fn check(arch: &Arch, a: f32, c: f32) {
+        check_with(arch, a, c, ControllerInput::Previous);
+    }
+
+    fn check_with(arch: &Arch, a: f32, c: f32, input: ControllerInput) {
         // Larger weights than the init make the check sensitive to every term.
         let mut policy = scaled(1, 3.0);
+        policy.input = input;
         let mut traj = Trajectory::EMPTY;
         policy.replay(arch, &mut traj);
         policy.backward(&mut traj, a, c);
@@ -554,5 +570,29 @@ mod tests {
             .map(|r| ControllerParams::<64>::ZERO.clone().row_mut(r).len())
             .sum();
         assert_eq!(total, 15_242);
+    }
+
+    /// The original's controller reads zeros: its gradient through time still matches finite
+    /// differences (the input weights get none), and a step's distribution does not depend
+    /// on the tokens before it.
+    #[test]
+    fn with_zero_inputs_the_gradient_matches_and_the_past_does_not_matter() {
+        for arch in ["[8, Tanh, 16]", "[ReLU, 2, LeakyReLU, 4, Sigmoid, 1]"] {
+            check_with(&arch.parse().unwrap(), 1.0, 0.5, ControllerInput::Zeros);
+        }
+        let mut policy = scaled(2, 3.0);
+        policy.input = ControllerInput::Zeros;
+        let (mut a, mut b) = (Trajectory::EMPTY, Trajectory::EMPTY);
+        policy.replay(&"[8, Tanh, 16]".parse().unwrap(), &mut a);
+        policy.replay(&"[Sigmoid, 1, 2]".parse().unwrap(), &mut b);
+        for t in 0..3 {
+            assert_eq!(a.probabilities(t), b.probabilities(t), "step {t}");
+        }
+        // Reading the previous token, the same two differ from the second step on.
+        policy.input = ControllerInput::Previous;
+        policy.replay(&"[8, Tanh, 16]".parse().unwrap(), &mut a);
+        policy.replay(&"[Sigmoid, 1, 2]".parse().unwrap(), &mut b);
+        assert_eq!(a.probabilities(0), b.probabilities(0));
+        assert_ne!(a.probabilities(1), b.probabilities(1));
     }
 }

@@ -19,6 +19,7 @@ use crate::checkpoint::{CheckpointError, Reader, Writer};
 use crate::config::ControllerConfig;
 use crate::math;
 use crate::policy::{ControllerParams, Policy, Trajectory};
+use crate::rules::StepLoss;
 
 /// What one controller update did.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,16 +133,22 @@ impl<const H: usize> Reinforce<H> {
         beta
     }
 
-    /// The baseline a batch whose first reward is `first_reward` is judged against.
+    /// The baseline a batch whose first reward is `first_reward` is judged against: 0
+    /// without a baseline (`baseline_decay` `None`, the original's).
     pub fn baseline_for(&self, first_reward: f32) -> f32 {
-        self.baseline.unwrap_or(first_reward)
+        match self.config.baseline_decay {
+            Some(_) => self.baseline.unwrap_or(first_reward),
+            None => 0.0,
+        }
     }
 
     /// Folds `rewards` into the baseline (the moving average), in order, without learning
     /// anything: what [`Reinforce::update`] does after its gradient step, and all a search
     /// without a controller does.
     pub fn observe(&mut self, rewards: &[f32]) {
-        let decay = self.config.baseline_decay;
+        let Some(decay) = self.config.baseline_decay else {
+            return;
+        };
         for &reward in rewards {
             self.baseline = Some(match self.baseline {
                 None => reward,
@@ -170,6 +177,11 @@ impl<const H: usize> Reinforce<H> {
         let baseline = self.baseline_for(first);
         let scale = 1.0 / rewards.len() as f32;
         for ((traj, &reward), &beta) in trajs.iter_mut().zip(rewards).zip(betas) {
+            // The original divides each rollout's loss by its number of steps.
+            let scale = match self.config.step_loss {
+                StepLoss::Sum => scale,
+                StepLoss::Mean => scale / traj.actions().len().max(1) as f32,
+            };
             policy.backward(traj, -(reward - baseline) * scale, -beta * scale);
         }
         self.observe(rewards);
@@ -451,5 +463,48 @@ mod tests {
         policy.replay(&"[16]".parse().unwrap(), &mut trajs[1]);
         let u = learner.update(&mut policy, &mut trajs, &[0.2, 0.9], &[0.01, 0.01]);
         assert!(u.clipped && u.grad_norm > 1e-3, "{u:?}");
+    }
+
+    /// The original's learner: no baseline (the advantage is the reward itself, and the
+    /// reported baseline 0) and the loss divided by the number of steps. With four actions
+    /// (three tokens and EOS) its update is exactly the summed loss's with the reward and β
+    /// divided by four.
+    #[test]
+    fn without_a_baseline_and_with_the_mean_loss_as_by_hand() {
+        let original = ControllerConfig {
+            baseline_decay: None,
+            step_loss: StepLoss::Mean,
+            ..ControllerConfig::default()
+        };
+        let summed = ControllerConfig {
+            baseline_decay: None,
+            ..ControllerConfig::default()
+        };
+        let start = Policy::<8>::new(&mut stream(4, Stream::Controller, 0));
+        let arch: Arch = "[16, Tanh, 4]".parse().unwrap();
+        let run = |config: ControllerConfig, reward: f32, beta: f32| {
+            let (mut policy, mut learner) = (start.clone(), Reinforce::<8>::new(config));
+            let mut traj = Trajectory::EMPTY;
+            policy.replay(&arch, &mut traj);
+            assert_eq!(traj.actions().len(), 4);
+            let update = learner.update(
+                &mut policy,
+                core::slice::from_mut(&mut traj),
+                &[reward],
+                &[beta],
+            );
+            (policy, update.baseline, learner.baseline())
+        };
+        let (mean, baseline, kept) = run(original, 0.75, 0.01);
+        assert_eq!((baseline, kept), (0.0, None), "no baseline, none kept");
+        let (sum, _, _) = run(summed, 0.75 / 4.0, 0.01 / 4.0);
+        assert_eq!(mean, sum);
+        let (with_baseline, baseline, kept) = run(ControllerConfig::default(), 0.75, 0.01);
+        assert_eq!(
+            (baseline, kept),
+            (0.75, Some(0.75)),
+            "the first reward is its own baseline"
+        );
+        assert_ne!(with_baseline, mean);
     }
 }

@@ -55,6 +55,7 @@ use crate::finalists::{Finalist, Finalists};
 use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
+use crate::rules::{self, Shaping};
 use crate::sample::{Fingerprint, Fold, Split};
 use crate::train::{Outcome, Trainer};
 
@@ -264,6 +265,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.policy.params.init(&mut rng);
         self.rng = Some(rng);
         self.config = config;
+        self.policy.input = config.controller.input;
         self.learner.reset(config.controller);
         self.proposed = 0;
         self.reported = 0;
@@ -371,7 +373,11 @@ impl<const H: usize, const K: usize> Search<H, K> {
         } else {
             0.0
         };
-        let reward = accuracy - self.penalty(&arch);
+        let shaping = match self.config.shaping {
+            Shaping::None => 0.0,
+            Shaping::Original => rules::shaping_penalty(traj.actions()),
+        };
+        let reward = accuracy - self.penalty(&arch) + shaping;
         let mut record = Record {
             index,
             arch,
@@ -715,6 +721,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.policy.params.load(&mut r);
         self.learner.restore(config.controller, learner, &mut r);
         self.config = config;
+        self.policy.input = config.controller.input;
         self.rng = Some(<Generator as rand_core::SeedableRng>::from_seed(rng));
         self.next = next;
         self.proposed = 0;
@@ -1252,5 +1259,29 @@ mod tests {
         }
         let mut params = search.policy().params.clone();
         assert!(params.is_finite());
+    }
+
+    /// A seeded search under the original's rules: every reward is the child's accuracy plus
+    /// the shaping penalty of its tokens (some non-zero), the baseline is 0 throughout, and
+    /// the rollouts differ from piconas's rules from the first on (the zero input changes
+    /// the sampled tokens).
+    #[test]
+    fn under_the_original_rules_the_rewards_carry_the_penalties() {
+        let data = data(200);
+        let split = data.split();
+        let config = rules::original(small_config(40));
+        let mut search: Box<Search<16>> = Box::new(Search::new(config).unwrap());
+        let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
+        let mut penalised = 0;
+        for r in &records {
+            let penalty = rules::shaping_penalty(&r.arch.actions());
+            assert_eq!(r.reward, r.accuracy + penalty, "{}", r.arch);
+            assert_eq!(r.baseline, 0.0);
+            penalised += usize::from(penalty < 0.0);
+        }
+        assert!(penalised > 0, "no penalty in 40 rollouts");
+        let mut plain: Box<Search<16>> = Box::new(Search::new(small_config(40)).unwrap());
+        let first = plain.step(&split).unwrap();
+        assert_ne!(first.bits().to_string(), records[0].bits().to_string());
     }
 }

@@ -18,6 +18,7 @@ use crate::config::{
     MAX_FOLDS, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN_SAMPLES,
     Metric, SearchConfig, Strategy,
 };
+use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
 /// What a user can set: the search, the generated data, and the controller's size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -287,7 +288,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 22] = [
+pub static SETTINGS: [Setting; 28] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -519,6 +520,100 @@ pub static SETTINGS: [Setting; 22] = [
                 _ => None,
             }
         },
+    },
+    Setting {
+        name: "baseline_decay",
+        flag: "baseline-decay",
+        page: "baselineDecay",
+        field: "controller.baseline_decay",
+        value_name: "D",
+        help: "Decay of the reward moving average the controller's rewards are judged against \
+               (none: no baseline, the original's)",
+        kind: Kind::OptionalFloat,
+        generated_data: false,
+        get: |s| match s.search.controller.baseline_decay {
+            Some(v) => Value::Float(v),
+            None => Value::Unset,
+        },
+        set: |s, v| {
+            s.search.controller.baseline_decay = match v {
+                Value::Float(v) => Some(v),
+                _ => None,
+            }
+        },
+    },
+    Setting {
+        name: "controller_input",
+        flag: "controller-input",
+        page: "controllerInput",
+        field: "controller.input",
+        value_name: "NAME",
+        help: "What the controller reads at each step: the previous token, or zeros (the \
+               original's)",
+        kind: Kind::Choice(&ControllerInput::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.controller.input.name()),
+        set: |s, v| {
+            s.search.controller.input = ControllerInput::from_name(choice(v)).unwrap_or_default()
+        },
+    },
+    Setting {
+        name: "loss_per_step",
+        flag: "loss-per-step",
+        page: "lossPerStep",
+        field: "controller.step_loss",
+        value_name: "NAME",
+        help: "A rollout's controller loss over its steps: their sum, or their mean (the \
+               original's)",
+        kind: Kind::Choice(&StepLoss::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.controller.step_loss.name()),
+        set: |s, v| {
+            s.search.controller.step_loss = StepLoss::from_name(choice(v)).unwrap_or_default()
+        },
+    },
+    Setting {
+        name: "reward_epoch",
+        flag: "reward-epoch",
+        page: "rewardEpoch",
+        field: "child.reward_epoch",
+        value_name: "NAME",
+        help: "Which epoch's dev accuracy is a child's reward: the best, or the last (the \
+               original's)",
+        kind: Kind::Choice(&RewardEpoch::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.child.reward_epoch.name()),
+        set: |s, v| {
+            s.search.child.reward_epoch = RewardEpoch::from_name(choice(v)).unwrap_or_default()
+        },
+    },
+    Setting {
+        name: "dev_accuracy",
+        flag: "dev-accuracy",
+        page: "devAccuracy",
+        field: "child.dev_accuracy",
+        value_name: "NAME",
+        help: "How dev accuracy is computed: exactly, or as the mean of per-batch accuracies \
+               over shuffled batches (batch-mean, the original's)",
+        kind: Kind::Choice(&DevAccuracy::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.child.dev_accuracy.name()),
+        set: |s, v| {
+            s.search.child.dev_accuracy = DevAccuracy::from_name(choice(v)).unwrap_or_default()
+        },
+    },
+    Setting {
+        name: "shaping",
+        flag: "shaping",
+        page: "shaping",
+        field: "shaping",
+        value_name: "NAME",
+        help: "Penalties added to each rollout's reward: none, or the original's (-1 for EOS \
+               first or second, -0.1 for two widths or two activations in a row)",
+        kind: Kind::Choice(&Shaping::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.shaping.name()),
+        set: |s, v| s.search.shaping = Shaping::from_name(choice(v)).unwrap_or_default(),
     },
     Setting {
         name: "finalists",

@@ -19,6 +19,7 @@ use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
 use crate::network::Network;
 use crate::rng::Generator;
+use crate::rules::{DevAccuracy, RewardEpoch};
 use crate::sample::{Fold, Rows, Split};
 use crate::shuffle::Permutation;
 
@@ -159,6 +160,8 @@ impl Trainer {
             diverged: false,
         };
         let mut stale = 0;
+        // The last epoch's dev accuracy (the original's reward).
+        let mut last = 0.0;
         for epoch in 1..=config.max_epochs {
             outcome.epochs = epoch;
             let order = Permutation::new(len as u32, rng);
@@ -185,13 +188,28 @@ impl Trainer {
                 outcome.diverged = true;
                 return outcome;
             }
-            let acc = mlp::score(
-                &self.layout,
-                &self.params,
-                &mut self.ws,
-                &fold.dev,
-                config.metric,
-            );
+            let acc = match config.dev_accuracy {
+                DevAccuracy::Exact => mlp::score(
+                    &self.layout,
+                    &self.params,
+                    &mut self.ws,
+                    &fold.dev,
+                    config.metric,
+                ),
+                // The original's: a shuffled dev loader, each batch's accuracy weighing alike.
+                DevAccuracy::BatchMean => {
+                    let order = Permutation::new(fold.dev.len() as u32, rng);
+                    mlp::batch_mean_accuracy(
+                        &self.layout,
+                        &self.params,
+                        &mut self.ws,
+                        &fold.dev,
+                        |i| order.get(i as u32) as usize,
+                        batch,
+                    )
+                }
+            };
+            last = acc;
             // Without dev rows every epoch is the latest best: the last one is kept.
             if acc > outcome.reward || fold.dev.is_empty() {
                 outcome.reward = acc;
@@ -204,6 +222,9 @@ impl Trainer {
                     break;
                 }
             }
+        }
+        if config.reward_epoch == RewardEpoch::Last {
+            outcome.reward = last;
         }
         outcome.reward = outcome.reward.max(0.0);
         outcome
@@ -388,5 +409,87 @@ mod tests {
         let out = Trainer::new().train(&arch, &config, &split, &mut stream(0, Stream::Child, 0));
         assert!(out.diverged, "{out:?}");
         assert_eq!(out.reward, 0.0);
+    }
+
+    /// The original's reward, the last epoch's accuracy: early stopping and the kept epoch are
+    /// unchanged; the reward is the best's when the last epoch is the best, and at most it
+    /// otherwise (strictly less for some seed).
+    #[test]
+    fn the_last_epochs_reward_keeps_the_stopping_and_is_at_most_the_best() {
+        let (x, y) = data();
+        let split = split(&x, &y);
+        let arch: Arch = "[8, ReLU]".parse().unwrap();
+        let last = ChildConfig {
+            reward_epoch: RewardEpoch::Last,
+            ..ChildConfig::default()
+        };
+        let (mut trainer, mut below) = (Trainer::new(), 0);
+        for seed in 0..8 {
+            let best = trainer.train(
+                &arch,
+                &ChildConfig::default(),
+                &split,
+                &mut stream(seed, Stream::Child, 0),
+            );
+            let at_last = trainer.train(&arch, &last, &split, &mut stream(seed, Stream::Child, 0));
+            assert_eq!(
+                (at_last.epochs, at_last.best_epoch),
+                (best.epochs, best.best_epoch)
+            );
+            if best.best_epoch == best.epochs {
+                assert_eq!(at_last.reward, best.reward);
+            }
+            assert!(at_last.reward <= best.reward);
+            below += usize::from(at_last.reward < best.reward);
+        }
+        assert!(below > 0, "the last epoch is never the best in 8 seeds");
+    }
+
+    /// The original's dev accuracy by hand: five rows all predicted class 0, labelled
+    /// 0, 0, 0, 1, 1, in batches of two: (1 + ½ + 0)/3 = ½, where the exact accuracy is 3/5.
+    #[test]
+    fn the_batch_mean_accuracy_by_hand() {
+        let x = [1.0, 0.0].repeat(5);
+        let y = [0, 0, 0, 1, 1];
+        let rows = Rows::new(&x, &y, crate::arch::Shape::MOONS).unwrap();
+        let layout = Layout::new(&Arch::EMPTY, crate::arch::Shape::MOONS);
+        let mut params = [0.0; MAX_PARAMS];
+        // logit 0 = x₁, logit 1 = x₂: class 0 for every row.
+        params[..4].copy_from_slice(&[1.0, 0.0, 0.0, 1.0]);
+        let mut ws = Workspace::new();
+        let mean = mlp::batch_mean_accuracy(&layout, &params, &mut ws, &rows, |i| i, 2);
+        assert_eq!(mean, 0.5);
+        assert_eq!(mlp::accuracy(&layout, &params, &mut ws, &rows), 0.6);
+        // Reversed, labels 1, 1 | 0, 0 | 0: (0 + 1 + 1)/3.
+        let mean = mlp::batch_mean_accuracy(&layout, &params, &mut ws, &rows, |i| 4 - i, 2);
+        assert_eq!(mean, 2.0 / 3.0);
+        let empty = rows.slice(0..0);
+        assert_eq!(
+            mlp::batch_mean_accuracy(&layout, &params, &mut ws, &empty, |i| i, 2),
+            0.0
+        );
+    }
+
+    /// A child trained with the batch-mean dev accuracy draws its dev order from its stream:
+    /// the same stream gives the same outcome, and the reward is a mean of batch accuracies
+    /// of 100 dev rows in batches of 32 (a multiple of 1/(4·32·4)).
+    #[test]
+    fn the_batch_mean_reward_is_reproducible() {
+        let (x, y) = data();
+        let split = split(&x, &y);
+        let arch: Arch = "[4, Tanh]".parse().unwrap();
+        let config = ChildConfig {
+            dev_accuracy: DevAccuracy::BatchMean,
+            max_epochs: 5,
+            ..ChildConfig::default()
+        };
+        let mut trainer = Trainer::new();
+        let a = trainer.train(&arch, &config, &split, &mut stream(3, Stream::Child, 0));
+        let b = trainer.train(&arch, &config, &split, &mut stream(3, Stream::Child, 0));
+        assert_eq!(a, b);
+        // Batches of 32, 32, 32 and 4: the sum of correct/32 three times and correct/4 once,
+        // over 4, is a whole number of 1/512ths.
+        let scaled = a.reward * 512.0;
+        assert_eq!(scaled, scaled.round(), "{}", a.reward);
     }
 }

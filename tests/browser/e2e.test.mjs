@@ -264,6 +264,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     ['rollouts', 'many', 'rollouts must be an integer in 1..=10000000 (got "many")'],
     ['costWeight', '12', 'costWeight must be a number in [0, 10] (got 12)'],
     ['maxGradNorm', '-3', 'maxGradNorm must be a finite number > 0 (got -3)'],
+    ['baselineDecay', '1.5', 'baselineDecay must be a number in [0, 1) (got 1.5)'],
   ]) {
     await page.fill(`#s-${field}`, value);
     await page.click('#start');
@@ -273,7 +274,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
     assert.equal(await page.textContent('#c-rollout'), '0 / 0');
     assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
-    await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0', maxGradNorm: '' }[field]);
+    await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0', maxGradNorm: '', baselineDecay: '0.95' }[field]);
   }
   // The form is the core's settings table: every setting, in its order, each with a label.
   const form = await page.evaluate(() => [...document.querySelectorAll('#settings .field')]
@@ -281,7 +282,8 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
   assert.deepEqual(form.map(([name]) => name), [
     'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
     'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'metric', 'rewardFolds',
-    'controllerLr', 'entropyWeight', 'maxGradNorm', 'finalists', 'retrains', 'folds',
+    'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay', 'controllerInput',
+    'lossPerStep', 'rewardEpoch', 'devAccuracy', 'shaping', 'finalists', 'retrains', 'folds',
     'costWeight', 'cost',
   ]);
   for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
