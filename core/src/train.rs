@@ -188,27 +188,7 @@ impl Trainer {
                 outcome.diverged = true;
                 return outcome;
             }
-            let acc = match config.dev_accuracy {
-                DevAccuracy::Exact => mlp::score(
-                    &self.layout,
-                    &self.params,
-                    &mut self.ws,
-                    &fold.dev,
-                    config.metric,
-                ),
-                // The original's: a shuffled dev loader, each batch's accuracy weighing alike.
-                DevAccuracy::BatchMean => {
-                    let order = Permutation::new(fold.dev.len() as u32, rng);
-                    mlp::batch_mean_accuracy(
-                        &self.layout,
-                        &self.params,
-                        &mut self.ws,
-                        &fold.dev,
-                        |i| order.get(i as u32) as usize,
-                        batch,
-                    )
-                }
-            };
+            let acc = self.dev_score(config, fold, rng);
             last = acc;
             // Without dev rows every epoch is the latest best: the last one is kept.
             if acc > outcome.reward || fold.dev.is_empty() {
@@ -228,6 +208,33 @@ impl Trainer {
         }
         outcome.reward = outcome.reward.max(0.0);
         outcome
+    }
+
+    /// The current weights' score on `fold`'s dev rows, as `config` measures it: exactly, or
+    /// (the original's) the mean of per-batch accuracies over the rows shuffled from `rng`
+    /// into batches of the batch size, each batch weighing alike.
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    fn dev_score(&mut self, config: &ChildConfig, fold: &Fold<'_>, rng: &mut Generator) -> f32 {
+        match config.dev_accuracy {
+            DevAccuracy::Exact => mlp::score(
+                &self.layout,
+                &self.params,
+                &mut self.ws,
+                &fold.dev,
+                config.metric,
+            ),
+            DevAccuracy::BatchMean => {
+                let order = Permutation::new(fold.dev.len() as u32, rng);
+                mlp::batch_mean_accuracy(
+                    &self.layout,
+                    &self.params,
+                    &mut self.ws,
+                    &fold.dev,
+                    |i| order.get(i as u32) as usize,
+                    config.batch_size,
+                )
+            }
+        }
     }
 
     /// Accuracy of the last trained child's best weights on `rows` (0 for rows of another
