@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use piconas_core::settings::{Kind, Value};
+use piconas_core::settings::{Kind, PRESETS, Preset, Value};
 use piconas_core::{SETTINGS, Setting, Settings};
 
 /// Neural architecture search on two moons, circles, XOR, spirals or your CSV, small enough for
@@ -216,6 +216,7 @@ impl SearchArgs {
     /// Whether any flag that describes the search (rather than how it is run) was given.
     pub fn describes_a_search(&self) -> bool {
         !self.table.given.is_empty()
+            || self.table.preset.is_some()
             || self.out.is_some()
             || self.data.is_some()
             || self.split.is_some()
@@ -231,6 +232,8 @@ impl SearchArgs {
 /// is. Only the flags given are kept, in table order. `R` picks the rows offered.
 #[derive(Clone, Debug)]
 pub struct TableArgs<R: Rows = AllRows> {
+    /// The preset given (`--preset`), applied before the settings given one by one.
+    pub preset: Option<&'static Preset>,
     /// The settings given, with their values.
     pub given: Vec<(&'static Setting, Value)>,
     rows: std::marker::PhantomData<R>,
@@ -271,8 +274,9 @@ impl Rows for CompareRows {
 }
 
 impl<R: Rows> TableArgs<R> {
-    /// `settings` with the given flags applied over it.
-    pub fn apply(&self, mut settings: Settings) -> Settings {
+    /// `settings` with the given preset, then the given flags, applied over it.
+    pub fn apply(&self, settings: Settings) -> Settings {
+        let mut settings = self.preset.map_or(settings, |p| p.apply(settings));
         for (setting, value) in &self.given {
             // Each value was parsed by this setting's parser: it fits.
             let _ = setting.set(&mut settings, *value);
@@ -310,7 +314,13 @@ impl<R: Rows> clap::FromArgMatches for TableArgs<R> {
                 Some((s, *value))
             })
             .collect();
+        let preset = matches
+            .try_get_one::<String>("preset")
+            .ok()
+            .flatten()
+            .and_then(|name| Preset::named(name));
         Ok(TableArgs {
+            preset,
             given,
             rows: std::marker::PhantomData,
         })
@@ -324,7 +334,21 @@ impl<R: Rows> clap::FromArgMatches for TableArgs<R> {
 
 impl<R: Rows> Args for TableArgs<R> {
     fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.args(R::offered().map(|s| table_arg(s, R::DATA_FILE)))
+        let names: Vec<&'static str> = PRESETS.iter().map(|p| p.name).collect();
+        let help: Vec<String> = PRESETS
+            .iter()
+            .map(|p| format!("{}: {}", p.name, p.help))
+            .collect();
+        let preset = clap::Arg::new("preset")
+            .long("preset")
+            .value_name("NAME")
+            .help(format!(
+                "Start from a preset, then apply the settings given one by one ({})",
+                help.join("; ")
+            ))
+            .value_parser(names);
+        cmd.arg(preset)
+            .args(R::offered().map(|s| table_arg(s, R::DATA_FILE)))
     }
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {

@@ -1761,3 +1761,50 @@ fn the_c_header_classifies_as_the_host_bit_for_bit() {
         assert!(text.contains(&format!("in[i] = {f}")), "{f} is applied");
     }
 }
+
+/// `--preset original` sets the original's six rules (settings.json says so), its rewards
+/// carry the shaping penalties and no baseline, and a rule given after it wins.
+#[test]
+fn the_original_preset_sets_every_rule_and_a_flag_overrides_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, extra: &[&str]| {
+        let out = tmp.path().join(name);
+        let o = quick(&out, extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let settings: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("settings.json")).unwrap())
+                .unwrap();
+        let rows = std::fs::read_to_string(out.join("rollouts.csv")).unwrap();
+        (settings, rows)
+    };
+    let (settings, rows) = run("original", &["--preset", "original"]);
+    let rules = [
+        ("controller_input", "zeros"),
+        ("loss_per_step", "mean"),
+        ("reward_epoch", "last"),
+        ("dev_accuracy", "batch-mean"),
+        ("shaping", "original"),
+    ];
+    for (key, value) in rules {
+        assert_eq!(settings[key], value, "{key}: {settings}");
+    }
+    assert_eq!(settings["baseline_decay"], serde_json::Value::Null);
+    // index,tokens,reward,epochs,entropy,baseline,beta,accuracy: some reward is below its
+    // accuracy by a penalty, and the baseline is 0 throughout.
+    let mut penalised = 0;
+    for line in rows.lines().skip(1) {
+        let (_, rest) = line.rsplit_once(']').unwrap();
+        let f: Vec<f64> = rest
+            .split(',')
+            .skip(1)
+            .map(|v| v.trim_matches('"').parse().unwrap())
+            .collect();
+        let (reward, baseline, accuracy) = (f[0], f[3], f[5]);
+        assert_eq!(baseline, 0.0, "{line}");
+        penalised += usize::from(reward < accuracy - 0.05);
+    }
+    assert!(penalised > 0, "no penalty in {rows}");
+    let (settings, _) = run("unshaped", &["--preset", "original", "--shaping", "none"]);
+    assert_eq!(settings["shaping"], "none");
+    assert_eq!(settings["controller_input"], "zeros");
+}

@@ -116,10 +116,44 @@ function setPhase(phase) {
   for (const el of $('settings').elements) el.disabled = active || phase === 'starting';
 }
 
-function buildForm(table) {
+/**
+ * The preset choice, first in the form: picking one fills every field with the preset's
+ * settings (`--preset NAME` on the command line); "defaults" fills the defaults. It is not a
+ * setting itself: the link keeps the fields.
+ */
+function presetField(table, presets) {
+  const field = document.createElement('div');
+  field.className = 'field';
+  field.dataset.name = 'preset';
+  const l = document.createElement('label');
+  l.htmlFor = 's-preset';
+  l.textContent = 'Preset';
+  l.title = 'Fill the fields from a preset (--preset NAME on the command line)';
+  const input = document.createElement('select');
+  input.id = 's-preset';
+  input.append(new Option('(choose)', ''), new Option('defaults', 'defaults'));
+  for (const p of presets) {
+    const o = new Option(p.name, p.name);
+    o.title = p.help;
+    input.append(o);
+  }
+  input.addEventListener('change', () => {
+    const chosen = presets.find((p) => p.name === input.value);
+    for (const { name, default: value } of table) {
+      const v = chosen ? chosen.settings[name] : value;
+      // A preset's unset number is said ("none"): an empty field would mean the default.
+      $(`s-${name}`).value = v === null ? (chosen ? 'none' : '') : String(v);
+    }
+  });
+  field.append(l, input);
+  return field;
+}
+
+function buildForm(table, presets) {
   fields = table;
   const hash = new URLSearchParams(location.hash.slice(1));
   const form = $('settings');
+  form.append(presetField(table, presets));
   for (const { name, kind, options, default: value, help, flag } of table) {
     const field = document.createElement('div');
     field.className = 'field';
@@ -314,7 +348,7 @@ function onMessage({ data: m }) {
   switch (m.type) {
     case 'ready':
       if (fields.length > 0) { setPhase('idle'); break; } // a worker restarted by Reset
-      buildForm(m.table);
+      buildForm(m.table, m.presets);
       resetView();
       setPhase('idle');
       offerSaved();

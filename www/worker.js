@@ -66,7 +66,7 @@ const piconasWorker = {
     try {
       const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       await wasm_bindgen({ module_or_path: bytes });
-      postMessage({ type: 'ready', table: wasm_bindgen.settingsTable() });
+      postMessage({ type: 'ready', table: wasm_bindgen.settingsTable(), presets: wasm_bindgen.presets() });
     } catch (e) {
       postMessage({ type: 'error', message: `could not load the wasm module: ${e.message ?? e}` });
     }

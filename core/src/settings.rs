@@ -688,6 +688,45 @@ pub static SETTINGS: [Setting; 28] = [
     },
 ];
 
+/// A named set of settings, applied over the defaults before any setting given one by one.
+#[derive(Clone, Copy)]
+pub struct Preset {
+    /// Its name on the command line (`--preset NAME`) and on the page.
+    pub name: &'static str,
+    /// One line of help.
+    pub help: &'static str,
+    apply: fn(&mut Settings),
+}
+
+impl fmt::Debug for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Preset")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Preset {
+    /// `settings` with this preset applied.
+    pub fn apply(&self, mut settings: Settings) -> Settings {
+        (self.apply)(&mut settings);
+        settings
+    }
+
+    /// The preset called `name`, if any.
+    pub fn named(name: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.name == name)
+    }
+}
+
+/// Every preset.
+pub static PRESETS: [Preset; 1] = [Preset {
+    name: "original",
+    help: "The original's code, rule by rule: the controller reads zeros, no baseline, the loss \
+           averaged over steps, the last epoch's batch-averaged dev accuracy, shaping penalties",
+    apply: |s| s.search = crate::rules::original(s.search),
+}];
+
 #[cfg(test)]
 mod tests {
     use super::*;

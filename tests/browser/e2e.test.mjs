@@ -276,11 +276,19 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
     await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0', maxGradNorm: '', baselineDecay: '0.95' }[field]);
   }
+  // The preset fills the fields (and "defaults" brings the defaults back).
+  await page.selectOption('#s-preset', 'original');
+  assert.equal(await page.inputValue('#s-controllerInput'), 'zeros');
+  assert.equal(await page.inputValue('#s-shaping'), 'original');
+  assert.equal(await page.inputValue('#s-baselineDecay'), 'none');
+  await page.selectOption('#s-preset', 'defaults');
+  assert.equal(await page.inputValue('#s-controllerInput'), 'previous');
+  assert.equal(await page.inputValue('#s-baselineDecay'), '0.95');
   // The form is the core's settings table: every setting, in its order, each with a label.
   const form = await page.evaluate(() => [...document.querySelectorAll('#settings .field')]
     .map((f) => [f.dataset.name, f.querySelector('label').textContent]));
   assert.deepEqual(form.map(([name]) => name), [
-    'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
+    'preset', 'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
     'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'metric', 'rewardFolds',
     'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay', 'controllerInput',
     'lossPerStep', 'rewardEpoch', 'devAccuracy', 'shaping', 'finalists', 'retrains', 'folds',

@@ -144,7 +144,8 @@ test('defaults are the documented values', () => {
 // The command line's flags that make no sense on a page: files (and how a data file is read
 // and split, until the page takes files), threads and the guess they speculate with (the page
 // uses one helper worker per core and the default guess), the cache, printing.
-const HOST_ONLY = ['out', 'data', 'split', 'split-seed', 'label', 'standardize', 'threads',
+// (`--preset` is not a setting either: it fills settings, as the page's preset choice does.)
+const HOST_ONLY = ['preset', 'out', 'data', 'split', 'split-seed', 'label', 'standardize', 'threads',
   'speculate', 'cache', 'checkpoint-every', 'resume', 'quiet', 'print-records', 'help', 'version'];
 
 test('the page and the command line offer the same settings, with the same defaults', () => {
@@ -289,3 +290,13 @@ test('the pipeline with helpers gives the native records, whatever the order', (
   assert.equal(batched.speculate('often', 2), false);
   batched.free();
 });
+
+test('the original preset: wasm records equal native records, penalties and all', () => {
+  const native = nativeRecords(['--preset', 'original']);
+  const [original] = wasm.presets().filter((p) => p.name === 'original');
+  const ours = wasmRecords({ ...original.settings, rollouts: ROLLOUTS, retrains: 1 });
+  assert.deepEqual(ours, native);
+  assert.equal(original.settings.controllerInput, 'zeros');
+  assert.equal(original.settings.baselineDecay, null);
+});
+

@@ -34,7 +34,7 @@ use piconas_core::{
 };
 use wasm_bindgen::prelude::*;
 
-pub use settings::{defaults, settings_table};
+pub use settings::{defaults, presets, settings_table};
 
 /// Rollouts per update the page can ask for (the core's maximum).
 const K: usize = MAX_ROLLOUTS_PER_UPDATE;

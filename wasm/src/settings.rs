@@ -3,7 +3,7 @@
 //! and options all come from there, so the page offers what the command line offers.
 
 use piconas_core::config::{Allowed, Got, MIN_SAMPLES};
-use piconas_core::settings::{Kind, ParseError, Value};
+use piconas_core::settings::{Kind, PRESETS, ParseError, Value};
 use piconas_core::{ConfigError, SETTINGS, Setting, Settings};
 use wasm_bindgen::prelude::*;
 
@@ -26,8 +26,12 @@ pub fn error(e: ConfigError) -> JsValue {
 
 /// A field's text: strings as typed, numbers in their shortest exact form; `None` if unset.
 fn text_of(v: &JsValue) -> Option<String> {
-    if v.is_undefined() || v.is_null() {
+    if v.is_undefined() {
         return None;
+    }
+    // `null` is an unset optional number, as `defaults` and `presets` give it back.
+    if v.is_null() {
+        return Some(piconas_core::settings::NONE.into());
     }
     if let Some(text) = v.as_string() {
         return Some(text);
@@ -119,11 +123,36 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
 /// The default settings: an object with every field the page can set.
 #[wasm_bindgen]
 pub fn defaults() -> JsValue {
+    settings_object(&Settings::DEFAULT)
+}
+
+/// Every field the page can set, as `settings` has it.
+fn settings_object(settings: &Settings) -> JsValue {
     let obj = js_sys::Object::new();
     for s in &SETTINGS {
-        set(&obj, s.page, &to_js(s.default_value()));
+        set(&obj, s.page, &to_js(s.get(settings)));
     }
     obj.into()
+}
+
+/// The presets, `[{ name, help, settings }]`: `settings` is every field the page can set, as
+/// the preset leaves the defaults (what `--preset NAME` starts from).
+#[wasm_bindgen]
+pub fn presets() -> js_sys::Array {
+    PRESETS
+        .iter()
+        .map(|p| {
+            let row = js_sys::Object::new();
+            set(&row, "name", &p.name.into());
+            set(&row, "help", &p.help.into());
+            set(
+                &row,
+                "settings",
+                &settings_object(&p.apply(Settings::DEFAULT)),
+            );
+            JsValue::from(row)
+        })
+        .collect()
 }
 
 /// The settings the page offers, in the form's order: `[{ name, flag, kind, options,
