@@ -140,7 +140,7 @@ pub fn shaping_penalty(actions: &[Token]) -> f32 {
 /// loss, the last epoch's batch-averaged dev accuracy and the shaping penalties (the
 /// `original` preset's rules; its other values are piconas's defaults, which are the
 /// original's too).
-pub fn original(mut config: SearchConfig) -> SearchConfig {
+pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.controller.input = ControllerInput::Zeros;
     config.controller.baseline_decay = None;
     config.controller.step_loss = StepLoss::Mean;

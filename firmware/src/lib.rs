@@ -21,7 +21,7 @@ pub const CONFIG: SearchConfig = SearchConfig::DEFAULT;
 /// retrained twice. The host runner reproduces it with
 /// `--rollouts 12 --max-epochs 3 --finalists 3 --retrains 2`.
 #[cfg(not(feature = "full"))]
-pub const CONFIG: SearchConfig = SearchConfig {
+pub const CONFIG: SearchConfig = rules(SearchConfig {
     rollouts: 12,
     child: piconas_core::ChildConfig {
         max_epochs: 3,
@@ -30,7 +30,18 @@ pub const CONFIG: SearchConfig = SearchConfig {
     finalists: 3,
     retrains: 2,
     ..SearchConfig::DEFAULT
-};
+});
+
+/// `config` under the original's rules with the `original` feature (the host's
+/// `--preset original`), else as it is.
+#[cfg(not(feature = "full"))]
+const fn rules(config: SearchConfig) -> SearchConfig {
+    if cfg!(feature = "original") {
+        piconas_core::rules::original(config)
+    } else {
+        config
+    }
+}
 
 /// A number in [0, 1] with four decimals (`0.9750`), printed with integer arithmetic: core's
 /// float formatting would add about 20 KB of flash.
