@@ -1789,6 +1789,11 @@ fn the_original_preset_sets_every_rule_and_a_flag_overrides_one() {
         assert_eq!(settings[key], value, "{key}: {settings}");
     }
     assert_eq!(settings["baseline_decay"], serde_json::Value::Null);
+    // The original's winner: the single best reward's architecture.
+    assert_eq!(
+        (settings["finalists"].as_u64(), settings["folds"].as_u64()),
+        (Some(1), Some(1))
+    );
     // index,tokens,reward,epochs,entropy,baseline,beta,accuracy: some reward is below its
     // accuracy by a penalty, and the baseline is 0 throughout.
     let mut penalised = 0;

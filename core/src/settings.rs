@@ -723,7 +723,8 @@ impl Preset {
 pub static PRESETS: [Preset; 1] = [Preset {
     name: "original",
     help: "The original's code, rule by rule: the controller reads zeros, no baseline, the loss \
-           averaged over steps, the last epoch's batch-averaged dev accuracy, shaping penalties",
+           averaged over steps, the last epoch's batch-averaged dev accuracy, shaping penalties, \
+           and the single best reward's architecture as the winner",
     apply: |s| s.search = crate::rules::original(s.search),
 }];
 

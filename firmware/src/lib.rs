@@ -21,26 +21,27 @@ pub const CONFIG: SearchConfig = SearchConfig::DEFAULT;
 /// retrained twice. The host runner reproduces it with
 /// `--rollouts 12 --max-epochs 3 --finalists 3 --retrains 2`.
 #[cfg(not(feature = "full"))]
-pub const CONFIG: SearchConfig = rules(SearchConfig {
-    rollouts: 12,
-    child: piconas_core::ChildConfig {
-        max_epochs: 3,
-        ..piconas_core::ChildConfig::DEFAULT
-    },
-    finalists: 3,
-    retrains: 2,
-    ..SearchConfig::DEFAULT
-});
+pub const CONFIG: SearchConfig = ci_sized(base());
 
-/// `config` under the original's rules with the `original` feature (the host's
-/// `--preset original`), else as it is.
+/// The settings the CI-sized search starts from: the defaults, or with the `original`
+/// feature the original's rules (the host's `--preset original`).
 #[cfg(not(feature = "full"))]
-const fn rules(config: SearchConfig) -> SearchConfig {
+const fn base() -> SearchConfig {
     if cfg!(feature = "original") {
-        piconas_core::rules::original(config)
+        piconas_core::rules::original(SearchConfig::DEFAULT)
     } else {
-        config
+        SearchConfig::DEFAULT
     }
+}
+
+/// `config` cut to CI size, as the host's flags cut it after a preset.
+#[cfg(not(feature = "full"))]
+const fn ci_sized(mut config: SearchConfig) -> SearchConfig {
+    config.rollouts = 12;
+    config.child.max_epochs = 3;
+    config.finalists = 3;
+    config.retrains = 2;
+    config
 }
 
 /// A number in [0, 1] with four decimals (`0.9750`), printed with integer arithmetic: core's
