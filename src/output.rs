@@ -274,9 +274,11 @@ pub struct RolloutLog {
     path: PathBuf,
 }
 
-/// The column names of `rollouts.csv`.
-pub const ROLLOUT_COLUMNS: [&str; 8] = [
-    "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta", "accuracy",
+/// The column names of `rollouts.csv`: the record, then the controller's log-probability of
+/// the sampled tokens and its loss on the rollout (`Record::loss`), as the original logs them.
+pub const ROLLOUT_COLUMNS: [&str; 10] = [
+    "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta", "accuracy", "log_prob",
+    "loss",
 ];
 
 impl RolloutLog {
@@ -355,7 +357,7 @@ impl RolloutLog {
 
     /// Appends one rollout. Floats are printed in Rust's shortest exact form, so the file
     /// holds every bit of each value.
-    pub fn append(&mut self, r: &Record) -> Result<(), Failure> {
+    pub fn append(&mut self, r: &Record, loss: f32) -> Result<(), Failure> {
         self.write_line(&[
             r.index.to_string(),
             r.arch.to_string(),
@@ -365,6 +367,8 @@ impl RolloutLog {
             r.baseline.to_string(),
             r.beta.to_string(),
             r.accuracy.to_string(),
+            r.log_prob.to_string(),
+            loss.to_string(),
         ])
     }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::rules::StepLoss;
 use piconas_core::speculate::Guess;
 use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, bayes};
 
@@ -270,6 +271,10 @@ struct Live<'a> {
     /// The fingerprint of the run's data, in every checkpoint.
     data: Fingerprint,
     stdout: std::io::StdoutLock<'static>,
+    /// How the controller's loss is totalled (for `rollouts.csv`'s loss column).
+    step_loss: StepLoss,
+    /// This session's controller losses, for the log line every [`WINDOW`] rollouts.
+    losses: Vec<f32>,
 }
 
 impl<'a> Live<'a> {
@@ -286,12 +291,16 @@ impl<'a> Live<'a> {
             image: Vec::new(),
             data: job.split.fingerprint(),
             stdout: std::io::stdout().lock(),
+            step_loss: job.spec.settings.search.controller.step_loss,
+            losses: Vec::new(),
         }
     }
 
     /// One rollout: its row, its line (with `--print-records`), the history, the bar.
     fn record(&mut self, log: &mut RolloutLog, record: &Record) -> Result<(), Failure> {
-        log.append(record)?;
+        let loss = record.loss(self.step_loss);
+        log.append(record, loss)?;
+        self.losses.push(loss);
         if self.options.print_records {
             // A closed pipe (`| head`) just stops the printing; the run goes on.
             let _ = writeln!(self.stdout, "{}", record.bits());
@@ -304,6 +313,17 @@ impl<'a> Live<'a> {
             ));
         }
         self.bar.inc(1);
+        if (record.index + 1) % WINDOW as u32 == 0 {
+            // The original's log, every 100 rollouts (above the bar; nothing when it is hidden).
+            let recent = &self.losses[self.losses.len().saturating_sub(WINDOW)..];
+            self.bar.println(format!(
+                "rollout {}: mean reward {:.4}, β {:.3e}, mean controller loss {:.4} (last {WINDOW})",
+                record.index + 1,
+                self.history.last_mean(WINDOW),
+                record.beta,
+                recent.iter().sum::<f32>() / recent.len() as f32
+            ));
+        }
         Ok(())
     }
 

@@ -135,14 +135,14 @@ fn a_run_writes_the_documented_files() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "index,tokens,reward,epochs,entropy,baseline,beta,accuracy"
+        "index,tokens,reward,epochs,entropy,baseline,beta,accuracy,log_prob,loss"
     );
     assert_eq!(lines.len(), 13);
     assert!(lines[1].starts_with("0,"));
     let svg = std::fs::read_to_string(out.join("rewards.svg")).unwrap();
     let rewards: Vec<f32> = lines[1..]
         .iter()
-        .map(|l| l.rsplit(',').nth(5).unwrap().parse().unwrap())
+        .map(|l| l.rsplit(',').nth(7).unwrap().parse().unwrap())
         .collect();
     check_reward_chart(&svg, &rewards, ceiling);
     // The frontier: one row per distinct architecture of rollouts.csv, the marked ones drawn.
@@ -547,7 +547,7 @@ fn on_a_terminal_the_progress_bar_shows_the_run() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     let command = format!(
-        "{BIN} --rollouts 12 --max-epochs 3 --retrains 1 --out {}",
+        "{BIN} --rollouts 200 --max-epochs 2 --retrains 1 --out {}",
         out.display()
     );
     let o = Command::new("script")
@@ -558,9 +558,39 @@ fn on_a_terminal_the_progress_bar_shows_the_run() {
     assert!(o.status.success(), "{}", stderr(&o));
     let screen = String::from_utf8_lossy(&o.stdout);
     assert!(
-        screen.contains(" 1/12 "),
+        screen.contains(" 1/200 "),
         "the bar counts the rollouts: {screen:?}"
     );
+    // The original's log every 100 rollouts: the mean reward, β and the mean controller loss
+    // of the last 100, the loss recomputed here from rollouts.csv's other columns.
+    let csv = std::fs::read_to_string(out.join("rollouts.csv")).unwrap();
+    let rows: Vec<Vec<f32>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (_, rest) = l.rsplit_once(']').unwrap();
+            rest.split(',')
+                .skip(1)
+                .map(|v| v.trim_matches('"').parse().unwrap())
+                .collect()
+        })
+        .collect();
+    // reward, epochs, entropy, baseline, beta, accuracy, log_prob, loss
+    for r in &rows {
+        let loss = -(r[0] - r[3]) * r[6] - r[4] * r[2];
+        assert_eq!(r[7], loss, "{r:?}");
+    }
+    for n in [100, 200] {
+        let last = &rows[n - 100..n];
+        let mean = |k: usize| last.iter().map(|r| r[k]).sum::<f32>() / 100.0;
+        let line = format!(
+            "rollout {n}: mean reward {:.4}, β {:.3e}, mean controller loss {:.4} (last 100)",
+            mean(0),
+            rows[n - 1][4],
+            mean(7)
+        );
+        assert!(screen.contains(&line), "{line:?} in {screen:?}");
+    }
     assert!(
         screen.contains("mean100"),
         "and shows the recent mean: {screen:?}"

@@ -55,7 +55,7 @@ use crate::finalists::{Finalist, Finalists};
 use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
-use crate::rules::{self, Shaping};
+use crate::rules::{self, Shaping, StepLoss};
 use crate::sample::{Fingerprint, Fold, Split};
 use crate::train::{Outcome, Trainer};
 
@@ -66,10 +66,11 @@ pub struct Record {
     pub index: u32,
     /// The sampled architecture.
     pub arch: Arch,
-    /// The child's reward: `accuracy − λ·cost` ([`SearchConfig::cost_weight`]); with the
-    /// default λ = 0, just the accuracy.
+    /// The child's reward: `accuracy − λ·cost` ([`SearchConfig::cost_weight`]), plus the
+    /// original's shaping penalties when they are on ([`SearchConfig::shaping`]); with the
+    /// defaults, just the accuracy.
     pub reward: f32,
-    /// The child's best dev accuracy (0 if it diverged).
+    /// The child's dev accuracy (its best epoch's by default; 0 if it diverged).
     pub accuracy: f32,
     /// Epochs the child trained.
     pub epochs: u32,
@@ -90,6 +91,17 @@ impl Record {
     /// across builds and targets: `index arch reward epochs entropy log_prob baseline beta`.
     pub fn bits(&self) -> RecordBits<'_> {
         RecordBits(self)
+    }
+
+    /// The controller's loss on this rollout, the quantity its update descends:
+    /// `−(R − b)·Σ log π − β·Σ H`, divided by the number of steps under the original's
+    /// per-step mean ([`StepLoss::Mean`]); before a batch's averaging over its rollouts.
+    pub fn loss(&self, step_loss: StepLoss) -> f32 {
+        let loss = -(self.reward - self.baseline) * self.log_prob - self.beta * self.entropy;
+        match step_loss {
+            StepLoss::Sum => loss,
+            StepLoss::Mean => loss / self.arch.actions().len() as f32,
+        }
     }
 }
 
@@ -1283,5 +1295,26 @@ mod tests {
         let mut plain: Box<Search<16>> = Box::new(Search::new(small_config(40)).unwrap());
         let first = plain.step(&split).unwrap();
         assert_ne!(first.bits().to_string(), records[0].bits().to_string());
+    }
+
+    /// The loss by hand: `−(R − b)·log π − β·H`, and a quarter of it for four steps under the
+    /// per-step mean.
+    #[test]
+    fn a_records_loss_by_hand() {
+        let record = Record {
+            index: 0,
+            arch: "[16, Tanh, 4]".parse().unwrap(),
+            reward: 0.75,
+            accuracy: 0.75,
+            epochs: 3,
+            diverged: false,
+            entropy: 8.0,
+            log_prob: -6.0,
+            baseline: 0.5,
+            beta: 0.25,
+        };
+        // −(0.25)(−6) − 0.25·8 = 1.5 − 2 = −0.5.
+        assert_eq!(record.loss(StepLoss::Sum), -0.5);
+        assert_eq!(record.loss(StepLoss::Mean), -0.125);
     }
 }
