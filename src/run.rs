@@ -313,7 +313,7 @@ impl<'a> Live<'a> {
             ));
         }
         self.bar.inc(1);
-        if (record.index + 1) % WINDOW as u32 == 0 {
+        if (record.index + 1).is_multiple_of(WINDOW as u32) {
             // The original's log, every 100 rollouts (above the bar; nothing when it is hidden).
             let recent = &self.losses[self.losses.len().saturating_sub(WINDOW)..];
             self.bar.println(format!(
