@@ -268,6 +268,26 @@ fn is_empty_dir(dir: &Path) -> bool {
 /// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy.
 pub type KeptRow = (piconas_core::Arch, f32, f32);
 
+/// The `loss` column of the complete `rollouts.csv` in `dir`, in rollout order (for the reward
+/// chart: the file holds every session's rows, a resumed run's too).
+pub fn losses(dir: &Path) -> Result<Vec<f32>, Failure> {
+    let path = dir.join("rollouts.csv");
+    let text = fs::read_to_string(&path).map_err(|e| Failure::io(&path, "cannot read", e))?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let at = ROLLOUT_COLUMNS
+        .iter()
+        .position(|c| *c == "loss")
+        .unwrap_or(0);
+    reader
+        .records()
+        .map(|row| {
+            row.ok()
+                .and_then(|r| r.get(at).and_then(|v| v.parse().ok()))
+                .ok_or_else(|| Failure::bug(format!("{}: a row without a loss", path.display())))
+        })
+        .collect()
+}
+
 /// `rollouts.csv`, written one whole line per record.
 pub struct RolloutLog {
     file: File,

@@ -463,7 +463,14 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
         });
     }
     let config = &outcome.config;
-    let chart = svg::rewards_chart(&outcome.rewards, WINDOW, &references, config.cost_weight);
+    let losses = output::losses(out)?;
+    let chart = svg::rewards_chart(
+        &outcome.rewards,
+        &losses,
+        WINDOW,
+        &references,
+        config.cost_weight,
+    );
     output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
     let table = frontier::csv(&outcome.seen, config.shape)
         .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;

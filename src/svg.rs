@@ -1,4 +1,5 @@
-//! `rewards.svg`: the reward of every rollout, its moving average, and the reference lines.
+//! `rewards.svg`: the reward of every rollout, its moving average, the reference lines, and the
+//! controller's loss.
 //!
 //! Hand-written SVG: one scatter path, one polyline, a few lines and labels. A plotting crate
 //! would bring a font stack for text the browser lays out anyway.
@@ -193,9 +194,53 @@ impl Chart {
     }
 }
 
-/// The reward chart of a run: every reward, its moving average, reference lines.
+/// The colour of the controller's loss in the reward chart.
+const LOSS_COLOUR: &str = "#8e44ad";
+
+/// The moving average over `window` of the controller's `losses`, on a scale of its own
+/// (from its least to its greatest value, labelled at the plot's right edge), with a legend
+/// entry; nothing for no losses.
+fn loss_line(chart: &mut Chart, losses: &[f32], window: usize) {
+    let average = moving_average(losses, window);
+    let (lo, hi) = average
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !(lo.is_finite() && hi.is_finite()) {
+        return;
+    }
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let y = |v: f32| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (v - lo) / span);
+    let mut points = String::new();
+    for (i, &v) in average.iter().enumerate() {
+        let _ = write!(points, "{:.1},{:.1} ", chart.x(i as f32 + 0.5), y(v));
+    }
+    let _ = writeln!(
+        chart.svg,
+        r#"<polyline data-series="loss" points="{points}" stroke="{LOSS_COLOUR}" stroke-width="1.5" fill="none"/>"#
+    );
+    for (v, dy) in [(hi, 12.0), (lo, -4.0)] {
+        let _ = writeln!(
+            chart.svg,
+            r#"<text x="{:.1}" y="{:.1}" text-anchor="end" fill="{LOSS_COLOUR}">loss {v:.3}</text>"#,
+            WIDTH - RIGHT - 4.0,
+            y(v) + dy
+        );
+    }
+    chart.legend(
+        0,
+        &format!("controller loss, moving average of {window} (own scale)"),
+        LOSS_COLOUR,
+        false,
+    );
+}
+
+/// The reward chart of a run: every reward, its moving average, reference lines, and the
+/// controller's loss (its moving average, on its own scale).
 pub fn rewards_chart(
     rewards: &[f32],
+    losses: &[f32],
     window: usize,
     references: &[Reference],
     cost_weight: f32,
@@ -209,6 +254,7 @@ pub fn rewards_chart(
     let mut chart = Chart::new(&title, rewards.len());
     chart.dots(rewards, "#4a90d9");
     chart.line(&moving_average(rewards, window), "#d0021b", false);
+    loss_line(&mut chart, losses, window);
     for r in references {
         chart.reference(r);
     }
@@ -256,7 +302,7 @@ mod tests {
             label: "Bayes ceiling".into(),
             colour: "green",
         }];
-        let svg = rewards_chart(&[0.6, 0.9, 1.0], 100, &refs, 0.0);
+        let svg = rewards_chart(&[0.6, 0.9, 1.0], &[], 100, &refs, 0.0);
         assert_eq!(svg.matches("h0").count(), 3);
         assert!(svg.contains("Bayes ceiling") && svg.ends_with("</svg>\n"));
     }

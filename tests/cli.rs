@@ -414,6 +414,28 @@ fn check_reward_chart(svg: &str, rewards: &[f32], ceiling: f32) {
             line[i]
         );
     }
+    // The controller's loss: one point per rollout, its least and greatest at the plot's
+    // bottom and top (its own scale).
+    let loss = svg
+        .split("<polyline data-series=\"loss\" points=\"")
+        .nth(1)
+        .expect("the loss line")
+        .split('"')
+        .next()
+        .unwrap();
+    let ys: Vec<f32> = loss
+        .split_whitespace()
+        .map(|p| p.split_once(',').unwrap().1.parse().unwrap())
+        .collect();
+    assert_eq!(ys.len(), rewards.len());
+    let (top, bottom) = ys
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(a, b), &y| (a.min(y), b.max(y)));
+    assert_eq!(
+        (top, bottom),
+        (40.0, 420.0 - 50.0),
+        "the loss spans the plot"
+    );
     let label = format!("Bayes ceiling (test split) {:.1} %", ceiling * 100.0);
     let at = svg.find(&label).expect("the Bayes line's label");
     let y = format!("y1=\"{:.1}\"", y_of(ceiling));
