@@ -6,6 +6,8 @@ const TOKENS = ['1', '2', '4', '8', '16', 'Sigmoid', 'Tanh', 'ReLU', 'LeakyReLU'
 const MAX_TOKENS = 6;
 // The original PyTorch search's test accuracy after 5000 rollouts.
 const ORIGINAL_TEST_ACC = 0.91;
+// The controller's loss in the reward chart (as in the runner's rewards.svg).
+const LOSS_COLOUR = '#8e44ad';
 
 const C0 = [232, 113, 10];
 const C1 = [26, 115, 232];
@@ -78,7 +80,9 @@ function movingAverage(values, window) {
  * Reward per rollout, its moving average, the Bayes ceiling and (on the moons) the original's
  * 91 %; `overlays` are earlier searches' rewards, drawn as faded moving averages with a legend.
  */
-function drawRewards(canvas, rewards, total, bayes, { overlays = [], original = true } = {}) {
+function drawRewards(canvas, rewards, total, bayes, {
+  overlays = [], original = true, losses = [], lossStart = 0,
+} = {}) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
   const W = canvas.width, H = canvas.height;
@@ -128,8 +132,29 @@ function drawRewards(canvas, rewards, total, bayes, { overlays = [], original = 
   curve(rewards, window);
   ctx.fillStyle = '#d0021b'; ctx.textAlign = 'right';
   ctx.fillText(`moving average of ${window}`, W - R - 4, H - B - 6);
+  drawLoss(ctx, losses, lossStart, window, { px, T, B, H, W, R });
   canvas.dataset.points = String(rewards.length);
+  canvas.dataset.losses = String(losses.length);
   canvas.dataset.overlays = String(overlays.length);
+}
+
+/**
+ * The controller's loss (its moving average over `window`) on a scale of its own, from its
+ * least to its greatest value (labelled at the right edge), from rollout `start` on.
+ */
+function drawLoss(ctx, losses, start, window, { px, T, B, H, W, R }) {
+  const m = movingAverage(losses, window);
+  if (m.length === 0) return;
+  const lo = Math.min(...m), hi = Math.max(...m);
+  const span = hi > lo ? hi - lo : 1;
+  const y = (v) => T + (H - T - B) * (1 - (v - lo) / span);
+  ctx.strokeStyle = LOSS_COLOUR; ctx.lineWidth = 1.3;
+  ctx.beginPath();
+  m.forEach((v, i) => (i === 0 ? ctx.moveTo : ctx.lineTo).call(ctx, px(start + i + 0.5), y(v)));
+  ctx.stroke();
+  ctx.fillStyle = LOSS_COLOUR; ctx.textAlign = 'right';
+  ctx.fillText(`controller loss ${hi.toFixed(3)}`, W - R - 4, T + 12);
+  ctx.fillText(`${lo.toFixed(3)} (own scale)`, W - R - 4, H - B - 20);
 }
 
 /**

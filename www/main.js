@@ -229,6 +229,8 @@ function redraw() {
   drawRewards($('rewards'), state.rewards, state.rollouts, state.bayes, {
     overlays: state.overlays,
     original: onMoons(),
+    losses: state.losses,
+    lossStart: state.lossStart,
   });
   drawPolicy($('policy'), state.policy);
   drawFrontier($('frontier'), state.frontier, state.bayes);
@@ -248,7 +250,7 @@ function keepOverlay() {
 function resetView() {
   Object.assign(state, {
     data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null, frontier: null,
-    frames: [],
+    frames: [], losses: [], lossStart: 0,
   });
   $('c-rollout').textContent = '0 / 0';
   for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes', 'c-ahead']) $(id).textContent = '–';
@@ -316,6 +318,8 @@ function onStarted(m) {
   state.rollouts = m.rollouts;
   state.settings = m.settings;
   for (const r of m.rewards) state.rewards.push(r);
+  // A resumed search's losses begin where it resumed.
+  state.lossStart = m.rewards.length;
   $('saved').hidden = true;
   state.bayes = m.bayes;
   $('c-bayes').textContent = pct(m.bayes);
@@ -373,6 +377,7 @@ function onMessage({ data: m }) {
       break;
     case 'progress':
       for (const r of m.rewards) state.rewards.push(r);
+      for (const l of m.losses) state.losses.push(l);
       state.heatmap = m.heatmap;
       state.heatmapMs = m.heatmapMs;
       state.policy = m.policy;

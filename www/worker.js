@@ -285,6 +285,7 @@ const piconasWorker = {
   post(p) {
     const { nas, grid } = W.s;
     const rewards = nas.rewards(W.s.sent);
+    const losses = nas.losses(W.s.sent);
     W.s.sent += rewards.length;
     W.s.lastPost = performance.now();
     const t = performance.now();
@@ -301,6 +302,7 @@ const piconasWorker = {
       ahead: W.s.piped ? Array.from(nas.speculation()) : null,
       helpers: W.s.helpers.length,
       rewards,
+      losses,
       bestArch: nas.bestArch() ?? null,
       greedyArch: nas.greedyArch(),
       policy: nas.policy(),
@@ -309,7 +311,7 @@ const piconasWorker = {
       frontier: nas.frontier(),
       frontierArchs: nas.frontierArchs(),
     };
-    const moved = [m.rewards.buffer, m.policy.buffer, m.frontier.buffer];
+    const moved = [m.rewards.buffer, m.losses.buffer, m.policy.buffer, m.frontier.buffer];
     if (m.heatmap) moved.push(m.heatmap.data.buffer);
     postMessage(m, moved);
   },

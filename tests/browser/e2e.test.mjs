@@ -108,6 +108,7 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   assert.equal(await page.textContent('#c-rollout'), '200 / 200');
   assert.equal(await page.evaluate(() => window.piconas.rewards.length), 200);
   assert.equal(await page.getAttribute('#rewards', 'data-points'), '200');
+  assert.equal(await page.getAttribute('#rewards', 'data-losses'), '200', 'the loss curve');
   assert.match(await page.textContent('#c-best'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#c-rate'), /^\d+\.\d$/);
   assert.match(await page.textContent('#c-bayes'), /^9\d\.\d %$/);

@@ -300,3 +300,24 @@ test('the original preset: wasm records equal native records, penalties and all'
   assert.equal(original.settings.baselineDecay, null);
 });
 
+
+test("the page's controller losses are the records' -(R - b) log pi - beta H", () => {
+  const nas = new wasm.Nas({ rollouts: 20, maxEpochs: 3, retrains: 1 });
+  try {
+    nas.step(20);
+    const losses = nas.losses(0);
+    assert.equal(losses.length, 20);
+    assert.equal(nas.losses(15).length, 5);
+    const f = (hex) => new Float32Array(new Uint32Array([parseInt(hex, 16)]).buffer)[0];
+    const f32 = Math.fround;
+    for (let i = 0; i < 20; i += 1) {
+      // `index arch reward epochs entropy log_prob baseline beta`, the arch in brackets.
+      const [, rest] = nas.recordBits(i).split('] ');
+      const [reward, , entropy, logProb, baseline, beta] = rest.split(' ').map((v, k) => (k === 1 ? 0 : f(v)));
+      const loss = f32(f32(f32(-f32(reward - baseline)) * logProb) - f32(beta * entropy));
+      assert.equal(losses[i], loss, `rollout ${i}`);
+    }
+  } finally {
+    nas.free();
+  }
+});

@@ -392,6 +392,17 @@ impl Nas {
         rewards[(from as usize).min(rewards.len())..].to_vec()
     }
 
+    /// The controller's loss on each rollout of this session from `from` on (the core's
+    /// `Record::loss`): a resumed search has them from where it resumed.
+    pub fn losses(&self, from: u32) -> Vec<f32> {
+        let step_loss = self.search.config().controller.step_loss;
+        self.records
+            .iter()
+            .filter(|r| r.index >= from)
+            .map(|r| r.loss(step_loss))
+            .collect()
+    }
+
     /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
     /// `undefined` if it has not run in this session (a resumed search holds the records from
     /// where it resumed).
