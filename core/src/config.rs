@@ -355,7 +355,8 @@ pub struct SearchConfig {
     /// How architectures are proposed. Default: the controller (the original).
     pub strategy: Strategy,
     /// λ of the resource-aware reward `R = accuracy − λ·cost`, with the cost normalised so
-    /// that the largest possible network costs 1. Default 0: accuracy alone (plus the shaping penalties when [`SearchConfig::shaping`] is on).
+    /// that the largest possible network costs 1. Default 0: accuracy alone (plus the shaping
+    /// penalties when [`SearchConfig::shaping`] is on).
     pub cost_weight: f32,
     /// What the cost counts. Default: multiply-adds.
     pub cost: Cost,

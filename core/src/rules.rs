@@ -3,15 +3,17 @@
 //! ([`original`], the `original` preset) or switch the rules one at a time (the
 //! ablation in the README).
 //!
-//! The original's code, as facts (piconas's default in brackets):
-//! - the controller reads a zero vector at every step [the previous token, one-hot]:
+//! The original's code, as facts (piconas's default after the dash):
+//! - the controller reads a zero vector at every step — the previous token, one-hot:
 //!   [`ControllerInput`];
-//! - no baseline [a moving average, decay 0.95]: `ControllerConfig::baseline_decay`;
-//! - the loss is divided by the number of steps [summed]: [`StepLoss`];
-//! - the reward is the last epoch's dev accuracy [the best epoch's]: [`RewardEpoch`];
+//! - no baseline — a moving average, decay 0.95: `ControllerConfig::baseline_decay`;
+//! - the loss is divided by the number of steps — summed: [`StepLoss`];
+//! - the reward is the last epoch's dev accuracy — the best epoch's: [`RewardEpoch`];
 //! - dev accuracy is the mean of per-batch accuracies over a shuffled dev loader of batches of
-//!   32 [exact]: [`DevAccuracy`];
-//! - shaping penalties inside each rollout [none]: [`Shaping`], [`shaping_penalty`].
+//!   32 — exact: [`DevAccuracy`];
+//! - shaping penalties inside each rollout — none: [`Shaping`], [`shaping_penalty`];
+//! - the winner is the single best reward's architecture — the finalists compared by
+//!   cross-validation: `finalists`, `folds`, `retrains` (see [`original`]).
 
 use crate::arch::Token;
 use crate::config::SearchConfig;
