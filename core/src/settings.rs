@@ -267,6 +267,19 @@ fn float(value: Value) -> f32 {
     }
 }
 
+/// An optional number as a value: unset for `None`.
+fn optional(v: Option<f32>) -> Value {
+    v.map_or(Value::Unset, Value::Float)
+}
+
+/// The optional number a value of a [`Kind::OptionalFloat`] stands for.
+fn optional_of(value: Value) -> Option<f32> {
+    match value {
+        Value::Float(v) => Some(v),
+        _ => None,
+    }
+}
+
 fn choice(value: Value) -> &'static str {
     match value {
         Value::Choice(name) => name,
@@ -510,16 +523,8 @@ pub static SETTINGS: [Setting; 28] = [
         help: "Clip the controller's gradient to this L2 norm (none: no clipping)",
         kind: Kind::OptionalFloat,
         generated_data: false,
-        get: |s| match s.search.controller.max_grad_norm {
-            Some(v) => Value::Float(v),
-            None => Value::Unset,
-        },
-        set: |s, v| {
-            s.search.controller.max_grad_norm = match v {
-                Value::Float(v) => Some(v),
-                _ => None,
-            }
-        },
+        get: |s| optional(s.search.controller.max_grad_norm),
+        set: |s, v| s.search.controller.max_grad_norm = optional_of(v),
     },
     Setting {
         name: "baseline_decay",
@@ -531,16 +536,8 @@ pub static SETTINGS: [Setting; 28] = [
                (none: no baseline, the original's)",
         kind: Kind::OptionalFloat,
         generated_data: false,
-        get: |s| match s.search.controller.baseline_decay {
-            Some(v) => Value::Float(v),
-            None => Value::Unset,
-        },
-        set: |s, v| {
-            s.search.controller.baseline_decay = match v {
-                Value::Float(v) => Some(v),
-                _ => None,
-            }
-        },
+        get: |s| optional(s.search.controller.baseline_decay),
+        set: |s, v| s.search.controller.baseline_decay = optional_of(v),
     },
     Setting {
         name: "controller_input",
