@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use piconas::data::{CsvOptions, LabelColumn, SplitMode};
+use piconas::failure::Failure;
+use piconas::spec::{Spec, invalid};
 use piconas_core::settings::{Kind, PRESETS, Preset, Value};
 use piconas_core::{SETTINGS, Setting, Settings};
 
@@ -417,6 +420,38 @@ pub struct BenchArgs {
     pub epochs: u32,
 }
 
+impl SearchArgs {
+    /// The run the flags describe (validated).
+    pub fn spec(&self) -> Result<Spec, Failure> {
+        let args = self;
+        if let Some(path) = &args.data
+            && path.to_str().is_none()
+        {
+            return Err(Failure::Input(format!(
+                "{}: a data file's path must be UTF-8 (settings.json records it for --resume)",
+                path.display()
+            )));
+        }
+        let mode = args.split.as_deref().and_then(SplitMode::from_name);
+        let spec = Spec {
+            settings: args.table.apply(Settings::DEFAULT),
+            data_file: args.data.clone(),
+            csv: CsvOptions {
+                label: args
+                    .label
+                    .clone()
+                    .map_or(LabelColumn::Last, LabelColumn::Named),
+                split: mode.unwrap_or_default(),
+                split_seed: args.split_seed.unwrap_or(0),
+                standardize: args.standardize.as_deref() != Some("off"),
+            },
+            cache: args.cache,
+        };
+        spec.settings.validate().map_err(invalid)?;
+        Ok(spec)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -426,7 +461,7 @@ mod tests {
     fn settings_of(args: &[&str]) -> Settings {
         let cli = Cli::try_parse_from(std::iter::once("piconas").chain(args.iter().copied()))
             .unwrap_or_else(|e| panic!("{args:?}: {e}"));
-        crate::spec::Spec::from_args(&cli.search).unwrap().settings
+        cli.search.spec().unwrap().settings
     }
 
     #[test]

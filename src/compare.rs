@@ -90,7 +90,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
 
 /// `runs/compare-<UTC timestamp>`.
 fn default_dir() -> std::path::PathBuf {
-    let mut dir = output::default_dir();
+    let mut dir = crate::run::default_dir();
     let stamp = dir
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());

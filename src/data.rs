@@ -164,11 +164,20 @@ impl Dataset {
         input: impl std::io::Read,
         options: &CsvOptions,
     ) -> Result<Dataset, Failure> {
-        let mut table = parse_csv(name, input, &options.label)?;
+        let table = parse_csv(name, input, &options.label)?;
+        Dataset::of_table(table, options).map_err(|e| match e {
+            Failure::Input(what) => Failure::Input(format!("{name}: {what}")),
+            other => other,
+        })
+    }
+
+    /// The data set of `table` (in file order) as a data file gives it: its rows ordered for
+    /// the split (see [`stratify`]) and standardised as `options` say (the label column is the
+    /// table's already).
+    pub fn of_table(mut table: Table, options: &CsvOptions) -> Result<Dataset, Failure> {
         let mut order: Vec<usize> = (0..table.labels.len()).collect();
         if options.split == SplitMode::Stratified {
-            order = stratify(&table.labels, &table.classes, options.split_seed)
-                .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+            order = stratify(&table.labels, &table.classes, options.split_seed)?;
             table.reorder(&order);
         }
         let (scaling, constant) = if options.standardize {
@@ -240,6 +249,61 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table from arrays, checked as a data file is: `x` row-major with one value per
+    /// feature of `features` in each row, every value finite; `labels` class indices into
+    /// `classes` (2 to `MAX_CLASSES` names, each used); between `MIN_SAMPLES` and `MAX_SAMPLES`
+    /// rows. Errors name the row (from 0) and the feature.
+    pub fn new(
+        features: Vec<String>,
+        classes: Vec<String>,
+        x: Vec<f32>,
+        labels: Vec<u8>,
+    ) -> Result<Table, Failure> {
+        let bad = |what: String| Err(Failure::Input(what));
+        let (d, n) = (features.len(), labels.len());
+        if !(1..=MAX_FEATURES).contains(&d) {
+            return bad(format!("{d} features; 1 to {MAX_FEATURES} are supported"));
+        }
+        if x.len() != n * d {
+            return bad(format!("{} values for {n} rows of {d} features", x.len()));
+        }
+        if !(MIN_SAMPLES..=MAX_SAMPLES).contains(&n) {
+            return bad(format!(
+                "{n} rows; {MIN_SAMPLES} to {MAX_SAMPLES} are needed (70/10/20 split, none empty)"
+            ));
+        }
+        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+            return bad(format!(
+                "row {}, feature {}: NaN or infinite",
+                i / d,
+                quote(&features[i % d])
+            ));
+        }
+        let shape = Shape::new(d, classes.len()).map_err(|e| Failure::Input(e.to_string()))?;
+        let mut used = vec![false; classes.len()];
+        for (i, &label) in labels.iter().enumerate() {
+            match used.get_mut(usize::from(label)) {
+                Some(seen) => *seen = true,
+                None => {
+                    return bad(format!(
+                        "row {i}: class index {label}, but there are {} classes",
+                        classes.len()
+                    ));
+                }
+            }
+        }
+        if let Some(c) = used.iter().position(|u| !u) {
+            return bad(format!("class {} has no rows", quote(&classes[c])));
+        }
+        Ok(Table {
+            features,
+            classes,
+            x,
+            labels,
+            shape,
+        })
+    }
+
     /// Puts row `order[i]` at place `i` (`order` a permutation of the rows).
     pub fn reorder(&mut self, order: &[usize]) {
         let d = self.shape.inputs();

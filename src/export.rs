@@ -166,19 +166,14 @@ fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failu
     if !run.join(crate::spec::FILE).exists() {
         return Ok(RunRows::default());
     }
-    let mut spec = crate::spec::Spec::load(run, "finished piconas run")?;
-    spec.csv.standardize = false;
-    let data = spec.dataset()?;
+    let spec = crate::spec::Spec::load(run, "finished piconas run")?;
+    let data = spec.raw_dataset()?;
     let split = data.split()?;
     let network = file.network(arch)?;
     let x = split.test.features().to_vec();
     let predicted = piconas::predict::predict(file, &network, &x);
-    let mut train = split.train.features().to_vec();
-    if let Some(z) = &file.standardize {
-        piconas_core::standardize::apply(&mut train, &z.mean, &z.scale);
-    }
     Ok(RunRows {
-        train,
+        train: file.inputs(split.train.features()),
         test: TestRows {
             x,
             labels: split.test.labels().to_vec(),

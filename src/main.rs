@@ -4,19 +4,12 @@ mod bench;
 mod cli;
 mod compare;
 mod export;
-mod frontier;
-mod kernel;
 mod outcome;
-mod output;
-mod parallel;
-mod pipeline;
 mod predict_command;
 mod run;
-mod spec;
-mod svg;
 
 use clap::Parser as _;
-use piconas::{data, failure};
+use piconas::{data, failure, frontier, kernel, output, parallel, pipeline, spec, svg};
 
 fn main() {
     let cli = match cli::Cli::try_parse() {

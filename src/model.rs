@@ -110,6 +110,16 @@ impl NetworkFile {
         (file, metrics)
     }
 
+    /// Raw rows (row-major, this file's features) as the network takes them: standardised as
+    /// the file says, or as they are.
+    pub fn inputs(&self, raw: &[f32]) -> Vec<f32> {
+        let mut inputs = raw.to_vec();
+        if let Some(scaling) = &self.standardize {
+            scaling.apply(&mut inputs);
+        }
+        inputs
+    }
+
     /// The file's text (pretty JSON, a final newline).
     pub fn to_json(&self) -> String {
         let json = serde_json::to_string_pretty(self)

@@ -40,15 +40,7 @@ pub struct Summary {
     pub constant_features: Vec<String>,
     /// The saved network as a float and as an int8 C header (`export --format c [--int8]`):
     /// test accuracy, bytes of constants, bytes of stack.
-    pub deploy: piconas::deploy::Deploy,
-}
-
-/// The default run directory: `runs/<UTC timestamp>`.
-pub fn default_dir() -> PathBuf {
-    let stamp = jiff::Timestamp::now()
-        .strftime("%Y%m%dT%H%M%SZ")
-        .to_string();
-    Path::new("runs").join(stamp)
+    pub deploy: crate::deploy::Deploy,
 }
 
 /// Reads the file `name` of the run directory `dir`; a missing or unreadable file is an input
@@ -98,6 +90,8 @@ impl Claim {
     }
 
     /// Ends the claim of a finished run: the lock file goes, then the lock.
+    // On wasm32 (the page links this layer, never claiming a directory) a `File` has no `Drop`.
+    #[cfg_attr(target_arch = "wasm32", allow(clippy::drop_non_drop))]
     pub fn release(self) {
         let _ = fs::remove_file(&self.path);
         drop(self.lock);
@@ -301,6 +295,59 @@ pub const ROLLOUT_COLUMNS: [&str; 10] = [
     "loss",
 ];
 
+/// One rollout's cells in `rollouts.csv` ([`ROLLOUT_COLUMNS`]). Floats are printed in Rust's
+/// shortest exact form, so the file holds every bit of each value.
+pub fn rollout_cells(r: &Record, loss: f32) -> [String; 10] {
+    [
+        r.index.to_string(),
+        r.arch.to_string(),
+        r.reward.to_string(),
+        r.epochs.to_string(),
+        r.entropy.to_string(),
+        r.baseline.to_string(),
+        r.beta.to_string(),
+        r.accuracy.to_string(),
+        r.log_prob.to_string(),
+        loss.to_string(),
+    ]
+}
+
+/// `rollouts.csv` held in memory, line by line, as [`RolloutLog`] writes it to a file: for a
+/// front end that keeps the log (the Python package's `history_`) and may save it later.
+#[derive(Clone, Debug)]
+pub struct RolloutText(Vec<u8>);
+
+impl RolloutText {
+    /// The header alone.
+    pub fn new() -> RolloutText {
+        RolloutText(csv_line(&ROLLOUT_COLUMNS).unwrap_or_default())
+    }
+
+    /// Appends one rollout.
+    pub fn append(&mut self, r: &Record, loss: f32) {
+        self.0
+            .extend(csv_line(&rollout_cells(r, loss)).unwrap_or_default());
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Default for RolloutText {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `cells` as one CSV line (quoted where needed, `\n`-terminated).
+fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, csv::Error> {
+    let mut line = csv::Writer::from_writer(Vec::new());
+    line.write_record(cells)?;
+    line.into_inner().map_err(|e| e.into_error().into())
+}
+
 impl RolloutLog {
     /// Creates the file in `dir` and writes the header.
     pub fn create(dir: &Path) -> Result<RolloutLog, Failure> {
@@ -314,12 +361,8 @@ impl RolloutLog {
     }
 
     fn write_line(&mut self, cells: &[String]) -> Result<(), Failure> {
-        let mut line = csv::Writer::from_writer(Vec::new());
-        line.write_record(cells)
-            .map_err(|e| Failure::bug(format!("{}: {e}", self.path.display())))?;
-        let bytes = line
-            .into_inner()
-            .map_err(|e| Failure::bug(format!("{}: {e}", self.path.display())))?;
+        let bytes =
+            csv_line(cells).map_err(|e| Failure::bug(format!("{}: {e}", self.path.display())))?;
         self.file
             .write_all(&bytes)
             .map_err(|e| Failure::io(&self.path, "cannot write", e))
@@ -375,21 +418,9 @@ impl RolloutLog {
         Ok(RolloutLog { file, path })
     }
 
-    /// Appends one rollout. Floats are printed in Rust's shortest exact form, so the file
-    /// holds every bit of each value.
+    /// Appends one rollout (see [`rollout_cells`]).
     pub fn append(&mut self, r: &Record, loss: f32) -> Result<(), Failure> {
-        self.write_line(&[
-            r.index.to_string(),
-            r.arch.to_string(),
-            r.reward.to_string(),
-            r.epochs.to_string(),
-            r.entropy.to_string(),
-            r.baseline.to_string(),
-            r.beta.to_string(),
-            r.accuracy.to_string(),
-            r.log_prob.to_string(),
-            loss.to_string(),
-        ])
+        self.write_line(&rollout_cells(r, loss))
     }
 
     /// Flushes the file to disk.

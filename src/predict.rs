@@ -138,10 +138,7 @@ pub struct Predictions {
 
 /// Runs `x` (raw features, row-major) through `network`, standardised as `file` says first.
 pub fn predict(file: &NetworkFile, network: &Network, x: &[f32]) -> Predictions {
-    let mut inputs = x.to_vec();
-    if let Some(scaling) = &file.standardize {
-        scaling.apply(&mut inputs);
-    }
+    let inputs = file.inputs(x);
     let (d, k) = (network.shape().inputs(), network.shape().classes());
     let n = inputs.len() / d;
     let mut ws = Box::new(Workspace::new());

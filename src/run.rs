@@ -9,7 +9,7 @@ use piconas::history::History;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rules::StepLoss;
 use piconas_core::speculate::Guess;
-use piconas_core::{Fingerprint, Network, Record, Search, Split, WithHidden, bayes};
+use piconas_core::{Fingerprint, Record, Search, Split, WithHidden, bayes};
 
 use crate::cli::SearchArgs;
 use crate::data::Dataset;
@@ -20,7 +20,6 @@ use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
-use piconas::model::NetworkFile;
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
@@ -30,7 +29,7 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
             let (spec, bytes, claim) = prepare_resume(dir, args)?;
             (spec, Some((dir.clone(), claim, bytes)))
         }
-        None => (Spec::from_args(args)?, None),
+        None => (args.spec()?, None),
     };
     let mut spec = spec;
     let data = spec.dataset()?;
@@ -89,7 +88,7 @@ impl Options {
 /// A fresh run's directory, new or empty, holding the run's settings first: with them,
 /// `--resume` rebuilds exactly this search.
 fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
-    let out = args.out.clone().unwrap_or_else(output::default_dir);
+    let out = args.out.clone().unwrap_or_else(default_dir);
     let claim = output::claim_new(&out)?;
     output::write_atomic(&out.join(crate::spec::FILE), spec.to_json().as_bytes())?;
     Ok((out, claim))
@@ -392,17 +391,12 @@ fn conclude<const H: usize>(
     counts: Counts,
 ) -> Result<Outcome, Failure> {
     let (split, config) = (&job.split, job.spec.settings.search);
-    let report = search.finish(split);
+    let winner = piconas::fit::Winner::of(search, split);
     let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
     let likely = search.policy().greedy(&mut trajectory);
-    // Training is deterministic: the winner's best fold (or retrain), trained again, gives
-    // back its weights; its score on its held-out rows is the saved network's validation.
-    let kept = search.final_network(split, &report);
-    let validation = kept.reward;
-    let mut network = Box::new(Network::EMPTY);
-    search.trainer().copy_network(&mut network);
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
-    let (file, metrics) = NetworkFile::saved(&network, job.data, split, validation);
+    let (file, metrics) = winner.file(job.data, split);
+    let (network, validation, report) = (winner.network, winner.validation, winner.report);
     let network_test = metrics.accuracy();
     crate::export::save(&file, job.out)?;
     // The network as the C headers would deploy it (int8 calibrated on the train split).
@@ -480,4 +474,12 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
     let json = serde_json::to_string_pretty(&outcome.summary())
         .map_err(|e| Failure::bug(format!("{SUMMARY}: {e}")))?;
     output::write_atomic(&out.join(SUMMARY), format!("{json}\n").as_bytes())
+}
+
+/// The default run directory: `runs/<UTC timestamp>`.
+pub(crate) fn default_dir() -> PathBuf {
+    let stamp = jiff::Timestamp::now()
+        .strftime("%Y%m%dT%H%M%SZ")
+        .to_string();
+    Path::new("runs").join(stamp)
 }

@@ -13,7 +13,6 @@ use piconas_core::settings::{Kind, Value};
 use piconas_core::{SETTINGS, Setting, Settings};
 use serde_json::{Map, Value as Json};
 
-use crate::cli::SearchArgs;
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
@@ -42,35 +41,6 @@ pub fn invalid(e: piconas_core::ConfigError) -> Failure {
 }
 
 impl Spec {
-    /// The run the flags describe (validated).
-    pub fn from_args(args: &SearchArgs) -> Result<Spec, Failure> {
-        if let Some(path) = &args.data
-            && path.to_str().is_none()
-        {
-            return Err(Failure::Input(format!(
-                "{}: a data file's path must be UTF-8 (settings.json records it for --resume)",
-                path.display()
-            )));
-        }
-        let mode = args.split.as_deref().and_then(SplitMode::from_name);
-        let spec = Spec {
-            settings: args.table.apply(Settings::DEFAULT),
-            data_file: args.data.clone(),
-            csv: CsvOptions {
-                label: args
-                    .label
-                    .clone()
-                    .map_or(LabelColumn::Last, LabelColumn::Named),
-                split: mode.unwrap_or_default(),
-                split_seed: args.split_seed.unwrap_or(0),
-                standardize: args.standardize.as_deref() != Some("off"),
-            },
-            cache: args.cache,
-        };
-        spec.settings.validate().map_err(invalid)?;
-        Ok(spec)
-    }
-
     /// Reads and checks `dir`'s settings file ([`FILE`]); `kind` says what `dir` should be,
     /// in the error if it has none.
     pub fn load(dir: &Path, kind: &str) -> Result<Spec, Failure> {
@@ -84,6 +54,14 @@ impl Spec {
             Some(path) => Dataset::csv(path, &self.csv),
             None => Dataset::generate(self.settings.data),
         }
+    }
+
+    /// The run's data again with its features raw (as read, never standardised): the rows a
+    /// saved network is exported and checked against.
+    pub fn raw_dataset(&self) -> Result<Dataset, Failure> {
+        let mut raw = self.clone();
+        raw.csv.standardize = false;
+        raw.dataset()
     }
 
     /// `settings.json`'s content. The CSV path is made absolute, so that a resume works from
@@ -138,7 +116,14 @@ impl Spec {
         };
         for (key, value) in &map {
             match (key.as_str(), value) {
-                (_, Json::Null) => {}
+                // An unset optional number (`--baseline off`) is written as null; other
+                // settings were null in earlier versions' files for their default.
+                (key, Json::Null) => {
+                    if let Some(s) = Setting::named(key).filter(|s| s.kind == Kind::OptionalFloat) {
+                        s.set(&mut spec.settings, Value::Unset)
+                            .map_err(|e| bad(format!("{key}: {e}")))?;
+                    }
+                }
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
                 ("cache", Json::Bool(cache)) => spec.cache = *cache,
                 ("standardize", Json::Bool(on)) => spec.csv.standardize = *on,
@@ -165,9 +150,20 @@ impl Spec {
                 }
             }
         }
-        spec.settings.validate().map_err(|e| bad(e.to_string()))?;
+        // Named by the setting's key in the file (`child_lr`), not the configuration's field.
+        spec.settings.validate().map_err(|e| {
+            let name = Setting::of_field(e.field).map_or(e.field, |s| s.name);
+            bad(piconas_core::ConfigError { field: name, ..e }.to_string())
+        })?;
         Ok(spec)
     }
+}
+
+/// The train split of `spec`'s data as `file`'s network takes it (standardised as the file
+/// says): what the int8 export calibrates on.
+pub fn train_inputs(spec: &Spec, file: &crate::model::NetworkFile) -> Result<Vec<f32>, Failure> {
+    let data = spec.raw_dataset()?;
+    Ok(file.inputs(data.split()?.train.features()))
 }
 
 /// A setting's value in JSON: numbers as numbers (a float by its shortest exact text), choices
@@ -207,6 +203,8 @@ mod tests {
         for (name, text) in [
             ("child_lr", "0.003"),
             ("max_grad_norm", "1.5"),
+            // Unset, where the default is set: written as null, read back unset.
+            ("baseline_decay", "none"),
             ("hidden", "16"),
             ("strategy", "random"),
             ("seed", "18446744073709551615"),
@@ -228,6 +226,7 @@ mod tests {
         let text = spec.to_json();
         assert!(text.contains("\"child_lr\": 0.003,"), "{text}");
         assert!(text.contains("\"max_grad_norm\": 1.5,"), "{text}");
+        assert!(text.contains("\"baseline_decay\": null,"), "{text}");
         assert!(text.contains("\"noise\": 0.2,"), "{text}");
         assert_eq!(Spec::from_json(Path::new("s"), &text), Ok(spec));
     }

@@ -115,10 +115,7 @@ impl<const H: usize> AnySearch for Search<H, K> {
         Search::finish(self, split)
     }
     fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32) {
-        let kept = Search::final_network(self, split, report);
-        let mut network = Box::new(Network::EMPTY);
-        self.trainer().copy_network(&mut network);
-        (network, kept.reward)
+        piconas::fit::saved_network(self, split, report)
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
         self
