@@ -1,0 +1,293 @@
+//! `piconas._piconas`: the Python package's handle on the host layer (`piconas`, `src/lib.rs`)
+//! and the core. It turns Python's arguments (bytes of arrays, names, a settings object as
+//! JSON) into the host layer's types and its results back into `bytes`, `str` and `dict`;
+//! the estimator (`python/piconas/_estimator.py`) does the rest in Python. Every failure is a
+//! Python exception: input errors `ValueError`, I/O errors `OSError`, bugs `RuntimeError`.
+
+use std::path::Path;
+
+use piconas::data::{CsvOptions, Dataset, Table};
+use piconas::deploy::{self, Format};
+use piconas::failure::Failure;
+use piconas::model::NetworkFile;
+use piconas::spec::Spec;
+use piconas_core::settings::{Kind, PRESETS, Value};
+use piconas_core::{Record, SETTINGS, Settings};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList};
+
+/// A host-layer failure as the Python exception of its kind.
+fn error(failure: Failure) -> PyErr {
+    match failure {
+        Failure::Input(m) => PyValueError::new_err(m),
+        Failure::Io(m) => PyOSError::new_err(m),
+        Failure::Bug(_) => PyRuntimeError::new_err(failure.to_string()),
+    }
+}
+
+/// `bytes` of little-endian `f32`s as values (the estimator passes `ndarray.tobytes()` of a
+/// `float32` array).
+fn floats(bytes: &[u8]) -> PyResult<Vec<f32>> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(PyValueError::new_err(
+            "float32 data of a length not a multiple of 4",
+        ));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+/// Values as `bytes` of little-endian `f32`s.
+fn float_bytes<'py>(py: Python<'py>, values: &[f32]) -> Bound<'py, PyBytes> {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    PyBytes::new(py, &bytes)
+}
+
+/// The settings table's rows a fit takes (not those of the generated data sets): name, kind
+/// (`int`, `float`, `optional_float`, `choice`), default, help, and the kind's bounds or
+/// choices. The estimator's constructor is built from it.
+#[pyfunction]
+fn settings(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let rows = PyList::empty(py);
+    for s in SETTINGS.iter().filter(|s| !s.generated_data) {
+        let row = PyDict::new(py);
+        row.set_item("name", s.name)?;
+        row.set_item("help", s.help)?;
+        match s.kind {
+            Kind::Int { min, max } => {
+                row.set_item("kind", "int")?;
+                row.set_item("min", min)?;
+                row.set_item("max", max)?;
+            }
+            Kind::Float => row.set_item("kind", "float")?,
+            Kind::OptionalFloat => row.set_item("kind", "optional_float")?,
+            Kind::Choice(names) => {
+                row.set_item("kind", "choice")?;
+                row.set_item("choices", names.to_vec())?;
+            }
+        }
+        row.set_item("default", value(py, s.default_value()))?;
+        rows.append(row)?;
+    }
+    Ok(rows)
+}
+
+/// A setting's value as Python's: an int, a float (the f32's shortest text, as Python reads
+/// it: 0.005, not 0.004999999888241291), None for unset, or a choice's name.
+fn value(py: Python<'_>, v: Value) -> Py<PyAny> {
+    let object = match v {
+        Value::Int(v) => v.into_pyobject(py).map(|o| o.into_any().unbind()),
+        Value::Float(v) => (v.to_string().parse::<f64>().unwrap_or(0.0))
+            .into_pyobject(py)
+            .map(|o| o.into_any().unbind()),
+        Value::Unset => Ok(py.None()),
+        Value::Choice(name) => name.into_pyobject(py).map(|o| o.into_any().unbind()),
+    };
+    object.unwrap_or_else(|_| py.None())
+}
+
+/// The presets: each one's name and the settings it changes (name → value).
+#[pyfunction]
+fn presets(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let out = PyDict::new(py);
+    for preset in &PRESETS {
+        let (base, set) = (Settings::DEFAULT, preset.apply(Settings::DEFAULT));
+        let changed = PyDict::new(py);
+        for s in SETTINGS.iter().filter(|s| s.get(&base) != s.get(&set)) {
+            changed.set_item(s.name, value(py, s.get(&set)))?;
+        }
+        out.set_item(preset.name, changed)?;
+    }
+    Ok(out)
+}
+
+/// Reads `settings.json`-shaped JSON (`what` names it in errors): the settings, the split and
+/// standardisation; validated.
+fn spec_of(what: &str, json: &str) -> PyResult<Spec> {
+    Spec::from_json(Path::new(what), json).map_err(error)
+}
+
+/// The data set of `x` (`n` × `d` float32 bytes), `labels` (class-index bytes into `classes`)
+/// and `features`' names, split and standardised as `spec` says.
+fn dataset(
+    x: &[u8],
+    labels: &[u8],
+    classes: Vec<String>,
+    features: Vec<String>,
+    spec: &Spec,
+) -> PyResult<Dataset> {
+    let table = Table::new(features, classes, floats(x)?, labels.to_vec()).map_err(error)?;
+    let options = CsvOptions {
+        label: Default::default(),
+        ..spec.csv.clone()
+    };
+    Dataset::of_table(table, &options).map_err(error)
+}
+
+/// Runs a search: `x`, `labels`, `classes`, `features` as [`dataset`] takes them, `spec_json`
+/// the settings as `settings.json` holds them, `threads` (0: one per core). `progress(record)`
+/// is called after each rollout with `(index, reward, tokens)`, and Ctrl-C is checked there;
+/// the GIL is released otherwise. Returns what the runner would have written: `network`
+/// (network.json), `rollouts` (rollouts.csv), `frontier` (frontier.csv), the architecture, the
+/// train split as the network's inputs (float32 bytes, for int8 calibration), the test
+/// accuracy and the speculation line.
+#[pyfunction]
+#[pyo3(signature = (x, labels, classes, features, spec_json, threads, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn fit<'py>(
+    py: Python<'py>,
+    x: &[u8],
+    labels: &[u8],
+    classes: Vec<String>,
+    features: Vec<String>,
+    spec_json: &str,
+    threads: usize,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let spec = spec_of("PicoNASClassifier", spec_json)?;
+    let data = dataset(x, labels, classes, features, &spec)?;
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        n => n,
+    };
+    // An exception raised in `progress` (KeyboardInterrupt from Ctrl-C among them) stops the
+    // search: it is kept here and raised once the threads have stopped.
+    let mut raised: Option<PyErr> = None;
+    let fitted = py.detach(|| {
+        piconas::fit::fit(spec.settings, &data, threads, |record: &Record| {
+            Python::attach(|py| {
+                let told = py.check_signals().and_then(|()| match &progress {
+                    Some(f) => f
+                        .call1(py, (record.index, record.reward, record.arch.to_string()))
+                        .map(drop),
+                    None => Ok(()),
+                });
+                told.map_err(|e| {
+                    raised = Some(e);
+                    Failure::Input("interrupted".into())
+                })
+            })
+        })
+    });
+    let fitted = match (fitted, raised) {
+        (_, Some(e)) => return Err(e),
+        (result, None) => result.map_err(error)?,
+    };
+    let out = PyDict::new(py);
+    out.set_item("network", fitted.file.to_json())?;
+    out.set_item("arch", fitted.arch.to_string())?;
+    out.set_item("rollouts", String::from_utf8_lossy(fitted.rollouts.bytes()))?;
+    out.set_item("frontier", fitted.frontier)?;
+    out.set_item("train", float_bytes(py, &fitted.train))?;
+    out.set_item("test_accuracy", fitted.metrics.accuracy())?;
+    out.set_item("speculation", fitted.speculation.map(|s| s.text()))?;
+    Ok(out)
+}
+
+/// Parses `network.json` text (`name` in errors).
+fn network_file(name: &str, json: &str) -> PyResult<(NetworkFile, piconas_core::Arch)> {
+    NetworkFile::parse(name, json).map_err(error)
+}
+
+/// Checks `network.json` text (`name` in errors) and returns its features' and classes' names.
+#[pyfunction]
+fn check_network(name: &str, json: &str) -> PyResult<(Vec<String>, Vec<String>)> {
+    let (file, _) = network_file(name, json)?;
+    Ok((file.features, file.classes))
+}
+
+/// The network of `network_json` on raw rows `x` (float32 bytes, `d` per row, `d` its
+/// features): each row's class index (bytes) and class probabilities (float32 bytes, `k` per
+/// row), as `piconas predict` gives them.
+#[pyfunction]
+fn predict<'py>(
+    py: Python<'py>,
+    network_json: &str,
+    x: &[u8],
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let (file, arch) = network_file("network.json", network_json)?;
+    let network = file.network(arch).map_err(error)?;
+    let x = floats(x)?;
+    let d = file.features.len().max(1);
+    if !x.len().is_multiple_of(d) {
+        return Err(PyValueError::new_err(format!(
+            "rows of {d} features expected"
+        )));
+    }
+    let p = py.detach(|| piconas::predict::predict(&file, &network, &x));
+    Ok((
+        PyBytes::new(py, &p.classes),
+        float_bytes(py, &p.probabilities),
+    ))
+}
+
+/// `network_json` in `format` (`json`, `c`, `c-int8`, `onnx`), the bytes `piconas export`
+/// writes; the int8 header is calibrated on `train` (the train split as the network's inputs,
+/// float32 bytes).
+#[pyfunction]
+#[pyo3(signature = (network_json, format, train=None))]
+fn export<'py>(
+    py: Python<'py>,
+    network_json: &str,
+    format: &str,
+    train: Option<&[u8]>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let Some(format) = Format::from_name(format) else {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.1).collect();
+        return Err(PyValueError::new_err(format!(
+            "unknown format {format:?}; one of {}",
+            names.join(", ")
+        )));
+    };
+    let (file, arch) = network_file("network.json", network_json)?;
+    let train = floats(train.unwrap_or_default())?;
+    if format == Format::CInt8 && train.is_empty() {
+        return Err(PyValueError::new_err(
+            "the int8 header is calibrated on the train split, which this model does not have \
+             (fit it, or load a run directory whose data file is still there)",
+        ));
+    }
+    let bytes = deploy::emit(&file, arch, format, &train).map_err(error)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// A run directory's settings (`settings.json`) re-read: the settings as JSON (`spec_json`
+/// keys, every setting resolved), and the train split as the network's inputs (float32
+/// bytes) when its data can be read again, else `None`.
+#[pyfunction]
+fn run_settings<'py>(
+    py: Python<'py>,
+    dir: &str,
+    network_json: &str,
+) -> PyResult<(String, Option<Bound<'py, PyBytes>>)> {
+    let spec = Spec::load(Path::new(dir), "piconas run").map_err(error)?;
+    let (file, _) = network_file("network.json", network_json)?;
+    let train = piconas::spec::train_inputs(&spec, &file)
+        .ok()
+        .map(|t| float_bytes(py, &t));
+    Ok((spec.to_json(), train))
+}
+
+/// Settings JSON (`spec_json` keys) checked and written out whole, every setting resolved: what
+/// a run directory's `settings.json` would hold.
+#[pyfunction]
+fn resolve(spec_json: &str) -> PyResult<String> {
+    Ok(spec_of("PicoNASClassifier", spec_json)?.to_json())
+}
+
+/// The extension module.
+#[pymodule]
+fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(settings, m)?)?;
+    m.add_function(wrap_pyfunction!(presets, m)?)?;
+    m.add_function(wrap_pyfunction!(fit, m)?)?;
+    m.add_function(wrap_pyfunction!(check_network, m)?)?;
+    m.add_function(wrap_pyfunction!(predict, m)?)?;
+    m.add_function(wrap_pyfunction!(export, m)?)?;
+    m.add_function(wrap_pyfunction!(run_settings, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve, m)?)?;
+    Ok(())
+}
