@@ -56,7 +56,7 @@ pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     children(&mut out, args.epochs, &split)?;
     let threads = args
         .threads
-        .map_or_else(crate::run::default_threads, usize::from);
+        .map_or_else(crate::parallel::default_threads, usize::from);
     rollouts(&mut out, args.rollouts, threads, &split)?;
     if args.real.as_os_str() != "none" {
         real_data(&mut out, args.real_rollouts, &args.real)?;

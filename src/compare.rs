@@ -14,7 +14,7 @@ use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::outcome::{ORIGINAL_TEST_ACC, WINDOW};
 use crate::output;
-use crate::run::default_threads;
+use crate::parallel::default_threads;
 use crate::spec::invalid;
 use crate::svg::{self, Reference, Series};
 

@@ -1,7 +1,7 @@
 //! A search's end, which every front end shares, and a whole search held in memory, for the
 //! front ends that have no run directory (the Python package).
 //!
-//! [`winner`] turns a finished search into the network that is saved: the finalists' report,
+//! [`Winner`] turns a finished search into the network that is saved: the finalists' report,
 //! then the winner's best fold model (or retrain) trained again, deterministically, into its
 //! weights. The runner, the page and [`fit`] all save through it, so their `network.json` is
 //! the same for the same search.
@@ -72,7 +72,7 @@ mod threaded {
     use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
     use piconas_core::search::Record;
     use piconas_core::speculate::Guess;
-    use piconas_core::{Arch, Search, Settings, WithHidden};
+    use piconas_core::{Search, Settings, WithHidden};
 
     use super::Winner;
     use crate::data::Dataset;
@@ -90,8 +90,6 @@ mod threaded {
         pub winner: Winner,
         /// `network.json`.
         pub file: NetworkFile,
-        /// The saved network's architecture.
-        pub arch: Arch,
         /// Its metrics on the test split.
         pub metrics: Metrics,
         /// `rollouts.csv`.
@@ -163,7 +161,6 @@ mod threaded {
             let frontier = crate::frontier::csv(&seen, config.shape)
                 .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
             Ok(Fitted {
-                arch: *winner.network.arch(),
                 winner,
                 file,
                 metrics,

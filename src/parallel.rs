@@ -27,6 +27,11 @@ pub struct Cache {
     pub hits: u64,
 }
 
+/// Threads to train children on by default: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// What [`run`] reports as it goes.
 pub enum Event<'a, const H: usize, const K: usize> {
     /// A rollout's record, in rollout order.

@@ -77,7 +77,9 @@ impl Options {
         Options {
             quiet: args.quiet || args.print_records,
             print_records: args.print_records,
-            threads: args.threads.map_or_else(default_threads, usize::from),
+            threads: args
+                .threads
+                .map_or_else(parallel::default_threads, usize::from),
             // clap admits only the guesses' names and "off".
             guess: Guess::from_name(args.speculate.as_deref().unwrap_or("draws")),
             checkpoint_every: args.checkpoint_every.unwrap_or(CHECKPOINT_EVERY),
@@ -180,11 +182,6 @@ fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
     .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar
-}
-
-/// Threads to train children on: one per core.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// Checkpoints are written every this many rollouts unless `--checkpoint-every` says otherwise.

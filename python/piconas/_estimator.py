@@ -23,10 +23,13 @@ from . import _piconas
 #: The settings table's rows a fit takes: name, kind, default, help (the Rust core's).
 SETTINGS = _piconas.settings()
 
+#: How a data file's rows may be split (``piconas::data::SplitMode``), the default first.
+SPLITS = _piconas.split_modes()
+
 #: What a fit takes beyond the table: (name, default, help). The first three are the
 #: command line's ``--split``, ``--split-seed`` and ``--standardize``.
 EXTRA = [
-    ("split", "stratified", "How the rows are cut 70/10/20 into train, dev and test: "
+    ("split", SPLITS[0], "How the rows are cut 70/10/20 into train, dev and test: "
      "'stratified' (shuffled, each class in proportion) or 'in-order'."),
     ("split_seed", 0, "Seed of the stratified split, independent of seed."),
     ("standardize", True, "Standardise each feature by its train-split mean and deviation."),
@@ -190,8 +193,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
             elif kind == "choice" and value not in s["choices"]:
                 raise ValueError(f"{name} must be one of {s['choices']}, got {value!r}")
             spec[name] = value
-        if self.split not in ("stratified", "in-order"):
-            raise ValueError(f"split must be 'stratified' or 'in-order', got {self.split!r}")
+        if self.split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {self.split!r}")
         if isinstance(self.split_seed, bool) or not isinstance(self.split_seed, numbers.Integral):
             raise ValueError(f"split_seed must be an integer, got {self.split_seed!r}")
         spec.update(split=self.split, split_seed=int(self.split_seed),

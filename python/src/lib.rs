@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use piconas::data::{CsvOptions, Dataset, Table};
+use piconas::data::{Dataset, SplitMode, Table};
 use piconas::deploy::{self, Format};
 use piconas::failure::Failure;
 use piconas::model::NetworkFile;
@@ -89,6 +89,12 @@ fn value(py: Python<'_>, v: Value) -> Py<PyAny> {
     object.unwrap_or_else(|_| py.None())
 }
 
+/// The split modes' names, the default first (`piconas::data::SplitMode::NAMES`).
+#[pyfunction]
+fn split_modes() -> Vec<&'static str> {
+    SplitMode::NAMES.to_vec()
+}
+
 /// The presets: each one's name and the settings it changes (name → value).
 #[pyfunction]
 fn presets(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
@@ -120,11 +126,7 @@ fn dataset(
     spec: &Spec,
 ) -> PyResult<Dataset> {
     let table = Table::new(features, classes, floats(x)?, labels.to_vec()).map_err(error)?;
-    let options = CsvOptions {
-        label: Default::default(),
-        ..spec.csv.clone()
-    };
-    Dataset::of_table(table, &options).map_err(error)
+    Dataset::of_table(table, &spec.csv).map_err(error)
 }
 
 /// Runs a search: `x`, `labels`, `classes`, `features` as [`dataset`] takes them, `spec_json`
@@ -150,7 +152,7 @@ fn fit<'py>(
     let spec = spec_of("PicoNASClassifier", spec_json)?;
     let data = dataset(x, labels, classes, features, &spec)?;
     let threads = match threads {
-        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        0 => piconas::parallel::default_threads(),
         n => n,
     };
     // An exception raised in `progress` (KeyboardInterrupt from Ctrl-C among them) stops the
@@ -178,7 +180,6 @@ fn fit<'py>(
     };
     let out = PyDict::new(py);
     out.set_item("network", fitted.file.to_json())?;
-    out.set_item("arch", fitted.arch.to_string())?;
     out.set_item("rollouts", String::from_utf8_lossy(fitted.rollouts.bytes()))?;
     out.set_item("frontier", fitted.frontier)?;
     out.set_item("train", float_bytes(py, &fitted.train))?;
@@ -283,6 +284,7 @@ fn resolve(spec_json: &str) -> PyResult<String> {
 fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(settings, m)?)?;
     m.add_function(wrap_pyfunction!(presets, m)?)?;
+    m.add_function(wrap_pyfunction!(split_modes, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(check_network, m)?)?;
     m.add_function(wrap_pyfunction!(predict, m)?)?;
