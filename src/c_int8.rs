@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::c_header::{Header, Variant, array, assemble, hex, standardisation};
 use crate::deploy::Model;
-use crate::int8::{Int8Model, SHIFT};
+use crate::int8::{Int8Model, Layer, Requantize, SHIFT};
 
 fn ints<T: ToString>(values: &[T]) -> Vec<String> {
     values.iter().map(T::to_string).collect()
@@ -26,7 +26,7 @@ fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
     let mut flash = standardisation(s, model);
     let _ = writeln!(
         s,
-        "/* Inputs are round(standardised x * PICONAS_INPUT_INVERSE), saturated to int8. */\n#define PICONAS_INPUT_INVERSE {}\n/* One unit of the int32 logits, for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
+        "/* Inputs are round(standardised x * PICONAS_INPUT_INVERSE), saturated to int8. */\n#define PICONAS_INPUT_INVERSE {}\n/* One unit of the int64 logits (of the members' mean logit), for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
         hex(q.input_inverse),
         hex(q.logit_scale)
     );
@@ -39,36 +39,57 @@ fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
     }
     let _ = writeln!(
         s,
-        "/* Per layer: int8 weights [out][in], int32 biases; for hidden layers the per-row\n * requantisation multipliers (sum * m >> {SHIFT}, rounded) and saturation limits, and the\n * activations' table. */"
+        "/* Each member's weight in the sum of the members' logits (int64). */"
     );
-    for (l, layer) in q.layers.iter().enumerate() {
+    let weights: Vec<i32> = q.members.iter().map(|m| m.weight).collect();
+    flash += array(
+        s,
+        ("int32_t", "piconas_member_weight", 4),
+        &int32s(&weights),
+        4,
+    );
+    let _ = writeln!(
+        s,
+        "/* Per layer, member after member: int8 weights [out][in], int32 biases; for hidden\n * layers the per-row requantisation multipliers (sum * m >> {SHIFT}, rounded) and\n * saturation limits, and the activations' table. */"
+    );
+    let layers = q.members.first().map_or(0, |m| m.layers.len());
+    for l in 0..layers {
+        let of = |f: &dyn Fn(&Layer) -> Vec<String>| -> Vec<String> {
+            q.members.iter().flat_map(|m| f(&m.layers[l])).collect()
+        };
+        let requant = |f: &dyn Fn(&Requantize) -> Vec<String>| {
+            of(&|layer: &Layer| layer.requantize.as_ref().map_or_else(Vec::new, f))
+        };
         flash += array(
             s,
             ("int8_t", &format!("piconas_w{l}"), 1),
-            &ints(&layer.weights),
+            &of(&|layer: &Layer| ints(&layer.weights)),
             16,
         );
         flash += array(
             s,
             ("int32_t", &format!("piconas_b{l}"), 4),
-            &int32s(&layer.bias),
+            &of(&|layer: &Layer| int32s(&layer.bias)),
             4,
         );
-        if let Some(r) = &layer.requantize {
+        let hidden = q.members[0].layers[l].requantize.as_ref();
+        if let Some(r) = hidden {
             flash += array(
                 s,
                 ("int32_t", &format!("piconas_m{l}"), 4),
-                &int32s(&r.multiplier),
+                &requant(&|r: &Requantize| int32s(&r.multiplier)),
                 4,
             );
             flash += array(
                 s,
                 ("int32_t", &format!("piconas_l{l}"), 4),
-                &int32s(&r.limit),
+                &requant(&|r: &Requantize| int32s(&r.limit)),
                 4,
             );
-            if let Some(t) = &r.table {
-                flash += array(s, ("int8_t", &format!("piconas_t{l}"), 1), &ints(t), 16);
+            if r.table.is_some() {
+                let tables =
+                    requant(&|r: &Requantize| r.table.as_deref().map_or_else(Vec::new, ints));
+                flash += array(s, ("int8_t", &format!("piconas_t{l}"), 1), &tables, 16);
             }
         }
     }
@@ -126,11 +147,12 @@ static inline void piconas_quantize(const float x[PICONAS_INPUTS], int8_t q[PICO
     );
 }
 
-/// `piconas_logits_q`: the layers, on integers.
+/// `piconas_member_logits_q` (one member's layers, on integers) and `piconas_logits_q` (the
+/// members' weighed sum).
 fn forward(s: &mut String, q: &Int8Model, d: usize) {
     let _ = writeln!(
         s,
-        "\n/* The int32 logits of the int8 inputs x (from piconas_quantize): integers only. */\nstatic inline void piconas_logits_q(const int8_t x[PICONAS_INPUTS], int32_t z[PICONAS_CLASSES]) {{"
+        "\n/* Member m's int32 logits of the int8 inputs x (from piconas_quantize): integers only. */\nstatic inline void piconas_member_logits_q(int m, const int8_t x[PICONAS_INPUTS], int32_t z[PICONAS_CLASSES]) {{"
     );
     let _ = writeln!(s, "    int8_t a[PICONAS_WIDTH], b[PICONAS_WIDTH];");
     let _ = writeln!(s, "    int8_t *in = a, *out = b, *swap = 0;");
@@ -144,12 +166,16 @@ fn forward(s: &mut String, q: &Int8Model, d: usize) {
     } else {
         writeln!(s, "    for (i = 0; i < {d}; i++) in[i] = x[i];")
     };
-    for (l, layer) in q.layers.iter().enumerate() {
+    let layers = q.members.first().map_or(&[][..], |m| m.layers.as_slice());
+    for (l, layer) in layers.iter().enumerate() {
         let (fi, fo) = (layer.fan_in, layer.fan_out);
         // The weights are read in order: one pointer walks them (no index arithmetic per MAC).
-        let _ = writeln!(s, "    w = piconas_w{l};");
+        let _ = writeln!(s, "    w = piconas_w{l} + m * {};", fi * fo);
         let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
-        let _ = writeln!(s, "        int32_t acc = PICONAS_R32(&piconas_b{l}[j]);");
+        let _ = writeln!(
+            s,
+            "        int32_t acc = PICONAS_R32(&piconas_b{l}[m * {fo} + j]);"
+        );
         let _ = writeln!(
             s,
             "        for (i = 0; i < {fi}; i++) acc += piconas_mul8(PICONAS_R8(w++), in[i]);"
@@ -161,12 +187,12 @@ fn forward(s: &mut String, q: &Int8Model, d: usize) {
             Some(r) => {
                 let _ = writeln!(
                     s,
-                    "        out[j] = piconas_requantize(acc, PICONAS_R32(&piconas_m{l}[j]), PICONAS_R32(&piconas_l{l}[j]));"
+                    "        out[j] = piconas_requantize(acc, PICONAS_R32(&piconas_m{l}[m * {fo} + j]), PICONAS_R32(&piconas_l{l}[m * {fo} + j]));"
                 );
                 if r.table.is_some() {
                     let _ = writeln!(
                         s,
-                        "        out[j] = PICONAS_R8(&piconas_t{l}[out[j] + 128]);"
+                        "        out[j] = PICONAS_R8(&piconas_t{l}[m * 256 + out[j] + 128]);"
                     );
                 }
                 let _ = writeln!(s, "    }}\n    swap = in; in = out; out = swap;");
@@ -174,12 +200,28 @@ fn forward(s: &mut String, q: &Int8Model, d: usize) {
         }
     }
     let _ = writeln!(s, "    (void)out; (void)swap;\n}}");
+    let _ = write!(
+        s,
+        r#"
+/* The int64 logits of the int8 inputs x: each member's int32 logits times its weight, summed
+ * member after member (exact: one unit is PICONAS_LOGIT_SCALE). Integers only. */
+static inline void piconas_logits_q(const int8_t x[PICONAS_INPUTS], int64_t z[PICONAS_CLASSES]) {{
+    int32_t zm[PICONAS_CLASSES];
+    int c, m;
+    for (c = 0; c < PICONAS_CLASSES; c++) z[c] = 0;
+    for (m = 0; m < PICONAS_MEMBERS; m++) {{
+        piconas_member_logits_q(m, x, zm);
+        for (c = 0; c < PICONAS_CLASSES; c++) z[c] += (int64_t)zm[c] * PICONAS_R32(&piconas_member_weight[m]);
+    }}
+}}
+"#
+    );
 }
 
 const API: &str = r#"
 /* The class of the int8 inputs x: the largest logit, the lowest class on a tie. */
 static inline int piconas_predict_q(const int8_t x[PICONAS_INPUTS]) {
-    int32_t z[PICONAS_CLASSES];
+    int64_t z[PICONAS_CLASSES];
     int c, best = 0;
     piconas_logits_q(x, z);
     for (c = 1; c < PICONAS_CLASSES; c++) if (z[c] > z[best]) best = c;
@@ -201,8 +243,9 @@ pub fn header(model: &Model, q: &Int8Model) -> Header {
     helpers(&mut s, model);
     forward(&mut s, q, model.inputs());
     s.push_str(API);
-    // Two int8 activation buffers, the int8 inputs and the int32 logits.
-    let stack = 2 * model.width() + model.inputs() + 4 * model.classes();
+    // Two int8 activation buffers, the int8 inputs, a member's int32 logits and the int64
+    // logits.
+    let stack = 2 * model.width() + model.inputs() + 12 * model.classes();
     assemble(model, Variant::Int8, (&s, flash), stack)
 }
 
@@ -212,7 +255,7 @@ pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String
     let mut s = String::from("/* The test split, for checking an exported int8 header. */\n");
     let _ = writeln!(s, "#define PICONAS_TEST_ROWS {}", labels.len());
     let inputs: Vec<i8> = rows.chunks_exact(d).flat_map(|r| q.input(r)).collect();
-    let logits: Vec<i32> = rows
+    let logits: Vec<i64> = rows
         .chunks_exact(d)
         .flat_map(|r| q.logits(&q.input(r)))
         .collect();
@@ -221,12 +264,8 @@ pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String
     let accuracy = right as f32 / labels.len().max(1) as f32;
     crate::c_header::float_array(&mut s, "piconas_test_x", rows);
     array(&mut s, ("int8_t", "piconas_test_q", 1), &ints(&inputs), 16);
-    array(
-        &mut s,
-        ("int32_t", "piconas_test_logits", 4),
-        &int32s(&logits),
-        4,
-    );
+    let logits: Vec<String> = logits.iter().map(|v| format!("INT64_C({v})")).collect();
+    array(&mut s, ("int64_t", "piconas_test_logits", 8), &logits, 4);
     crate::c_header::bytes(&mut s, "piconas_test_labels", labels);
     crate::c_header::bytes(&mut s, "piconas_test_predicted", &predicted);
     let _ = writeln!(
@@ -266,7 +305,7 @@ mod tests {
         ] {
             let h = header_of(arch);
             assert!(h.flash < 6 * 1024, "{arch}: {} bytes", h.flash);
-            assert_eq!(h.stack, 232, "{arch}");
+            assert_eq!(h.stack, 312, "{arch}");
             assert!(
                 h.text
                     .contains(&format!("#define PICONAS_FLASH_BYTES {}", h.flash))

@@ -1,5 +1,6 @@
-//! `piconas compare`: does the controller earn its keep? Both strategies, several seeds, equal
-//! budgets, the same data and child training; a table and a chart of what each found.
+//! `piconas compare`: does the controller earn its keep? Every strategy (the controller,
+//! random search, regularized evolution), several seeds, equal budgets, the same data and
+//! child training; a table and a chart of what each found and shipped.
 
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -115,13 +116,16 @@ impl WithHidden for OneSearch<'_> {
         while let Some(r) = search.step(self.split) {
             history.observe(&r);
         }
-        let report = search.finish(self.split);
+        // What a plain run ships: the winner's ensemble, on the test split.
+        let winner = piconas::fit::Winner::of(&mut search, self.split);
+        let mut ws = Box::new(piconas_core::mlp::Workspace::new());
+        let test = piconas_core::ensemble::accuracy(&winner.members, &mut ws, &self.split.test);
         RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,
             history,
-            winner: report.winner,
-            test: report.test_mean,
+            winner: winner.arch(),
+            test,
         }
     }
 }
@@ -251,10 +255,10 @@ fn chart(results: &[RunResult], dataset: piconas_core::Dataset, seeds: u32, baye
     let lines: Vec<Series<'_>> = curves
         .iter()
         .flat_map(|(strategy, mean, best, [l1, l2])| {
-            let colour = if *strategy == Strategy::Reinforce {
-                "#d0021b"
-            } else {
-                "#4a90d9"
+            let colour = match strategy {
+                Strategy::Reinforce => "#d0021b",
+                Strategy::Random => "#4a90d9",
+                Strategy::Evolution => "#f5a623",
             };
             [(l1, false, mean), (l2, true, best)].map(|(label, dashed, values)| Series {
                 label,
@@ -280,7 +284,7 @@ fn chart(results: &[RunResult], dataset: piconas_core::Dataset, seeds: u32, baye
         });
     }
     svg::lines_chart(
-        &format!("Controller vs random search on {dataset}, mean over {seeds} seeds"),
+        &format!("Search strategies on {dataset}, mean over {seeds} seeds"),
         &lines,
         &references,
     )

@@ -1,10 +1,13 @@
 //! The one walk over a trained network's layers that every export format shares.
 //!
-//! `network.json` keeps the weights flat, in the core's [`Layout`] order. A [`Model`] is the
-//! same network read once as an exporter wants it: the standardisation, the activations
-//! before the first linear layer, then dense layers, each with its `[out][in]` weights, its
-//! biases, and the activations that follow it. The C header (float and int8), the Arduino
-//! library and the ONNX model are emitters over a `Model`; none of them walks the layout.
+//! `network.json` keeps each ensemble member's weights flat, in the core's [`Layout`] order. A
+//! [`Model`] is the same ensemble read once as an exporter wants it: the standardisation, the
+//! activations before the first linear layer, then for each member its dense layers, each
+//! with its `[out][in]` weights, its biases, and the activations that follow it. The members
+//! share the architecture, so the layers' shapes are the same in each; the ensemble's logits
+//! are the mean of the members' (`piconas_core::ensemble`). The C header (float and int8),
+//! the Arduino library and the ONNX model are emitters over a `Model`; none of them walks the
+//! layout.
 
 use piconas_core::Arch;
 use piconas_core::arch::Activation;
@@ -45,8 +48,9 @@ pub struct Model {
     pub standardize: Option<Scaling>,
     /// Activations applied to the inputs before the first linear layer.
     pub lead: Vec<Activation>,
-    /// At least one: the last maps to one logit per class.
-    pub layers: Vec<Dense>,
+    /// The ensemble's members (at least one), each its layers (at least one: the last maps
+    /// to one logit per class).
+    pub members: Vec<Vec<Dense>>,
     pub dev_accuracy: f32,
     pub test_accuracy: f32,
 }
@@ -54,40 +58,31 @@ pub struct Model {
 impl Model {
     /// Reads `file`'s network (`arch` its parsed architecture) layer by layer.
     pub fn new(file: &NetworkFile, arch: Arch) -> Result<Model, Failure> {
-        let network = file.network(arch)?;
-        let layout = Layout::new(&arch, network.shape());
-        let w = &file.weights;
-        let mut layers: Vec<Dense> = Vec::new();
-        for op in layout.ops() {
-            match *op {
-                Op::Linear(linear) => {
-                    let (fan_in, fan_out) = linear.shape();
-                    let at = usize::from(linear.offset);
-                    let bias_at = at + fan_in * fan_out;
-                    layers.push(Dense {
-                        fan_in,
-                        fan_out,
-                        weights: w[at..bias_at].to_vec(),
-                        bias: w[bias_at..bias_at + fan_out].to_vec(),
-                        then: Vec::new(),
-                    });
-                }
-                Op::Act { activation, .. } => match layers.last_mut() {
-                    Some(layer) => layer.then.push(activation),
-                    None => return Err(Failure::bug("an activation op before any linear op")),
-                },
-            }
-        }
+        let networks = file.networks(arch)?;
+        let shape = networks
+            .first()
+            .ok_or_else(|| Failure::bug("a network file without members"))?
+            .shape();
+        let layout = Layout::new(&arch, shape);
+        let members = networks
+            .iter()
+            .map(|n| layers(&layout, n.weights()))
+            .collect::<Result<_, _>>()?;
         Ok(Model {
             arch: file.arch.clone(),
             features: file.features.clone(),
             classes: file.classes.clone(),
             standardize: file.standardize.clone(),
             lead: layout.lead().to_vec(),
-            layers,
+            members,
             dev_accuracy: file.dev_accuracy,
             test_accuracy: file.test_accuracy,
         })
+    }
+
+    /// The first member's layers: their shapes and activations are every member's.
+    pub fn layers(&self) -> &[Dense] {
+        self.members.first().map_or(&[], Vec::as_slice)
     }
 
     /// The number of features it reads.
@@ -102,7 +97,7 @@ impl Model {
 
     /// The widest vector the forward pass holds: the inputs or a layer's outputs.
     pub fn width(&self) -> usize {
-        self.layers
+        self.layers()
             .iter()
             .map(|l| l.fan_out)
             .chain([self.inputs()])
@@ -110,10 +105,11 @@ impl Model {
             .unwrap_or(0)
     }
 
-    /// How many weights and biases it has.
+    /// How many weights and biases it has, over all members.
     pub fn parameters(&self) -> usize {
-        self.layers
+        self.members
             .iter()
+            .flatten()
             .map(|l| l.weights.len() + l.bias.len())
             .sum()
     }
@@ -128,12 +124,14 @@ impl Model {
         x
     }
 
-    /// Every layer's outputs for one input row (standardised), before (`pre`) and after its
-    /// activations. Not bit for bit the core's (which adds in lanes): for calibration.
-    pub fn trace(&self, input: &[f32]) -> Vec<(Vec<f32>, Vec<f32>)> {
+    /// Every layer's outputs of member `m` for one input row (standardised), before (`pre`)
+    /// and after its activations. Not bit for bit the core's (which adds in lanes): for
+    /// calibration.
+    pub fn trace(&self, m: usize, input: &[f32]) -> Vec<(Vec<f32>, Vec<f32>)> {
         let mut a: Vec<f32> = input.iter().map(|&v| apply_all(&self.lead, v)).collect();
-        let mut out = Vec::with_capacity(self.layers.len());
-        for layer in &self.layers {
+        let layers = self.members.get(m).map_or(&[][..], Vec::as_slice);
+        let mut out = Vec::with_capacity(layers.len());
+        for layer in layers {
             let pre: Vec<f32> = (0..layer.fan_out)
                 .map(|j| {
                     let dot: f32 = layer.row(j).iter().zip(&a).map(|(w, x)| w * x).sum();
@@ -200,6 +198,32 @@ pub fn emit(
     })
 }
 
+/// The dense layers of `layout` with the flat `weights` of one network.
+fn layers(layout: &Layout, w: &[f32]) -> Result<Vec<Dense>, Failure> {
+    let mut layers: Vec<Dense> = Vec::new();
+    for op in layout.ops() {
+        match *op {
+            Op::Linear(linear) => {
+                let (fan_in, fan_out) = linear.shape();
+                let at = usize::from(linear.offset);
+                let bias_at = at + fan_in * fan_out;
+                layers.push(Dense {
+                    fan_in,
+                    fan_out,
+                    weights: w[at..bias_at].to_vec(),
+                    bias: w[bias_at..bias_at + fan_out].to_vec(),
+                    then: Vec::new(),
+                });
+            }
+            Op::Act { activation, .. } => match layers.last_mut() {
+                Some(layer) => layer.then.push(activation),
+                None => return Err(Failure::bug("an activation op before any linear op")),
+            },
+        }
+    }
+    Ok(layers)
+}
+
 /// `x` through each of `activations` in order.
 pub fn apply_all(activations: &[Activation], x: f32) -> f32 {
     activations.iter().fold(x, |v, a| a.apply(v))
@@ -215,20 +239,32 @@ pub(crate) fn test_file(
     weight: impl Fn(usize) -> f32,
 ) -> (NetworkFile, Arch) {
     let arch: Arch = arch.parse().unwrap();
+    test_ensemble(arch, (d, k), scaling, 1, |_, i| weight(i))
+}
+
+/// [`test_file`] of `members` members, member `m`'s weight `i` being `weight(m, i)`.
+#[cfg(test)]
+pub(crate) fn test_ensemble(
+    arch: Arch,
+    (d, k): (usize, usize),
+    scaling: Option<Scaling>,
+    members: usize,
+    weight: impl Fn(usize, usize) -> f32,
+) -> (NetworkFile, Arch) {
     let n = arch.parameter_count(piconas_core::Shape::new(d, k).unwrap());
-    let file = NetworkFile {
-        format: "piconas-network".into(),
-        version: 3,
-        features: (0..d).map(|i| format!("f{i}")).collect(),
-        classes: (0..k).map(|i| format!("c{i}")).collect(),
-        standardize: scaling,
-        arch: arch.to_string(),
-        weights: (0..n).map(weight).collect(),
-        data: None,
-        dev_accuracy: 0.5,
-        test_accuracy: 0.5,
-    };
-    (file, arch)
+    let text = serde_json::json!({
+        "format": "piconas-network",
+        "version": 4,
+        "features": (0..d).map(|i| format!("f{i}")).collect::<Vec<_>>(),
+        "classes": (0..k).map(|i| format!("c{i}")).collect::<Vec<_>>(),
+        "standardize": scaling,
+        "arch": arch.to_string(),
+        "members": (0..members).map(|m| (0..n).map(|i| weight(m, i)).collect::<Vec<f32>>()).collect::<Vec<_>>(),
+        "data": null,
+        "dev_accuracy": 0.5,
+        "test_accuracy": 0.5,
+    });
+    NetworkFile::parse("test", &text.to_string()).unwrap()
 }
 
 #[cfg(test)]
@@ -237,22 +273,25 @@ mod tests {
 
     #[test]
     fn the_walk_keeps_every_weight_once_in_layout_order() {
-        let (file, arch) = test_file("[Tanh, 4, ReLU, Sigmoid, 2]", (4, 3), None, |i| i as f32);
-        let n = file.weights.len();
+        let arch: Arch = "[Tanh, 4, ReLU, Sigmoid, 2]".parse().unwrap();
+        let (file, arch) = test_ensemble(arch, (4, 3), None, 2, |m, i| (100 * m + i) as f32);
+        let n = file.members[0].len();
         let m = Model::new(&file, arch).unwrap();
         assert_eq!(m.lead, [Activation::Tanh]);
-        let shapes: Vec<_> = m.layers.iter().map(|l| (l.fan_in, l.fan_out)).collect();
-        assert_eq!(shapes, [(4, 4), (4, 2), (2, 3)]);
-        assert_eq!(m.layers[0].then, [Activation::Relu, Activation::Sigmoid]);
-        assert!(m.layers[1].then.is_empty() && m.layers[2].then.is_empty());
-        let flat: Vec<f32> = m
-            .layers
-            .iter()
-            .flat_map(|l| l.weights.iter().chain(&l.bias).copied())
-            .collect();
-        assert_eq!(flat, file.weights);
-        assert_eq!(m.layers[0].row(1), [4.0, 5.0, 6.0, 7.0]);
-        assert_eq!((m.width(), m.parameters()), (4, n));
+        assert_eq!(m.members.len(), 2);
+        for (member, weights) in m.members.iter().zip(&file.members) {
+            let shapes: Vec<_> = member.iter().map(|l| (l.fan_in, l.fan_out)).collect();
+            assert_eq!(shapes, [(4, 4), (4, 2), (2, 3)]);
+            assert_eq!(member[0].then, [Activation::Relu, Activation::Sigmoid]);
+            assert!(member[1].then.is_empty() && member[2].then.is_empty());
+            let flat: Vec<f32> = member
+                .iter()
+                .flat_map(|l| l.weights.iter().chain(&l.bias).copied())
+                .collect();
+            assert_eq!(&flat, weights);
+        }
+        assert_eq!(m.members[1][0].row(1), [104.0, 105.0, 106.0, 107.0]);
+        assert_eq!((m.width(), m.parameters()), (4, 2 * n));
     }
 }
 

@@ -61,12 +61,7 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path, test: &TestRows)
         file.features.len(),
         file.classes.len()
     );
-    floats(
-        &mut s,
-        "The trained weights, flat, in `piconas_core::mlp::Layout` order, as exact bits.",
-        "WEIGHTS",
-        &file.weights,
-    );
+    members(&mut s, &file.members);
     test_source(&mut s, file, test);
     let _ = writeln!(
         s,
@@ -85,12 +80,33 @@ pub fn rust_source(file: &NetworkFile, arch: &Arch, run: &Path, test: &TestRows)
 fn floats(s: &mut String, doc: &str, name: &str, values: &[f32]) {
     let _ = writeln!(s, "/// {doc}");
     let _ = writeln!(s, "pub const {name}: [f32; {}] = [", values.len());
+    float_lines(s, values, "    ");
+    let _ = writeln!(s, "];");
+}
+
+/// `values` as exact bits, four to a line, each line indented by `indent`.
+fn float_lines(s: &mut String, values: &[f32], indent: &str) {
     for chunk in values.chunks(4) {
         let line: Vec<String> = chunk
             .iter()
             .map(|w| format!("f32::from_bits(0x{:08x})", w.to_bits()))
             .collect();
-        let _ = writeln!(s, "    {},", line.join(", "));
+        let _ = writeln!(s, "{indent}{},", line.join(", "));
+    }
+}
+
+/// The ensemble's members (of one architecture, so of one length) as `MEMBERS`.
+fn members(s: &mut String, members: &[Vec<f32>]) {
+    let n = members.first().map_or(0, Vec::len);
+    let _ = writeln!(
+        s,
+        "/// The ensemble's members, each its trained weights, flat, in `piconas_core::mlp::Layout`\n/// order, as exact bits; they classify by their mean logits (`piconas_core::ensemble`)."
+    );
+    let _ = writeln!(s, "pub const MEMBERS: [[f32; {n}]; {}] = [", members.len());
+    for member in members {
+        let _ = writeln!(s, "    [");
+        float_lines(s, member, "        ");
+        let _ = writeln!(s, "    ],");
     }
     let _ = writeln!(s, "];");
 }
@@ -169,9 +185,9 @@ fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failu
     let spec = crate::spec::Spec::load(run, "finished piconas run")?;
     let data = spec.raw_dataset()?;
     let split = data.split()?;
-    let network = file.network(arch)?;
+    let members = file.networks(arch)?;
     let x = split.test.features().to_vec();
-    let predicted = piconas::predict::predict(file, &network, &x);
+    let predicted = piconas::predict::predict(file, &members, &x);
     Ok(RunRows {
         train: file.inputs(split.train.features()),
         test: TestRows {

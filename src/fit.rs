@@ -2,16 +2,17 @@
 //! front ends that have no run directory (the Python package).
 //!
 //! [`Winner`] turns a finished search into the network that is saved: the finalists' report,
-//! then the winner's best fold model (or retrain) trained again, deterministically, into its
-//! weights. The runner, the page and [`fit`] all save through it, so their `network.json` is
-//! the same for the same search.
+//! then the winner's fold models trained again, deterministically, into their weights: the
+//! ensemble that is saved, classifying by their mean logits (with `--folds 1`, the best
+//! retrain alone). The runner, the page and [`fit`] all save through it, so their
+//! `network.json` is the same for the same search.
 //!
 //! [`fit`] runs a fresh search on a [`Dataset`] to its end with the runner's threads
 //! ([`crate::parallel`]) and keeps what the runner would have written: `rollouts.csv`
 //! ([`RolloutText`]), `frontier.csv` and `network.json`, byte for byte.
 
 use piconas_core::search::Report;
-use piconas_core::{Network, Search, Split};
+use piconas_core::{Arch, Network, Search, Split};
 
 use crate::data::Dataset;
 use crate::metrics::Metrics;
@@ -21,9 +22,10 @@ use crate::model::NetworkFile;
 pub struct Winner {
     /// The finalists retrained (or cross-validated) and the winner among them.
     pub report: Report,
-    /// The network that is saved: the winner's best fold model (or retrain), its weights.
-    pub network: Box<Network>,
-    /// Its score on the rows it did not train on (the saved network's validation).
+    /// The ensemble that is saved: the winner's fold models (or its best retrain alone).
+    pub members: Vec<Network>,
+    /// Its score on the rows it did not train on: the winner's mean held-out accuracy over
+    /// the folds (or the best retrain's dev accuracy).
     pub validation: f32,
 }
 
@@ -36,32 +38,51 @@ impl Winner {
         split: &Split<'_>,
     ) -> Winner {
         let report = search.finish(split);
-        let (network, validation) = saved_network(search, split, &report);
+        let (members, validation) = saved_network(search, split, &report);
         Winner {
             report,
-            network,
+            members,
             validation,
         }
+    }
+
+    /// The architecture saved.
+    pub fn arch(&self) -> Arch {
+        self.report.winner
     }
 
     /// `network.json` for this network trained on `data` (whose split `split` is), and its
     /// test metrics.
     pub fn file(&self, data: &Dataset, split: &Split<'_>) -> (NetworkFile, Metrics) {
-        NetworkFile::saved(&self.network, data, split, self.validation)
+        NetworkFile::saved(&self.members, data, split, self.validation)
     }
 }
 
-/// The network `search` saves once `report` is made: the winner's best fold model (or
-/// retrain) trained again, and its held-out score.
+/// The ensemble `search` saves once `report` is made, and its held-out score: the winner's
+/// fold models trained again (training is deterministic, so these are the models `finish`
+/// measured) and their mean held-out accuracy; with one fold, its best retrain and that
+/// retrain's dev accuracy.
 pub fn saved_network<const H: usize, const K: usize>(
     search: &mut Search<H, K>,
     split: &Split<'_>,
     report: &Report,
-) -> (Box<Network>, f32) {
-    let kept = search.final_network(split, report);
-    let mut network = Box::new(Network::EMPTY);
-    search.trainer().copy_network(&mut network);
-    (network, kept.reward)
+) -> (Vec<Network>, f32) {
+    let copy = |search: &Search<H, K>| {
+        let mut network = Network::EMPTY;
+        search.trainer().copy_network(&mut network);
+        network
+    };
+    if report.folds < 2 {
+        let kept = search.final_network(split, report);
+        return (vec![copy(search)], kept.reward);
+    }
+    let members = (0..report.folds)
+        .map(|f| {
+            search.cross_validate(split, &report.winner, f);
+            copy(search)
+        })
+        .collect();
+    (members, report.dev_mean)
 }
 
 #[cfg(feature = "threads")]

@@ -15,6 +15,11 @@
 //!   activations, composed, are one 256-entry table. A layer with no activation keeps the requantised values.
 //! - **Logits**: the last layer has one weight scale for all rows, so its `i32` sums share a
 //!   scale and the class is their arg-max (the lowest class on a tie), without rescaling.
+//! - **Ensembles**: each member is quantised on its own (the inputs and the lead table are
+//!   shared). Member `m`'s `i32` logits, of scale `sₘ`, are weighed by the integer
+//!   `Wₘ = round(2²⁴ · sₘ / S)` (`S` the largest `sₘ`, so `Wₘ ≤ 2²⁴`) and summed in `i64`: the
+//!   sum is exact (`|zₘ · Wₘ| < 2⁵⁵`), so its arg-max is the same on every target. One unit of
+//!   it is `S / (2²⁴ · members)` of the mean logit. An ensemble of one has `W₀ = 2²⁴`.
 //!
 //! Scales come from calibration rows (the run's train split) through the float network: each
 //! tensor's largest magnitude maps to 127. A table's output scale is its largest magnitude
@@ -57,7 +62,17 @@ pub struct Layer {
     pub requantize: Option<Requantize>,
 }
 
-/// An integer-only network.
+/// One member of an integer-only ensemble.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    pub layers: Vec<Layer>,
+    /// The real value of one unit of its `i32` logits.
+    pub logit_scale: f64,
+    /// The integer weight `Wₘ` of its logits in the ensemble's `i64` sum.
+    pub weight: i32,
+}
+
+/// An integer-only ensemble of networks (one network: an ensemble of one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Int8Model {
     pub standardize: Option<Scaling>,
@@ -65,8 +80,10 @@ pub struct Int8Model {
     pub input_inverse: f32,
     /// The lead activations as one table, if there are any.
     pub lead: Option<Table>,
-    pub layers: Vec<Layer>,
-    /// The real value of one unit of the `i32` logits (for a softmax, if wanted).
+    /// At least one.
+    pub members: Vec<Member>,
+    /// The real value of one unit of the `i64` logits: of the members' mean logit (for a
+    /// softmax, if wanted).
     pub logit_scale: f32,
 }
 
@@ -141,69 +158,27 @@ impl Int8Model {
             ));
         }
         let input_scale = scale_for(max_abs(rows));
-        let traces: Vec<_> = rows.chunks_exact(d).map(|r| model.trace(r)).collect();
-        let (lead, mut scale) = if model.lead.is_empty() {
+        let (lead, scale) = if model.lead.is_empty() {
             (None, input_scale)
         } else {
             let (t, s) = table(&model.lead, input_scale);
             (Some(t), s)
         };
-        let last = model.layers.len() - 1;
-        let mut layers = Vec::with_capacity(model.layers.len());
-        let mut logit_scale = 1.0;
-        for (l, dense) in model.layers.iter().enumerate() {
-            // Per-row weight scales for hidden layers, one shared by the logits.
-            let row_scales: Vec<f64> = if l == last {
-                vec![scale_for(max_abs(&dense.weights)); dense.fan_out]
-            } else {
-                (0..dense.fan_out)
-                    .map(|j| scale_for(max_abs(dense.row(j))))
-                    .collect()
-            };
-            let weights = (0..dense.fan_out)
-                .flat_map(|j| {
-                    let s = row_scales[j];
-                    dense
-                        .row(j)
-                        .iter()
-                        .map(move |&w| round_within(f64::from(w) / s, 127) as i8)
-                })
-                .collect();
-            let sum_scales: Vec<f64> = row_scales.iter().map(|s| s * scale).collect();
-            let bias = dense
-                .bias
-                .iter()
-                .zip(&sum_scales)
-                .map(|(&b, s)| round_within(f64::from(b) / s, 1 << 30) as i32)
-                .collect();
-            let requant = if l == last {
-                logit_scale = sum_scales[0];
-                None
-            } else {
-                let pre = scale_for(max_abs(traces.iter().flat_map(|t| &t[l].0)));
-                let (t, out) = if dense.then.is_empty() {
-                    (None, pre)
-                } else {
-                    let (t, s) = table(&dense.then, pre);
-                    (Some(t), s)
-                };
-                scale = out;
-                Some(requantize(&sum_scales, pre, t))
-            };
-            layers.push(Layer {
-                fan_in: dense.fan_in,
-                fan_out: dense.fan_out,
-                weights,
-                bias,
-                requantize: requant,
-            });
+        let mut members: Vec<Member> = (0..model.members.len())
+            .map(|m| member(model, m, rows, scale))
+            .collect();
+        let top = members.iter().map(|m| m.logit_scale).fold(0.0, f64::max);
+        for m in &mut members {
+            m.weight =
+                round_within(m.logit_scale / top * f64::from(1u32 << SHIFT), 1 << SHIFT) as i32;
         }
+        let count = members.len().max(1) as f64;
         Ok(Int8Model {
             standardize: model.standardize.clone(),
             input_inverse: (1.0 / input_scale) as f32,
             lead,
-            layers,
-            logit_scale: logit_scale as f32,
+            members,
+            logit_scale: (top / f64::from(1u32 << SHIFT) / count) as f32,
         })
     }
 
@@ -225,12 +200,27 @@ impl Int8Model {
             .collect()
     }
 
-    /// The `i32` logits of one row of `i8` inputs (from [`Int8Model::input`]): integers only.
-    pub fn logits(&self, input: &[i8]) -> Vec<i32> {
+    /// The `i64` logits of one row of `i8` inputs (from [`Int8Model::input`]): each member's
+    /// `i32` logits times its weight, summed in member order. Integers only.
+    pub fn logits(&self, input: &[i8]) -> Vec<i64> {
+        let mut total: Vec<i64> = Vec::new();
+        for (m, member) in self.members.iter().enumerate() {
+            let z = self.member_logits(m, input);
+            total.resize(z.len(), 0);
+            for (t, v) in total.iter_mut().zip(z) {
+                *t += i64::from(v) * i64::from(member.weight);
+            }
+        }
+        total
+    }
+
+    /// Member `m`'s `i32` logits of one row of `i8` inputs (none past the last member).
+    pub fn member_logits(&self, m: usize, input: &[i8]) -> Vec<i32> {
         let lead = |q: i8| self.lead.as_ref().map_or(q, |t| lookup(t, q));
         let mut a: Vec<i8> = input.iter().map(|&q| lead(q)).collect();
         let mut sums = Vec::new();
-        for layer in &self.layers {
+        let layers = self.members.get(m).map_or(&[][..], |m| m.layers.as_slice());
+        for layer in layers {
             sums = (0..layer.fan_out)
                 .map(|j| {
                     let row = &layer.weights[j * layer.fan_in..][..layer.fan_in];
@@ -262,8 +252,71 @@ impl Int8Model {
     }
 }
 
+/// Member `m` of `model` quantised: its layers from the traces of the calibration `rows`,
+/// its inputs of scale `scale` (after the lead table). Its weight is set by the caller.
+fn member(model: &Model, m: usize, rows: &[f32], mut scale: f64) -> Member {
+    let d = model.inputs();
+    let traces: Vec<_> = rows.chunks_exact(d).map(|r| model.trace(m, r)).collect();
+    let dense_layers = &model.members[m];
+    let last = dense_layers.len() - 1;
+    let mut layers = Vec::with_capacity(dense_layers.len());
+    let mut logit_scale = 1.0;
+    for (l, dense) in dense_layers.iter().enumerate() {
+        // Per-row weight scales for hidden layers, one shared by the logits.
+        let row_scales: Vec<f64> = if l == last {
+            vec![scale_for(max_abs(&dense.weights)); dense.fan_out]
+        } else {
+            (0..dense.fan_out)
+                .map(|j| scale_for(max_abs(dense.row(j))))
+                .collect()
+        };
+        let weights = (0..dense.fan_out)
+            .flat_map(|j| {
+                let s = row_scales[j];
+                dense
+                    .row(j)
+                    .iter()
+                    .map(move |&w| round_within(f64::from(w) / s, 127) as i8)
+            })
+            .collect();
+        let sum_scales: Vec<f64> = row_scales.iter().map(|s| s * scale).collect();
+        let bias = dense
+            .bias
+            .iter()
+            .zip(&sum_scales)
+            .map(|(&b, s)| round_within(f64::from(b) / s, 1 << 30) as i32)
+            .collect();
+        let requant = if l == last {
+            logit_scale = sum_scales[0];
+            None
+        } else {
+            let pre = scale_for(max_abs(traces.iter().flat_map(|t| &t[l].0)));
+            let (t, out) = if dense.then.is_empty() {
+                (None, pre)
+            } else {
+                let (t, s) = table(&dense.then, pre);
+                (Some(t), s)
+            };
+            scale = out;
+            Some(requantize(&sum_scales, pre, t))
+        };
+        layers.push(Layer {
+            fan_in: dense.fan_in,
+            fan_out: dense.fan_out,
+            weights,
+            bias,
+            requantize: requant,
+        });
+    }
+    Member {
+        layers,
+        logit_scale,
+        weight: 1 << SHIFT,
+    }
+}
+
 /// The largest value's index, the lowest on a tie.
-pub fn argmax(values: &[i32]) -> u8 {
+pub fn argmax<T: PartialOrd + Copy>(values: &[T]) -> u8 {
     let mut best = 0;
     for (c, &v) in values.iter().enumerate() {
         if v > values[best] {
@@ -352,7 +405,7 @@ mod tests {
         let q = Int8Model::quantize(&model, &model.standardised(&raw)).unwrap();
         let float = raw
             .chunks(2)
-            .map(|r| model.trace(&model.standardised(r)).pop().unwrap().0)
+            .map(|r| model.trace(0, &model.standardised(r)).pop().unwrap().0)
             .collect();
         let int8 = raw
             .chunks(2)
@@ -397,28 +450,82 @@ mod tests {
     fn the_int8_model_has_its_tables_and_shapes() {
         let (_, _, q) = float_and_int8();
         assert!(q.lead.is_some());
-        let shapes: Vec<_> = q
-            .layers
+        let layers = &q.members[0].layers;
+        let shapes: Vec<_> = layers
             .iter()
             .map(|l| (l.fan_in, l.fan_out, l.weights.len()))
             .collect();
         assert_eq!(shapes, [(2, 16, 32), (16, 8, 128), (8, 4, 32), (4, 3, 12)]);
-        let tables: Vec<bool> = q
-            .layers
+        let tables: Vec<bool> = layers
             .iter()
             .map(|l| l.requantize.as_ref().is_some_and(|r| r.table.is_some()))
             .collect();
         assert_eq!(tables, [true, false, true, false]);
         assert!(
-            q.layers[3].requantize.is_none(),
+            layers[3].requantize.is_none(),
             "the logits are not requantised"
         );
         // Every row's weights use the int8 range: its largest magnitude maps to 127.
-        for l in &q.layers[..3] {
+        for l in &layers[..3] {
             for row in l.weights.chunks(l.fan_in) {
                 assert_eq!(row.iter().map(|w| w.unsigned_abs()).max(), Some(127));
             }
         }
+    }
+
+    /// An ensemble of three: each member is quantised as it would be alone, the `i64` logits
+    /// are the members' `i32` logits weighed by `round(2²⁴ · sₘ / S)` and summed, the widest
+    /// member's weight is 2²⁴, and the result is close to the mean of the float logits.
+    #[test]
+    fn an_ensembles_logits_weigh_each_members_by_its_scale() {
+        let arch: piconas_core::Arch = "[8, Tanh, 4]".parse().unwrap();
+        let weight = |m: usize, i: usize| ((i * 37 % 23) as f32 - 11.0) / (5.0 + 4.0 * m as f32);
+        let (file, arch) = crate::deploy::test_ensemble(arch, (3, 4), None, 3, weight);
+        let model = Model::new(&file, arch).unwrap();
+        let rows: Vec<f32> = (0..3 * 300)
+            .map(|i| ((i * 7919 % 1000) as f32 / 250.0) - 2.0)
+            .collect();
+        let q = Int8Model::quantize(&model, &rows).unwrap();
+        let top = q.members.iter().map(|m| m.logit_scale).fold(0.0, f64::max);
+        let mut alone = Vec::new();
+        for (m, member) in q.members.iter().enumerate() {
+            let (one, arch) =
+                crate::deploy::test_ensemble(arch, (3, 4), None, 1, |_, i| weight(m, i));
+            let single = Int8Model::quantize(&Model::new(&one, arch).unwrap(), &rows).unwrap();
+            assert_eq!(single.members[0].layers, member.layers, "member {m}");
+            assert_eq!(single.members[0].weight, 1 << SHIFT, "an ensemble of one");
+            let expected = (member.logit_scale / top * f64::from(1u32 << SHIFT)).round() as i32;
+            assert_eq!(member.weight, expected);
+            alone.push(single);
+        }
+        assert!(q.members.iter().any(|m| m.weight == 1 << SHIFT));
+        let (mut error, mut largest) = (0.0f32, 0.0f32);
+        for row in rows.chunks_exact(3) {
+            let x = q.input(row);
+            let sum: Vec<i64> = (0..4)
+                .map(|c| {
+                    (0..3)
+                        .map(|m| {
+                            i64::from(q.member_logits(m, &x)[c]) * i64::from(q.members[m].weight)
+                        })
+                        .sum()
+                })
+                .collect();
+            assert_eq!(q.logits(&x), sum);
+            let float: Vec<f32> = (0..4)
+                .map(|c| {
+                    (0..3)
+                        .map(|m| model.trace(m, row).pop().unwrap().0[c])
+                        .sum::<f32>()
+                        / 3.0
+                })
+                .collect();
+            for (f, z) in float.iter().zip(q.logits(&x)) {
+                error = error.max((f - z as f32 * q.logit_scale).abs());
+                largest = largest.max(f.abs());
+            }
+        }
+        assert!(error < 0.1 * largest, "worst error {error} of {largest}");
     }
 
     #[test]

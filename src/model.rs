@@ -3,7 +3,7 @@
 //! how well it did. The runner writes it; `export`, `predict`, the page and the chip's deploy
 //! path read it, through [`NetworkFile::parse`].
 
-use piconas_core::{Arch, DataConfig, Dataset, Network, Shape};
+use piconas_core::{Arch, DataConfig, Dataset, Network, Shape, ensemble};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset as DataSet, Scaling};
@@ -30,8 +30,9 @@ fn moons() -> String {
 pub struct NetworkFile {
     /// Always `piconas-network`.
     pub format: String,
-    /// Format version: 3 (versions 1 and 2, read too, had two features and two classes;
-    /// version 1 called `data` `moons` and had only moons).
+    /// Format version: 4 (versions 1 to 3, read too, held one network's `weights`; versions
+    /// 1 and 2 had two features and two classes; version 1 called `data` `moons` and had
+    /// only moons).
     pub version: u32,
     /// The feature columns' names, in input order (`x1`, `x2` in files before version 3).
     #[serde(default = "two_features")]
@@ -46,9 +47,15 @@ pub struct NetworkFile {
     pub standardize: Option<Scaling>,
     /// The architecture, e.g. `[16, Tanh, 8, ReLU]`.
     pub arch: String,
-    /// The weights, flat, in `piconas_core::mlp::Layout` order (each linear layer's weights
-    /// `[out][in]`, then its biases); shortest round-trip decimals, so every bit is kept.
-    pub weights: Vec<f32>,
+    /// The ensemble's members (the winner's fold models; one network with `--folds 1`), each
+    /// its weights, flat, in `piconas_core::mlp::Layout` order (each linear layer's weights
+    /// `[out][in]`, then its biases); shortest round-trip decimals, so every bit is kept. The
+    /// ensemble classifies by its members' mean logits (`piconas_core::ensemble`).
+    #[serde(default)]
+    pub members: Vec<Vec<f32>>,
+    /// Versions 1 to 3: the one network's weights (read into `members`, never written).
+    #[serde(default, skip_serializing)]
+    weights: Vec<f32>,
     /// The generated data it was trained on, or `null` for a CSV file.
     #[serde(alias = "moons")]
     pub data: Option<Generated>,
@@ -67,19 +74,25 @@ fn two_classes() -> Vec<String> {
 }
 
 const FORMAT: &str = "piconas-network";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
+/// The most members an ensemble may have: one per cross-validation fold.
+pub const MAX_MEMBERS: usize = piconas_core::config::MAX_FOLDS as usize;
 
 impl NetworkFile {
-    /// The file for `net`, trained on `data`; `dev` and `test` are its accuracies.
-    pub fn new(net: &Network, data: &DataSet, dev: f32, test: f32) -> NetworkFile {
+    /// The file for the ensemble `members` (of one architecture, at least one), trained on
+    /// `data`; `dev` and `test` are its accuracies.
+    pub fn new(members: &[Network], data: &DataSet, dev: f32, test: f32) -> NetworkFile {
         NetworkFile {
             format: FORMAT.into(),
             version: VERSION,
             features: data.features.clone(),
             classes: data.classes.clone(),
             standardize: data.scaling.clone(),
-            arch: net.arch().to_string(),
-            weights: net.weights().to_vec(),
+            arch: members
+                .first()
+                .map_or_else(|| Arch::EMPTY.to_string(), |m| m.arch().to_string()),
+            members: members.iter().map(|m| m.weights().to_vec()).collect(),
+            weights: Vec::new(),
             data: data.generated.map(|m| Generated {
                 dataset: m.dataset.name().into(),
                 samples: m.samples,
@@ -96,17 +109,22 @@ impl NetworkFile {
     /// test rows; returns the file and those test metrics. The runner and the page both save
     /// through this, so their network.json is the same for the same search.
     pub fn saved(
-        network: &Network,
+        members: &[Network],
         data: &DataSet,
         split: &piconas_core::Split<'_>,
         validation: f32,
     ) -> (NetworkFile, crate::metrics::Metrics) {
         let mut workspace = Box::new(piconas_core::mlp::Workspace::new());
         let mut predicted = vec![0u8; split.test.len()];
-        network.classify(&mut workspace, split.test.features(), &mut predicted);
+        ensemble::classify(
+            members,
+            &mut workspace,
+            split.test.features(),
+            &mut predicted,
+        );
         let metrics =
             crate::metrics::Metrics::new(data.classes.clone(), split.test.labels(), &predicted);
-        let file = NetworkFile::new(network, data, validation, metrics.accuracy());
+        let file = NetworkFile::new(members, data, validation, metrics.accuracy());
         (file, metrics)
     }
 
@@ -131,12 +149,35 @@ impl NetworkFile {
     /// version, architecture, shape, standardisation, weights (by the core), data block.
     pub fn parse(name: &str, text: &str) -> Result<(NetworkFile, Arch), Failure> {
         let bad = |what: String| Failure::Input(format!("{name}: {what}"));
-        let file: NetworkFile =
+        let mut file: NetworkFile =
             serde_json::from_str(text).map_err(|e| bad(format!("not a network file: {e}")))?;
         if file.format != FORMAT || !(1..=VERSION).contains(&file.version) {
             return Err(bad(format!(
                 "format {:?} version {}, expected {FORMAT:?} version 1 to {VERSION}",
                 file.format, file.version
+            )));
+        }
+        // Before version 4 one network's `weights`; since, the ensemble's `members`. Read, a
+        // file is the current version (so that it is written back as one).
+        let legacy = file.version < 4;
+        file.version = VERSION;
+        match (legacy, file.members.is_empty(), file.weights.is_empty()) {
+            (true, true, _) => file.members = vec![std::mem::take(&mut file.weights)],
+            (false, false, true) => {}
+            (true, false, _) => {
+                return Err(bad(format!("members in a version-{} file", file.version)));
+            }
+            (false, true, _) => return Err(bad("no members: an ensemble needs one".into())),
+            (false, false, false) => {
+                return Err(bad(
+                    "weights beside members (version 4 has only members)".into()
+                ));
+            }
+        }
+        if file.members.len() > MAX_MEMBERS {
+            return Err(bad(format!(
+                "{} members, but an ensemble has at most {MAX_MEMBERS} (one per fold)",
+                file.members.len()
             )));
         }
         let arch: Arch = file
@@ -161,7 +202,16 @@ impl NetworkFile {
             }
         }
         // The core checks the weights as it does everywhere they are read back.
-        Network::new(arch, shape, &file.weights).map_err(|e| bad(format!("{}: {e}", file.arch)))?;
+        for (m, weights) in file.members.iter().enumerate() {
+            Network::new(arch, shape, weights).map_err(|e| {
+                let which = if file.members.len() > 1 {
+                    format!(" member {m}")
+                } else {
+                    String::new()
+                };
+                bad(format!("{}{which}: {e}", file.arch))
+            })?;
+        }
         if let Some(d) = &file.data {
             // The data block is checked by the search's own rules.
             let config = DataConfig {
@@ -185,12 +235,17 @@ impl NetworkFile {
         Shape::new(self.features.len(), self.classes.len())
     }
 
-    /// The network itself (checked when the file was parsed).
-    pub fn network(&self, arch: Arch) -> Result<Network, Failure> {
+    /// The ensemble's members as networks (checked when the file was parsed).
+    pub fn networks(&self, arch: Arch) -> Result<Vec<Network>, Failure> {
         let shape = self
             .shape()
             .map_err(|e| Failure::Input(format!("network.json: {e}")))?;
-        Network::new(arch, shape, &self.weights)
-            .map_err(|e| Failure::Input(format!("network.json: {}: {e}", self.arch)))
+        self.members
+            .iter()
+            .map(|w| {
+                Network::new(arch, shape, w)
+                    .map_err(|e| Failure::Input(format!("network.json: {}: {e}", self.arch)))
+            })
+            .collect()
     }
 }

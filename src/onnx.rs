@@ -141,18 +141,39 @@ fn graph(model: &Model) -> Graph {
         g.node("Div", &["scale"], "standardised".into(), vec![]);
     }
     g.activations(&model.lead, "lead");
-    let n = model.layers.len();
-    for (l, layer) in model.layers.iter().enumerate() {
-        let (w, b) = (format!("w{l}"), format!("b{l}"));
-        g.constant(&w, &[layer.fan_out, layer.fan_in], &layer.weights);
-        g.constant(&b, &[layer.fan_out], &layer.bias);
-        let out = if l + 1 == n {
-            "logits".into()
+    // One chain of layers per member from the same inputs; an ensemble's logits are the mean
+    // of theirs (Sum, then Div by the count). One member keeps the names of a single network.
+    let inputs = g.last.clone();
+    let single = model.members.len() == 1;
+    let mut outputs = Vec::new();
+    for (m, layers) in model.members.iter().enumerate() {
+        g.last = inputs.clone();
+        let stem = if single {
+            String::new()
         } else {
-            format!("dense{l}")
+            format!("m{m}_")
         };
-        g.node("Gemm", &[&w, &b], out, vec![int_attribute("transB", 1)]);
-        g.activations(&layer.then, &format!("dense{l}"));
+        let n = layers.len();
+        for (l, layer) in layers.iter().enumerate() {
+            let (w, b) = (format!("{stem}w{l}"), format!("{stem}b{l}"));
+            g.constant(&w, &[layer.fan_out, layer.fan_in], &layer.weights);
+            g.constant(&b, &[layer.fan_out], &layer.bias);
+            let out = match (l + 1 == n, single) {
+                (true, true) => "logits".into(),
+                (true, false) => format!("{stem}logits"),
+                (false, _) => format!("{stem}dense{l}"),
+            };
+            g.node("Gemm", &[&w, &b], out, vec![int_attribute("transB", 1)]);
+            g.activations(&layer.then, &format!("{stem}dense{l}"));
+        }
+        outputs.push(g.last.clone());
+    }
+    if !single {
+        g.last = outputs[0].clone();
+        let rest: Vec<&str> = outputs[1..].iter().map(String::as_str).collect();
+        g.node("Sum", &rest, "logit_sum".into(), vec![]);
+        g.constant("members", &[], &[model.members.len() as f32]);
+        g.node("Div", &["members"], "logits".into(), vec![]);
     }
     g.node(
         "Softmax",
@@ -260,6 +281,55 @@ mod tests {
         assert_eq!(
             back.metadata_props[0].value.as_deref(),
             Some(r#"["c0","c1","c2"]"#)
+        );
+    }
+
+    #[test]
+    fn an_ensembles_graph_averages_its_members_logits() {
+        let arch: piconas_core::Arch = "[Tanh, 4]".parse().unwrap();
+        let (file, arch) =
+            crate::deploy::test_ensemble(arch, (2, 3), None, 3, |m, i| (10 * m + i) as f32);
+        let model = Model::new(&file, arch).unwrap();
+        let graph = ModelProto::decode(&encode(&model)[..])
+            .unwrap()
+            .graph
+            .unwrap();
+        let ops: Vec<&str> = graph
+            .node
+            .iter()
+            .map(|n| n.op_type.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                "Tanh", "Gemm", "Gemm", "Gemm", "Gemm", "Gemm", "Gemm", "Sum", "Div", "Softmax",
+                "ArgMax"
+            ]
+        );
+        // Each member's chain starts from the lead's output and ends in its own logits.
+        for m in 0..3 {
+            let first = &graph.node[1 + 2 * m];
+            assert_eq!(
+                first.input,
+                ["lead_0_tanh", &format!("m{m}_w0"), &format!("m{m}_b0")]
+            );
+            let w0 = graph
+                .initializer
+                .iter()
+                .find(|t| t.name.as_deref() == Some(&format!("m{m}_w0")))
+                .unwrap();
+            assert_eq!(w0.float_data[0], (10 * m) as f32);
+        }
+        assert_eq!(graph.node[7].input, ["m0_logits", "m1_logits", "m2_logits"]);
+        assert_eq!(graph.node[8].input, ["logit_sum", "members"]);
+        assert_eq!(graph.node[8].output, ["logits"]);
+        let count = graph
+            .initializer
+            .iter()
+            .find(|t| t.name.as_deref() == Some("members"));
+        assert_eq!(
+            count.map(|t| (t.dims.len(), t.float_data[0])),
+            Some((0, 3.0))
         );
     }
 }

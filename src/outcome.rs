@@ -4,6 +4,7 @@
 //! hand-computed values; the run directory's writing and the process contract stay in
 //! `run.rs` and `tests/cli.rs`.
 
+use piconas_core::config::Selection;
 use piconas_core::frontier::Seen;
 use piconas_core::search::Report;
 use piconas_core::{Arch, Cost, SearchConfig, Strategy};
@@ -34,8 +35,13 @@ pub struct Outcome {
     pub seen: Vec<Seen>,
     /// The controller's greedy choice and its probability (`None` for random search).
     pub likely: Option<(Arch, f32)>,
-    /// The saved network's dev and test accuracy (the winner's best retrain).
+    /// The saved network's validation and test accuracy (the ensemble of the winner's fold
+    /// models, or its best retrain).
     pub saved: (f32, f32),
+    /// The saved network's members.
+    pub members: usize,
+    /// The folds each rollout's child was scored over (1: the dev split).
+    pub reward_folds: u32,
     /// The Bayes ceiling on the test split, for generated data.
     pub bayes: Option<f32>,
     /// The generated data set (`None` for a file): the original's figure applies to the moons.
@@ -70,6 +76,9 @@ impl Outcome {
             seconds: self.seconds,
             best_arch: self.report.winner.to_string(),
             best_dev_acc: self.report.dev_mean,
+            test_acc: self.saved.1,
+            members: self.members,
+            reward_folds: self.reward_folds,
             test_acc_mean: self.report.test_mean,
             test_acc_min: self.report.test_min,
             test_acc_max: self.report.test_max,
@@ -154,26 +163,31 @@ impl Outcome {
     /// How the winner was chosen and how it did on the test split.
     fn selection_text(&self) -> Vec<String> {
         let r = &self.report;
+        let rule = match self.config.selection {
+            Selection::OneSe => "the smallest within one standard error of the best",
+            Selection::Best => "the best",
+        };
         if r.folds >= 2 {
             vec![
                 format!(
-                    "validation accuracy {} ({}-fold cross-validation on train + dev; {} finalists compared)",
+                    "validation accuracy {} ({}-fold cross-validation on train + dev; {} finalists compared, {rule})",
                     pct(r.dev_mean),
                     r.folds,
                     r.finalists.len()
                 ),
                 format!(
-                    "test accuracy       {} mean, {} to {} (the winner's {} fold models, tested after the choice)",
+                    "test accuracy       {} (the ensemble of the winner's {} fold models, tested after the choice; one by one {} mean, {} to {})",
+                    pct(self.saved.1),
+                    r.folds,
                     pct(r.test_mean),
                     pct(r.test_min),
                     pct(r.test_max),
-                    r.folds
                 ),
             ]
         } else {
             vec![
                 format!(
-                    "dev accuracy        {} (mean of {} retrains; {} finalists compared)",
+                    "dev accuracy        {} (mean of {} retrains; {} finalists compared, {rule})",
                     pct(r.dev_mean),
                     r.retrains,
                     r.finalists.len()
@@ -191,15 +205,17 @@ impl Outcome {
     /// The saved network's line.
     fn saved_text(&self) -> String {
         let r = &self.report;
-        let (run, held) = if r.folds >= 2 {
-            ("fold", "validation")
+        let what = if r.folds >= 2 {
+            format!(
+                "an ensemble of its {} fold models: validation",
+                self.members
+            )
         } else {
-            ("retrain", "dev")
+            format!("retrain {}: dev", r.winner_retrain)
         };
         format!(
-            "saved network       {} ({run} {}: {held} {}, test {}) in network.json",
+            "saved network       {} ({what} {}, test {}) in network.json",
             r.winner,
-            r.winner_retrain,
             pct(self.saved.0),
             pct(self.saved.1)
         )
@@ -229,6 +245,12 @@ impl Outcome {
         };
         line(format!("best architecture   {}", r.winner));
         self.selection_text().into_iter().for_each(&mut line);
+        if self.reward_folds >= 2 {
+            line(format!(
+                "rewards             {}-fold cross-validation on train + dev, not the dev split",
+                self.reward_folds
+            ));
+        }
         line(match self.bayes {
             Some(b) => format!("Bayes ceiling       {} on the same test split", pct(b)),
             None => "Bayes ceiling       unknown for user data".into(),
@@ -330,6 +352,7 @@ mod tests {
                     first_rollout: 0,
                 },
                 dev_mean: dev,
+                dev_se: 0.01,
             });
         }
         Outcome {
@@ -343,6 +366,8 @@ mod tests {
             seen,
             likely: Some((arch("[16, ReLU]"), 0.4321)),
             saved: (0.99, 0.975),
+            members: 1,
+            reward_folds: 1,
             bayes: Some(0.985),
             dataset: Some(piconas_core::Dataset::Moons),
             features: 2,
@@ -384,6 +409,7 @@ mod tests {
         );
         assert_eq!((s.rollouts, s.seed, s.seconds), (150, 3, 2.0));
         assert_eq!(s.best_arch, "[16, Tanh]");
+        assert_eq!((s.test_acc, s.members, s.reward_folds), (0.975, 1, 1));
         assert_eq!(
             (
                 s.best_dev_acc,
@@ -467,7 +493,7 @@ mod tests {
         o.cache_hits = Some(7);
         let want = "\
 best architecture   [16, Tanh]
-dev accuracy        97.0 % (mean of 5 retrains; 2 finalists compared)
+dev accuracy        97.0 % (mean of 5 retrains; 2 finalists compared, the smallest within one standard error of the best)
 test accuracy       96.5 % mean, 95.0 % to 98.0 %
 Bayes ceiling       98.5 % on the same test split
 original (PyTorch)  91.0 % test accuracy
@@ -501,17 +527,24 @@ output              runs/x
         assert!(!text.contains("controller's choice"));
         assert!(text.contains("Bayes ceiling       unknown for user data\n"));
         assert!(!text.contains("original (PyTorch)"));
-        // Cross-validated finalists: their score, and the refit's single test figure.
+        // Cross-validated finalists, picked by their best score: the ensemble's test accuracy
+        // and its members' one by one; rewards by cross-validation.
         o.report.folds = 5;
+        o.members = 5;
+        o.reward_folds = 3;
+        o.config.selection = Selection::Best;
         let text = o.text();
         assert!(
             text.contains(
-                "validation accuracy 97.0 % (5-fold cross-validation on train + dev; 2 finalists compared)\n\
-                 test accuracy       96.5 % mean, 95.0 % to 98.0 % (the winner's 5 fold models, tested after the choice)\n"
+                "validation accuracy 97.0 % (5-fold cross-validation on train + dev; 2 finalists compared, the best)\n\
+                 test accuracy       97.5 % (the ensemble of the winner's 5 fold models, tested after the choice; one by one 96.5 % mean, 95.0 % to 98.0 %)\n\
+                 rewards             3-fold cross-validation on train + dev, not the dev split\n"
             ),
             "{text}"
         );
-        assert!(text.contains("saved network       [16, Tanh] (fold 2: validation"));
+        assert!(text.contains(
+            "saved network       [16, Tanh] (an ensemble of its 5 fold models: validation 99.0 %, test 97.5 %)"
+        ));
     }
 
     #[test]

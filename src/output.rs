@@ -18,9 +18,18 @@ pub struct Summary {
     pub seconds: f64,
     pub best_arch: String,
     pub best_dev_acc: f32,
+    /// The saved network's (with cross-validation, the ensemble of the winner's fold models)
+    /// test accuracy: what ships.
+    pub test_acc: f32,
+    /// Its members: the folds (1 with `--folds 1`).
+    pub members: usize,
+    /// The winner's fold models (or retrains) one by one on the test split: their mean,
+    /// least and greatest accuracy.
     pub test_acc_mean: f32,
     pub test_acc_min: f32,
     pub test_acc_max: f32,
+    /// The folds each rollout's child was scored over (1: the dev split).
+    pub reward_folds: u32,
     pub bayes_test_acc: Option<f32>,
     pub mean_reward_first_100: f32,
     pub mean_reward_last_100: f32,

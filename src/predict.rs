@@ -5,7 +5,7 @@
 //! network's classes and scored.
 
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network};
+use piconas_core::{Arch, Network, ensemble};
 
 use crate::data::{LabelColumn, each_row, features, quote};
 use crate::failure::Failure;
@@ -136,16 +136,17 @@ pub struct Predictions {
     pub probabilities: Vec<f32>,
 }
 
-/// Runs `x` (raw features, row-major) through `network`, standardised as `file` says first.
-pub fn predict(file: &NetworkFile, network: &Network, x: &[f32]) -> Predictions {
+/// Runs `x` (raw features, row-major) through the ensemble `members` (at least one, of
+/// `file`'s shape), standardised as `file` says first.
+pub fn predict(file: &NetworkFile, members: &[Network], x: &[f32]) -> Predictions {
     let inputs = file.inputs(x);
-    let (d, k) = (network.shape().inputs(), network.shape().classes());
+    let (d, k) = (file.features.len().max(1), file.classes.len());
     let n = inputs.len() / d;
     let mut ws = Box::new(Workspace::new());
     let mut classes = vec![0u8; n];
     let mut probabilities = vec![0.0f32; n * k];
-    network.classify(&mut ws, &inputs, &mut classes);
-    network.probabilities(&mut ws, &inputs, &mut probabilities);
+    ensemble::classify(members, &mut ws, &inputs, &mut classes);
+    ensemble::probabilities(members, &mut ws, &inputs, &mut probabilities);
     Predictions {
         classes,
         probabilities,
@@ -187,8 +188,8 @@ pub fn run(
     (file, arch): (&NetworkFile, Arch),
     label: &LabelColumn,
 ) -> Result<(NewRows, Predictions), Failure> {
-    let network = file.network(arch)?;
+    let members = file.networks(arch)?;
     let rows = read_rows(name, input, file, label)?;
-    let predictions = predict(file, &network, &rows.x);
+    let predictions = predict(file, &members, &rows.x);
     Ok((rows, predictions))
 }

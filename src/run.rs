@@ -393,11 +393,11 @@ fn conclude<const H: usize>(
     let likely = search.policy().greedy(&mut trajectory);
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
     let (file, metrics) = winner.file(job.data, split);
-    let (network, validation, report) = (winner.network, winner.validation, winner.report);
+    let (arch, validation, report) = (winner.arch(), winner.validation, winner.report);
     let network_test = metrics.accuracy();
     crate::export::save(&file, job.out)?;
     // The network as the C headers would deploy it (int8 calibrated on the train split).
-    let model = piconas::deploy::Model::new(&file, *network.arch())?;
+    let model = piconas::deploy::Model::new(&file, arch)?;
     let (deploy, _) = piconas::deploy::Deploy::measure(
         &model,
         split.train.features(),
@@ -416,6 +416,8 @@ fn conclude<const H: usize>(
         rewards: live.history.rewards().to_vec(),
         likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
         saved: (validation, network_test),
+        members: file.members.len(),
+        reward_folds: config.reward_folds_for(split.dev.len()),
         bayes: job.data.generated.map(|m| bayes::accuracy(&m, &split.test)),
         dataset: job.data.generated.map(|m| m.dataset),
         features: job.data.features.len(),

@@ -6,13 +6,16 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_piconas");
-/// A search long enough to be killed part-way (about a second), checkpointed often.
-const FLAGS: [&str; 9] = [
+/// A search long enough to be killed part-way (about a second), checkpointed often; its
+/// children train at most 10 epochs, even on small data (no step floor).
+const FLAGS: [&str; 11] = [
     "--quiet",
     "--rollouts",
     "600",
     "--max-epochs",
     "10",
+    "--min-steps",
+    "0",
     "--retrains",
     "1",
     "--checkpoint-every",
@@ -172,6 +175,22 @@ fn a_random_search_with_a_cost_weight_on_xor_resumes_too() {
 }
 
 #[test]
+fn an_evolution_search_resumes_too() {
+    // A population of 16 is full after 16 rollouts: the checkpoints carry a ring that has
+    // wrapped many times.
+    let tmp = tempfile::tempdir().unwrap();
+    let extra = [
+        "--strategy",
+        "evolution",
+        "--population",
+        "16",
+        "--tournament",
+        "4",
+    ];
+    killed_once_resumes_to_the_whole(tmp.path(), &extra);
+}
+
+#[test]
 fn a_real_data_run_with_reward_folds_resumes_too() {
     // Wine: 13 standardised features, 3 text classes, a stratified split, children scored by
     // 3-fold cross-validation, the cost in parameters of a 13-input, 3-output network.
@@ -205,15 +224,16 @@ fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
 
     let mut flipped = good.clone();
     flipped[good.len() / 2] ^= 0x40;
-    // A checkpoint of the format before this one (version 4, before the original's rules).
+    // A checkpoint of the format before this one (version 5, before the child's step floor,
+    // weight decay and best epoch, evolution and the selection rule).
     let mut version = good.clone();
-    version[8] = 4;
+    version[8] = 5;
     let cases: [(Vec<u8>, &str); 4] = [
         (flipped, "checksum mismatch"),
         (good[..good.len() - 100].to_vec(), "truncated"),
         (
             version,
-            "checkpoint format version 4, this build reads version 5",
+            "checkpoint format version 5, this build reads version 6",
         ),
         (b"garbage".to_vec(), "not a piconas checkpoint"),
     ];

@@ -335,10 +335,12 @@ function onFinished(m) {
   status(null);
   $('r-winner').textContent = m.winner;
   $('r-how').textContent = m.folds >= 2
-    ? `chosen by ${m.folds}-fold cross-validation, tested as its ${m.runs} fold models`
-    : `retrained ${m.runs} times`;
-  $('r-test').textContent = pct(m.testMean);
-  $('r-range').textContent = `${pct(m.testMin)} to ${pct(m.testMax)}`;
+    ? `chosen by ${m.folds}-fold cross-validation, shipped as the ensemble of its ${m.members} fold models`
+    : `retrained ${m.runs} times, the best retrain shipped`;
+  $('r-test').textContent = pct(m.test);
+  $('r-range').textContent = m.folds >= 2
+    ? `the fold models one by one: ${pct(m.testMin)} to ${pct(m.testMax)}`
+    : `the retrains: ${pct(m.testMin)} to ${pct(m.testMax)}`;
   $('r-bayes').textContent = pct(m.bayes);
   $('r-original').hidden = !onMoons();
   $('r-ceiling').hidden = state.onFile;

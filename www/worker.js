@@ -340,7 +340,7 @@ const piconasWorker = {
       .map(([name, file]) => ({ name, file, bytes: nas.export(name) }));
     postMessage({
       type: 'finished',
-      winner: f.winner, devMean: f.devMean, testMean: f.testMean,
+      winner: f.winner, devMean: f.devMean, test: f.test, members: f.members, testMean: f.testMean,
       testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
       downloads, classes: nas.classes(), confusion: nas.confusion(), recall: nas.recall(),
     }, downloads.map((d) => d.bytes.buffer));

@@ -105,6 +105,24 @@ impl AdamStep {
             self.apply_one(p, g, m, v);
         }
     }
+
+    /// [`AdamStep::apply`] for the loss plus the L2 penalty `l2/2 · ‖params‖²`: each gradient
+    /// gains `l2 · p` before the step.
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    #[cfg_attr(not(feature = "multiversion"), inline)]
+    pub fn apply_l2(
+        &self,
+        params: &mut [f32],
+        grads: &[f32],
+        l2: f32,
+        m: &mut [f32],
+        v: &mut [f32],
+    ) {
+        for (((p, &g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
+            let g = g + l2 * *p;
+            self.apply_one(p, g, m, v);
+        }
+    }
 }
 
 #[cfg(test)]

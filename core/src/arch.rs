@@ -517,6 +517,27 @@ impl Arch {
     }
 }
 
+impl Arch {
+    /// This architecture's number: the `n` for which [`Arch::nth`] gives it back, below
+    /// [`ARCH_COUNT`] (4 bytes where a search stores many architectures).
+    pub fn number(&self) -> u32 {
+        let base = (VOCAB - 1) as u32;
+        // The architectures shorter than this one come first…
+        let (mut shorter, mut count) = (0u32, 1u32);
+        for _ in 0..self.len() {
+            shorter += count;
+            count *= base;
+        }
+        // …then this length's, by base-9 digits, the first token the lowest digit.
+        let digits = self
+            .tokens()
+            .iter()
+            .rev()
+            .fold(0u32, |n, t| n * base + u32::from(t.index()));
+        shorter + digits
+    }
+}
+
 impl fmt::Display for Arch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[")?;
@@ -620,6 +641,10 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for n in (0..ARCH_COUNT).step_by(97) {
             assert!(seen.insert(Arch::nth(n)), "{n}");
+        }
+        // Every architecture's number gives it back: the numbering is a bijection.
+        for n in 0..ARCH_COUNT {
+            assert_eq!(Arch::nth(n).number(), n);
         }
     }
 

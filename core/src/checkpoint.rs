@@ -5,14 +5,16 @@
 //! What is saved is everything the rest of the search depends on: the configuration (so a
 //! checkpoint is only ever resumed with the search it came from), the rollout counter, the
 //! controller's random-generator state, its weights, Adam's moments and step state, the
-//! baseline, the entropy weight, and the finalists. Children's random streams depend only on
+//! baseline, the entropy weight, the finalists and regularized evolution's population. Children's random streams depend only on
 //! the seed and the rollout index, so nothing else is needed for a resumed search to produce
 //! exactly the records an uninterrupted one would. A checkpoint is taken only at a batch
 //! boundary (no proposal awaiting its outcome).
 //!
 //! Layout (all little-endian): `b"piconas\0"`, format version `u16`, hidden size `u16`, batch
 //! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape, the
-//! metric and the folds; since version 5 with the original's rules, [`crate::rules`]),
+//! metric and the folds; since version 5 with the original's rules, [`crate::rules`]; since
+//! version 6 with the child's step floor, weight decay and best epoch and evolution's
+//! population and tournament),
 //! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
 //! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
@@ -28,12 +30,13 @@ use core::fmt;
 
 use crate::arch::MAX_TOKENS;
 use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
-use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
+use crate::evolution::Population;
+use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,7 +143,17 @@ pub(crate) struct Writer<'a> {
     pos: usize,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// A writer at the start of `buf`.
+    #[cfg(test)]
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Writer { buf, pos: 0 }
+    }
+    /// Bytes written so far.
+    #[cfg(test)]
+    pub(crate) fn written(&self) -> usize {
+        self.pos
+    }
     pub(crate) fn bytes(&mut self, b: &[u8]) {
         // The caller checked the length once; writes past the end are impossible.
         if let Some(dst) = self.buf.get_mut(self.pos..self.pos + b.len()) {
@@ -171,7 +184,12 @@ pub(crate) struct Reader<'a> {
     pos: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader at the start of `buf`.
+    #[cfg(test)]
+    pub(crate) fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
     pub(crate) fn bytes<const N: usize>(&mut self) -> [u8; N] {
         // Lengths are checked against the header before any read; a short read gives zeros.
         let mut out = [0; N];
@@ -218,10 +236,7 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u32(c.controller.rollouts_per_update as u32);
     w.u32(c.finalists as u32);
     w.u32(c.retrains);
-    w.u8(match c.strategy {
-        crate::config::Strategy::Reinforce => 0,
-        crate::config::Strategy::Random => 1,
-    });
+    w.u8(place(&crate::config::Strategy::ALL, c.strategy));
     w.f32(c.cost_weight);
     w.u8(match c.cost {
         crate::config::Cost::Macs => 0,
@@ -241,6 +256,13 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u8(place(&RewardEpoch::ALL, c.child.reward_epoch));
     w.u8(place(&DevAccuracy::ALL, c.child.dev_accuracy));
     w.u8(place(&Shaping::ALL, c.shaping));
+    // Since version 6: the child's step floor and weight decay, evolution's sizes.
+    w.u32(c.child.min_steps);
+    w.f32(c.child.weight_decay);
+    w.u32(c.population as u32);
+    w.u32(c.tournament as u32);
+    w.u8(place(&BestEpoch::ALL, c.child.best_epoch));
+    w.u8(place(&crate::config::Selection::ALL, c.selection));
 }
 
 /// Where `choice` is in `all`.
@@ -249,7 +271,8 @@ fn place<T: PartialEq>(all: &[T], choice: T) -> u8 {
 }
 
 /// Bytes of the configuration's encoding.
-const CONFIG_LEN: usize = 4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5;
+const CONFIG_LEN: usize =
+    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
@@ -257,8 +280,9 @@ const HEADER_LEN: usize = 8 + 2 * 4;
 pub const STATE_START: usize = HEADER_LEN + CONFIG_LEN + 8;
 /// Bytes of one saved finalist: architecture (length + tokens) and its statistics.
 const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
-/// Bytes of the small state: counter, generator, Adam, baseline, β, finalists.
-const SMALL_LEN: usize = 4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN;
+/// Bytes of the small state: counter, generator, Adam, baseline, β, finalists, population.
+const SMALL_LEN: usize =
+    4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN + Population::SAVED_LEN;
 
 /// Bytes of the checkpoint of a search whose controller has `params` parameters.
 pub(crate) const fn image_len(params: usize) -> usize {
@@ -382,6 +406,7 @@ mod tests {
             rollouts: 24,
             seed: 3,
             retrains: 1,
+            reward_folds: 1,
             ..SearchConfig::DEFAULT
         };
         c.child.max_epochs = 4;
@@ -413,22 +438,32 @@ mod tests {
     fn a_resumed_search_continues_exactly_as_the_uninterrupted_one() {
         let v = data();
         let split = v.split();
-        let mut whole: Box<S> = Box::new(Search::new(config()).unwrap());
-        let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
+        // Each strategy; evolution's population of 6 is full after 6 rollouts, so the
+        // checkpoint at 10 carries a ring that has wrapped.
+        for strategy in crate::Strategy::ALL {
+            let config = SearchConfig {
+                strategy,
+                population: 6,
+                tournament: 3,
+                ..config()
+            };
+            let mut whole: Box<S> = Box::new(Search::new(config).unwrap());
+            let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
 
-        let mut first: Box<S> = Box::new(Search::new(config()).unwrap());
-        for _ in 0..10 {
-            first.step(&split);
+            let mut first: Box<S> = Box::new(Search::new(config).unwrap());
+            for _ in 0..10 {
+                first.step(&split);
+            }
+            let mut bytes = vec![0u8; S::checkpoint_len()];
+            assert_eq!(first.save(&mut bytes, fp()), Ok(S::checkpoint_len()));
+            drop(first);
+            let mut resumed: Box<S> = Box::new(Search::idle());
+            resumed.restore(config, &bytes, fp()).unwrap();
+            assert_eq!(resumed.completed(), 10);
+            let rest: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
+            assert_eq!(rest, all[10..], "{strategy}");
+            assert_eq!(resumed.finish(&split), whole.finish(&split), "{strategy}");
         }
-        let mut bytes = vec![0u8; S::checkpoint_len()];
-        assert_eq!(first.save(&mut bytes, fp()), Ok(S::checkpoint_len()));
-        drop(first);
-        let mut resumed: Box<S> = Box::new(Search::idle());
-        resumed.restore(config(), &bytes, fp()).unwrap();
-        assert_eq!(resumed.completed(), 10);
-        let rest: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
-        assert_eq!(rest, all[10..]);
-        assert_eq!(resumed.finish(&split), whole.finish(&split));
     }
 
     #[test]

@@ -7,7 +7,8 @@
 use core::fmt;
 
 use crate::arch::Shape;
-pub use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
+pub use crate::evolution::MAX_POPULATION;
+pub use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
 /// The most rollouts a search may be configured for.
 pub const MAX_ROLLOUTS: u32 = 10_000_000;
@@ -21,6 +22,10 @@ pub const MAX_RETRAINS: u32 = 64;
 pub const MAX_BATCH: usize = 32;
 /// The most epochs a child may be trained for.
 pub const MAX_EPOCHS: u32 = 100_000;
+/// The largest [`ChildConfig::min_steps`].
+pub const MAX_STEPS: u32 = 10_000_000;
+/// The largest [`ChildConfig::weight_decay`]: beyond it every weight is pulled to 0.
+pub const MAX_WEIGHT_DECAY: f32 = 10.0;
 /// The fewest samples a data set may have: enough for every split to be non-empty.
 pub const MIN_SAMPLES: usize = 20;
 /// The most samples a data set may have. Nothing in the core is sized by it (the epoch shuffle
@@ -71,6 +76,15 @@ pub struct ChildConfig {
     pub max_epochs: u32,
     /// Stop after this many epochs without a new best dev accuracy. Default 10 (the original).
     pub patience: u32,
+    /// The fewest gradient steps the epoch limit allows: on data whose epoch is only a few
+    /// batches, `max_epochs` and `patience` are both multiplied by
+    /// `⌈min_steps / (batches per epoch · max_epochs)⌉`, so a child's budget does not shrink
+    /// with the data. 0: the epoch limit as it is (the original).
+    pub min_steps: u32,
+    /// L2 penalty on the weights (not the biases): `weight_decay/2 · ‖W‖²` joins the mean
+    /// loss, so each weight's gradient gains `weight_decay · w` (as scikit-learn's
+    /// `LogisticRegression` with `C = 1/(weight_decay · n)`). 0: none (the original).
+    pub weight_decay: f32,
     /// What "accuracy" means for the reward and the best epoch. Default: the share of points
     /// right (the original); balanced accuracy for imbalanced classes.
     pub metric: Metric,
@@ -79,6 +93,9 @@ pub struct ChildConfig {
     /// How dev accuracy is computed. Default: exactly (the original: a mean of per-batch
     /// accuracies).
     pub dev_accuracy: DevAccuracy,
+    /// Which epoch is kept and what patience waits for. Default: the lowest dev loss (the
+    /// original: the highest dev accuracy).
+    pub best_epoch: BestEpoch,
 }
 
 impl ChildConfig {
@@ -88,9 +105,12 @@ impl ChildConfig {
         batch_size: 32,
         max_epochs: 100,
         patience: 10,
+        min_steps: 1000,
+        weight_decay: 0.0,
         metric: Metric::Accuracy,
         reward_epoch: RewardEpoch::Best,
         dev_accuracy: DevAccuracy::Exact,
+        best_epoch: BestEpoch::Loss,
     };
 }
 
@@ -154,18 +174,20 @@ pub enum Strategy {
     /// Uniform over all valid token sequences (every architecture equally likely), with the
     /// same budget and child training: the baseline NAS has to beat (Li & Talwalkar 2019).
     Random,
+    /// Regularized (aging) evolution (Real et al. 2019; [`crate::evolution`]): mutants of the
+    /// best of a few members of a population of the latest architectures.
+    Evolution,
 }
 
 impl Strategy {
     /// Every strategy, in a fixed order.
-    pub const ALL: [Strategy; 2] = [Strategy::Reinforce, Strategy::Random];
+    pub const ALL: [Strategy; 3] = [Strategy::Reinforce, Strategy::Random, Strategy::Evolution];
+    /// The strategies' names ([`Strategy::name`]), in [`Strategy::ALL`]'s order.
+    pub const NAMES: [&'static str; 3] = ["reinforce", "random", "evolution"];
 
     /// The lower-case name used on command lines, in files and in the page.
     pub const fn name(self) -> &'static str {
-        match self {
-            Strategy::Reinforce => "reinforce",
-            Strategy::Random => "random",
-        }
+        Self::NAMES[self as usize]
     }
 
     /// The strategy called `name` ([`Strategy::name`]), if any.
@@ -328,6 +350,19 @@ impl Metric {
     }
 }
 
+crate::rules::choices! {
+    /// How [`crate::Search::finish`] picks the winner among the cross-validated finalists.
+    pub enum Selection {
+        /// The one-standard-error rule: the smallest finalist (fewest parameters) whose score
+        /// is within one standard error of the best's. On a tie the smaller network wins,
+        /// which also suits a microcontroller.
+        #[default]
+        OneSe => "one-se",
+        /// The best score (the first on a tie).
+        Best => "best",
+    }
+}
+
 /// The most cross-validation folds (finalist selection or rewards).
 pub const MAX_FOLDS: u32 = 10;
 
@@ -370,11 +405,23 @@ pub struct SearchConfig {
     pub folds: u32,
     /// How each rollout's child is scored: with 1, trained on train and scored on dev (the
     /// original); with K ≥ 2, the mean over K-fold cross-validation on train ∪ dev (K times
-    /// the training, for small data sets whose dev split is a few dozen rows). Default 1.
+    /// the training, for small data sets whose dev split is a few dozen rows); with 0, by the
+    /// data's size ([`SearchConfig::reward_folds_for`]). Default 0 (this project: a dev split
+    /// of 15 rows scores in steps of 6.7 points, which a search learns to chase).
     pub reward_folds: u32,
     /// Penalties added to each rollout's reward. Default: none (the original's: see
     /// [`crate::rules::shaping_penalty`]).
     pub shaping: Shaping,
+    /// How `finish` picks the winner among the finalists. Default: the one-standard-error
+    /// rule (this project: the smallest of the statistically tied).
+    pub selection: Selection,
+    /// Regularized evolution's population: the latest architectures evaluated, from which
+    /// each proposal's parent is drawn. Default 64 (this project; Real et al. use 100 for
+    /// 20,000 models and more).
+    pub population: usize,
+    /// Regularized evolution's tournament: members drawn to pick each parent (the best of
+    /// them). Default 16 (this project; a quarter of the population).
+    pub tournament: usize,
 }
 
 impl SearchConfig {
@@ -391,9 +438,31 @@ impl SearchConfig {
         cost: Cost::Macs,
         shape: Shape::MOONS,
         folds: 5,
-        reward_folds: 1,
+        reward_folds: 0,
         shaping: Shaping::None,
+        selection: Selection::OneSe,
+        population: 64,
+        tournament: 16,
     };
+}
+
+/// With `reward_folds = 0`, a dev split of fewer rows than this is replaced by
+/// cross-validation: below 100 rows one row is more than a point of accuracy.
+pub const AUTO_DEV_ROWS: usize = 100;
+/// The folds `reward_folds = 0` chooses for a dev split of fewer than [`AUTO_DEV_ROWS`] rows.
+pub const AUTO_REWARD_FOLDS: u32 = 3;
+
+impl SearchConfig {
+    /// The folds each rollout's child is scored over on data whose dev split has `dev_rows`
+    /// rows: `reward_folds`, or when it is 0, [`AUTO_REWARD_FOLDS`] if `dev_rows` is below
+    /// [`AUTO_DEV_ROWS`], else 1 (the dev split).
+    pub fn reward_folds_for(&self, dev_rows: usize) -> u32 {
+        match self.reward_folds {
+            0 if dev_rows < AUTO_DEV_ROWS => AUTO_REWARD_FOLDS,
+            0 => 1,
+            k => k,
+        }
+    }
 }
 
 impl Default for SearchConfig {
@@ -643,7 +712,29 @@ impl ChildConfig {
             1,
             MAX_EPOCHS.into(),
         )?;
-        int("child.patience", self.patience.into(), 1, MAX_EPOCHS.into())
+        int("child.patience", self.patience.into(), 1, MAX_EPOCHS.into())?;
+        int(
+            "child.min_steps",
+            self.min_steps.into(),
+            0,
+            MAX_STEPS.into(),
+        )?;
+        float(
+            "child.weight_decay",
+            self.weight_decay,
+            Allowed::UpTo(MAX_WEIGHT_DECAY),
+        )
+    }
+
+    /// How many times `max_epochs` and `patience` are stretched for a fold of `rows` learning
+    /// rows (see [`ChildConfig::min_steps`]): at least 1, and 1 whenever `max_epochs` epochs
+    /// already take `min_steps` steps.
+    pub fn epoch_scale(&self, rows: usize) -> u32 {
+        let batches = rows.div_ceil(self.batch_size.clamp(1, MAX_BATCH)).max(1) as u64;
+        let budget = batches * u64::from(self.max_epochs.max(1));
+        u64::from(self.min_steps)
+            .div_ceil(budget)
+            .clamp(1, u64::from(MAX_EPOCHS)) as u32
     }
 }
 
@@ -694,14 +785,16 @@ impl SearchConfig {
         int(
             "reward_folds",
             self.reward_folds.into(),
-            1,
+            0,
             MAX_FOLDS.into(),
         )?;
         float(
             "cost_weight",
             self.cost_weight,
             Allowed::UpTo(MAX_COST_WEIGHT),
-        )
+        )?;
+        usize_field("population", self.population, 1, MAX_POPULATION)?;
+        usize_field("tournament", self.tournament, 1, self.population)
     }
 }
 

@@ -34,8 +34,12 @@
 //! [`mlp::Layout`] turns an [`Arch`] and a [`Shape`] into ops over one flat parameter array;
 //! batches are feature-major so inner loops vectorise. The loss is softmax cross-entropy over
 //! the `k` logits (with two classes, the sigmoid of their difference). [`Trainer`] runs mini-batch Adam with
-//! early stopping and returns an [`Outcome`] whose reward is the best dev accuracy;
-//! [`Network`] is a trained child (architecture and weights), to classify with or export.
+//! early stopping and returns an [`Outcome`] whose reward is the dev accuracy of the epoch it
+//! keeps (by default the one of lowest dev loss), with an optional L2 penalty on the weights
+//! and a floor on the gradient steps, so that a child of a small data set (a few batches an
+//! epoch) is trained as long as one of the moons; [`Network`] is a trained child
+//! (architecture and weights), to classify with or export, and [`ensemble`] classifies with
+//! several of one architecture (the winner's fold models) by their mean logits.
 //!
 //! ### The controller ([`gru`], [`policy`])
 //! A GRU cell (PyTorch's `GRUCell` equations) reads the previous token and a linear head gives
@@ -51,10 +55,13 @@
 //! [`Search`] owns all of the above for one run; the data is lent to each call. Each
 //! [`Search::step`] is one rollout and returns a `Copy` [`Record`]; the caller drives the loop,
 //! so a page or a firmware can interleave its own work, and a host can train a batch's children
-//! on several threads through [`Search::propose`] and [`Search::report`].
-//! [`Search::finish`] retrains the finalists and reports the winner. A firmware keeps a whole
+//! on several threads through [`Search::propose`] and [`Search::report`]. On a small data set
+//! (a dev split under 100 rows) each child is scored by 3-fold cross-validation instead of the
+//! dev split. [`Search::finish`] cross-validates the finalists and reports the winner: the
+//! smallest within one standard error of the best. A firmware keeps a whole
 //! search in a static and [`Search::start`]s it in place. [`Strategy`] picks who proposes: the
-//! controller, or uniform random search (the baseline). With a cost weight λ the reward is
+//! controller, uniform random search (the baseline), or regularized evolution ([`evolution`]:
+//! mutants of the best of a few of the latest architectures). With a cost weight λ the reward is
 //! `accuracy − λ·cost` ([`Cost`]: multiply-adds or parameters, normalised to the largest
 //! network), and [`frontier`] marks the accuracy/size frontier of what a search saw.
 //!
@@ -101,7 +108,10 @@
 //!   (17,188 at 2/2, 40,228 at 64/10);
 //! - the [`Trainer`]: four parameter arrays (weights, best weights, Adam's two moments),
 //!   `16·MAX_PARAMS` bytes, plus the workspace and a few dozen bytes (40,324 B at 2/2);
-//! - a [`Network`]: `4·MAX_PARAMS` bytes and its layout;
+//! - a [`Network`]: `4·MAX_PARAMS` bytes and its layout; an [`ensemble`] is the caller's
+//!   slice of them (one per member);
+//! - regularized evolution's population: [`evolution::MAX_POPULATION`] members of 8 bytes
+//!   (an architecture's number and its reward), 515 B with its counters, in every search;
 //! - the data, the caller's: `n·(4·d + 1)` bytes for `n` rows of `d` features.
 //!
 //! The controller does not depend on `d` or `k` (its vocabulary is the same). So a search on
@@ -144,6 +154,8 @@ pub mod bayes;
 pub mod checkpoint;
 pub mod config;
 pub mod datasets;
+pub mod ensemble;
+pub mod evolution;
 pub mod finalists;
 pub mod frontier;
 pub mod gru;

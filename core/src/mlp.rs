@@ -397,17 +397,18 @@ impl Layout {
     }
 
     /// Backpropagates the loss gradient that [`Workspace::loss_gradient`] left in `ws`,
-    /// calling `apply(start, params, grads)` for each weight row and each bias vector, top
-    /// layer first, as soon as their gradients are known and the gradient below no longer needs
-    /// them; `apply` may update the parameters in place (the trainer runs Adam there). `start`
-    /// is the first parameter's place in the flat array. Consumes the workspace's activations.
-    /// (The lead has no parameters below it, so nothing flows back through it.)
+    /// calling `apply(start, params, grads, weights)` for each weight row (`weights` true) and
+    /// each bias vector (false), top layer first, as soon as their gradients are known and the
+    /// gradient below no longer needs them; `apply` may update the parameters in place (the
+    /// trainer runs Adam there). `start` is the first parameter's place in the flat array.
+    /// Consumes the workspace's activations. (The lead has no parameters below it, so nothing
+    /// flows back through it.)
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn backward(
         &self,
         params: &mut [f32; MAX_PARAMS],
         ws: &mut Workspace,
-        mut apply: impl FnMut(usize, &mut [f32], &[f32]),
+        mut apply: impl FnMut(usize, &mut [f32], &[f32], bool),
     ) {
         let ops = self.ops();
         // The gradient of the current op's output: first the logits, overwritten in place.
@@ -449,12 +450,12 @@ impl Layout {
                         } else {
                             weight_gradients::<MAX_FAN_IN>(d, &ws.cols, &mut g);
                         }
-                        apply(start + j * fi, row, &g[..fi]);
+                        apply(start + j * fi, row, &g[..fi], true);
                     }
                     for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
                         *gj = sum_lanes(d);
                     }
-                    apply(start + fi * fo, b, &g[..fo]);
+                    apply(start + fi * fo, b, &g[..fo], false);
                     grad = below;
                 }
             }
@@ -600,8 +601,16 @@ impl Workspace {
     /// The batch's mean softmax cross-entropy (after [`Layout::forward`]), computed stably;
     /// then replaces the logits by its gradient as [`Workspace::loss_gradient`] does.
     pub fn loss(&mut self, layout: &Layout) -> f32 {
+        let total = self.cross_entropy(layout);
+        self.loss_gradient(layout);
+        total / self.lanes.max(1) as f32
+    }
+
+    /// The batch's summed softmax cross-entropy (after [`Layout::forward`]), lane by lane in
+    /// order, each `ln Σ exp(z − max) + max − z_label`; the logits are left as they are.
+    pub fn cross_entropy(&self, layout: &Layout) -> f32 {
         let logits = self.logits(layout);
-        let total: f32 = (0..self.lanes)
+        (0..self.lanes)
             .map(|s| {
                 let top = logits
                     .iter()
@@ -613,26 +622,14 @@ impl Workspace {
                     .get(usize::from(self.labels[s]))
                     .map_or(0.0, |z| z[s])
             })
-            .sum();
-        self.loss_gradient(layout);
-        total / self.lanes.max(1) as f32
+            .sum()
     }
 
     /// The class the logits pick for lane `s`: the largest logit, the lowest class on a tie
     /// (on two classes: class 1 iff z₁ > z₀).
     #[inline(always)]
     pub fn predicted(&self, layout: &Layout, s: usize) -> u8 {
-        let mut best = 0;
-        let logits = self.logits(layout);
-        if let [z0, z1] = logits {
-            return u8::from(z1[s] > z0[s]);
-        }
-        for (j, z) in logits.iter().enumerate().skip(1) {
-            if z[s] > logits[best][s] {
-                best = j;
-            }
-        }
-        best as u8
+        predicted(self.logits(layout), s)
     }
 
     /// How many samples of the batch the logits classify correctly ([`Workspace::predicted`]).
@@ -649,6 +646,22 @@ impl Workspace {
     }
 }
 
+/// The class `logits` (one row of lanes per class) pick for lane `s`: the largest logit, the
+/// lowest class on a tie (on two classes: class 1 iff z₁ > z₀).
+#[inline(always)]
+pub fn predicted(logits: &[Lanes], s: usize) -> u8 {
+    let mut best = 0;
+    if let [z0, z1] = logits {
+        return u8::from(z1[s] > z0[s]);
+    }
+    for (j, z) in logits.iter().enumerate().skip(1) {
+        if z[s] > logits[best][s] {
+            best = j;
+        }
+    }
+    best as u8
+}
+
 /// The network `params` scored on `rows` by `metric` (0 for none), batch by batch through
 /// `ws`: accuracy, or balanced accuracy (the mean of the per-class recalls over the classes
 /// `rows` holds).
@@ -663,18 +676,48 @@ pub fn score(
     if metric == Metric::Accuracy {
         return accuracy(layout, params, ws, rows);
     }
+    score_and_loss(layout, params, ws, rows, metric).0
+}
+
+/// The network `params` on `rows`, in one forward pass per batch: its score by `metric` (as
+/// [`score`] gives it, bit for bit) and its mean cross-entropy (`ln k`-scaled nats; 0 for no
+/// rows), the held-out loss that picks a child's best epoch by default.
+#[cfg_attr(feature = "multiversion", inline(always))]
+pub fn score_and_loss(
+    layout: &Layout,
+    params: &[f32; MAX_PARAMS],
+    ws: &mut Workspace,
+    rows: &Rows<'_>,
+    metric: Metric,
+) -> (f32, f32) {
     let (mut right, mut total) = ([0u32; MAX_CLASSES], [0u32; MAX_CLASSES]);
+    let (mut correct, mut loss) = (0usize, 0.0f32);
     for start in (0..rows.len()).step_by(MAX_BATCH) {
         ws.load_rows(rows, start..(start + MAX_BATCH).min(rows.len()));
         layout.forward(params, ws);
         for (s, &label) in ws.labels().iter().enumerate() {
             let c = usize::from(label).min(MAX_CLASSES - 1);
+            let hit = ws.predicted(layout, s) == label;
             total[c] += 1;
-            right[c] += u32::from(ws.predicted(layout, s) == label);
+            right[c] += u32::from(hit);
+            correct += usize::from(hit);
         }
+        loss += ws.cross_entropy(layout);
     }
+    if rows.is_empty() {
+        return (0.0, 0.0);
+    }
+    let loss = loss / rows.len() as f32;
+    if metric == Metric::Accuracy {
+        return (correct as f32 / rows.len() as f32, loss);
+    }
+    (balanced(&right, &total), loss)
+}
+
+/// The mean over the classes present (`total > 0`) of `right / total` (0 if none is).
+fn balanced(right: &[u32; MAX_CLASSES], total: &[u32; MAX_CLASSES]) -> f32 {
     let (mut sum, mut present) = (0.0f32, 0u32);
-    for (&r, &t) in right.iter().zip(&total) {
+    for (&r, &t) in right.iter().zip(total) {
         if t > 0 {
             sum += r as f32 / t as f32;
             present += 1;
@@ -782,7 +825,7 @@ mod tests {
         let mut analytic = [0.0f32; MAX_PARAMS];
         let mut cursor = 0;
         let mut probe = params;
-        layout.backward(&mut probe, &mut ws, |start, _, grad| {
+        layout.backward(&mut probe, &mut ws, |start, _, grad, _| {
             analytic[start..start + grad.len()].copy_from_slice(grad);
             cursor += grad.len();
         });

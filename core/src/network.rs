@@ -136,24 +136,14 @@ impl Network {
         self.each_batch(ws, x, out.len() / k, |ws, layout, start, lanes| {
             let logits = ws.logits(layout);
             for s in 0..lanes {
-                let p = &mut out[(start + s) * k..(start + s + 1) * k];
-                if let [z0, z1] = logits {
-                    p[0] = math::sigmoid_vectorisable(z0[s] - z1[s]);
-                    p[1] = math::sigmoid_vectorisable(z1[s] - z0[s]);
-                    continue;
-                }
-                let top = logits
-                    .iter()
-                    .map(|z| z[s])
-                    .fold(f32::NEG_INFINITY, f32::max);
-                let mut total = 0.0;
-                for (pj, z) in p.iter_mut().zip(logits) {
-                    *pj = math::exp_nonpositive(z[s] - top);
-                    total += *pj;
-                }
-                p.iter_mut().for_each(|pj| *pj /= total);
+                softmax(logits, s, &mut out[(start + s) * k..(start + s + 1) * k]);
             }
         });
+    }
+
+    /// The layout and the full parameter array, for the forward pass ([`crate::ensemble`]).
+    pub(crate) fn parts(&self) -> (&Layout, &[f32; MAX_PARAMS]) {
+        (&self.layout, &self.params)
     }
 
     /// Runs the first `n` rows of `x` (at most as many as it holds) through the network a
@@ -176,6 +166,26 @@ impl Network {
             f(ws, &self.layout, start, lanes);
         }
     }
+}
+
+/// Lane `s`'s class probabilities from its `logits` (one row of lanes per class) into `p`:
+/// their softmax, and on two classes `P(1) = σ(z₁ − z₀)` and `P(0) = σ(z₀ − z₁)`.
+pub(crate) fn softmax(logits: &[mlp::Lanes], s: usize, p: &mut [f32]) {
+    if let [z0, z1] = logits {
+        p[0] = math::sigmoid_vectorisable(z0[s] - z1[s]);
+        p[1] = math::sigmoid_vectorisable(z1[s] - z0[s]);
+        return;
+    }
+    let top = logits
+        .iter()
+        .map(|z| z[s])
+        .fold(f32::NEG_INFINITY, f32::max);
+    let mut total = 0.0;
+    for (pj, z) in p.iter_mut().zip(logits) {
+        *pj = math::exp_nonpositive(z[s] - top);
+        total += *pj;
+    }
+    p.iter_mut().for_each(|pj| *pj /= total);
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! - no baseline — a moving average, decay 0.95: `ControllerConfig::baseline_decay`;
 //! - the loss is divided by the number of steps — summed: [`StepLoss`];
 //! - the reward is the last epoch's dev accuracy — the best epoch's: [`RewardEpoch`];
+//! - the best epoch, and early stopping, go by dev accuracy — by dev loss: [`BestEpoch`];
 //! - dev accuracy is the mean of per-batch accuracies over a shuffled dev loader of batches of
 //!   32 — exact: [`DevAccuracy`];
 //! - shaping penalties inside each rollout — none: [`Shaping`], [`shaping_penalty`];
@@ -58,6 +59,8 @@ macro_rules! choices {
     };
 }
 
+pub(crate) use choices;
+
 choices! {
     /// What the controller reads at each step.
     pub enum ControllerInput {
@@ -89,6 +92,19 @@ choices! {
         Best => "best",
         /// The last epoch run's: the original.
         Last => "last",
+    }
+}
+
+choices! {
+    /// Which epoch of a child's training is kept, and what its patience waits for.
+    pub enum BestEpoch {
+        /// The epoch with the lowest held-out cross-entropy (the reward is the accuracy
+        /// there): piconas. The loss keeps falling while the margins grow, so a model whose
+        /// accuracy on a few held-out rows has stopped changing still trains on.
+        #[default]
+        Loss => "loss",
+        /// The epoch with the highest held-out accuracy (the first of equals): the original.
+        Accuracy => "accuracy",
     }
 }
 
@@ -153,6 +169,10 @@ pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.controller.step_loss = StepLoss::Mean;
     config.child.reward_epoch = RewardEpoch::Last;
     config.child.dev_accuracy = DevAccuracy::BatchMean;
+    config.child.best_epoch = BestEpoch::Accuracy;
+    config.child.min_steps = 0;
+    config.reward_folds = 1;
+    config.strategy = crate::config::Strategy::Reinforce;
     config.shaping = Shaping::Original;
     config
 }

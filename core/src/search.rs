@@ -44,14 +44,19 @@
 //!
 //! A rollout's reward is its child's dev accuracy, or with `reward_folds = K ≥ 2` its mean
 //! held-out accuracy over K-fold cross-validation ([`evaluate`]), for data sets whose dev
-//! split is too small to tell architectures apart.
+//! split is too small to tell architectures apart; by default (`reward_folds = 0`) the latter
+//! with 3 folds when the dev split has fewer than 100 rows
+//! ([`SearchConfig::reward_folds_for`]).
 
 use core::fmt;
 
+use crate::arch::Shape;
 use crate::arch::{ARCH_COUNT, Arch};
 use crate::checkpoint::{self, CheckpointError};
-use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig, Strategy};
+use crate::config::{Allowed, ConfigError, Got, MAX_FINALISTS, SearchConfig, Selection, Strategy};
+use crate::evolution::Population;
 use crate::finalists::{Finalist, Finalists};
+use crate::math;
 use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
@@ -168,8 +173,10 @@ pub struct FinalistScore {
     pub arch: Arch,
     /// What the search saw of it.
     pub seen: Finalist,
-    /// Mean dev accuracy over the retrains.
+    /// Mean dev accuracy over the retrains (or held-out accuracy over the folds).
     pub dev_mean: f32,
+    /// The standard error of that mean ([`Spread::standard_error`]; 0 with one run).
+    pub dev_se: f32,
 }
 
 /// The outcome of [`Search::finish`].
@@ -221,6 +228,8 @@ pub struct Search<const H: usize, const K: usize = 1> {
     reported: usize,
     next: u32,
     finalists: Finalists,
+    /// Regularized evolution's population (empty for the other strategies).
+    population: Population,
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {
@@ -246,6 +255,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
             reported: 0,
             next: 0,
             finalists: Finalists::new(0),
+            population: Population::new(0),
         }
     }
 
@@ -283,6 +293,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.reported = 0;
         self.next = 0;
         self.finalists = Finalists::new(config.finalists);
+        self.population = Population::new(config.population);
         Ok(())
     }
 
@@ -335,7 +346,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         }
         let rng = self.rng.as_mut()?;
         let traj = self.batch.get_mut(self.proposed)?;
-        draw(self.config.strategy, &self.policy, rng, traj);
+        draw(&self.config, &self.policy, &self.population, rng, traj);
         self.betas[self.proposed] = self.learner.next_beta();
         self.proposed += 1;
         let proposal = Proposal {
@@ -358,7 +369,13 @@ impl<const H: usize, const K: usize> Search<H, K> {
         };
         let n = out.len().min(self.unproposed() as usize);
         for arch in &mut out[..n] {
-            draw(self.config.strategy, &self.policy, &mut rng, scratch);
+            draw(
+                &self.config,
+                &self.policy,
+                &self.population,
+                &mut rng,
+                scratch,
+            );
             *arch = scratch.arch();
         }
         n
@@ -407,6 +424,9 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.rewards[slot] = reward;
         self.reported += 1;
         self.finalists.offer(index, arch, reward);
+        if self.config.strategy == Strategy::Evolution {
+            self.population.add(&arch, reward);
+        }
         // Update when the batch is full, or when it is the last (shorter) batch and every
         // proposal in it has been reported.
         let batch_full = self.reported == self.config.controller.rollouts_per_update;
@@ -424,7 +444,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
                         )
                         .baseline
                 }
-                Strategy::Random => {
+                Strategy::Random | Strategy::Evolution => {
                     let baseline = self.learner.baseline_for(self.rewards[0]);
                     self.learner.observe(&self.rewards[..n]);
                     baseline
@@ -515,23 +535,28 @@ impl<const H: usize, const K: usize> Search<H, K> {
             finalists: heapless::Vec::new(),
             winner_retrain: 0,
         };
-        let mut best_score = f32::NEG_INFINITY;
-        for finalist in finalists {
+        // Every finalist scored: its runs' mean and standard error, ranked by the reward the
+        // search optimised (accuracy less the resource penalty). Of each, only what the
+        // winner's report needs is kept beside the report's table.
+        let mut kept = [((0.0, 0.0, 0.0), 0u32); MAX_FINALISTS];
+        for (finalist, slot) in finalists.iter().zip(&mut kept) {
             let scored = self.score_finalist(data, finalist, runs);
             if report.finalists.push(scored.score).is_err() {
                 // Unreachable: the table holds at most MAX_FINALISTS, as the report does. Were
                 // it not, the report would list fewer finalists, never a wrong winner.
                 break;
             }
-            // Ranked by the reward the search optimised: accuracy less the resource penalty.
-            let score = scored.score.dev_mean - self.penalty(&finalist.arch);
-            if score > best_score {
-                best_score = score;
-                report.winner = finalist.arch;
-                report.dev_mean = scored.score.dev_mean;
-                (report.test_mean, report.test_min, report.test_max) = scored.test;
-                report.winner_retrain = scored.best_run;
-            }
+            *slot = (scored.test, scored.best_run);
+        }
+        let penalised = |f: &FinalistScore| f.dev_mean - self.penalty(&f.arch);
+        let shape = self.config.shape;
+        let chosen = choose(&report.finalists, self.config.selection, shape, penalised);
+        if let (Some(w), Some(&(test, best_run))) = (report.finalists.get(chosen), kept.get(chosen))
+        {
+            report.winner = w.arch;
+            report.dev_mean = w.dev_mean;
+            (report.test_mean, report.test_min, report.test_max) = test;
+            report.winner_retrain = best_run;
         }
         if folds >= 2 {
             // The test split, touched once, after the choice: the winner's fold models.
@@ -559,7 +584,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// (then their test accuracies too).
     fn score_finalist(&mut self, data: &Split<'_>, finalist: &Finalist, runs: u32) -> Scored {
         let cv = self.config.folds >= 2;
-        let (mut dev_sum, mut tests) = (0.0, Tests::NONE);
+        let (mut spread, mut tests) = (Spread::default(), Tests::NONE);
         let (mut best_dev, mut best_run) = (f32::NEG_INFINITY, 0);
         for r in 0..runs {
             let outcome = if cv {
@@ -567,7 +592,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
             } else {
                 self.retrain(data, &finalist.arch, r)
             };
-            dev_sum += outcome.reward;
+            spread.add(outcome.reward);
             if outcome.reward > best_dev {
                 best_dev = outcome.reward;
                 best_run = r;
@@ -580,7 +605,8 @@ impl<const H: usize, const K: usize> Search<H, K> {
             score: FinalistScore {
                 arch: finalist.arch,
                 seen: *finalist,
-                dev_mean: dev_sum / runs.max(1) as f32,
+                dev_mean: spread.mean(),
+                dev_se: spread.standard_error(),
             },
             test: tests.range(runs),
             best_run,
@@ -614,6 +640,79 @@ impl Tests {
     }
 }
 
+/// The mean and standard error of a few scores, added one at a time: the mean summed in
+/// order in `f32` from 0 (as `finish` always has), the spread in `f64` (no buffer of the
+/// scores is kept).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Spread {
+    n: u32,
+    sum: f32,
+    sum64: f64,
+    squares: f64,
+}
+
+impl Spread {
+    /// Counts one more score.
+    pub fn add(&mut self, x: f32) {
+        self.n += 1;
+        self.sum += x;
+        self.sum64 += f64::from(x);
+        self.squares += f64::from(x) * f64::from(x);
+    }
+
+    /// The scores' mean (0 for none).
+    pub fn mean(&self) -> f32 {
+        self.sum / self.n.max(1) as f32
+    }
+
+    /// The standard error of the mean: the sample standard deviation over `√n` (0 for fewer
+    /// than two scores).
+    pub fn standard_error(&self) -> f32 {
+        if self.n < 2 {
+            return 0.0;
+        }
+        let n = f64::from(self.n);
+        let var = ((self.squares - self.sum64 * self.sum64 / n) / (n - 1.0)).max(0.0);
+        math::sqrt((var / n) as f32)
+    }
+}
+
+/// Which of the `finalists` wins under `selection`: the first with the best `score`, or by
+/// the one-standard-error rule the smallest (fewest parameters on `shape`, then fewest
+/// multiply-adds, then the first) whose score is within one standard error of the best
+/// (Breiman et al. 1984; Hastie et al. 2009, §7.10). 0 when there are none.
+pub fn choose(
+    finalists: &[FinalistScore],
+    selection: Selection,
+    shape: Shape,
+    score: impl Fn(&FinalistScore) -> f32,
+) -> usize {
+    let mut best = 0;
+    for (i, f) in finalists.iter().enumerate() {
+        if score(f) > score(&finalists[best]) {
+            best = i;
+        }
+    }
+    let Some(top) = finalists.get(best) else {
+        return 0;
+    };
+    match selection {
+        Selection::Best => best,
+        Selection::OneSe => {
+            let bar = score(top) - top.dev_se;
+            let size =
+                |f: &FinalistScore| (f.arch.parameter_count(shape), f.arch.forward_macs(shape));
+            let mut chosen = best;
+            for (i, f) in finalists.iter().enumerate() {
+                if score(f) >= bar && size(f) < size(&finalists[chosen]) {
+                    chosen = i;
+                }
+            }
+            chosen
+        }
+    }
+}
+
 /// What [`Search::finish`] learnt of one finalist.
 struct Scored {
     score: FinalistScore,
@@ -622,23 +721,27 @@ struct Scored {
     best_run: u32,
 }
 
-/// Draws the next architecture of a search with `strategy` into `traj`: sampled from `policy`,
-/// or uniform over architectures (recorded as the controller would have seen it; its
-/// log-probability and entropy are the controller's, unused).
+/// Draws the next architecture of a search of `config` into `traj`: sampled from `policy`,
+/// uniform over architectures, or evolved from `population` (the last two recorded as the
+/// controller would have seen them; their log-probability and entropy are the controller's,
+/// unused).
 fn draw<const H: usize>(
-    strategy: Strategy,
+    config: &SearchConfig,
     policy: &Policy<H>,
+    population: &Population,
     rng: &mut Generator,
     traj: &mut Trajectory<H>,
 ) {
-    match strategy {
+    match config.strategy {
         Strategy::Reinforce => policy.sample(rng, traj),
         Strategy::Random => policy.replay(&Arch::nth(rng::below(rng, ARCH_COUNT)), traj),
+        Strategy::Evolution => policy.replay(&population.propose(config.tournament, rng), traj),
     }
 }
 
 /// The outcome of rollout `proposal`'s child on `data`, as a search of `config` scores it:
-/// trained once on train and scored on dev (the original), or with `reward_folds = K ≥ 2`
+/// trained once on train and scored on dev (the original), or with K ≥ 2 folds
+/// ([`SearchConfig::reward_folds_for`] the dev split's size)
 /// trained on each of the K folds of train ∪ dev and scored by the mean of its held-out
 /// accuracies (its epochs summed, diverged if any fold did). `fit` trains the child on a fold
 /// with a random stream: the core's [`Trainer::fit`], or a host's faster equivalent. Fold 0
@@ -650,7 +753,7 @@ pub fn evaluate(
     mut fit: impl FnMut(&Fold<'_>, &mut Generator) -> Outcome,
 ) -> Outcome {
     let index = u64::from(proposal.index);
-    let k = config.reward_folds.max(1);
+    let k = config.reward_folds_for(data.dev.len());
     if k == 1 {
         let mut rng = rng::stream(config.seed, Stream::Child, index);
         return fit(&data.holdout(), &mut rng);
@@ -702,6 +805,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         w.bytes(&rng.state());
         self.learner.save_small(&mut w);
         self.finalists.save(&mut w);
+        self.population.save(&mut w);
         self.policy.params.save(&mut w);
         self.learner.save_moments(&mut w);
         Ok(checkpoint::seal(w))
@@ -728,6 +832,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         }
         let learner = Reinforce::<H>::read_small(&mut r)?;
         let finalists = Finalists::read(&mut r, config.finalists)?;
+        let population = Population::read(&mut r, config.population)?;
 
         // Everything is checked: from here on nothing can fail.
         self.policy.params.load(&mut r);
@@ -739,6 +844,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.proposed = 0;
         self.reported = 0;
         self.finalists = finalists;
+        self.population = population;
         Ok(())
     }
 }
@@ -757,6 +863,7 @@ mod tests {
             rollouts,
             retrains: 2,
             finalists: 3,
+            reward_folds: 1,
             ..SearchConfig::default()
         };
         config.child.max_epochs = 5;
@@ -769,6 +876,7 @@ mod tests {
         let split = v.split();
         let config = SearchConfig {
             folds: 1, // the finalists retrained and scored on dev
+            selection: Selection::Best,
             ..small_config(7)
         };
         let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
@@ -895,6 +1003,7 @@ mod tests {
             cost: crate::Cost::Params,
             folds: 2,
             finalists: 4,
+            selection: Selection::Best,
             ..small_config(10)
         };
         let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
@@ -992,7 +1101,7 @@ mod tests {
         let mut costs = Vec::new();
         while let Some(p) = search.propose() {
             let r = search.report(p.index, outcome).unwrap();
-            let cost = p.arch.cost(crate::Cost::Params, crate::Shape::MOONS);
+            let cost = p.arch.cost(crate::Cost::Params, Shape::MOONS);
             assert_eq!(r.accuracy, 0.9);
             assert_eq!(r.reward, 0.9 - 2.0 * cost, "{}", p.arch);
             costs.push(cost);
@@ -1009,14 +1118,14 @@ mod tests {
         let config = SearchConfig {
             cost_weight: 0.5,
             finalists: 4,
+            selection: Selection::Best,
             ..small_config(12)
         };
         let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
         while search.step(&split).is_some() {}
         let report = search.finish(&split);
-        let score = |f: &FinalistScore| {
-            f.dev_mean - 0.5 * f.arch.cost(crate::Cost::Macs, crate::Shape::MOONS)
-        };
+        let score =
+            |f: &FinalistScore| f.dev_mean - 0.5 * f.arch.cost(crate::Cost::Macs, Shape::MOONS);
         let best = report.finalists.iter().map(score).fold(f32::MIN, f32::max);
         let winner = report.finalists.iter().find(|f| f.arch == report.winner);
         assert_eq!(winner.map(score), Some(best));
@@ -1075,6 +1184,56 @@ mod tests {
             "{full} of 4000 have six tokens"
         );
         assert!(distinct.len() > 3950, "{} distinct", distinct.len());
+    }
+
+    /// Regularized evolution by hand: the first `population` rollouts are uniform (the same
+    /// architectures random search draws from the same stream), every later one is one edit
+    /// from a member of the population of the last `population` rollouts, the best of a
+    /// tournament; the controller never learns; the same seed gives the same records.
+    #[test]
+    fn evolution_fills_its_population_then_mutates_recent_winners() {
+        let v = data(200);
+        let split = v.split();
+        let config = SearchConfig {
+            strategy: Strategy::Evolution,
+            population: 8,
+            tournament: 4,
+            ..small_config(40)
+        };
+        let random = SearchConfig {
+            strategy: Strategy::Random,
+            ..config
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        let before = search.policy().clone();
+        let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
+        assert_eq!(search.policy(), &before, "the controller is never updated");
+        let mut uniform: Box<Search<8>> = Box::new(Search::new(random).unwrap());
+        for r in &records[..8] {
+            assert_eq!(uniform.propose().map(|p| p.arch), Some(r.arch));
+            uniform
+                .report(
+                    r.index,
+                    Outcome {
+                        reward: 0.5,
+                        epochs: 1,
+                        best_epoch: 1,
+                        diverged: false,
+                    },
+                )
+                .unwrap();
+        }
+        for (i, r) in records.iter().enumerate().skip(8) {
+            let window = &records[i - 8..i];
+            let parents: Vec<&Record> = window
+                .iter()
+                .filter(|p| crate::evolution::tests::one_edit(&p.arch, &r.arch))
+                .collect();
+            assert!(!parents.is_empty(), "rollout {i}: {} has no parent", r.arch);
+        }
+        let mut again: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        let same: Vec<Record> = core::iter::from_fn(|| again.step(&split)).collect();
+        assert_eq!(same, records);
     }
 
     #[test]
@@ -1218,7 +1377,7 @@ mod tests {
         let mut v = Data {
             x: Vec::new(),
             y: Vec::new(),
-            shape: crate::Shape::MOONS,
+            shape: Shape::MOONS,
         };
         for i in 0..300 {
             let (a, b) = rng::gaussian_pair(&mut rng);
@@ -1231,6 +1390,7 @@ mod tests {
         let mut config = SearchConfig {
             finalists: 6,
             retrains: 1,
+            selection: Selection::Best,
             ..small_config(20)
         };
         config.child.max_epochs = 40;
@@ -1254,6 +1414,118 @@ mod tests {
             report.finalists
         );
         assert_eq!(report.winner, tied[0]);
+    }
+
+    /// A finalist of `arch` scored `mean` ± `se`.
+    fn scored(arch: &str, mean: f32, se: f32) -> FinalistScore {
+        let arch: Arch = arch.parse().unwrap();
+        FinalistScore {
+            arch,
+            seen: Finalist::EMPTY,
+            dev_mean: mean,
+            dev_se: se,
+        }
+    }
+
+    #[test]
+    fn the_one_standard_error_rule_picks_the_smallest_of_the_tied() {
+        let mean = |f: &FinalistScore| f.dev_mean;
+        let shape = Shape::MOONS;
+        // [16, 16] (338 parameters) is best at 0.95 ± 0.02; [8] (42) is within the bar 0.93,
+        // [] (6) below it, [4] (22) exactly on it.
+        let table = [
+            scored("[16, 16]", 0.95, 0.02),
+            scored("[8]", 0.94, 0.01),
+            scored("[]", 0.92, 0.0),
+        ];
+        assert_eq!(choose(&table, Selection::Best, shape, mean), 0);
+        assert_eq!(choose(&table, Selection::OneSe, shape, mean), 1);
+        let on_the_bar = [table[0], table[1], scored("[4]", 0.93, 0.05)];
+        assert_eq!(choose(&on_the_bar, Selection::OneSe, shape, mean), 2);
+        // The bar is the best finalist's own standard error (not the candidates').
+        let wide = [table[0], scored("[4]", 0.90, 0.2)];
+        assert_eq!(choose(&wide, Selection::OneSe, shape, mean), 0);
+        // Equal parameters: fewer multiply-adds ([Tanh, 4] and [4, Tanh] tie on both, so the
+        // earlier wins); on the moons [1, 1] has 2·1+1 + 1·1+1 + 1·2+2 = 9 parameters and 5
+        // multiply-adds, [2] 2·2+2 + 2·2+2 = 12 and 8.
+        let same = [
+            scored("[16]", 0.9, 0.1),
+            scored("[4, Tanh]", 0.9, 0.0),
+            scored("[Tanh, 4]", 0.9, 0.0),
+        ];
+        assert_eq!(choose(&same, Selection::OneSe, shape, mean), 1);
+        // The best is the first of equal scores; an empty table chooses 0.
+        let tie = [scored("[8]", 0.9, 0.0), scored("[16]", 0.9, 0.0)];
+        assert_eq!(choose(&tie, Selection::Best, shape, mean), 0);
+        assert_eq!(choose(&[], Selection::OneSe, shape, mean), 0);
+        // With a cost weight the penalised score is what is compared.
+        let penalised =
+            |f: &FinalistScore| f.dev_mean - f.arch.parameter_count(shape) as f32 / 1000.0;
+        let costly = [scored("[16, 16]", 0.96, 0.0), scored("[8]", 0.94, 0.0)];
+        assert_eq!(choose(&costly, Selection::Best, shape, penalised), 1);
+    }
+
+    /// A real finish under the one-standard-error rule, recomputed from the public API: each
+    /// finalist's fold scores, their mean and standard error, and the smallest finalist within
+    /// one standard error of the best.
+    #[test]
+    fn finish_applies_the_one_standard_error_rule_to_the_fold_scores() {
+        let v = data(200);
+        let split = v.split();
+        let config = SearchConfig {
+            folds: 3,
+            finalists: 5,
+            ..small_config(30)
+        };
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        let mut rows = Vec::new();
+        for (i, f) in search.finalists().to_vec().iter().enumerate() {
+            let scores: Vec<f32> = (0..3)
+                .map(|r| search.cross_validate(&split, &f.arch, r).reward)
+                .collect();
+            let mean = (0.0 + scores[0] + scores[1] + scores[2]) / 3.0;
+            // The standard error as `Spread` computes it (its formula has its own test).
+            let mut spread = Spread::default();
+            scores.iter().for_each(|&v| spread.add(v));
+            let se = spread.standard_error();
+            assert_eq!(report.finalists[i].dev_mean, mean, "{}", f.arch);
+            assert_eq!(report.finalists[i].dev_se, se, "{}", f.arch);
+            rows.push((f.arch, mean, se));
+        }
+        let best = rows
+            .iter()
+            .fold(rows[0], |b, r| if r.1 > b.1 { *r } else { b });
+        let size = |a: &Arch| {
+            (
+                a.parameter_count(Shape::MOONS),
+                a.forward_macs(Shape::MOONS),
+            )
+        };
+        let smallest = rows
+            .iter()
+            .filter(|r| r.1 >= best.1 - best.2)
+            .fold(best, |b, r| if size(&r.0) < size(&b.0) { *r } else { b });
+        assert_eq!(report.winner, smallest.0);
+        assert_eq!(report.dev_mean, smallest.1);
+    }
+
+    #[test]
+    fn the_standard_error_is_the_sample_sd_over_root_n() {
+        let spread = |values: &[f32]| {
+            let mut s = Spread::default();
+            values.iter().for_each(|&v| s.add(v));
+            s
+        };
+        assert_eq!(spread(&[]).mean(), 0.0);
+        assert_eq!(spread(&[0.5]).standard_error(), 0.0);
+        // 0.8, 0.9, 1.0: mean 0.9 (summed in f32 from 0), sd 0.1, se 0.1/√3.
+        let s = spread(&[0.8, 0.9, 1.0]);
+        assert_eq!(s.mean(), (0.0 + 0.8f32 + 0.9 + 1.0) / 3.0);
+        assert!((s.standard_error() - 0.1 / 3f32.sqrt()).abs() < 1e-6);
+        // Equal scores: no spread, not a rounding error's square root of a negative.
+        assert_eq!(spread(&[0.7; 5]).standard_error(), 0.0);
     }
 
     #[test]

@@ -15,10 +15,10 @@ use core::fmt;
 
 use crate::config::{
     Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
-    MAX_FOLDS, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES, MIN_SAMPLES,
-    Metric, SearchConfig, Strategy,
+    MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES,
+    MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy,
 };
-use crate::rules::{ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
+use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
 /// What a user can set: the search, the generated data, and the controller's size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -287,7 +287,6 @@ fn choice(value: Value) -> &'static str {
     }
 }
 
-const STRATEGIES: [&str; 2] = [Strategy::Reinforce.name(), Strategy::Random.name()];
 const DATASETS: [&str; 4] = [
     Dataset::Moons.name(),
     Dataset::Circles.name(),
@@ -301,7 +300,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 28] = [
+pub static SETTINGS: [Setting; 34] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -386,8 +385,9 @@ pub static SETTINGS: [Setting; 28] = [
         page: "strategy",
         field: "strategy",
         value_name: "NAME",
-        help: "How architectures are proposed: the controller (reinforce) or uniformly at random",
-        kind: Kind::Choice(&STRATEGIES),
+        help: "How architectures are proposed: the controller (reinforce), uniformly at random, \
+               or by regularized evolution",
+        kind: Kind::Choice(&Strategy::NAMES),
         generated_data: false,
         get: |s| Value::Choice(s.search.strategy.name()),
         set: |s, v| s.search.strategy = Strategy::from_name(choice(v)).unwrap_or_default(),
@@ -462,6 +462,35 @@ pub static SETTINGS: [Setting; 28] = [
         set: |s, v| s.search.child.patience = int(v),
     },
     Setting {
+        name: "min_steps",
+        flag: "min-steps",
+        page: "minSteps",
+        field: "child.min_steps",
+        value_name: "N",
+        help: "The fewest gradient steps a child's epoch limit allows: on data of few batches \
+               per epoch, --max-epochs and --patience are stretched to reach it (0: never)",
+        kind: Kind::Int {
+            min: 0,
+            max: MAX_STEPS as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.child.min_steps.into()),
+        set: |s, v| s.search.child.min_steps = int(v),
+    },
+    Setting {
+        name: "weight_decay",
+        flag: "weight-decay",
+        page: "weightDecay",
+        field: "child.weight_decay",
+        value_name: "L2",
+        help: "L2 penalty on a child's weights (not its biases): L2/2 · ‖W‖² joins the mean loss \
+               (0: none)",
+        kind: Kind::Float,
+        generated_data: false,
+        get: |s| Value::Float(s.search.child.weight_decay),
+        set: |s, v| s.search.child.weight_decay = float(v),
+    },
+    Setting {
         name: "metric",
         flag: "metric",
         page: "metric",
@@ -481,9 +510,10 @@ pub static SETTINGS: [Setting; 28] = [
         field: "reward_folds",
         value_name: "K",
         help: "Score each rollout's child by K-fold cross-validation on train + dev instead of \
-               the dev split (K times the training; for small data sets); 1: the dev split",
+               the dev split (K times the training; for small data sets); 1: the dev split; 0: \
+               3 folds when the dev split has fewer than 100 rows, else the dev split",
         kind: Kind::Int {
-            min: 1,
+            min: 0,
             max: MAX_FOLDS as u64,
         },
         generated_data: false,
@@ -585,6 +615,19 @@ pub static SETTINGS: [Setting; 28] = [
         },
     },
     Setting {
+        name: "best_epoch",
+        flag: "best-epoch",
+        page: "bestEpoch",
+        field: "child.best_epoch",
+        value_name: "NAME",
+        help: "Which epoch a child keeps, and what its patience waits for: the lowest dev loss, \
+               or the highest dev accuracy (the original's)",
+        kind: Kind::Choice(&BestEpoch::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.child.best_epoch.name()),
+        set: |s, v| s.search.child.best_epoch = BestEpoch::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
         name: "dev_accuracy",
         flag: "dev-accuracy",
         page: "devAccuracy",
@@ -657,6 +700,51 @@ pub static SETTINGS: [Setting; 28] = [
         generated_data: false,
         get: |s| Value::Int(s.search.folds.into()),
         set: |s, v| s.search.folds = int(v),
+    },
+    Setting {
+        name: "population",
+        flag: "population",
+        page: "population",
+        field: "population",
+        value_name: "N",
+        help: "Regularized evolution's population: the latest architectures, parents are drawn \
+               from",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_POPULATION as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.population as u64),
+        set: |s, v| s.search.population = int(v),
+    },
+    Setting {
+        name: "tournament",
+        flag: "tournament",
+        page: "tournament",
+        field: "tournament",
+        value_name: "N",
+        help: "Regularized evolution's tournament: members drawn to pick a parent, the best of \
+               them (at most --population)",
+        kind: Kind::Int {
+            min: 1,
+            max: MAX_POPULATION as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.tournament as u64),
+        set: |s, v| s.search.tournament = int(v),
+    },
+    Setting {
+        name: "selection",
+        flag: "selection",
+        page: "selection",
+        field: "selection",
+        value_name: "NAME",
+        help: "How the winner is picked among the cross-validated finalists: one-se, the \
+               smallest within one standard error of the best score; or best, the best score",
+        kind: Kind::Choice(&Selection::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.selection.name()),
+        set: |s, v| s.search.selection = Selection::from_name(choice(v)).unwrap_or_default(),
     },
     Setting {
         name: "cost_weight",

@@ -19,7 +19,7 @@ use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
 use crate::network::Network;
 use crate::rng::Generator;
-use crate::rules::{DevAccuracy, RewardEpoch};
+use crate::rules::{BestEpoch, DevAccuracy, RewardEpoch};
 use crate::sample::{Fold, Rows, Split};
 use crate::shuffle::Permutation;
 
@@ -162,7 +162,12 @@ impl Trainer {
         let mut stale = 0;
         // The last epoch's dev accuracy (the original's reward).
         let mut last = 0.0;
-        for epoch in 1..=config.max_epochs {
+        // A fold of few batches gets as many steps as `min_steps` asks.
+        let scale = config.epoch_scale(len);
+        let patience = config.patience.saturating_mul(scale);
+        let l2 = config.weight_decay;
+        let mut best_loss = f32::INFINITY;
+        for epoch in 1..=config.max_epochs.saturating_mul(scale) {
             outcome.epochs = epoch;
             let order = Permutation::new(len as u32, rng);
             let mut finite = true;
@@ -178,9 +183,13 @@ impl Trainer {
                 let step = adam.tick();
                 let (m, v) = (&mut self.m, &mut self.v);
                 self.layout
-                    .backward(&mut self.params, &mut self.ws, |start, p, g| {
-                        let end = start + g.len();
-                        step.apply(p, g, &mut m[start..end], &mut v[start..end]);
+                    .backward(&mut self.params, &mut self.ws, |start, p, g, weights| {
+                        let (m, v) = (&mut m[start..start + g.len()], &mut v[start..]);
+                        if weights && l2 != 0.0 {
+                            step.apply_l2(p, g, l2, m, v);
+                        } else {
+                            step.apply(p, g, m, v);
+                        }
                     });
             }
             if !finite || !self.params[..n].iter().all(|p| p.is_finite()) {
@@ -188,17 +197,22 @@ impl Trainer {
                 outcome.diverged = true;
                 return outcome;
             }
-            let acc = self.dev_score(config, fold, rng);
+            let (acc, loss) = self.dev_score(config, fold, rng);
             last = acc;
+            let better = match config.best_epoch {
+                BestEpoch::Loss => loss < best_loss,
+                BestEpoch::Accuracy => acc > outcome.reward,
+            };
             // Without dev rows every epoch is the latest best: the last one is kept.
-            if acc > outcome.reward || fold.dev.is_empty() {
+            if better || fold.dev.is_empty() {
                 outcome.reward = acc;
                 outcome.best_epoch = epoch;
+                best_loss = loss;
                 self.best[..n].copy_from_slice(&self.params[..n]);
                 stale = 0;
             } else {
                 stale += 1;
-                if stale >= config.patience {
+                if stale >= patience {
                     break;
                 }
             }
@@ -210,29 +224,42 @@ impl Trainer {
         outcome
     }
 
-    /// The current weights' score on `fold`'s dev rows, as `config` measures it: exactly, or
-    /// (the original's) the mean of per-batch accuracies over the rows shuffled from `rng`
+    /// The current weights' score on `fold`'s dev rows, as `config` measures it, and their
+    /// mean cross-entropy there when [`BestEpoch::Loss`] needs it (else 0). The score is exact,
+    /// or (the original's) the mean of per-batch accuracies over the rows shuffled from `rng`
     /// into batches of the batch size, each batch weighing alike.
     #[cfg_attr(feature = "multiversion", inline(always))]
-    fn dev_score(&mut self, config: &ChildConfig, fold: &Fold<'_>, rng: &mut Generator) -> f32 {
-        match config.dev_accuracy {
-            DevAccuracy::Exact => mlp::score(
-                &self.layout,
-                &self.params,
-                &mut self.ws,
-                &fold.dev,
-                config.metric,
-            ),
-            DevAccuracy::BatchMean => {
-                let order = Permutation::new(fold.dev.len() as u32, rng);
-                mlp::batch_mean_accuracy(
-                    &self.layout,
-                    &self.params,
-                    &mut self.ws,
-                    &fold.dev,
+    fn dev_score(
+        &mut self,
+        config: &ChildConfig,
+        fold: &Fold<'_>,
+        rng: &mut Generator,
+    ) -> (f32, f32) {
+        let (layout, params, ws, dev) = (&self.layout, &self.params, &mut self.ws, &fold.dev);
+        match (config.dev_accuracy, config.best_epoch) {
+            (DevAccuracy::Exact, BestEpoch::Accuracy) => {
+                (mlp::score(layout, params, ws, dev, config.metric), 0.0)
+            }
+            (DevAccuracy::Exact, BestEpoch::Loss) => {
+                mlp::score_and_loss(layout, params, ws, dev, config.metric)
+            }
+            (DevAccuracy::BatchMean, best) => {
+                let order = Permutation::new(dev.len() as u32, rng);
+                let score = mlp::batch_mean_accuracy(
+                    layout,
+                    params,
+                    ws,
+                    dev,
                     |i| order.get(i as u32) as usize,
                     config.batch_size,
-                )
+                );
+                let loss = match best {
+                    BestEpoch::Loss => {
+                        mlp::score_and_loss(layout, params, ws, dev, config.metric).1
+                    }
+                    BestEpoch::Accuracy => 0.0,
+                };
+                (score, loss)
             }
         }
     }
@@ -265,7 +292,7 @@ impl Trainer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{AdamConfig, DataConfig};
+    use crate::config::{AdamConfig, DataConfig, Metric};
     use crate::datasets;
     use crate::rng::{Stream, stream};
 
@@ -344,61 +371,226 @@ mod tests {
     #[test]
     fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_stale_epochs() {
         // A run capped at e epochs trains exactly the first e epochs of a longer one (the same
-        // stream, drawn epoch by epoch), so the dev accuracy of every epoch can be read off
-        // capped runs, and what a run with patience must do worked out independently.
+        // stream, drawn epoch by epoch), so whether each epoch was a new best can be read off
+        // capped runs, and what a run with patience must do worked out independently. Under
+        // each rule a new best must beat the previous one by that rule's own measure, computed
+        // here from the kept weights.
         let (x, y) = data();
         let split = split(&x, &y);
         let arch: Arch = "[4, Tanh]".parse().unwrap();
         let mut trainer = Trainer::new();
-        let mut run = |max_epochs: u32, patience: u32| {
-            let config = ChildConfig {
-                max_epochs,
-                patience,
-                batch_size: 30, // 700 training points: 23 full batches and one of 10
-                ..ChildConfig::default()
+        let mut ws = Workspace::new();
+        for rule in BestEpoch::ALL {
+            let mut run = |max_epochs: u32, patience: u32| {
+                let config = ChildConfig {
+                    max_epochs,
+                    patience,
+                    min_steps: 0,
+                    best_epoch: rule,
+                    batch_size: 30, // 700 training points: 23 full batches and one of 10
+                    ..ChildConfig::default()
+                };
+                let out = trainer.train(&arch, &config, &split, &mut stream(5, Stream::Child, 2));
+                let mut params = [0.0; MAX_PARAMS];
+                params[..trainer.best_params().len()].copy_from_slice(trainer.best_params());
+                let (acc, loss) = mlp::score_and_loss(
+                    trainer.layout(),
+                    &params,
+                    &mut ws,
+                    &split.dev,
+                    Metric::Accuracy,
+                );
+                (out, trainer.best_params().to_vec(), acc, loss)
             };
-            let out = trainer.train(&arch, &config, &split, &mut stream(5, Stream::Child, 2));
-            (out, trainer.best_params().to_vec())
-        };
-        // dev[e - 1]: the dev accuracy after epoch e, from the best of the first e epochs.
-        let mut dev = Vec::new();
-        let mut best_so_far = -1.0f32;
-        for e in 1..=40 {
-            let (out, _) = run(e, 1000);
-            assert_eq!(out.epochs, e);
-            if out.best_epoch == e {
-                assert!(out.reward > best_so_far, "a new best is strictly better");
-                best_so_far = out.reward;
-                dev.push(out.reward);
-            } else {
-                assert_eq!(out.reward, best_so_far);
-                dev.push(f32::NAN); // not a new best: its value does not matter below
-            }
-        }
-        for patience in [1, 2, 3, 5] {
-            // The rule: stop after `patience` consecutive epochs without a new best.
-            let (mut best, mut best_epoch, mut stale, mut stop) = (-1.0f32, 0, 0, 40);
-            for (i, &d) in dev.iter().enumerate() {
-                if d > best {
-                    (best, best_epoch, stale) = (d, i as u32 + 1, 0);
-                } else {
-                    stale += 1;
-                    if stale == patience {
-                        stop = i as u32 + 1;
-                        break;
+            // For each epoch e: whether it was a new best, and the reward it then gave.
+            let mut bests: Vec<Option<f32>> = Vec::new();
+            let (mut best_acc, mut best_loss) = (-1.0f32, f32::INFINITY);
+            for e in 1..=40 {
+                let (out, _, acc, loss) = run(e, 1000);
+                assert_eq!(out.epochs, e);
+                if out.best_epoch == e {
+                    match rule {
+                        BestEpoch::Accuracy => {
+                            assert!(acc > best_acc, "a strictly better accuracy")
+                        }
+                        BestEpoch::Loss => assert!(loss < best_loss, "a strictly lower loss"),
                     }
+                    assert_eq!(out.reward, acc, "the reward is the kept epoch's accuracy");
+                    (best_acc, best_loss) = (acc, loss);
+                    bests.push(Some(out.reward));
+                } else {
+                    bests.push(None);
                 }
             }
-            let (out, weights) = run(40, patience);
-            assert_eq!(
-                (out.epochs, out.best_epoch, out.reward),
-                (stop, best_epoch, best),
-                "patience {patience}"
-            );
-            let (_, at_best) = run(best_epoch, 1000);
-            assert_eq!(weights, at_best, "the best epoch's weights are kept");
-            assert!(stop < 40, "patience {patience} must stop this run early");
+            for patience in [1, 2, 3, 5] {
+                // The rule: stop after `patience` consecutive epochs without a new best.
+                let (mut reward, mut best_epoch, mut stale, mut stop) = (0.0f32, 0, 0, 40);
+                for (i, b) in bests.iter().enumerate() {
+                    if let Some(r) = b {
+                        (reward, best_epoch, stale) = (*r, i as u32 + 1, 0);
+                    } else {
+                        stale += 1;
+                        if stale == patience {
+                            stop = i as u32 + 1;
+                            break;
+                        }
+                    }
+                }
+                let (out, weights, _, _) = run(40, patience);
+                assert_eq!(
+                    (out.epochs, out.best_epoch, out.reward),
+                    (stop, best_epoch, reward),
+                    "{rule}, patience {patience}"
+                );
+                let (_, at_best, _, _) = run(best_epoch, 1000);
+                assert_eq!(weights, at_best, "the best epoch's weights are kept");
+                assert!(
+                    stop < 40,
+                    "{rule}: patience {patience} must stop this run early"
+                );
+            }
         }
+    }
+
+    /// The step floor by hand: a fold of `rows` rows in batches of 32 has ⌈rows/32⌉ batches an
+    /// epoch; epochs and patience are stretched by ⌈min_steps / (batches · max_epochs)⌉, at
+    /// least 1.
+    #[test]
+    fn the_step_floor_stretches_epochs_and_patience_on_few_batches() {
+        let config = ChildConfig {
+            min_steps: 1000,
+            ..ChildConfig::default()
+        };
+        // Iris's folds: 96 rows, 3 batches: 300 steps in 100 epochs, so ×4.
+        assert_eq!(config.epoch_scale(96), 4);
+        // The moons: 700 rows, 22 batches: 2200 steps already.
+        assert_eq!(config.epoch_scale(700), 1);
+        // 1 row: 1 batch, ×10; no rows counts as one batch.
+        assert_eq!(config.epoch_scale(1), 10);
+        assert_eq!(config.epoch_scale(0), 10);
+        assert_eq!(
+            ChildConfig {
+                min_steps: 0,
+                ..config
+            }
+            .epoch_scale(1),
+            1
+        );
+        assert_eq!(
+            ChildConfig {
+                min_steps: 300,
+                ..config
+            }
+            .epoch_scale(96),
+            1
+        );
+        assert_eq!(
+            ChildConfig {
+                min_steps: 301,
+                ..config
+            }
+            .epoch_scale(96),
+            2
+        );
+        // A child on 19 rows (one batch) with no dev rows never stops early: it trains the
+        // stretched limit, 3 epochs × ⌈50 / 3⌉ = 51.
+        let x: Vec<f32> = (0..50).map(|i| i as f32 / 10.0).collect();
+        let y: Vec<u8> = (0..25).map(|i| (i % 2) as u8).collect();
+        let split = Split::new(Rows::new(&x, &y, crate::arch::Shape::MOONS).unwrap()).unwrap();
+        let config = ChildConfig {
+            max_epochs: 3,
+            min_steps: 50,
+            ..ChildConfig::default()
+        };
+        let fold = split.fold(0, 1);
+        assert_eq!(fold.len(), 19);
+        let out = Trainer::new().fit(
+            &Arch::EMPTY,
+            &config,
+            &fold,
+            &mut stream(1, Stream::Child, 0),
+        );
+        assert_eq!((out.epochs, out.best_epoch), (51, 51));
+    }
+
+    /// Weight decay trains to the optimum of the penalised loss: with full batches and enough
+    /// steps, the mean loss's gradient plus `weight_decay · w` vanishes at the weights found,
+    /// and the biases' (not penalised) gradient alone; without decay the weights of this
+    /// nearly separable data grow larger.
+    #[test]
+    fn weight_decay_converges_to_the_penalised_optimum() {
+        let shape = crate::arch::Shape::new(2, 3).unwrap();
+        let mut rng = stream(4, Stream::Data, 0);
+        let (mut x, mut y) = (Vec::new(), Vec::new());
+        for i in 0..40 {
+            let c = i % 3;
+            let (a, b) = crate::rng::gaussian_pair(&mut rng);
+            x.extend([c as f32 + 0.3 * a, (c as f32 - 1.0).abs() + 0.3 * b]);
+            y.push(c as u8);
+        }
+        let split = Split::new(Rows::new(&x, &y, shape).unwrap()).unwrap();
+        let fold = split.fold(0, 1); // 32 rows, no dev: one full batch a step, the last kept
+        let arch: Arch = "[4, Tanh]".parse().unwrap();
+        let l2 = 0.05;
+        let config = ChildConfig {
+            max_epochs: 6000,
+            min_steps: 0,
+            weight_decay: l2,
+            adam: AdamConfig {
+                learning_rate: 2e-3,
+                ..AdamConfig::default()
+            },
+            ..ChildConfig::default()
+        };
+        let mut trainer = Trainer::new();
+        trainer.fit(&arch, &config, &fold, &mut stream(2, Stream::Child, 0));
+        let layout = *trainer.layout();
+        let mut params = [0.0; MAX_PARAMS];
+        params[..layout.param_count()].copy_from_slice(trainer.best_params());
+        let norm = |p: &[f32; MAX_PARAMS]| {
+            let mut sum = 0.0;
+            let mut probe = *p;
+            let mut ws = Workspace::new();
+            ws.load_rows(fold.rows(), 0..32);
+            layout.forward(&probe, &mut ws);
+            let _ = ws.loss_gradient(&layout);
+            layout.backward(&mut probe, &mut ws, |start, w, _, weights| {
+                if weights {
+                    sum += w.iter().map(|v| v * v).sum::<f32>();
+                }
+                let _ = start;
+            });
+            sum
+        };
+        let mut ws = Workspace::new();
+        ws.load_rows(fold.rows(), 0..32);
+        layout.forward(&params, &mut ws);
+        assert!(ws.loss_gradient(&layout));
+        let mut probe = params;
+        let mut worst: f32 = 0.0;
+        layout.backward(&mut probe, &mut ws, |start, _, g, weights| {
+            for (i, &gi) in g.iter().enumerate() {
+                let penalty = if weights { l2 * params[start + i] } else { 0.0 };
+                worst = worst.max((gi + penalty).abs());
+            }
+        });
+        assert!(
+            worst < 2e-3,
+            "largest gradient of the penalised loss: {worst}"
+        );
+        let free = ChildConfig {
+            weight_decay: 0.0,
+            ..config
+        };
+        trainer.fit(&arch, &free, &fold, &mut stream(2, Stream::Child, 0));
+        let mut unpenalised = [0.0; MAX_PARAMS];
+        unpenalised[..layout.param_count()].copy_from_slice(trainer.best_params());
+        assert!(
+            norm(&unpenalised) > 1.5 * norm(&params),
+            "{} vs {}",
+            norm(&unpenalised),
+            norm(&params)
+        );
     }
 
     #[test]
@@ -426,15 +618,20 @@ mod tests {
         let (x, y) = data();
         let split = split(&x, &y);
         let arch: Arch = "[8, ReLU]".parse().unwrap();
+        // Under the accuracy rule the best epoch's reward is the most accurate epoch's.
+        let accuracy = ChildConfig {
+            best_epoch: BestEpoch::Accuracy,
+            ..ChildConfig::default()
+        };
         let last = ChildConfig {
             reward_epoch: RewardEpoch::Last,
-            ..ChildConfig::default()
+            ..accuracy
         };
         let (mut trainer, mut below) = (Trainer::new(), 0);
         for seed in 0..8 {
             let best = trainer.train(
                 &arch,
-                &ChildConfig::default(),
+                &accuracy,
                 &split,
                 &mut stream(seed, Stream::Child, 0),
             );

@@ -334,7 +334,7 @@ proptest! {
         loss(&params, &mut ws);
         let mut analytic = [0.0f32; MAX_PARAMS];
         let mut probe = params;
-        layout.backward(&mut probe, &mut ws, |start, _, g| analytic[start..start + g.len()].copy_from_slice(g));
+        layout.backward(&mut probe, &mut ws, |start, _, g, _| analytic[start..start + g.len()].copy_from_slice(g));
         let n = layout.param_count();
         let eps = 1e-3f32;
         // Twelve parameters spread over the network (all of them for small ones).

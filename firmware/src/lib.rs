@@ -17,9 +17,9 @@ pub const H: usize = HIDDEN.units();
 #[cfg(feature = "full")]
 pub const CONFIG: SearchConfig = SearchConfig::DEFAULT;
 
-/// The search this build runs: CI-sized, 12 rollouts of at most 3 epochs, 3 finalists
-/// retrained twice. The host runner reproduces it with
-/// `--rollouts 12 --max-epochs 3 --finalists 3 --retrains 2`.
+/// The search this build runs: CI-sized, 12 rollouts of at most 3 epochs (no step floor), 3
+/// finalists retrained twice. The host runner reproduces it with
+/// `--rollouts 12 --max-epochs 3 --min-steps 0 --finalists 3 --retrains 2`.
 #[cfg(not(feature = "full"))]
 pub const CONFIG: SearchConfig = ci_sized(base());
 
@@ -39,6 +39,7 @@ const fn base() -> SearchConfig {
 const fn ci_sized(mut config: SearchConfig) -> SearchConfig {
     config.rollouts = 12;
     config.child.max_epochs = 3;
+    config.child.min_steps = 0;
     config.finalists = 3;
     config.retrains = 2;
     config

@@ -210,7 +210,7 @@ fn predict<'py>(
     x: &[u8],
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
     let (file, arch) = network_file("network.json", network_json)?;
-    let network = file.network(arch).map_err(error)?;
+    let members = file.networks(arch).map_err(error)?;
     let x = floats(x)?;
     let d = file.features.len().max(1);
     if !x.len().is_multiple_of(d) {
@@ -218,7 +218,7 @@ fn predict<'py>(
             "rows of {d} features expected"
         )));
     }
-    let p = py.detach(|| piconas::predict::predict(&file, &network, &x));
+    let p = py.detach(|| piconas::predict::predict(&file, &members, &x));
     Ok((
         PyBytes::new(py, &p.classes),
         float_bytes(py, &p.probabilities),

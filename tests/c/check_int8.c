@@ -1,5 +1,6 @@
 /* Checks an exported int8 header (`piconas export --format c --int8`) against the host: every
- * test row's int8 inputs, int32 logits and class, and the int8 accuracy's bits. Built by
+ * test row's int8 inputs, int64 logits (the members' weighed sum) and class, and the int8
+ * accuracy's bits. Built by
  * tests/c/run.sh for the host (C99 and C++) and for the ATmega328P, run under simavr, where it
  * also counts the cycles of one inference (Timer1 at the CPU clock) and prints through the
  * UART. It prints one line, `PASS` or `FAIL` first; on the host it exits 0 only on PASS. */
@@ -47,6 +48,17 @@ static uint32_t clock_stop(void) {
 }
 #endif
 
+/* A test logit (int64, in flash on AVR). */
+static int64_t test_logit(int i) {
+    int64_t v;
+#if defined(__AVR__)
+    memcpy_P(&v, &piconas_test_logits[i], sizeof v);
+#else
+    v = piconas_test_logits[i];
+#endif
+    return v;
+}
+
 static uint32_t bits(float f) {
     uint32_t b;
     memcpy(&b, &f, sizeof b);
@@ -65,7 +77,7 @@ int main(void) {
     for (row = 0; row < PICONAS_TEST_ROWS; row++) {
         float x[PICONAS_INPUTS];
         int8_t q[PICONAS_INPUTS];
-        int32_t z[PICONAS_CLASSES];
+        int64_t z[PICONAS_CLASSES];
         int predicted;
         for (i = 0; i < PICONAS_INPUTS; i++) x[i] = PICONAS_RF(&piconas_test_x[row * PICONAS_INPUTS + i]);
         piconas_quantize(x, q);
@@ -74,7 +86,7 @@ int main(void) {
         }
         piconas_logits_q(q, z);
         for (c = 0; c < PICONAS_CLASSES; c++) {
-            if (z[c] != PICONAS_R32(&piconas_test_logits[row * PICONAS_CLASSES + c])) wrong_logit++;
+            if (z[c] != test_logit(row * PICONAS_CLASSES + c)) wrong_logit++;
         }
 #if defined(__AVR__)
         if (row == 0) {

@@ -60,9 +60,9 @@ trait AnySearch {
         data: Fingerprint,
     ) -> Result<(), CheckpointError>;
     fn finish(&mut self, split: &Split<'_>) -> Report;
-    /// The network the search saves (the winner's best fold model, or retrain) and its
+    /// The ensemble the search saves (the winner's fold models, or its best retrain) and its
     /// held-out score, as the runner saves it.
-    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32);
+    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Vec<Network>, f32);
     /// The search itself, for the pipeline of its size to find it (`pipeline.rs`).
     fn as_any(&mut self) -> &mut dyn core::any::Any;
     /// A pipeline of this search's controller size (see `pipeline.rs`).
@@ -114,7 +114,7 @@ impl<const H: usize> AnySearch for Search<H, K> {
     fn finish(&mut self, split: &Split<'_>) -> Report {
         Search::finish(self, split)
     }
-    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Box<Network>, f32) {
+    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Vec<Network>, f32) {
         piconas::fit::saved_network(self, split, report)
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
@@ -169,7 +169,12 @@ pub struct Finish {
     /// Its mean dev accuracy over the retrains.
     #[wasm_bindgen(js_name = devMean)]
     pub dev_mean: f32,
-    /// Its mean test accuracy over the retrains.
+    /// The saved network's test accuracy (the ensemble of the winner's fold models, or its
+    /// best retrain): what the downloads classify.
+    pub test: f32,
+    /// The saved network's members.
+    pub members: u32,
+    /// Its mean test accuracy over the fold models (or retrains), one by one.
     #[wasm_bindgen(js_name = testMean)]
     pub test_mean: f32,
     /// Its worst test accuracy.
@@ -605,12 +610,15 @@ impl Nas {
     pub fn finish(&mut self) -> Finish {
         let split = split_of(&self.data);
         let report = self.search.finish(&split);
-        let (network, validation) = self.search.final_network(&split, &report);
-        let (file, metrics) = NetworkFile::saved(&network, &self.data, &split, validation);
-        self.saved = Some((file, *network.arch(), metrics));
+        let (members, validation) = self.search.final_network(&split, &report);
+        let (file, metrics) = NetworkFile::saved(&members, &self.data, &split, validation);
+        let test = metrics.accuracy();
+        self.saved = Some((file, report.winner, metrics));
         Finish {
             winner: report.winner.to_string(),
             dev_mean: report.dev_mean,
+            test,
+            members: members.len() as u32,
             test_mean: report.test_mean,
             test_min: report.test_min,
             test_max: report.test_max,

@@ -1,8 +1,9 @@
-//! The deploy path's last step: an exported network (`piconas export --format rust`, compiled
+//! The deploy path's last step: an exported ensemble (`piconas export --format rust`, compiled
 //! in by build.rs) classifies the test split on the chip, from the raw rows the export carries,
-//! standardised here with its statistics. Prints its accuracy, and exits 0 only if every row's
-//! predicted class is the host's and the accuracy equals, bit for bit, the accuracy the host
-//! computed for the same network.
+//! standardised here with its statistics, by its members' mean logits (the core's
+//! `ensemble`). Prints its accuracy, and exits 0 only if every row's predicted class is the
+//! host's and the accuracy equals, bit for bit, the accuracy the host computed for the same
+//! ensemble.
 #![no_std]
 #![no_main]
 
@@ -10,7 +11,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network, Rows, Shape};
+use piconas_core::{Arch, Network, Rows, Shape, ensemble};
 use piconas_firmware::Fixed4;
 
 mod exported {
@@ -19,6 +20,8 @@ mod exported {
 
 /// Test rows.
 const N: usize = exported::TEST_LABELS.len();
+/// The ensemble's members.
+const K: usize = exported::MEMBERS.len();
 
 #[entry]
 fn main() -> ! {
@@ -26,6 +29,7 @@ fn main() -> ! {
     // does (the core's one formula), then classified.
     static mut X: [f32; exported::TEST_X.len()] = [0.0; exported::TEST_X.len()];
     static mut WORKSPACE: Workspace = Workspace::new();
+    static mut MEMBERS: [Network; K] = [const { Network::EMPTY }; K];
 
     X.copy_from_slice(&exported::TEST_X);
     piconas_core::standardize::apply(X, &exported::STANDARDIZE_MEAN, &exported::STANDARDIZE_SCALE);
@@ -37,10 +41,13 @@ fn main() -> ! {
         Ok(shape) => shape,
         Err(e) => fail(format_args!("shape: {e}")),
     };
-    let network = match Network::new(arch, shape, &exported::WEIGHTS) {
-        Ok(network) => network,
-        Err(e) => fail(format_args!("weights: {e}")),
-    };
+    for (m, (slot, weights)) in MEMBERS.iter_mut().zip(&exported::MEMBERS).enumerate() {
+        *slot = match Network::new(arch, shape, weights) {
+            Ok(network) => network,
+            Err(e) => fail(format_args!("member {m}'s weights: {e}")),
+        };
+    }
+    let members: &[Network] = MEMBERS;
     let test = match Rows::new(X, &exported::TEST_LABELS, shape) {
         Ok(rows) => rows,
         Err(e) => fail(format_args!("test rows: {e}")),
@@ -53,7 +60,7 @@ fn main() -> ! {
     }
     for (i, &host) in exported::HOST_TEST_PREDICTIONS.iter().enumerate() {
         let mut class = [0u8];
-        network.classify(WORKSPACE, test.x(i), &mut class);
+        ensemble::classify(members, WORKSPACE, test.x(i), &mut class);
         if class[0] != host {
             fail(format_args!(
                 "test row {i}: the chip predicts class {}, the host {host}",
@@ -62,12 +69,13 @@ fn main() -> ! {
         }
     }
     hprintln!("classify: all {} predictions are the host's", N);
-    let accuracy = network.accuracy(WORKSPACE, &test);
+    let accuracy = ensemble::accuracy(members, WORKSPACE, &test);
     let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
     hprintln!(
-        "classify: {} ({} weights, {} features, {} classes) on {} test rows: accuracy {} (bits {:08x}); host {} (bits {:08x})",
+        "classify: {} ({} members of {} weights, {} features, {} classes) on {} test rows: accuracy {} (bits {:08x}); host {} (bits {:08x})",
         exported::ARCH,
-        exported::WEIGHTS.len(),
+        K,
+        exported::MEMBERS[0].len(),
         exported::INPUTS,
         exported::CLASSES,
         N,

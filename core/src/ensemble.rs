@@ -1,0 +1,209 @@
+//! An ensemble: trained networks of one architecture (the winner's cross-validation fold
+//! models) that classify together by the mean of their logits.
+//!
+//! For each row, every member's logits are added in member order to zeros and the sum divided
+//! by the member count (in `f32`); the class is the largest mean logit (the lowest class on a
+//! tie) and the probabilities are the softmax of the mean logits, by the same formulas a
+//! single [`Network`] uses. The mean of logits rather than of probabilities: it costs one
+//! softmax, not one per member, and an integer-only target can form it from each member's
+//! `i32` logits exactly (see the int8 export). An ensemble of one is its member, bit for bit.
+//!
+//! Members are passed as a slice, so the caller decides where they live; a batch of rows
+//! is loaded once and run through each member in turn (the forward pass leaves its input).
+
+use crate::arch::MAX_CLASSES;
+use crate::config::MAX_BATCH;
+use crate::mlp::{self, Lanes, Workspace};
+use crate::network::{Network, softmax};
+use crate::sample::Rows;
+
+/// Runs the first `n` rows of `x` through every member, batch by batch, calling
+/// `f(mean logits, first row, rows in the batch)`. Nothing happens for no members or members
+/// of different shapes.
+fn each_batch(
+    members: &[Network],
+    ws: &mut Workspace,
+    x: &[f32],
+    n: usize,
+    mut f: impl FnMut(&[Lanes], usize, usize),
+) {
+    let Some(first) = members.first() else {
+        return;
+    };
+    let shape = first.shape();
+    if members.iter().any(|m| m.shape() != shape) {
+        return;
+    }
+    let (d, k) = (shape.inputs(), shape.classes());
+    let n = n.min(x.len() / d);
+    let count = members.len() as f32;
+    for start in (0..n).step_by(MAX_BATCH) {
+        let lanes = (n - start).min(MAX_BATCH);
+        let rows = x[start * d..(start + lanes) * d].chunks_exact(d);
+        ws.load(d, rows.map(|r| (r, 0)));
+        let mut mean = [[0.0f32; MAX_BATCH]; MAX_CLASSES];
+        for member in members {
+            let (layout, params) = member.parts();
+            layout.forward(params, ws);
+            for (sum, z) in mean.iter_mut().zip(ws.logits(layout)) {
+                for (a, &v) in sum.iter_mut().zip(z) {
+                    *a += v;
+                }
+            }
+        }
+        for row in mean.iter_mut().take(k) {
+            row.iter_mut().for_each(|a| *a /= count);
+        }
+        f(&mean[..k], start, lanes);
+    }
+}
+
+/// Writes the ensemble's class for each row of `x` (row-major) into `out` (rows beyond the
+/// shorter of the two are left; nothing for no members or members of different shapes).
+pub fn classify(members: &[Network], ws: &mut Workspace, x: &[f32], out: &mut [u8]) {
+    each_batch(members, ws, x, out.len(), |logits, start, lanes| {
+        for s in 0..lanes {
+            out[start + s] = mlp::predicted(logits, s);
+        }
+    });
+}
+
+/// Writes each row's class probabilities (the softmax of the mean logits), `k` per row.
+pub fn probabilities(members: &[Network], ws: &mut Workspace, x: &[f32], out: &mut [f32]) {
+    let Some(k) = members.first().map(|m| m.shape().classes()) else {
+        return;
+    };
+    each_batch(members, ws, x, out.len() / k, |logits, start, lanes| {
+        for s in 0..lanes {
+            softmax(logits, s, &mut out[(start + s) * k..(start + s + 1) * k]);
+        }
+    });
+}
+
+/// The share of `rows` the ensemble classifies right (0 for no rows, no members, or rows of
+/// another shape).
+pub fn accuracy(members: &[Network], ws: &mut Workspace, rows: &Rows<'_>) -> f32 {
+    if rows.is_empty() || members.first().is_none_or(|m| m.shape() != rows.shape()) {
+        return 0.0;
+    }
+    let labels = rows.labels();
+    let mut right = 0usize;
+    each_batch(
+        members,
+        ws,
+        rows.features(),
+        rows.len(),
+        |logits, start, lanes| {
+            for s in 0..lanes {
+                right += usize::from(mlp::predicted(logits, s) == labels[start + s]);
+            }
+        },
+    );
+    right as f32 / rows.len() as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::{Arch, Shape};
+    use crate::mlp::{Layout, MAX_PARAMS};
+    use crate::rng::{self, Stream, stream};
+
+    fn member(arch: &Arch, shape: Shape, seed: u64) -> Network {
+        let layout = Layout::new(arch, shape);
+        let mut params = [0.0; MAX_PARAMS];
+        layout.init(&mut params, &mut stream(seed, Stream::Child, 0));
+        Network::new(*arch, shape, &params[..layout.param_count()]).unwrap()
+    }
+
+    fn rows(shape: Shape, n: usize) -> (Vec<f32>, Vec<u8>) {
+        let mut rng = stream(7, Stream::Data, 0);
+        let x = (0..n * shape.inputs())
+            .map(|_| rng::gaussian_pair(&mut rng).0)
+            .collect();
+        let y = (0..n).map(|i| (i % shape.classes()) as u8).collect();
+        (x, y)
+    }
+
+    #[test]
+    fn an_ensemble_of_one_is_its_member_bit_for_bit() {
+        for (d, k) in [(2, 2), (5, 3)] {
+            let shape = Shape::new(d, k).unwrap();
+            let net = member(&"[8, Tanh, 4]".parse().unwrap(), shape, 1);
+            let (x, y) = rows(shape, 70);
+            let mut ws = Workspace::new();
+            let (mut a, mut b) = (vec![0.0; 70 * k], vec![0.0; 70 * k]);
+            net.probabilities(&mut ws, &x, &mut a);
+            probabilities(core::slice::from_ref(&net), &mut ws, &x, &mut b);
+            assert_eq!(
+                a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+            let (mut c1, mut c2) = (vec![0; 70], vec![0; 70]);
+            net.classify(&mut ws, &x, &mut c1);
+            classify(core::slice::from_ref(&net), &mut ws, &x, &mut c2);
+            assert_eq!(c1, c2);
+            let rows = Rows::new(&x, &y, shape).unwrap();
+            assert_eq!(
+                accuracy(core::slice::from_ref(&net), &mut ws, &rows),
+                net.accuracy(&mut ws, &rows)
+            );
+        }
+    }
+
+    /// The rule by hand: the members' logits, read off each member alone (its probabilities'
+    /// log-ratios are not exact, so the logits come from the workspace), added in order and
+    /// divided by the count, give the ensemble's classes and probabilities.
+    #[test]
+    fn the_ensemble_classifies_by_the_mean_of_its_members_logits() {
+        let shape = Shape::new(3, 4).unwrap();
+        let arch: Arch = "[Tanh, 8, ReLU]".parse().unwrap();
+        let members: Vec<Network> = (0..3).map(|s| member(&arch, shape, s)).collect();
+        let (x, y) = rows(shape, 40);
+        let mut ws = Workspace::new();
+        let mut mean = vec![[0.0f32; 4]; 40];
+        for m in &members {
+            let (layout, params) = m.parts();
+            for (i, row) in x.chunks_exact(3).enumerate() {
+                ws.load(3, [(row, 0u8)]);
+                layout.forward(params, &mut ws);
+                for (c, z) in ws.logits(layout).iter().enumerate() {
+                    mean[i][c] += z[0];
+                }
+            }
+        }
+        let mut classes = vec![0u8; 40];
+        let mut p = vec![0.0f32; 40 * 4];
+        classify(&members, &mut ws, &x, &mut classes);
+        probabilities(&members, &mut ws, &x, &mut p);
+        let mut right = 0;
+        for i in 0..40 {
+            let z: Vec<f32> = mean[i].iter().map(|v| v / 3.0).collect();
+            let best = (0..4).fold(0, |b, c| if z[c] > z[b] { c } else { b });
+            assert_eq!(classes[i] as usize, best, "row {i}");
+            right += usize::from(best == y[i] as usize);
+            let top = z.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
+            let e: Vec<f32> = z
+                .iter()
+                .map(|v| crate::math::exp_nonpositive(v - top))
+                .collect();
+            let total: f32 = e.iter().sum();
+            for c in 0..4 {
+                assert_eq!(
+                    p[i * 4 + c].to_bits(),
+                    (e[c] / total).to_bits(),
+                    "row {i} class {c}"
+                );
+            }
+        }
+        let rows = Rows::new(&x, &y, shape).unwrap();
+        assert_eq!(accuracy(&members, &mut ws, &rows), right as f32 / 40.0);
+        // No members, or members of two shapes: nothing is written.
+        let mut untouched = vec![9u8; 40];
+        classify(&[], &mut ws, &x, &mut untouched);
+        let other = member(&arch, Shape::new(3, 2).unwrap(), 9);
+        classify(&[members[0].clone(), other], &mut ws, &x, &mut untouched);
+        assert!(untouched.iter().all(|&c| c == 9));
+        assert_eq!(accuracy(&[], &mut ws, &rows), 0.0);
+    }
+}
