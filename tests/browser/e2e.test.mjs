@@ -119,7 +119,7 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   assert.match(await page.textContent('#r-test'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#r-winner'), /^\[.*\]$/);
   assert.equal(await page.textContent('#r-how'),
-    'chosen by 5-fold cross-validation, tested as its 5 fold models');
+    'chosen by 5-fold cross-validation, shipped as the ensemble of its 5 fold models');
   assert.ok((await page.$$('#arch .chip')).length >= 2, 'the best architecture is drawn');
   for (const id of ['moons', 'rewards', 'policy']) {
     const ink = await inked(page, id);
@@ -290,10 +290,11 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     .map((f) => [f.dataset.name, f.querySelector('label').textContent]));
   assert.deepEqual(form.map(([name]) => name), [
     'preset', 'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
-    'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'metric', 'rewardFolds',
-    'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay', 'controllerInput',
-    'lossPerStep', 'rewardEpoch', 'devAccuracy', 'shaping', 'finalists', 'retrains', 'folds',
-    'costWeight', 'cost',
+    'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'minSteps', 'weightDecay', 'metric',
+    'rewardFolds', 'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay',
+    'controllerInput', 'lossPerStep', 'rewardEpoch', 'bestEpoch', 'devAccuracy', 'shaping',
+    'finalists', 'retrains', 'folds', 'population', 'tournament', 'selection', 'costWeight',
+    'cost',
   ]);
   for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
   assert.deepEqual(errors, []);
@@ -384,7 +385,7 @@ test('an invalid choice in the link is named beside its field and starts nothing
   for (const [hash, field, message] of [
     ['#dataset=foo', 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "foo")'],
     ['#hidden=7', 'hidden', 'hidden must be one of 16, 32, 64, 128 (got "7")'],
-    ['#strategy=x', 'strategy', 'strategy must be one of reinforce, random (got "x")'],
+    ['#strategy=x', 'strategy', 'strategy must be one of reinforce, random, evolution (got "x")'],
   ]) {
     const { page, errors } = await openPage(hash);
     assert.equal(await page.inputValue(`#s-${field}`), hash.split('=')[1], 'the link is not rewritten');

@@ -114,7 +114,7 @@ test('invalid settings throw an Error naming the setting and its range', () => {
     [{ seed: 'x' }, 'seed', 'seed must be an integer in 0..=18446744073709551615 (got "x")'],
     [{ sead: 1 }, 'sead', 'unknown setting "sead"'],
     [{ dataset: 'swirls' }, 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "swirls")'],
-    [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random (got "greedy")'],
+    [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random, evolution (got "greedy")'],
     [{ costWeight: 11 }, 'costWeight', 'costWeight must be a number in [0, 10] (got 11)'],
   ];
   for (const [settings, field, message] of cases) {
