@@ -50,7 +50,7 @@ fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
     );
     let _ = writeln!(
         s,
-        "/* Per layer, member after member: int8 weights [out][in], int32 biases; for hidden\n * layers the per-row requantisation multipliers (sum * m >> {SHIFT}, rounded) and\n * saturation limits, and the activations' table. */"
+        "/* Per layer, member after member: int8 weights [out][in], int32 biases; for hidden\n * layers the per-row requantisation multipliers (sum * m >> {SHIFT}, rounded) and\n * saturation limits; and the activations' table, one for all members. */"
     );
     let layers = q.members.first().map_or(0, |m| m.layers.len());
     for l in 0..layers {
@@ -86,10 +86,9 @@ fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
                 &requant(&|r: &Requantize| int32s(&r.limit)),
                 4,
             );
-            if r.table.is_some() {
-                let tables =
-                    requant(&|r: &Requantize| r.table.as_deref().map_or_else(Vec::new, ints));
-                flash += array(s, ("int8_t", &format!("piconas_t{l}"), 1), &tables, 16);
+            // The members share each layer's table (see `crate::int8`).
+            if let Some(t) = &r.table {
+                flash += array(s, ("int8_t", &format!("piconas_t{l}"), 1), &ints(t), 16);
             }
         }
     }
@@ -192,7 +191,7 @@ fn forward(s: &mut String, q: &Int8Model, d: usize) {
                 if r.table.is_some() {
                     let _ = writeln!(
                         s,
-                        "        out[j] = PICONAS_R8(&piconas_t{l}[m * 256 + out[j] + 128]);"
+                        "        out[j] = PICONAS_R8(&piconas_t{l}[out[j] + 128]);"
                     );
                 }
                 let _ = writeln!(s, "    }}\n    swap = in; in = out; out = swap;");
@@ -282,12 +281,19 @@ mod tests {
 
     /// A 64-feature, 10-class network of `arch` with varied weights, quantised on varied rows.
     fn header_of(arch: &str) -> Header {
+        ensemble_header_of(arch, 1)
+    }
+
+    /// [`header_of`] for an ensemble of `members` such networks.
+    fn ensemble_header_of(arch: &str, members: usize) -> Header {
         let scaling = crate::data::Scaling {
             mean: vec![0.5; 64],
             scale: vec![2.0; 64],
         };
-        let weight = |i: usize| ((i * 37 % 23) as f32 - 11.0) / 17.0;
-        let (file, arch) = crate::deploy::test_file(arch, (64, 10), Some(scaling), weight);
+        let weight = |m: usize, i: usize| (((i + 7 * m) * 37 % 23) as f32 - 11.0) / 17.0;
+        let arch: piconas_core::Arch = arch.parse().unwrap();
+        let (file, arch) =
+            crate::deploy::test_ensemble(arch, (64, 10), Some(scaling), members, weight);
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
         let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();
@@ -310,6 +316,19 @@ mod tests {
                 h.text
                     .contains(&format!("#define PICONAS_FLASH_BYTES {}", h.flash))
             );
+        }
+        // An ensemble of five of the largest: each member's weights and row constants, one
+        // set of tables; under 24 KB, so that an Uno keeps room for the code.
+        for arch in [
+            "[16, 16, 16, 16, 16, 16]",
+            "[16, Tanh, 16, Sigmoid, 16, ReLU]",
+        ] {
+            let one = header_of(arch);
+            let five = ensemble_header_of(arch, 5);
+            assert!(five.flash < 24 * 1024, "{arch}: {} bytes", five.flash);
+            // Only the weights and row constants (and one weight per member) are repeated.
+            let tables = 256 * five.text.matches("[256] PICONAS_ROM").count();
+            assert!(five.flash - tables < 5 * (one.flash - tables) + 5 * 4);
         }
     }
 }

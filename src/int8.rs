@@ -15,8 +15,10 @@
 //!   activations, composed, are one 256-entry table. A layer with no activation keeps the requantised values.
 //! - **Logits**: the last layer has one weight scale for all rows, so its `i32` sums share a
 //!   scale and the class is their arg-max (the lowest class on a tie), without rescaling.
-//! - **Ensembles**: each member is quantised on its own (the inputs and the lead table are
-//!   shared). Member `m`'s `i32` logits, of scale `sₘ`, are weighed by the integer
+//! - **Ensembles**: each member's weights are quantised on their own; the inputs, the lead
+//!   table and each hidden layer's pre-activation scale (the largest over the members) and so
+//!   its activations' table are shared. Member `m`'s `i32` logits, of scale `sₘ`, are weighed
+//!   by the integer
 //!   `Wₘ = round(2²⁴ · sₘ / S)` (`S` the largest `sₘ`, so `Wₘ ≤ 2²⁴`) and summed in `i64`: the
 //!   sum is exact (`|zₘ · Wₘ| < 2⁵⁵`), so its arg-max is the same on every target. One unit of
 //!   it is `S / (2²⁴ · members)` of the mean logit. An ensemble of one has `W₀ = 2²⁴`.
@@ -164,8 +166,22 @@ impl Int8Model {
             let (t, s) = table(&model.lead, input_scale);
             (Some(t), s)
         };
+        // Each hidden layer's pre-activation scale is the largest over the members, so that
+        // its activations' table is one for them all.
+        let traces: Vec<Vec<_>> = (0..model.members.len())
+            .map(|m| rows.chunks_exact(d).map(|r| model.trace(m, r)).collect())
+            .collect();
+        let hidden = model.layers().len().saturating_sub(1);
+        let pre: Vec<f64> = (0..hidden)
+            .map(|l| {
+                let of_member = |t: &Vec<Vec<(Vec<f32>, Vec<f32>)>>| {
+                    max_abs(t.iter().flat_map(|row| &row[l].0))
+                };
+                scale_for(traces.iter().map(of_member).fold(0.0, f64::max))
+            })
+            .collect();
         let mut members: Vec<Member> = (0..model.members.len())
-            .map(|m| member(model, m, rows, scale))
+            .map(|m| member(model, m, scale, &pre))
             .collect();
         let top = members.iter().map(|m| m.logit_scale).fold(0.0, f64::max);
         for m in &mut members {
@@ -252,11 +268,10 @@ impl Int8Model {
     }
 }
 
-/// Member `m` of `model` quantised: its layers from the traces of the calibration `rows`,
-/// its inputs of scale `scale` (after the lead table). Its weight is set by the caller.
-fn member(model: &Model, m: usize, rows: &[f32], mut scale: f64) -> Member {
-    let d = model.inputs();
-    let traces: Vec<_> = rows.chunks_exact(d).map(|r| model.trace(m, r)).collect();
+/// Member `m` of `model` quantised: its inputs of scale `scale` (after the lead table), each
+/// hidden layer `l`'s pre-activations of scale `pre[l]` (shared by the members). Its weight
+/// in the ensemble is set by the caller.
+fn member(model: &Model, m: usize, mut scale: f64, pre: &[f64]) -> Member {
     let dense_layers = &model.members[m];
     let last = dense_layers.len() - 1;
     let mut layers = Vec::with_capacity(dense_layers.len());
@@ -290,7 +305,7 @@ fn member(model: &Model, m: usize, rows: &[f32], mut scale: f64) -> Member {
             logit_scale = sum_scales[0];
             None
         } else {
-            let pre = scale_for(max_abs(traces.iter().flat_map(|t| &t[l].0)));
+            let pre = pre.get(l).copied().unwrap_or(1.0);
             let (t, out) = if dense.then.is_empty() {
                 (None, pre)
             } else {
@@ -473,9 +488,10 @@ mod tests {
         }
     }
 
-    /// An ensemble of three: each member is quantised as it would be alone, the `i64` logits
-    /// are the members' `i32` logits weighed by `round(2²⁴ · sₘ / S)` and summed, the widest
-    /// member's weight is 2²⁴, and the result is close to the mean of the float logits.
+    /// An ensemble of three: each member's weights are quantised as they would be alone, the
+    /// activation tables are one for all, the `i64` logits are the members' `i32` logits
+    /// weighed by `round(2²⁴ · sₘ / S)` and summed, the widest member's weight is 2²⁴, and the
+    /// result is close to the mean of the float logits.
     #[test]
     fn an_ensembles_logits_weigh_each_members_by_its_scale() {
         let arch: piconas_core::Arch = "[8, Tanh, 4]".parse().unwrap();
@@ -492,8 +508,18 @@ mod tests {
             let (one, arch) =
                 crate::deploy::test_ensemble(arch, (3, 4), None, 1, |_, i| weight(m, i));
             let single = Int8Model::quantize(&Model::new(&one, arch).unwrap(), &rows).unwrap();
-            assert_eq!(single.members[0].layers, member.layers, "member {m}");
+            for (alone, together) in single.members[0].layers.iter().zip(&member.layers) {
+                assert_eq!(alone.weights, together.weights, "member {m}");
+            }
             assert_eq!(single.members[0].weight, 1 << SHIFT, "an ensemble of one");
+            let table = |q: &Int8Model, m: usize| {
+                q.members[m].layers[0]
+                    .requantize
+                    .as_ref()
+                    .and_then(|r| r.table.clone())
+            };
+            assert!(table(&q, m).is_some());
+            assert_eq!(table(&q, m), table(&q, 0), "one table for all");
             let expected = (member.logit_scale / top * f64::from(1u32 << SHIFT)).round() as i32;
             assert_eq!(member.weight, expected);
             alone.push(single);
