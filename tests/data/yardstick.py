@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import warnings
 
 import numpy as np
@@ -66,6 +67,8 @@ GOAL = ["lr", "dt", "rf", "mlp"]
 # What emlearn converts, and how (trees as inline C with float thresholds, so that the C
 # classifies the standardised features exactly as scikit-learn does).
 EMLEARN = {"dt": {"method": "inline", "dtype": "float"}, "rf": {"method": "inline", "dtype": "float"}, "mlp": {}}
+
+CWD_LOCK = threading.Lock()
 
 HARNESS = """#include <stdint.h>
 #include "{header}"
@@ -191,9 +194,18 @@ def measure(args, name, seed, x, y):
                 check=True, capture_output=True, text=True).stdout
             row["flash_piconas"] = avr_flash(work, header, "piconas.h", "float", d, "piconas_predict(x)")
             for key, options in EMLEARN.items():
-                converted = emlearn.convert(models[key], **options)
                 path = os.path.join(work, "model.h")
-                converted.save(file=path, name="model")
+                # emlearn compiles a test program of a converted network into ./tmp: convert
+                # in the work directory (one thread at a time, as the working directory is the
+                # process's).
+                with CWD_LOCK:
+                    here = os.getcwd()
+                    os.chdir(work)
+                    try:
+                        converted = emlearn.convert(models[key], **options)
+                        converted.save(file=path, name="model")
+                    finally:
+                        os.chdir(here)
                 with open(path) as f:
                     text = f.read()
                 row[f"flash_{key}"] = avr_flash(work, text, "model.h", "float", d, f"model_predict(x, {d})", include)
