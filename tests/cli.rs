@@ -1874,13 +1874,20 @@ fn the_original_preset_sets_every_rule_and_a_flag_overrides_one() {
         ("controller_input", "zeros"),
         ("loss_per_step", "mean"),
         ("reward_epoch", "last"),
+        ("best_epoch", "accuracy"),
         ("dev_accuracy", "batch-mean"),
         ("shaping", "original"),
+        ("strategy", "reinforce"),
+        ("selection", "best"),
     ];
     for (key, value) in rules {
         assert_eq!(settings[key], value, "{key}: {settings}");
     }
     assert_eq!(settings["baseline_decay"], serde_json::Value::Null);
+    assert_eq!(
+        (&settings["min_steps"], &settings["reward_folds"]),
+        (&serde_json::json!(0), &serde_json::json!(1))
+    );
     // The original's winner: the single best reward's architecture.
     assert_eq!(
         (settings["finalists"].as_u64(), settings["folds"].as_u64()),

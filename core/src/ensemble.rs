@@ -10,6 +10,10 @@
 //!
 //! Members are passed as a slice, so the caller decides where they live; a batch of rows
 //! is loaded once and run through each member in turn (the forward pass leaves its input).
+//! A caller that cannot hold every member at once (a firmware whose members are constants in
+//! flash) adds one member's logits at a time into its own buffer of `k` sums per row
+//! ([`add_logits`]), then reads the classes or probabilities off the sums
+//! ([`classes_of_sums`], [`probabilities_of_sums`]): the same bits.
 
 use crate::arch::MAX_CLASSES;
 use crate::config::MAX_BATCH;
@@ -76,6 +80,64 @@ pub fn probabilities(members: &[Network], ws: &mut Workspace, x: &[f32], out: &m
     each_batch(members, ws, x, out.len() / k, |logits, start, lanes| {
         for s in 0..lanes {
             softmax(logits, s, &mut out[(start + s) * k..(start + s + 1) * k]);
+        }
+    });
+}
+
+/// Adds `member`'s logits for each row of `x` (row-major, its `d` features a row) to `sums`
+/// (`k` per row, in class order), as many rows as both hold. Start from zeros, add the members
+/// in order, then read [`classes_of_sums`] or [`probabilities_of_sums`].
+pub fn add_logits(member: &Network, ws: &mut Workspace, x: &[f32], sums: &mut [f32]) {
+    let (d, k) = (member.shape().inputs(), member.shape().classes());
+    let (layout, params) = member.parts();
+    let n = (x.len() / d).min(sums.len() / k);
+    for start in (0..n).step_by(MAX_BATCH) {
+        let lanes = (n - start).min(MAX_BATCH);
+        let rows = x[start * d..(start + lanes) * d].chunks_exact(d);
+        ws.load(d, rows.map(|r| (r, 0)));
+        layout.forward(params, ws);
+        for (c, z) in ws.logits(layout).iter().enumerate() {
+            for (s, &v) in z.iter().take(lanes).enumerate() {
+                sums[(start + s) * k + c] += v;
+            }
+        }
+    }
+}
+
+/// Each row's mean logits from `sums` (`k` per row, [`add_logits`] of `members` members),
+/// a batch of lanes at a time, for `f(mean logits, first row, rows)`.
+fn each_mean(sums: &[f32], members: usize, k: usize, mut f: impl FnMut(&[Lanes], usize, usize)) {
+    let k = k.clamp(1, MAX_CLASSES);
+    let n = sums.len() / k;
+    let count = members.max(1) as f32;
+    for start in (0..n).step_by(MAX_BATCH) {
+        let lanes = (n - start).min(MAX_BATCH);
+        let mut mean = [[0.0f32; MAX_BATCH]; MAX_CLASSES];
+        for s in 0..lanes {
+            for (c, row) in mean.iter_mut().take(k).enumerate() {
+                row[s] = sums[(start + s) * k + c] / count;
+            }
+        }
+        f(&mean[..k], start, lanes);
+    }
+}
+
+/// The class of each row from its summed logits (see [`add_logits`]), into `out`.
+pub fn classes_of_sums(sums: &[f32], members: usize, k: usize, out: &mut [u8]) {
+    each_mean(sums, members, k, |logits, start, lanes| {
+        for (s, o) in out.iter_mut().skip(start).take(lanes).enumerate() {
+            *o = mlp::predicted(logits, s);
+        }
+    });
+}
+
+/// Each row's class probabilities from its summed logits (see [`add_logits`]), `k` per row.
+pub fn probabilities_of_sums(sums: &[f32], members: usize, k: usize, out: &mut [f32]) {
+    each_mean(sums, members, k, |logits, start, lanes| {
+        for s in 0..lanes {
+            if let Some(p) = out.get_mut((start + s) * k..(start + s + 1) * k) {
+                softmax(logits, s, p);
+            }
         }
     });
 }
@@ -198,6 +260,18 @@ mod tests {
         }
         let rows = Rows::new(&x, &y, shape).unwrap();
         assert_eq!(accuracy(&members, &mut ws, &rows), right as f32 / 40.0);
+        // One member at a time into the caller's sums: the same bits.
+        let mut sums = vec![0.0f32; 40 * 4];
+        for m in &members {
+            add_logits(m, &mut ws, &x, &mut sums);
+        }
+        let mut streamed = vec![0u8; 40];
+        classes_of_sums(&sums, 3, 4, &mut streamed);
+        assert_eq!(streamed, classes);
+        let mut q = vec![0.0f32; 40 * 4];
+        probabilities_of_sums(&sums, 3, 4, &mut q);
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&q), bits(&p));
         // No members, or members of two shapes: nothing is written.
         let mut untouched = vec![9u8; 40];
         classify(&[], &mut ws, &x, &mut untouched);

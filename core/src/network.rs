@@ -63,6 +63,16 @@ impl Network {
     /// exactly as many as the architecture has on that shape, every one finite. Weights read
     /// back from storage are checked here, never truncated or zero-filled.
     pub fn new(arch: Arch, shape: Shape, weights: &[f32]) -> Result<Network, NetworkError> {
+        let mut network = Network::EMPTY;
+        network.load(arch, shape, weights)?;
+        Ok(network)
+    }
+
+    /// [`Network::new`] in place: `self` becomes `arch` on data of `shape` with `weights`, or
+    /// is left as it was if they do not make a network. For a firmware that holds one network
+    /// in a static and loads the members of an ensemble into it in turn, never copying one
+    /// through the stack.
+    pub fn load(&mut self, arch: Arch, shape: Shape, weights: &[f32]) -> Result<(), NetworkError> {
         let layout = Layout::new(&arch, shape);
         let expected = layout.param_count();
         if weights.len() != expected {
@@ -74,13 +84,8 @@ impl Network {
         if let Some(index) = weights.iter().position(|w| !w.is_finite()) {
             return Err(NetworkError::NotFinite { index });
         }
-        let mut params = [0.0; MAX_PARAMS];
-        params[..expected].copy_from_slice(weights);
-        Ok(Network {
-            arch,
-            layout,
-            params,
-        })
+        self.set(arch, layout, weights);
+        Ok(())
     }
 
     /// Overwrites `self` with `layout` (of `arch`) and its weights `params` (the trainer's

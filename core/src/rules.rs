@@ -14,7 +14,11 @@
 //!   32 — exact: [`DevAccuracy`];
 //! - shaping penalties inside each rollout — none: [`Shaping`], [`shaping_penalty`];
 //! - the winner is the single best reward's architecture — the finalists compared by
-//!   cross-validation: `finalists`, `folds`, `retrains` (see [`original`]).
+//!   cross-validation, the smallest of the tied chosen: `finalists`, `folds`, `retrains`,
+//!   `selection` (see [`original`]);
+//! - a child trains at most 100 epochs however small the data, and is scored on the dev split
+//!   however few its rows — a step floor and cross-validated rewards on small data:
+//!   `ChildConfig::min_steps`, `SearchConfig::reward_folds`.
 
 use crate::arch::Token;
 use crate::config::SearchConfig;
@@ -155,11 +159,12 @@ pub fn shaping_penalty(actions: &[Token]) -> f32 {
 }
 
 /// `config` with every rule the original's: the zero input, no baseline, the per-step mean
-/// loss, the last epoch's batch-averaged dev accuracy, the shaping penalties, and its winner:
-/// the architecture of the single best reward (one finalist, trained once more and scored
-/// on dev and test; the original's code stops at the search, and its 91 % has no code
-/// behind it). The `original` preset; its other values are piconas's defaults, which are
-/// the original's too.
+/// loss, the last epoch's batch-averaged dev accuracy, the best epoch and patience by dev
+/// accuracy, no step floor, rewards on the dev split whatever its size, the controller, the
+/// shaping penalties, and its winner: the architecture of the single best reward (one
+/// finalist, trained once more and scored on dev and test, the best-score rule; the
+/// original's code stops at the search, and its 91 % has no code behind it). The `original`
+/// preset; its other values are piconas's defaults, which are the original's too.
 pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.finalists = 1;
     config.folds = 1;
@@ -173,6 +178,7 @@ pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.child.min_steps = 0;
     config.reward_folds = 1;
     config.strategy = crate::config::Strategy::Reinforce;
+    config.selection = crate::config::Selection::Best;
     config.shaping = Shaping::Original;
     config
 }
@@ -243,6 +249,11 @@ mod tests {
             (1, 1, 1),
             "the single best reward"
         );
+        // The rules piconas added since (issue 26) are the original's too under the preset.
+        assert_eq!(o.child.best_epoch, BestEpoch::Accuracy);
+        assert_eq!((o.child.min_steps, o.reward_folds), (0, 1));
+        assert_eq!(o.strategy, crate::config::Strategy::Reinforce);
+        assert_eq!(o.selection, crate::config::Selection::Best);
         assert_eq!(SearchConfig::DEFAULT.child.reward_epoch, RewardEpoch::Best);
         assert_eq!(std::format!("{}", StepLoss::Mean), "mean");
     }

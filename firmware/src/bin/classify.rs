@@ -1,9 +1,10 @@
 //! The deploy path's last step: an exported ensemble (`piconas export --format rust`, compiled
 //! in by build.rs) classifies the test split on the chip, from the raw rows the export carries,
 //! standardised here with its statistics, by its members' mean logits (the core's
-//! `ensemble`). Prints its accuracy, and exits 0 only if every row's predicted class is the
-//! host's and the accuracy equals, bit for bit, the accuracy the host computed for the same
-//! ensemble.
+//! `ensemble`): one network in RAM, into which each member's weights (constants in flash) are
+//! loaded in turn to add its logits. Prints its accuracy, and exits 0 only if every row's
+//! predicted class is the host's and the accuracy equals, bit for bit, the accuracy the host
+//! computed for the same ensemble.
 #![no_std]
 #![no_main]
 
@@ -11,7 +12,7 @@ use cortex_m_rt::entry;
 use cortex_m_semihosting::hprintln;
 use panic_semihosting as _;
 use piconas_core::mlp::Workspace;
-use piconas_core::{Arch, Network, Rows, Shape, ensemble};
+use piconas_core::{Arch, Network, Shape, ensemble};
 use piconas_firmware::Fixed4;
 
 mod exported {
@@ -29,7 +30,9 @@ fn main() -> ! {
     // does (the core's one formula), then classified.
     static mut X: [f32; exported::TEST_X.len()] = [0.0; exported::TEST_X.len()];
     static mut WORKSPACE: Workspace = Workspace::new();
-    static mut MEMBERS: [Network; K] = [const { Network::EMPTY }; K];
+    static mut NETWORK: Network = Network::EMPTY;
+    static mut SUMS: [f32; N * exported::CLASSES] = [0.0; N * exported::CLASSES];
+    static mut CLASSES: [u8; N] = [0; N];
 
     X.copy_from_slice(&exported::TEST_X);
     piconas_core::standardize::apply(X, &exported::STANDARDIZE_MEAN, &exported::STANDARDIZE_SCALE);
@@ -41,35 +44,35 @@ fn main() -> ! {
         Ok(shape) => shape,
         Err(e) => fail(format_args!("shape: {e}")),
     };
-    for (m, (slot, weights)) in MEMBERS.iter_mut().zip(&exported::MEMBERS).enumerate() {
-        *slot = match Network::new(arch, shape, weights) {
-            Ok(network) => network,
-            Err(e) => fail(format_args!("member {m}'s weights: {e}")),
-        };
+    for (m, weights) in exported::MEMBERS.iter().enumerate() {
+        if let Err(e) = NETWORK.load(arch, shape, weights) {
+            fail(format_args!("member {m}'s weights: {e}"));
+        }
+        ensemble::add_logits(NETWORK, WORKSPACE, X, SUMS);
     }
-    let members: &[Network] = MEMBERS;
-    let test = match Rows::new(X, &exported::TEST_LABELS, shape) {
-        Ok(rows) => rows,
-        Err(e) => fail(format_args!("test rows: {e}")),
-    };
+    ensemble::classes_of_sums(SUMS, K, exported::CLASSES, CLASSES);
     if exported::HOST_TEST_PREDICTIONS.len() != N {
         fail(format_args!(
             "{} host predictions for {N} test rows",
             exported::HOST_TEST_PREDICTIONS.len()
         ));
     }
-    for (i, &host) in exported::HOST_TEST_PREDICTIONS.iter().enumerate() {
-        let mut class = [0u8];
-        ensemble::classify(members, WORKSPACE, test.x(i), &mut class);
-        if class[0] != host {
+    let mut right = 0usize;
+    for (i, (&class, &host)) in CLASSES
+        .iter()
+        .zip(&exported::HOST_TEST_PREDICTIONS)
+        .enumerate()
+    {
+        if class != host {
             fail(format_args!(
-                "test row {i}: the chip predicts class {}, the host {host}",
-                class[0]
+                "test row {i}: the chip predicts class {class}, the host {host}"
             ));
         }
+        right += usize::from(class == exported::TEST_LABELS[i]);
     }
     hprintln!("classify: all {} predictions are the host's", N);
-    let accuracy = ensemble::accuracy(members, WORKSPACE, &test);
+    // As the host counts it: right over rows, in f32.
+    let accuracy = right as f32 / N as f32;
     let host = f32::from_bits(exported::HOST_TEST_ACCURACY_BITS);
     hprintln!(
         "classify: {} ({} members of {} weights, {} features, {} classes) on {} test rows: accuracy {} (bits {:08x}); host {} (bits {:08x})",
