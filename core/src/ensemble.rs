@@ -280,4 +280,25 @@ mod tests {
         assert!(untouched.iter().all(|&c| c == 9));
         assert_eq!(accuracy(&[], &mut ws, &rows), 0.0);
     }
+
+    /// `add_logits` goes as far as both the rows and the sums go: more rows than sums leave the
+    /// extra rows out, more sums than rows leave the extra sums as they were.
+    #[test]
+    fn add_logits_adds_as_many_rows_as_both_hold() {
+        let shape = Shape::new(3, 4).unwrap();
+        let net = member(&"[8, Tanh]".parse().unwrap(), shape, 2);
+        let (x, _) = rows(shape, 40);
+        let mut ws = Workspace::new();
+        let mut all = vec![0.0f32; 40 * 4];
+        add_logits(&net, &mut ws, &x, &mut all);
+        let mut fewer_sums = vec![0.0f32; 25 * 4];
+        add_logits(&net, &mut ws, &x, &mut fewer_sums);
+        assert_eq!(fewer_sums[..], all[..25 * 4]);
+        let mut more_sums = vec![0.5f32; 50 * 4];
+        add_logits(&net, &mut ws, &x[..30 * 3], &mut more_sums);
+        for (i, (got, full)) in more_sums.iter().zip(&all).enumerate().take(30 * 4) {
+            assert_eq!(got.to_bits(), (full + 0.5).to_bits(), "sum {i}");
+        }
+        assert!(more_sums[30 * 4..].iter().all(|&v| v == 0.5));
+    }
 }
