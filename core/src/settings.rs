@@ -452,7 +452,8 @@ pub static SETTINGS: [Setting; 34] = [
         page: "patience",
         field: "child.patience",
         value_name: "N",
-        help: "Epochs without a new best dev accuracy before a child stops",
+        help: "Epochs without a new best (the dev loss, or the dev accuracy: --best-epoch) before \
+               a child stops",
         kind: Kind::Int {
             min: 1,
             max: MAX_EPOCHS as u64,

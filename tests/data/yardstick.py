@@ -197,7 +197,7 @@ def measure(args, name, seed, x, y):
                 path = os.path.join(work, "model.h")
                 # emlearn compiles a test program of a converted network into ./tmp: convert
                 # in the work directory (one thread at a time, as the working directory is the
-                # process's).
+                # process's; every other path here is absolute).
                 with CWD_LOCK:
                     here = os.getcwd()
                     os.chdir(work)
@@ -291,6 +291,8 @@ def main():
     p.add_argument("--csv", help="also write every split's figures to this file")
     args = p.parse_args(argv)
     args.flags = flags
+    # Absolute paths: emlearn's conversions change the process's working directory for a moment.
+    args.piconas, args.out = os.path.abspath(args.piconas), os.path.abspath(args.out)
     sets = args.sets.split(",")
     data = {name: read(name) for name in sets}
     jobs = [(name, seed) for name in sets for seed in range(args.seeds)]
