@@ -301,4 +301,32 @@ mod tests {
         }
         assert!(more_sums[30 * 4..].iter().all(|&v| v == 0.5));
     }
+
+    /// Classes and probabilities go as far as both the rows and the output go, and the
+    /// accuracy of no rows, or of rows of another shape, is 0.
+    #[test]
+    fn outputs_cover_as_many_rows_as_both_hold_and_odd_rows_score_zero() {
+        let shape = Shape::new(3, 4).unwrap();
+        let members = [member(&"[8, Tanh]".parse().unwrap(), shape, 3)];
+        let (x, y) = rows(shape, 40);
+        let mut ws = Workspace::new();
+        let mut all = vec![0u8; 40];
+        classify(&members, &mut ws, &x, &mut all);
+        let mut longer = vec![9u8; 50];
+        classify(&members, &mut ws, &x, &mut longer);
+        assert_eq!(longer[..40], all[..]);
+        assert!(longer[40..].iter().all(|&c| c == 9));
+        let mut p = vec![0.0f32; 40 * 4];
+        probabilities(&members, &mut ws, &x, &mut p);
+        let mut fewer = vec![0.0f32; 25 * 4];
+        probabilities(&members, &mut ws, &x, &mut fewer);
+        assert_eq!(fewer[..], p[..25 * 4]);
+        let empty = Rows::new(&[], &[], shape).unwrap();
+        assert_eq!(accuracy(&members, &mut ws, &empty), 0.0);
+        let other = Shape::new(4, 3).unwrap();
+        let (x4, y4) = (&x[..30 * 4], &y[..30]);
+        let y4: Vec<u8> = y4.iter().map(|c| c % 3).collect();
+        let odd = Rows::new(x4, &y4, other).unwrap();
+        assert_eq!(accuracy(&members, &mut ws, &odd), 0.0);
+    }
 }
