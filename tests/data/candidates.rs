@@ -13,7 +13,11 @@
 //! - `fold_mean`: the mean of its fold models' test accuracies (what was reported);
 //! - `ensemble`: its fold models' mean logits (what is saved now);
 //! - `refit`: one network trained on all of train + dev for the mean best epoch of the folds;
-//! - `refit_ensemble`: five such refits with other seeds, by their mean logits.
+//! - `refit_ensemble`: five such refits with other seeds, by their mean logits;
+//! - `repeated_winner`, `repeated_ensemble`: the finalist that the one-standard-error rule
+//!   picks when the finalists are compared by *repeated* cross-validation (the K folds over
+//!   train + dev as `finish` cuts them, then over `REPEATS - 1` reshufflings of those rows),
+//!   and the test accuracy of its K fold models' ensemble (what would ship).
 //!
 //! `moons:D` is the default generated data with data seed `D`; `sklearn-moons` is
 //! `tests/data/sklearn-moons.csv` read as the original reads it (in order, unstandardised).
@@ -22,7 +26,11 @@ use piconas::data::{CsvOptions, Dataset, SplitMode};
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::mlp::Workspace;
 use piconas_core::rng::{self, Stream};
-use piconas_core::{Network, Search, Setting, Settings, Trainer, ensemble};
+use piconas_core::search::{FinalistScore, Spread, choose};
+use piconas_core::{Arch, Network, Rows, Search, Setting, Settings, Split, Trainer, ensemble};
+
+/// Cross-validations of the finalists in `repeated_*`: the one `finish` did, and reshuffles.
+const REPEATS: u64 = 3;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -81,18 +89,77 @@ fn main() {
     };
     let single = refit(100);
     let refits: Vec<Network> = (200..205).map(refit).collect();
+    // Repeated cross-validation of the finalists, and what its choice would ship.
+    let repeated = repeated_choice(&mut search, &split, &report.finalists);
+    let ship = |search: &mut Search<64, MAX_ROLLOUTS_PER_UPDATE>, arch: &Arch| {
+        let members: Vec<Network> = (0..folds)
+            .map(|f| {
+                search.cross_validate(&split, arch, f);
+                let mut net = Network::EMPTY;
+                search.trainer().copy_network(&mut net);
+                net
+            })
+            .collect();
+        members
+    };
+    let repeated_members = ship(&mut search, &repeated);
     let bayes = data
         .generated
         .map_or(0.0, |g| piconas_core::bayes::accuracy(&g, &split.test));
     println!(
-        "{{\"data\": {source:?}, \"split_seed\": {split_seed}, \"winner\": \"{arch}\", \"params\": {}, \"bayes\": {bayes}, \"best_fold\": {}, \"fold_mean\": {}, \"ensemble\": {}, \"refit\": {}, \"refit_ensemble\": {}}}",
+        "{{\"data\": {source:?}, \"split_seed\": {split_seed}, \"winner\": \"{arch}\", \"params\": {}, \"bayes\": {bayes}, \"best_fold\": {}, \"fold_mean\": {}, \"ensemble\": {}, \"refit\": {}, \"refit_ensemble\": {}, \"repeated_winner\": \"{repeated}\", \"repeated_ensemble\": {}}}",
         arch.parameter_count(data.shape),
         best.1,
         report.test_mean,
         test(&members, &mut ws),
         test(core::slice::from_ref(&single), &mut ws),
         test(&refits, &mut ws),
+        test(&repeated_members, &mut ws),
     );
+}
+
+/// The finalist the one-standard-error rule picks over `REPEATS` cross-validations: the
+/// folds of `finish`, then the same fold count over seeded reshuffles of train + dev.
+fn repeated_choice(
+    search: &mut Search<64, MAX_ROLLOUTS_PER_UPDATE>,
+    split: &Split<'_>,
+    finalists: &[FinalistScore],
+) -> Arch {
+    let folds = search.config().folds;
+    let learn = split.learn;
+    let d = learn.shape().inputs();
+    let mut scored: Vec<FinalistScore> = finalists.to_vec();
+    let mut spreads: Vec<Spread> = vec![Spread::default(); finalists.len()];
+    for r in 0..REPEATS {
+        // Repeat 0 is `finish`'s own cut; the others shuffle the rows first (Fisher–Yates).
+        let mut order: Vec<usize> = (0..learn.len()).collect();
+        if r > 0 {
+            let mut rng = rng::stream(search.config().seed, Stream::Data, 1000 + r);
+            for i in (1..order.len()).rev() {
+                order.swap(i, rng::below(&mut rng, i as u32 + 1) as usize);
+            }
+        }
+        let x: Vec<f32> = order.iter().flat_map(|&i| learn.x(i).to_vec()).collect();
+        let y: Vec<u8> = order.iter().map(|&i| learn.label(i)).collect();
+        debug_assert_eq!(x.len(), y.len() * d);
+        let rows = Rows::new(&x, &y, learn.shape()).expect("the same rows");
+        let shuffled = Split {
+            learn: rows,
+            ..*split
+        };
+        for (spread, f) in spreads.iter_mut().zip(finalists) {
+            for fold in 0..folds {
+                spread.add(search.cross_validate(&shuffled, &f.arch, fold).reward);
+            }
+        }
+    }
+    for (score, spread) in scored.iter_mut().zip(&spreads) {
+        score.dev_mean = spread.mean();
+        score.dev_se = spread.standard_error();
+    }
+    let shape = split.shape();
+    let chosen = choose(&scored, search.config().selection, shape, |f| f.dev_mean);
+    scored.get(chosen).map_or(Arch::EMPTY, |f| f.arch)
 }
 
 /// The data `source` names, split with `split_seed` (files) or generated (`moons:D`).
