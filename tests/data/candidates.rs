@@ -91,18 +91,7 @@ fn main() {
     let refits: Vec<Network> = (200..205).map(refit).collect();
     // Repeated cross-validation of the finalists, and what its choice would ship.
     let repeated = repeated_choice(&mut search, &split, &report.finalists);
-    let ship = |search: &mut Search<64, MAX_ROLLOUTS_PER_UPDATE>, arch: &Arch| {
-        let members: Vec<Network> = (0..folds)
-            .map(|f| {
-                search.cross_validate(&split, arch, f);
-                let mut net = Network::EMPTY;
-                search.trainer().copy_network(&mut net);
-                net
-            })
-            .collect();
-        members
-    };
-    let repeated_members = ship(&mut search, &repeated);
+    let repeated_members = fold_models(&mut search, &split, &repeated);
     let bayes = data
         .generated
         .map_or(0.0, |g| piconas_core::bayes::accuracy(&g, &split.test));
@@ -116,6 +105,22 @@ fn main() {
         test(&refits, &mut ws),
         test(&repeated_members, &mut ws),
     );
+}
+
+/// `arch`'s fold models, trained as `finish` trains them (what ships if it wins).
+fn fold_models(
+    search: &mut Search<64, MAX_ROLLOUTS_PER_UPDATE>,
+    split: &Split<'_>,
+    arch: &Arch,
+) -> Vec<Network> {
+    (0..search.config().folds)
+        .map(|f| {
+            search.cross_validate(split, arch, f);
+            let mut net = Network::EMPTY;
+            search.trainer().copy_network(&mut net);
+            net
+        })
+        .collect()
 }
 
 /// The finalist the one-standard-error rule picks over `REPEATS` cross-validations: the
