@@ -237,6 +237,15 @@ pub fn encode(model: &Model) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// The graph's operators, in node order.
+    fn op_types(graph: &GraphProto) -> Vec<&str> {
+        graph
+            .node
+            .iter()
+            .map(|n| n.op_type.as_deref().unwrap())
+            .collect()
+    }
+
     #[test]
     fn the_graph_is_the_networks_walk() {
         let scaling = crate::data::Scaling {
@@ -249,11 +258,7 @@ mod tests {
         let bytes = encode(&model);
         let back = ModelProto::decode(&bytes[..]).unwrap();
         let graph = back.graph.unwrap();
-        let ops: Vec<&str> = graph
-            .node
-            .iter()
-            .map(|n| n.op_type.as_deref().unwrap())
-            .collect();
+        let ops = op_types(&graph);
         assert_eq!(
             ops,
             [
@@ -294,11 +299,7 @@ mod tests {
             .unwrap()
             .graph
             .unwrap();
-        let ops: Vec<&str> = graph
-            .node
-            .iter()
-            .map(|n| n.op_type.as_deref().unwrap())
-            .collect();
+        let ops = op_types(&graph);
         assert_eq!(
             ops,
             [
