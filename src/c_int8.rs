@@ -303,7 +303,7 @@ mod tests {
     #[test]
     fn the_largest_networks_fit_an_uno_with_room() {
         // The most weights, and the most activation tables: under 6 KB of the Uno's 32 KB of
-        // flash, and 2 × 64 + 64 + 4 × 10 bytes of its 2 KB of SRAM (as the README says).
+        // flash, and 2 × 64 + 64 + 4 × 10 bytes of its 2 KB of SRAM (as docs/deploy.md says).
         for arch in [
             "[16, 16, 16, 16, 16, 16]",
             "[Tanh, 16, Sigmoid, 16, LeakyReLU, 16]",

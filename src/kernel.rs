@@ -74,7 +74,7 @@ pub fn fit(
 /// The instruction set training runs on here: the widest this CPU has up to AVX2, or up to
 /// the one `PICONAS_KERNEL` names (`baseline`, `AVX2`, `AVX-512`; any case). AVX-512 is
 /// opt-in: on the Xeon it was measured on, its 16-lane loops leave 8- and 4-unit layers to
-/// scalar remainders, and the default search ran 12 % slower than on AVX2 (README,
+/// scalar remainders, and the default search ran 12 % slower than on AVX2 (docs/performance.md,
 /// Performance), though six 16-unit layers train 3–10 % faster.
 pub fn kernel() -> Kernel {
     static KERNEL: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();

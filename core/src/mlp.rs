@@ -1065,7 +1065,7 @@ mod tests {
     #[test]
     fn the_workspace_is_the_documented_size() {
         // 2·MAX_INPUTS + 96 + MAX_CLASSES + 16 rows of 32 lanes, one transposed input of
-        // MAX_FAN_IN x 32, labels and counters: the sizes the docs, the README's memory table
+        // MAX_FAN_IN x 32, labels and counters: the sizes the docs, docs/deploy.md's memory table
         // and the firmware's RAM budget count on (4 more where a `usize` takes 8 bytes).
         assert_eq!(ROWS, 2 * MAX_INPUTS + 96 + MAX_CLASSES + 16);
         let usize_extra = size_of::<usize>() - 4;

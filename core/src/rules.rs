@@ -1,7 +1,7 @@
 //! The original's code, rule by rule: where it differs from piconas's defaults, each
 //! difference is a setting of its own, so that a search can follow the original exactly
 //! ([`original`], the `original` preset) or switch the rules one at a time (the
-//! ablation in the README).
+//! ablation in docs/search.md).
 //!
 //! The original's code, as facts (piconas's default after the dash):
 //! - the controller reads a zero vector at every step — the previous token, one-hot:

@@ -228,7 +228,7 @@ proptest! {
         c.controller.rollouts_per_update = per_update;
         c.cost_weight = lambda;
         let positive = |v: f32| v.is_finite() && v > 0.0;
-        // Each field's rule, written out here (the README's settings table), not taken from
+        // Each field's rule, written out here (the settings table of docs/reference.md), not taken from
         // `validate`.
         let bad: Vec<&str> = [
             ("rollouts", (1..=10_000_000).contains(&rollouts)),

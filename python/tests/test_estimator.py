@@ -26,7 +26,7 @@ from piconas._estimator import SETTINGS
 #: Small searches: the checks fit dozens of times.
 FAST = dict(rollouts=8, max_epochs=20, finalists=1, retrains=1, progress=False)
 
-#: The checks PicoNASClassifier fails, each for a reason the README gives ("From Python"):
+#: The checks PicoNASClassifier fails, each for a reason docs/frontends.md gives ("From Python"):
 #: they fit on fewer than the 20 rows a 70/10/20 split needs (none empty).
 TOO_FEW_ROWS = {
     "check_n_features_in_after_fitting": "fits 15 rows; the search needs 20",
@@ -254,15 +254,15 @@ def test_save_refuses_a_non_empty_directory(tmp_path):
 
 
 def test_readme_example_runs(tmp_path, monkeypatch):
-    """The README's "From Python" example, as written there (in a fresh directory: it writes
-    files)."""
-    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md")
+    """The documentation's "From Python" example (docs/frontends.md), as written there (in a
+    fresh directory: it writes files)."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "frontends.md")
     monkeypatch.chdir(tmp_path)
     text = open(readme, encoding="utf-8").read()
     start = text.index("```python\n", text.index("## From Python")) + len("```python\n")
     code = text[start:text.index("```", start)]
     namespace = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    exec(compile(code, "docs/frontends.md", "exec"), namespace)
     assert namespace["model"].score(namespace["X_test"], namespace["y_test"]) > 0.9
     assert (tmp_path / "breast_cancer.h").exists()
     again = PicoNASClassifier.load(tmp_path / "runs" / "breast-cancer")

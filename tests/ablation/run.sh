@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's ablation (issue 18): from the original's rules to piconas's, one change at a
+# The ablation of docs/search.md (issue 18): from the original's rules to piconas's, one change at a
 # time, on the original's own data (scikit-learn's seed-0 moons, read in order and
 # unstandardised, as the original splits it), 5 search seeds x 5000 rollouts each. Each row
 # keeps the changes of the rows above it. Prints one line per run and the table: test

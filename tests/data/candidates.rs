@@ -1,5 +1,5 @@
 //! Which network to ship: the candidates a finished search could save, each scored on the test
-//! split, so that the choice is measured (README, "Choosing the winner").
+//! split, so that the choice is measured (docs/search.md, "Choosing the winner").
 //!
 //! ```sh
 //! cargo run --release --example candidates -- FILE|moons:DATA_SEED|sklearn-moons SPLIT_SEED [setting=value …]

@@ -19,7 +19,7 @@ big for 32 KB of flash or 2 KB of RAM) is reported as such. Each emlearn convers
 compiled for the host and must give scikit-learn's class for every test row (the count of
 rows that differ is reported).
 
-It prints the README's tables: mean test accuracy per model, the paired differences
+It prints the tables of docs/data.md: mean test accuracy per model, the paired differences
 (piconas minus each baseline, mean ± standard error over the splits), and the AVR flash.
 
     python3 -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn==1.9.1 emlearn==0.23.2
