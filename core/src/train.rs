@@ -143,16 +143,10 @@ impl Trainer {
         fold: &Fold<'_>,
         rng: &mut Generator,
     ) -> Outcome {
-        self.arch = *arch;
-        self.layout = Layout::new(arch, fold.dev.shape());
-        let n = self.layout.param_count();
-        self.layout.init(&mut self.params, rng);
-        self.best[..n].copy_from_slice(&self.params[..n]);
-        self.m[..n].fill(0.0);
-        self.v[..n].fill(0.0);
+        let n = self.start(arch, fold, rng);
         let mut adam = Adam::new(config.adam);
         let batch = config.batch_size.clamp(1, crate::config::MAX_BATCH);
-        let (rows, len) = (*fold.rows(), fold.len());
+        let len = fold.len();
         let mut outcome = Outcome {
             reward: -1.0,
             epochs: 0,
@@ -169,29 +163,7 @@ impl Trainer {
         let mut best_loss = f32::INFINITY;
         for epoch in 1..=config.max_epochs.saturating_mul(scale) {
             outcome.epochs = epoch;
-            let order = Permutation::new(len as u32, rng);
-            let mut finite = true;
-            for start in (0..len).step_by(batch) {
-                let end = (start + batch).min(len);
-                let picked = (start..end).map(|i| fold.index(order.get(i as u32) as usize));
-                self.ws.load_rows(&rows, picked);
-                self.layout.forward(&self.params, &mut self.ws);
-                if !self.ws.loss_gradient(&self.layout) {
-                    finite = false;
-                    break;
-                }
-                let step = adam.tick();
-                let (m, v) = (&mut self.m, &mut self.v);
-                self.layout
-                    .backward(&mut self.params, &mut self.ws, |start, p, g, weights| {
-                        let (m, v) = (&mut m[start..start + g.len()], &mut v[start..]);
-                        if weights && l2 != 0.0 {
-                            step.apply_l2(p, g, l2, m, v);
-                        } else {
-                            step.apply(p, g, m, v);
-                        }
-                    });
-            }
+            let finite = self.epoch(&mut adam, batch, l2, fold, rng);
             if !finite || !self.params[..n].iter().all(|p| p.is_finite()) {
                 outcome.reward = 0.0;
                 outcome.diverged = true;
@@ -222,6 +194,57 @@ impl Trainer {
         }
         outcome.reward = outcome.reward.max(0.0);
         outcome
+    }
+
+    /// Starts a fit of `arch` on `fold`'s shape: its layout, fresh weights from `rng` (also the
+    /// best so far) and zeroed Adam moments. Returns the parameter count.
+    #[inline(always)]
+    fn start(&mut self, arch: &Arch, fold: &Fold<'_>, rng: &mut Generator) -> usize {
+        self.arch = *arch;
+        self.layout = Layout::new(arch, fold.dev.shape());
+        let n = self.layout.param_count();
+        self.layout.init(&mut self.params, rng);
+        self.best[..n].copy_from_slice(&self.params[..n]);
+        self.m[..n].fill(0.0);
+        self.v[..n].fill(0.0);
+        n
+    }
+
+    /// One epoch: `fold`'s learning rows in a fresh order from `rng`, `batch` at a time, each
+    /// batch one Adam step (with the L2 penalty `l2` on the weights, not the biases). False,
+    /// at once, if a batch's loss is not finite.
+    #[inline(always)]
+    fn epoch(
+        &mut self,
+        adam: &mut Adam,
+        batch: usize,
+        l2: f32,
+        fold: &Fold<'_>,
+        rng: &mut Generator,
+    ) -> bool {
+        let (rows, len) = (*fold.rows(), fold.len());
+        let order = Permutation::new(len as u32, rng);
+        for start in (0..len).step_by(batch) {
+            let end = (start + batch).min(len);
+            let picked = (start..end).map(|i| fold.index(order.get(i as u32) as usize));
+            self.ws.load_rows(&rows, picked);
+            self.layout.forward(&self.params, &mut self.ws);
+            if !self.ws.loss_gradient(&self.layout) {
+                return false;
+            }
+            let step = adam.tick();
+            let (m, v) = (&mut self.m, &mut self.v);
+            self.layout
+                .backward(&mut self.params, &mut self.ws, |start, p, g, weights| {
+                    let (m, v) = (&mut m[start..start + g.len()], &mut v[start..]);
+                    if weights && l2 != 0.0 {
+                        step.apply_l2(p, g, l2, m, v);
+                    } else {
+                        step.apply(p, g, m, v);
+                    }
+                });
+        }
+        true
     }
 
     /// The current weights' score on `fold`'s dev rows, as `config` measures it, and their
