@@ -69,6 +69,25 @@ pub struct Scaling {
 }
 
 impl Scaling {
+    /// Checks statistics read back for `d` features: one mean and one scale a feature, the
+    /// means finite, the scales finite and positive.
+    pub fn check(&self, d: usize) -> Result<(), String> {
+        if self.mean.len() != d || self.scale.len() != d {
+            return Err(format!(
+                "standardize: {} means and {} scales for {d} features",
+                self.mean.len(),
+                self.scale.len()
+            ));
+        }
+        let fine = |v: &f32| v.is_finite();
+        if !self.mean.iter().all(fine) || !self.scale.iter().all(|v| fine(v) && *v > 0.0) {
+            return Err(
+                "standardize: a mean is not finite, or a scale not finite and positive".into(),
+            );
+        }
+        Ok(())
+    }
+
     /// Fits the statistics on the first 70 % of `rows` (the train split `Split::new` will
     /// cut) and standardises every row of `x` with them. Returns them and the indices of the
     /// features that are constant on the train split (only shifted).

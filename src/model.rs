@@ -145,6 +145,29 @@ impl NetworkFile {
         format!("{json}\n")
     }
 
+    /// Brings a file of any version to the current one: before version 4 a file held one
+    /// network's `weights`, since then the ensemble's `members` (at most [`MAX_MEMBERS`]).
+    fn upgrade(&mut self) -> Result<(), String> {
+        let (read, legacy) = (self.version, self.version < 4);
+        self.version = VERSION;
+        match (legacy, self.members.is_empty(), self.weights.is_empty()) {
+            (true, true, _) => self.members = vec![std::mem::take(&mut self.weights)],
+            (false, false, true) => {}
+            (true, false, _) => return Err(format!("members in a version-{read} file")),
+            (false, true, _) => return Err("no members: an ensemble needs one".into()),
+            (false, false, false) => {
+                return Err("weights beside members (version 4 has only members)".into());
+            }
+        }
+        if self.members.len() > MAX_MEMBERS {
+            return Err(format!(
+                "{} members, but an ensemble has at most {MAX_MEMBERS} (one per fold)",
+                self.members.len()
+            ));
+        }
+        Ok(())
+    }
+
     /// Reads and checks a network file's `text` (`name` goes into the errors): format and
     /// version, architecture, shape, standardisation, weights (by the core), data block.
     pub fn parse(name: &str, text: &str) -> Result<(NetworkFile, Arch), Failure> {
@@ -157,49 +180,14 @@ impl NetworkFile {
                 file.format, file.version
             )));
         }
-        // Before version 4 one network's `weights`; since, the ensemble's `members`. Read, a
-        // file is the current version (so that it is written back as one).
-        let legacy = file.version < 4;
-        file.version = VERSION;
-        match (legacy, file.members.is_empty(), file.weights.is_empty()) {
-            (true, true, _) => file.members = vec![std::mem::take(&mut file.weights)],
-            (false, false, true) => {}
-            (true, false, _) => {
-                return Err(bad(format!("members in a version-{} file", file.version)));
-            }
-            (false, true, _) => return Err(bad("no members: an ensemble needs one".into())),
-            (false, false, false) => {
-                return Err(bad(
-                    "weights beside members (version 4 has only members)".into()
-                ));
-            }
-        }
-        if file.members.len() > MAX_MEMBERS {
-            return Err(bad(format!(
-                "{} members, but an ensemble has at most {MAX_MEMBERS} (one per fold)",
-                file.members.len()
-            )));
-        }
+        file.upgrade().map_err(bad)?;
         let arch: Arch = file
             .arch
             .parse()
             .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
         let shape = file.shape().map_err(|e| bad(e.to_string()))?;
         if let Some(s) = &file.standardize {
-            let d = shape.inputs();
-            if s.mean.len() != d || s.scale.len() != d {
-                return Err(bad(format!(
-                    "standardize: {} means and {} scales for {d} features",
-                    s.mean.len(),
-                    s.scale.len()
-                )));
-            }
-            let fine = |v: &f32| v.is_finite();
-            if !s.mean.iter().all(fine) || !s.scale.iter().all(|v| fine(v) && *v > 0.0) {
-                return Err(bad(
-                    "standardize: a mean is not finite, or a scale not finite and positive".into(),
-                ));
-            }
+            s.check(shape.inputs()).map_err(bad)?;
         }
         // The core checks the weights as it does everywhere they are read back.
         for (m, weights) in file.members.iter().enumerate() {
@@ -247,5 +235,50 @@ impl NetworkFile {
                     .map_err(|e| Failure::Input(format!("network.json: {}: {e}", self.arch)))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's text with `edit` applied to its JSON.
+    fn edited(edit: impl Fn(&mut serde_json::Value)) -> String {
+        let (file, _) = crate::deploy::test_file("[Tanh, 4]", (2, 3), None, |i| i as f32);
+        let mut json: serde_json::Value = serde_json::from_str(&file.to_json()).unwrap();
+        edit(&mut json);
+        json.to_string()
+    }
+
+    fn error(text: &str) -> String {
+        match NetworkFile::parse("n.json", text) {
+            Err(Failure::Input(e)) => e,
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn older_versions_are_read_as_the_current_one_and_bad_member_blocks_are_named() {
+        let old = edited(|j| {
+            j["version"] = 2.into();
+            j["weights"] = j["members"][0].clone();
+            j["members"] = serde_json::json!([]);
+        });
+        let (file, _) = NetworkFile::parse("n.json", &old).unwrap();
+        assert_eq!((file.version, file.members.len()), (VERSION, 1));
+        // The message names the version the file was written as, not the one it is read as.
+        let both = edited(|j| j["version"] = 3.into());
+        assert_eq!(error(&both), "n.json: members in a version-3 file");
+        let none = edited(|j| j["members"] = serde_json::json!([]));
+        assert_eq!(error(&none), "n.json: no members: an ensemble needs one");
+        let many = edited(|j| {
+            let one = j["members"][0].clone();
+            j["members"] = serde_json::Value::Array(vec![one; MAX_MEMBERS + 1]);
+        });
+        assert!(error(&many).contains("members, but an ensemble has at most"));
+        let scale = edited(|j| {
+            j["standardize"] = serde_json::json!({"mean": [0.0, 0.0], "scale": [1.0, 0.0]})
+        });
+        assert!(error(&scale).contains("a scale not finite and positive"));
     }
 }
