@@ -391,6 +391,24 @@ mod tests {
         assert_eq!(wa, t.best_params());
     }
 
+    /// The rule, worked out from each epoch's new best (its reward) or none: stop after
+    /// `patience` consecutive epochs without a new best. Returns (the last epoch trained, the
+    /// best epoch, its reward).
+    fn stopped_by_patience(bests: &[Option<f32>], patience: u32) -> (u32, u32, f32) {
+        let (mut reward, mut best_epoch, mut stale) = (0.0f32, 0, 0);
+        for (i, b) in bests.iter().enumerate() {
+            if let Some(r) = b {
+                (reward, best_epoch, stale) = (*r, i as u32 + 1, 0);
+            } else {
+                stale += 1;
+                if stale == patience {
+                    return (i as u32 + 1, best_epoch, reward);
+                }
+            }
+        }
+        (bests.len() as u32, best_epoch, reward)
+    }
+
     #[test]
     fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_stale_epochs() {
         // A run capped at e epochs trains exactly the first e epochs of a longer one (the same
@@ -446,19 +464,7 @@ mod tests {
                 }
             }
             for patience in [1, 2, 3, 5] {
-                // The rule: stop after `patience` consecutive epochs without a new best.
-                let (mut reward, mut best_epoch, mut stale, mut stop) = (0.0f32, 0, 0, 40);
-                for (i, b) in bests.iter().enumerate() {
-                    if let Some(r) = b {
-                        (reward, best_epoch, stale) = (*r, i as u32 + 1, 0);
-                    } else {
-                        stale += 1;
-                        if stale == patience {
-                            stop = i as u32 + 1;
-                            break;
-                        }
-                    }
-                }
+                let (stop, best_epoch, reward) = stopped_by_patience(&bests, patience);
                 let (out, weights, _, _) = run(40, patience);
                 assert_eq!(
                     (out.epochs, out.best_epoch, out.reward),
