@@ -240,6 +240,12 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             "--int8 applies to --format c and c-test (arduino is always int8)".into(),
         ));
     }
+    // The output path is checked before anything is computed or printed.
+    match (&args.out, args.format) {
+        (Some(dir), ExportFormat::Arduino) => output::check_folder_target(dir)?,
+        (Some(path), _) => output::check_file_target(path)?,
+        (None, _) => {}
+    }
     let (file, arch) = load(&args.run)?;
     if let ExportFormat::Arduino = args.format {
         let Some(dir) = &args.out else {

@@ -66,6 +66,9 @@ pub fn read_run_file(dir: &Path, name: &str, kind: &str) -> Result<(PathBuf, Str
     Ok((path, text))
 }
 
+/// The file a finished run writes last.
+pub const SUMMARY: &str = "summary.json";
+
 /// The lock file of a run directory (see [`Claim`]).
 pub const LOCK: &str = ".piconas.lock";
 
@@ -107,8 +110,10 @@ impl Claim {
     }
 }
 
-/// Claims `dir` for a new run: creates it (and its parents) or takes an empty one, and locks
-/// it, so that two processes given the same directory cannot both write into it.
+/// Claims `dir` for a new run: creates it (and its parents) or takes an empty one (or one
+/// holding only what a run killed in its first moments leaves: the lock file and temporary
+/// files, which are removed), and locks it, so that two processes given the same directory
+/// cannot both write into it.
 pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
     if !dir.exists() {
         create_dir(dir)?;
@@ -126,19 +131,41 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
             dir.display()
         ))
     })?;
-    if entries.flatten().any(|e| e.file_name() != LOCK) {
+    // A run killed before its settings were in place leaves only its lock file and
+    // temporaries: nothing of value, so the same command takes the directory over.
+    let entries: Vec<_> = entries.flatten().collect();
+    if !entries.iter().all(|e| is_leftover(&e.file_name())) {
         // Someone else's directory: leave it as it was found.
         if had_lock_file {
             drop(claim);
         } else {
             claim.release();
         }
+        let stopped = dir.join(crate::spec::FILE).exists() && !dir.join(SUMMARY).exists();
         return Err(Failure::Input(format!(
-            "{}: output directory is not empty; refusing to overwrite an earlier run",
-            dir.display()
+            "{}: output directory is not empty; refusing to overwrite an earlier run{}",
+            dir.display(),
+            if stopped {
+                " (a stopped run: continue it with --resume)"
+            } else {
+                ""
+            }
         )));
     }
+    for e in entries.iter().filter(|e| e.file_name() != LOCK) {
+        let _ = fs::remove_file(e.path());
+    }
     Ok(claim)
+}
+
+/// Whether `name` is piconas's own leftover in a run directory: the lock file or a temporary.
+fn is_leftover(name: &std::ffi::OsStr) -> bool {
+    name == LOCK || name.to_string_lossy().ends_with(TEMP_SUFFIX)
+}
+
+/// Whether `dir` holds nothing but piconas's own leftovers (see [`claim_new`]).
+pub fn holds_only_leftovers(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| entries.flatten().all(|e| is_leftover(&e.file_name())))
 }
 
 /// Claims the existing run directory `dir` (to resume it), and removes what a killed process
@@ -201,22 +228,79 @@ pub fn temp_of(path: &Path) -> PathBuf {
 /// How [`temp_of`]'s names end (a resumed run removes leftovers of a killed one).
 pub const TEMP_SUFFIX: &str = ".piconas-tmp";
 
-/// Writes `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
-/// On any failure the temporary file is removed; an existing directory at `path` is refused.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
-    if path.is_dir() {
-        return Err(Failure::Input(format!(
-            "{}: is a directory; give a file name",
-            path.display()
-        )));
+/// What is at a path, named for a message, unless it is a regular file or a directory.
+fn special(meta: &fs::Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        Some("a symbolic link")
+    } else if kind.is_file() || kind.is_dir() {
+        None
+    } else {
+        Some("a device, a FIFO or a socket")
     }
+}
+
+/// Checks that a file may be written at `path`: nothing is there, or a regular file (replaced
+/// whole). A symbolic link is never followed (replacing it would silently break the link,
+/// writing through it would write where the user did not say), a device or a FIFO never
+/// replaced, a directory never clobbered: each is an input error naming `path`.
+pub fn check_file_target(path: &Path) -> Result<(), Failure> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let refused = special(&meta).or(meta.is_dir().then_some("a directory"));
+    match refused {
+        None => Ok(()),
+        Some(what) => Err(Failure::Input(format!(
+            "{}: is not a regular file (it is {what}); give a new file name or a regular file",
+            path.display()
+        ))),
+    }
+}
+
+/// Checks that a folder may be written at `dir`: nothing is there, or an empty directory (not
+/// a link to one); otherwise an input error naming `dir`.
+pub fn check_folder_target(dir: &Path) -> Result<(), Failure> {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return Ok(());
+    };
+    let refused = special(&meta).or(match meta.is_dir() {
+        true if is_empty_dir(dir) => None,
+        true => Some("a directory with files in it"),
+        false => Some("a file"),
+    });
+    match refused {
+        None => Ok(()),
+        Some(what) => Err(Failure::Input(format!(
+            "{}: is not an empty directory (it is {what}); give a new folder or an empty directory",
+            dir.display()
+        ))),
+    }
+}
+
+/// Creates the missing parents of `path` (every writer does, as a run's `--out` does).
+fn create_parents(path: &Path) -> Result<(), Failure> {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() && !parent.is_dir() => create_dir(parent),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `contents` to `path` atomically: a temporary file beside it, synced, then renamed.
+/// Missing parent directories are created. Only a new path or a regular file is written: a
+/// directory, a symbolic link, a device or a FIFO at `path` is refused (an input error, and
+/// nothing is touched). On any failure the temporary file is removed, and the message names
+/// `path`, never the temporary.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    check_file_target(path)?;
+    create_parents(path)?;
     let tmp = temp_of(path);
     let written = File::create(&tmp)
-        .map_err(|e| Failure::io(&tmp, "cannot create", e))
+        .map_err(|e| Failure::io(path, "cannot create", e))
         .and_then(|mut file| {
             file.write_all(contents)
                 .and_then(|()| file.sync_all())
-                .map_err(|e| Failure::io(&tmp, "cannot write", e))
+                .map_err(|e| Failure::io(path, "cannot write", e))
         })
         .and_then(|()| {
             fs::rename(&tmp, path).map_err(|e| Failure::io(path, "cannot rename into place", e))
@@ -231,28 +315,26 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
 
 /// Writes the folder `dir` with `files` (paths relative to it, `/`-separated) atomically: a
 /// hidden temporary folder beside it, filled and synced, then renamed into place. `dir` must
-/// not exist or be empty; on any failure the temporary folder is removed and `dir` is as it
-/// was.
+/// not exist or be an empty directory (not a link to one); its missing parents are created.
+/// On any failure the temporary folder is removed, `dir` is as it was, and the message names
+/// `dir` and the file in it, never the temporary.
 pub fn write_folder_atomic(dir: &Path, files: &[(String, String)]) -> Result<(), Failure> {
-    if dir.exists() && !is_empty_dir(dir) {
-        return Err(Failure::Input(format!(
-            "{}: exists and is not an empty directory; give a new folder",
-            dir.display()
-        )));
-    }
+    check_folder_target(dir)?;
+    let empty_dir = dir.is_dir();
+    create_parents(dir)?;
     let tmp = temp_of(dir);
     let written = files.iter().try_for_each(|(name, text)| {
-        let path = tmp.join(name);
+        let (path, shown) = (tmp.join(name), dir.join(name));
         if let Some(parent) = path.parent() {
-            create_dir(parent)?;
+            fs::create_dir_all(parent).map_err(|e| Failure::io(&shown, "cannot create", e))?;
         }
-        let mut file = File::create(&path).map_err(|e| Failure::io(&path, "cannot create", e))?;
+        let mut file = File::create(&path).map_err(|e| Failure::io(&shown, "cannot create", e))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_all())
-            .map_err(|e| Failure::io(&path, "cannot write", e))
+            .map_err(|e| Failure::io(&shown, "cannot write", e))
     });
     let placed = written.and_then(|()| {
-        if dir.exists() {
+        if empty_dir {
             fs::remove_dir(dir)
                 .map_err(|e| Failure::io(dir, "cannot replace the empty folder", e))?;
         }

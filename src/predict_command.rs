@@ -11,6 +11,9 @@ use crate::output;
 
 /// `piconas predict`.
 pub fn main(args: &PredictArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.out {
+        output::check_file_target(path)?;
+    }
     let model = crate::export::load(&args.run)?;
     let (name, file) = data::open(&args.data)?;
     let label = args

@@ -16,6 +16,7 @@ use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
+use crate::output::SUMMARY;
 use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
@@ -122,6 +123,13 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
             }
         )));
     }
+    if !dir.join(crate::spec::FILE).exists() && output::holds_only_leftovers(dir) {
+        return Err(Failure::Input(format!(
+            "{}: the run was stopped before it began (no {}); give its command again with --out {0}, which takes the directory over",
+            dir.display(),
+            crate::spec::FILE
+        )));
+    }
     let spec = Spec::load(dir, "piconas run")?;
     if spec.cache {
         return Err(Failure::Input(format!(
@@ -149,8 +157,6 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
 const CHECKPOINT: &str = "checkpoint.bin";
 /// The file of a run directory holding the history up to its last checkpoint.
 const HISTORY: &str = "history.bin";
-/// The file a finished run writes last.
-const SUMMARY: &str = "summary.json";
 
 /// Everything a search run needs, whatever its controller size.
 struct Job<'a> {

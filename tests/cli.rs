@@ -2,55 +2,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::cli::{BIN, network_file, piconas, quick, rows, short, small, stderr, write_csv};
+
+use std::path::Path;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_piconas");
-
-fn piconas(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// A search of `rollouts` rollouts with children of at most `epochs` epochs, one retrain.
-fn small(out: &Path, rollouts: &str, epochs: &str, extra: &[&str]) -> Output {
-    let path = out.to_str().unwrap();
-    // At most `epochs` epochs even on small data: no step floor.
-    let mut args = vec!["--quiet", "--rollouts", rollouts, "--max-epochs", epochs];
-    args.extend_from_slice(&["--min-steps", "0"]);
-    args.extend_from_slice(&["--retrains", "1", "--out", path]);
-    args.extend_from_slice(extra);
-    piconas(&args)
-}
-
-/// A quick search: 12 rollouts of at most 3 epochs.
-fn quick(out: &Path, extra: &[&str]) -> Output {
-    small(out, "12", "3", extra)
-}
-
-/// A search of `rollouts` rollouts with two-epoch children.
-fn short(out: &Path, rollouts: &str, extra: &[&str]) -> Output {
-    small(out, rollouts, "2", extra)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn write_csv(dir: &Path, name: &str, rows: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, rows).unwrap();
-    path
-}
-
-/// `n` valid rows of a simple separable data set.
-fn rows(n: usize) -> String {
-    (0..n)
-        .map(|i| format!("{},{},{}\n", i as f32 * 0.1, -(i as f32) * 0.05, i % 2))
-        .collect()
-}
 
 #[test]
 fn a_run_writes_the_documented_files() {
@@ -1262,14 +1217,6 @@ fn a_data_path_that_is_not_utf8_is_named_and_refused() {
 }
 
 /// A hand-written version-2 network file of `[2, ReLU]` (12 weights) with this data block.
-fn network_file(dir: &Path, data: &str) {
-    let weights: Vec<String> = (0..12).map(|i| format!("{}", i as f32 * 0.25)).collect();
-    let text = format!(
-        r#"{{"format":"piconas-network","version":2,"arch":"[2, ReLU]","weights":[{}],"data":{data},"dev_accuracy":0.5,"test_accuracy":0.25}}"#,
-        weights.join(",")
-    );
-    std::fs::write(dir.join("network.json"), text).unwrap();
-}
 
 #[test]
 fn export_checks_its_data_block_and_leaves_no_stray_file() {
@@ -1312,7 +1259,7 @@ fn export_checks_its_data_block_and_leaves_no_stray_file() {
     // An existing directory as --out is refused, and nothing is left beside it.
     let o = piconas(&["export", "--run", run, "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("is a directory"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("it is a directory"), "{}", stderr(&o));
     let mut left: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
         .chain(std::fs::read_dir(&out).unwrap())

@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod cli;
+
 use piconas::data::Dataset;
 use piconas_core::search::Record;
 use piconas_core::{DataConfig, Search, SearchConfig};

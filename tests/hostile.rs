@@ -1,0 +1,159 @@
+//! What careless or hostile surroundings do to the runner: odd output paths, names that
+//! are code in another language, data swapped under a run, full streams.
+
+mod common;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use common::cli::{piconas, quick, stderr};
+
+/// One finished moons run (12 rollouts), shared by the tests that only read it.
+fn finished_run() -> &'static str {
+    static RUN: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = RUN.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = quick(&tmp.path().join("run"), &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        tmp
+    });
+    dir.path().join("run").to_str().unwrap().to_owned().leak()
+}
+
+/// The entries of `dir`, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every writer's `--out` takes a new path or a regular file; a FIFO, a symbolic link (to a
+/// file or a directory) or a directory is refused with exit 2 and one line, and is left as it
+/// was, the link's target too.
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_not_a_regular_file_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = finished_run();
+    let data = tmp.path().join("rows.csv");
+    std::fs::write(&data, "x1,x2\n0.5,1\n").unwrap();
+    let place = tmp.path().join("place");
+    std::fs::create_dir(&place).unwrap();
+    let target = place.join("target.txt");
+    std::fs::write(&target, "the user's file").unwrap();
+    let fifo = place.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let link = place.join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dir_link = place.join("dir-link");
+    std::os::unix::fs::symlink(tmp.path().join("empty"), &dir_link).unwrap();
+    std::fs::create_dir(tmp.path().join("empty")).unwrap();
+    let before = entries(&place);
+    for (out, what) in [
+        (&fifo, "a FIFO"),
+        (&link, "a symbolic link"),
+        (&dir_link, "a symbolic link"),
+        (&place, "is not a"),
+    ] {
+        let out = out.to_str().unwrap();
+        for args in [
+            vec!["export", "--run", run, "--out", out],
+            vec!["export", "--run", run, "--format", "c", "--out", out],
+            vec!["export", "--run", run, "--format", "arduino", "--out", out],
+            vec![
+                "predict",
+                "--run",
+                run,
+                "--data",
+                data.to_str().unwrap(),
+                "--out",
+                out,
+            ],
+        ] {
+            let o = piconas(&args);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+            assert!(err.contains(out), "{args:?}: {err}");
+            assert!(err.contains(what), "{args:?}: {err}");
+        }
+    }
+    assert_eq!(entries(&place), before);
+    assert_eq!(std::fs::read_link(&link).unwrap(), target);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "the user's file");
+    assert!(entries(&tmp.path().join("empty")).is_empty());
+}
+
+/// Every writer creates the missing directories of its `--out` (as a run's `--out` does),
+/// and a path it cannot create is named as the user gave it, never by a temporary.
+#[test]
+fn every_writer_creates_missing_directories_and_names_the_users_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = finished_run();
+    let data = tmp.path().join("rows.csv");
+    std::fs::write(&data, "x1,x2\n0.5,1\n").unwrap();
+    let data = data.to_str().unwrap();
+    let blocker = tmp.path().join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    for (i, args) in [
+        vec!["export", "--run", run],
+        vec!["export", "--run", run, "--format", "c"],
+        vec!["export", "--run", run, "--format", "arduino"],
+        vec!["predict", "--run", run, "--data", data],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let fresh = tmp.path().join(format!("new{i}/deeper/out"));
+        let mut with = args.clone();
+        with.extend(["--out", fresh.to_str().unwrap()]);
+        let o = piconas(&with);
+        assert!(o.status.success(), "{with:?}: {}", stderr(&o));
+        assert!(fresh.exists(), "{with:?}");
+        let blocked = blocker.join("out");
+        let mut with = args.clone();
+        with.extend(["--out", blocked.to_str().unwrap()]);
+        let o = piconas(&with);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{with:?}: {err}");
+        assert!(err.contains(blocker.to_str().unwrap()), "{with:?}: {err}");
+        assert!(!err.contains("piconas-tmp"), "{with:?}: {err}");
+    }
+}
+
+/// A run killed before its settings were in place leaves only its lock file and a
+/// temporary: the same command takes the directory over, and `--resume` says so.
+#[test]
+fn a_directory_left_by_a_run_killed_at_once_is_taken_over_by_the_same_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join(".piconas.lock"), "").unwrap();
+    std::fs::write(out.join(".settings.json.4242.piconas-tmp"), "{\"roll").unwrap();
+    let o = piconas(&["--resume", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("stopped before it began"), "{err}");
+    assert!(err.contains("--out"), "{err}");
+    let o = quick(&out, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.join("summary.json").exists());
+    assert!(!entries(&out).iter().any(|e| e.ends_with("piconas-tmp")));
+    // A directory with anything else in it is still refused.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join(".piconas.lock"), "").unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let o = quick(&other, &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(entries(&other), [".piconas.lock", "notes.txt"]);
+}
