@@ -22,6 +22,11 @@ use piconas_core::{
 use crate::cli::BenchArgs;
 use crate::data::{CsvOptions, Dataset};
 use crate::failure::Failure;
+
+/// A report line that could not be written.
+fn lost(e: std::io::Error) -> Failure {
+    crate::output::stdout_failure("the report")(e)
+}
 use crate::pipeline::Speculation;
 use crate::spec::invalid;
 
@@ -51,7 +56,7 @@ fn training_macs(arch: &Arch, shape: Shape) -> u64 {
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     let data = Dataset::generate(DataConfig::default())?;
     let split = data.split()?;
-    // A closed stdout (`| head`) stops the report, not the program.
+    // A full or closed stdout (`| head`) stops the report and the program: exit 1.
     let mut out = std::io::stdout().lock();
     children(&mut out, args.epochs, &split)?;
     let threads = args
@@ -73,18 +78,20 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         ..ChildConfig::default()
     };
     child.validate().map_err(invalid)?;
-    let _ = writeln!(
+    writeln!(
         out,
         "child training, {epochs} epochs each, {} train + {} dev samples, on {}",
         split.train.len(),
         split.dev.len(),
         crate::kernel::kernel().name()
-    );
-    let _ = writeln!(
+    )
+    .map_err(lost)?;
+    writeln!(
         out,
         "{:<34} {:>12} {:>14} {:>10}",
         "architecture", "samples/s", "MAC/s", "ms/child"
-    );
+    )
+    .map_err(lost)?;
     let mut trainer = Trainer::new();
     for name in ARCHS {
         let arch: Arch = name
@@ -103,14 +110,15 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         let shape = split.shape();
         let macs = samples * training_macs(&arch, shape) as f64
             + epochs * split.dev.len() as f64 * arch.forward_macs(shape) as f64;
-        let _ = writeln!(
+        writeln!(
             out,
             "{:<34} {:>12.0} {:>14.3e} {:>10.2}",
             name,
             samples / secs,
             macs / secs,
             1e3 * secs / f64::from(children)
-        );
+        )
+        .map_err(lost)?;
     }
     Ok(())
 }
@@ -171,31 +179,33 @@ fn rollouts(
     let config = default_search(rollouts, split)?;
     let one = timed(config, split, 1, None)?;
     let ms = |t: &Timed| 1e3 * t.secs / f64::from(rollouts);
-    let _ = writeln!(
+    writeln!(
         out,
         "\ndefault search, first {rollouts} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
         f64::from(rollouts) / one.secs,
         ms(&one),
         one.epochs
-    );
+    ).map_err(lost)?;
     if threads < 2 {
         return Ok(());
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "the same on {threads} threads, training guessed children ahead (identical records):"
-    );
+    )
+    .map_err(lost)?;
     for guess in Guess::ALL {
         let run = timed(config, split, threads, Some(guess))?;
         let speculation = run.speculation.map_or_else(String::new, |s| s.text());
-        let _ = writeln!(
+        writeln!(
             out,
             "  --speculate {:<7} {:.2} ms/rollout, {:.2}x one thread; {}",
             guess.name(),
             ms(&run),
             one.secs / run.secs,
             speculation
-        );
+        )
+        .map_err(lost)?;
     }
     Ok(())
 }
@@ -208,24 +218,25 @@ const REAL: [&str; 3] = ["iris", "wine", "digits"];
 fn real_data(out: &mut impl Write, rollouts: u32, dir: &Path) -> Result<(), Failure> {
     if !dir.is_dir() {
         // A binary run away from its source tree: say so, the rest of the bench stands.
-        let _ = writeln!(
+        writeln!(
             out,
             "\nreal data: no folder {} (give --real DIR, or --real none)",
             dir.display()
-        );
+        )
+        .map_err(lost)?;
         return Ok(());
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "\nreal data (the committed data sets), first {rollouts} rollouts of the default search, one thread:"
-    );
+    ).map_err(lost)?;
     for name in REAL {
         let path = dir.join(format!("{name}.csv"));
         let data = Dataset::csv(&path, &CsvOptions::default())?;
         let split = data.split()?;
         let run = timed(default_search(rollouts, &split)?, &split, 1, None)?;
         let shape = split.shape();
-        let _ = writeln!(
+        writeln!(
             out,
             "  {name:<7} {:>4} rows, {:>2} features, {:>2} classes: {:.2} ms/rollout, {:.1} epochs/child",
             data.labels.len(),
@@ -233,7 +244,7 @@ fn real_data(out: &mut impl Write, rollouts: u32, dir: &Path) -> Result<(), Fail
             shape.classes(),
             1e3 * run.secs / f64::from(rollouts),
             run.epochs
-        );
+        ).map_err(lost)?;
     }
     Ok(())
 }

@@ -69,11 +69,10 @@ pub fn exit_on_parse_error(e: &clap::Error) -> ! {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        e.exit()
+        // Help on a full or closed stdout is an output failure too.
+        std::process::exit(if e.print().is_ok() { 0 } else { 1 })
     }
-    let failure = crate::failure::Failure::Input(one_line(e));
-    eprintln!("piconas: error: {failure}");
-    std::process::exit(failure.exit_code())
+    crate::fail(&crate::failure::Failure::Input(one_line(e)))
 }
 
 /// clap's message without its `error:` prefix, usage and tips: its first paragraph (which

@@ -84,8 +84,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     output::write_atomic(&out.join("compare.svg"), chart.as_bytes())?;
     output::write_atomic(&out.join("compare.md"), table.as_bytes())?;
     claim.release();
-    print!("{table}");
-    println!("output: {}", out.display());
+    output::to_stdout(&format!("{table}output: {}\n", out.display()), "the table")?;
     Ok(())
 }
 
@@ -141,19 +140,25 @@ fn run_all(
 ) -> Result<Vec<RunResult>, Failure> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
+    // The first progress line a full or closed stderr lost: the comparison fails (exit 1).
+    let lost = Mutex::new(None);
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, jobs.len().max(1)) {
             scope.spawn(|| {
                 while let Some(&config) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let r = hidden.dispatch(OneSearch { config, split });
-                    if !quiet {
-                        eprintln!(
-                            "{:>9} seed {}: winner {} test {:.1} %",
-                            r.strategy.name(),
-                            r.seed,
-                            r.winner,
-                            100.0 * r.test
-                        );
+                    let line = format!(
+                        "{:>9} seed {}: winner {} test {:.1} %\n",
+                        r.strategy.name(),
+                        r.seed,
+                        r.winner,
+                        100.0 * r.test
+                    );
+                    if !quiet
+                        && let Err(e) = output::to_stderr(&line)
+                        && let Ok(mut lost) = lost.lock()
+                    {
+                        lost.get_or_insert(e);
                     }
                     if let Ok(mut all) = results.lock() {
                         all.push(r);
@@ -167,6 +172,9 @@ fn run_all(
         .map_err(|_| Failure::bug("a search thread panicked"))?;
     if results.len() != jobs.len() {
         return Err(Failure::bug("a search thread stopped early"));
+    }
+    if let Some(failure) = lost.into_inner().ok().flatten() {
+        return Err(failure);
     }
     results.sort_by_key(|r| (r.strategy.name(), r.seed));
     Ok(results)

@@ -217,7 +217,7 @@ fn deployable(
     }
     let test = model.standardised(&rows.test.x);
     let (deploy, q) = Deploy::measure(&model, &rows.train, &test, &rows.test.labels)?;
-    eprint!("{}", deploy.text());
+    output::to_stderr(&deploy.text())?;
     Ok((model, q, rows))
 }
 
@@ -297,7 +297,7 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
             stdout
                 .write_all(&bytes)
                 .and_then(|()| stdout.flush())
-                .map_err(|e| Failure::Io(format!("stdout: cannot write the export: {e}")))
+                .map_err(output::stdout_failure("the export"))
         }
     }
 }

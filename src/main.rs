@@ -24,7 +24,13 @@ fn main() {
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {
-        eprintln!("piconas: error: {failure}");
-        std::process::exit(failure.exit_code());
+        fail(&failure);
     }
+}
+
+/// Ends the process on `failure`: its one line on stderr (lost if stderr is full or closed,
+/// never a panic), and its exit code.
+fn fail(failure: &failure::Failure) -> ! {
+    let _ = output::to_stderr(&format!("piconas: error: {failure}\n"));
+    std::process::exit(failure.exit_code())
 }

@@ -66,6 +66,29 @@ pub fn read_run_file(dir: &Path, name: &str, kind: &str) -> Result<(PathBuf, Str
     Ok((path, text))
 }
 
+/// Writes `text` (`what`, for the message) to stdout, flushed. A full or closed stdout is an
+/// output failure (exit 1), never a panic and never silent: what was to be printed is lost.
+pub fn to_stdout(text: &str, what: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_failure(what))
+}
+
+/// The failure of writing `what` to stdout.
+pub fn stdout_failure(what: &str) -> impl Fn(std::io::Error) -> Failure + '_ {
+    move |e| Failure::Io(format!("stdout: cannot write {what}: {e}"))
+}
+
+/// Writes `text` to stderr. A full or closed stderr is an output failure (exit 1), like
+/// stdout's, though its message can only be lost too.
+pub fn to_stderr(text: &str) -> Result<(), Failure> {
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes())
+        .and_then(|()| err.flush())
+        .map_err(|e| Failure::Io(format!("stderr: cannot write: {e}")))
+}
+
 /// The file a finished run writes last.
 pub const SUMMARY: &str = "summary.json";
 

@@ -1,7 +1,5 @@
 //! `piconas predict`: the files and the printing around `piconas::predict`.
 
-use std::io::Write as _;
-
 use piconas::data::{self, LabelColumn};
 use piconas::predict;
 
@@ -51,18 +49,12 @@ pub fn main(args: &PredictArgs) -> Result<(), Failure> {
     match &args.out {
         Some(path) => {
             output::write_atomic(path, csv.as_bytes())?;
-            print!("{report}");
-            Ok(())
+            output::to_stdout(&report, "the report")
         }
-        // The predictions are the output: a closed stdout is a failure (exit 1), not a panic.
+        // The predictions are the output: a full or closed stdout is a failure (exit 1).
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(csv.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| Failure::Io(format!("stdout: cannot write the predictions: {e}")))?;
-            eprint!("{report}");
-            Ok(())
+            output::to_stdout(&csv, "the predictions")?;
+            output::to_stderr(&report)
         }
     }
 }

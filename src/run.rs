@@ -233,11 +233,9 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     // The run is complete (summary.json was written last): its checkpoint has served.
     let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
     let _ = std::fs::remove_file(job.out.join(HISTORY));
-    // The summary goes to stdout; a closed pipe silences it but does not fail the run.
-    let _ = std::io::stdout()
-        .lock()
-        .write_all(outcome.text().as_bytes());
-    Ok(())
+    // The summary goes to stdout; a full or closed one fails the run (exit 1) though its
+    // files are complete.
+    output::to_stdout(&outcome.text(), "the summary")
 }
 
 /// The search, started fresh or restored from the job's checkpoint. The checkpoint is checked
@@ -304,8 +302,9 @@ impl<'a> Live<'a> {
         log.append(record, loss)?;
         self.losses.push(loss);
         if self.options.print_records {
-            // A closed pipe (`| head`) just stops the printing; the run goes on.
-            let _ = writeln!(self.stdout, "{}", record.bits());
+            // A full or closed stdout loses records: the run stops (exit 1), resumable.
+            writeln!(self.stdout, "{}", record.bits())
+                .map_err(output::stdout_failure("the records"))?;
         }
         self.history.observe(record);
         if let Some((reward, arch)) = self.history.best() {

@@ -157,3 +157,90 @@ fn a_directory_left_by_a_run_killed_at_once_is_taken_over_by_the_same_command() 
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(entries(&other), [".piconas.lock", "notes.txt"]);
 }
+
+/// Runs `shell` under bash with `BIN` for `$P`.
+#[cfg(unix)]
+fn sh(shell: &str) -> std::process::Output {
+    std::process::Command::new("bash")
+        .args(["-c", shell])
+        .env("P", common::cli::BIN)
+        .output()
+        .unwrap()
+}
+
+/// Every command on a full stdout or stderr (`/dev/full`) exits 1 (an input error keeps its
+/// 2), never panics (101), and never exits 0 having lost what it was to print.
+#[cfg(unix)]
+#[test]
+fn a_full_stdout_or_stderr_is_exit_1_never_a_panic_or_a_silent_loss() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("not run: this system has no /dev/full");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let run = finished_run();
+    let data = tmp.path().join("rows.csv");
+    std::fs::write(&data, "x1,x2\n0.5,1\n-1,0.25\n").unwrap();
+    let (data, t) = (data.to_str().unwrap(), tmp.path().to_str().unwrap());
+    let small = "--quiet --rollouts 6 --max-epochs 1 --min-steps 0 --retrains 1";
+    for (shell, code, lost) in [
+        (
+            format!("$P predict --run {run} --data {data} >/dev/full"),
+            1,
+            "stdout: cannot write the predictions",
+        ),
+        (
+            format!("$P predict --run {run} --data {data} 2>/dev/full >/dev/null"),
+            1,
+            "",
+        ),
+        (
+            format!("$P predict --run {run} --data {data} --out {t}/p.csv >/dev/full"),
+            1,
+            "stdout: cannot write the report",
+        ),
+        (
+            format!("$P export --run {run} --format c --int8 2>/dev/full >/dev/null"),
+            1,
+            "",
+        ),
+        (
+            format!("$P {small} --out {t}/a --print-records >/dev/full"),
+            1,
+            "stdout: cannot write the records",
+        ),
+        (
+            format!("$P {small} --out {t}/b >/dev/full"),
+            1,
+            "stdout: cannot write the summary",
+        ),
+        (
+            format!("$P compare {small} --seeds 1 --out {t}/c >/dev/full"),
+            1,
+            "stdout: cannot write the table",
+        ),
+        (
+            format!(
+                "$P compare --rollouts 6 --max-epochs 1 --min-steps 0 --seeds 1 --out {t}/d 2>/dev/full"
+            ),
+            1,
+            "",
+        ),
+        (
+            "$P bench >/dev/full".to_string(),
+            1,
+            "stdout: cannot write the report",
+        ),
+        ("$P --help >/dev/full".to_string(), 1, ""),
+        ("$P --no-such-flag 2>/dev/full".to_string(), 2, ""),
+    ] {
+        let o = sh(&shell);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{shell}: {err}");
+        assert!(!err.contains("panicked"), "{shell}: {err}");
+        if !lost.is_empty() {
+            assert_eq!(err.lines().count(), 1, "{shell}: {err}");
+            assert!(err.contains(lost), "{shell}: {err}");
+        }
+    }
+}
