@@ -33,13 +33,22 @@ pub fn hex(v: f32) -> String {
     }
 }
 
-/// A C string literal of `s` (quotes, backslashes and non-printable bytes escaped).
-fn c_string(s: &str) -> String {
+/// A C string literal of `s`, valid C99 and C++ in any context and under any flags: `"` and
+/// `\\` escaped, `?` escaped (so that no trigraph, `??/` for one, can form under `-std=c99`),
+/// `*` and `/` escaped (so that the literal may stand inside a comment: no `*/` ends it and
+/// no `/*` or `//` opens one), every other byte outside printable ASCII as a 3-digit octal
+/// escape (never absorbing a following digit). The literal holds `s`'s bytes exactly.
+pub(crate) fn c_string(s: &str) -> String {
     let mut out = String::from("\"");
     for b in s.bytes() {
         match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
+            b'"' | b'\\' | b'?' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            b'*' | b'/' => {
+                let _ = write!(out, "\\{b:03o}");
+            }
             0x20..=0x7e => out.push(b as char),
             _ => {
                 let _ = write!(out, "\\{b:03o}");
@@ -313,6 +322,12 @@ pub(crate) fn assemble(
     let names: usize = model.classes.iter().map(|c| c.len() + 1).sum();
     // The class names and their pointers (at most 8 bytes each).
     let flash = body.1 + names + 8 * k;
+    let literals = model
+        .classes
+        .iter()
+        .map(|c| c_string(c))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut s = String::new();
     let _ = write!(
         s,
@@ -362,15 +377,11 @@ static inline const char *piconas_class_name(int c) {{
         },
         rom = ROM,
         arch = model.arch,
-        classes = model.classes.join(", "),
+        // As C string literals in the comment too: a name can neither end it nor span lines.
+        classes = literals,
         val = 100.0 * model.dev_accuracy,
         test = 100.0 * model.test_accuracy,
-        names = model
-            .classes
-            .iter()
-            .map(|c| c_string(c))
-            .collect::<Vec<_>>()
-            .join(", "),
+        names = literals,
         body = body.0,
     );
     Header {
@@ -458,8 +469,26 @@ mod tests {
     }
 
     #[test]
-    fn class_names_are_c_strings() {
+    fn class_names_are_c_strings_safe_in_code_and_comments() {
         assert_eq!(c_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
         assert_eq!(c_string("é"), "\"\\303\\251\"");
+        // No trigraph, no comment delimiter, no line break survives.
+        assert_eq!(c_string("tri??/"), "\"tri\\?\\?\\057\"");
+        assert_eq!(
+            c_string("end*/x/*y//"),
+            "\"end\\052\\057x\\057\\052y\\057\\057\""
+        );
+        assert_eq!(c_string("a\nb\r\t"), "\"a\\012b\\015\\011\"");
+        // A digit after an escape is not absorbed: octal escapes are always three digits.
+        assert_eq!(c_string("\u{1}7"), "\"\\0017\"");
+        for hostile in ["*/ int x; /*", "??=??/??'", "\\\n", "//"] {
+            let literal = c_string(hostile);
+            for bad in ["*/", "/*", "//", "??", "\n"] {
+                assert!(
+                    !literal.contains(bad),
+                    "{hostile:?} → {literal} holds {bad:?}"
+                );
+            }
+        }
     }
 }

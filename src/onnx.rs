@@ -290,6 +290,21 @@ mod tests {
     }
 
     #[test]
+    fn hostile_names_are_json_in_the_metadata_and_read_back_exactly() {
+        let (file, arch) = crate::deploy::test_file("[Tanh]", (2, 3), None, |i| i as f32);
+        let mut model = Model::new(&file, arch).unwrap();
+        model.classes = ["\"],[\\", "*/ x /*", "multi\nline\u{0}"]
+            .map(String::from)
+            .into();
+        model.features = ["é\"", "??/"].map(String::from).into();
+        let back = ModelProto::decode(&encode(&model)[..]).unwrap();
+        let read = |i: usize| -> Vec<String> {
+            serde_json::from_str(back.metadata_props[i].value.as_deref().unwrap()).unwrap()
+        };
+        assert_eq!((read(0), read(1)), (model.classes, model.features));
+    }
+
+    #[test]
     fn an_ensembles_graph_averages_its_members_logits() {
         let arch: piconas_core::Arch = "[Tanh, 4]".parse().unwrap();
         let (file, arch) =

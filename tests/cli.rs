@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::cli::{BIN, network_file, piconas, quick, rows, short, small, stderr, write_csv};
+use common::cli::{
+    BIN, network_file, outside_tools, piconas, quick, rows, short, small, stderr, write_csv,
+};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -1539,18 +1541,6 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
     assert!(!stderr(&o).contains("accuracy"), "{}", stderr(&o));
-}
-
-/// Whether the checks that need tools outside Rust run (gcc, clang, gcc-avr, simavr, QEMU,
-/// gcc-arm-none-eabi, onnxruntime): `.ci/run` installs them and sets `PICONAS_TOOLS=1`, so
-/// there they always run; a plain `cargo test` on a machine with only rustup passes over them,
-/// saying so.
-fn outside_tools(test: &str) -> bool {
-    let on = std::env::var_os("PICONAS_TOOLS").is_some();
-    if !on {
-        eprintln!("{test}: not run: it needs the tools .ci/run installs (PICONAS_TOOLS=1)");
-    }
-    on
 }
 
 /// Exports `run`'s network as a C header and checks it with `tests/c/run.sh` in `mode`:

@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::cli::{piconas, quick, stderr};
+use common::cli::{outside_tools, piconas, quick, stderr};
 
 /// One finished moons run (12 rollouts), shared by the tests that only read it.
 fn finished_run() -> &'static str {
@@ -243,4 +243,129 @@ fn a_full_stdout_or_stderr_is_exit_1_never_a_panic_or_a_silent_loss() {
             assert!(err.contains(lost), "{shell}: {err}");
         }
     }
+}
+
+/// Class names that are code in C (a comment's end, a trigraph, quotes, line breaks, bytes
+/// beyond ASCII): the float and int8 headers hold them exactly, as string literals, and
+/// compile cleanly with gcc and clang as C99 and C++17 under `-Wall -Wextra -Werror
+/// -pedantic`; network.json keeps them and the feature names exactly.
+#[test]
+fn hostile_class_names_are_escaped_in_every_header_and_file() {
+    const NAMES: [&str; 8] = [
+        "end*/comment",
+        "*/ int injected = 1; /*",
+        "tri??/",
+        "q\"uote\\back",
+        "//line",
+        "multi\nline",
+        "é ünïcode",
+        "??=x\u{1}7",
+    ];
+    const FEATURES: [&str; 2] = ["f*/1 \"x\"", "??/\nf2"];
+    let tmp = tempfile::tempdir().unwrap();
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut csv = format!("{},{},label\n", quote(FEATURES[0]), quote(FEATURES[1]));
+    for i in 0..160 {
+        let c = i % NAMES.len();
+        let x = c as f32 + (i / NAMES.len()) as f32 * 0.01;
+        csv += &format!("{x},{},{}\n", (c * c) as f32 * 0.1, quote(NAMES[c]));
+    }
+    let data = tmp.path().join("hostile.csv");
+    std::fs::write(&data, csv).unwrap();
+    let run = tmp.path().join("run");
+    let o = quick(&run, &["--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let network: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap()).unwrap();
+    let classes: Vec<String> = serde_json::from_value(network["classes"].clone()).unwrap();
+    let mut sorted = classes.clone();
+    sorted.sort();
+    let mut expected: Vec<String> = NAMES.iter().map(|s| s.to_string()).collect();
+    expected.sort();
+    assert_eq!(sorted, expected);
+    assert_eq!(network["features"], serde_json::json!(FEATURES));
+    for int8 in [false, true] {
+        let header = tmp.path().join(format!("int8-{int8}/piconas.h"));
+        let mut args = vec!["export", "--run", run.to_str().unwrap(), "--format", "c"];
+        args.extend(["--out", header.to_str().unwrap()]);
+        if int8 {
+            args.push("--int8");
+        }
+        let o = piconas(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = std::fs::read_to_string(&header).unwrap();
+        // The opening comment ends where piconas ends it; no trigraph anywhere.
+        assert!(text.find("*/") > text.find("nothing writable"), "{text}");
+        assert!(!text.contains("??"), "{text}");
+        if outside_tools("hostile_class_names_are_escaped_in_every_header_and_file") {
+            compile_and_read_names(&header, &classes);
+        }
+    }
+}
+
+/// Compiles a program printing `header`'s class names with gcc and clang as C99 and C++17
+/// under every warning, runs it, and checks that it prints `classes` byte for byte.
+fn compile_and_read_names(header: &Path, classes: &[String]) {
+    let dir = header.parent().unwrap();
+    let program = dir.join("names.c");
+    std::fs::write(
+        &program,
+        "#include <stdio.h>\n#include \"piconas.h\"\nint main(void) {\n    int c;\n    const char *p;\n    for (c = 0; c < PICONAS_CLASSES; c++) {\n        for (p = piconas_class_name(c); *p; p++) printf(\"%02x\", (unsigned)(unsigned char)*p);\n        printf(\"\\n\");\n    }\n    return 0;\n}\n",
+    )
+    .unwrap();
+    let expected: String = classes
+        .iter()
+        .map(|c| c.bytes().map(|b| format!("{b:02x}")).collect::<String>() + "\n")
+        .collect();
+    for (compiler, language, std) in [
+        ("gcc", "c", "-std=c99"),
+        ("clang", "c", "-std=c99"),
+        ("g++", "c++", "-std=c++17"),
+        ("clang++", "c++", "-std=c++17"),
+    ] {
+        let exe = dir.join(format!("names-{compiler}"));
+        let o = std::process::Command::new(compiler)
+            .args([
+                std,
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-pedantic",
+                "-x",
+                language,
+            ])
+            .arg(&program)
+            .arg("-o")
+            .arg(&exe)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{compiler} {std}: {}", stderr(&o));
+        let o = std::process::Command::new(&exe).output().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            expected,
+            "{compiler} {std}"
+        );
+    }
+}
+
+/// The Rust export names its run directory in a comment: a directory name holding a line
+/// break is quoted, so nothing of it becomes code.
+#[cfg(unix)]
+#[test]
+fn a_run_directory_name_cannot_inject_into_the_rust_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let odd = tmp.path().join("run\npub fn injected() {}");
+    std::fs::create_dir(&odd).unwrap();
+    for file in ["network.json", "settings.json"] {
+        std::fs::copy(Path::new(finished_run()).join(file), odd.join(file)).unwrap();
+    }
+    let o = piconas(&["export", "--run", odd.to_str().unwrap(), "--format", "rust"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.lines().all(|l| !l.starts_with("pub fn injected")),
+        "{text}"
+    );
+    assert!(text.lines().next().unwrap().contains("\\npub fn injected"));
 }
