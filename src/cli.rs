@@ -445,6 +445,7 @@ impl SearchArgs {
                 standardize: args.standardize.as_deref() != Some("off"),
             },
             cache: args.cache,
+            data_fingerprint: None,
         };
         spec.settings.validate().map_err(invalid)?;
         Ok(spec)

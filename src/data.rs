@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use piconas_core::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
 use piconas_core::rng::{self, Stream};
-use piconas_core::{DataConfig, Rows, Shape, Split, datasets};
+use piconas_core::{DataConfig, Fingerprint, Rows, Shape, Split, datasets};
 
 use crate::failure::Failure;
 
@@ -32,6 +32,33 @@ pub struct Dataset {
     /// Where each row came from: its index among the file's data rows (from 0, as a data
     /// frame library reads them), in split order; empty for generated data.
     pub order: Vec<usize>,
+    /// What tells this data from any other: its values as read (before standardisation) in
+    /// split order, its labels, and its feature and class names (see [`fingerprint`]).
+    pub fingerprint: Fingerprint,
+}
+
+/// The fingerprint of a data set: the shape, every value's bits and every label in split
+/// order (so the split too), and the feature and class names (so that renamed columns or
+/// relabelled classes are other data).
+pub fn fingerprint(
+    x: &[f32],
+    labels: &[u8],
+    shape: Shape,
+    features: &[String],
+    classes: &[String],
+) -> Fingerprint {
+    let mut h = Fingerprint::START.and(&[shape.inputs() as u8, shape.classes() as u8]);
+    h = h.and(&(labels.len() as u64).to_le_bytes());
+    for v in x {
+        h = h.and(&v.to_bits().to_le_bytes());
+    }
+    h = h.and(labels);
+    for name in features.iter().chain(classes) {
+        h = h
+            .and(&(name.len() as u64).to_le_bytes())
+            .and(name.as_bytes());
+    }
+    h
 }
 
 /// How a data file is read and split.
@@ -119,7 +146,10 @@ impl Dataset {
         datasets::generate_config(&config, &mut x, &mut labels)
             .map_err(|e| Failure::Input(e.to_string()))?;
         let shape = Shape::MOONS;
+        let features: Vec<String> = (1..=shape.inputs()).map(|i| format!("x{i}")).collect();
+        let classes: Vec<String> = (0..shape.classes()).map(|c| c.to_string()).collect();
         Ok(Dataset {
+            fingerprint: fingerprint(&x, &labels, shape, &features, &classes),
             x,
             labels,
             shape,
@@ -127,8 +157,8 @@ impl Dataset {
             constant: Vec::new(),
             generated: Some(config),
             file: None,
-            features: (1..=shape.inputs()).map(|i| format!("x{i}")).collect(),
-            classes: (0..shape.classes()).map(|c| c.to_string()).collect(),
+            features,
+            classes,
             order: Vec::new(),
         })
     }
@@ -199,6 +229,13 @@ impl Dataset {
             order = stratify(&table.labels, &table.classes, options.split_seed)?;
             table.reorder(&order);
         }
+        let fingerprint = fingerprint(
+            &table.x,
+            &table.labels,
+            table.shape,
+            &table.features,
+            &table.classes,
+        );
         let (scaling, constant) = if options.standardize {
             let (scaling, constant) =
                 Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape);
@@ -220,6 +257,7 @@ impl Dataset {
             file: None,
             features: table.features,
             classes: table.classes,
+            fingerprint,
         })
     }
 }

@@ -199,6 +199,25 @@ fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failu
     })
 }
 
+/// The run's rows, which `why` needs: a directory without its run's settings (a network
+/// file alone, or a directory Python's `save` wrote) is refused, saying why.
+fn needed_rows(
+    args: &ExportArgs,
+    file: &NetworkFile,
+    arch: Arch,
+    why: &str,
+) -> Result<RunRows, Failure> {
+    let rows = run_rows(&args.run, file, arch)?;
+    if rows.test.labels.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: no {} beside network.json, so the run's data cannot be rebuilt, and {why}",
+            args.run.display(),
+            crate::spec::FILE
+        )));
+    }
+    Ok(rows)
+}
+
 /// What the int8 formats need: the model, its int8 quantisation (calibrated on the run's
 /// train split) and the run's rows; prints both C variants' accuracy and bytes to stderr.
 fn deployable(
@@ -207,14 +226,12 @@ fn deployable(
     arch: Arch,
 ) -> Result<(Model, Int8Model, RunRows), Failure> {
     let model = Model::new(file, arch)?;
-    let rows = run_rows(&args.run, file, arch)?;
-    if rows.test.labels.is_empty() {
-        return Err(Failure::Input(format!(
-            "{}: no {} beside network.json: the int8 scales are calibrated on the run's train split",
-            args.run.display(),
-            crate::spec::FILE
-        )));
-    }
+    let rows = needed_rows(
+        args,
+        file,
+        arch,
+        "the int8 scales are calibrated on its train split",
+    )?;
     let test = model.standardised(&rows.test.x);
     let (deploy, q) = Deploy::measure(&model, &rows.train, &test, &rows.test.labels)?;
     output::to_stderr(&deploy.text())?;
@@ -272,7 +289,7 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
         (ExportFormat::CTest, false) => {
             // The host's accuracy of this network on these rows (for a run's own network,
             // network.json's test accuracy, which tests/cli.rs checks).
-            let t = run_rows(&args.run, &file, arch)?.test;
+            let t = needed_rows(args, &file, arch, "--format c-test writes its test split")?.test;
             let right = t.predictions.iter().zip(&t.labels).filter(|(p, l)| p == l);
             let accuracy = right.count() as f32 / t.labels.len().max(1) as f32;
             c_header::test_data(&t.x, &t.labels, &t.predictions, &t.probabilities, accuracy)
@@ -285,7 +302,11 @@ pub fn main(args: &ExportArgs) -> Result<(), Failure> {
         }
         (ExportFormat::Onnx, _) => deploy::emit(&file, arch, Format::Onnx, &[])?,
         (ExportFormat::OnnxTest, _) => {
-            onnx_test(&run_rows(&args.run, &file, arch)?.test, file.features.len())?
+            let why = "--format onnx-test writes its test split";
+            onnx_test(
+                &needed_rows(args, &file, arch, why)?.test,
+                file.features.len(),
+            )?
         }
         (ExportFormat::Arduino, _) => unreachable!("written above, as a folder"),
     };

@@ -186,9 +186,13 @@ fn is_leftover(name: &std::ffi::OsStr) -> bool {
     name == LOCK || name.to_string_lossy().ends_with(TEMP_SUFFIX)
 }
 
-/// Whether `dir` holds nothing but piconas's own leftovers (see [`claim_new`]).
+/// Whether `dir` holds piconas's own leftovers and nothing else (see [`claim_new`]): what a
+/// run killed before its settings were in place leaves. An empty directory does not.
 pub fn holds_only_leftovers(dir: &Path) -> bool {
-    fs::read_dir(dir).is_ok_and(|entries| entries.flatten().all(|e| is_leftover(&e.file_name())))
+    let names: Vec<_> = fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    !names.is_empty() && names.iter().all(|n| is_leftover(n))
 }
 
 /// Claims the existing run directory `dir` (to resume it), and removes what a killed process

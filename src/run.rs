@@ -33,7 +33,10 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
         None => (args.spec()?, None),
     };
     let mut spec = spec;
+    // A resumed run's data must be the data it began on (Spec::dataset checks); a new run
+    // records its data's fingerprint, for resumes and exports to check.
     let data = spec.dataset()?;
+    spec.data_fingerprint = Some(data.fingerprint);
     // The search measures costs on the data's shape (features, classes).
     spec.settings.search.shape = data.shape;
     let split = Split::new(data.rows()?).map_err(|e| {
@@ -105,6 +108,8 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
             "--resume continues a run with its own settings; give only --quiet, --threads, --speculate, --print-records or --checkpoint-every with it".into(),
         ));
     }
+    // Seen before the claim, which makes the lock file and removes temporaries.
+    let stopped_early = output::holds_only_leftovers(dir);
     let claim = output::claim_existing(dir)?;
     // summary.json is the last file a run writes: with it, the run is complete.
     if dir.join(SUMMARY).exists() {
@@ -123,7 +128,7 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
             }
         )));
     }
-    if !dir.join(crate::spec::FILE).exists() && output::holds_only_leftovers(dir) {
+    if stopped_early && !dir.join(crate::spec::FILE).exists() {
         return Err(Failure::Input(format!(
             "{}: the run was stopped before it began (no {}); give its command again with --out {0}, which takes the directory over",
             dir.display(),

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use piconas_core::settings::{Kind, Value};
-use piconas_core::{SETTINGS, Setting, Settings};
+use piconas_core::{Fingerprint, SETTINGS, Setting, Settings};
 use serde_json::{Map, Value as Json};
 
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
@@ -30,6 +30,10 @@ pub struct Spec {
     pub csv: CsvOptions,
     /// Whether repeated architectures reuse their first outcome.
     pub cache: bool,
+    /// The fingerprint of the data the run was made on ([`Dataset::fingerprint`]: values,
+    /// split, feature and class names), recorded when it starts; `None` in files from before
+    /// it was recorded, and before the data is read.
+    pub data_fingerprint: Option<Fingerprint>,
 }
 
 /// A configuration error as a one-line message naming the setting's flag.
@@ -48,11 +52,26 @@ impl Spec {
         Spec::from_json(&path, &text)
     }
 
-    /// The data the run trains on.
+    /// The data the run trains on; when the run recorded its data's fingerprint, data that
+    /// differs from it (other values or rows, another split, renamed features or classes) is
+    /// refused, both fingerprints named.
     pub fn dataset(&self) -> Result<Dataset, Failure> {
-        match &self.data_file {
-            Some(path) => Dataset::csv(path, &self.csv),
-            None => Dataset::generate(self.settings.data),
+        let data = match &self.data_file {
+            Some(path) => Dataset::csv(path, &self.csv)?,
+            None => Dataset::generate(self.settings.data)?,
+        };
+        match self.data_fingerprint {
+            Some(recorded) if recorded != data.fingerprint => {
+                let source = self
+                    .data_file
+                    .as_ref()
+                    .map_or("the generated data".into(), |f| f.display().to_string());
+                Err(Failure::Input(format!(
+                    "{source}: not the data this run was made on (data fingerprint {}, the run's {recorded} in {FILE}): its rows, split, feature or class names changed",
+                    data.fingerprint
+                )))
+            }
+            _ => Ok(data),
         }
     }
 
@@ -85,6 +104,9 @@ impl Spec {
         map.insert("label".into(), label);
         map.insert("standardize".into(), Json::Bool(self.csv.standardize));
         map.insert("cache".into(), Json::Bool(self.cache));
+        if let Some(f) = self.data_fingerprint {
+            map.insert("data_fingerprint".into(), Json::from(f.to_string()));
+        }
         let text = serde_json::to_string_pretty(&Json::Object(map))
             .unwrap_or_else(|_| unreachable!("a map of plain values always serialises"));
         format!("{text}\n")
@@ -113,6 +135,7 @@ impl Spec {
                 ..CsvOptions::default()
             },
             cache: false,
+            data_fingerprint: None,
         };
         for (key, value) in &map {
             match (key.as_str(), value) {
@@ -126,6 +149,15 @@ impl Spec {
                 }
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
                 ("cache", Json::Bool(cache)) => spec.cache = *cache,
+                ("data_fingerprint", Json::String(hex)) => {
+                    let f = u64::from_str_radix(hex, 16)
+                        .ok()
+                        .filter(|_| hex.len() == 16)
+                        .ok_or_else(|| {
+                            bad(format!("data_fingerprint: {hex:?} is not 16 hex digits"))
+                        })?;
+                    spec.data_fingerprint = Some(Fingerprint(f));
+                }
                 ("standardize", Json::Bool(on)) => spec.csv.standardize = *on,
                 ("label", Json::String(name)) => {
                     spec.csv.label = LabelColumn::Named(name.clone());
@@ -222,8 +254,13 @@ mod tests {
                 standardize: false,
             },
             cache: true,
+            data_fingerprint: Some(Fingerprint(0x0123_4567_89ab_cdef)),
         };
         let text = spec.to_json();
+        assert!(
+            text.contains("\"data_fingerprint\": \"0123456789abcdef\""),
+            "{text}"
+        );
         assert!(text.contains("\"child_lr\": 0.003,"), "{text}");
         assert!(text.contains("\"max_grad_norm\": 1.5,"), "{text}");
         assert!(text.contains("\"baseline_decay\": null,"), "{text}");
@@ -243,6 +280,7 @@ mod tests {
             piconas_core::Strategy::Random
         );
         assert_eq!(spec.settings.search.seed, 0);
+        assert_eq!(spec.data_fingerprint, None);
         // Before the split was chosen, files were split in order, and not standardised.
         assert_eq!(spec.csv.split, SplitMode::InOrder);
         assert!(!spec.csv.standardize);

@@ -369,3 +369,122 @@ fn a_run_directory_name_cannot_inject_into_the_rust_export() {
     );
     assert!(text.lines().next().unwrap().contains("\\npub fn injected"));
 }
+
+/// `rows` rows of `d` features and two classes named `a` and `b`, under a header.
+fn table(rows: usize, d: usize, shift: f32) -> String {
+    let header: Vec<String> = (0..d)
+        .map(|j| format!("f{j}"))
+        .chain(["label".into()])
+        .collect();
+    let mut text = header.join(",") + "\n";
+    for i in 0..rows {
+        let c = i % 2;
+        let x: Vec<String> = (0..d)
+            .map(|j| format!("{}", (i * (j + 1) % 17) as f32 * 0.1 + c as f32 + shift))
+            .collect();
+        text += &format!("{},{}\n", x.join(","), ["a", "b"][c]);
+    }
+    text
+}
+
+/// The exports that rebuild the run's split from its data file (int8 calibration, the test
+/// rows of c-test, onnx-test, rust and arduino) refuse data that is not the run's: other
+/// values, another shape, or a split seed edited in settings.json, naming both fingerprints;
+/// the file as it was exports again.
+#[test]
+fn exports_refuse_data_that_is_not_the_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d.csv");
+    let original = table(120, 3, 0.0);
+    std::fs::write(&data, &original).unwrap();
+    let run = tmp.path().join("run");
+    let o = quick(&run, &["--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let settings = std::fs::read_to_string(run.join("settings.json")).unwrap();
+    let recorded: serde_json::Value = serde_json::from_str(&settings).unwrap();
+    let recorded = recorded["data_fingerprint"].as_str().unwrap().to_owned();
+    let r = run.to_str().unwrap();
+    let lib = tmp.path().join("lib");
+    let exports: [Vec<&str>; 6] = [
+        vec!["--format", "c", "--int8"],
+        vec!["--format", "c-test"],
+        vec!["--format", "c-test", "--int8"],
+        vec!["--format", "onnx-test"],
+        vec!["--format", "rust"],
+        vec!["--format", "arduino", "--out", lib.to_str().unwrap()],
+    ];
+    let export = |format: &[&str]| {
+        let mut args = vec!["export", "--run", r];
+        args.extend_from_slice(format);
+        piconas(&args)
+    };
+    for (what, edit) in [
+        ("other values", (table(120, 3, 0.5), settings.clone())),
+        ("64 features", (table(120, 64, 0.0), settings.clone())),
+        (
+            "another split seed",
+            (
+                original.clone(),
+                settings.replace("\"split_seed\": 0", "\"split_seed\": 7"),
+            ),
+        ),
+    ] {
+        std::fs::write(&data, &edit.0).unwrap();
+        std::fs::write(run.join("settings.json"), &edit.1).unwrap();
+        for format in &exports {
+            let o = export(format);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{what}, {format:?}: {err}");
+            assert!(o.stdout.is_empty(), "{what}, {format:?}");
+            assert_eq!(err.lines().count(), 1, "{what}, {format:?}: {err}");
+            assert!(
+                err.contains("not the data this run was made on") && err.contains(&recorded),
+                "{what}, {format:?}: {err}"
+            );
+        }
+        assert!(!lib.exists());
+    }
+    std::fs::write(&data, &original).unwrap();
+    std::fs::write(run.join("settings.json"), &settings).unwrap();
+    for format in &exports {
+        let o = export(format);
+        assert!(o.status.success(), "{format:?}: {}", stderr(&o));
+    }
+}
+
+/// A directory holding a network without its run's settings (a network.json alone, as
+/// Python's `save` writes) exports what needs only the network, and refuses, saying why,
+/// every format that needs the run's data: never an empty test file with exit 0.
+#[test]
+fn exports_that_need_the_runs_data_refuse_a_network_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(finished_run()).join("network.json"),
+        tmp.path().join("network.json"),
+    )
+    .unwrap();
+    let r = tmp.path().to_str().unwrap();
+    for format in ["json", "c", "onnx", "rust"] {
+        let o = piconas(&["export", "--run", r, "--format", format]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+    }
+    let lib = tmp.path().join("lib");
+    for format in [
+        vec!["--format", "c", "--int8"],
+        vec!["--format", "c-test"],
+        vec!["--format", "c-test", "--int8"],
+        vec!["--format", "onnx-test"],
+        vec!["--format", "arduino", "--out", lib.to_str().unwrap()],
+    ] {
+        let mut args = vec!["export", "--run", r];
+        args.extend_from_slice(&format);
+        let o = piconas(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{format:?}: {err}");
+        assert!(o.stdout.is_empty(), "{format:?}");
+        assert!(
+            err.contains("no settings.json beside network.json"),
+            "{format:?}: {err}"
+        );
+    }
+}

@@ -507,7 +507,7 @@ fn a_checkpoint_is_refused_on_other_data_or_edited_rows() {
         settings.replace("\"noise\": 0.2", "\"noise\": 0.25"),
     )
     .unwrap();
-    refused(&a, "checkpoint of a search on other data");
+    refused(&a, "not the data this run was made on");
     std::fs::write(a.join("settings.json"), &settings).unwrap();
     // A kept row edited: its reward changed.
     let rows = std::fs::read_to_string(a.join("rollouts.csv")).unwrap();
@@ -552,5 +552,56 @@ fn a_checkpoint_is_refused_on_other_data_or_edited_rows() {
     let c = tmp.path().join("c");
     kill_after(&c, 60, &["--data", csv.to_str().unwrap()]);
     write(1);
-    refused(&c, "checkpoint of a search on other data");
+    refused(&c, "not the data this run was made on");
+}
+
+/// The data's names are part of it: a feature renamed, the classes relabelled or the header
+/// dropped between the stop and the resume is other data, refused with both fingerprints;
+/// the file as it was resumes.
+#[test]
+fn a_resume_refuses_renamed_columns_or_classes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("d.csv");
+    let text = |header: Option<&str>, classes: [&str; 2]| {
+        let rows: String = (0..100)
+            .map(|i| {
+                format!(
+                    "{},{},{}\n",
+                    i as f32 / 50.0,
+                    (i % 7) as f32,
+                    classes[i % 2]
+                )
+            })
+            .collect();
+        header.map_or(String::new(), |h| format!("{h}\n")) + &rows
+    };
+    let original = text(Some("width,height,kind"), ["cat", "dog"]);
+    std::fs::write(&csv, &original).unwrap();
+    let dir = tmp.path().join("run");
+    let o = Command::new(BIN)
+        .args(FLAGS)
+        .args(["--data", csv.to_str().unwrap(), "--out"])
+        .arg(&dir)
+        .env("PICONAS_CRASH_AFTER", "checkpoint.bin")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "stopped after its first checkpoint");
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("settings.json")).unwrap()).unwrap();
+    let recorded = settings["data_fingerprint"].as_str().unwrap().to_owned();
+    for changed in [
+        text(Some("width,depth,kind"), ["cat", "dog"]),
+        text(Some("width,height,kind"), ["cat", "wolf"]),
+        text(None, ["cat", "dog"]),
+    ] {
+        std::fs::write(&csv, &changed).unwrap();
+        let o = resume(&dir);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("not the data this run was made on"), "{err}");
+        assert!(err.contains(&recorded), "{err}");
+    }
+    std::fs::write(&csv, &original).unwrap();
+    let o = resume(&dir);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }

@@ -247,34 +247,39 @@ impl fmt::Display for Fingerprint {
     }
 }
 
-/// FNV-1a, 64-bit: simple, no table, and enough to tell data sets apart (it guards against
-/// mistakes, not adversaries).
-fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+impl Fingerprint {
+    /// The fingerprint of nothing, where every fingerprint starts (FNV-1a's offset basis).
+    pub const START: Fingerprint = Fingerprint(0xcbf2_9ce4_8422_2325);
+
+    /// This fingerprint with `bytes` taken in after what it already covers: FNV-1a, 64-bit,
+    /// simple, no table, and enough to tell data sets apart (it guards against mistakes, not
+    /// adversaries).
+    #[must_use]
+    pub fn and(self, bytes: &[u8]) -> Fingerprint {
+        let mut h = self.0;
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Fingerprint(h)
     }
-    h
 }
 
 impl<'a> Split<'a> {
     /// The data's [`Fingerprint`]: the same samples split the same way give the same one.
     pub fn fingerprint(&self) -> Fingerprint {
         let shape = self.shape();
-        let mut h = fnv1a(
-            0xcbf2_9ce4_8422_2325,
-            &[shape.inputs() as u8, shape.classes() as u8],
-        );
+        let mut h = Fingerprint::START.and(&[shape.inputs() as u8, shape.classes() as u8]);
         for part in [self.train, self.dev, self.test] {
-            h = fnv1a(h, &(part.len() as u64).to_le_bytes());
+            h = h.and(&(part.len() as u64).to_le_bytes());
             for i in 0..part.len() {
                 for v in part.x(i) {
-                    h = fnv1a(h, &v.to_bits().to_le_bytes());
+                    h = h.and(&v.to_bits().to_le_bytes());
                 }
-                h = fnv1a(h, &[part.label(i)]);
+                h = h.and(&[part.label(i)]);
             }
         }
-        Fingerprint(h)
+        h
     }
 
     /// The data's shape (the same for all three parts).
@@ -441,5 +446,15 @@ mod tests {
         let y60: Vec<u8> = (0..60).map(|i| (i % 3) as u8).collect();
         assert_ne!(print(&x, &y60, 2), base);
         assert_eq!(print(&x, &y, 3), base);
+        // FNV-1a, 64-bit: its published value for "a", and bytes taken in one after another.
+        assert_eq!(
+            Fingerprint::START.and(b"a"),
+            Fingerprint(0xaf63_dc4c_8601_ec8c)
+        );
+        assert_eq!(
+            Fingerprint::START.and(b"ab"),
+            Fingerprint::START.and(b"a").and(b"b")
+        );
+        assert_eq!(Fingerprint(0xab).to_string(), "00000000000000ab");
     }
 }

@@ -9,6 +9,7 @@ an ``__init__``, plus how the rows are split and scaled (the command line's ``--
 import csv
 import io
 import json
+import math
 import numbers
 import os
 import sys
@@ -190,6 +191,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
                 if isinstance(value, bool) or not isinstance(value, numbers.Real):
                     raise ValueError(f"{name} must be a number, got {value!r}")
                 value = float(value)
+                if not math.isfinite(value):
+                    raise ValueError(f"{name} must be a finite number, got {value!r}")
             elif kind == "choice" and value not in s["choices"]:
                 raise ValueError(f"{name} must be one of {s['choices']}, got {value!r}")
             spec[name] = value
@@ -210,7 +213,10 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         return int(self.threads)
 
     def fit(self, X, y):
-        """Runs the search on ``X``, ``y`` and keeps the winner. Returns self."""
+        """Runs the search on ``X``, ``y`` and keeps the winner. Returns self. A fit that does
+        not finish (bad input, Ctrl-C) leaves the estimator unfitted, never holding an
+        earlier fit's model under these parameters."""
+        self._unfit()
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
@@ -238,6 +244,13 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
                      np.frombuffer(out["train"], dtype=np.float32))
         self.speculation_ = out["speculation"]
         return self
+
+    def _unfit(self):
+        """Forgets every fitted attribute (scikit-learn's: names ending in ``_``) and the
+        files kept for ``save``."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+        self._rollouts_csv = self._frontier_csv = self._train = None
 
     def _fitted(self, network, rollouts, frontier, train):
         """Sets the fitted state from the run's files (and the int8 calibration rows)."""
@@ -339,6 +352,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
             params = {k: v for k, v in settings.items() if k in cls._get_param_names()}
             if train_bytes is not None:
                 train = np.frombuffer(train_bytes, dtype=np.float32)
+            # Integers only when each name is an integer's own text: "+1", "01" and "1"
+            # are three classes, kept as the strings they are.
             if all(_is_int(c) for c in classes):
                 classes = [int(c) for c in classes]
         else:
@@ -362,9 +377,9 @@ PicoNASClassifier.__init__.__doc__ = "Every parameter is keyword-only; see the c
 
 
 def _is_int(text):
+    """Whether ``text`` is the way Python writes some integer (not ``+1``, ``01`` or ``1_0``)."""
     try:
-        int(text)
-        return True
+        return str(int(text)) == text
     except ValueError:
         return False
 

@@ -170,3 +170,21 @@ def test_the_original_preset_is_the_clis(tmp_path, wine, cli):
     assert model.network_json_.encode() == read(tmp_path / "run" / "network.json")
     # The shaping's penalties are in the rewards (below the accuracy for some rollouts).
     assert (model.history_["reward"] < model.history_["accuracy"]).any()
+
+
+def test_load_keeps_labels_that_only_look_alike(cli, tmp_path):
+    """Labels "+1", "01" and "1" are three classes: read back as the strings they are, never
+    as one integer."""
+    rng = np.random.default_rng(0)
+    names = ["+1", "01", "1"]
+    y = np.arange(150) % 3
+    X = rng.normal(size=(150, 2)) + y[:, None] * 3.0
+    with open(tmp_path / "d.csv", "w") as f:
+        f.write("a,b,label\n")
+        for row, c in zip(X, y):
+            f.write(f"{row[0]},{row[1]},{names[c]}\n")
+    cli("--data", tmp_path / "d.csv", "--rollouts", 6, "--max-epochs", 2, "--quiet",
+        "--out", tmp_path / "run")
+    loaded = PicoNASClassifier.load(tmp_path / "run")
+    assert sorted(loaded.classes_.tolist()) == sorted(names)
+    assert set(loaded.predict(X)) <= set(names)

@@ -175,6 +175,32 @@ print("finished", flush=True)
     assert out.strip() == "KeyboardInterrupt" and proc.returncode == 0
 
 
+def test_ctrl_c_through_a_second_fit_leaves_it_unfitted():
+    """The second fit's settings are the estimator's parameters: its model must not be the
+    first fit's."""
+    model = PicoNASClassifier(**FAST).fit(*blobs())
+    model.set_params(rollouts=100000)
+
+    def interrupt():
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt).start()
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(*blobs(300))
+    assert not hasattr(model, "network_json_") and not hasattr(model, "classes_")
+    with pytest.raises(NotFittedError):
+        model.predict(blobs()[0])
+
+
+@pytest.mark.parametrize("name,value", [("child_lr", float("nan")),
+                                        ("cost_weight", float("inf")),
+                                        ("controller_lr", float("-inf"))])
+def test_a_non_finite_parameter_is_named(name, value):
+    with pytest.raises(ValueError, match=f"^{name} must be a finite number"):
+        PicoNASClassifier(**{**FAST, name: value}).fit(*blobs())
+
+
 def test_ctrl_c_through_fit_leaves_it_unfitted():
     model = PicoNASClassifier(rollouts=100000, progress=False)
 
