@@ -376,7 +376,8 @@ impl Table {
 /// The most feature columns a data file may have.
 pub const MAX_FEATURES: usize = 64;
 
-/// Parses CSV data: an optional header (a first row whose feature cells are not all numbers),
+/// Parses CSV data: an optional header (a first row with a feature cell that is not a finite
+/// number, or the cell `--label` names, or a label that no other row has),
 /// numeric feature columns, and a label column (`label`) of integers or text. Up to
 /// [`MAX_FEATURES`] features, 2 to `MAX_CLASSES` classes and between `MIN_SAMPLES` and
 /// `MAX_SAMPLES` rows. Every problem is an error naming `name`, the line and the column. Never
@@ -387,15 +388,28 @@ pub fn parse_csv(
     label: &LabelColumn,
 ) -> Result<Table, Failure> {
     let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
-    let shape = each_row(
+    let mut first: Vec<String> = Vec::new();
+    let mut shape = each_row(
         name,
         input,
-        |cells| Columns::of_first_row(cells, label),
+        |cells| {
+            first = cells.iter().map(|c| c.to_string()).collect();
+            Columns::of_first_row(cells, label)
+        },
         |known: &Columns, cells| {
             rows.push(known.row(cells)?);
             Ok(())
         },
     )?;
+    // A first row of numbers read as data is a header after all when its label names no
+    // other row's class: `1,2,3,label` over rows labelled 0 and 1.
+    if let Some(columns) = shape.as_mut().filter(|c| c.header.is_none())
+        && let Some(((_, class), rest)) = rows.split_first()
+        && rest.iter().all(|(_, c)| c != class)
+    {
+        rows.remove(0);
+        columns.header = Some(first);
+    }
     if rows.len() < MIN_SAMPLES {
         return Err(Failure::Input(format!(
             "{name}: {} data rows, but at least {MIN_SAMPLES} are needed (70/10/20 split, none empty)",
@@ -587,10 +601,13 @@ impl Columns {
         }
         let names: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
         let label_at = label_column(label, &names, columns)?;
+        // A header: a feature cell that is no finite number (`nan` and `inf` are names
+        // here, never data), or the cell `--label` names.
         let header = cells
             .iter()
             .enumerate()
-            .any(|(i, c)| i != label_at && c.parse::<f32>().is_err());
+            .any(|(i, c)| i != label_at && !is_number(c))
+            || matches!(label, LabelColumn::Named(n) if names[label_at] == *n);
         if let (false, LabelColumn::Named(n)) = (header, label)
             && n.parse::<usize>().is_err()
         {
@@ -667,6 +684,11 @@ pub(crate) fn features<N: std::fmt::Display>(
         x.push(v);
     }
     Ok(())
+}
+
+/// Whether a cell is data: a finite number.
+pub(crate) fn is_number(cell: &str) -> bool {
+    cell.parse::<f32>().is_ok_and(f32::is_finite)
 }
 
 /// The 0-based position of the label column among `columns`, the first row's cells.
@@ -878,11 +900,14 @@ impl std::error::Error for Limit {}
 /// A reader that fails, instead of reading on, past [`MAX_FILE_BYTES`] in all or
 /// [`MAX_LINE_BYTES`] in one line: what keeps `/dev/zero` or a huge one-line file from
 /// exhausting memory.
+/// A line ends as the CSV reader ends it: at `\n`, `\r\n` or a lone `\r`.
 struct Bounded<R> {
     inner: R,
     total: u64,
     line_len: usize,
     line: u64,
+    /// Whether the last byte was `\r` (a `\n` after it ends no further line).
+    after_cr: bool,
 }
 
 impl<R> Bounded<R> {
@@ -892,6 +917,7 @@ impl<R> Bounded<R> {
             total: 0,
             line_len: 0,
             line: 1,
+            after_cr: false,
         }
     }
 }
@@ -904,8 +930,12 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
             return Err(std::io::Error::other(Limit::File));
         }
         for &b in &buf[..n] {
-            if b == b'\n' {
+            let ends = b == b'\r' || (b == b'\n' && !self.after_cr);
+            self.after_cr = b == b'\r';
+            if ends {
                 self.line += 1;
+            }
+            if b == b'\r' || b == b'\n' {
                 self.line_len = 0;
             } else {
                 self.line_len += 1;
@@ -956,6 +986,37 @@ mod tests {
         assert_eq!(projection(&[1.0, 2.0], 1), [1.0, 0.0, 2.0, 0.0]);
     }
 
+    /// `n` rows of two features labelled 0 and 1 in turn, under `header`.
+    fn under(header: &str, n: usize) -> String {
+        let rows: String = (0..n)
+            .map(|i| format!("{i},{},{}\n", i * 2, i % 2))
+            .collect();
+        format!("{header}\n{rows}")
+    }
+
+    #[test]
+    fn a_header_of_numbers_is_told_by_its_label_or_its_non_finite_cells() {
+        let read = |text: &str, label: LabelColumn| parse_csv("d.csv", text.as_bytes(), &label);
+        for header in [
+            "1,2,label",
+            "nan,inf,label",
+            "infinity,-inf,label",
+            "3,NaN,kind",
+        ] {
+            let t = read(&under(header, 30), LabelColumn::Last).unwrap();
+            let names: Vec<&str> = header.split(',').collect();
+            assert_eq!(t.features, &names[..2], "{header}");
+            assert_eq!((t.classes.len(), t.labels.len()), (2, 30), "{header}");
+        }
+        // Named by --label: a header, though its label could be a class.
+        let t = read(&under("1,2,0", 30), LabelColumn::Named("0".into())).unwrap();
+        assert_eq!((t.features.len(), t.labels.len()), (2, 30));
+        // A first row of numbers whose class other rows share is data.
+        let t = read(&under("7,8,1", 30), LabelColumn::Last).unwrap();
+        assert_eq!(t.features, ["x1", "x2"]);
+        assert_eq!((t.labels.len(), t.x[..2].to_vec()), (31, vec![7.0, 8.0]));
+    }
+
     fn error(input: impl std::io::Read) -> String {
         parse_csv("d.csv", input, &LabelColumn::Last)
             .unwrap_err()
@@ -982,6 +1043,21 @@ mod tests {
             error(std::io::repeat(0)),
             "d.csv:1: a line longer than 64 KiB; that is the supported maximum"
         );
+        // Lines ended by CR alone, or by CRLF, count as lines, however long the file: read
+        // whole, line numbers as the reader gives them.
+        for end in ["\r", "\r\n", "\n"] {
+            let row = |i: usize| format!("{}.{},{},{}{end}", i, "0".repeat(20), i % 7, i % 2);
+            let text: String = (0..6000).map(row).collect();
+            assert!(text.len() > 2 * MAX_LINE_BYTES);
+            let t = parse_csv("d.csv", text.as_bytes(), &LabelColumn::Last).unwrap();
+            assert_eq!(t.labels.len(), 6000, "{end:?}");
+            let long = format!("{text}{}", "9".repeat(MAX_LINE_BYTES + 1));
+            assert_eq!(
+                error(long.as_bytes()),
+                "d.csv:6001: a line longer than 64 KiB; that is the supported maximum",
+                "{end:?}"
+            );
+        }
         // Endless short rows: the row limit.
         assert!(
             error(Endless(b"1,2,0\n", 0))

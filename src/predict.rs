@@ -85,7 +85,12 @@ fn first_row(
         }
     };
     let features = (0..columns).filter(|&i| Some(i) != label_at);
-    let header = features.clone().any(|i| cells[i].parse::<f32>().is_err());
+    // A header: a feature cell that is no finite number, or the network's feature names.
+    let header = features.clone().any(|i| !crate::data::is_number(cells[i]))
+        || features
+            .clone()
+            .map(|i| cells[i])
+            .eq(file.features.iter().map(String::as_str));
     if header {
         for (i, want) in features.zip(&file.features) {
             if cells[i] != want {

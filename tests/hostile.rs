@@ -488,3 +488,41 @@ fn exports_that_need_the_runs_data_refuse_a_network_alone() {
         );
     }
 }
+
+/// A header of numbers (`1,2,label`) is a header, split stratified or in order: the run
+/// knows two classes and features named `1` and `2`, and predict reads the same header back.
+#[test]
+fn a_header_of_numbers_is_a_header_in_training_and_in_predict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows: String = (0..60)
+        .map(|i| format!("{},{},{}\n", i as f32 * 0.1, (i % 7) as f32, i % 2))
+        .collect();
+    for (i, header) in ["1,2,label", "nan,inf,label"].into_iter().enumerate() {
+        let data = tmp.path().join(format!("d{i}.csv"));
+        std::fs::write(&data, format!("{header}\n{rows}")).unwrap();
+        for split in ["stratified", "in-order"] {
+            let run = tmp.path().join(format!("run-{i}-{split}"));
+            let o = quick(&run, &["--data", data.to_str().unwrap(), "--split", split]);
+            assert!(o.status.success(), "{header} {split}: {}", stderr(&o));
+            let network: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap())
+                    .unwrap();
+            let names: Vec<&str> = header.split(',').take(2).collect();
+            assert_eq!(
+                network["classes"],
+                serde_json::json!(["0", "1"]),
+                "{header}"
+            );
+            assert_eq!(network["features"], serde_json::json!(names), "{header}");
+            let o = piconas(&[
+                "predict",
+                "--run",
+                run.to_str().unwrap(),
+                "--data",
+                data.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{header}: {}", stderr(&o));
+            assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 61);
+        }
+    }
+}
