@@ -117,8 +117,14 @@ impl Scaling {
 
     /// Fits the statistics on the first 70 % of `rows` (the train split `Split::new` will
     /// cut) and standardises every row of `x` with them. Returns them and the indices of the
-    /// features that are constant on the train split (only shifted).
-    fn fit_and_apply(x: &mut [f32], labels: &[u8], shape: Shape) -> (Scaling, Vec<usize>) {
+    /// features that are constant on the train split (only shifted); or, when a value
+    /// standardises beyond `f32` (values near ±3e38 far from the mean), its row (in split
+    /// order), column and value, and nothing is changed.
+    fn fit_and_apply(
+        x: &mut [f32],
+        labels: &[u8],
+        shape: Shape,
+    ) -> Result<(Scaling, Vec<usize>), Overflow> {
         let d = shape.inputs();
         let (mut mean, mut scale) = (vec![0.0; d], vec![1.0; d]);
         let n_train = labels.len() * TRAIN_PERCENT / 100;
@@ -129,14 +135,36 @@ impl Scaling {
             Err(_) => 0,
         };
         let constant = (0..d).filter(|&j| mask >> j & 1 == 1).collect();
-        piconas_core::standardize::apply(x, &mean, &scale);
-        (Scaling { mean, scale }, constant)
+        let scaling = Scaling { mean, scale };
+        for (k, &v) in x.iter().enumerate() {
+            let j = k % d.max(1);
+            if !((v - scaling.mean[j]) / scaling.scale[j]).is_finite() {
+                return Err(Overflow {
+                    row: k / d.max(1),
+                    column: j,
+                    value: v,
+                    mean: scaling.mean[j],
+                    scale: scaling.scale[j],
+                });
+            }
+        }
+        piconas_core::standardize::apply(x, &scaling.mean, &scaling.scale);
+        Ok((scaling, constant))
     }
 
     /// Standardises `x` (rows of this scaling's features) in place.
     pub fn apply(&self, x: &mut [f32]) {
         piconas_core::standardize::apply(x, &self.mean, &self.scale);
     }
+}
+
+/// A value whose standardisation overflows `f32` (see [`Scaling::fit_and_apply`]).
+struct Overflow {
+    row: usize,
+    column: usize,
+    value: f32,
+    mean: f32,
+    scale: f32,
 }
 
 impl Dataset {
@@ -238,7 +266,16 @@ impl Dataset {
         );
         let (scaling, constant) = if options.standardize {
             let (scaling, constant) =
-                Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape);
+                Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape).map_err(|o| {
+                    Failure::Input(format!(
+                        "{}: standardising data row {} (from 0) overflows f32: ({:e} − mean {:e}) / scale {:e} is infinite; rescale the column",
+                        table.features[o.column],
+                        order[o.row],
+                        o.value,
+                        o.mean,
+                        o.scale
+                    ))
+                })?;
             (Some(scaling), constant)
         } else {
             (None, Vec::new())
@@ -1015,6 +1052,40 @@ mod tests {
         let t = read(&under("7,8,1", 30), LabelColumn::Last).unwrap();
         assert_eq!(t.features, ["x1", "x2"]);
         assert_eq!((t.labels.len(), t.x[..2].to_vec()), (31, vec![7.0, 8.0]));
+    }
+
+    #[test]
+    fn a_standardisation_beyond_f32_names_the_column_and_row_not_the_input() {
+        // Nine rows in ten at 3e38, one at −3e38: the mean is near 2.4e38, and −3e38 − mean
+        // overflows f32 though every value is finite.
+        let rows: String = (0..50)
+            .map(|i| {
+                let v = if i % 10 == 3 { "-3e38" } else { "3e38" };
+                format!("{},{v},{}\n", i % 5, i % 2)
+            })
+            .collect();
+        let text = format!("a,big,label\n{rows}");
+        let options = CsvOptions {
+            split: SplitMode::InOrder,
+            ..CsvOptions::default()
+        };
+        let e = Dataset::read("d.csv", text.as_bytes(), &options)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "d.csv: big: standardising data row 3 (from 0) overflows f32: (-3e38 − mean 2."
+            ),
+            "{e}"
+        );
+        assert!(e.ends_with("is infinite; rescale the column"), "{e}");
+        // Unstandardised, the same file reads.
+        let off = CsvOptions {
+            standardize: false,
+            ..options
+        };
+        assert!(Dataset::read("d.csv", text.as_bytes(), &off).is_ok());
     }
 
     fn error(input: impl std::io::Read) -> String {

@@ -1614,13 +1614,19 @@ fn check_onnx(run: &Path) -> String {
         ]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    run_onnx_check(&model, &test, "1e-6")
+}
+
+/// `tests/onnx/check.py` on `model` and `test` with `tolerance`; its line, which must say PASS.
+fn run_onnx_check(model: &Path, test: &Path, tolerance: &str) -> String {
     let python = std::env::var("PICONAS_PYTHON").unwrap_or_else(|_| "python3".into());
     let o = Command::new(python)
         .arg(format!(
             "{}/tests/onnx/check.py",
             env!("CARGO_MANIFEST_DIR")
         ))
-        .args([&model, &test])
+        .args([model, test])
+        .arg(tolerance)
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -1630,6 +1636,60 @@ fn check_onnx(run: &Path) -> String {
         stderr(&o)
     );
     out
+}
+
+/// The domain where ONNX is the host (docs/deploy.md): rows far beyond the data, a third of
+/// their cells scaled by 10, 1e3 and 1e6 (and negated), as long as nothing overflows f32
+/// inside the network. `rows` are `run`'s raw feature rows; `predict` gives the host's
+/// classes and probabilities, and onnxruntime must give the same classes and probabilities
+/// within 1e-5.
+fn check_onnx_far_out(run: &Path, rows: &[Vec<f32>]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let (model, data) = (tmp.path().join("model.onnx"), tmp.path().join("far.csv"));
+    let r = run.to_str().unwrap();
+    let o = piconas(&[
+        "export",
+        "--run",
+        r,
+        "--format",
+        "onnx",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut far = Vec::new();
+    for scale in [10.0f32, 1e3, 1e6] {
+        for (i, row) in rows.iter().enumerate() {
+            let scaled = row.iter().enumerate().map(|(j, &v)| match (i + j) % 6 {
+                0 => v * scale,
+                3 => -v * scale,
+                _ => v,
+            });
+            far.push(scaled.collect::<Vec<f32>>());
+        }
+    }
+    let text: String = far
+        .iter()
+        .map(|r| r.iter().map(f32::to_string).collect::<Vec<_>>().join(",") + "\n")
+        .collect();
+    std::fs::write(&data, text).unwrap();
+    let o = piconas(&["predict", "--run", r, "--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let network: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("network.json")).unwrap()).unwrap();
+    let classes: Vec<String> = serde_json::from_value(network["classes"].clone()).unwrap();
+    let mut reader = csv::Reader::from_reader(&o.stdout[..]);
+    let (mut class, mut probabilities) = (Vec::new(), Vec::new());
+    for row in reader.records() {
+        let row = row.unwrap();
+        class.push(classes.iter().position(|c| c == &row[0]).unwrap());
+        let p: Vec<f32> = row.iter().skip(1).map(|v| v.parse().unwrap()).collect();
+        probabilities.push(p);
+    }
+    let test = tmp.path().join("far.json");
+    let json = serde_json::json!({"x": far, "classes": class, "probabilities": probabilities});
+    std::fs::write(&test, json.to_string()).unwrap();
+    run_onnx_check(&model, &test, "1e-5")
 }
 
 #[test]
@@ -1645,8 +1705,19 @@ fn the_onnx_model_is_the_hosts_in_onnxruntime() {
     let data = committed("wine.csv");
     assert!(short(&wine, "12", &["--data", &data]).status.success());
     assert!(check_onnx(&wine).contains("13 features, 3 classes"));
+    let table = std::fs::read_to_string(committed("wine.csv")).unwrap();
+    let rows: Vec<Vec<f32>> = table
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').take(13).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert!(check_onnx_far_out(&wine, &rows).contains("534 test rows"));
     every_activation(&moons);
     check_onnx(&moons);
+    let rows: Vec<Vec<f32>> = (0..100)
+        .map(|i| vec![(i % 10) as f32 * 0.3 - 1.0, (i / 10) as f32 * 0.2 - 0.5])
+        .collect();
+    assert!(check_onnx_far_out(&moons, &rows).contains("300 test rows"));
 }
 
 #[test]

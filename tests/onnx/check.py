@@ -1,7 +1,9 @@
 """Checks an exported ONNX model (`piconas export --format onnx`) with onnxruntime against the
 host: every test row's class must be the host's, and every probability within 1e-6 of it.
 
-    python check.py MODEL.onnx TEST.json    (TEST.json from `export --format onnx-test`)
+    python check.py MODEL.onnx TEST.json [TOLERANCE]
+        (TEST.json from `export --format onnx-test`, or rows with the classes and
+        probabilities `piconas predict` gave them; TOLERANCE 1e-6 unless given)
 
 Prints one line, PASS or FAIL first; exits 0 only on PASS."""
 
@@ -15,7 +17,8 @@ import onnxruntime as ort
 TOLERANCE = 1e-6
 
 
-def main(model_path, test_path):
+def main(model_path, test_path, tolerance=TOLERANCE):
+    tolerance = float(tolerance)
     onnx.checker.check_model(onnx.load(model_path), full_check=True)
     with open(test_path) as f:
         test = json.load(f)
@@ -26,11 +29,11 @@ def main(model_path, test_path):
     host_probabilities = np.asarray(test["probabilities"], dtype=np.float64)
     wrong = int((classes != host_classes).sum())
     gap = float(np.abs(probabilities.astype(np.float64) - host_probabilities).max())
-    ok = wrong == 0 and gap <= TOLERANCE and logits.shape == probabilities.shape
+    ok = wrong == 0 and gap <= tolerance and logits.shape == probabilities.shape
     print(
         f"{'PASS' if ok else 'FAIL'} onnx: {len(x)} test rows, {x.shape[1]} features, "
         f"{probabilities.shape[1]} classes: {wrong} classes differ from the host's, largest "
-        f"probability gap {gap:.2e} (tolerance {TOLERANCE:.0e}); onnxruntime {ort.__version__}"
+        f"probability gap {gap:.2e} (tolerance {tolerance:.0e}); onnxruntime {ort.__version__}"
     )
     return 0 if ok else 1
 
