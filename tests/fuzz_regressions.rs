@@ -42,6 +42,9 @@ fn seeds_and_saved_crashes_pass_their_checks() {
         ("tokens", checks::tokens as fn(&[u8]) -> bool),
         ("csv", checks::csv),
         ("checkpoint", checks::checkpoint),
+        ("predict", checks::predict),
+        ("network", checks::network),
+        ("settings", checks::settings),
     ] {
         let (seeds, accepted) = replay(target, check);
         assert!(seeds >= 2, "{target}: {seeds} seeds");

@@ -119,3 +119,79 @@ pub fn checkpoint(data: &[u8]) -> bool {
     }
     true
 }
+
+/// The network `predict` seeds are read for: `[2, ReLU]`, features `a`, `b`, classes `no`,
+/// `yes`, standardised, an ensemble of two (the `network` target's first seed).
+fn model() -> &'static (piconas::model::NetworkFile, Arch) {
+    static MODEL: OnceLock<(piconas::model::NetworkFile, Arch)> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        piconas::model::NetworkFile::parse("v4.json", include_str!("corpus/network/v4.json"))
+            .expect("the seed network parses")
+    })
+}
+
+/// `predict`'s input (rows for a network): what reads is finite rows of the network's width,
+/// labels among its classes, and every row is classified.
+pub fn predict(data: &[u8]) -> bool {
+    let (file, arch) = model();
+    let label = piconas::data::LabelColumn::default();
+    let Ok(rows) = piconas::predict::read_rows("fuzz.csv", data, file, &label) else {
+        return false;
+    };
+    let d = file.features.len();
+    assert_eq!(rows.x.len() % d, 0);
+    assert!(rows.x.iter().all(|v| v.is_finite()));
+    let n = rows.x.len() / d;
+    if let Some(labels) = &rows.labels {
+        assert_eq!(labels.len(), n);
+        assert!(labels.iter().all(|&c| usize::from(c) < file.classes.len()));
+    }
+    let members = file.networks(*arch).expect("a parsed network builds");
+    let predicted = piconas::predict::predict(file, &members, &rows.x);
+    assert_eq!(predicted.classes.len(), n);
+    assert!(
+        predicted
+            .classes
+            .iter()
+            .all(|&c| usize::from(c) < file.classes.len())
+    );
+    true
+}
+
+/// `network.json` (any version, with or without its data block; what the Python bridge's
+/// `load` and `predict` take): what parses writes itself back to the same file, builds its
+/// networks and classifies a row.
+pub fn network(data: &[u8]) -> bool {
+    use piconas::model::NetworkFile;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let Ok((file, arch)) = NetworkFile::parse("fuzz.json", text) else {
+        return false;
+    };
+    let json = file.to_json();
+    let (again, again_arch) = NetworkFile::parse("again.json", &json).expect("its own JSON parses");
+    assert_eq!((again.to_json(), again_arch), (json, arch));
+    let members = file.networks(arch).expect("a parsed network builds");
+    let x = vec![0.5f32; file.features.len()];
+    let predicted = piconas::predict::predict(&file, &members, &x);
+    assert_eq!(predicted.classes.len(), 1);
+    true
+}
+
+/// `settings.json` (and the Python bridge's settings JSON): what reads writes itself back to
+/// the same run definition (the data file's path aside: it is made absolute when written).
+pub fn settings(data: &[u8]) -> bool {
+    use piconas::spec::Spec;
+    let Ok(text) = std::str::from_utf8(data) else {
+        return false;
+    };
+    let Ok(mut spec) = Spec::from_json(std::path::Path::new("fuzz.json"), text) else {
+        return false;
+    };
+    spec.data_file = None;
+    let again = Spec::from_json(std::path::Path::new("again.json"), &spec.to_json())
+        .expect("its own JSON reads");
+    assert_eq!(again, spec);
+    true
+}

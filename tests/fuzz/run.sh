@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 status=0
-for target in tokens csv checkpoint; do
+for target in tokens csv checkpoint predict network settings; do
     log=$(mktemp)
     found=$(mktemp -d)
     if cargo +nightly fuzz run --fuzz-dir tests/fuzz "$target" "$found" "tests/fuzz/corpus/$target" -- \
