@@ -605,3 +605,44 @@ fn a_resume_refuses_renamed_columns_or_classes() {
     let o = resume(&dir);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// SIGKILLed in its first milliseconds, at every moment from before the directory exists to
+/// after its first rows: the same command again takes the directory over, or, once the
+/// settings are in place, says to resume, and `--resume` then finishes the run. Never a
+/// stranded directory.
+#[test]
+fn a_run_killed_in_its_first_milliseconds_is_never_stranded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = tmp.path().join("whole");
+    assert!(run(&whole, &[]).status.success());
+    let (records, ..) = outputs(&whole);
+    for (i, delay) in [0u64, 1, 2, 4, 8, 16, 32, 64].into_iter().enumerate() {
+        let dir = tmp.path().join(format!("killed-{i}"));
+        let mut child = Command::new(BIN)
+            .args(FLAGS)
+            .arg("--out")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay));
+        let _ = child.kill();
+        child.wait().unwrap();
+        let again = run(&dir, &[]);
+        let err = String::from_utf8_lossy(&again.stderr).into_owned();
+        if !again.status.success() {
+            assert_eq!(again.status.code(), Some(2), "{delay} ms: {err}");
+            assert!(
+                err.contains("continue it with --resume"),
+                "{delay} ms: {err}"
+            );
+            let o = resume(&dir);
+            assert!(
+                o.status.success(),
+                "{delay} ms: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+        assert_eq!(outputs(&dir).0, records, "{delay} ms");
+    }
+}
