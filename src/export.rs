@@ -209,8 +209,14 @@ fn needed_rows(
 ) -> Result<RunRows, Failure> {
     let rows = run_rows(&args.run, file, arch)?;
     if rows.test.labels.is_empty() {
+        // Python's save() writes estimator.json beside the network, and no data file.
+        let python = if args.run.join("estimator.json").exists() {
+            " (Python's save wrote this directory: PicoNASClassifier.load(dir).to_c_header(int8=True) has its calibration)"
+        } else {
+            ""
+        };
         return Err(Failure::Input(format!(
-            "{}: no {} beside network.json, so the run's data cannot be rebuilt, and {why}",
+            "{}: no {} beside network.json, so the run's data cannot be rebuilt, and {why}{python}",
             args.run.display(),
             crate::spec::FILE
         )));

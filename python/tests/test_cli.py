@@ -188,3 +188,18 @@ def test_load_keeps_labels_that_only_look_alike(cli, tmp_path):
     loaded = PicoNASClassifier.load(tmp_path / "run")
     assert sorted(loaded.classes_.tolist()) == sorted(names)
     assert set(loaded.predict(X)) <= set(names)
+
+
+@pytest.mark.parametrize("fmt", [["c", "--int8"], ["c-test"], ["onnx-test"]])
+def test_exports_of_a_saved_fit_that_need_its_data_refuse_saying_why(runs, piconas_bin, fmt,
+                                                                    tmp_path):
+    """A directory save() wrote has no data file to rebuild the split from: the formats
+    that need it refuse (exit 2, never an empty file with exit 0) and point at Python's own
+    int8 export."""
+    _, model = runs
+    model.save(tmp_path / "saved")
+    done = subprocess.run([str(piconas_bin), "export", "--run", str(tmp_path / "saved"),
+                           "--format", *fmt], capture_output=True)
+    assert done.returncode == 2 and done.stdout == b""
+    assert "no settings.json beside network.json" in done.stderr.decode()
+    assert "to_c_header(int8=True)" in done.stderr.decode()
