@@ -850,6 +850,9 @@ mod tests {
             assert_eq!(Setting::named(s.name).map(|t| t.field), Some(s.field));
             assert_eq!(Setting::of_field(s.field).map(|t| t.name), Some(s.name));
         }
+        // Debug names the setting and its kind (its accessors are functions, left out).
+        let text = format!("{:?}", Setting::named("child_lr").unwrap());
+        assert_eq!(text, "Setting { name: \"child_lr\", kind: Float, .. }");
     }
 
     #[test]
