@@ -2,9 +2,7 @@
 
 mod common;
 
-use common::cli::{
-    BIN, network_file, outside_tools, piconas, quick, rows, short, small, stderr, write_csv,
-};
+use common::cli::{BIN, network_file, piconas, quick, rows, short, small, stderr, write_csv};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -1693,10 +1691,8 @@ fn check_onnx_far_out(run: &Path, rows: &[Vec<f32>]) -> String {
 }
 
 #[test]
+#[ignore = "needs gcc, clang, gcc-avr, simavr, QEMU and onnxruntime: .ci/run installs them and runs it (cargo test -- --include-ignored)"]
 fn the_onnx_model_is_the_hosts_in_onnxruntime() {
-    if !outside_tools("the_onnx_model_is_the_hosts_in_onnxruntime") {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let moons = tmp.path().join("moons");
     assert!(short(&moons, "12", &[]).status.success());
@@ -1721,10 +1717,8 @@ fn the_onnx_model_is_the_hosts_in_onnxruntime() {
 }
 
 #[test]
+#[ignore = "needs gcc, clang, gcc-avr, simavr, QEMU and onnxruntime: .ci/run installs them and runs it (cargo test -- --include-ignored)"]
 fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
-    if !outside_tools("the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr") {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let moons = tmp.path().join("moons");
     assert!(short(&moons, "12", &[]).status.success());
@@ -1843,10 +1837,8 @@ fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
 }
 
 #[test]
+#[ignore = "needs gcc, clang, gcc-avr, simavr, QEMU and onnxruntime: .ci/run installs them and runs it (cargo test -- --include-ignored)"]
 fn the_c_header_classifies_as_the_host_bit_for_bit() {
-    if !outside_tools("the_c_header_classifies_as_the_host_bit_for_bit") {
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     let saved_bits = |run: &Path| {
         let net: serde_json::Value =

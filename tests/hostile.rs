@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::cli::{outside_tools, piconas, quick, stderr};
+use common::cli::{piconas, quick, stderr};
 
 /// One finished moons run (12 rollouts), shared by the tests that only read it.
 fn finished_run() -> &'static str {
@@ -245,22 +245,24 @@ fn a_full_stdout_or_stderr_is_exit_1_never_a_panic_or_a_silent_loss() {
     }
 }
 
-/// Class names that are code in C (a comment's end, a trigraph, quotes, line breaks, bytes
-/// beyond ASCII): the float and int8 headers hold them exactly, as string literals, and
-/// compile cleanly with gcc and clang as C99 and C++17 under `-Wall -Wextra -Werror
-/// -pedantic`; network.json keeps them and the feature names exactly.
-#[test]
-fn hostile_class_names_are_escaped_in_every_header_and_file() {
-    const NAMES: [&str; 8] = [
-        "end*/comment",
-        "*/ int injected = 1; /*",
-        "tri??/",
-        "q\"uote\\back",
-        "//line",
-        "multi\nline",
-        "é ünïcode",
-        "??=x\u{1}7",
-    ];
+/// Class names that are code in C: a comment's end, a trigraph, quotes, line breaks, bytes
+/// beyond ASCII.
+const NAMES: [&str; 8] = [
+    "end*/comment",
+    "*/ int injected = 1; /*",
+    "tri??/",
+    "q\"uote\\back",
+    "//line",
+    "multi\nline",
+    "é ünïcode",
+    "??=x\u{1}7",
+];
+
+/// A run on data with the hostile [`NAMES`] as classes (and hostile feature names), its
+/// float and int8 headers exported: `(the temporary directory, the run's class names in
+/// class order, the two headers)`. network.json keeps every name exactly; each header's
+/// opening comment ends where piconas ends it, and no trigraph is anywhere.
+fn hostile_headers() -> (tempfile::TempDir, Vec<String>, [std::path::PathBuf; 2]) {
     const FEATURES: [&str; 2] = ["f*/1 \"x\"", "??/\nf2"];
     let tmp = tempfile::tempdir().unwrap();
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
@@ -284,7 +286,7 @@ fn hostile_class_names_are_escaped_in_every_header_and_file() {
     expected.sort();
     assert_eq!(sorted, expected);
     assert_eq!(network["features"], serde_json::json!(FEATURES));
-    for int8 in [false, true] {
+    let headers = [false, true].map(|int8| {
         let header = tmp.path().join(format!("int8-{int8}/piconas.h"));
         let mut args = vec!["export", "--run", run.to_str().unwrap(), "--format", "c"];
         args.extend(["--out", header.to_str().unwrap()]);
@@ -294,12 +296,27 @@ fn hostile_class_names_are_escaped_in_every_header_and_file() {
         let o = piconas(&args);
         assert!(o.status.success(), "{}", stderr(&o));
         let text = std::fs::read_to_string(&header).unwrap();
-        // The opening comment ends where piconas ends it; no trigraph anywhere.
         assert!(text.find("*/") > text.find("nothing writable"), "{text}");
         assert!(!text.contains("??"), "{text}");
-        if outside_tools("hostile_class_names_are_escaped_in_every_header_and_file") {
-            compile_and_read_names(&header, &classes);
-        }
+        header
+    });
+    (tmp, classes, headers)
+}
+
+/// The hostile names survive training, network.json and both C headers' text.
+#[test]
+fn hostile_class_names_are_kept_exactly_and_escaped_in_every_header() {
+    hostile_headers();
+}
+
+/// Both headers with the hostile names compile cleanly with gcc and clang as C99 and C++17
+/// under `-Wall -Wextra -Werror -pedantic`, and print the names back byte for byte.
+#[test]
+#[ignore = "needs gcc and clang: .ci/run installs them and runs it (cargo test -- --include-ignored)"]
+fn hostile_class_names_compile_with_gcc_and_clang_and_read_back_exactly() {
+    let (_tmp, classes, headers) = hostile_headers();
+    for header in &headers {
+        compile_and_read_names(header, &classes);
     }
 }
 

@@ -59,15 +59,3 @@ pub fn network_file(dir: &Path, data: &str) {
     );
     std::fs::write(dir.join("network.json"), text).unwrap();
 }
-
-/// Whether the checks that need tools outside Rust run (gcc, clang, gcc-avr, simavr, QEMU,
-/// gcc-arm-none-eabi, onnxruntime): `.ci/run` installs them and sets `PICONAS_TOOLS=1`, so
-/// there they always run; a plain `cargo test` on a machine with only rustup passes over them,
-/// saying so.
-pub fn outside_tools(test: &str) -> bool {
-    let on = std::env::var_os("PICONAS_TOOLS").is_some();
-    if !on {
-        eprintln!("{test}: not run: it needs the tools .ci/run installs (PICONAS_TOOLS=1)");
-    }
-    on
-}
