@@ -909,6 +909,9 @@ mod tests {
         assert_eq!(get("child_lr").parse("0.5"), Ok(Value::Float(0.5)));
         assert_eq!(get("max_grad_norm").parse("none"), Ok(Value::Unset));
         assert_eq!(get("hidden").parse("128"), Ok(Value::Choice("128")));
+        // Alone a population of 4 is valid, though the default tournament (16) then is not:
+        // that is the tournament's error, not the population's.
+        assert_eq!(get("population").parse("4"), Ok(Value::Int(4)));
         let message = |name, text| get(name).parse(text).unwrap_err().to_string();
         assert_eq!(
             message("rollouts", "0"),
