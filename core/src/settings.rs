@@ -853,6 +853,13 @@ mod tests {
         // Debug names the setting and its kind (its accessors are functions, left out).
         let text = format!("{:?}", Setting::named("child_lr").unwrap());
         assert_eq!(text, "Setting { name: \"child_lr\", kind: Float, .. }");
+        // Presets are found by name, and only by their own.
+        for p in &PRESETS {
+            assert_eq!(Preset::named(p.name).map(|q| q.name), Some(p.name));
+        }
+        assert!(Preset::named("Original").is_none() && Preset::named("").is_none());
+        let text = format!("{:?}", Preset::named("original").unwrap());
+        assert_eq!(text, "Preset { name: \"original\", .. }");
     }
 
     #[test]
