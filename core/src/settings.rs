@@ -860,6 +860,14 @@ mod tests {
         assert!(Preset::named("Original").is_none() && Preset::named("").is_none());
         let text = format!("{:?}", Preset::named("original").unwrap());
         assert_eq!(text, "Preset { name: \"original\", .. }");
+        // Applied, the original preset sets the original's rules and nothing else.
+        let original = Preset::named("original").unwrap().apply(Settings::DEFAULT);
+        let expected = Settings {
+            search: crate::rules::original(Settings::DEFAULT.search),
+            ..Settings::DEFAULT
+        };
+        assert_eq!(original, expected);
+        assert_ne!(original, Settings::DEFAULT);
     }
 
     #[test]
