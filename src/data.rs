@@ -254,7 +254,18 @@ impl Dataset {
     pub fn of_table(mut table: Table, options: &CsvOptions) -> Result<Dataset, Failure> {
         let mut order: Vec<usize> = (0..table.labels.len()).collect();
         if options.split == SplitMode::Stratified {
-            order = stratify(&table.labels, &table.classes, options.split_seed)?;
+            order = stratify(&table.labels, &table.classes, options.split_seed).map_err(|e| {
+                // A class of one row, the first: perhaps a header read as data.
+                let lone = |c: u8| table.labels.iter().filter(|&&l| l == c).count() == 1;
+                match (e, table.labels.first()) {
+                    (Failure::Input(what), Some(&c)) if table.first_row_is_data && lone(c) => {
+                        Failure::Input(format!(
+                            "{what} (line 1 was read as data, its features being numbers; if it is a header, give its feature columns names that are not numbers)"
+                        ))
+                    }
+                    (e, _) => e,
+                }
+            })?;
             table.reorder(&order);
         }
         let fingerprint = fingerprint(
@@ -340,6 +351,9 @@ pub struct Table {
     pub labels: Vec<u8>,
     /// Features per row and classes.
     pub shape: Shape,
+    /// Whether the file's first row was read as data though it could have been a header (it
+    /// has no header; its cells are numbers): errors it may explain say so.
+    pub first_row_is_data: bool,
 }
 
 impl Table {
@@ -390,6 +404,7 @@ impl Table {
             return bad(format!("class {} has no rows", quote(&classes[c])));
         }
         Ok(Table {
+            first_row_is_data: false,
             features,
             classes,
             x,
@@ -414,7 +429,7 @@ impl Table {
 pub const MAX_FEATURES: usize = 64;
 
 /// Parses CSV data: an optional header (a first row with a feature cell that is not a finite
-/// number, or the cell `--label` names, or a label that no other row has),
+/// number, or the cell `--label` names, or a text label above integer labels),
 /// numeric feature columns, and a label column (`label`) of integers or text. Up to
 /// [`MAX_FEATURES`] features, 2 to `MAX_CLASSES` classes and between `MIN_SAMPLES` and
 /// `MAX_SAMPLES` rows. Every problem is an error naming `name`, the line and the column. Never
@@ -438,15 +453,20 @@ pub fn parse_csv(
             Ok(())
         },
     )?;
-    // A first row of numbers read as data is a header after all when its label names no
-    // other row's class: `1,2,3,label` over rows labelled 0 and 1.
+    // A first row of numbers read as data is a header after all when its label is text
+    // over integer labels: `1,2,3,label` over rows labelled 0 and 1. (Over text labels,
+    // `1,2,3,species` stays ambiguous: it is read as data, and errors say so.)
+    let integer = |c: &str| c.parse::<i64>().is_ok();
     if let Some(columns) = shape.as_mut().filter(|c| c.header.is_none())
         && let Some(((_, class), rest)) = rows.split_first()
-        && rest.iter().all(|(_, c)| c != class)
+        && !integer(class)
+        && !rest.is_empty()
+        && rest.iter().all(|(_, c)| integer(c))
     {
         rows.remove(0);
         columns.header = Some(first);
     }
+    let first_row_is_data = shape.as_ref().is_some_and(|c| c.header.is_none());
     if rows.len() < MIN_SAMPLES {
         return Err(Failure::Input(format!(
             "{name}: {} data rows, but at least {MIN_SAMPLES} are needed (70/10/20 split, none empty)",
@@ -470,6 +490,7 @@ pub fn parse_csv(
         x,
         labels,
         shape,
+        first_row_is_data,
     })
 }
 
@@ -1052,6 +1073,20 @@ mod tests {
         let t = read(&under("7,8,1", 30), LabelColumn::Last).unwrap();
         assert_eq!(t.features, ["x1", "x2"]);
         assert_eq!((t.labels.len(), t.x[..2].to_vec()), (31, vec![7.0, 8.0]));
+        assert!(t.first_row_is_data);
+        // Over text labels a lone text label is ambiguous: read as data, and the split's
+        // error says what was assumed.
+        let text: String = (0..30)
+            .map(|i| format!("{i},1,{}\n", ["a", "b"][i % 2]))
+            .collect();
+        let t = read(&format!("1,2,species\n{text}"), LabelColumn::Last).unwrap();
+        assert_eq!((t.labels.len(), t.classes.len()), (31, 3));
+        let e = Dataset::of_table(t, &CsvOptions::default())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.starts_with("class \"species\" has 1 row"), "{e}");
+        assert!(e.contains("line 1 was read as data"), "{e}");
     }
 
     #[test]
@@ -1240,6 +1275,7 @@ mod tests {
             x: Vec::new(),
             labels: Vec::new(),
             shape: Shape::new(2, counts.len()).unwrap(),
+            first_row_is_data: false,
         };
         for (class, &n) in counts.iter().enumerate() {
             for _ in 0..n {
