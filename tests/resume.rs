@@ -46,6 +46,17 @@ fn resume(dir: &Path) -> std::process::Output {
         .unwrap()
 }
 
+/// Starts the search in `dir`, its stdout dropped.
+fn start(dir: &Path) -> std::process::Child {
+    Command::new(BIN)
+        .args(FLAGS)
+        .arg("--out")
+        .arg(dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// Starts the search in `dir` (with `extra` flags) and SIGKILLs it once `rows` rollouts are on
 /// disk.
 fn kill_after(dir: &Path, rows_wanted: usize, extra: &[&str]) -> usize {
@@ -404,13 +415,7 @@ fn a_run_stopped_after_any_file_resumes_or_is_complete() {
 fn one_directory_serves_one_process_at_a_time() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
-    let mut first = Command::new(BIN)
-        .args(FLAGS)
-        .arg("--out")
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut first = start(&dir);
     let deadline = Instant::now() + Duration::from_secs(60);
     while rows(&dir) < 30 {
         assert!(Instant::now() < deadline, "no progress");
@@ -618,13 +623,7 @@ fn a_run_killed_in_its_first_milliseconds_is_never_stranded() {
     let (records, ..) = outputs(&whole);
     for (i, delay) in [0u64, 1, 2, 4, 8, 16, 32, 64].into_iter().enumerate() {
         let dir = tmp.path().join(format!("killed-{i}"));
-        let mut child = Command::new(BIN)
-            .args(FLAGS)
-            .arg("--out")
-            .arg(&dir)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = start(&dir);
         std::thread::sleep(Duration::from_millis(delay));
         let _ = child.kill();
         child.wait().unwrap();

@@ -175,12 +175,8 @@ print("finished", flush=True)
     assert out.strip() == "KeyboardInterrupt" and proc.returncode == 0
 
 
-def test_ctrl_c_through_a_second_fit_leaves_it_unfitted():
-    """The second fit's settings are the estimator's parameters: its model must not be the
-    first fit's."""
-    model = PicoNASClassifier(**FAST).fit(*blobs())
-    model.set_params(rollouts=100000)
-
+def interrupted_fit(model):
+    """``model.fit`` stopped by Ctrl-C (a SIGINT 0.3 s in): KeyboardInterrupt."""
     def interrupt():
         time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGINT)
@@ -188,6 +184,17 @@ def test_ctrl_c_through_a_second_fit_leaves_it_unfitted():
     threading.Thread(target=interrupt).start()
     with pytest.raises(KeyboardInterrupt):
         model.fit(*blobs(300))
+
+
+@pytest.mark.parametrize("fitted_before", [False, True])
+def test_ctrl_c_through_fit_leaves_it_unfitted(fitted_before):
+    """Also after an earlier fit: the interrupted fit's settings are the estimator's
+    parameters, so its model must not be the earlier fit's."""
+    model = PicoNASClassifier(**FAST)
+    if fitted_before:
+        model.fit(*blobs())
+    model.set_params(rollouts=100000)
+    interrupted_fit(model)
     assert not hasattr(model, "network_json_") and not hasattr(model, "classes_")
     with pytest.raises(NotFittedError):
         model.predict(blobs()[0])
@@ -199,19 +206,6 @@ def test_ctrl_c_through_a_second_fit_leaves_it_unfitted():
 def test_a_non_finite_parameter_is_named(name, value):
     with pytest.raises(ValueError, match=f"^{name} must be a finite number"):
         PicoNASClassifier(**{**FAST, name: value}).fit(*blobs())
-
-
-def test_ctrl_c_through_fit_leaves_it_unfitted():
-    model = PicoNASClassifier(rollouts=100000, progress=False)
-
-    def interrupt():
-        time.sleep(0.3)
-        os.kill(os.getpid(), signal.SIGINT)
-
-    threading.Thread(target=interrupt).start()
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(*blobs(300))
-    assert not hasattr(model, "network_json_")
 
 
 @pytest.mark.parametrize("make,message", [
