@@ -287,6 +287,41 @@ mod tests {
             back.metadata_props[0].value.as_deref(),
             Some(r#"["c0","c1","c2"]"#)
         );
+        // Every node is named after its output; every constant is a float tensor.
+        for node in &graph.node {
+            assert_eq!(node.name.as_ref(), node.output.first(), "{node:?}");
+        }
+        assert!(
+            graph
+                .initializer
+                .iter()
+                .all(|t| t.data_type == Some(DataType::Float as i32))
+        );
+        // The attributes, each named and typed: Gemm's transB, LeakyReLU's slope, the
+        // softmax's and argmax's axis.
+        let attributes = |op: &str| -> Vec<(String, i32, Option<i64>, Option<f32>)> {
+            let node = graph.node.iter().find(|n| n.op_type.as_deref() == Some(op));
+            node.unwrap()
+                .attribute
+                .iter()
+                .map(|a| (a.name.clone().unwrap(), a.r#type.unwrap(), a.i, a.f))
+                .collect()
+        };
+        let int = attribute_proto::AttributeType::Int as i32;
+        let float = attribute_proto::AttributeType::Float as i32;
+        assert_eq!(attributes("Gemm"), [("transB".into(), int, Some(1), None)]);
+        assert_eq!(
+            attributes("LeakyRelu"),
+            [("alpha".into(), float, None, Some(LEAKY_SLOPE))]
+        );
+        assert_eq!(attributes("Softmax"), [("axis".into(), int, Some(1), None)]);
+        assert_eq!(
+            attributes("ArgMax"),
+            [
+                ("axis".into(), int, Some(1), None),
+                ("keepdims".into(), int, Some(0), None)
+            ]
+        );
     }
 
     #[test]
