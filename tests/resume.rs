@@ -537,20 +537,13 @@ fn a_checkpoint_is_refused_on_other_data_or_edited_rows() {
     // A CSV changed between the stop and the resume.
     let csv = tmp.path().join("d.csv");
     let write = |label_of_first: u8| {
-        let rows: String = (0..100)
-            .map(|i| {
-                format!(
-                    "{},{},{}\n",
-                    i as f32 / 50.0,
-                    (i % 7) as f32,
-                    if i == 0 {
-                        label_of_first
-                    } else {
-                        (i % 2) as u8
-                    }
-                )
-            })
-            .collect();
+        let rows = hundred_rows(|i| {
+            if i == 0 {
+                label_of_first
+            } else {
+                (i % 2) as u8
+            }
+        });
         std::fs::write(&csv, rows).unwrap();
     };
     write(0);
@@ -558,6 +551,13 @@ fn a_checkpoint_is_refused_on_other_data_or_edited_rows() {
     kill_after(&c, 60, &["--data", csv.to_str().unwrap()]);
     write(1);
     refused(&c, "not the data this run was made on");
+}
+
+/// A hundred rows of two features, each row's label `label(i)`.
+fn hundred_rows<L: std::fmt::Display>(label: impl Fn(usize) -> L) -> String {
+    (0..100)
+        .map(|i| format!("{},{},{}\n", i as f32 / 50.0, (i % 7) as f32, label(i)))
+        .collect()
 }
 
 /// The data's names are part of it: a feature renamed, the classes relabelled or the header
@@ -568,16 +568,7 @@ fn a_resume_refuses_renamed_columns_or_classes() {
     let tmp = tempfile::tempdir().unwrap();
     let csv = tmp.path().join("d.csv");
     let text = |header: Option<&str>, classes: [&str; 2]| {
-        let rows: String = (0..100)
-            .map(|i| {
-                format!(
-                    "{},{},{}\n",
-                    i as f32 / 50.0,
-                    (i % 7) as f32,
-                    classes[i % 2]
-                )
-            })
-            .collect();
+        let rows = hundred_rows(|i| classes[i % 2]);
         header.map_or(String::new(), |h| format!("{h}\n")) + &rows
     };
     let original = text(Some("width,height,kind"), ["cat", "dog"]);
