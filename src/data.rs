@@ -1118,9 +1118,102 @@ mod tests {
         // Unstandardised, the same file reads.
         let off = CsvOptions {
             standardize: false,
-            ..options
+            ..options.clone()
         };
         assert!(Dataset::read("d.csv", text.as_bytes(), &off).is_ok());
+        // A difference that fits f32 can still overflow once divided: a spread of about
+        // 5e-16 on the train split, and a test row 1e30 away. The second column is named,
+        // the first being fine.
+        let rows: String = (0..50)
+            .map(|i| {
+                let v = match i {
+                    45 => "1e30",
+                    _ if i % 2 == 0 => "0",
+                    _ => "1e-15",
+                };
+                format!("{},{v},{}\n", i % 5, i % 2)
+            })
+            .collect();
+        let text = format!("a,tiny,label\n{rows}");
+        let e = Dataset::read("d.csv", text.as_bytes(), &options)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.starts_with("d.csv: tiny: standardising data row 45 (from 0) overflows f32: (1"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn statistics_read_back_are_one_finite_mean_and_positive_scale_a_feature() {
+        let ok = Scaling {
+            mean: vec![0.5, -2.0],
+            scale: vec![1.0, 3.0],
+        };
+        assert_eq!(ok.check(2), Ok(()));
+        let count = "standardize: 2 means and 2 scales for 3 features";
+        assert_eq!(ok.check(3).unwrap_err(), count);
+        let bad = "standardize: a mean is not finite, or a scale not finite and positive";
+        for (mean, scale) in [
+            (f32::NAN, 1.0),
+            (f32::INFINITY, 1.0),
+            (0.0, 0.0),
+            (0.0, -1.0),
+            (0.0, f32::INFINITY),
+            (0.0, f32::NAN),
+        ] {
+            let s = Scaling {
+                mean: vec![0.5, mean],
+                scale: vec![1.0, scale],
+            };
+            assert_eq!(s.check(2).unwrap_err(), bad, "{mean} {scale}");
+        }
+        let short = Scaling {
+            mean: vec![0.5, 1.0],
+            scale: vec![1.0],
+        };
+        assert_eq!(
+            short.check(2).unwrap_err(),
+            "standardize: 2 means and 1 scales for 2 features"
+        );
+    }
+
+    #[test]
+    fn split_csv_names_each_file_rows_part_in_split_order() {
+        // 20 rows in file order: 14 train, 2 dev, 4 test.
+        let rows: String = (0..20).map(|i| format!("{i},{}\n", i % 2)).collect();
+        let options = CsvOptions {
+            split: SplitMode::InOrder,
+            ..CsvOptions::default()
+        };
+        let data = Dataset::read("d.csv", rows.as_bytes(), &options).unwrap();
+        let parts: Vec<String> = (0..20)
+            .map(|i| {
+                let part = match i {
+                    0..14 => "train",
+                    14..16 => "dev",
+                    _ => "test",
+                };
+                format!("{i},{part}")
+            })
+            .collect();
+        let expected = format!("row,part\n{}\n", parts.join("\n"));
+        assert_eq!(data.split_csv().as_deref(), Some(&*expected));
+        // Stratified, the rows are the file's, each once, in the split's order.
+        let stratified = Dataset::read("d.csv", rows.as_bytes(), &CsvOptions::default()).unwrap();
+        let text = stratified.split_csv().unwrap();
+        let listed: Vec<usize> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(listed, stratified.order);
+        let mut sorted = listed.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..20).collect::<Vec<_>>());
+        let generated = Dataset::generate(DataConfig::default()).unwrap();
+        assert_eq!(generated.split_csv(), None);
     }
 
     fn error(input: impl std::io::Read) -> String {
