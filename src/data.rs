@@ -453,15 +453,8 @@ pub fn parse_csv(
             Ok(())
         },
     )?;
-    // A first row of numbers read as data is a header after all when its label is text
-    // over integer labels: `1,2,3,label` over rows labelled 0 and 1. (Over text labels,
-    // `1,2,3,species` stays ambiguous: it is read as data, and errors say so.)
-    let integer = |c: &str| c.parse::<i64>().is_ok();
     if let Some(columns) = shape.as_mut().filter(|c| c.header.is_none())
-        && let Some(((_, class), rest)) = rows.split_first()
-        && !integer(class)
-        && !rest.is_empty()
-        && rest.iter().all(|(_, c)| integer(c))
+        && labels_make_a_header(rows.iter().map(|(_, c)| c.as_str()))
     {
         rows.remove(0);
         columns.header = Some(first);
@@ -492,6 +485,20 @@ pub fn parse_csv(
         shape,
         first_row_is_data,
     })
+}
+
+/// Whether a first row of numbers, read as data, is a header after all, given the labels of
+/// the data rows (the first row's first): its label is text over integer labels, as in
+/// `1,2,3,label` over rows labelled 0 and 1. (Over text labels `1,2,3,species` stays
+/// ambiguous: it is read as data, and errors say so.) The header rule's last clause, the
+/// others being [`Columns::of_first_row`]'s; the reader and the label menu share both.
+fn labels_make_a_header<'a>(mut labels: impl Iterator<Item = &'a str>) -> bool {
+    let integer = |c: &str| c.parse::<i64>().is_ok();
+    let Some(first) = labels.next() else {
+        return false;
+    };
+    let mut rest = labels.peekable();
+    !integer(first) && rest.peek().is_some() && rest.all(integer)
 }
 
 /// Reads CSV `input` (`name` in messages) row by row, within the reader's limits: blank lines
@@ -539,24 +546,30 @@ pub(crate) fn each_row<L>(
 }
 
 /// What a front end offers as a data file's label choices (`--label NAME|INDEX`): the
-/// header's names if its first row is a header (a cell other than the last is not a number),
-/// else the 1-based column numbers. An error, as the reader words it, for an unreadable file
-/// or a first row of too few or too many columns.
+/// header's names if its first row is a header by the reader's rule (with the label last),
+/// else the 1-based column numbers. An error, as the reader words it, for an unreadable file,
+/// one without rows, or a first row of too few or too many columns.
 pub fn columns(name: &str, input: impl std::io::Read) -> Result<Vec<String>, Failure> {
-    let bad = |what: String| Failure::Input(format!("{name}: {what}"));
-    let mut reader = csv_reader(input);
-    let mut record = csv::StringRecord::new();
-    match reader.read_record(&mut record) {
-        Ok(true) => {}
-        Ok(false) => return Err(bad("no rows".into())),
-        Err(e) => return Err(bad(format!("line 1: {e}"))),
-    }
-    let cells: Vec<&str> = record.iter().collect();
-    let (columns, header) = Columns::of_first_row(&cells, &LabelColumn::Last)
-        .map_err(|e| bad(format!("line 1: {e}")))?;
-    Ok(match (header, columns.header) {
-        (true, Some(names)) => names,
-        _ => (1..=cells.len()).map(|i| i.to_string()).collect(),
+    let mut first: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    let layout = each_row(
+        name,
+        input,
+        |cells| {
+            first = cells.iter().map(|c| c.to_string()).collect();
+            Columns::of_first_row(cells, &LabelColumn::Last)
+        },
+        |known: &Columns, cells| {
+            labels.extend(cells.get(known.label_at).map(|c| c.to_string()));
+            Ok(())
+        },
+    )?;
+    let layout = layout.ok_or_else(|| Failure::Input(format!("{name}: no rows")))?;
+    let header = layout.header.is_some() || labels_make_a_header(labels.iter().map(String::as_str));
+    Ok(if header {
+        first
+    } else {
+        (1..=first.len()).map(|i| i.to_string()).collect()
     })
 }
 
@@ -1016,11 +1029,20 @@ mod tests {
         assert_eq!(named, ["x", "y", "class"]);
         let numbered = columns("b.csv", &b"1,2,a\n3,4,b\n"[..]).unwrap();
         assert_eq!(numbered, ["1", "2", "3"]);
+        // The reader's rule whole: a text label over integer labels makes a header too.
+        let text_over_integers = &b"1,2,kind\n3,4,0\n5,6,1\n"[..];
+        assert_eq!(
+            columns("t.csv", text_over_integers).unwrap(),
+            ["1", "2", "kind"]
+        );
+        let table = parse_csv("t.csv", text_over_integers, &LabelColumn::Last);
+        assert!(table.is_err_and(|e| e.to_string().contains("2 data rows")));
         let e = columns("c.csv", &b"just-one\n"[..])
             .unwrap_err()
             .to_string();
-        assert!(e.starts_with("c.csv: line 1: 1 columns"), "{e}");
-        assert!(columns("d.csv", &b""[..]).is_err());
+        assert!(e.starts_with("c.csv:1: 1 columns"), "{e}");
+        let e = columns("d.csv", &b"\n  \n"[..]).unwrap_err().to_string();
+        assert_eq!(e, "d.csv: no rows");
     }
 
     #[test]

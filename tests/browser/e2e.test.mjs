@@ -202,10 +202,10 @@ test('your own CSV (13 features, 3 classes): chosen, searched, drawn, measured a
   const saved = await downloads(page);
   assert.ok(saved.json[1].equals(native.exports.json), 'network.json = the runner\'s');
   assert.ok(saved['c-int8'][1].equals(native.exports['c-int8']), 'the int8 header = piconas export\'s');
-  // A file the reader refuses: its message beside the field, nothing started.
+  // A file the reader refuses: its message (the runner's words) beside the field, nothing started.
   await page.setInputFiles('#data-file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a\n1\n') });
   await page.waitForFunction(() => document.getElementById('e-data').textContent !== '');
-  assert.equal(await page.textContent('#e-data'), 'bad.csv: line 1: 1 columns; a data file has 1 to 64 features and a label');
+  assert.equal(await page.textContent('#e-data'), 'bad.csv:1: 1 columns; a data file has 1 to 64 features and a label');
   assert.deepEqual(errors, []);
   await page.close();
 });
