@@ -199,7 +199,8 @@ fn forward(s: &mut String, model: &Model) {
     let n = layers.len();
     for (l, layer) in layers.iter().enumerate() {
         let (fi, fo) = (layer.fan_in, layer.fan_out);
-        let target = if l + 1 == n { "z" } else { "out" };
+        let last = l + 1 == n;
+        let target = if last { "z" } else { "out" };
         let _ = writeln!(s, "    for (j = 0; j < {fo}; j++) {{");
         let _ = writeln!(
             s,
@@ -211,7 +212,7 @@ fn forward(s: &mut String, model: &Model) {
             fi * fo
         );
         let _ = writeln!(s, "        {target}[j] = acc;\n    }}");
-        if l + 1 < n {
+        if !last {
             let _ = writeln!(s, "    swap = in; in = out; out = swap;");
         }
         for &act in &layer.then {
