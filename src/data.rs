@@ -138,18 +138,25 @@ impl Scaling {
         let scaling = Scaling { mean, scale };
         for (k, &v) in x.iter().enumerate() {
             let j = k % d.max(1);
-            if !((v - scaling.mean[j]) / scaling.scale[j]).is_finite() {
+            if let Some(what) = scaling.overflow(j, v) {
                 return Err(Overflow {
                     row: k / d.max(1),
                     column: j,
-                    value: v,
-                    mean: scaling.mean[j],
-                    scale: scaling.scale[j],
+                    what,
                 });
             }
         }
         piconas_core::standardize::apply(x, &scaling.mean, &scaling.scale);
         Ok((scaling, constant))
+    }
+
+    /// Whether standardising `v` as feature `j` overflows `f32` (`(v − mean) / scale` is
+    /// infinite though `v` is finite: values near ±3e38 far from the mean, or a tiny scale):
+    /// the words saying so, else `None`. The one test for training data and new rows alike.
+    pub fn overflow(&self, j: usize, v: f32) -> Option<String> {
+        let (mean, scale) = (self.mean[j], self.scale[j]);
+        let far = !((v - mean) / scale).is_finite();
+        far.then(|| format!("({v:e} − mean {mean:e}) / scale {scale:e} is infinite"))
     }
 
     /// Standardises `x` (rows of this scaling's features) in place.
@@ -162,9 +169,7 @@ impl Scaling {
 struct Overflow {
     row: usize,
     column: usize,
-    value: f32,
-    mean: f32,
-    scale: f32,
+    what: String,
 }
 
 impl Dataset {
@@ -276,17 +281,17 @@ impl Dataset {
             &table.classes,
         );
         let (scaling, constant) = if options.standardize {
-            let (scaling, constant) =
-                Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape).map_err(|o| {
-                    Failure::Input(format!(
-                        "{}: standardising data row {} (from 0) overflows f32: ({:e} − mean {:e}) / scale {:e} is infinite; rescale the column",
-                        table.features[o.column],
-                        order[o.row],
-                        o.value,
-                        o.mean,
-                        o.scale
-                    ))
-                })?;
+            let (scaling, constant) = Scaling::fit_and_apply(
+                &mut table.x,
+                &table.labels,
+                table.shape,
+            )
+            .map_err(|o| {
+                Failure::Input(format!(
+                    "{}: standardising data row {} (from 0) overflows f32: {}; rescale the column",
+                    table.features[o.column], order[o.row], o.what
+                ))
+            })?;
             (Some(scaling), constant)
         } else {
             (None, Vec::new())

@@ -119,6 +119,17 @@ fn row(
         &file.features[i - usize::from(before)]
     };
     features(cells, layout.columns, layout.label_at, name, x)?;
+    if let Some(scaling) = &file.standardize {
+        let d = file.features.len();
+        for (j, &v) in x[x.len() - d..].iter().enumerate() {
+            if let Some(what) = scaling.overflow(j, v) {
+                return Err(format!(
+                    "{}: standardising it overflows f32: {what}; the network never saw values this far out",
+                    file.features[j]
+                ));
+            }
+        }
+    }
     let Some(at) = layout.label_at else {
         return Ok(None);
     };

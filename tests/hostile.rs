@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::cli::{piconas, quick, stderr};
+use common::cli::{piconas, quick, stderr, write_csv};
 
 /// One finished moons run (12 rollouts), shared by the tests that only read it.
 fn finished_run() -> &'static str {
@@ -542,4 +542,32 @@ fn a_header_of_numbers_is_a_header_in_training_and_in_predict() {
             assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 61);
         }
     }
+}
+
+/// A row whose standardisation overflows `f32` (`(x − mean) / scale` infinite, though the
+/// cell is finite) is refused by predict with its line, column and values, as training
+/// refuses one; a row in range is predicted.
+#[test]
+fn predict_refuses_a_row_that_standardises_beyond_f32() {
+    let tmp = tempfile::tempdir().unwrap();
+    let weights: Vec<String> = (0..12).map(|i| format!("{}", i as f32 * 0.25)).collect();
+    let network = format!(
+        r#"{{"format":"piconas-network","version":4,"features":["a","b"],"classes":["no","yes"],"standardize":{{"mean":[0,0],"scale":[1,1e-20]}},"arch":"[2, ReLU]","members":[[{}]],"data":null,"dev_accuracy":0.5,"test_accuracy":0.25}}"#,
+        weights.join(",")
+    );
+    std::fs::write(tmp.path().join("network.json"), network).unwrap();
+    let run = tmp.path().to_str().unwrap();
+    let data = write_csv(tmp.path(), "new.csv", "a,b\n0.5,1e-20\n0.5,1e30\n");
+    let o = piconas(&["predict", "--run", run, "--data", data.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.trim_end().ends_with("new.csv:3: b: standardising it overflows f32: (1e30 − mean 0e0) / scale 1e-20 is infinite; the network never saw values this far out"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let data = write_csv(tmp.path(), "new.csv", "a,b\n0.5,1e-20\n-3e38,1e-18\n");
+    let o = piconas(&["predict", "--run", run, "--data", data.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
 }
