@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::c_header::{Header, Variant, array, assemble, hex, standardisation};
 use crate::deploy::Model;
-use crate::int8::{Int8Model, Layer, Requantize, SHIFT};
+use crate::int8::{HALF_DOWN, Int8Model, Layer, Requantize, SHIFT};
 
 fn ints<T: ToString>(values: &[T]) -> Vec<String> {
     values.iter().map(T::to_string).collect()
@@ -103,8 +103,6 @@ fn helpers(s: &mut String, model: &Model) {
     } else {
         "x[i]"
     };
-    // Just under a half: a half rounds down.
-    let half = (1u32 << (SHIFT - 1)) - 1;
     let _ = write!(
         s,
         r#"
@@ -132,7 +130,7 @@ static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {
     if (sum > limit) return 127;
     if (sum < -limit) return -128;
     /* floor((sum * m + 2^{h} - 1) / 2^{SHIFT}) without shifting a negative number. */
-    v = (int32_t)((((uint32_t)(sum * m + INT32_C({half}))) + UINT32_C(0x80000000)) >> {SHIFT}) - 128;
+    v = (int32_t)((((uint32_t)(sum * m + INT32_C({HALF_DOWN}))) + UINT32_C(0x80000000)) >> {SHIFT}) - 128;
     return (int8_t)v;
 }}
 

@@ -36,6 +36,10 @@ use crate::failure::Failure;
 /// The fixed-point shift of the requantisation multipliers.
 pub const SHIFT: u32 = 24;
 
+/// What requantisation adds before the shift: just under a half (`2²³ − 1`), so that a half
+/// rounds down (see [`requantized`]). The C header adds the same.
+pub const HALF_DOWN: i32 = (1 << (SHIFT - 1)) - 1;
+
 /// A 256-entry activation table: entry `q + 128` is the output for input `q`.
 pub type Table = Vec<i8>;
 
@@ -357,7 +361,7 @@ pub fn requantized(sum: i32, m: i32, limit: i32) -> i8 {
     if sum < -limit {
         return -128;
     }
-    let v = (sum * m + (1 << (SHIFT - 1)) - 1) >> SHIFT;
+    let v = (sum * m + HALF_DOWN) >> SHIFT;
     v.clamp(-128, 127) as i8
 }
 
