@@ -1114,6 +1114,40 @@ mod tests {
             .to_string();
         assert!(e.starts_with("class \"species\" has 1 row"), "{e}");
         assert!(e.contains("line 1 was read as data"), "{e}");
+        // It says so only then: not for a lone class under a header, nor for a lone class
+        // that is not the first row's.
+        let split_error = |text: String| {
+            let t = read(&text, LabelColumn::Last).unwrap();
+            let e = Dataset::of_table(t, &CsvOptions::default()).err().unwrap();
+            e.to_string()
+        };
+        for text in [
+            format!("a,b,species\n{text}1,2,lone\n"),
+            format!("{text}1,2,lone\n"),
+        ] {
+            let e = split_error(text);
+            assert!(e.starts_with("class \"lone\" has 1 row"), "{e}");
+            assert!(!e.contains("read as data"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_data_file_over_the_size_limit_is_refused_before_it_is_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        // Sparse files: their sizes cost no disk.
+        for (size, refused) in [(MAX_FILE_BYTES, false), (MAX_FILE_BYTES + 1, true)] {
+            let path = tmp.path().join(format!("{size}.csv"));
+            std::fs::File::create(&path).unwrap().set_len(size).unwrap();
+            let opened = open(&path);
+            assert_eq!(opened.is_err(), refused, "{size} bytes");
+            if let Err(e) = opened {
+                assert!(
+                    e.to_string()
+                        .ends_with("larger than 128 MiB; that is the supported maximum"),
+                    "{e}"
+                );
+            }
+        }
     }
 
     #[test]
