@@ -322,6 +322,48 @@ mod tests {
                 ("keepdims".into(), int, Some(0), None)
             ]
         );
+        // The graph's inputs and outputs: names, element types and shapes ([N, width]).
+        let signature = |values: &[ValueInfoProto]| -> Vec<(String, i32, Vec<String>)> {
+            let dims = |t: &type_proto::Tensor| -> Vec<String> {
+                let shape = t.shape.as_ref().unwrap();
+                let dim = |d: &Dimension| match d.value.as_ref().unwrap() {
+                    dimension::Value::DimParam(p) => p.clone(),
+                    dimension::Value::DimValue(v) => v.to_string(),
+                };
+                shape.dim.iter().map(dim).collect()
+            };
+            let each = |v: &ValueInfoProto| match v.r#type.as_ref().unwrap().value.as_ref() {
+                Some(type_proto::Value::TensorType(t)) => {
+                    (v.name.clone().unwrap(), t.elem_type.unwrap(), dims(t))
+                }
+                other => panic!("{other:?}"),
+            };
+            values.iter().map(each).collect()
+        };
+        let (f, i64_) = (DataType::Float as i32, DataType::Int64 as i32);
+        let shape = |dims: &[&str]| dims.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            signature(&graph.input),
+            [("x".into(), f, shape(&["N", "2"]))]
+        );
+        assert_eq!(
+            signature(&graph.output),
+            [
+                ("logits".into(), f, shape(&["N", "3"])),
+                ("probabilities".into(), f, shape(&["N", "3"])),
+                ("class".into(), i64_, shape(&["N"])),
+            ]
+        );
+        // Who made it, and what it is.
+        assert_eq!(back.producer_name.as_deref(), Some("piconas"));
+        assert_eq!(
+            back.producer_version.as_deref(),
+            Some(env!("CARGO_PKG_VERSION"))
+        );
+        let doc = back.doc_string.unwrap();
+        let about = "[Tanh, 4, LeakyReLU, Sigmoid] found by piconas: 2 features, 3 classes";
+        assert!(doc.starts_with(about), "{doc}");
+        assert!(doc.ends_with(" % (host)."), "{doc}");
     }
 
     #[test]
