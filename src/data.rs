@@ -595,14 +595,16 @@ pub fn projection(x: &[f32], d: usize) -> Vec<f32> {
     let mean: Vec<f64> = (0..d)
         .map(|j| rows().map(|r| f64::from(r[j])).sum::<f64>() / n as f64)
         .collect();
-    let mut cov = vec![0.0f64; d * d];
-    for r in rows() {
-        for i in 0..d {
-            for j in 0..d {
-                cov[i * d + j] += (f64::from(r[i]) - mean[i]) * (f64::from(r[j]) - mean[j]);
-            }
-        }
-    }
+    let centred: Vec<f64> = rows()
+        .flat_map(|r| (0..d).map(|j| f64::from(r[j]) - mean[j]))
+        .collect();
+    // Summed row after row, from 0: the same bits on every target.
+    let mut cov: Vec<f64> = (0..d * d)
+        .map(|ij| {
+            let (i, j) = (ij / d, ij % d);
+            centred.chunks_exact(d).fold(0.0, |a, c| a + c[i] * c[j])
+        })
+        .collect();
     let mut components = Vec::with_capacity(2);
     for _ in 0..2 {
         let mut v: Vec<f64> = (0..d).map(|i| 1.0 + i as f64 / d as f64).collect();
@@ -1054,16 +1056,17 @@ mod tests {
     fn the_projection_finds_the_spread_directions() {
         // Points along (1, 1, 0) with a little spread along (0, 0, 1): the first component
         // carries the line, the second the spread.
+        // Shifted by (100, −40, 3): the projection is of the centred rows.
         let x: Vec<f32> = (0..50)
             .flat_map(|i| {
                 let t = (i / 2) as f32 - 12.0; // each t twice, with spread +0.5 and −0.5
-                [t, t, if i % 2 == 0 { 0.5 } else { -0.5 }]
+                [t + 100.0, t - 40.0, if i % 2 == 0 { 3.5 } else { 2.5 }]
             })
             .collect();
         let p = projection(&x, 3);
         assert_eq!(p.len(), 100);
         for (i, xy) in p.chunks(2).enumerate() {
-            let t = (i / 2) as f32 - 12.0; // already centred
+            let t = (i / 2) as f32 - 12.0;
             assert!((xy[0] - t * 2f32.sqrt()).abs() < 1e-3, "{i}: {xy:?}");
             assert!((xy[1].abs() - 0.5).abs() < 1e-3, "{i}: {xy:?}");
         }
