@@ -1533,6 +1533,20 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
         assert!(err.contains(expected), "wanted {expected:?}, got {err:?}");
         assert_eq!(err.lines().count(), 1, "one line: {err:?}");
     }
+    // The label column by number, from 1 (the second here); no such column is an error.
+    let file = write_csv(tmp.path(), "new.csv", "0.5,1,0.5\n1.5,0,-0.5\n");
+    let file = file.to_str().unwrap();
+    let with_label = |k: &str| piconas(&["predict", "--run", run, "--data", file, "--label", k]);
+    let o = with_label("2");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
+    for k in ["0", "4"] {
+        let o = with_label(k);
+        assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
+        let want = format!("--label \"{k}\": no such column");
+        assert!(stderr(&o).contains(&want), "{k}: {}", stderr(&o));
+    }
     // Rows without labels: predictions only, no accuracy.
     let file = write_csv(tmp.path(), "new.csv", "x1,x2\n0.5,0.5\n1.5,-0.5\n");
     let o = piconas(&["predict", "--run", run, "--data", file.to_str().unwrap()]);
