@@ -725,7 +725,7 @@ impl Columns {
             cells,
             self.columns,
             Some(self.label_at),
-            |i| self.name(i),
+            |f| self.features().swap_remove(f),
             &mut x,
         )?;
         match cells[self.label_at] {
@@ -737,7 +737,7 @@ impl Columns {
 
 /// Appends a data row's feature cells (every one of its `columns` but `label_at`) to `x` as
 /// numbers; an error for a row of another length, or a cell that is not a finite number,
-/// naming its column (`name(i)` of column `i`) and quoting it.
+/// naming its feature (`name(f)` of the `f`-th feature, from 0) and quoting it.
 pub(crate) fn features<N: std::fmt::Display>(
     cells: &[&str],
     columns: usize,
@@ -748,16 +748,13 @@ pub(crate) fn features<N: std::fmt::Display>(
     if cells.len() != columns {
         return Err(format!("expected {columns} columns, found {}", cells.len()));
     }
-    for (i, cell) in cells
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| Some(i) != label_at)
-    {
+    let feature_cells = (0..columns).filter(|&i| Some(i) != label_at);
+    for (f, cell) in feature_cells.map(|i| cells[i]).enumerate() {
         let v: f32 = cell
             .parse()
-            .map_err(|_| format!("{} is not a number: {}", name(i), quote(cell)))?;
+            .map_err(|_| format!("{} is not a number: {}", name(f), quote(cell)))?;
         if !v.is_finite() {
-            return Err(format!("{} is NaN or infinite: {}", name(i), quote(cell)));
+            return Err(format!("{} is NaN or infinite: {}", name(f), quote(cell)));
         }
         x.push(v);
     }

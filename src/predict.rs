@@ -113,11 +113,8 @@ fn row(
     file: &NetworkFile,
     x: &mut Vec<f32>,
 ) -> Result<Option<u8>, String> {
-    // The i-th feature column is the network's i-th feature.
-    let name = |i: usize| {
-        let before = layout.label_at.is_some_and(|at| at < i);
-        &file.features[i - usize::from(before)]
-    };
+    // The f-th feature column is the network's f-th feature.
+    let name = |f: usize| &file.features[f];
     features(cells, layout.columns, layout.label_at, name, x)?;
     if let Some(scaling) = &file.standardize {
         let d = file.features.len();

@@ -1541,6 +1541,32 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
     assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
+    // By its header name, anywhere.
+    let named = write_csv(
+        tmp.path(),
+        "named.csv",
+        "kind,x1,x2\n1,0.5,0.5\n0,1.5,-0.5\n",
+    );
+    let named = named.to_str().unwrap();
+    let o = piconas(&["predict", "--run", run, "--data", named, "--label", "kind"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
+    // A bad cell after the label column is named by its feature.
+    let bad = write_csv(tmp.path(), "bad.csv", "0,0.5,0.5\n1,0.5,zz\n");
+    let o = piconas(&[
+        "predict",
+        "--run",
+        run,
+        "--data",
+        bad.to_str().unwrap(),
+        "--label",
+        "1",
+    ]);
+    assert!(
+        stderr(&o).contains("bad.csv:2: x2 is not a number: \"zz\""),
+        "{}",
+        stderr(&o)
+    );
     for k in ["0", "4"] {
         let o = with_label(k);
         assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
