@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
+# Every target at once first: one cargo build compiles the six on both cores.
+cargo +nightly fuzz build --fuzz-dir tests/fuzz
 status=0
 for target in tokens csv checkpoint predict network settings; do
     log=$(mktemp)
