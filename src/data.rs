@@ -1067,6 +1067,22 @@ mod tests {
             assert!((xy[0] - t * 2f32.sqrt()).abs() < 1e-3, "{i}: {xy:?}");
             assert!((xy[1].abs() - 0.5).abs() < 1e-3, "{i}: {xy:?}");
         }
+        // Along (1, 0, −0.95), spread along (0, 1, 0): the power iteration from its fixed
+        // start finds −(1, 0, −0.95), and the sign rule (largest loading positive) turns it.
+        let x: Vec<f32> = (0..50)
+            .flat_map(|i| {
+                let t = (i / 2) as f32 - 12.0;
+                let spread = if i % 2 == 0 { 0.5 } else { -0.5 };
+                [t + 100.0, spread - 40.0, 3.0 - 0.95 * t]
+            })
+            .collect();
+        let length = (1.0f32 + 0.95 * 0.95).sqrt();
+        for (i, xy) in projection(&x, 3).chunks(2).enumerate() {
+            let t = (i / 2) as f32 - 12.0;
+            let spread = if i % 2 == 0 { 0.5 } else { -0.5 };
+            assert!((xy[0] - t * length).abs() < 1e-3, "{i}: {xy:?}");
+            assert!((xy[1] - spread).abs() < 1e-3, "{i}: {xy:?}");
+        }
         assert_eq!(projection(&[1.0, 2.0, 3.0, 4.0], 2), [1.0, 2.0, 3.0, 4.0]);
         assert_eq!(projection(&[1.0, 2.0], 1), [1.0, 0.0, 2.0, 0.0]);
     }
