@@ -1334,6 +1334,12 @@ mod tests {
                 "{end:?}"
             );
         }
+        // Read on its own, the bounded reader's error says which limit, in bytes.
+        let mut sink = Vec::new();
+        let e = std::io::Read::read_to_end(&mut Bounded::new(std::io::repeat(b'a')), &mut sink);
+        assert_eq!(e.unwrap_err().to_string(), "line 1 longer than 65536 bytes");
+        let e = std::io::Read::read_to_end(&mut Bounded::new(Endless(b"1,2\n", 0)), &mut sink);
+        assert_eq!(e.unwrap_err().to_string(), "more than 134217728 bytes");
         // Endless short rows: the row limit.
         assert!(
             error(Endless(b"1,2,0\n", 0))
@@ -1506,6 +1512,55 @@ mod tests {
         assert_eq!(apportion(&[5, 3, 2], 7), [4, 2, 1]);
         assert_eq!(apportion(&[1, 1, 1], 2), [1, 1, 0]);
         assert_eq!(apportion(&[0, 4], 3), [0, 3]);
+        // Remainders 4 and 4: the tie goes to the earlier group, not the larger.
+        assert_eq!(apportion(&[3, 5], 4), [2, 2]);
+        // 4.9 and 9.1: the larger remainder, not the larger group, gets the one left.
+        assert_eq!(apportion(&[7, 13], 14), [5, 9]);
+        assert_eq!(apportion(&[], 0), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_class_with_no_test_row_is_named_too() {
+        // 2 rows of c0: one to train, one to dev, none left for test.
+        let t = labelled(&[2, 14, 14]);
+        let e = stratify(&t.labels, &t.classes, 0).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("class \"c0\" has 2 rows, too few"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_shuffle_deals_every_order_alike() {
+        // Fisher–Yates: each of the 6 orders of 3 items about 1 time in 6 over 6000 seeds
+        // (a shuffle that never leaves an item in place, Sattolo's, makes only 2 of them).
+        let mut seen = std::collections::HashMap::new();
+        for seed in 0..6000 {
+            let mut items = [0, 1, 2];
+            shuffle(&mut items, &mut rng::stream(seed, Stream::Split, 0));
+            *seen.entry(items).or_insert(0) += 1;
+        }
+        assert_eq!(seen.len(), 6, "{seen:?}");
+        assert!(
+            seen.values().all(|&n| (880..=1120).contains(&n)),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn a_seeds_stratified_order_is_pinned() {
+        // Train 5 + 9 rows, dev 1 + 1, test 1 + 3 (c0 is rows 0 to 6).
+        const PINNED: [usize; 20] = [
+            9, 0, 5, 16, 1, 12, 17, 14, 7, 2, 13, 6, 19, 8, // train
+            3, 10, // dev
+            18, 11, 4, 15, // test
+        ];
+        // Runs record only the seed: a resume, an export and every other target rebuild this
+        // very order from it (the data fingerprint refuses any other).
+        let t = labelled(&[7, 13]);
+        let order = stratify(&t.labels, &t.classes, 3).unwrap();
+        assert_eq!(order, PINNED);
     }
 
     #[test]
