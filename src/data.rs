@@ -1148,6 +1148,22 @@ mod tests {
     }
 
     #[test]
+    fn the_reader_takes_a_file_and_a_line_up_to_their_limits_exactly() {
+        use std::io::Read;
+        let read = |input: &mut dyn Read| {
+            let mut sink = Vec::new();
+            Bounded::new(input).read_to_end(&mut sink).map(|n| n as u64)
+        };
+        let newlines = |n: u64| std::io::repeat(b'\n').take(n);
+        assert_eq!(read(&mut newlines(MAX_FILE_BYTES)).unwrap(), MAX_FILE_BYTES);
+        assert!(read(&mut newlines(MAX_FILE_BYTES + 1)).is_err());
+        let line = |n: usize| [vec![b'a'; n], b"\n".to_vec()].concat();
+        let longest = line(MAX_LINE_BYTES);
+        assert_eq!(read(&mut &longest[..]).unwrap(), longest.len() as u64);
+        assert!(read(&mut &line(MAX_LINE_BYTES + 1)[..]).is_err());
+    }
+
+    #[test]
     fn a_data_file_over_the_size_limit_is_refused_before_it_is_read() {
         let tmp = tempfile::tempdir().unwrap();
         // Sparse files: their sizes cost no disk.
