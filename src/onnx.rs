@@ -322,6 +322,14 @@ mod tests {
                 ("keepdims".into(), int, Some(0), None)
             ]
         );
+    }
+
+    #[test]
+    fn the_models_signature_and_producer_are_pinned() {
+        let arch = "[Tanh, 4, LeakyReLU, Sigmoid]";
+        let (file, arch) = crate::deploy::test_file(arch, (2, 3), None, |i| i as f32);
+        let back = ModelProto::decode(&encode(&Model::new(&file, arch).unwrap())[..]).unwrap();
+        let graph = back.graph.unwrap();
         // The graph's inputs and outputs: names, element types and shapes ([N, width]).
         let signature = |values: &[ValueInfoProto]| -> Vec<(String, i32, Vec<String>)> {
             let dims = |t: &type_proto::Tensor| -> Vec<String> {

@@ -1533,46 +1533,31 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
         assert!(err.contains(expected), "wanted {expected:?}, got {err:?}");
         assert_eq!(err.lines().count(), 1, "one line: {err:?}");
     }
-    // The label column by number, from 1 (the second here); no such column is an error.
-    let file = write_csv(tmp.path(), "new.csv", "0.5,1,0.5\n1.5,0,-0.5\n");
-    let file = file.to_str().unwrap();
-    let with_label = |k: &str| piconas(&["predict", "--run", run, "--data", file, "--label", k]);
-    let o = with_label("2");
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
-    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
-    // By its header name, anywhere.
-    let named = write_csv(
-        tmp.path(),
-        "named.csv",
-        "kind,x1,x2\n1,0.5,0.5\n0,1.5,-0.5\n",
-    );
-    let named = named.to_str().unwrap();
-    let o = piconas(&["predict", "--run", run, "--data", named, "--label", "kind"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("accuracy"), "{}", stderr(&o));
-    // A bad cell after the label column is named by its feature.
-    let bad = write_csv(tmp.path(), "bad.csv", "0,0.5,0.5\n1,0.5,zz\n");
-    let o = piconas(&[
-        "predict",
-        "--run",
-        run,
-        "--data",
-        bad.to_str().unwrap(),
-        "--label",
-        "1",
-    ]);
-    assert!(
-        stderr(&o).contains("bad.csv:2: x2 is not a number: \"zz\""),
-        "{}",
-        stderr(&o)
-    );
+    // The label column by number, from 1 (the second here), or by its header name; no such
+    // column is an error; a bad cell after the label column is named by its feature.
+    let with_label = |name: &str, rows: &str, k: &str| {
+        let file = write_csv(tmp.path(), name, rows);
+        let file = file.to_str().unwrap();
+        piconas(&["predict", "--run", run, "--data", file, "--label", k])
+    };
+    for (rows, k) in [
+        ("0.5,1,0.5\n1.5,0,-0.5\n", "2"),
+        ("kind,x1,x2\n1,0.5,0.5\n0,1.5,-0.5\n", "kind"),
+    ] {
+        let o = with_label("new.csv", rows, k);
+        assert!(o.status.success(), "{k}: {}", stderr(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+        assert!(stderr(&o).contains("accuracy"), "{k}: {}", stderr(&o));
+    }
     for k in ["0", "4"] {
-        let o = with_label(k);
+        let o = with_label("new.csv", "0.5,1,0.5\n1.5,0,-0.5\n", k);
         assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
         let want = format!("--label \"{k}\": no such column");
         assert!(stderr(&o).contains(&want), "{k}: {}", stderr(&o));
     }
+    let o = with_label("bad.csv", "0,0.5,0.5\n1,0.5,zz\n", "1");
+    let want = "bad.csv:2: x2 is not a number: \"zz\"";
+    assert!(stderr(&o).contains(want), "{}", stderr(&o));
     // Rows without labels: predictions only, no accuracy.
     let file = write_csv(tmp.path(), "new.csv", "x1,x2\n0.5,0.5\n1.5,-0.5\n");
     let o = piconas(&["predict", "--run", run, "--data", file.to_str().unwrap()]);
