@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use piconas_core::config::{DEV_PERCENT, MAX_SAMPLES, MIN_SAMPLES, TRAIN_PERCENT};
+use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES};
 use piconas_core::rng::{self, Stream};
 use piconas_core::{DataConfig, Fingerprint, Rows, Shape, Split, datasets};
 
@@ -127,7 +127,7 @@ impl Scaling {
     ) -> Result<(Scaling, Vec<usize>), Overflow> {
         let d = shape.inputs();
         let (mut mean, mut scale) = (vec![0.0; d], vec![1.0; d]);
-        let n_train = labels.len() * TRAIN_PERCENT / 100;
+        let (n_train, _) = Split::sizes(labels.len());
         let mask = match Rows::new(x, labels, shape) {
             Ok(rows) => {
                 piconas_core::standardize::fit(&rows.slice(0..n_train), &mut mean, &mut scale)
@@ -204,7 +204,7 @@ impl Dataset {
             return None;
         }
         let n = self.order.len();
-        let (n_train, n_dev) = (n * TRAIN_PERCENT / 100, n * DEV_PERCENT / 100);
+        let (n_train, n_dev) = Split::sizes(n);
         let mut text = String::from("row,part\n");
         for (i, row) in self.order.iter().enumerate() {
             let part = match i {
@@ -835,7 +835,7 @@ impl SplitMode {
 /// part is an error naming it.
 pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usize>, Failure> {
     let n = labels.len();
-    let (n_train, n_dev) = (n * TRAIN_PERCENT / 100, n * DEV_PERCENT / 100);
+    let (n_train, n_dev) = Split::sizes(n);
     let mut present: Vec<u8> = labels.to_vec();
     present.sort_unstable();
     present.dedup();

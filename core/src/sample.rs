@@ -287,6 +287,18 @@ impl<'a> Split<'a> {
         self.train.shape()
     }
 
+    /// How many of `n` rows, from the front, train and how many then are dev (the rest
+    /// test): `⌊n · TRAIN_PERCENT / 100⌋` and `⌊n · DEV_PERCENT / 100⌋`, without overflow
+    /// for any `n`. The one place the split's boundaries are computed (the host's stratified
+    /// order and `split.csv` deal by it too).
+    pub const fn sizes(n: usize) -> (usize, usize) {
+        let (hundreds, rest) = (n / 100, n % 100);
+        (
+            hundreds * TRAIN_PERCENT + rest * TRAIN_PERCENT / 100,
+            hundreds * DEV_PERCENT + rest * DEV_PERCENT / 100,
+        )
+    }
+
     /// Checks the count of `rows` and splits them in order. Never panics.
     pub fn new(rows: Rows<'a>) -> Result<Split<'a>, DataError> {
         let n = rows.len();
@@ -296,8 +308,7 @@ impl<'a> Split<'a> {
         if n > MAX_SAMPLES {
             return Err(DataError::TooMany { got: n });
         }
-        let n_train = n * TRAIN_PERCENT / 100;
-        let n_dev = n * DEV_PERCENT / 100;
+        let (n_train, n_dev) = Split::sizes(n);
         Ok(Split {
             train: rows.slice(0..n_train),
             dev: rows.slice(n_train..n_train + n_dev),
@@ -348,6 +359,11 @@ mod tests {
         assert_eq!((s.train.len(), s.dev.len(), s.test.len()), (700, 100, 200));
         let s = Split::new(rows.slice(0..MIN_SAMPLES)).unwrap();
         assert_eq!((s.train.len(), s.dev.len(), s.test.len()), (14, 2, 4));
+        // The sizes for any count, as 70 % and 10 % rounded down in exact arithmetic.
+        for n in [0, 1, 19, 99, 101, 1234, 999_999, usize::MAX - 1, usize::MAX] {
+            let exact = |p: u128| (n as u128 * p / 100) as usize;
+            assert_eq!(Split::sizes(n), (exact(70), exact(10)), "{n}");
+        }
         let numbered: Vec<f32> = (0..2000).map(|i| i as f32).collect();
         let s = Split::new(Rows::new(&numbered, &y, Shape::MOONS).unwrap()).unwrap();
         assert_eq!(s.dev.x(0), &[1400.0, 1401.0]);
