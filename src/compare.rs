@@ -105,12 +105,19 @@ struct OneSearch<'a> {
 }
 
 impl WithHidden for OneSearch<'_> {
-    type Output = RunResult;
+    type Output = Result<RunResult, Failure>;
 
-    fn call<const H: usize>(self) -> RunResult {
+    fn call<const H: usize>(self) -> Result<RunResult, Failure> {
         let mut search: Box<Search<H>> = Box::new(Search::idle());
-        // Validated with the settings; a refusal would leave an empty result.
-        let _ = search.start(self.config);
+        // Validated with the settings (each job changes only the seed and the strategy), so
+        // a refusal is a bug of piconas, reported as one.
+        search.start(self.config).map_err(|e| {
+            Failure::bug(format!(
+                "compare: the validated settings were refused for {} seed {}: {e}",
+                self.config.strategy.name(),
+                self.config.seed
+            ))
+        })?;
         let mut history = History::new();
         while let Some(r) = search.step(self.split) {
             history.observe(&r);
@@ -119,13 +126,13 @@ impl WithHidden for OneSearch<'_> {
         let winner = piconas::fit::Winner::of(&mut search, self.split);
         let mut ws = Box::new(piconas_core::mlp::Workspace::new());
         let test = piconas_core::ensemble::accuracy(&winner.members, &mut ws, &self.split.test);
-        RunResult {
+        Ok(RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,
             history,
             winner: winner.arch(),
             test,
-        }
+        })
     }
 }
 
@@ -140,13 +147,25 @@ fn run_all(
 ) -> Result<Vec<RunResult>, Failure> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
-    // The first progress line a full or closed stderr lost: the comparison fails (exit 1).
-    let lost = Mutex::new(None);
+    // The first failure: a search refused, or a progress line a full or closed stderr lost
+    // (exit 1). The comparison fails with it, after the searches under way.
+    let failed = Mutex::new(None);
+    let fail = |e: Failure| {
+        if let Ok(mut failed) = failed.lock() {
+            failed.get_or_insert(e);
+        }
+    };
     std::thread::scope(|scope| {
         for _ in 0..threads.clamp(1, jobs.len().max(1)) {
             scope.spawn(|| {
                 while let Some(&config) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let r = hidden.dispatch(OneSearch { config, split });
+                    let r = match hidden.dispatch(OneSearch { config, split }) {
+                        Ok(r) => r,
+                        Err(e) => {
+                            fail(e);
+                            continue;
+                        }
+                    };
                     let line = format!(
                         "{:>9} seed {}: winner {} test {:.1} %\n",
                         r.strategy.name(),
@@ -154,11 +173,8 @@ fn run_all(
                         r.winner,
                         100.0 * r.test
                     );
-                    if !quiet
-                        && let Err(e) = output::to_stderr(&line)
-                        && let Ok(mut lost) = lost.lock()
-                    {
-                        lost.get_or_insert(e);
+                    if !quiet && let Err(e) = output::to_stderr(&line) {
+                        fail(e);
                     }
                     if let Ok(mut all) = results.lock() {
                         all.push(r);
@@ -170,11 +186,11 @@ fn run_all(
     let mut results = results
         .into_inner()
         .map_err(|_| Failure::bug("a search thread panicked"))?;
+    if let Some(failure) = failed.into_inner().ok().flatten() {
+        return Err(failure);
+    }
     if results.len() != jobs.len() {
         return Err(Failure::bug("a search thread stopped early"));
-    }
-    if let Some(failure) = lost.into_inner().ok().flatten() {
-        return Err(failure);
     }
     results.sort_by_key(|r| (r.strategy.name(), r.seed));
     Ok(results)
