@@ -58,10 +58,14 @@ impl Metrics {
             .collect()
     }
 
-    /// The mean recall over the classes present (0 for none).
+    /// The mean recall over the classes present (0 for none), by the core's formula (the
+    /// reward's when the metric is balanced accuracy).
     pub fn balanced_accuracy(&self) -> f32 {
-        let present: Vec<f32> = self.recall().into_iter().flatten().collect();
-        present.iter().sum::<f32>() / present.len().max(1) as f32
+        let right: Vec<u32> = (0..self.confusion.len())
+            .map(|c| self.confusion[c][c])
+            .collect();
+        let total: Vec<u32> = self.confusion.iter().map(|row| row.iter().sum()).collect();
+        piconas_core::mlp::balanced_accuracy(&right, &total)
     }
 
     /// The printed lines: the confusion matrix, then the recalls; `what` names the points
@@ -119,5 +123,17 @@ mod tests {
             lines[3],
             "                    virginica                    0          1          1"
         );
+    }
+
+    #[test]
+    fn accuracies_count_the_classes_present() {
+        let names = ["a", "b", "c"].map(String::from).to_vec();
+        // a: 2 of 3 right, b: 1 of 1, c: none present (one point predicted c).
+        let m = Metrics::new(names.clone(), &[0, 0, 0, 1], &[0, 0, 2, 1]);
+        assert_eq!(m.accuracy(), 0.75);
+        assert_eq!(m.recall(), [Some(2.0 / 3.0), Some(1.0), None]);
+        assert_eq!(m.balanced_accuracy(), (2.0f32 / 3.0 + 1.0) / 2.0);
+        let none = Metrics::new(names, &[], &[]);
+        assert_eq!((none.accuracy(), none.balanced_accuracy()), (0.0, 0.0));
     }
 }

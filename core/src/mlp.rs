@@ -711,11 +711,13 @@ pub fn score_and_loss(
     if metric == Metric::Accuracy {
         return (correct as f32 / rows.len() as f32, loss);
     }
-    (balanced(&right, &total), loss)
+    (balanced_accuracy(&right, &total), loss)
 }
 
-/// The mean over the classes present (`total > 0`) of `right / total` (0 if none is).
-fn balanced(right: &[u32; MAX_CLASSES], total: &[u32; MAX_CLASSES]) -> f32 {
+/// Balanced accuracy from per-class counts: the mean over the classes present
+/// (`total[c] > 0`) of the recall `right[c] / total[c]`, summed in class order (0 if no class
+/// is present). The one formula, for the reward and the host's reports alike.
+pub fn balanced_accuracy(right: &[u32], total: &[u32]) -> f32 {
     let (mut sum, mut present) = (0.0f32, 0u32);
     for (&r, &t) in right.iter().zip(total) {
         if t > 0 {
