@@ -163,7 +163,7 @@ pub enum Format {
 impl Format {
     /// Every format, with its name (`json`, `c`, `c-int8`, `onnx`) and a file name for it.
     pub const ALL: [(Format, &'static str, &'static str); 4] = [
-        (Format::Json, "json", "network.json"),
+        (Format::Json, "json", crate::output::run_files::NETWORK),
         (Format::C, "c", "piconas.h"),
         (Format::CInt8, "c-int8", "piconas_int8.h"),
         (Format::Onnx, "onnx", "piconas.onnx"),

@@ -9,6 +9,7 @@ use piconas::c_header;
 use piconas::deploy::{self, Deploy, Format, Model};
 use piconas::int8::Int8Model;
 use piconas::model::NetworkFile;
+use piconas::output::run_files::{NETWORK, SETTINGS};
 use piconas_core::Arch;
 
 use crate::cli::{ExportArgs, ExportFormat};
@@ -17,12 +18,12 @@ use crate::output;
 
 /// Writes `file` as `network.json` into `dir` atomically.
 pub fn save(file: &NetworkFile, dir: &Path) -> Result<(), Failure> {
-    output::write_atomic(&dir.join("network.json"), file.to_json().as_bytes())
+    output::write_atomic(&dir.join(NETWORK), file.to_json().as_bytes())
 }
 
 /// Reads and checks `dir/network.json`.
 pub fn load(dir: &Path) -> Result<(NetworkFile, Arch), Failure> {
-    let (path, text) = output::read_run_file(dir, "network.json", "finished piconas run")?;
+    let (path, text) = output::read_run_file(dir, NETWORK, "finished piconas run")?;
     NetworkFile::parse(&path.display().to_string(), &text)
 }
 
@@ -179,7 +180,7 @@ struct RunRows {
 /// `predict`, standardising as the file says). A network file without its run's settings
 /// carries no rows.
 fn run_rows(run: &Path, file: &NetworkFile, arch: Arch) -> Result<RunRows, Failure> {
-    if !run.join(crate::spec::FILE).exists() {
+    if !run.join(SETTINGS).exists() {
         return Ok(RunRows::default());
     }
     let spec = crate::spec::Spec::load(run, "finished piconas run")?;
@@ -218,7 +219,7 @@ fn needed_rows(
         return Err(Failure::Input(format!(
             "{}: no {} beside network.json, so the run's data cannot be rebuilt, and {why}{python}",
             args.run.display(),
-            crate::spec::FILE
+            SETTINGS
         )));
     }
     Ok(rows)

@@ -89,11 +89,32 @@ pub fn to_stderr(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::Io(format!("stderr: cannot write: {e}")))
 }
 
-/// The file a finished run writes last.
-pub const SUMMARY: &str = "summary.json";
-
-/// The lock file of a run directory (see [`Claim`]).
-pub const LOCK: &str = ".piconas.lock";
+/// The files of a run directory, each named once here (docs/output.md says what each holds).
+pub mod run_files {
+    /// The run's settings, written first: what a resume and the exports rebuild it from.
+    pub const SETTINGS: &str = "settings.json";
+    /// The winner: its architecture, weights, standardisation and accuracies.
+    pub const NETWORK: &str = "network.json";
+    /// One row per rollout, appended as the search goes.
+    pub const ROLLOUTS: &str = "rollouts.csv";
+    /// The last checkpoint of the search.
+    pub const CHECKPOINT: &str = "checkpoint.bin";
+    /// The history up to the last checkpoint.
+    pub const HISTORY: &str = "history.bin";
+    /// Each data-file row's part of the split.
+    pub const SPLIT: &str = "split.csv";
+    /// The chart of the rewards.
+    pub const REWARDS: &str = "rewards.svg";
+    /// Every architecture seen, with its accuracy/size frontier flag.
+    pub const FRONTIER: &str = "frontier.csv";
+    /// The chart of the frontier.
+    pub const FRONTIER_CHART: &str = "frontier.svg";
+    /// The outcome: the file a finished run writes last.
+    pub const SUMMARY: &str = "summary.json";
+    /// The lock file (see [`super::Claim`]).
+    pub const LOCK: &str = ".piconas.lock";
+}
+use run_files::{LOCK, ROLLOUTS, SETTINGS, SUMMARY};
 
 /// A run directory this process owns: an exclusive lock on its [`LOCK`] file, held until the
 /// claim is dropped. The operating system releases it when the process dies in any way, so a
@@ -164,7 +185,7 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
         } else {
             claim.release();
         }
-        let stopped = dir.join(crate::spec::FILE).exists() && !dir.join(SUMMARY).exists();
+        let stopped = dir.join(SETTINGS).exists() && !dir.join(SUMMARY).exists();
         return Err(Failure::Input(format!(
             "{}: output directory is not empty; refusing to overwrite an earlier run{}",
             dir.display(),
@@ -383,7 +404,7 @@ pub type KeptRow = (piconas_core::Arch, f32, f32);
 /// The `loss` column of the complete `rollouts.csv` in `dir`, in rollout order (for the reward
 /// chart: the file holds every session's rows, a resumed run's too).
 pub fn losses(dir: &Path) -> Result<Vec<f32>, Failure> {
-    let path = dir.join("rollouts.csv");
+    let path = dir.join(ROLLOUTS);
     let text = fs::read_to_string(&path).map_err(|e| Failure::io(&path, "cannot read", e))?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let at = ROLLOUT_COLUMNS
@@ -469,7 +490,7 @@ fn csv_line<S: AsRef<[u8]>>(cells: &[S]) -> Result<Vec<u8>, csv::Error> {
 impl RolloutLog {
     /// Creates the file in `dir` and writes the header.
     pub fn create(dir: &Path) -> Result<RolloutLog, Failure> {
-        let path = dir.join("rollouts.csv");
+        let path = dir.join(ROLLOUTS);
         let file = File::create(&path).map_err(|e| Failure::io(&path, "cannot create", e))?;
         let mut log = RolloutLog { file, path };
         log.write_line(&ROLLOUT_COLUMNS.map(String::from))?;
@@ -495,7 +516,7 @@ impl RolloutLog {
         keep: usize,
         check: impl FnOnce(&[KeptRow]) -> Result<(), Failure>,
     ) -> Result<RolloutLog, Failure> {
-        let path = dir.join("rollouts.csv");
+        let path = dir.join(ROLLOUTS);
         let text = match fs::read_to_string(&path) {
             // Stopped before its first row, the run starts its log again.
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && keep == 0 => {

@@ -16,7 +16,9 @@ use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
-use crate::output::SUMMARY;
+use crate::output::run_files::{
+    CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
+};
 use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
 use crate::spec::{Spec, invalid};
@@ -96,7 +98,7 @@ impl Options {
 fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
     let out = args.out.clone().unwrap_or_else(default_dir);
     let claim = output::claim_new(&out)?;
-    output::write_atomic(&out.join(crate::spec::FILE), spec.to_json().as_bytes())?;
+    output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
     Ok((out, claim))
 }
 
@@ -128,11 +130,11 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
             }
         )));
     }
-    if stopped_early && !dir.join(crate::spec::FILE).exists() {
+    if stopped_early && !dir.join(SETTINGS).exists() {
         return Err(Failure::Input(format!(
             "{}: the run was stopped before it began (no {}); give its command again with --out {0}, which takes the directory over",
             dir.display(),
-            crate::spec::FILE
+            SETTINGS
         )));
     }
     let spec = Spec::load(dir, "piconas run")?;
@@ -157,11 +159,6 @@ fn prepare_resume(dir: &Path, flags: &SearchArgs) -> Result<(Spec, Vec<u8>, Clai
     };
     Ok((spec, checkpoint, claim))
 }
-
-/// The file of a run directory holding its last checkpoint.
-const CHECKPOINT: &str = "checkpoint.bin";
-/// The file of a run directory holding the history up to its last checkpoint.
-const HISTORY: &str = "history.bin";
 
 /// Everything a search run needs, whatever its controller size.
 struct Job<'a> {
@@ -375,7 +372,7 @@ fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
         Some(saved) if saved != history => Err(Failure::Input(format!(
             "{}: its first {} rows differ from the history saved with the checkpoint ({HISTORY}); \
              edited? nothing was changed",
-            out.join("rollouts.csv").display(),
+            out.join(ROLLOUTS).display(),
             kept.len()
         ))),
         _ => Ok(history),
@@ -416,7 +413,7 @@ fn conclude<const H: usize>(
     )?;
     // Which file rows trained, picked and tested: for other tools to use the same parts.
     if let Some(text) = job.data.split_csv() {
-        output::write_atomic(&job.out.join("split.csv"), text.as_bytes())?;
+        output::write_atomic(&job.out.join(SPLIT), text.as_bytes())?;
     }
     live.bar.finish_and_clear();
     Ok(Outcome {
@@ -474,12 +471,12 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
         &references,
         config.cost_weight,
     );
-    output::write_atomic(&out.join("rewards.svg"), chart.as_bytes())?;
+    output::write_atomic(&out.join(REWARDS), chart.as_bytes())?;
     let table = frontier::csv(&outcome.seen, config.shape)
         .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
-    output::write_atomic(&out.join("frontier.csv"), table.as_bytes())?;
+    output::write_atomic(&out.join(FRONTIER), table.as_bytes())?;
     let chart = frontier::svg(&outcome.seen, config.cost, config.shape, outcome.bayes);
-    output::write_atomic(&out.join("frontier.svg"), chart.as_bytes())?;
+    output::write_atomic(&out.join(FRONTIER_CHART), chart.as_bytes())?;
     let json = serde_json::to_string_pretty(&outcome.summary())
         .map_err(|e| Failure::bug(format!("{SUMMARY}: {e}")))?;
     output::write_atomic(&out.join(SUMMARY), format!("{json}\n").as_bytes())

@@ -16,8 +16,7 @@ use serde_json::{Map, Value as Json};
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
-/// The file of a run directory holding the run's settings.
-pub const FILE: &str = "settings.json";
+use crate::output::run_files::SETTINGS as FILE;
 
 /// A run's definition.
 #[derive(Clone, Debug, PartialEq)]

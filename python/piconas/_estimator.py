@@ -42,6 +42,10 @@ EXTRA = [
 #: The most features and classes a network takes (the core's capacities).
 MAX_FEATURES, MAX_CLASSES = 64, 10
 
+#: The run directory's files that ``save`` and ``load`` share with the command line, by role
+#: (``piconas::output::run_files``): ``settings``, ``network``, ``rollouts``, ``frontier``.
+_FILES = _piconas.run_file_names()
+
 #: rollouts.csv's columns and their types (``piconas::output::ROLLOUT_COLUMNS``).
 ROLLOUT_TYPES = {"index": np.int32, "tokens": str, "epochs": np.int32}
 #: frontier.csv's columns and their types (``piconas::frontier::csv``).
@@ -308,9 +312,9 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         if os.path.exists(directory) and (not os.path.isdir(directory) or os.listdir(directory)):
             raise ValueError(f"{directory}: exists and is not an empty directory")
         os.makedirs(directory, exist_ok=True)
-        _write(os.path.join(directory, "network.json"), self.network_json_)
-        for name, text in (("rollouts.csv", self._rollouts_csv),
-                           ("frontier.csv", self._frontier_csv)):
+        _write(os.path.join(directory, _FILES["network"]), self.network_json_)
+        for name, text in ((_FILES["rollouts"], self._rollouts_csv),
+                           (_FILES["frontier"], self._frontier_csv)):
             if text is not None:
                 _write(os.path.join(directory, name), text)
         if self._train is not None:
@@ -333,10 +337,10 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
                 return None
             with open(path, encoding="utf-8") as f:
                 return f.read()
-        network = read("network.json")
+        network = read(_FILES["network"])
         if network is None:
-            raise ValueError(f"{directory}: no network.json; is it a finished piconas run?")
-        features, classes = _piconas.check_network(os.path.join(directory, "network.json"),
+            raise ValueError(f"{directory}: no {_FILES['network']}; is it a finished piconas run?")
+        features, classes = _piconas.check_network(os.path.join(directory, _FILES["network"]),
                                                    network)
         state, train, names = read("estimator.json"), None, None
         if state is not None:
@@ -346,7 +350,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
             npy = os.path.join(directory, "train_inputs.npy")
             if os.path.exists(npy):
                 train = np.load(npy)
-        elif read("settings.json") is not None:
+        elif read(_FILES["settings"]) is not None:
             settings, train_bytes = _piconas.run_settings(directory, network)
             settings = json.loads(settings)
             params = {k: v for k, v in settings.items() if k in cls._get_param_names()}
@@ -363,7 +367,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         model.n_features_in_ = len(features)
         if names is not None:
             model.feature_names_in_ = np.array(names, dtype=object)
-        model._fitted(network, read("rollouts.csv"), read("frontier.csv"), train)
+        model._fitted(network, read(_FILES["rollouts"]), read(_FILES["frontier"]), train)
         model.speculation_ = None
         return model
 

@@ -10,6 +10,7 @@ use piconas::data::{Dataset, SplitMode, Table};
 use piconas::deploy::{self, Format};
 use piconas::failure::Failure;
 use piconas::model::NetworkFile;
+use piconas::output::run_files;
 use piconas::spec::Spec;
 use piconas_core::settings::{Kind, PRESETS, Value};
 use piconas_core::{Record, SETTINGS, Settings};
@@ -209,7 +210,7 @@ fn predict<'py>(
     network_json: &str,
     x: &[u8],
 ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let (file, arch) = network_file("network.json", network_json)?;
+    let (file, arch) = network_file(run_files::NETWORK, network_json)?;
     let members = file.networks(arch).map_err(error)?;
     let x = floats(x)?;
     let d = file.features.len().max(1);
@@ -243,7 +244,7 @@ fn export<'py>(
             names.join(", ")
         )));
     };
-    let (file, arch) = network_file("network.json", network_json)?;
+    let (file, arch) = network_file(run_files::NETWORK, network_json)?;
     let train = floats(train.unwrap_or_default())?;
     if format == Format::CInt8 && train.is_empty() {
         return Err(PyValueError::new_err(
@@ -265,7 +266,7 @@ fn run_settings<'py>(
     network_json: &str,
 ) -> PyResult<(String, Option<Bound<'py, PyBytes>>)> {
     let spec = Spec::load(Path::new(dir), "piconas run").map_err(error)?;
-    let (file, _) = network_file("network.json", network_json)?;
+    let (file, _) = network_file(run_files::NETWORK, network_json)?;
     let train = piconas::spec::train_inputs(&spec, &file)
         .ok()
         .map(|t| float_bytes(py, &t));
@@ -280,9 +281,22 @@ fn resolve(spec_json: &str) -> PyResult<String> {
 }
 
 /// The extension module.
+/// The names of a run directory's files that `save` and `load` share with the command line
+/// (`piconas::output::run_files`), by role: `settings`, `network`, `rollouts`, `frontier`.
+#[pyfunction]
+fn run_file_names() -> std::collections::BTreeMap<&'static str, &'static str> {
+    std::collections::BTreeMap::from([
+        ("settings", run_files::SETTINGS),
+        ("network", run_files::NETWORK),
+        ("rollouts", run_files::ROLLOUTS),
+        ("frontier", run_files::FRONTIER),
+    ])
+}
+
 #[pymodule]
 fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(settings, m)?)?;
+    m.add_function(wrap_pyfunction!(run_file_names, m)?)?;
     m.add_function(wrap_pyfunction!(presets, m)?)?;
     m.add_function(wrap_pyfunction!(split_modes, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
