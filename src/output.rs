@@ -89,7 +89,8 @@ pub fn to_stderr(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::Io(format!("stderr: cannot write: {e}")))
 }
 
-/// The files of a run directory, each named once here (docs/output.md says what each holds).
+/// The files of a run directory, each named once here (docs/reference.md, "Output files",
+/// says what each holds).
 pub mod run_files {
     /// The run's settings, written first: what a resume and the exports rebuild it from.
     pub const SETTINGS: &str = "settings.json";
