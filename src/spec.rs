@@ -197,17 +197,19 @@ pub fn train_inputs(spec: &Spec, file: &crate::model::NetworkFile) -> Result<Vec
     Ok(file.inputs(data.split()?.train.features()))
 }
 
-/// A setting's value in JSON: numbers as numbers (a float by its shortest exact text), choices
-/// as strings, unset as null.
+/// An `f32` setting as the `f64` its shortest decimal reads as: 0.2, not the widened
+/// 0.20000000298…; what a user typed. The one conversion for `settings.json`, the page and
+/// Python.
+pub fn widen(v: f32) -> f64 {
+    v.to_string().parse().unwrap_or(f64::from(v))
+}
+
+/// A setting's value in JSON: numbers as numbers (a float [`widen`]ed), choices as strings,
+/// unset as null.
 fn to_json(value: Value) -> Json {
     match value {
         Value::Int(v) => Json::from(v),
-        Value::Float(v) => v
-            .to_string()
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map_or(Json::Null, Json::Number),
+        Value::Float(v) => serde_json::Number::from_f64(widen(v)).map_or(Json::Null, Json::Number),
         Value::Unset => Json::Null,
         Value::Choice(name) => Json::from(name),
     }
@@ -227,6 +229,21 @@ fn from_json(setting: &Setting, value: &Json) -> Result<Value, piconas_core::set
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_float_setting_widens_to_its_shortest_decimal() {
+        assert_eq!(widen(0.2), 0.2);
+        assert_eq!(widen(0.005), 0.005);
+        assert_eq!(widen(3.0e38), 3.0e38);
+        assert_eq!(widen(f32::from_bits(1)), 1e-45);
+        assert_eq!(widen(f32::NEG_INFINITY), f64::NEG_INFINITY);
+        assert!(widen(f32::NAN).is_nan());
+        // Every f32 comes back from its widened value.
+        for bits in [0x3dcc_cccd, 0x0080_0000, 0x7f7f_ffff, 0xbf80_0001] {
+            let v = f32::from_bits(bits);
+            assert_eq!(widen(v) as f32, v, "{v}");
+        }
+    }
 
     #[test]
     fn settings_json_reads_back_to_the_same_run() {

@@ -81,7 +81,7 @@ fn settings(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 fn value(py: Python<'_>, v: Value) -> Py<PyAny> {
     let object = match v {
         Value::Int(v) => v.into_pyobject(py).map(|o| o.into_any().unbind()),
-        Value::Float(v) => (v.to_string().parse::<f64>().unwrap_or(0.0))
+        Value::Float(v) => piconas::spec::widen(v)
             .into_pyobject(py)
             .map(|o| o.into_any().unbind()),
         Value::Unset => Ok(py.None()),

@@ -107,9 +107,8 @@ fn to_js(value: Value) -> JsValue {
     match value {
         // The integer settings the page offers stay far below 2^53.
         Value::Int(n) => JsValue::from_f64(n as f64),
-        // f32 defaults widen to f64 with noise digits (0.2 → 0.20000000298…); give them as
-        // the f32's shortest decimal instead, which is what a user types.
-        Value::Float(v) => JsValue::from_f64(v.to_string().parse().unwrap_or(f64::from(v))),
+        // As the f32's shortest decimal, which is what a user types (0.2, not 0.20000000298…).
+        Value::Float(v) => JsValue::from_f64(piconas::spec::widen(v)),
         Value::Unset => JsValue::NULL,
         Value::Choice(name) => name.into(),
     }
