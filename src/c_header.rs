@@ -287,6 +287,7 @@ static inline void piconas_predict_proba(const float x[PICONAS_INPUTS], float p[
 /// A generated header and what it states about its memory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
+    /// The header's C source.
     pub text: String,
     /// Bytes of constants: weights, tables, standardisation, class names and their pointers.
     pub flash: usize,
@@ -297,7 +298,9 @@ pub struct Header {
 /// Which header: `c` (float) or `c --int8`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variant {
+    /// `float` arithmetic, the host's bits.
     Float,
+    /// 8-bit inputs and weights, 32-bit sums: the int8 reference's bits.
     Int8,
 }
 

@@ -1485,8 +1485,8 @@ mod tests {
         table
     }
 
-    fn split(t: &Table) -> piconas_core::Split<'_> {
-        piconas_core::Split::new(Rows::new(&t.x, &t.labels, t.shape).unwrap()).unwrap()
+    fn split(t: &Table) -> Split<'_> {
+        Split::new(Rows::new(&t.x, &t.labels, t.shape).unwrap()).unwrap()
     }
 
     fn per_class(part: Rows<'_>) -> [usize; 2] {

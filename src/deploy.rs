@@ -21,10 +21,13 @@ use crate::model::NetworkFile;
 /// One linear layer and the activations applied to its outputs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense {
+    /// Inputs per output.
     pub fan_in: usize,
+    /// Outputs.
     pub fan_out: usize,
     /// `[out][in]`, row-major: output `j`'s weights are `weights[j * fan_in..][..fan_in]`.
     pub weights: Vec<f32>,
+    /// One per output.
     pub bias: Vec<f32>,
     /// Applied in order to every output (empty for the last layer, whose outputs are logits).
     pub then: Vec<Activation>,
@@ -42,7 +45,9 @@ impl Dense {
 pub struct Model {
     /// The architecture as written in network.json (`[16, Tanh, 8, ReLU]`).
     pub arch: String,
+    /// The feature columns' names, in input order.
     pub features: Vec<String>,
+    /// The classes' names, in logit order.
     pub classes: Vec<String>,
     /// Raw features become inputs as `(x − mean) / scale`, if present.
     pub standardize: Option<Scaling>,
@@ -51,7 +56,9 @@ pub struct Model {
     /// The ensemble's members (at least one), each its layers (at least one: the last maps
     /// to one logit per class).
     pub members: Vec<Vec<Dense>>,
+    /// Its validation accuracy, as network.json states it.
     pub dev_accuracy: f32,
+    /// Its test accuracy on the host, as network.json states it.
     pub test_accuracy: f32,
 }
 
@@ -298,8 +305,11 @@ mod tests {
 /// A deploy variant's test accuracy and the memory its C header states.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Footprint {
+    /// Accuracy on the test split, computed as the chip computes it.
     pub test_accuracy: f32,
+    /// Bytes of constants the header states.
     pub flash_bytes: usize,
+    /// Bytes of stack the header states for one classification.
     pub stack_bytes: usize,
 }
 
@@ -307,7 +317,9 @@ pub struct Footprint {
 /// prints).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Deploy {
+    /// The float header.
     pub float: Footprint,
+    /// The int8 header.
     pub int8: Footprint,
 }
 

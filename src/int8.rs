@@ -59,10 +59,13 @@ pub struct Requantize {
 /// One quantised linear layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layer {
+    /// Inputs per output.
     pub fan_in: usize,
+    /// Outputs.
     pub fan_out: usize,
     /// `[out][in]`, row-major.
     pub weights: Vec<i8>,
+    /// One per output, in the units of the sums (input scale times weight scale).
     pub bias: Vec<i32>,
     /// `None` for the last layer: its sums are the logits.
     pub requantize: Option<Requantize>,
@@ -71,6 +74,7 @@ pub struct Layer {
 /// One member of an integer-only ensemble.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member {
+    /// Its layers, the last giving the logits.
     pub layers: Vec<Layer>,
     /// The real value of one unit of its `i32` logits.
     pub logit_scale: f64,
@@ -81,6 +85,7 @@ pub struct Member {
 /// An integer-only ensemble of networks (one network: an ensemble of one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Int8Model {
+    /// Raw features become inputs as `(x − mean) / scale` (in `f32`), if present.
     pub standardize: Option<Scaling>,
     /// Inputs are `round(standardised · input_inverse)`, saturated to `i8`.
     pub input_inverse: f32,

@@ -53,6 +53,7 @@ impl Kernel {
 }
 
 /// Trains `arch` on `fold` as [`Trainer::fit`] does, with [`kernel`]'s instruction set.
+#[allow(unsafe_code)]
 pub fn fit(
     trainer: &mut Trainer,
     arch: &Arch,

@@ -2,6 +2,16 @@
 //! handle, the tests and the fuzz targets): the bounded data reader with its split and
 //! standardisation, the search history, the network file, prediction and metrics.
 
+// Unsafe only where `kernel` calls the core's AVX trainers after detecting the CPU's
+// features (allowed there alone, each call with its SAFETY note).
+#![deny(unsafe_code)]
+#![warn(
+    missing_docs,
+    rust_2018_idioms,
+    trivial_numeric_casts,
+    unused_qualifications
+)]
+
 pub mod arduino;
 pub mod c_header;
 pub mod c_int8;

@@ -16,8 +16,11 @@ pub struct Generated {
     /// predate the choice, were all moons.
     #[serde(default = "moons")]
     pub dataset: String,
+    /// How many points were generated.
     pub samples: usize,
+    /// The generator's noise.
     pub noise: f32,
+    /// The generator's seed.
     pub seed: u64,
 }
 

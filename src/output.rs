@@ -13,10 +13,16 @@ use crate::failure::Failure;
 /// `summary.json`: exactly these keys.
 #[derive(Debug, Serialize)]
 pub struct Summary {
+    /// Rollouts the search ran.
     pub rollouts: u32,
+    /// The run's seed.
     pub seed: u64,
+    /// Wall time of the run.
     pub seconds: f64,
+    /// The winning architecture (`[16, Tanh, 8, ReLU]`).
     pub best_arch: String,
+    /// Its validation score: with cross-validated finalists, its mean held-out accuracy over
+    /// the folds; else its dev accuracy.
     pub best_dev_acc: f32,
     /// The saved network's (with cross-validation, the ensemble of the winner's fold models)
     /// test accuracy: what ships.
@@ -26,12 +32,18 @@ pub struct Summary {
     /// The winner's fold models (or retrains) one by one on the test split: their mean,
     /// least and greatest accuracy.
     pub test_acc_mean: f32,
+    /// The least of those.
     pub test_acc_min: f32,
+    /// The greatest of those.
     pub test_acc_max: f32,
     /// The folds each rollout's child was scored over (1: the dev split).
     pub reward_folds: u32,
+    /// The Bayes-optimal classifier's accuracy on the test split, where the data's law is
+    /// known (generated data; `None` for a file).
     pub bayes_test_acc: Option<f32>,
+    /// The mean reward of the first 100 rollouts (fewer if the run had fewer).
     pub mean_reward_first_100: f32,
+    /// The mean reward of the last 100 rollouts.
     pub mean_reward_last_100: f32,
     /// Input features of the data.
     pub features: usize,

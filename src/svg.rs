@@ -6,11 +6,17 @@
 
 use std::fmt::Write;
 
+/// The chart's width, in SVG units (pixels when shown as is).
 pub const WIDTH: f32 = 900.0;
+/// The chart's height.
 pub const HEIGHT: f32 = 420.0;
+/// The margin left of the plot (the accuracy axis' labels).
 pub const LEFT: f32 = 60.0;
+/// The margin right of the plot.
 pub const RIGHT: f32 = 20.0;
+/// The margin above the plot (the title).
 pub const TOP: f32 = 40.0;
+/// The margin below the plot (the x axis' labels).
 pub const BOTTOM: f32 = 50.0;
 /// Accuracies and rewards below this are drawn on the bottom edge.
 const FLOOR: f32 = 0.5;
@@ -64,8 +70,11 @@ pub fn reference_line(s: &mut String, r: &Reference) {
 
 /// A horizontal reference line.
 pub struct Reference {
+    /// The accuracy or reward it marks.
     pub value: f32,
+    /// Its label.
     pub label: String,
+    /// Its colour (an SVG colour).
     pub colour: &'static str,
 }
 
@@ -263,9 +272,13 @@ pub fn rewards_chart(
 
 /// One line of a comparison chart.
 pub struct Series<'a> {
+    /// Its name in the legend.
     pub label: &'a str,
+    /// Its colour (an SVG colour).
     pub colour: &'static str,
+    /// Drawn dashed.
     pub dashed: bool,
+    /// One value per rollout.
     pub values: &'a [f32],
 }
 
