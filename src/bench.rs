@@ -155,7 +155,7 @@ fn timed(
     search.start(config).map_err(invalid)?;
     let mut epochs = 0u64;
     let speculation = crate::parallel::run(&mut search, split, threads, guess, None, |event| {
-        if let crate::parallel::Event::Record(r) = event {
+        if let crate::pipeline::Event::Record(r) = event {
             epochs += u64::from(r.epochs);
         }
         Ok(())

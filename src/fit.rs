@@ -102,8 +102,8 @@ mod threaded {
     use crate::metrics::Metrics;
     use crate::model::NetworkFile;
     use crate::output::RolloutText;
-    use crate::parallel::{self, Event};
-    use crate::pipeline::Speculation;
+    use crate::parallel;
+    use crate::pipeline::{Event, Speculation};
 
     /// A search run to its end in memory: what the runner writes of it, byte for byte.
     pub struct Fitted {

@@ -10,12 +10,12 @@
 
 use std::collections::HashMap;
 
-use piconas_core::search::{self, Proposal, Record};
+use piconas_core::search::{self, Proposal};
 use piconas_core::speculate::Guess;
 use piconas_core::{Arch, Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
-use crate::pipeline;
+use crate::pipeline::{self, Event};
 
 /// Optional memo of trained architectures (`--cache`): a proposal whose architecture was
 /// trained before gets that first outcome again instead of a new training. Off by default, as
@@ -30,14 +30,6 @@ pub struct Cache {
 /// Threads to train children on by default: one per core.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-/// What [`run`] reports as it goes.
-pub enum Event<'a, const H: usize, const K: usize> {
-    /// A rollout's record, in rollout order.
-    Record(&'a Record),
-    /// A batch is reported and the controller updated: the search may be checkpointed.
-    BatchDone(&'a Search<H, K>),
 }
 
 /// Drives `search` to the end on `data` with up to `threads` threads, telling `on_event` of

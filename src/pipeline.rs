@@ -11,12 +11,20 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use piconas_core::search::{self, Proposal};
+use piconas_core::search::{self, Proposal, Record};
 use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
 use piconas_core::{Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
-use crate::parallel::Event;
+
+/// What a run on threads ([`crate::parallel::run`], and this module's [`run`]) reports as it
+/// goes.
+pub enum Event<'a, const H: usize, const K: usize> {
+    /// A rollout's record, in rollout order.
+    Record(&'a Record),
+    /// A batch is reported and the controller updated: the search may be checkpointed.
+    BatchDone(&'a Search<H, K>),
+}
 
 /// How a pipelined run's speculation went (timing-dependent: for the printed summary and
 /// the bench, never for summary.json).

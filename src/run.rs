@@ -20,9 +20,9 @@ use crate::output::run_files::{
     CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
 };
 use crate::output::{self, Claim, KeptRow, RolloutLog};
-use crate::parallel;
 use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
+use crate::{parallel, pipeline};
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
@@ -220,8 +220,8 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
         job.options.guess,
         cache.as_mut(),
         |event| match event {
-            parallel::Event::Record(record) => live.record(&mut log, record),
-            parallel::Event::BatchDone(search) => live.checkpoint(&mut log, search),
+            pipeline::Event::Record(record) => live.record(&mut log, record),
+            pipeline::Event::BatchDone(search) => live.checkpoint(&mut log, search),
         },
     )?;
     log.sync()?;
