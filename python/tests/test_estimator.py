@@ -167,23 +167,38 @@ except KeyboardInterrupt:
     sys.exit(0)
 print("finished", flush=True)
 """
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().strip() == "started"
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    assert out.strip() == "KeyboardInterrupt" and proc.returncode == 0
+    # Ctrl-C as a terminal gives it: with SIGINT's default disposition, which Python turns
+    # into KeyboardInterrupt (a job started in the background inherits SIGINT ignored).
+    def sigint_default():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            preexec_fn=sigint_default)
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+        assert out.strip() == "KeyboardInterrupt" and proc.returncode == 0
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def interrupted_fit(model):
-    """``model.fit`` stopped by Ctrl-C (a SIGINT 0.3 s in): KeyboardInterrupt."""
+    """``model.fit`` stopped by Ctrl-C (a SIGINT 0.3 s in): KeyboardInterrupt. SIGINT raises
+    it here whatever this process inherited (a background job inherits it ignored)."""
     def interrupt():
         time.sleep(0.3)
         os.kill(os.getpid(), signal.SIGINT)
 
-    threading.Thread(target=interrupt).start()
-    with pytest.raises(KeyboardInterrupt):
-        model.fit(*blobs(300))
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Thread(target=interrupt).start()
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(*blobs(300))
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
 
 @pytest.mark.parametrize("fitted_before", [False, True])
