@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
-use crate::output::run_files::SETTINGS as FILE;
+use crate::output::run_files;
 
 /// A run's definition.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,10 +44,10 @@ pub fn invalid(e: piconas_core::ConfigError) -> Failure {
 }
 
 impl Spec {
-    /// Reads and checks `dir`'s settings file ([`FILE`]); `kind` says what `dir` should be,
+    /// Reads and checks `dir`'s settings file ([`run_files::SETTINGS`]); `kind` says what `dir` should be,
     /// in the error if it has none.
     pub fn load(dir: &Path, kind: &str) -> Result<Spec, Failure> {
-        let (path, text) = crate::output::read_run_file(dir, FILE, kind)?;
+        let (path, text) = crate::output::read_run_file(dir, run_files::SETTINGS, kind)?;
         Spec::from_json(&path, &text)
     }
 
@@ -66,8 +66,9 @@ impl Spec {
                     .as_ref()
                     .map_or("the generated data".into(), |f| f.display().to_string());
                 Err(Failure::Input(format!(
-                    "{source}: not the data this run was made on (data fingerprint {}, the run's {recorded} in {FILE}): its rows, split, feature or class names changed",
-                    data.fingerprint
+                    "{source}: not the data this run was made on (data fingerprint {}, the run's {recorded} in {}): its rows, split, feature or class names changed",
+                    data.fingerprint,
+                    run_files::SETTINGS
                 )))
             }
             _ => Ok(data),
