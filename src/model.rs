@@ -184,6 +184,16 @@ impl NetworkFile {
             )));
         }
         file.upgrade().map_err(bad)?;
+        for (key, value) in [
+            ("dev_accuracy", file.dev_accuracy),
+            ("test_accuracy", file.test_accuracy),
+        ] {
+            // An accuracy is a fraction; a decimal beyond f32 would read as infinity and be
+            // written back as `null`.
+            if !(0.0..=1.0).contains(&value) {
+                return Err(bad(format!("{key} {value} is not between 0 and 1")));
+            }
+        }
         let arch: Arch = file
             .arch
             .parse()
@@ -257,6 +267,25 @@ mod tests {
         match NetworkFile::parse("n.json", text) {
             Err(Failure::Input(e)) => e,
             other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accuracies_are_fractions() {
+        // The fuzzer's find: 300 digits read as an f32 infinity, which JSON writes as null.
+        let huge = edited(|j| j["dev_accuracy"] = serde_json::json!(1.1e300));
+        assert_eq!(
+            error(&huge),
+            "n.json: dev_accuracy inf is not between 0 and 1"
+        );
+        let negative = edited(|j| j["test_accuracy"] = serde_json::json!(-0.5));
+        assert_eq!(
+            error(&negative),
+            "n.json: test_accuracy -0.5 is not between 0 and 1"
+        );
+        for edge in [0.0, 1.0] {
+            let text = edited(|j| j["dev_accuracy"] = serde_json::json!(edge));
+            assert!(NetworkFile::parse("n.json", &text).is_ok());
         }
     }
 
