@@ -19,7 +19,7 @@ use piconas_core::{
     Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Shape, Split, Trainer,
 };
 
-use crate::cli::BenchArgs;
+use crate::args::BenchArgs;
 use crate::data::{CsvOptions, Dataset};
 use crate::failure::Failure;
 

@@ -11,7 +11,7 @@ use piconas_core::rules::StepLoss;
 use piconas_core::speculate::Guess;
 use piconas_core::{Fingerprint, Record, Search, Split, WithHidden, bayes};
 
-use crate::cli::SearchArgs;
+use crate::args::SearchArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::frontier;

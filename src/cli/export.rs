@@ -12,7 +12,7 @@ use piconas::model::NetworkFile;
 use piconas::output::run_files::{NETWORK, SETTINGS};
 use piconas_core::Arch;
 
-use crate::cli::{ExportArgs, ExportFormat};
+use crate::args::{ExportArgs, ExportFormat};
 use crate::failure::Failure;
 use crate::output;
 

@@ -3,7 +3,7 @@
 use piconas::data::{self, LabelColumn};
 use piconas::predict;
 
-use crate::cli::PredictArgs;
+use crate::args::PredictArgs;
 use crate::failure::Failure;
 use crate::output;
 

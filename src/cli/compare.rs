@@ -10,7 +10,7 @@ use piconas_core::{Arch, Hidden, Search, SearchConfig, Settings, Split, Strategy
 
 use piconas::history::History;
 
-use crate::cli::CompareArgs;
+use crate::args::CompareArgs;
 use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::outcome::{ORIGINAL_TEST_ACC, WINDOW};
