@@ -14,7 +14,6 @@
 //! holds its data with one `max-inputs-N` and one `max-classes-N` feature of this crate (as
 //! smoltcp's and embassy's capacity features do), and every child buffer shrinks with it.
 
-use crate::config::Cost;
 use core::fmt;
 use core::str::FromStr;
 
@@ -574,6 +573,34 @@ impl FromStr for Arch {
             }
         }
         Arch::decode(&indices)
+    }
+}
+
+/// What a resource-aware search charges an architecture for (see
+/// [`SearchConfig::cost_weight`](crate::config::SearchConfig::cost_weight)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cost {
+    /// Multiply-adds of one forward pass ([`Arch::forward_macs`]): inference time.
+    #[default]
+    Macs,
+    /// Trainable parameters ([`Arch::parameter_count`]): flash or RAM for the weights.
+    Params,
+}
+
+impl Cost {
+    /// The lower-case name used on command lines, in files and in the page.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Cost::Macs => "macs",
+            Cost::Params => "params",
+        }
+    }
+
+    /// The cost called `name` ([`Cost::name`]), if any.
+    pub fn from_name(name: &str) -> Option<Cost> {
+        [Cost::Macs, Cost::Params]
+            .into_iter()
+            .find(|c| c.name() == name)
     }
 }
 

@@ -28,9 +28,7 @@
 
 use core::fmt;
 
-use crate::arch::MAX_TOKENS;
-use crate::config::{AdamConfig, MAX_FINALISTS, SearchConfig};
-use crate::evolution::Population;
+use crate::config::{AdamConfig, SearchConfig};
 use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 use crate::sample::Fingerprint;
 
@@ -239,8 +237,8 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u8(place(&crate::config::Strategy::ALL, c.strategy));
     w.f32(c.cost_weight);
     w.u8(match c.cost {
-        crate::config::Cost::Macs => 0,
-        crate::config::Cost::Params => 1,
+        crate::arch::Cost::Macs => 0,
+        crate::arch::Cost::Params => 1,
     });
     w.u8(c.shape.inputs() as u8);
     w.u8(c.shape.classes() as u8);
@@ -278,15 +276,10 @@ const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
 /// such as the fuzz target that rewrites it.
 pub const STATE_START: usize = HEADER_LEN + CONFIG_LEN + 8;
-/// Bytes of one saved finalist: architecture (length + tokens) and its statistics.
-const FINALIST_LEN: usize = 1 + MAX_TOKENS + 4 * 4;
-/// Bytes of the small state: counter, generator, Adam, baseline, β, finalists, population.
-const SMALL_LEN: usize =
-    4 + 16 + 12 + 5 + 4 + 1 + MAX_FINALISTS * FINALIST_LEN + Population::SAVED_LEN;
-
-/// Bytes of the checkpoint of a search whose controller has `params` parameters.
-pub(crate) const fn image_len(params: usize) -> usize {
-    STATE_START + SMALL_LEN + 3 * 4 * params + 4
+/// Bytes of the checkpoint whose parts write `state` bytes between the frame (header,
+/// configuration, fingerprint) and the checksum.
+pub(crate) const fn image_len(state: usize) -> usize {
+    STATE_START + state + 4
 }
 
 /// Starts an image in `out` (its length checked by the caller): the header of a search of

@@ -6,8 +6,8 @@
 
 use core::fmt;
 
+pub use crate::arch::Cost;
 use crate::arch::Shape;
-pub use crate::evolution::MAX_POPULATION;
 pub use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
 /// The most rollouts a search may be configured for.
@@ -16,6 +16,8 @@ pub const MAX_ROLLOUTS: u32 = 10_000_000;
 pub const MAX_ROLLOUTS_PER_UPDATE: usize = 8;
 /// The most finalists [`crate::Search::finish`] may retrain.
 pub const MAX_FINALISTS: usize = 8;
+/// The largest population of regularized evolution ([`crate::evolution`]).
+pub const MAX_POPULATION: usize = 64;
 /// The most retrains per finalist.
 pub const MAX_RETRAINS: u32 = 64;
 /// The largest child mini-batch (sizes the activation buffers).
@@ -289,34 +291,6 @@ impl TryFrom<u32> for Hidden {
 impl fmt::Display for Hidden {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// What a resource-aware search charges an architecture for (see
-/// [`SearchConfig::cost_weight`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Cost {
-    /// Multiply-adds of one forward pass ([`crate::Arch::forward_macs`]): inference time.
-    #[default]
-    Macs,
-    /// Trainable parameters ([`crate::Arch::parameter_count`]): flash or RAM for the weights.
-    Params,
-}
-
-impl Cost {
-    /// The lower-case name used on command lines, in files and in the page.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Cost::Macs => "macs",
-            Cost::Params => "params",
-        }
-    }
-
-    /// The cost called `name` ([`Cost::name`]), if any.
-    pub fn from_name(name: &str) -> Option<Cost> {
-        [Cost::Macs, Cost::Params]
-            .into_iter()
-            .find(|c| c.name() == name)
     }
 }
 

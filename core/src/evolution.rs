@@ -20,8 +20,7 @@ use crate::arch::{ARCH_COUNT, Arch, MAX_TOKENS, Token, VOCAB};
 use crate::checkpoint::{CheckpointError, Reader, Writer};
 use crate::rng;
 
-/// The largest population.
-pub const MAX_POPULATION: usize = 64;
+pub use crate::config::MAX_POPULATION;
 
 /// The population: a ring of the last `capacity` evaluated architectures, oldest first.
 #[derive(Clone, Debug, PartialEq)]

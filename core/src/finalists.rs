@@ -46,6 +46,10 @@ pub struct Finalists {
 }
 
 impl Finalists {
+    /// Bytes of [`Finalists::save`]'s output: the count, then each slot's length, tokens and
+    /// four statistics.
+    pub(crate) const SAVED_LEN: usize = 1 + MAX_FINALISTS * (1 + MAX_TOKENS + 4 * 4);
+
     /// Writes the table: its length, then [`MAX_FINALISTS`] slots (unused ones
     /// [`Finalist::EMPTY`]), each the architecture's length and tokens, then its statistics.
     pub(crate) fn save(&self, w: &mut Writer<'_>) {

@@ -8,8 +8,8 @@
 
 use core::cmp::Ordering;
 
+use crate::arch::Cost;
 use crate::arch::{Arch, Shape};
-use crate::config::Cost;
 
 /// What the search saw of one distinct architecture.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -64,6 +64,10 @@ impl<const H: usize> Reinforce<H> {
         }
     }
 
+    /// Bytes of [`Reinforce::save_small`]'s output: Adam's step state (12), the baseline (a
+    /// flag and a value), β.
+    pub(crate) const SMALL_LEN: usize = 12 + 5 + 4;
+
     /// Writes the small state: Adam's step, the baseline, β.
     pub(crate) fn save_small(&self, w: &mut Writer<'_>) {
         self.adam.save(w);

@@ -1,7 +1,7 @@
 //! The original's code, rule by rule: where it differs from piconas's defaults, each
 //! difference is a setting of its own, so that a search can follow the original exactly
-//! ([`original`], the `original` preset) or switch the rules one at a time (the
-//! ablation in docs/search.md).
+//! ([`original`](crate::settings::original), the `original` preset) or switch the rules one
+//! at a time (the ablation in docs/search.md).
 //!
 //! The original's code, as facts (piconas's default after the dash):
 //! - the controller reads a zero vector at every step — the previous token, one-hot:
@@ -15,13 +15,12 @@
 //! - shaping penalties inside each rollout — none: [`Shaping`], [`shaping_penalty`];
 //! - the winner is the single best reward's architecture — the finalists compared by
 //!   cross-validation, the smallest of the tied chosen: `finalists`, `folds`, `retrains`,
-//!   `selection` (see [`original`]);
+//!   `selection` (see [`original`](crate::settings::original));
 //! - a child trains at most 100 epochs however small the data, and is scored on the dev split
 //!   however few its rows — a step floor and cross-validated rewards on small data:
 //!   `ChildConfig::min_steps`, `SearchConfig::reward_folds`.
 
 use crate::arch::Token;
-use crate::config::SearchConfig;
 
 /// A setting's choices as an enum: its variants' names, `ALL` and `NAMES` (in declaration
 /// order), `name`, `from_name` and `Display`. The default is the variant marked
@@ -158,34 +157,10 @@ pub fn shaping_penalty(actions: &[Token]) -> f32 {
     total
 }
 
-/// `config` with every rule the original's: the zero input, no baseline, the per-step mean
-/// loss, the last epoch's batch-averaged dev accuracy, the best epoch and patience by dev
-/// accuracy, no step floor, rewards on the dev split whatever its size, the controller, the
-/// shaping penalties, and its winner: the architecture of the single best reward (one
-/// finalist, trained once more and scored on dev and test, the best-score rule; the
-/// original's code stops at the search, and its 91 % has no code behind it). The `original`
-/// preset; its other values are piconas's defaults, which are the original's too.
-pub const fn original(mut config: SearchConfig) -> SearchConfig {
-    config.finalists = 1;
-    config.folds = 1;
-    config.retrains = 1;
-    config.controller.input = ControllerInput::Zeros;
-    config.controller.baseline_decay = None;
-    config.controller.step_loss = StepLoss::Mean;
-    config.child.reward_epoch = RewardEpoch::Last;
-    config.child.dev_accuracy = DevAccuracy::BatchMean;
-    config.child.best_epoch = BestEpoch::Accuracy;
-    config.child.min_steps = 0;
-    config.reward_folds = 1;
-    config.strategy = crate::config::Strategy::Reinforce;
-    config.selection = crate::config::Selection::Best;
-    config.shaping = Shaping::Original;
-    config
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SearchConfig;
 
     fn actions(text: &str) -> Vec<Token> {
         text.split_whitespace()
@@ -240,7 +215,7 @@ mod tests {
             Some(DevAccuracy::BatchMean)
         );
         assert_eq!(Shaping::from_name("some"), None);
-        let o = original(SearchConfig::DEFAULT);
+        let o = crate::settings::original(SearchConfig::DEFAULT);
         assert_eq!(o.controller.input, ControllerInput::Zeros);
         assert_eq!(o.controller.baseline_decay, None);
         assert_eq!(o.shaping, Shaping::Original);

@@ -783,7 +783,17 @@ pub fn evaluate(
 impl<const H: usize, const K: usize> Search<H, K> {
     /// Bytes of this search's checkpoint (about 183 KB for `H = 64`).
     pub const fn checkpoint_len() -> usize {
-        checkpoint::image_len(ControllerParams::<H>::COUNT)
+        // What the parts write between the frame and the checksum, in `save`'s order: the
+        // rollout counter, the generator, the learner's small state, the finalists, the
+        // population, the controller's weights and Adam's two moments.
+        let params = ControllerParams::<H>::COUNT;
+        checkpoint::image_len(
+            4 + 16
+                + Reinforce::<H>::SMALL_LEN
+                + Finalists::SAVED_LEN
+                + Population::SAVED_LEN
+                + 3 * 4 * params,
+        )
     }
 
     /// Writes the complete state into `out`, with the fingerprint of the `data` it runs on,
@@ -1553,7 +1563,7 @@ mod tests {
     fn under_the_original_rules_the_rewards_carry_the_penalties() {
         let data = data(200);
         let split = data.split();
-        let config = rules::original(small_config(40));
+        let config = crate::settings::original(small_config(40));
         let mut search: Box<Search<16>> = Box::new(Search::new(config).unwrap());
         let records: Vec<Record> = core::iter::from_fn(|| search.step(&split)).collect();
         let mut penalised = 0;

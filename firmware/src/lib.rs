@@ -28,7 +28,7 @@ pub const CONFIG: SearchConfig = ci_sized(base());
 #[cfg(not(feature = "full"))]
 const fn base() -> SearchConfig {
     if cfg!(feature = "original") {
-        piconas_core::rules::original(SearchConfig::DEFAULT)
+        piconas_core::settings::original(SearchConfig::DEFAULT)
     } else {
         SearchConfig::DEFAULT
     }
