@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 
 use crate::c_header::{Header, bytes, float_array};
-use crate::deploy::Model;
 use crate::int8::Int8Model;
+use crate::layers::Model;
 
 /// How many test points the example carries, at most (they live in flash).
 pub const EXAMPLE_POINTS: usize = 8;

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use crate::c_header::{Header, Variant, array, assemble, hex, standardisation};
-use crate::deploy::Model;
 use crate::int8::{HALF_DOWN, Int8Model, Layer, Requantize, SHIFT};
+use crate::layers::Model;
 
 fn ints<T: ToString>(values: &[T]) -> Vec<String> {
     values.iter().map(T::to_string).collect()
@@ -291,7 +291,7 @@ mod tests {
         let weight = |m: usize, i: usize| (((i + 7 * m) * 37 % 23) as f32 - 11.0) / 17.0;
         let arch: piconas_core::Arch = arch.parse().unwrap();
         let (file, arch) =
-            crate::deploy::test_ensemble(arch, (64, 10), Some(scaling), members, weight);
+            crate::model::test_ensemble(arch, (64, 10), Some(scaling), members, weight);
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
         let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();

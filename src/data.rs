@@ -690,7 +690,7 @@ impl Columns {
             && n.parse::<usize>().is_err()
         {
             return Err(format!(
-                "--label {}: the file has no header to name it",
+                "label column {}: the file has no header to name it",
                 quote(n)
             ));
         }
@@ -776,9 +776,9 @@ fn label_column(label: &LabelColumn, first: &[String], columns: usize) -> Result
             }
             match name.parse::<usize>() {
                 Ok(k) if (1..=columns).contains(&k) => Ok(k - 1),
-                Ok(k) => Err(format!("--label {k}: the file has {columns} columns")),
+                Ok(k) => Err(format!("label column {k}: the file has {columns} columns")),
                 Err(_) => Err(format!(
-                    "--label {}: no such column in the header",
+                    "label column {}: no such column in the header",
                     quote(name)
                 )),
             }
@@ -863,7 +863,7 @@ pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usiz
             };
             return Err(Failure::Input(format!(
                 "class {name} has {rows}, too few to appear in each of train, dev and test \
-                 (70/10/20); give more rows of it, or --split in-order"
+                 (70/10/20); give more rows of it, or split in file order (split mode in-order)"
             )));
         }
         let mut rows = group.into_iter();
@@ -1434,11 +1434,11 @@ mod tests {
         };
         assert_eq!(
             parse(&rows, &LabelColumn::Named("kind".into())),
-            "d.csv:1: --label \"kind\": no such column in the header"
+            "d.csv:1: label column \"kind\": no such column in the header"
         );
         assert_eq!(
             parse(&rows, &LabelColumn::Named("4".into())),
-            "d.csv:1: --label 4: the file has 3 columns"
+            "d.csv:1: label column 4: the file has 3 columns"
         );
         let eleven: String = (0..33).map(|i| format!("{i},1,{}\n", i % 11)).collect();
         assert_eq!(
@@ -1627,7 +1627,7 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "class \"c1\" has 4 rows, too few to appear in each of train, dev and test (70/10/20); \
-             give more rows of it, or --split in-order"
+             give more rows of it, or split in file order (split mode in-order)"
         );
     }
 }

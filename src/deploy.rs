@@ -1,160 +1,18 @@
-//! The one walk over a trained network's layers that every export format shares.
+//! The export formats every front end offers, and what a deployed network costs.
 //!
-//! `network.json` keeps each ensemble member's weights flat, in the core's [`Layout`] order. A
-//! [`Model`] is the same ensemble read once as an exporter wants it: the standardisation, the
-//! activations before the first linear layer, then for each member its dense layers, each
-//! with its `[out][in]` weights, its biases, and the activations that follow it. The members
-//! share the architecture, so the layers' shapes are the same in each; the ensemble's logits
-//! are the mean of the members' (`piconas_core::ensemble`). The C header (float and int8),
-//! the Arduino library and the ONNX model are emitters over a `Model`; none of them walks the
-//! layout.
+//! [`Format::ALL`] is the one table of formats: the command line's `export --format` (its
+//! names and help), the page's downloads and Python's `export` all come from it, and
+//! [`emit`] is the one place a format is made, so each format's bytes are the same from every
+//! front end. Each emitter writes a [`Model`], the network read layer by layer.
 
-use piconas_core::Arch;
-use piconas_core::arch::Activation;
-use piconas_core::mlp::{Layout, Op};
+use piconas_core::{Arch, Network, Split};
 
-use crate::data::Scaling;
 use crate::failure::Failure;
 use crate::int8::Int8Model;
+use crate::layers::Model;
 use crate::model::NetworkFile;
 
-/// One linear layer and the activations applied to its outputs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dense {
-    /// Inputs per output.
-    pub fan_in: usize,
-    /// Outputs.
-    pub fan_out: usize,
-    /// `[out][in]`, row-major: output `j`'s weights are `weights[j * fan_in..][..fan_in]`.
-    pub weights: Vec<f32>,
-    /// One per output.
-    pub bias: Vec<f32>,
-    /// Applied in order to every output (empty for the last layer, whose outputs are logits).
-    pub then: Vec<Activation>,
-}
-
-impl Dense {
-    /// Output `j`'s weights.
-    pub fn row(&self, j: usize) -> &[f32] {
-        &self.weights[j * self.fan_in..][..self.fan_in]
-    }
-}
-
-/// A trained network as the exporters read it.
-#[derive(Clone, Debug)]
-pub struct Model {
-    /// The architecture as written in network.json (`[16, Tanh, 8, ReLU]`).
-    pub arch: String,
-    /// The feature columns' names, in input order.
-    pub features: Vec<String>,
-    /// The classes' names, in logit order.
-    pub classes: Vec<String>,
-    /// Raw features become inputs as `(x − mean) / scale`, if present.
-    pub standardize: Option<Scaling>,
-    /// Activations applied to the inputs before the first linear layer.
-    pub lead: Vec<Activation>,
-    /// The ensemble's members (at least one), each its layers (at least one: the last maps
-    /// to one logit per class).
-    pub members: Vec<Vec<Dense>>,
-    /// Its validation accuracy, as network.json states it.
-    pub dev_accuracy: f32,
-    /// Its test accuracy on the host, as network.json states it.
-    pub test_accuracy: f32,
-}
-
-impl Model {
-    /// Reads `file`'s network (`arch` its parsed architecture) layer by layer.
-    pub fn new(file: &NetworkFile, arch: Arch) -> Result<Model, Failure> {
-        let networks = file.networks(arch)?;
-        let shape = networks
-            .first()
-            .ok_or_else(|| Failure::bug("a network file without members"))?
-            .shape();
-        let layout = Layout::new(&arch, shape);
-        let members = networks
-            .iter()
-            .map(|n| layers(&layout, n.weights()))
-            .collect::<Result<_, _>>()?;
-        Ok(Model {
-            arch: file.arch.clone(),
-            features: file.features.clone(),
-            classes: file.classes.clone(),
-            standardize: file.standardize.clone(),
-            lead: layout.lead().to_vec(),
-            members,
-            dev_accuracy: file.dev_accuracy,
-            test_accuracy: file.test_accuracy,
-        })
-    }
-
-    /// The first member's layers: their shapes and activations are every member's.
-    pub fn layers(&self) -> &[Dense] {
-        self.members.first().map_or(&[], Vec::as_slice)
-    }
-
-    /// The number of features it reads.
-    pub fn inputs(&self) -> usize {
-        self.features.len()
-    }
-
-    /// The number of classes it tells apart.
-    pub fn classes(&self) -> usize {
-        self.classes.len()
-    }
-
-    /// The widest vector the forward pass holds: the inputs or a layer's outputs.
-    pub fn width(&self) -> usize {
-        self.layers()
-            .iter()
-            .map(|l| l.fan_out)
-            .chain([self.inputs()])
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// How many weights and biases it has, over all members.
-    pub fn parameters(&self) -> usize {
-        self.members
-            .iter()
-            .flatten()
-            .map(|l| l.weights.len() + l.bias.len())
-            .sum()
-    }
-
-    /// Raw rows (row-major) as the network's inputs: standardised by the core's formula, if
-    /// the model standardises.
-    pub fn standardised(&self, raw: &[f32]) -> Vec<f32> {
-        let mut x = raw.to_vec();
-        if let Some(z) = &self.standardize {
-            piconas_core::standardize::apply(&mut x, &z.mean, &z.scale);
-        }
-        x
-    }
-
-    /// Every layer's outputs of member `m` for one input row (standardised), before (`pre`)
-    /// and after its activations. Not bit for bit the core's (which adds in lanes): for
-    /// calibration.
-    pub fn trace(&self, m: usize, input: &[f32]) -> Vec<(Vec<f32>, Vec<f32>)> {
-        let mut a: Vec<f32> = input.iter().map(|&v| apply_all(&self.lead, v)).collect();
-        let layers = self.members.get(m).map_or(&[][..], Vec::as_slice);
-        let mut out = Vec::with_capacity(layers.len());
-        for layer in layers {
-            let pre: Vec<f32> = (0..layer.fan_out)
-                .map(|j| {
-                    let dot: f32 = layer.row(j).iter().zip(&a).map(|(w, x)| w * x).sum();
-                    layer.bias[j] + dot
-                })
-                .collect();
-            a = pre.iter().map(|&z| apply_all(&layer.then, z)).collect();
-            out.push((pre, a.clone()));
-        }
-        out
-    }
-}
-
-/// The formats every front end offers for a trained network (the CLI's `export`, the page's
-/// downloads): each one's bytes depend on the network alone, so they are the same wherever
-/// they are made.
+/// An export format (see [`Format::ALL`] for each one's name and what it needs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// `network.json` itself.
@@ -163,143 +21,379 @@ pub enum Format {
     C,
     /// The int8 C header.
     CInt8,
+    /// A Rust source of `const` items.
+    Rust,
+    /// An Arduino library folder around the int8 header.
+    Arduino,
     /// The ONNX model.
     Onnx,
+    /// The test split as a C header, for checking the float header.
+    CTest,
+    /// The test split as a C header, for checking the int8 header.
+    CTestInt8,
+    /// The test split as JSON, for checking the ONNX model.
+    OnnxTest,
 }
 
-impl Format {
-    /// Every format, with its name (`json`, `c`, `c-int8`, `onnx`) and a file name for it.
-    pub const ALL: [(Format, &'static str, &'static str); 4] = [
-        (Format::Json, "json", crate::output::run_files::NETWORK),
-        (Format::C, "c", "piconas.h"),
-        (Format::CInt8, "c-int8", "piconas_int8.h"),
-        (Format::Onnx, "onnx", "piconas.onnx"),
-    ];
+/// What a format is made from besides the network: which of the run's rows ([`Rows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// The network alone.
+    Network,
+    /// The train split: the int8 scales are calibrated on it.
+    Train,
+    /// The test split if there is one (it is left empty otherwise).
+    TestIfAny,
+    /// The test split.
+    Test,
+    /// Both splits.
+    TrainAndTest,
+}
 
-    /// The format called `name` (see [`Format::ALL`]).
-    pub fn from_name(name: &str) -> Option<Format> {
-        Format::ALL.iter().find(|f| f.1 == name).map(|f| f.0)
+impl Needs {
+    /// Whether it needs the train split.
+    pub const fn train(self) -> bool {
+        matches!(self, Needs::Train | Needs::TrainAndTest)
+    }
+
+    /// Whether it needs the test split.
+    pub const fn test(self) -> bool {
+        matches!(self, Needs::Test | Needs::TrainAndTest)
     }
 }
 
-/// `file`'s network (`arch` its parsed architecture) in `format`. The int8 header is
-/// calibrated on `train`, the run's train split as the network's inputs (standardised).
+/// One row of the formats table.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatInfo {
+    /// The format.
+    pub format: Format,
+    /// Its name everywhere: `export --format NAME`, the page's downloads, Python's `export`.
+    pub name: &'static str,
+    /// The file (or, for a folder, the folder) a front end names it by default.
+    pub file: &'static str,
+    /// What it is, one paragraph (the command line's help).
+    pub help: &'static str,
+    /// What it is made from besides the network.
+    pub needs: Needs,
+    /// Whether it is a folder of files rather than one file.
+    pub folder: bool,
+    /// Whether it is made to check an export (its test split) rather than to deploy.
+    pub check: bool,
+}
+
+impl Format {
+    /// Every format, in the order the front ends list them.
+    pub const ALL: [FormatInfo; 9] = [
+        FormatInfo {
+            format: Format::Json,
+            name: "json",
+            file: crate::run_files::NETWORK,
+            help: "The network file itself (architecture, weights, accuracies).",
+            needs: Needs::Network,
+            folder: false,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::C,
+            name: "c",
+            file: "piconas.h",
+            help: "One self-contained C99/C++ header: piconas_predict, piconas_predict_proba, \
+                   the standardisation, the weights as exact hex floats (the host's bits with \
+                   -ffp-contract=off).",
+            needs: Needs::Network,
+            folder: false,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::CInt8,
+            name: "c-int8",
+            file: "piconas_int8.h",
+            help: "The C header, integer-only: int8 weights, int32 sums, activation tables, \
+                   the host's int8 results bit for bit (post-training quantisation, calibrated \
+                   on the run's train split).",
+            needs: Needs::Train,
+            folder: false,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::Rust,
+            name: "rust",
+            file: "piconas.rs",
+            help: "A Rust source of const arrays (exact bits) that firmware can include!, with \
+                   the run's test split and the host's predictions if its data is at hand.",
+            needs: Needs::TestIfAny,
+            folder: false,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::Arduino,
+            name: "arduino",
+            file: "piconas",
+            help: "An Arduino library folder: library.properties, src/piconas.h (the int8 \
+                   header; constants in flash on AVR) and examples/Classify/Classify.ino, which \
+                   classifies test points on the board.",
+            needs: Needs::TrainAndTest,
+            folder: true,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::Onnx,
+            name: "onnx",
+            file: "piconas.onnx",
+            help: "A standard ONNX model (opset 13; binary): Sub/Div for the standardisation, \
+                   Gemm and activations, outputs logits, probabilities (Softmax) and class \
+                   (ArgMax).",
+            needs: Needs::Network,
+            folder: false,
+            check: false,
+        },
+        FormatInfo {
+            format: Format::CTest,
+            name: "c-test",
+            file: "piconas_test.h",
+            help: "The run's test split as a C header, for a program that checks the float \
+                   header (tests/c/check.c): raw rows, labels, the host's predictions, \
+                   probabilities, accuracy.",
+            needs: Needs::Test,
+            folder: false,
+            check: true,
+        },
+        FormatInfo {
+            format: Format::CTestInt8,
+            name: "c-test-int8",
+            file: "piconas_test_int8.h",
+            help: "The run's test split as a C header, for a program that checks the int8 \
+                   header (tests/c/check_int8.c): raw rows, their int8 inputs, the host's int8 \
+                   logits and classes, accuracy.",
+            needs: Needs::TrainAndTest,
+            folder: false,
+            check: true,
+        },
+        FormatInfo {
+            format: Format::OnnxTest,
+            name: "onnx-test",
+            file: "piconas_test.json",
+            help: "The run's test split as JSON, for tests/onnx/check.py: raw rows, the host's \
+                   classes and probabilities.",
+            needs: Needs::Test,
+            folder: false,
+            check: true,
+        },
+    ];
+
+    /// Its row of [`Format::ALL`].
+    pub fn info(self) -> &'static FormatInfo {
+        let row = Format::ALL.iter().find(|f| f.format == self);
+        row.unwrap_or(&Format::ALL[0])
+    }
+
+    /// The format called `name` (see [`Format::ALL`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.format)
+    }
+
+    /// Every format's name, in table order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Format::ALL.iter().map(|f| f.name)
+    }
+
+    /// The formats a front end that has the rows `has` offers: files (a folder cannot be
+    /// handed over as one download) for deployment (not the check files), each made from
+    /// rows the front end has, so that its bytes are the command line's. The page's
+    /// downloads, Python's `export`.
+    pub fn offered(has: Needs) -> impl Iterator<Item = &'static FormatInfo> {
+        Format::ALL.iter().filter(move |f| {
+            // Made without the test split, the Rust source would differ from the runner's.
+            let test = f.needs.test() || f.needs == Needs::TestIfAny;
+            !f.folder && !f.check && (!f.needs.train() || has.train()) && (!test || has.test())
+        })
+    }
+}
+
+/// The run's rows an export may be made from (see [`Needs`]); empty where the front end does
+/// not have them.
+#[derive(Clone, Debug, Default)]
+pub struct Rows {
+    /// The train split as the network's inputs (standardised), row-major: int8 calibration.
+    pub train: Vec<f32>,
+    /// The test split, raw (as in the data), row-major.
+    pub test: Vec<f32>,
+    /// The test split's classes.
+    pub labels: Vec<u8>,
+    /// The network's predicted class of each test row, on the host.
+    pub predictions: Vec<u8>,
+    /// The network's class probabilities of each test row, row by row.
+    pub probabilities: Vec<f32>,
+}
+
+impl Rows {
+    /// The rows of `split` for `file`'s network (its ensemble `members`): the train split
+    /// standardised as the file says, the test split raw with the network's predictions.
+    pub fn of(file: &NetworkFile, members: &[Network], split: &Split<'_>) -> Rows {
+        let test = split.test.features().to_vec();
+        let predicted = crate::predict::predict(file, members, &test);
+        Rows {
+            train: file.inputs(split.train.features()),
+            test,
+            labels: split.test.labels().to_vec(),
+            predictions: predicted.classes,
+            probabilities: predicted.probabilities,
+        }
+    }
+
+    /// The train split alone (standardised), for a front end that keeps only that.
+    pub fn train_only(train: Vec<f32>) -> Rows {
+        Rows {
+            train,
+            ..Rows::default()
+        }
+    }
+
+    /// Which rows it has.
+    pub fn has(&self) -> Needs {
+        match (self.train.is_empty(), self.labels.is_empty()) {
+            (false, false) => Needs::TrainAndTest,
+            (false, true) => Needs::Train,
+            (true, false) => Needs::Test,
+            (true, true) => Needs::Network,
+        }
+    }
+}
+
+/// A format's output: one file's bytes, or a folder's files (paths relative to it,
+/// `/`-separated, and their text).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
+    /// One file.
+    File(Vec<u8>),
+    /// A folder of text files.
+    Folder(Vec<(String, String)>),
+}
+
+/// What [`emit`] made.
+#[derive(Clone, Debug)]
+pub struct Export {
+    /// The format's output.
+    pub output: Output,
+    /// For an int8 format with the test split at hand: both C variants' accuracy and bytes.
+    pub deploy: Option<Deploy>,
+}
+
+/// `file`'s network (`arch` its parsed architecture) in `format`, from the run's `rows` (what
+/// the format needs must be there: see [`Format::ALL`]).
 pub fn emit(
     file: &NetworkFile,
     arch: Arch,
     format: Format,
-    train: &[f32],
-) -> Result<Vec<u8>, Failure> {
-    if format == Format::Json {
-        return Ok(file.to_json().into_bytes());
+    rows: &Rows,
+) -> Result<Export, Failure> {
+    let info = format.info();
+    let missing = match (
+        info.needs.train() && rows.train.is_empty(),
+        info.needs.test() && rows.labels.is_empty(),
+    ) {
+        (true, _) => Some("train split: the int8 scales are calibrated on it"),
+        (false, true) => Some("test split: it writes those rows"),
+        (false, false) => None,
+    };
+    if let Some(what) = missing {
+        return Err(Failure::Input(format!(
+            "format {}: needs the run's {what}, and it is not at hand",
+            info.name
+        )));
+    }
+    let file_bytes = |text: String| Export {
+        output: Output::File(text.into_bytes()),
+        deploy: None,
+    };
+    match format {
+        Format::Json => return Ok(file_bytes(file.to_json())),
+        Format::Rust => {
+            let test = crate::rust_source::TestRows {
+                x: &rows.test,
+                labels: &rows.labels,
+                predictions: &rows.predictions,
+            };
+            return Ok(file_bytes(crate::rust_source::source(file, &arch, &test)));
+        }
+        Format::OnnxTest => {
+            return onnx_test(rows, file.features.len()).map(|b| Export {
+                output: Output::File(b),
+                deploy: None,
+            });
+        }
+        Format::CTest => {
+            // The host's accuracy of this network on these rows (for a run's own network,
+            // network.json's test accuracy).
+            let right = rows
+                .predictions
+                .iter()
+                .zip(&rows.labels)
+                .filter(|(p, l)| p == l);
+            let accuracy = right.count() as f32 / rows.labels.len().max(1) as f32;
+            let text = crate::c_header::test_data(
+                &rows.test,
+                &rows.labels,
+                &rows.predictions,
+                &rows.probabilities,
+                accuracy,
+            );
+            return Ok(file_bytes(text));
+        }
+        _ => {}
     }
     let model = Model::new(file, arch)?;
-    Ok(match format {
-        Format::Json => unreachable!("returned above"),
-        Format::C => crate::c_header::header(&model).text.into_bytes(),
-        Format::CInt8 => {
-            let q = Int8Model::quantize(&model, train)?;
-            crate::c_int8::header(&model, &q).text.into_bytes()
+    match format {
+        Format::C => return Ok(file_bytes(crate::c_header::header(&model).text)),
+        Format::Onnx => {
+            return Ok(Export {
+                output: Output::File(crate::onnx::encode(&model)),
+                deploy: None,
+            });
         }
-        Format::Onnx => crate::onnx::encode(&model),
-    })
-}
-
-/// The dense layers of `layout` with the flat `weights` of one network.
-fn layers(layout: &Layout, w: &[f32]) -> Result<Vec<Dense>, Failure> {
-    let mut layers: Vec<Dense> = Vec::new();
-    for op in layout.ops() {
-        match *op {
-            Op::Linear(linear) => {
-                let (fan_in, fan_out) = linear.shape();
-                let at = usize::from(linear.offset);
-                let bias_at = at + fan_in * fan_out;
-                layers.push(Dense {
-                    fan_in,
-                    fan_out,
-                    weights: w[at..bias_at].to_vec(),
-                    bias: w[bias_at..bias_at + fan_out].to_vec(),
-                    then: Vec::new(),
-                });
-            }
-            Op::Act { activation, .. } => match layers.last_mut() {
-                Some(layer) => layer.then.push(activation),
-                None => return Err(Failure::bug("an activation op before any linear op")),
-            },
-        }
+        _ => {}
     }
-    Ok(layers)
+    // The int8 formats: calibrated on the train split, measured on the test split if any.
+    let (deploy, q) = if rows.labels.is_empty() {
+        (None, Int8Model::quantize(&model, &rows.train)?)
+    } else {
+        let test = model.standardised(&rows.test);
+        let (d, q) = Deploy::measure(&model, &rows.train, &test, &rows.labels)?;
+        (Some(d), q)
+    };
+    let output = match format {
+        Format::CInt8 => Output::File(crate::c_int8::header(&model, &q).text.into_bytes()),
+        Format::CTestInt8 => Output::File(
+            crate::c_int8::test_data(&rows.test, &rows.labels, &q, model.inputs()).into_bytes(),
+        ),
+        Format::Arduino => {
+            let header = crate::c_int8::header(&model, &q);
+            Output::Folder(crate::arduino::library(
+                &model,
+                &q,
+                &header,
+                &rows.test,
+                &rows.labels,
+            ))
+        }
+        _ => return Err(Failure::bug(format!("format {} has no emitter", info.name))),
+    };
+    Ok(Export { output, deploy })
 }
 
-/// `x` through each of `activations` in order.
-pub fn apply_all(activations: &[Activation], x: f32) -> f32 {
-    activations.iter().fold(x, |v, a| a.apply(v))
-}
-
-/// A network file for unit tests: `arch` on `d` features (`f0`…) and `k` classes (`c0`…),
-/// standardised by `scaling` if given, weight `i` being `weight(i)`.
-#[cfg(test)]
-pub(crate) fn test_file(
-    arch: &str,
-    (d, k): (usize, usize),
-    scaling: Option<Scaling>,
-    weight: impl Fn(usize) -> f32,
-) -> (NetworkFile, Arch) {
-    let arch: Arch = arch.parse().unwrap();
-    test_ensemble(arch, (d, k), scaling, 1, |_, i| weight(i))
-}
-
-/// [`test_file`] of `members` members, member `m`'s weight `i` being `weight(m, i)`.
-#[cfg(test)]
-pub(crate) fn test_ensemble(
-    arch: Arch,
-    (d, k): (usize, usize),
-    scaling: Option<Scaling>,
-    members: usize,
-    weight: impl Fn(usize, usize) -> f32,
-) -> (NetworkFile, Arch) {
-    let n = arch.parameter_count(piconas_core::Shape::new(d, k).unwrap());
-    let text = serde_json::json!({
-        "format": "piconas-network",
-        "version": 4,
-        "features": (0..d).map(|i| format!("f{i}")).collect::<Vec<_>>(),
-        "classes": (0..k).map(|i| format!("c{i}")).collect::<Vec<_>>(),
-        "standardize": scaling,
-        "arch": arch.to_string(),
-        "members": (0..members).map(|m| (0..n).map(|i| weight(m, i)).collect::<Vec<f32>>()).collect::<Vec<_>>(),
-        "data": null,
-        "dev_accuracy": 0.5,
-        "test_accuracy": 0.5,
+/// The test split as JSON for `tests/onnx/check.py`: raw rows, the host's classes and
+/// probabilities.
+fn onnx_test(rows: &Rows, d: usize) -> Result<Vec<u8>, Failure> {
+    let k = rows.probabilities.len() / rows.labels.len().max(1);
+    let json = serde_json::json!({
+        "x": rows.test.chunks(d.max(1)).collect::<Vec<_>>(),
+        "classes": rows.predictions,
+        "probabilities": rows.probabilities.chunks(k.max(1)).collect::<Vec<_>>(),
     });
-    NetworkFile::parse("test", &text.to_string()).unwrap()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_walk_keeps_every_weight_once_in_layout_order() {
-        let arch: Arch = "[Tanh, 4, ReLU, Sigmoid, 2]".parse().unwrap();
-        let (file, arch) = test_ensemble(arch, (4, 3), None, 2, |m, i| (100 * m + i) as f32);
-        let n = file.members[0].len();
-        let m = Model::new(&file, arch).unwrap();
-        assert_eq!(m.lead, [Activation::Tanh]);
-        assert_eq!(m.members.len(), 2);
-        for (member, weights) in m.members.iter().zip(&file.members) {
-            let shapes: Vec<_> = member.iter().map(|l| (l.fan_in, l.fan_out)).collect();
-            assert_eq!(shapes, [(4, 4), (4, 2), (2, 3)]);
-            assert_eq!(member[0].then, [Activation::Relu, Activation::Sigmoid]);
-            assert!(member[1].then.is_empty() && member[2].then.is_empty());
-            let flat: Vec<f32> = member
-                .iter()
-                .flat_map(|l| l.weights.iter().chain(&l.bias).copied())
-                .collect();
-            assert_eq!(&flat, weights);
-        }
-        assert_eq!(m.members[1][0].row(1), [104.0, 105.0, 106.0, 107.0]);
-        assert_eq!((m.width(), m.parameters()), (4, 2 * n));
-    }
+    serde_json::to_vec(&json).map_err(|e| Failure::bug(format!("onnx-test: {e}")))
 }
 
 /// A deploy variant's test accuracy and the memory its C header states.
@@ -370,5 +464,102 @@ impl Deploy {
             line("float", &self.float),
             line("int8 ", &self.int8)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_one_row_per_format_and_unique_names() {
+        let formats = [
+            Format::Json,
+            Format::C,
+            Format::CInt8,
+            Format::Rust,
+            Format::Arduino,
+            Format::Onnx,
+            Format::CTest,
+            Format::CTestInt8,
+            Format::OnnxTest,
+        ];
+        assert_eq!(formats.len(), Format::ALL.len());
+        for format in formats {
+            let rows = Format::ALL.iter().filter(|f| f.format == format).count();
+            assert_eq!(rows, 1, "{format:?}");
+            assert_eq!(format.info().format, format);
+            assert_eq!(Format::from_name(format.info().name), Some(format));
+        }
+        let folders: Vec<&str> = Format::ALL
+            .iter()
+            .filter(|f| f.folder)
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(folders, ["arduino"]);
+        assert_eq!(Format::from_name("pdf"), None);
+    }
+
+    #[test]
+    fn a_front_end_offers_what_its_rows_can_make() {
+        let names = |has| Format::offered(has).map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(Needs::Network), ["json", "c", "onnx"]);
+        // The page and Python keep the train split: the int8 header is theirs too.
+        assert_eq!(names(Needs::Train), ["json", "c", "c-int8", "onnx"]);
+        assert_eq!(
+            names(Needs::TrainAndTest),
+            ["json", "c", "c-int8", "rust", "onnx"]
+        );
+    }
+
+    #[test]
+    fn every_format_is_made_from_the_rows_it_needs_and_refused_without() {
+        let (file, arch) =
+            crate::model::test_file("[4, Tanh]", (2, 3), None, |i| (i as f32 * 0.37).sin());
+        let members = file.networks(arch).unwrap();
+        let test: Vec<f32> = (0..20).map(|i| (i as f32 * 0.7).cos()).collect();
+        let predicted = crate::predict::predict(&file, &members, &test);
+        let rows = Rows {
+            train: (0..40).map(|i| (i as f32 * 0.3).sin()).collect(),
+            test,
+            labels: (0..10).map(|i| i % 3).collect(),
+            predictions: predicted.classes,
+            probabilities: predicted.probabilities,
+        };
+        assert_eq!(rows.has(), Needs::TrainAndTest);
+        for f in &Format::ALL {
+            let made = emit(&file, arch, f.format, &rows).unwrap();
+            assert_eq!(
+                matches!(made.output, Output::Folder(_)),
+                f.folder,
+                "{}",
+                f.name
+            );
+            let int8 = matches!(
+                f.format,
+                Format::CInt8 | Format::CTestInt8 | Format::Arduino
+            );
+            assert_eq!(made.deploy.is_some(), int8, "{}", f.name);
+            let without = emit(&file, arch, f.format, &Rows::default());
+            let needs = f.needs.train() || f.needs.test();
+            assert_eq!(without.is_err(), needs, "{}", f.name);
+            if let Err(e) = without {
+                assert!(
+                    e.to_string()
+                        .starts_with(&format!("format {}: needs the run's ", f.name))
+                );
+            }
+        }
+        // With the train split alone, the int8 header is made, unmeasured, with the same bytes.
+        let alone = emit(
+            &file,
+            arch,
+            Format::CInt8,
+            &Rows::train_only(rows.train.clone()),
+        );
+        let both = emit(&file, arch, Format::CInt8, &rows).unwrap();
+        let alone = alone.unwrap();
+        assert!(alone.deploy.is_none());
+        assert_eq!(alone.output, both.output);
     }
 }

@@ -30,8 +30,8 @@
 use piconas_core::arch::Activation;
 
 use crate::data::Scaling;
-use crate::deploy::{Model, apply_all};
 use crate::failure::Failure;
+use crate::layers::{Model, apply_all};
 
 /// The fixed-point shift of the requantisation multipliers.
 pub const SHIFT: u32 = 24;
@@ -421,7 +421,7 @@ mod tests {
         };
         let weight = |i: usize| ((i * 37 % 23) as f32 - 11.0) / 9.0;
         let arch = "[Tanh, 16, LeakyReLU, 8, 4, Sigmoid]";
-        let (file, arch) = crate::deploy::test_file(arch, (2, 3), Some(scaling), weight);
+        let (file, arch) = crate::model::test_file(arch, (2, 3), Some(scaling), weight);
         let model = Model::new(&file, arch).unwrap();
         let raw: Vec<f32> = (0..2 * 400)
             .map(|i| ((i * 7919 % 1000) as f32 / 250.0) - 2.0)
@@ -505,7 +505,7 @@ mod tests {
     fn an_ensembles_logits_weigh_each_members_by_its_scale() {
         let arch: piconas_core::Arch = "[8, Tanh, 4]".parse().unwrap();
         let weight = |m: usize, i: usize| ((i * 37 % 23) as f32 - 11.0) / (5.0 + 4.0 * m as f32);
-        let (file, arch) = crate::deploy::test_ensemble(arch, (3, 4), None, 3, weight);
+        let (file, arch) = crate::model::test_ensemble(arch, (3, 4), None, 3, weight);
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..3 * 300)
             .map(|i| ((i * 7919 % 1000) as f32 / 250.0) - 2.0)
@@ -515,7 +515,7 @@ mod tests {
         let mut alone = Vec::new();
         for (m, member) in q.members.iter().enumerate() {
             let (one, arch) =
-                crate::deploy::test_ensemble(arch, (3, 4), None, 1, |_, i| weight(m, i));
+                crate::model::test_ensemble(arch, (3, 4), None, 1, |_, i| weight(m, i));
             let single = Int8Model::quantize(&Model::new(&one, arch).unwrap(), &rows).unwrap();
             for (alone, together) in single.members[0].layers.iter().zip(&member.layers) {
                 assert_eq!(alone.weights, together.weights, "member {m}");
@@ -583,7 +583,7 @@ mod tests {
 
     #[test]
     fn calibration_needs_whole_rows() {
-        let (file, arch) = crate::deploy::test_file("[4]", (2, 2), None, |i| i as f32);
+        let (file, arch) = crate::model::test_file("[4]", (2, 2), None, |i| i as f32);
         let model = Model::new(&file, arch).unwrap();
         for rows in [&[][..], &[1.0, 2.0, 3.0][..]] {
             let e = Int8Model::quantize(&model, rows).unwrap_err();

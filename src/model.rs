@@ -251,13 +251,51 @@ impl NetworkFile {
     }
 }
 
+/// A network file for unit tests: `arch` on `d` features (`f0`…) and `k` classes (`c0`…),
+/// standardised by `scaling` if given, weight `i` being `weight(i)`.
+#[cfg(test)]
+pub(crate) fn test_file(
+    arch: &str,
+    (d, k): (usize, usize),
+    scaling: Option<Scaling>,
+    weight: impl Fn(usize) -> f32,
+) -> (NetworkFile, Arch) {
+    let arch: Arch = arch.parse().unwrap();
+    test_ensemble(arch, (d, k), scaling, 1, |_, i| weight(i))
+}
+
+/// [`test_file`] of `members` members, member `m`'s weight `i` being `weight(m, i)`.
+#[cfg(test)]
+pub(crate) fn test_ensemble(
+    arch: Arch,
+    (d, k): (usize, usize),
+    scaling: Option<Scaling>,
+    members: usize,
+    weight: impl Fn(usize, usize) -> f32,
+) -> (NetworkFile, Arch) {
+    let n = arch.parameter_count(Shape::new(d, k).unwrap());
+    let text = serde_json::json!({
+        "format": "piconas-network",
+        "version": 4,
+        "features": (0..d).map(|i| format!("f{i}")).collect::<Vec<_>>(),
+        "classes": (0..k).map(|i| format!("c{i}")).collect::<Vec<_>>(),
+        "standardize": scaling,
+        "arch": arch.to_string(),
+        "members": (0..members).map(|m| (0..n).map(|i| weight(m, i)).collect::<Vec<f32>>()).collect::<Vec<_>>(),
+        "data": null,
+        "dev_accuracy": 0.5,
+        "test_accuracy": 0.5,
+    });
+    NetworkFile::parse("test", &text.to_string()).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A file's text with `edit` applied to its JSON.
     fn edited(edit: impl Fn(&mut serde_json::Value)) -> String {
-        let (file, _) = crate::deploy::test_file("[Tanh, 4]", (2, 3), None, |i| i as f32);
+        let (file, _) = test_file("[Tanh, 4]", (2, 3), None, |i| i as f32);
         let mut json: serde_json::Value = serde_json::from_str(&file.to_json()).unwrap();
         edit(&mut json);
         json.to_string()

@@ -17,7 +17,7 @@ mod proto;
 use piconas_core::arch::{Activation, LEAKY_SLOPE};
 use prost::Message as _;
 
-use crate::deploy::Model;
+use crate::layers::Model;
 use proto::tensor_proto::DataType;
 use proto::tensor_shape_proto::{Dimension, dimension};
 use proto::{
@@ -253,7 +253,7 @@ mod tests {
             scale: vec![3.0, 4.0],
         };
         let arch = "[Tanh, 4, LeakyReLU, Sigmoid]";
-        let (file, arch) = crate::deploy::test_file(arch, (2, 3), Some(scaling), |i| i as f32);
+        let (file, arch) = crate::model::test_file(arch, (2, 3), Some(scaling), |i| i as f32);
         let model = Model::new(&file, arch).unwrap();
         let bytes = encode(&model);
         let back = ModelProto::decode(&bytes[..]).unwrap();
@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn the_models_signature_and_producer_are_pinned() {
         let arch = "[Tanh, 4, LeakyReLU, Sigmoid]";
-        let (file, arch) = crate::deploy::test_file(arch, (2, 3), None, |i| i as f32);
+        let (file, arch) = crate::model::test_file(arch, (2, 3), None, |i| i as f32);
         let back = ModelProto::decode(&encode(&Model::new(&file, arch).unwrap())[..]).unwrap();
         let graph = back.graph.unwrap();
         // The graph's inputs and outputs: names, element types and shapes ([N, width]).
@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn hostile_names_are_json_in_the_metadata_and_read_back_exactly() {
-        let (file, arch) = crate::deploy::test_file("[Tanh]", (2, 3), None, |i| i as f32);
+        let (file, arch) = crate::model::test_file("[Tanh]", (2, 3), None, |i| i as f32);
         let mut model = Model::new(&file, arch).unwrap();
         model.classes = ["\"],[\\", "*/ x /*", "multi\nline\u{0}"]
             .map(String::from)
@@ -393,7 +393,7 @@ mod tests {
     fn an_ensembles_graph_averages_its_members_logits() {
         let arch: piconas_core::Arch = "[Tanh, 4]".parse().unwrap();
         let (file, arch) =
-            crate::deploy::test_ensemble(arch, (2, 3), None, 3, |m, i| (10 * m + i) as f32);
+            crate::model::test_ensemble(arch, (2, 3), None, 3, |m, i| (10 * m + i) as f32);
         let model = Model::new(&file, arch).unwrap();
         let graph = ModelProto::decode(&encode(&model)[..])
             .unwrap()

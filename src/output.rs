@@ -101,33 +101,7 @@ pub fn to_stderr(text: &str) -> Result<(), Failure> {
         .map_err(|e| Failure::Io(format!("stderr: cannot write: {e}")))
 }
 
-/// The files of a run directory, each named once here (docs/reference.md, "Output files",
-/// says what each holds).
-pub mod run_files {
-    /// The run's settings, written first: what a resume and the exports rebuild it from.
-    pub const SETTINGS: &str = "settings.json";
-    /// The winner: its architecture, weights, standardisation and accuracies.
-    pub const NETWORK: &str = "network.json";
-    /// One row per rollout, appended as the search goes.
-    pub const ROLLOUTS: &str = "rollouts.csv";
-    /// The last checkpoint of the search.
-    pub const CHECKPOINT: &str = "checkpoint.bin";
-    /// The history up to the last checkpoint.
-    pub const HISTORY: &str = "history.bin";
-    /// Each data-file row's part of the split.
-    pub const SPLIT: &str = "split.csv";
-    /// The chart of the rewards.
-    pub const REWARDS: &str = "rewards.svg";
-    /// Every architecture seen, with its accuracy/size frontier flag.
-    pub const FRONTIER: &str = "frontier.csv";
-    /// The chart of the frontier.
-    pub const FRONTIER_CHART: &str = "frontier.svg";
-    /// The outcome: the file a finished run writes last.
-    pub const SUMMARY: &str = "summary.json";
-    /// The lock file (see [`super::Claim`]).
-    pub const LOCK: &str = ".piconas.lock";
-}
-use run_files::{LOCK, ROLLOUTS, SETTINGS, SUMMARY};
+use crate::run_files::{LOCK, ROLLOUTS, SETTINGS, SUMMARY};
 
 /// A run directory this process owns: an exclusive lock on its [`LOCK`] file, held until the
 /// claim is dropped. The operating system releases it when the process dies in any way, so a
@@ -198,12 +172,11 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
         } else {
             claim.release();
         }
-        let stopped = dir.join(SETTINGS).exists() && !dir.join(SUMMARY).exists();
         return Err(Failure::Input(format!(
             "{}: output directory is not empty; refusing to overwrite an earlier run{}",
             dir.display(),
-            if stopped {
-                " (a stopped run: continue it with --resume)"
+            if is_stopped_run(dir) {
+                " (a stopped run, which can be resumed)"
             } else {
                 ""
             }
@@ -213,6 +186,11 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
         let _ = fs::remove_file(e.path());
     }
     Ok(claim)
+}
+
+/// Whether `dir` holds a run that began and did not finish: its settings, and no summary.
+pub fn is_stopped_run(dir: &Path) -> bool {
+    dir.join(SETTINGS).exists() && !dir.join(SUMMARY).exists()
 }
 
 /// Whether `name` is piconas's own leftover in a run directory: the lock file or a temporary.
@@ -411,28 +389,9 @@ fn is_empty_dir(dir: &Path) -> bool {
     fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
 }
 
-/// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy.
-pub type KeptRow = (piconas_core::Arch, f32, f32);
-
-/// The `loss` column of the complete `rollouts.csv` in `dir`, in rollout order (for the reward
-/// chart: the file holds every session's rows, a resumed run's too).
-pub fn losses(dir: &Path) -> Result<Vec<f32>, Failure> {
-    let path = dir.join(ROLLOUTS);
-    let text = fs::read_to_string(&path).map_err(|e| Failure::io(&path, "cannot read", e))?;
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let at = ROLLOUT_COLUMNS
-        .iter()
-        .position(|c| *c == "loss")
-        .unwrap_or(0);
-    reader
-        .records()
-        .map(|row| {
-            row.ok()
-                .and_then(|r| r.get(at).and_then(|v| v.parse().ok()))
-                .ok_or_else(|| Failure::bug(format!("{}: a row without a loss", path.display())))
-        })
-        .collect()
-}
+/// What a resumed run keeps of each earlier rollout: architecture, reward, accuracy, and
+/// the controller's loss.
+pub type KeptRow = (piconas_core::Arch, f32, f32, f32);
 
 /// `rollouts.csv`, written one whole line per record.
 pub struct RolloutLog {
@@ -522,8 +481,8 @@ impl RolloutLog {
 
     /// Reopens `dir/rollouts.csv` keeping its header and first `keep` rows (a resumed run
     /// drops the rows after its checkpoint, and any torn last line), atomically. The
-    /// architecture, reward and accuracy of each kept row go to `check` first, which may refuse
-    /// them before anything is changed.
+    /// architecture, reward, accuracy and loss of each kept row go to `check` first, which may
+    /// refuse them before anything is changed.
     pub fn reopen(
         dir: &Path,
         keep: usize,
@@ -559,7 +518,8 @@ impl RolloutLog {
             let arch = row.get(1).and_then(|t| t.parse().ok()).ok_or_else(bad)?;
             let reward = row.get(2).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
             let accuracy = row.get(7).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
-            rewards.push((arch, reward, accuracy));
+            let loss = row.get(9).and_then(|r| r.parse().ok()).ok_or_else(bad)?;
+            rewards.push((arch, reward, accuracy, loss));
         }
         check(&rewards)?;
         write_atomic(&path, kept.as_bytes())?;

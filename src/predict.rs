@@ -74,7 +74,7 @@ fn first_row(
                 Some(at) => at,
                 None => match name.parse::<usize>() {
                     Ok(k) if (1..=c).contains(&k) => k - 1,
-                    _ => return Err(format!("--label {}: no such column", quote(name))),
+                    _ => return Err(format!("label column {}: no such column", quote(name))),
                 },
             },
         }),

@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use crate::failure::Failure;
 
-use crate::output::run_files;
+use crate::run_files;
 
 /// A run's definition.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,8 +44,8 @@ pub fn invalid(e: piconas_core::ConfigError) -> Failure {
 }
 
 impl Spec {
-    /// Reads and checks `dir`'s settings file ([`run_files::SETTINGS`]); `kind` says what `dir` should be,
-    /// in the error if it has none.
+    /// Reads and checks `dir`'s settings file ([`run_files::SETTINGS`]); `kind` says what
+    /// `dir` should be, in the error if it has none.
     pub fn load(dir: &Path, kind: &str) -> Result<Spec, Failure> {
         let (path, text) = crate::output::read_run_file(dir, run_files::SETTINGS, kind)?;
         Spec::from_json(&path, &text)

@@ -1552,7 +1552,7 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     for k in ["0", "4"] {
         let o = with_label("new.csv", "0.5,1,0.5\n1.5,0,-0.5\n", k);
         assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
-        let want = format!("--label \"{k}\": no such column");
+        let want = format!("label column \"{k}\": no such column");
         assert!(stderr(&o).contains(&want), "{k}: {}", stderr(&o));
     }
     let o = with_label("bad.csv", "0,0.5,0.5\n1,0.5,zz\n", "1");

@@ -623,7 +623,7 @@ fn a_run_killed_in_its_first_milliseconds_is_never_stranded() {
         if !again.status.success() {
             assert_eq!(again.status.code(), Some(2), "{delay} ms: {err}");
             assert!(
-                err.contains("continue it with --resume"),
+                err.contains("which can be resumed): continue it with --resume"),
                 "{delay} ms: {err}"
             );
             let o = resume(&dir);

@@ -8,6 +8,7 @@ command line.
 """
 
 from ._estimator import PicoNASClassifier
+from ._piconas import export_formats
 
-__all__ = ["PicoNASClassifier"]
+__all__ = ["PicoNASClassifier", "export_formats"]
 __version__ = "0.1.0"

@@ -283,9 +283,13 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         """Each row's class probabilities (float32, classes in ``classes_`` order)."""
         return self._predict(X)[1].copy()
 
-    def _export(self, fmt, path):
+    def export(self, format, path=None):
+        """The winner in ``format``, one of ``piconas.export_formats()`` (the library's table of
+        formats, less those needing the raw test split, which an estimator does not keep): the
+        bytes ``piconas export --format FORMAT`` writes. Written to ``path`` if given; returns
+        the bytes."""
         check_is_fitted(self, "network_json_")
-        data = _piconas.export(self.network_json_, fmt,
+        data = _piconas.export(self.network_json_, format,
                                None if self._train is None else self._train.tobytes())
         if path is not None:
             _write(path, data)
@@ -295,12 +299,12 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         """The winner as one C99/C++ header (``piconas export --format c [--int8]``): float, or
         integer-only int8 calibrated on the train split. Written to ``path`` if given;
         returns the text."""
-        return self._export("c-int8" if int8 else "c", path).decode()
+        return self.export("c-int8" if int8 else "c", path).decode()
 
     def to_onnx(self, path=None):
         """The winner as an ONNX model (``piconas export --format onnx``): outputs ``logits``,
         ``probabilities`` and ``class``. Written to ``path`` if given; returns the bytes."""
-        return self._export("onnx", path)
+        return self.export("onnx", path)
 
     def save(self, directory):
         """Writes the fit as a run directory (new or empty) that ``piconas predict`` and

@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use piconas::data::{Dataset, SplitMode, Table};
-use piconas::deploy::{self, Format};
+use piconas::deploy::{self, Format, Needs, Output, Rows};
 use piconas::failure::Failure;
 use piconas::model::NetworkFile;
-use piconas::output::run_files;
+use piconas::run_files;
 use piconas::spec::Spec;
 use piconas_core::settings::{Kind, PRESETS, Value};
 use piconas_core::{Record, SETTINGS, Settings};
@@ -88,6 +88,13 @@ fn value(py: Python<'_>, v: Value) -> Py<PyAny> {
         Value::Choice(name) => name.into_pyobject(py).map(|o| o.into_any().unbind()),
     };
     object.unwrap_or_else(|_| py.None())
+}
+
+/// The most features and classes a network takes: the core's capacities
+/// (`piconas_core::MAX_INPUTS`, `MAX_CLASSES`).
+#[pyfunction]
+fn capacities() -> (usize, usize) {
+    (piconas_core::MAX_INPUTS, piconas_core::MAX_CLASSES)
 }
 
 /// The split modes' names, the default first (`piconas::data::SplitMode::NAMES`).
@@ -226,9 +233,16 @@ fn predict<'py>(
     ))
 }
 
-/// `network_json` in `format` (`json`, `c`, `c-int8`, `onnx`), the bytes `piconas export`
-/// writes; the int8 header is calibrated on `train` (the train split as the network's inputs,
-/// float32 bytes).
+/// The export formats an estimator offers (it keeps the train split for the int8
+/// calibration, not the raw test split): the library's table, `Format::offered`.
+#[pyfunction]
+fn export_formats() -> Vec<&'static str> {
+    Format::offered(Needs::Train).map(|f| f.name).collect()
+}
+
+/// `network_json` in `format` (one of [`export_formats`]), the bytes `piconas export` writes;
+/// the int8 header is calibrated on `train` (the train split as the network's inputs, float32
+/// bytes).
 #[pyfunction]
 #[pyo3(signature = (network_json, format, train=None))]
 fn export<'py>(
@@ -237,23 +251,29 @@ fn export<'py>(
     format: &str,
     train: Option<&[u8]>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let Some(format) = Format::from_name(format) else {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.1).collect();
+    let offered = || Format::offered(Needs::Train);
+    let Some(format) = offered().find(|f| f.name == format).map(|f| f.format) else {
+        let names: Vec<&str> = offered().map(|f| f.name).collect();
         return Err(PyValueError::new_err(format!(
             "unknown format {format:?}; one of {}",
             names.join(", ")
         )));
     };
     let (file, arch) = network_file(run_files::NETWORK, network_json)?;
-    let train = floats(train.unwrap_or_default())?;
-    if format == Format::CInt8 && train.is_empty() {
+    let rows = Rows::train_only(floats(train.unwrap_or_default())?);
+    if format.info().needs.train() && rows.train.is_empty() {
         return Err(PyValueError::new_err(
             "the int8 header is calibrated on the train split, which this model does not have \
              (fit it, or load a run directory whose data file is still there)",
         ));
     }
-    let bytes = deploy::emit(&file, arch, format, &train).map_err(error)?;
-    Ok(PyBytes::new(py, &bytes))
+    match deploy::emit(&file, arch, format, &rows)
+        .map_err(error)?
+        .output
+    {
+        Output::File(bytes) => Ok(PyBytes::new(py, &bytes)),
+        Output::Folder(_) => Err(PyValueError::new_err("a folder format")),
+    }
 }
 
 /// A run directory's settings (`settings.json`) re-read: the settings as JSON (`spec_json`
@@ -282,7 +302,7 @@ fn resolve(spec_json: &str) -> PyResult<String> {
 
 /// The extension module.
 /// The names of a run directory's files that `save` and `load` share with the command line
-/// (`piconas::output::run_files`), by role: `settings`, `network`, `rollouts`, `frontier`.
+/// (`piconas::run_files`), by role: `settings`, `network`, `rollouts`, `frontier`.
 #[pyfunction]
 fn run_file_names() -> std::collections::BTreeMap<&'static str, &'static str> {
     std::collections::BTreeMap::from([
@@ -297,8 +317,10 @@ fn run_file_names() -> std::collections::BTreeMap<&'static str, &'static str> {
 fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(settings, m)?)?;
     m.add_function(wrap_pyfunction!(run_file_names, m)?)?;
+    m.add_function(wrap_pyfunction!(export_formats, m)?)?;
     m.add_function(wrap_pyfunction!(presets, m)?)?;
     m.add_function(wrap_pyfunction!(split_modes, m)?)?;
+    m.add_function(wrap_pyfunction!(capacities, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_function(wrap_pyfunction!(check_network, m)?)?;
     m.add_function(wrap_pyfunction!(predict, m)?)?;

@@ -12,12 +12,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::rng::{self, Stream};
 use piconas_core::speculate::Guess;
-use piconas_core::{
-    Arch, ChildConfig, DataConfig, Hidden, Search, SearchConfig, Shape, Split, Trainer,
-};
+use piconas_core::{Arch, ChildConfig, DataConfig, Hidden, SearchConfig, Shape, Split, Trainer};
 
 use crate::args::BenchArgs;
 use crate::data::{CsvOptions, Dataset};
@@ -29,6 +26,7 @@ fn lost(e: std::io::Error) -> Failure {
 }
 use crate::pipeline::Speculation;
 use crate::spec::invalid;
+use piconas::session::{Event, Session};
 
 /// The architectures of part 1: the largest child, a typical good one, a small one, the
 /// bare output layer.
@@ -141,7 +139,8 @@ struct Timed {
     speculation: Option<Speculation>,
 }
 
-/// Runs `config` to the end on `split` as the runner does, on `threads` threads guessing with
+/// Runs `config` to the end on `split` as the runner does (a [`Session`]: each record observed
+/// into the history), on `threads` threads guessing with
 /// `guess`, and times it.
 fn timed(
     config: SearchConfig,
@@ -150,13 +149,11 @@ fn timed(
     guess: Option<Guess>,
 ) -> Result<Timed, Failure> {
     let start = Instant::now();
-    let mut search: Box<Search<{ Hidden::DEFAULT.units() }, MAX_ROLLOUTS_PER_UPDATE>> =
-        Box::new(Search::idle());
-    search.start(config).map_err(invalid)?;
+    let mut session = Session::<{ Hidden::DEFAULT.units() }>::start(config).map_err(invalid)?;
     let mut epochs = 0u64;
-    let speculation = crate::parallel::run(&mut search, split, threads, guess, None, |event| {
-        if let crate::pipeline::Event::Record(r) = event {
-            epochs += u64::from(r.epochs);
+    let speculation = session.run(split, threads, guess, None, |event| {
+        if let Event::Record { record, .. } = event {
+            epochs += u64::from(record.epochs);
         }
         Ok(())
     })?;

@@ -6,9 +6,10 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use piconas_core::{Arch, Hidden, Search, SearchConfig, Settings, Split, Strategy, WithHidden};
+use piconas_core::{Arch, Hidden, SearchConfig, Settings, Split, Strategy, WithHidden};
 
 use piconas::history::History;
+use piconas::session::Session;
 
 use crate::args::CompareArgs;
 use crate::data::Dataset;
@@ -76,7 +77,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     let out = args.out.clone().unwrap_or_else(default_dir);
     let claim = output::claim_new(&out)?;
     let threads = args.threads.map_or_else(default_threads, usize::from);
-    let results = run_all(&jobs, settings.hidden, &split, threads, args.quiet)?;
+    let results = run_all(&jobs, settings.hidden, (&data, &split), threads, args.quiet)?;
     output::write_atomic(&out.join("compare.csv"), csv(&results).as_bytes())?;
     let table = table(&results, args.seeds, settings.search.rollouts);
     let bayes = piconas_core::bayes::accuracy(&settings.data, &split.test);
@@ -101,6 +102,7 @@ fn default_dir() -> std::path::PathBuf {
 /// One search, at the controller size the settings chose.
 struct OneSearch<'a> {
     config: SearchConfig,
+    data: &'a Dataset,
     split: &'a Split<'a>,
 }
 
@@ -108,30 +110,24 @@ impl WithHidden for OneSearch<'_> {
     type Output = Result<RunResult, Failure>;
 
     fn call<const H: usize>(self) -> Result<RunResult, Failure> {
-        let mut search: Box<Search<H>> = Box::new(Search::idle());
         // Validated with the settings (each job changes only the seed and the strategy), so
         // a refusal is a bug of piconas, reported as one.
-        search.start(self.config).map_err(|e| {
+        let mut session = Session::<H>::start(self.config).map_err(|e| {
             Failure::bug(format!(
                 "compare: the validated settings were refused for {} seed {}: {e}",
                 self.config.strategy.name(),
                 self.config.seed
             ))
         })?;
-        let mut history = History::new();
-        while let Some(r) = search.step(self.split) {
-            history.observe(&r);
-        }
+        while session.step(self.split).is_some() {}
         // What a plain run ships: the winner's ensemble, on the test split.
-        let winner = piconas::fit::Winner::of(&mut search, self.split);
-        let mut ws = Box::new(piconas_core::mlp::Workspace::new());
-        let test = piconas_core::ensemble::accuracy(&winner.members, &mut ws, &self.split.test);
+        let finished = session.finish(self.data, self.split);
         Ok(RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,
-            history,
-            winner: winner.arch(),
-            test,
+            history: session.history().clone(),
+            winner: finished.winner.arch(),
+            test: finished.metrics.accuracy(),
         })
     }
 }
@@ -141,7 +137,7 @@ impl WithHidden for OneSearch<'_> {
 fn run_all(
     jobs: &[SearchConfig],
     hidden: Hidden,
-    split: &Split<'_>,
+    (data, split): (&Dataset, &Split<'_>),
     threads: usize,
     quiet: bool,
 ) -> Result<Vec<RunResult>, Failure> {
@@ -159,7 +155,11 @@ fn run_all(
         for _ in 0..threads.clamp(1, jobs.len().max(1)) {
             scope.spawn(|| {
                 while let Some(&config) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let r = match hidden.dispatch(OneSearch { config, split }) {
+                    let r = match hidden.dispatch(OneSearch {
+                        config,
+                        data,
+                        split,
+                    }) {
                         Ok(r) => r,
                         Err(e) => {
                             fail(e);

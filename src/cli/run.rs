@@ -6,8 +6,6 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas::history::History;
-use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
-use piconas_core::rules::StepLoss;
 use piconas_core::speculate::Guess;
 use piconas_core::{Fingerprint, Record, Search, Split, WithHidden, bayes};
 
@@ -16,13 +14,14 @@ use crate::data::Dataset;
 use crate::failure::Failure;
 use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
-use crate::output::run_files::{
-    CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
-};
 use crate::output::{self, Claim, KeptRow, RolloutLog};
+use crate::parallel;
 use crate::spec::{Spec, invalid};
 use crate::svg::{self, Reference};
-use crate::{parallel, pipeline};
+use piconas::run_files::{
+    CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
+};
+use piconas::session::{Event, K, Session};
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
@@ -97,7 +96,13 @@ impl Options {
 /// `--resume` rebuilds exactly this search.
 fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
     let out = args.out.clone().unwrap_or_else(default_dir);
-    let claim = output::claim_new(&out)?;
+    let claim = output::claim_new(&out).map_err(|e| match e {
+        // The library says a stopped run can be resumed; the command line says how.
+        Failure::Input(m) if output::is_stopped_run(&out) => {
+            Failure::Input(format!("{m}: continue it with --resume {}", out.display()))
+        }
+        e => e,
+    })?;
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
     Ok((out, claim))
 }
@@ -199,29 +204,21 @@ const CHECKPOINT_EVERY: u32 = 100;
 /// checkpoints, conclude into an [`Outcome`], write the artifacts, print the summary.
 fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     let start = Instant::now();
-    let mut search = start_search::<H>(job)?;
-    let (mut log, history) = match job.resume {
-        Some(_) => {
-            let mut history = History::new();
-            let log = RolloutLog::reopen(job.out, search.completed() as usize, |kept| {
-                history = resumed_history(job.out, kept)?;
-                Ok(())
-            })?;
-            (log, history)
-        }
-        None => (RolloutLog::create(job.out)?, History::new()),
-    };
-    let mut live = Live::new(job, history, search.completed());
+    let (mut session, mut log) = open_session::<H>(job)?;
+    let mut live = Live::new(job, session.search().completed());
     let mut cache = job.spec.cache.then(parallel::Cache::default);
-    let speculation = parallel::run(
-        &mut search,
+    let speculation = session.run(
         &job.split,
         job.options.threads,
         job.options.guess,
         cache.as_mut(),
         |event| match event {
-            pipeline::Event::Record(record) => live.record(&mut log, record),
-            pipeline::Event::BatchDone(search) => live.checkpoint(&mut log, search),
+            Event::Record {
+                record,
+                loss,
+                history,
+            } => live.record(&mut log, record, loss, history),
+            Event::BatchDone { search, history } => live.checkpoint(&mut log, search, history),
         },
     )?;
     log.sync()?;
@@ -230,8 +227,8 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
         cache_hits: cache.map(|c| c.hits),
         speculation,
     };
-    let outcome = conclude(job, &mut search, live, start, counts)?;
-    write_results(&outcome, job.out)?;
+    let outcome = conclude(job, &mut session, live, start, counts)?;
+    write_results(&outcome, session.losses(), job.out)?;
     // The run is complete (summary.json was written last): its checkpoint has served.
     let _ = std::fs::remove_file(job.out.join(CHECKPOINT));
     let _ = std::fs::remove_file(job.out.join(HISTORY));
@@ -240,67 +237,74 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
     output::to_stdout(&outcome.text(), "the summary")
 }
 
-/// The search, started fresh or restored from the job's checkpoint. The checkpoint is checked
-/// before anything in the run directory is touched.
-fn start_search<const H: usize>(
-    job: &Job<'_>,
-) -> Result<Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>>, Failure> {
+/// The session, started fresh or restored from the job's checkpoint with its past rollouts,
+/// and the rollout log to continue. The checkpoint is checked before anything in the run
+/// directory is touched; the kept rows of rollouts.csv before the log is rewritten.
+fn open_session<const H: usize>(job: &Job<'_>) -> Result<(Session<H>, RolloutLog), Failure> {
     let config = job.spec.settings.search;
-    let mut search: Box<Search<H, MAX_ROLLOUTS_PER_UPDATE>> = Box::new(Search::idle());
-    match job.resume {
-        Some(bytes) if !bytes.is_empty() => search
-            .restore(config, bytes, job.split.fingerprint())
-            .map_err(|e| {
+    let session = match job.resume {
+        Some(bytes) if !bytes.is_empty() => {
+            Session::<H>::restore(config, bytes, job.split.fingerprint()).map_err(|e| {
                 Failure::Input(format!(
                     "{}: {e}; nothing was changed",
                     job.out.join(CHECKPOINT).display()
                 ))
-            })?,
-        _ => search.start(config).map_err(invalid)?,
-    }
-    Ok(search)
+            })?
+        }
+        _ => Session::<H>::start(config).map_err(invalid)?,
+    };
+    let Some(_) = job.resume else {
+        return Ok((session, RolloutLog::create(job.out)?));
+    };
+    let completed = session.search().completed() as usize;
+    let mut past = (History::new(), Vec::new());
+    let log = RolloutLog::reopen(job.out, completed, |kept| {
+        past = resumed_history(job.out, kept)?;
+        Ok(())
+    })?;
+    Ok((session.with_past(past.0, past.1)?, log))
 }
 
-/// What the run keeps track of as it goes: its [`History`], the progress bar, and when the
-/// last checkpoint was written.
+/// What the run keeps track of as it goes: the progress bar, and when the last checkpoint
+/// was written.
 struct Live<'a> {
     out: &'a Path,
     options: Options,
-    history: History,
     bar: ProgressBar,
     last_checkpoint: u32,
     image: Vec<u8>,
     /// The fingerprint of the run's data, in every checkpoint.
     data: Fingerprint,
     stdout: std::io::StdoutLock<'static>,
-    /// How the controller's loss is totalled (for `rollouts.csv`'s loss column).
-    step_loss: StepLoss,
     /// This session's controller losses, for the log line every [`WINDOW`] rollouts.
     losses: Vec<f32>,
 }
 
 impl<'a> Live<'a> {
-    /// Picks up where `history` ends (empty for a fresh run).
-    fn new(job: &Job<'a>, history: History, completed: u32) -> Live<'a> {
+    /// Picks up after the `completed` rollouts (none for a fresh run).
+    fn new(job: &Job<'a>, completed: u32) -> Live<'a> {
         let bar = progress_bar(job.spec.settings.search.rollouts, job.options.quiet);
-        bar.inc(history.len() as u64);
+        bar.inc(completed.into());
         Live {
             out: job.out,
             options: job.options,
-            history,
             bar,
             last_checkpoint: completed,
             image: Vec::new(),
             data: job.split.fingerprint(),
             stdout: std::io::stdout().lock(),
-            step_loss: job.spec.settings.search.controller.step_loss,
             losses: Vec::new(),
         }
     }
 
-    /// One rollout: its row, its line (with `--print-records`), the history, the bar.
-    fn record(&mut self, log: &mut RolloutLog, record: &Record) -> Result<(), Failure> {
-        let loss = record.loss(self.step_loss);
+    /// One rollout (`history` holds it): its row, its line (with `--print-records`), the bar.
+    fn record(
+        &mut self,
+        log: &mut RolloutLog,
+        record: &Record,
+        loss: f32,
+        history: &History,
+    ) -> Result<(), Failure> {
         log.append(record, loss)?;
         self.losses.push(loss);
         if self.options.print_records {
@@ -308,11 +312,10 @@ impl<'a> Live<'a> {
             writeln!(self.stdout, "{}", record.bits())
                 .map_err(output::stdout_failure("the records"))?;
         }
-        self.history.observe(record);
-        if let Some((reward, arch)) = self.history.best() {
+        if let Some((reward, arch)) = history.best() {
             self.bar.set_message(format!(
                 "mean{WINDOW} {:.3} │ best {reward:.2} {arch}",
-                self.history.last_mean(WINDOW),
+                history.last_mean(WINDOW),
             ));
         }
         self.bar.inc(1);
@@ -322,7 +325,7 @@ impl<'a> Live<'a> {
             self.bar.println(format!(
                 "rollout {}: mean reward {:.4}, β {:.3e}, mean controller loss {:.4} (last {WINDOW})",
                 record.index + 1,
-                self.history.last_mean(WINDOW),
+                history.last_mean(WINDOW),
                 record.beta,
                 recent.iter().sum::<f32>() / recent.len() as f32
             ));
@@ -335,7 +338,8 @@ impl<'a> Live<'a> {
     fn checkpoint<const H: usize>(
         &mut self,
         log: &mut RolloutLog,
-        search: &Search<H, MAX_ROLLOUTS_PER_UPDATE>,
+        search: &Search<H, K>,
+        history: &History,
     ) -> Result<(), Failure> {
         if search.completed() < self.last_checkpoint + self.options.checkpoint_every
             || search.is_done()
@@ -343,9 +347,8 @@ impl<'a> Live<'a> {
             return Ok(());
         }
         log.sync()?;
-        output::write_atomic(&self.out.join(HISTORY), &self.history.encode())?;
-        self.image
-            .resize(Search::<H, MAX_ROLLOUTS_PER_UPDATE>::checkpoint_len(), 0);
+        output::write_atomic(&self.out.join(HISTORY), &history.encode())?;
+        self.image.resize(Search::<H, K>::checkpoint_len(), 0);
         let n = search
             .save(&mut self.image, self.data)
             .map_err(|e| Failure::bug(format!("checkpoint: {e}")))?;
@@ -355,15 +358,17 @@ impl<'a> Live<'a> {
     }
 }
 
-/// The history of a resumed run, rebuilt from the kept rows of rollouts.csv. When
+/// The history and the controller losses of a resumed run, rebuilt from the kept rows of
+/// rollouts.csv. When
 /// `history.bin` counts exactly the checkpoint's rollouts, the rows must agree with it, so an
 /// edited row is refused; when it does not (a run stopped between the two writes, or
 /// checkpointed by an earlier version), the rows are taken as they are.
-fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
+fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<(History, Vec<f32>), Failure> {
     let mut history = History::new();
-    for &(arch, reward, accuracy) in kept {
+    for &(arch, reward, accuracy, _) in kept {
         history.add(arch, reward, accuracy);
     }
+    let losses = kept.iter().map(|row| row.3).collect();
     let saved = std::fs::read(out.join(HISTORY))
         .ok()
         .and_then(|bytes| History::decode(&bytes).ok())
@@ -375,7 +380,7 @@ fn resumed_history(out: &Path, kept: &[KeptRow]) -> Result<History, Failure> {
             out.join(ROLLOUTS).display(),
             kept.len()
         ))),
-        _ => Ok(history),
+        _ => Ok((history, losses)),
     }
 }
 
@@ -389,22 +394,22 @@ struct Counts {
 /// network.json, and everything the summary reports.
 fn conclude<const H: usize>(
     job: &Job<'_>,
-    search: &mut Search<H, MAX_ROLLOUTS_PER_UPDATE>,
+    session: &mut Session<H>,
     live: Live<'_>,
     start: Instant,
     counts: Counts,
 ) -> Result<Outcome, Failure> {
     let (split, config) = (&job.split, job.spec.settings.search);
-    let winner = piconas::fit::Winner::of(search, split);
+    let finished = session.finish(job.data, split);
     let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
-    let likely = search.policy().greedy(&mut trajectory);
+    let likely = session.search().policy().greedy(&mut trajectory);
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
-    let (file, metrics) = winner.file(job.data, split);
+    let (file, metrics, winner) = (finished.file, finished.metrics, finished.winner);
     let (arch, validation, report) = (winner.arch(), winner.validation, winner.report);
     let network_test = metrics.accuracy();
     crate::export::save(&file, job.out)?;
     // The network as the C headers would deploy it (int8 calibrated on the train split).
-    let model = piconas::deploy::Model::new(&file, arch)?;
+    let model = piconas::layers::Model::new(&file, arch)?;
     let (deploy, _) = piconas::deploy::Deploy::measure(
         &model,
         split.train.features(),
@@ -419,8 +424,8 @@ fn conclude<const H: usize>(
     Ok(Outcome {
         config,
         report,
-        seen: live.history.marked(config.cost, config.shape),
-        rewards: live.history.rewards().to_vec(),
+        seen: finished.seen,
+        rewards: session.history().rewards().to_vec(),
         likely: (config.strategy == piconas_core::Strategy::Reinforce).then_some(likely),
         saved: (validation, network_test),
         members: file.members.len(),
@@ -440,9 +445,9 @@ fn conclude<const H: usize>(
     })
 }
 
-/// Writes rewards.svg, the frontier's table and chart, and summary.json last: a run directory
-/// with a summary is complete.
-fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
+/// Writes rewards.svg (with every rollout's controller `losses`), the frontier's table and
+/// chart, and summary.json last: a run directory with a summary is complete.
+fn write_results(outcome: &Outcome, losses: &[f32], out: &Path) -> Result<(), Failure> {
     // The original's figure is for the moons; the Bayes line where a ceiling is known.
     let mut references = Vec::new();
     if outcome.dataset == Some(piconas_core::Dataset::Moons) {
@@ -463,10 +468,9 @@ fn write_results(outcome: &Outcome, out: &Path) -> Result<(), Failure> {
         });
     }
     let config = &outcome.config;
-    let losses = output::losses(out)?;
     let chart = svg::rewards_chart(
         &outcome.rewards,
-        &losses,
+        losses,
         WINDOW,
         &references,
         config.cost_weight,

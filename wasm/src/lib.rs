@@ -16,10 +16,11 @@ mod pipeline;
 mod settings;
 
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
-use piconas::deploy::{self, Format};
+use piconas::deploy::{self, Export, Format, Needs, Output, Rows};
 use piconas::history::History;
 use piconas::metrics::Metrics;
 use piconas::model::NetworkFile;
+use piconas::session::Winner;
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
@@ -29,8 +30,8 @@ use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
 use piconas_core::speculate::{Guess, Pipeline};
 use piconas_core::{
-    Arch, CheckpointError, ConfigError, Fingerprint, MAX_TOKENS, Network, Report, Search,
-    SearchConfig, Split, WithHidden,
+    Arch, CheckpointError, ConfigError, Fingerprint, MAX_TOKENS, Network, Search, SearchConfig,
+    Split, WithHidden,
 };
 use wasm_bindgen::prelude::*;
 
@@ -59,10 +60,9 @@ trait AnySearch {
         bytes: &[u8],
         data: Fingerprint,
     ) -> Result<(), CheckpointError>;
-    fn finish(&mut self, split: &Split<'_>) -> Report;
-    /// The ensemble the search saves (the winner's fold models, or its best retrain) and its
-    /// held-out score, as the runner saves it.
-    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Vec<Network>, f32);
+    /// The end of the search: the finalists' report and the ensemble saved, as every front
+    /// end saves it (`piconas::session::Winner`).
+    fn finish(&mut self, split: &Split<'_>) -> Winner;
     /// The search itself, for the pipeline of its size to find it (`pipeline.rs`).
     fn as_any(&mut self) -> &mut dyn core::any::Any;
     /// A pipeline of this search's controller size (see `pipeline.rs`).
@@ -111,11 +111,8 @@ impl<const H: usize> AnySearch for Search<H, K> {
     ) -> Result<(), CheckpointError> {
         Search::restore(self, config, bytes, data)
     }
-    fn finish(&mut self, split: &Split<'_>) -> Report {
-        Search::finish(self, split)
-    }
-    fn final_network(&mut self, split: &Split<'_>, report: &Report) -> (Vec<Network>, f32) {
-        piconas::fit::saved_network(self, split, report)
+    fn finish(&mut self, split: &Split<'_>) -> Winner {
+        Winner::of(self, split)
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
         self
@@ -609,16 +606,15 @@ impl Nas {
     /// then the saved network is ready for [`Nas::export`].
     pub fn finish(&mut self) -> Finish {
         let split = split_of(&self.data);
-        let report = self.search.finish(&split);
-        let (members, validation) = self.search.final_network(&split, &report);
-        let (file, metrics) = NetworkFile::saved(&members, &self.data, &split, validation);
-        let test = metrics.accuracy();
+        let winner = self.search.finish(&split);
+        let (file, metrics) = winner.file(&self.data, &split);
+        let (report, test) = (winner.report, metrics.accuracy());
         self.saved = Some((file, report.winner, metrics));
         Finish {
             winner: report.winner.to_string(),
             dev_mean: report.dev_mean,
             test,
-            members: members.len() as u32,
+            members: winner.members.len() as u32,
             test_mean: report.test_mean,
             test_min: report.test_min,
             test_max: report.test_max,
@@ -637,9 +633,15 @@ impl Nas {
             .ok_or_else(|| js_error("no saved network yet: finish the search first"))?;
         let format = Format::from_name(format)
             .ok_or_else(|| js_error(&format!("unknown export format {format:?}")))?;
-        let split = split_of(&self.data);
-        deploy::emit(file, *arch, format, split.train.features())
-            .map_err(|e| js_error(&e.to_string()))
+        let rows = Rows::train_only(split_of(&self.data).train.features().to_vec());
+        match deploy::emit(file, *arch, format, &rows) {
+            Ok(Export {
+                output: Output::File(bytes),
+                ..
+            }) => Ok(bytes),
+            Ok(_) => Err(js_error(&format!("format {format:?} is a folder"))),
+            Err(e) => Err(js_error(&e.to_string())),
+        }
     }
 }
 
@@ -672,11 +674,12 @@ pub fn csv_columns(name: &str, csv: &[u8]) -> Result<Vec<String>, JsValue> {
     piconas::data::columns(name, csv).map_err(|e| settings::js_error("data", &e.to_string()))
 }
 
-/// The export formats, as `[name, file name]` pairs: `["json", "network.json"]`, …
+/// The export formats the page offers, as `[name, file name]` pairs: `["json",
+/// "network.json"]`, … The library's table, less what needs rows the page does not keep (its
+/// data is standardised, so the raw test split is not at hand): `Format::offered`.
 #[wasm_bindgen(js_name = exportFormats)]
 pub fn export_formats() -> js_sys::Array {
-    Format::ALL
-        .iter()
-        .map(|(_, name, file)| js_sys::Array::of2(&(*name).into(), &(*file).into()))
+    Format::offered(Needs::Train)
+        .map(|f| js_sys::Array::of2(&f.name.into(), &f.file.into()))
         .collect()
 }

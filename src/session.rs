@@ -1,0 +1,297 @@
+//! One search as every front end runs it: started or restored, stepped (or run on threads),
+//! observed, finished.
+//!
+//! A [`Session`] owns the core's [`Search`] with what the host keeps beside it: the
+//! [`History`] (every reward and architecture, the input of the charts and the frontier) and
+//! the controller's loss of every rollout (`rollouts.csv`'s loss column and the rewards
+//! chart). Each record is taken in once, by [`Session::observe`], whoever stepped it.
+//! [`Session::finish`] ends the search the one way every front end saves: the finalists'
+//! report, the winner's ensemble trained again ([`Winner`]), `network.json` and its test
+//! metrics. The runner, `compare`, `bench` and Python's `fit` drive a `Session`; the page's
+//! handle drives its search through the same [`Winner`] and [`Session::observe`]'s rule.
+
+use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
+use piconas_core::frontier::Seen;
+use piconas_core::search::{Record, Report};
+use piconas_core::{
+    Arch, CheckpointError, ConfigError, Fingerprint, Network, Search, SearchConfig, Split,
+};
+
+use crate::data::Dataset;
+use crate::failure::Failure;
+use crate::history::History;
+use crate::metrics::Metrics;
+use crate::model::NetworkFile;
+
+/// The batch capacity every host search has: the most rollouts an update may share.
+pub const K: usize = MAX_ROLLOUTS_PER_UPDATE;
+
+/// A search and what the host keeps of it (see the module's documentation). `H` is the
+/// controller's size: front ends reach it through `Hidden::dispatch`.
+pub struct Session<const H: usize> {
+    search: Box<Search<H, K>>,
+    history: History,
+    losses: Vec<f32>,
+}
+
+impl<const H: usize> Session<H> {
+    /// A fresh search of `config` (started in place: a search is hundreds of KB).
+    pub fn start(config: SearchConfig) -> Result<Self, ConfigError> {
+        let mut search: Box<Search<H, K>> = Box::new(Search::idle());
+        search.start(config)?;
+        Ok(Session {
+            search,
+            history: History::new(),
+            losses: Vec::new(),
+        })
+    }
+
+    /// A stopped search continued from its `checkpoint` (of `config`, on the data whose
+    /// fingerprint is `data`); its past rollouts come next, by [`Session::with_past`].
+    pub fn restore(
+        config: SearchConfig,
+        checkpoint: &[u8],
+        data: Fingerprint,
+    ) -> Result<Self, CheckpointError> {
+        let mut search: Box<Search<H, K>> = Box::new(Search::idle());
+        search.restore(config, checkpoint, data)?;
+        Ok(Session {
+            search,
+            history: History::new(),
+            losses: Vec::new(),
+        })
+    }
+
+    /// The restored session with the `history` and the controller `losses` of the rollouts
+    /// its checkpoint counts, one each: an input error otherwise.
+    pub fn with_past(self, history: History, losses: Vec<f32>) -> Result<Self, Failure> {
+        let completed = self.search.completed() as usize;
+        if history.len() != completed || losses.len() != completed {
+            return Err(Failure::Input(format!(
+                "a history of {} rollouts for a checkpoint of {completed}",
+                history.len()
+            )));
+        }
+        Ok(Session {
+            history,
+            losses,
+            ..self
+        })
+    }
+
+    /// Takes `record` in: the history and the controller's loss (totalled as the search's
+    /// rules say), which it returns. Every record of the session goes through here once.
+    pub fn observe(&mut self, record: &Record) -> f32 {
+        observe(
+            &mut self.history,
+            &mut self.losses,
+            self.search.config(),
+            record,
+        )
+    }
+
+    /// One rollout on this thread, observed; `None` once every rollout is done.
+    pub fn step(&mut self, split: &Split<'_>) -> Option<Record> {
+        let record = self.search.step(split)?;
+        self.observe(&record);
+        Some(record)
+    }
+
+    /// The search.
+    pub fn search(&self) -> &Search<H, K> {
+        &self.search
+    }
+
+    /// Every rollout's reward and architecture so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Every rollout's controller loss so far, in rollout order.
+    pub fn losses(&self) -> &[f32] {
+        &self.losses
+    }
+
+    /// The end of the search (every rollout reported) on `data`, whose split `split` is: the
+    /// finalists' report, the saved ensemble, `network.json`, its test metrics, and every
+    /// architecture seen, marked on the frontier.
+    pub fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished {
+        let winner = Winner::of(&mut self.search, split);
+        let (file, metrics) = winner.file(data, split);
+        let config = self.search.config();
+        Finished {
+            seen: self.history.marked(config.cost, config.shape),
+            winner,
+            file,
+            metrics,
+        }
+    }
+}
+
+/// [`Session::observe`]'s rule, for a front end that holds its history apart from its search.
+fn observe(
+    history: &mut History,
+    losses: &mut Vec<f32>,
+    config: &SearchConfig,
+    record: &Record,
+) -> f32 {
+    let loss = record.loss(config.controller.step_loss);
+    history.observe(record);
+    losses.push(loss);
+    loss
+}
+
+/// What a finished session saves and reports.
+pub struct Finished {
+    /// The finalists' report and the saved ensemble.
+    pub winner: Winner,
+    /// `network.json`.
+    pub file: NetworkFile,
+    /// The saved network's metrics on the test split.
+    pub metrics: Metrics,
+    /// Every architecture seen, sorted and marked on the accuracy/size frontier.
+    pub seen: Vec<Seen>,
+}
+
+/// The saved network of a finished search and how it did.
+pub struct Winner {
+    /// The finalists retrained (or cross-validated) and the winner among them.
+    pub report: Report,
+    /// The ensemble that is saved: the winner's fold models (or its best retrain alone).
+    pub members: Vec<Network>,
+    /// Its score on the rows it did not train on: the winner's mean held-out accuracy over
+    /// the folds (or the best retrain's dev accuracy).
+    pub validation: f32,
+}
+
+impl Winner {
+    /// The end of `search` (every rollout reported) on `split`: the finalists retrained, then
+    /// the winner's kept model trained again (training is deterministic, so this gives back
+    /// its weights).
+    pub fn of<const H: usize, const B: usize>(
+        search: &mut Search<H, B>,
+        split: &Split<'_>,
+    ) -> Winner {
+        let report = search.finish(split);
+        let (members, validation) = saved_network(search, split, &report);
+        Winner {
+            report,
+            members,
+            validation,
+        }
+    }
+
+    /// The architecture saved.
+    pub fn arch(&self) -> Arch {
+        self.report.winner
+    }
+
+    /// `network.json` for this network trained on `data` (whose split `split` is), and its
+    /// test metrics.
+    pub fn file(&self, data: &Dataset, split: &Split<'_>) -> (NetworkFile, Metrics) {
+        NetworkFile::saved(&self.members, data, split, self.validation)
+    }
+}
+
+/// The ensemble `search` saves once `report` is made, and its held-out score: the winner's
+/// fold models trained again (training is deterministic, so these are the models `finish`
+/// measured) and their mean held-out accuracy; with one fold, its best retrain and that
+/// retrain's dev accuracy.
+fn saved_network<const H: usize, const B: usize>(
+    search: &mut Search<H, B>,
+    split: &Split<'_>,
+    report: &Report,
+) -> (Vec<Network>, f32) {
+    let copy = |search: &Search<H, B>| {
+        let mut network = Network::EMPTY;
+        search.trainer().copy_network(&mut network);
+        network
+    };
+    if report.folds < 2 {
+        let kept = search.final_network(split, report);
+        return (vec![copy(search)], kept.reward);
+    }
+    let members = (0..report.folds)
+        .map(|f| {
+            search.cross_validate(split, &report.winner, f);
+            copy(search)
+        })
+        .collect();
+    (members, report.dev_mean)
+}
+
+#[cfg(feature = "threads")]
+pub use threaded::Event;
+
+#[cfg(feature = "threads")]
+mod threaded {
+    use piconas_core::Split;
+    use piconas_core::search::Record;
+    use piconas_core::speculate::Guess;
+
+    use super::{K, Session, observe};
+    use crate::failure::Failure;
+    use crate::history::History;
+    use crate::parallel::{self, Cache};
+    use crate::pipeline::{self, Speculation};
+
+    /// What [`Session::run`] reports as it goes.
+    pub enum Event<'a, const H: usize> {
+        /// A rollout, in rollout order, observed: its record, its controller loss, and the
+        /// history with it.
+        Record {
+            /// The rollout's record.
+            record: &'a Record,
+            /// Its controller loss.
+            loss: f32,
+            /// The history, this rollout included.
+            history: &'a History,
+        },
+        /// A batch is reported and the controller updated: the search may be checkpointed
+        /// (its history with it).
+        BatchDone {
+            /// The search.
+            search: &'a piconas_core::Search<H, K>,
+            /// The history of every reported rollout.
+            history: &'a History,
+        },
+    }
+
+    impl<const H: usize> Session<H> {
+        /// The rest of the search on up to `threads` threads (speculating with `guess` when
+        /// updates take one rollout, reusing `cache` when given), each record observed, then
+        /// told to `on_event`; an error from it stops the search and is returned. The records
+        /// are [`Session::step`]'s, bit for bit, whatever the threads.
+        pub fn run(
+            &mut self,
+            split: &Split<'_>,
+            threads: usize,
+            guess: Option<Guess>,
+            cache: Option<&mut Cache>,
+            mut on_event: impl FnMut(Event<'_, H>) -> Result<(), Failure>,
+        ) -> Result<Option<Speculation>, Failure> {
+            let config = *self.search.config();
+            let (history, losses) = (&mut self.history, &mut self.losses);
+            parallel::run(
+                &mut self.search,
+                split,
+                threads,
+                guess,
+                cache,
+                |event| match event {
+                    pipeline::Event::Record(record) => {
+                        let loss = observe(history, losses, &config, record);
+                        on_event(Event::Record {
+                            record,
+                            loss,
+                            history,
+                        })
+                    }
+                    pipeline::Event::BatchDone(search) => {
+                        on_event(Event::BatchDone { search, history })
+                    }
+                },
+            )
+        }
+    }
+}
