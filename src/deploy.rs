@@ -290,96 +290,95 @@ pub fn emit(
     format: Format,
     rows: &Rows,
 ) -> Result<Export, Failure> {
-    let info = format.info();
-    let missing = match (
-        info.needs.train() && rows.train.is_empty(),
-        info.needs.test() && rows.labels.is_empty(),
-    ) {
-        (true, _) => Some("train split: the int8 scales are calibrated on it"),
-        (false, true) => Some("test split: it writes those rows"),
-        (false, false) => None,
-    };
-    if let Some(what) = missing {
-        return Err(Failure::Input(format!(
-            "format {}: needs the run's {what}, and it is not at hand",
-            info.name
-        )));
-    }
-    let file_bytes = |text: String| Export {
-        output: Output::File(text.into_bytes()),
-        deploy: None,
+    check_rows(format.info(), rows)?;
+    let file_only = |bytes: Vec<u8>| {
+        Ok(Export {
+            output: Output::File(bytes),
+            deploy: None,
+        })
     };
     match format {
-        Format::Json => return Ok(file_bytes(file.to_json())),
+        Format::Json => file_only(file.to_json().into_bytes()),
         Format::Rust => {
             let test = crate::rust_source::TestRows {
                 x: &rows.test,
                 labels: &rows.labels,
                 predictions: &rows.predictions,
             };
-            return Ok(file_bytes(crate::rust_source::source(file, &arch, &test)));
+            file_only(crate::rust_source::source(file, &arch, &test).into_bytes())
         }
-        Format::OnnxTest => {
-            return onnx_test(rows, file.features.len()).map(|b| Export {
-                output: Output::File(b),
-                deploy: None,
-            });
+        Format::CTest => file_only(c_test(rows).into_bytes()),
+        Format::OnnxTest => file_only(onnx_test(rows, file.features.len())?),
+        Format::C => file_only(
+            crate::c_header::header(&Model::new(file, arch)?)
+                .text
+                .into_bytes(),
+        ),
+        Format::Onnx => file_only(crate::onnx::encode(&Model::new(file, arch)?)),
+        Format::CInt8 | Format::CTestInt8 | Format::Arduino => {
+            int8(&Model::new(file, arch)?, format, rows)
         }
-        Format::CTest => {
-            // The host's accuracy of this network on these rows (for a run's own network,
-            // network.json's test accuracy).
-            let right = rows
-                .predictions
-                .iter()
-                .zip(&rows.labels)
-                .filter(|(p, l)| p == l);
-            let accuracy = right.count() as f32 / rows.labels.len().max(1) as f32;
-            let text = crate::c_header::test_data(
-                &rows.test,
-                &rows.labels,
-                &rows.predictions,
-                &rows.probabilities,
-                accuracy,
-            );
-            return Ok(file_bytes(text));
-        }
-        _ => {}
     }
-    let model = Model::new(file, arch)?;
-    match format {
-        Format::C => return Ok(file_bytes(crate::c_header::header(&model).text)),
-        Format::Onnx => {
-            return Ok(Export {
-                output: Output::File(crate::onnx::encode(&model)),
-                deploy: None,
-            });
-        }
-        _ => {}
-    }
-    // The int8 formats: calibrated on the train split, measured on the test split if any.
+}
+
+/// An input error naming what `info`'s format needs and `rows` lacks.
+fn check_rows(info: &FormatInfo, rows: &Rows) -> Result<(), Failure> {
+    let missing = match (
+        info.needs.train() && rows.train.is_empty(),
+        info.needs.test() && rows.labels.is_empty(),
+    ) {
+        (true, _) => "train split: the int8 scales are calibrated on it",
+        (false, true) => "test split: it writes those rows",
+        (false, false) => return Ok(()),
+    };
+    Err(Failure::Input(format!(
+        "format {}: needs the run's {missing}, and it is not at hand",
+        info.name
+    )))
+}
+
+/// The test split as a C header, for checking the float header: raw rows, labels, the host's
+/// predictions and probabilities, and its accuracy on them (for a run's own network,
+/// network.json's test accuracy).
+fn c_test(rows: &Rows) -> String {
+    let right = rows
+        .predictions
+        .iter()
+        .zip(&rows.labels)
+        .filter(|(p, l)| p == l);
+    let accuracy = right.count() as f32 / rows.labels.len().max(1) as f32;
+    crate::c_header::test_data(
+        &rows.test,
+        &rows.labels,
+        &rows.predictions,
+        &rows.probabilities,
+        accuracy,
+    )
+}
+
+/// An int8 `format` of `model`: calibrated on the train split, measured on the test split if
+/// there is one.
+fn int8(model: &Model, format: Format, rows: &Rows) -> Result<Export, Failure> {
     let (deploy, q) = if rows.labels.is_empty() {
-        (None, Int8Model::quantize(&model, &rows.train)?)
+        (None, Int8Model::quantize(model, &rows.train)?)
     } else {
         let test = model.standardised(&rows.test);
-        let (d, q) = Deploy::measure(&model, &rows.train, &test, &rows.labels)?;
+        let (d, q) = Deploy::measure(model, &rows.train, &test, &rows.labels)?;
         (Some(d), q)
     };
+    let header = || crate::c_int8::header(model, &q);
     let output = match format {
-        Format::CInt8 => Output::File(crate::c_int8::header(&model, &q).text.into_bytes()),
         Format::CTestInt8 => Output::File(
             crate::c_int8::test_data(&rows.test, &rows.labels, &q, model.inputs()).into_bytes(),
         ),
-        Format::Arduino => {
-            let header = crate::c_int8::header(&model, &q);
-            Output::Folder(crate::arduino::library(
-                &model,
-                &q,
-                &header,
-                &rows.test,
-                &rows.labels,
-            ))
-        }
-        _ => return Err(Failure::bug(format!("format {} has no emitter", info.name))),
+        Format::Arduino => Output::Folder(crate::arduino::library(
+            model,
+            &q,
+            &header(),
+            &rows.test,
+            &rows.labels,
+        )),
+        _ => Output::File(header().text.into_bytes()),
     };
     Ok(Export { output, deploy })
 }
