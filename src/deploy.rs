@@ -195,11 +195,6 @@ impl Format {
             .map(|f| f.format)
     }
 
-    /// Every format's name, in table order.
-    pub fn names() -> impl Iterator<Item = &'static str> {
-        Format::ALL.iter().map(|f| f.name)
-    }
-
     /// The formats a front end that has the rows `has` offers: files (a folder cannot be
     /// handed over as one download) for deployment (not the check files), each made from
     /// rows the front end has, so that its bytes are the command line's. The page's
@@ -526,6 +521,13 @@ mod tests {
             probabilities: predicted.probabilities,
         };
         assert_eq!(rows.has(), Needs::TrainAndTest);
+        assert_eq!(Rows::default().has(), Needs::Network);
+        assert_eq!(Rows::train_only(vec![0.5; 2]).has(), Needs::Train);
+        let test_only = Rows {
+            train: Vec::new(),
+            ..rows.clone()
+        };
+        assert_eq!(test_only.has(), Needs::Test);
         for f in &Format::ALL {
             let made = emit(&file, arch, f.format, &rows).unwrap();
             assert_eq!(
