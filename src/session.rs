@@ -295,3 +295,127 @@ mod threaded {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use piconas_core::config::{DataConfig, Dataset as Generator};
+
+    fn data() -> Dataset {
+        Dataset::generate(DataConfig {
+            dataset: Generator::Moons,
+            samples: 200,
+            noise: 0.2,
+            seed: 1,
+        })
+        .unwrap()
+    }
+
+    fn config(data: &Dataset) -> SearchConfig {
+        let mut config = SearchConfig::DEFAULT;
+        config.rollouts = 6;
+        config.child.max_epochs = 2;
+        config.child.min_steps = 0;
+        config.finalists = 2;
+        config.retrains = 1;
+        config.folds = 2;
+        config.shape = data.shape;
+        config
+    }
+
+    #[test]
+    fn each_record_is_observed_once_with_its_loss() {
+        let data = data();
+        let split = data.split().unwrap();
+        let config = config(&data);
+        let mut session = Session::<16>::start(config).unwrap();
+        let mut records = Vec::new();
+        while let Some(r) = session.step(&split) {
+            records.push(r);
+        }
+        assert_eq!(records.len(), 6);
+        let step_loss = config.controller.step_loss;
+        let losses: Vec<f32> = records.iter().map(|r| r.loss(step_loss)).collect();
+        assert_eq!(session.losses(), &losses[..]);
+        let rewards: Vec<f32> = records.iter().map(|r| r.reward).collect();
+        assert_eq!(session.history().rewards(), &rewards[..]);
+        // Observing returns the loss it keeps.
+        let mut again = Session::<16>::start(config).unwrap();
+        assert_eq!(again.observe(&records[2]), losses[2]);
+        assert_eq!(again.losses(), &losses[2..3]);
+        assert_eq!(again.history().len(), 1);
+        // The end: the saved file is the winner's, and every architecture seen is marked.
+        let finished = session.finish(&data, &split);
+        assert_eq!(finished.file.arch, finished.winner.arch().to_string());
+        assert_eq!(finished.file.members.len(), 2);
+        let seen: u32 = finished.seen.iter().map(|s| s.samples).sum();
+        assert_eq!(seen, 6);
+    }
+
+    #[test]
+    fn a_restored_session_takes_a_past_of_exactly_its_rollouts() {
+        let data = data();
+        let split = data.split().unwrap();
+        let mut config = config(&data);
+        config.rollouts = 8;
+        let mut session = Session::<16>::start(config).unwrap();
+        for _ in 0..4 {
+            session.step(&split).unwrap();
+        }
+        let mut image = vec![0u8; Search::<16, K>::checkpoint_len()];
+        let n = session
+            .search()
+            .save(&mut image, split.fingerprint())
+            .unwrap();
+        let restore = || Session::<16>::restore(config, &image[..n], split.fingerprint()).unwrap();
+        let (history, losses) = (session.history().clone(), session.losses().to_vec());
+        let short = losses[..3].to_vec();
+        assert!(restore().with_past(history.clone(), short).is_err());
+        assert!(restore().with_past(History::new(), losses.clone()).is_err());
+        let mut resumed = restore().with_past(history, losses.clone()).unwrap();
+        assert_eq!(resumed.losses(), &losses[..]);
+        // It goes on as the session it was saved from.
+        while let (Some(a), Some(b)) = (session.step(&split), resumed.step(&split)) {
+            assert_eq!(a.bits().to_string(), b.bits().to_string());
+        }
+        assert_eq!(resumed.losses(), session.losses());
+        assert_eq!(resumed.history(), session.history());
+    }
+
+    #[cfg(feature = "threads")]
+    #[test]
+    fn a_run_on_threads_observes_what_stepping_does() {
+        let data = data();
+        let split = data.split().unwrap();
+        let config = config(&data);
+        let mut stepped = Session::<16>::start(config).unwrap();
+        while stepped.step(&split).is_some() {}
+        let mut run = Session::<16>::start(config).unwrap();
+        let (mut told, mut batches) = (Vec::new(), 0);
+        run.run(
+            &split,
+            2,
+            Some(piconas_core::speculate::Guess::Draws),
+            None,
+            |event| {
+                match event {
+                    Event::Record {
+                        record,
+                        loss,
+                        history,
+                    } => {
+                        assert_eq!(history.len(), record.index as usize + 1);
+                        told.push(loss);
+                    }
+                    Event::BatchDone { .. } => batches += 1,
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(told, stepped.losses());
+        assert_eq!(run.losses(), stepped.losses());
+        assert_eq!(run.history(), stepped.history());
+        assert_eq!(batches, 6);
+    }
+}
