@@ -353,6 +353,28 @@ mod tests {
     }
 
     #[test]
+    fn with_one_fold_the_best_retrain_is_saved_with_its_dev_accuracy() {
+        let data = data();
+        let split = data.split().unwrap();
+        let mut config = config(&data);
+        (config.folds, config.retrains) = (1, 3);
+        let mut session = Session::<16>::start(config).unwrap();
+        while session.step(&split).is_some() {}
+        let finished = session.finish(&data, &split);
+        // The core's own way: the finalists retrained, then the best retrain kept.
+        let mut search: Box<Search<16, K>> = Box::new(Search::idle());
+        search.start(config).unwrap();
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        let kept = search.final_network(&split, &report);
+        let mut network = Network::EMPTY;
+        search.trainer().copy_network(&mut network);
+        assert_eq!(finished.winner.validation, kept.reward);
+        assert_eq!(finished.winner.members.len(), 1);
+        assert_eq!(finished.winner.members[0].weights(), network.weights());
+    }
+
+    #[test]
     fn a_restored_session_takes_a_past_of_exactly_its_rollouts() {
         let data = data();
         let split = data.split().unwrap();
