@@ -145,7 +145,9 @@ impl Claim {
 /// holding only what a run killed in its first moments leaves: the lock file and temporary
 /// files, which are removed), and locks it, so that two processes given the same directory
 /// cannot both write into it.
-pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
+/// A directory holding a stopped run is refused with the hint that it can be resumed, and
+/// `how_to_resume` (the front end's words for it) when given.
+pub fn claim_new(dir: &Path, how_to_resume: Option<&str>) -> Result<Claim, Failure> {
     if !dir.exists() {
         create_dir(dir)?;
     } else if !dir.is_dir() {
@@ -172,14 +174,14 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
         } else {
             claim.release();
         }
+        let hint = match (is_stopped_run(dir), how_to_resume) {
+            (false, _) => String::new(),
+            (true, None) => " (a stopped run, which can be resumed)".into(),
+            (true, Some(how)) => format!(" (a stopped run, which can be resumed): {how}"),
+        };
         return Err(Failure::Input(format!(
-            "{}: output directory is not empty; refusing to overwrite an earlier run{}",
+            "{}: output directory is not empty; refusing to overwrite an earlier run{hint}",
             dir.display(),
-            if is_stopped_run(dir) {
-                " (a stopped run, which can be resumed)"
-            } else {
-                ""
-            }
         )));
     }
     for e in entries.iter().filter(|e| e.file_name() != LOCK) {
@@ -189,7 +191,7 @@ pub fn claim_new(dir: &Path) -> Result<Claim, Failure> {
 }
 
 /// Whether `dir` holds a run that began and did not finish: its settings, and no summary.
-pub fn is_stopped_run(dir: &Path) -> bool {
+fn is_stopped_run(dir: &Path) -> bool {
     dir.join(SETTINGS).exists() && !dir.join(SUMMARY).exists()
 }
 

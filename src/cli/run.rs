@@ -96,13 +96,9 @@ impl Options {
 /// `--resume` rebuilds exactly this search.
 fn create_run_dir(args: &SearchArgs, spec: &Spec) -> Result<(PathBuf, Claim), Failure> {
     let out = args.out.clone().unwrap_or_else(default_dir);
-    let claim = output::claim_new(&out).map_err(|e| match e {
-        // The library says a stopped run can be resumed; the command line says how.
-        Failure::Input(m) if output::is_stopped_run(&out) => {
-            Failure::Input(format!("{m}: continue it with --resume {}", out.display()))
-        }
-        e => e,
-    })?;
+    // The library says a stopped run can be resumed; the command line says how.
+    let resume = format!("continue it with --resume {}", out.display());
+    let claim = output::claim_new(&out, Some(&resume))?;
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
     Ok((out, claim))
 }
