@@ -211,12 +211,12 @@ def main(args):
         if show:
             for name, used in sorted(edges.items()):
                 print(f"{root}: {name} -> {' '.join(used)}")
-        for comp in cycles(edges):
-            problems.append(f"{root}: import cycle {' -> '.join(loop(edges, comp))}")
-        found = upward(root, edges)
+        found = [f"{root}: import cycle {' -> '.join(loop(edges, c))}" for c in cycles(edges)]
+        found += upward(root, edges)
         problems += found
-        if not found and not cycles(edges):
-            print(f"{root}: {len(edges)} modules in {len(LAYERS[str(root).rstrip('/')])} layers, no cycle, no upward import")
+        if not found:
+            layers = len(LAYERS[str(root).rstrip("/")])
+            print(f"{root}: {len(edges)} modules in {layers} layers, no cycle, no upward import")
     for line in problems:
         print(line)
     return 1 if problems else 0

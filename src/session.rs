@@ -107,6 +107,11 @@ impl<const H: usize> Session<H> {
         &self.history
     }
 
+    /// The history, the session done with.
+    pub fn into_history(self) -> History {
+        self.history
+    }
+
     /// Every rollout's controller loss so far, in rollout order.
     pub fn losses(&self) -> &[f32] {
         &self.losses
@@ -350,6 +355,17 @@ mod tests {
         assert_eq!(finished.file.members.len(), 2);
         let seen: u32 = finished.seen.iter().map(|s| s.samples).sum();
         assert_eq!(seen, 6);
+    }
+
+    #[test]
+    fn a_session_done_with_gives_its_history_up() {
+        let data = data();
+        let split = data.split().unwrap();
+        let mut session = Session::<16>::start(config(&data)).unwrap();
+        while session.step(&split).is_some() {}
+        let history = session.history().clone();
+        assert_eq!(history.len(), 6);
+        assert_eq!(session.into_history(), history);
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
         })
         .collect();
     let out = args.out.clone().unwrap_or_else(default_dir);
-    let claim = output::claim_new(&out)?;
+    let claim = output::claim_new(&out, None)?;
     let threads = args.threads.map_or_else(default_threads, usize::from);
     let results = run_all(&jobs, settings.hidden, (&data, &split), threads, args.quiet)?;
     output::write_atomic(&out.join("compare.csv"), csv(&results).as_bytes())?;
@@ -125,7 +125,7 @@ impl WithHidden for OneSearch<'_> {
         Ok(RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,
-            history: session.history().clone(),
+            history: session.into_history(),
             winner: finished.winner.arch(),
             test: finished.metrics.accuracy(),
         })
