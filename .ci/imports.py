@@ -30,7 +30,7 @@ LAYERS = {
         ("search", ["search", "speculate", "settings"]),
     ],
     "src": [
-        ("foundations", ["failure", "run_files", "metrics", "history", "svg", "kernel"]),
+        ("foundations", ["words", "data_error", "file_errors", "failure", "run_files", "metrics", "history", "svg", "kernel"]),
         ("data", ["data"]),
         ("networks", ["model", "predict", "layers", "int8"]),
         ("emitters", ["c_header", "c_int8", "onnx", "arduino", "rust_source"]),

@@ -6,7 +6,10 @@ use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES};
 use piconas_core::rng::{self, Stream};
 use piconas_core::{DataConfig, Fingerprint, Rows, Shape, Split, datasets};
 
-use crate::failure::Failure;
+pub use crate::data_error::{
+    DataError, MAX_FEATURES, MAX_FILE_BYTES, MAX_LINE_BYTES, Overflowing, Problem,
+};
+use crate::file_errors::NetworkProblem;
 
 /// A loaded data set and where it came from.
 pub struct Dataset {
@@ -98,19 +101,17 @@ pub struct Scaling {
 impl Scaling {
     /// Checks statistics read back for `d` features: one mean and one scale a feature, the
     /// means finite, the scales finite and positive.
-    pub fn check(&self, d: usize) -> Result<(), String> {
+    pub fn check(&self, d: usize) -> Result<(), NetworkProblem> {
         if self.mean.len() != d || self.scale.len() != d {
-            return Err(format!(
-                "standardize: {} means and {} scales for {d} features",
-                self.mean.len(),
-                self.scale.len()
-            ));
+            return Err(NetworkProblem::ScalingCount {
+                means: self.mean.len(),
+                scales: self.scale.len(),
+                features: d,
+            });
         }
         let fine = |v: &f32| v.is_finite();
         if !self.mean.iter().all(fine) || !self.scale.iter().all(|v| fine(v) && *v > 0.0) {
-            return Err(
-                "standardize: a mean is not finite, or a scale not finite and positive".into(),
-            );
+            return Err(NetworkProblem::ScalingValues);
         }
         Ok(())
     }
@@ -138,11 +139,11 @@ impl Scaling {
         let scaling = Scaling { mean, scale };
         for (k, &v) in x.iter().enumerate() {
             let j = k % d.max(1);
-            if let Some(what) = scaling.overflow(j, v) {
+            if let Some(how) = scaling.overflow(j, v) {
                 return Err(Overflow {
                     row: k / d.max(1),
                     column: j,
-                    what,
+                    how,
                 });
             }
         }
@@ -152,11 +153,16 @@ impl Scaling {
 
     /// Whether standardising `v` as feature `j` overflows `f32` (`(v − mean) / scale` is
     /// infinite though `v` is finite: values near ±3e38 far from the mean, or a tiny scale):
-    /// the words saying so, else `None`. The one test for training data and new rows alike.
-    pub fn overflow(&self, j: usize, v: f32) -> Option<String> {
+    /// the arithmetic that does, else `None`. The one test for training data and new rows
+    /// alike.
+    pub fn overflow(&self, j: usize, v: f32) -> Option<Overflowing> {
         let (mean, scale) = (self.mean[j], self.scale[j]);
         let far = !((v - mean) / scale).is_finite();
-        far.then(|| format!("({v:e} − mean {mean:e}) / scale {scale:e} is infinite"))
+        far.then_some(Overflowing {
+            value: v,
+            mean,
+            scale,
+        })
     }
 
     /// Standardises `x` (rows of this scaling's features) in place.
@@ -169,15 +175,23 @@ impl Scaling {
 struct Overflow {
     row: usize,
     column: usize,
-    what: String,
+    how: Overflowing,
 }
 
 impl Dataset {
+    /// `problem`, with this data's file (if it came from one) to blame.
+    fn refused(&self, problem: Problem) -> DataError {
+        DataError {
+            source: self.file.as_ref().map(|f| f.display().to_string()),
+            line: None,
+            problem,
+        }
+    }
+
     /// Generates the data set `config` describes.
-    pub fn generate(config: DataConfig) -> Result<Dataset, Failure> {
+    pub fn generate(config: DataConfig) -> Result<Dataset, piconas_core::ConfigError> {
         let (mut x, mut labels) = (vec![0.0; 2 * config.samples], vec![0; config.samples]);
-        datasets::generate_config(&config, &mut x, &mut labels)
-            .map_err(|e| Failure::Input(e.to_string()))?;
+        datasets::generate_config(&config, &mut x, &mut labels)?;
         let shape = Shape::MOONS;
         let features: Vec<String> = (1..=shape.inputs()).map(|i| format!("x{i}")).collect();
         let classes: Vec<String> = (0..shape.classes()).map(|c| c.to_string()).collect();
@@ -218,20 +232,19 @@ impl Dataset {
     }
 
     /// The rows (checked by the core).
-    pub fn rows(&self) -> Result<Rows<'_>, Failure> {
-        Rows::new(&self.x, &self.labels, self.shape).map_err(|e| Failure::Input(e.to_string()))
+    pub fn rows(&self) -> Result<Rows<'_>, DataError> {
+        Rows::new(&self.x, &self.labels, self.shape).map_err(|e| self.refused(Problem::Core(e)))
     }
 
     /// The 70/10/20 split of the rows, in their order.
-    pub fn split(&self) -> Result<Split<'_>, Failure> {
-        let split = Split::new(self.rows()?).map_err(|e| Failure::Input(e.to_string()))?;
-        Ok(split)
+    pub fn split(&self) -> Result<Split<'_>, DataError> {
+        Split::new(self.rows()?).map_err(|e| self.refused(Problem::Core(e)))
     }
 
     /// Loads `path` (see [`parse_csv`]) and orders its rows for the split (see [`stratify`]).
     /// A regular file larger than [`MAX_FILE_BYTES`] is refused before it is read; anything
     /// else (a pipe, a device) is read up to that size.
-    pub fn csv(path: &Path, options: &CsvOptions) -> Result<Dataset, Failure> {
+    pub fn csv(path: &Path, options: &CsvOptions) -> Result<Dataset, DataError> {
         let (name, file) = open(path)?;
         let mut data = Dataset::read(&name, std::io::BufReader::new(file), options)?;
         data.file = Some(path.to_path_buf());
@@ -245,31 +258,32 @@ impl Dataset {
         name: &str,
         input: impl std::io::Read,
         options: &CsvOptions,
-    ) -> Result<Dataset, Failure> {
+    ) -> Result<Dataset, DataError> {
         let table = parse_csv(name, input, &options.label)?;
-        Dataset::of_table(table, options).map_err(|e| match e {
-            Failure::Input(what) => Failure::Input(format!("{name}: {what}")),
-            other => other,
+        Dataset::of_table(table, options).map_err(|e| DataError {
+            source: Some(name.into()),
+            ..e
         })
     }
 
     /// The data set of `table` (in file order) as a data file gives it: its rows ordered for
     /// the split (see [`stratify`]) and standardised as `options` say (the label column is the
     /// table's already).
-    pub fn of_table(mut table: Table, options: &CsvOptions) -> Result<Dataset, Failure> {
+    pub fn of_table(mut table: Table, options: &CsvOptions) -> Result<Dataset, DataError> {
         let mut order: Vec<usize> = (0..table.labels.len()).collect();
         if options.split == SplitMode::Stratified {
             order = stratify(&table.labels, &table.classes, options.split_seed).map_err(|e| {
                 // A class of one row, the first: perhaps a header read as data.
                 let lone = |c: u8| table.labels.iter().filter(|&&l| l == c).count() == 1;
-                match (e, table.labels.first()) {
-                    (Failure::Input(what), Some(&c)) if table.first_row_is_data && lone(c) => {
-                        Failure::Input(format!(
-                            "{what} (line 1 was read as data, its features being numbers; if it is a header, give its feature columns names that are not numbers)"
-                        ))
-                    }
-                    (e, _) => e,
-                }
+                let first = table.labels.first().is_some_and(|&c| lone(c));
+                DataError::rows(match e {
+                    Problem::ClassTooSmall { class, rows, .. } => Problem::ClassTooSmall {
+                        class,
+                        rows,
+                        perhaps_header: table.first_row_is_data && first,
+                    },
+                    other => other,
+                })
             })?;
             table.reorder(&order);
         }
@@ -281,17 +295,14 @@ impl Dataset {
             &table.classes,
         );
         let (scaling, constant) = if options.standardize {
-            let (scaling, constant) = Scaling::fit_and_apply(
-                &mut table.x,
-                &table.labels,
-                table.shape,
-            )
-            .map_err(|o| {
-                Failure::Input(format!(
-                    "{}: standardising data row {} (from 0) overflows f32: {}; rescale the column",
-                    table.features[o.column], order[o.row], o.what
-                ))
-            })?;
+            let (scaling, constant) =
+                Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape).map_err(|o| {
+                    DataError::rows(Problem::Overflow {
+                        row: order[o.row],
+                        feature: table.features[o.column].clone(),
+                        how: o.how,
+                    })
+                })?;
             (Some(scaling), constant)
         } else {
             (None, Vec::new())
@@ -318,15 +329,15 @@ impl Dataset {
 /// Opens the data file `path` for reading, with its name for messages. A regular file larger
 /// than [`MAX_FILE_BYTES`] is refused before it is read (anything else, a pipe or a device, is
 /// read up to that size by the reader).
-pub fn open(path: &Path) -> Result<(String, std::fs::File), Failure> {
+pub fn open(path: &Path) -> Result<(String, std::fs::File), DataError> {
     let name = path.display().to_string();
     let file = std::fs::File::open(path)
-        .map_err(|e| Failure::Input(format!("{name}: cannot read the data file: {e}")))?;
+        .map_err(|e| DataError::of(&name, Problem::Open(e.to_string())))?;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
         && meta.len() > MAX_FILE_BYTES
     {
-        return Err(too_large(&name));
+        return Err(DataError::of(&name, Problem::TooLarge));
     }
     Ok((name, file))
 }
@@ -371,42 +382,49 @@ impl Table {
         classes: Vec<String>,
         x: Vec<f32>,
         labels: Vec<u8>,
-    ) -> Result<Table, Failure> {
-        let bad = |what: String| Err(Failure::Input(what));
+    ) -> Result<Table, DataError> {
+        let bad = |problem| Err(DataError::rows(problem));
         let (d, n) = (features.len(), labels.len());
         if !(1..=MAX_FEATURES).contains(&d) {
-            return bad(format!("{d} features; 1 to {MAX_FEATURES} are supported"));
+            return bad(Problem::Features { features: d });
         }
         if x.len() != n * d {
-            return bad(format!("{} values for {n} rows of {d} features", x.len()));
+            return bad(Problem::Values {
+                values: x.len(),
+                rows: n,
+                features: d,
+            });
         }
         if !(MIN_SAMPLES..=MAX_SAMPLES).contains(&n) {
-            return bad(format!(
-                "{n} rows; {MIN_SAMPLES} to {MAX_SAMPLES} are needed (70/10/20 split, none empty)"
-            ));
+            return bad(Problem::RowCount { rows: n });
         }
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return bad(format!(
-                "row {}, feature {}: NaN or infinite",
-                i / d,
-                quote(&features[i % d])
-            ));
+            return bad(Problem::NotFiniteValue {
+                row: i / d,
+                feature: features[i % d].clone(),
+            });
         }
-        let shape = Shape::new(d, classes.len()).map_err(|e| Failure::Input(e.to_string()))?;
+        let shape = match Shape::new(d, classes.len()) {
+            Ok(shape) => shape,
+            Err(e) => return bad(Problem::Shape(e)),
+        };
         let mut used = vec![false; classes.len()];
         for (i, &label) in labels.iter().enumerate() {
             match used.get_mut(usize::from(label)) {
                 Some(seen) => *seen = true,
                 None => {
-                    return bad(format!(
-                        "row {i}: class index {label}, but there are {} classes",
-                        classes.len()
-                    ));
+                    return bad(Problem::ClassIndex {
+                        row: i,
+                        label,
+                        classes: classes.len(),
+                    });
                 }
             }
         }
         if let Some(c) = used.iter().position(|u| !u) {
-            return bad(format!("class {} has no rows", quote(&classes[c])));
+            return bad(Problem::EmptyClass {
+                class: classes[c].clone(),
+            });
         }
         Ok(Table {
             first_row_is_data: false,
@@ -430,9 +448,6 @@ impl Table {
     }
 }
 
-/// The most feature columns a data file may have.
-pub const MAX_FEATURES: usize = 64;
-
 /// Parses CSV data: an optional header (a first row with a feature cell that is not a finite
 /// number, or the cell `--label` names, or a text label above integer labels),
 /// numeric feature columns, and a label column (`label`) of integers or text. Up to
@@ -443,7 +458,7 @@ pub fn parse_csv(
     name: &str,
     input: impl std::io::Read,
     label: &LabelColumn,
-) -> Result<Table, Failure> {
+) -> Result<Table, DataError> {
     let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
     let mut first: Vec<String> = Vec::new();
     let mut shape = each_row(
@@ -466,15 +481,13 @@ pub fn parse_csv(
     }
     let first_row_is_data = shape.as_ref().is_some_and(|c| c.header.is_none());
     if rows.len() < MIN_SAMPLES {
-        return Err(Failure::Input(format!(
-            "{name}: {} data rows, but at least {MIN_SAMPLES} are needed (70/10/20 split, none empty)",
-            rows.len()
-        )));
+        let rows = rows.len();
+        return Err(DataError::of(name, Problem::TooFewRows { rows }));
     }
     let features = shape.map(|s| s.features()).unwrap_or_default();
     let classes = class_names(rows.iter().map(|(_, c)| c.as_str()));
     let fits = Shape::new(features.len(), classes.len());
-    let shape = fits.map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+    let shape = fits.map_err(|e| DataError::of(name, Problem::Shape(e)))?;
     let index: std::collections::HashMap<&str, u8> = classes
         .iter()
         .enumerate()
@@ -514,16 +527,20 @@ fn labels_make_a_header<'a>(mut labels: impl Iterator<Item = &'a str>) -> bool {
 pub(crate) fn each_row<L>(
     name: &str,
     input: impl std::io::Read,
-    mut first: impl FnMut(&[&str]) -> Result<(L, bool), String>,
-    mut each: impl FnMut(&L, &[&str]) -> Result<(), String>,
-) -> Result<Option<L>, Failure> {
+    mut first: impl FnMut(&[&str]) -> Result<(L, bool), Problem>,
+    mut each: impl FnMut(&L, &[&str]) -> Result<(), Problem>,
+) -> Result<Option<L>, DataError> {
     let mut reader = csv_reader(input);
     let mut layout: Option<L> = None;
     let mut rows = 0;
     for record in reader.records() {
         let record = record.map_err(|e| unreadable(name, &e))?;
         let line = record.position().map_or(0, |p| p.line());
-        let at = |what: String| Failure::Input(format!("{name}:{line}: {what}"));
+        let at = |problem| DataError {
+            source: Some(name.into()),
+            line: Some(line),
+            problem,
+        };
         let cells: Vec<&str> = record.iter().collect();
         if cells.iter().all(|c| c.is_empty()) {
             continue;
@@ -540,9 +557,7 @@ pub(crate) fn each_row<L>(
             }
         };
         if rows == MAX_SAMPLES {
-            return Err(at(format!(
-                "more than {MAX_SAMPLES} rows; that is the supported maximum"
-            )));
+            return Err(at(Problem::TooManyRows));
         }
         each(known, &cells).map_err(&at)?;
         rows += 1;
@@ -554,7 +569,7 @@ pub(crate) fn each_row<L>(
 /// header's names if its first row is a header by the reader's rule (with the label last),
 /// else the 1-based column numbers. An error, as the reader words it, for an unreadable file,
 /// one without rows, or a first row of too few or too many columns.
-pub fn columns(name: &str, input: impl std::io::Read) -> Result<Vec<String>, Failure> {
+pub fn columns(name: &str, input: impl std::io::Read) -> Result<Vec<String>, DataError> {
     let mut first: Vec<String> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
     let layout = each_row(
@@ -569,7 +584,7 @@ pub fn columns(name: &str, input: impl std::io::Read) -> Result<Vec<String>, Fai
             Ok(())
         },
     )?;
-    let layout = layout.ok_or_else(|| Failure::Input(format!("{name}: no rows")))?;
+    let layout = layout.ok_or_else(|| DataError::of(name, Problem::NoRows))?;
     let header = layout.header.is_some() || labels_make_a_header(labels.iter().map(String::as_str));
     Ok(if header {
         first
@@ -670,12 +685,10 @@ struct Columns {
 impl Columns {
     /// The columns the first row sets, and whether that row is a header (a feature cell that
     /// is not a number).
-    fn of_first_row(cells: &[&str], label: &LabelColumn) -> Result<(Columns, bool), String> {
+    fn of_first_row(cells: &[&str], label: &LabelColumn) -> Result<(Columns, bool), Problem> {
         let columns = cells.len();
         if !(2..=MAX_FEATURES + 1).contains(&columns) {
-            return Err(format!(
-                "{columns} columns; a data file has 1 to {MAX_FEATURES} features and a label"
-            ));
+            return Err(Problem::Columns { columns });
         }
         let names: Vec<String> = cells.iter().map(|c| c.to_string()).collect();
         let label_at = label_column(label, &names, columns)?;
@@ -689,10 +702,7 @@ impl Columns {
         if let (false, LabelColumn::Named(n)) = (header, label)
             && n.parse::<usize>().is_err()
         {
-            return Err(format!(
-                "label column {}: the file has no header to name it",
-                quote(n)
-            ));
+            return Err(Problem::LabelWithoutHeader { name: n.clone() });
         }
         let columns = Columns {
             columns,
@@ -719,7 +729,7 @@ impl Columns {
     }
 
     /// A data row: its features and its label's text.
-    fn row(&self, cells: &[&str]) -> Result<(Vec<f32>, String), String> {
+    fn row(&self, cells: &[&str]) -> Result<(Vec<f32>, String), Problem> {
         let mut x = Vec::with_capacity(self.columns - 1);
         features(
             cells,
@@ -729,7 +739,7 @@ impl Columns {
             &mut x,
         )?;
         match cells[self.label_at] {
-            "" => Err("the label is empty".into()),
+            "" => Err(Problem::EmptyLabel),
             class => Ok((x, class.to_string())),
         }
     }
@@ -744,17 +754,23 @@ pub(crate) fn features<N: std::fmt::Display>(
     label_at: Option<usize>,
     name: impl Fn(usize) -> N,
     x: &mut Vec<f32>,
-) -> Result<(), String> {
+) -> Result<(), Problem> {
     if cells.len() != columns {
-        return Err(format!("expected {columns} columns, found {}", cells.len()));
+        return Err(Problem::RowLength {
+            expected: columns,
+            found: cells.len(),
+        });
     }
     let feature_cells = (0..columns).filter(|&i| Some(i) != label_at);
     for (f, cell) in feature_cells.map(|i| cells[i]).enumerate() {
-        let v: f32 = cell
-            .parse()
-            .map_err(|_| format!("{} is not a number: {}", name(f), quote(cell)))?;
+        let named = || (name(f).to_string(), cell.to_string());
+        let v: f32 = cell.parse().map_err(|_| {
+            let (feature, cell) = named();
+            Problem::NotANumber { feature, cell }
+        })?;
         if !v.is_finite() {
-            return Err(format!("{} is NaN or infinite: {}", name(f), quote(cell)));
+            let (feature, cell) = named();
+            return Err(Problem::NotFinite { feature, cell });
         }
         x.push(v);
     }
@@ -767,7 +783,7 @@ pub(crate) fn is_number(cell: &str) -> bool {
 }
 
 /// The 0-based position of the label column among `columns`, the first row's cells.
-fn label_column(label: &LabelColumn, first: &[String], columns: usize) -> Result<usize, String> {
+fn label_column(label: &LabelColumn, first: &[String], columns: usize) -> Result<usize, Problem> {
     match label {
         LabelColumn::Last => Ok(columns - 1),
         LabelColumn::Named(name) => {
@@ -776,11 +792,8 @@ fn label_column(label: &LabelColumn, first: &[String], columns: usize) -> Result
             }
             match name.parse::<usize>() {
                 Ok(k) if (1..=columns).contains(&k) => Ok(k - 1),
-                Ok(k) => Err(format!("label column {k}: the file has {columns} columns")),
-                Err(_) => Err(format!(
-                    "label column {}: no such column in the header",
-                    quote(name)
-                )),
+                Ok(position) => Err(Problem::LabelPosition { position, columns }),
+                Err(_) => Err(Problem::LabelName { name: name.clone() }),
             }
         }
     }
@@ -833,7 +846,7 @@ impl SplitMode {
 /// proportion to its size (largest remainders, so the parts have exactly the sizes
 /// `Split::new` cuts), each part in a shuffled order. A class too small to appear in every
 /// part is an error naming it.
-pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usize>, Failure> {
+pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usize>, Problem> {
     let n = labels.len();
     let (n_train, n_dev) = Split::sizes(n);
     let mut present: Vec<u8> = labels.to_vec();
@@ -856,15 +869,11 @@ pub fn stratify(labels: &[u8], classes: &[String], seed: u64) -> Result<Vec<usiz
         let test = left[c] - dev[c];
         if train[c] == 0 || dev[c] == 0 || test == 0 {
             let label = usize::from(present[c]);
-            let name = classes.get(label).map_or(label.to_string(), |n| quote(n));
-            let rows = match sizes[c] {
-                1 => "1 row".to_string(),
-                n => format!("{n} rows"),
-            };
-            return Err(Failure::Input(format!(
-                "class {name} has {rows}, too few to appear in each of train, dev and test \
-                 (70/10/20); give more rows of it, or split in file order (split mode in-order)"
-            )));
+            return Err(Problem::ClassTooSmall {
+                class: classes.get(label).map_or(label.to_string(), String::clone),
+                rows: sizes[c],
+                perhaps_header: false,
+            });
         }
         let mut rows = group.into_iter();
         parts[0].extend(rows.by_ref().take(train[c]));
@@ -911,45 +920,23 @@ fn apportion(sizes: &[usize], total: usize) -> Vec<usize> {
     shares
 }
 
-/// The largest data file read: far above a million rows of a few features, far below what
-/// would exhaust memory.
-pub const MAX_FILE_BYTES: u64 = 128 << 20;
-/// The longest line read.
-pub const MAX_LINE_BYTES: usize = 64 << 10;
-/// The most of a bad cell an error message quotes.
-const QUOTED_CHARS: usize = 32;
-
-/// `cell` in quotes, cut to its first [`QUOTED_CHARS`] characters when longer.
-pub(crate) fn quote(cell: &str) -> String {
-    match cell.char_indices().nth(QUOTED_CHARS) {
-        Some((cut, _)) => format!("{:?}… ({} bytes)", &cell[..cut], cell.len()),
-        None => format!("{cell:?}"),
-    }
-}
-
-fn too_large(name: &str) -> Failure {
-    Failure::Input(format!(
-        "{name}: larger than {} MiB; that is the supported maximum",
-        MAX_FILE_BYTES >> 20
-    ))
-}
-
 /// A read error of the CSV reader as one line: a limit of [`Bounded`], or the row it could not
 /// read.
-pub(crate) fn unreadable(name: &str, e: &csv::Error) -> Failure {
+pub(crate) fn unreadable(name: &str, e: &csv::Error) -> DataError {
     let line = e.position().map_or(0, |p| p.line());
-    if let csv::ErrorKind::Io(io) = e.kind()
-        && let Some(limit) = io.get_ref().and_then(|l| l.downcast_ref::<Limit>())
-    {
-        return match limit {
-            Limit::File => too_large(name),
-            Limit::Line(line) => Failure::Input(format!(
-                "{name}:{line}: a line longer than {} KiB; that is the supported maximum",
-                MAX_LINE_BYTES >> 10
-            )),
-        };
+    let (line, problem) = match e.kind() {
+        csv::ErrorKind::Io(io) => match io.get_ref().and_then(|l| l.downcast_ref::<Limit>()) {
+            Some(Limit::File) => (None, Problem::TooLarge),
+            Some(Limit::Line(line)) => (Some(*line), Problem::LineTooLong),
+            None => (Some(line), Problem::Unreadable(e.to_string())),
+        },
+        _ => (Some(line), Problem::Unreadable(e.to_string())),
+    };
+    DataError {
+        source: Some(name.into()),
+        line,
+        problem,
     }
-    Failure::Input(format!("{name}:{line}: unreadable row: {e}"))
 }
 
 /// Which limit of [`Bounded`] was passed.
@@ -1245,9 +1232,13 @@ mod tests {
             scale: vec![1.0, 3.0],
         };
         assert_eq!(ok.check(2), Ok(()));
-        let count = "standardize: 2 means and 2 scales for 3 features";
+        let count = NetworkProblem::ScalingCount {
+            means: 2,
+            scales: 2,
+            features: 3,
+        };
         assert_eq!(ok.check(3).unwrap_err(), count);
-        let bad = "standardize: a mean is not finite, or a scale not finite and positive";
+        let bad = NetworkProblem::ScalingValues;
         for (mean, scale) in [
             (f32::NAN, 1.0),
             (f32::INFINITY, 1.0),
@@ -1266,9 +1257,14 @@ mod tests {
             mean: vec![0.5, 1.0],
             scale: vec![1.0],
         };
+        let short = short.check(2).unwrap_err();
+        let file = crate::file_errors::NetworkFileError {
+            source: "n.json".into(),
+            problem: short,
+        };
         assert_eq!(
-            short.check(2).unwrap_err(),
-            "standardize: 2 means and 1 scales for 2 features"
+            file.to_string(),
+            "n.json: standardize: 2 means and 1 scales for 2 features"
         );
     }
 
@@ -1628,6 +1624,17 @@ mod tests {
             e.to_string(),
             "class \"c1\" has 4 rows, too few to appear in each of train, dev and test (70/10/20); \
              give more rows of it, or split in file order (split mode in-order)"
+        );
+        // A front end without an in-order split gives no advice to use one.
+        struct NoSplit;
+        impl crate::words::Words for NoSplit {
+            fn knob(&self, _: crate::words::Knob) -> Option<String> {
+                None
+            }
+        }
+        assert!(
+            e.message(&NoSplit)
+                .ends_with("(70/10/20); give more rows of it")
         );
     }
 }

@@ -8,6 +8,7 @@
 use piconas_core::{Arch, Network, Split};
 
 use crate::failure::Failure;
+use crate::file_errors::{ExportError, Missing};
 use crate::int8::Int8Model;
 use crate::layers::Model;
 use crate::model::NetworkFile;
@@ -322,14 +323,15 @@ fn check_rows(info: &FormatInfo, rows: &Rows) -> Result<(), Failure> {
         info.needs.train() && rows.train.is_empty(),
         info.needs.test() && rows.labels.is_empty(),
     ) {
-        (true, _) => "train split: the int8 scales are calibrated on it",
-        (false, true) => "test split: it writes those rows",
+        (true, _) => Missing::Train,
+        (false, true) => Missing::Test,
         (false, false) => return Ok(()),
     };
-    Err(Failure::Input(format!(
-        "format {}: needs the run's {missing}, and it is not at hand",
-        info.name
-    )))
+    Err(ExportError::NeedsRows {
+        format: info.name,
+        rows: missing,
+    }
+    .into())
 }
 
 /// The test split as a C header, for checking the float header: raw rows, labels, the host's

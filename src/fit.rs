@@ -47,7 +47,7 @@ pub fn fit(
 ) -> Result<Fitted, Failure> {
     let mut settings = settings;
     settings.search.shape = data.shape;
-    settings.validate().map_err(crate::spec::invalid)?;
+    settings.validate().map_err(Failure::Config)?;
     let job = Job {
         settings,
         data,
@@ -70,7 +70,7 @@ impl<F: FnMut(&Record) -> Result<(), Failure>> WithHidden for Job<'_, F> {
     fn call<const H: usize>(mut self) -> Result<Fitted, Failure> {
         let split = self.data.split()?;
         let config = self.settings.search;
-        let mut session = Session::<H>::start(config).map_err(crate::spec::invalid)?;
+        let mut session = Session::<H>::start(config).map_err(Failure::Config)?;
         let mut rollouts = RolloutText::new();
         let speculation =
             session.run(

@@ -31,6 +31,7 @@ use piconas_core::arch::Activation;
 
 use crate::data::Scaling;
 use crate::failure::Failure;
+use crate::file_errors::ExportError;
 use crate::layers::{Model, apply_all};
 
 /// The fixed-point shift of the requantisation multipliers.
@@ -164,9 +165,7 @@ impl Int8Model {
     pub fn quantize(model: &Model, rows: &[f32]) -> Result<Int8Model, Failure> {
         let d = model.inputs();
         if rows.is_empty() || !rows.len().is_multiple_of(d) {
-            return Err(Failure::Input(
-                "int8: no calibration rows (the run's train split) to choose the scales".into(),
-            ));
+            return Err(ExportError::NoCalibrationRows.into());
         }
         let input_scale = scale_for(max_abs(rows));
         let (lead, scale) = if model.lead.is_empty() {

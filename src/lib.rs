@@ -20,7 +20,12 @@
 //! layer there.
 //!
 //! ### Foundations
-//! [`failure`] is the one error type, each a line and an exit code; [`run_files`] names every
+//! The errors are values: [`data_error`] for data (files, new rows, a run's data),
+//! [`file_errors`] for settings files, network files and exports, gathered in [`failure`]
+//! (with the run directory's one-line refusals, I/O failures and bugs, and each one's exit
+//! code); where one refers to something the user sets, each front end names it in its own
+//! [`words`] (the command line its flags, the page its fields, Python its parameters), so no
+//! library message names a flag. [`run_files`] names every
 //! file of a run directory once; [`metrics`] the confusion matrix, recall and balanced
 //! accuracy; [`history`] what a search has done, record by record (the input of every chart
 //! and table); [`svg`] the rewards chart; `kernel` picks the widest vector width the CPU has
@@ -76,8 +81,10 @@ pub mod arduino;
 pub mod c_header;
 pub mod c_int8;
 pub mod data;
+pub mod data_error;
 pub mod deploy;
 pub mod failure;
+pub mod file_errors;
 #[cfg(feature = "threads")]
 pub mod fit;
 pub mod frontier;
@@ -100,3 +107,4 @@ pub mod rust_source;
 pub mod session;
 pub mod spec;
 pub mod svg;
+pub mod words;

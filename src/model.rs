@@ -7,7 +7,8 @@ use piconas_core::{Arch, DataConfig, Dataset, Network, Shape, ensemble};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset as DataSet, Scaling};
-use crate::failure::Failure;
+use crate::file_errors::{NetworkFileError, NetworkProblem};
+use crate::run_files::{NETWORK_FORMAT as FORMAT, NETWORK_VERSION as VERSION};
 
 /// The generated data a network was trained on (`None` in the file for CSV data).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -76,8 +77,6 @@ fn two_classes() -> Vec<String> {
     vec!["0".into(), "1".into()]
 }
 
-const FORMAT: &str = "piconas-network";
-const VERSION: u32 = 4;
 /// The most members an ensemble may have: one per cross-validation fold.
 pub const MAX_MEMBERS: usize = piconas_core::config::MAX_FOLDS as usize;
 
@@ -150,38 +149,39 @@ impl NetworkFile {
 
     /// Brings a file of any version to the current one: before version 4 a file held one
     /// network's `weights`, since then the ensemble's `members` (at most [`MAX_MEMBERS`]).
-    fn upgrade(&mut self) -> Result<(), String> {
+    fn upgrade(&mut self) -> Result<(), NetworkProblem> {
         let (read, legacy) = (self.version, self.version < 4);
         self.version = VERSION;
         match (legacy, self.members.is_empty(), self.weights.is_empty()) {
             (true, true, _) => self.members = vec![std::mem::take(&mut self.weights)],
             (false, false, true) => {}
-            (true, false, _) => return Err(format!("members in a version-{read} file")),
-            (false, true, _) => return Err("no members: an ensemble needs one".into()),
-            (false, false, false) => {
-                return Err("weights beside members (version 4 has only members)".into());
-            }
+            (true, false, _) => return Err(NetworkProblem::MembersInLegacy { version: read }),
+            (false, true, _) => return Err(NetworkProblem::NoMembers),
+            (false, false, false) => return Err(NetworkProblem::WeightsBesideMembers),
         }
         if self.members.len() > MAX_MEMBERS {
-            return Err(format!(
-                "{} members, but an ensemble has at most {MAX_MEMBERS} (one per fold)",
-                self.members.len()
-            ));
+            return Err(NetworkProblem::TooManyMembers {
+                members: self.members.len(),
+                max: MAX_MEMBERS,
+            });
         }
         Ok(())
     }
 
     /// Reads and checks a network file's `text` (`name` goes into the errors): format and
     /// version, architecture, shape, standardisation, weights (by the core), data block.
-    pub fn parse(name: &str, text: &str) -> Result<(NetworkFile, Arch), Failure> {
-        let bad = |what: String| Failure::Input(format!("{name}: {what}"));
-        let mut file: NetworkFile =
-            serde_json::from_str(text).map_err(|e| bad(format!("not a network file: {e}")))?;
+    pub fn parse(name: &str, text: &str) -> Result<(NetworkFile, Arch), NetworkFileError> {
+        let bad = |problem| NetworkFileError {
+            source: name.into(),
+            problem,
+        };
+        let mut file: NetworkFile = serde_json::from_str(text)
+            .map_err(|e| bad(NetworkProblem::NotANetworkFile(e.to_string())))?;
         if file.format != FORMAT || !(1..=VERSION).contains(&file.version) {
-            return Err(bad(format!(
-                "format {:?} version {}, expected {FORMAT:?} version 1 to {VERSION}",
-                file.format, file.version
-            )));
+            return Err(bad(NetworkProblem::Version {
+                format: file.format.clone(),
+                version: file.version,
+            }));
         }
         file.upgrade().map_err(bad)?;
         for (key, value) in [
@@ -191,42 +191,44 @@ impl NetworkFile {
             // An accuracy is a fraction; a decimal beyond f32 would read as infinity and be
             // written back as `null`.
             if !(0.0..=1.0).contains(&value) {
-                return Err(bad(format!("{key} {value} is not between 0 and 1")));
+                return Err(bad(NetworkProblem::Accuracy { key, value }));
             }
         }
-        let arch: Arch = file
-            .arch
-            .parse()
-            .map_err(|e| bad(format!("arch {:?}: {e}", file.arch)))?;
-        let shape = file.shape().map_err(|e| bad(e.to_string()))?;
+        let arch: Arch = file.arch.parse().map_err(|error| {
+            bad(NetworkProblem::Arch {
+                arch: file.arch.clone(),
+                error,
+            })
+        })?;
+        let shape = file.shape().map_err(|e| bad(NetworkProblem::Shape(e)))?;
         if let Some(s) = &file.standardize {
             s.check(shape.inputs()).map_err(bad)?;
         }
         // The core checks the weights as it does everywhere they are read back.
         for (m, weights) in file.members.iter().enumerate() {
-            Network::new(arch, shape, weights).map_err(|e| {
-                let which = if file.members.len() > 1 {
-                    format!(" member {m}")
-                } else {
-                    String::new()
-                };
-                bad(format!("{}{which}: {e}", file.arch))
+            Network::new(arch, shape, weights).map_err(|error| {
+                bad(NetworkProblem::Weights {
+                    arch: file.arch.clone(),
+                    member: (file.members.len() > 1).then_some(m),
+                    error,
+                })
             })?;
         }
         if let Some(d) = &file.data {
             // The data block is checked by the search's own rules.
             let config = DataConfig {
                 dataset: Dataset::from_name(&d.dataset).ok_or_else(|| {
-                    bad(format!(
-                        "data: unknown data set {:?} (expected moons, circles, xor or spirals)",
-                        d.dataset
-                    ))
+                    bad(NetworkProblem::UnknownDataSet {
+                        name: d.dataset.clone(),
+                    })
                 })?,
                 samples: d.samples,
                 noise: d.noise,
                 seed: d.seed,
             };
-            config.validate().map_err(|e| bad(format!("data: {e}")))?;
+            config
+                .validate()
+                .map_err(|e| bad(NetworkProblem::Data(e)))?;
         }
         Ok((file, arch))
     }
@@ -237,15 +239,22 @@ impl NetworkFile {
     }
 
     /// The ensemble's members as networks (checked when the file was parsed).
-    pub fn networks(&self, arch: Arch) -> Result<Vec<Network>, Failure> {
-        let shape = self
-            .shape()
-            .map_err(|e| Failure::Input(format!("network.json: {e}")))?;
+    pub fn networks(&self, arch: Arch) -> Result<Vec<Network>, NetworkFileError> {
+        let bad = |problem| NetworkFileError {
+            source: crate::run_files::NETWORK.into(),
+            problem,
+        };
+        let shape = self.shape().map_err(|e| bad(NetworkProblem::Shape(e)))?;
         self.members
             .iter()
             .map(|w| {
-                Network::new(arch, shape, w)
-                    .map_err(|e| Failure::Input(format!("network.json: {}: {e}", self.arch)))
+                Network::new(arch, shape, w).map_err(|error| {
+                    bad(NetworkProblem::Weights {
+                        arch: self.arch.clone(),
+                        member: None,
+                        error,
+                    })
+                })
             })
             .collect()
     }
@@ -303,8 +312,8 @@ mod tests {
 
     fn error(text: &str) -> String {
         match NetworkFile::parse("n.json", text) {
-            Err(Failure::Input(e)) => e,
-            other => panic!("expected an input error, got {other:?}"),
+            Err(e) => e.to_string(),
+            other => panic!("expected an error, got {other:?}"),
         }
     }
 

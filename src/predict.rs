@@ -7,7 +7,7 @@
 use piconas_core::mlp::Workspace;
 use piconas_core::{Arch, Network, ensemble};
 
-use crate::data::{LabelColumn, each_row, features, quote};
+use crate::data::{DataError, LabelColumn, Problem, each_row, features};
 use crate::failure::Failure;
 use crate::metrics::Metrics;
 use crate::model::NetworkFile;
@@ -49,7 +49,7 @@ pub fn read_rows(
         },
     )?;
     let Some(layout) = layout else {
-        return Err(Failure::Input(format!("{name}: no rows to predict")));
+        return Err(DataError::of(name, Problem::NoRowsToPredict).into());
     };
     Ok(NewRows {
         x,
@@ -64,7 +64,7 @@ fn first_row(
     cells: &[&str],
     file: &NetworkFile,
     label: &LabelColumn,
-) -> Result<(Layout, bool), String> {
+) -> Result<(Layout, bool), Problem> {
     let (d, columns) = (file.features.len(), cells.len());
     let label_at = match columns {
         c if c == d => None,
@@ -74,14 +74,15 @@ fn first_row(
                 Some(at) => at,
                 None => match name.parse::<usize>() {
                     Ok(k) if (1..=c).contains(&k) => k - 1,
-                    _ => return Err(format!("label column {}: no such column", quote(name))),
+                    _ => return Err(Problem::LabelNotAColumn { name: name.clone() }),
                 },
             },
         }),
         _ => {
-            return Err(format!(
-                "{columns} columns; the network reads {d} features (and, optionally, a label)"
-            ));
+            return Err(Problem::NetworkColumns {
+                columns,
+                features: d,
+            });
         }
     };
     let features = (0..columns).filter(|&i| Some(i) != label_at);
@@ -94,12 +95,11 @@ fn first_row(
     if header {
         for (i, want) in features.zip(&file.features) {
             if cells[i] != want {
-                return Err(format!(
-                    "column {} is {}, but the network's feature there is {}",
-                    i + 1,
-                    quote(cells[i]),
-                    quote(want)
-                ));
+                return Err(Problem::HeaderMismatch {
+                    column: i + 1,
+                    found: cells[i].into(),
+                    expected: want.clone(),
+                });
             }
         }
     }
@@ -112,18 +112,18 @@ fn row(
     layout: &Layout,
     file: &NetworkFile,
     x: &mut Vec<f32>,
-) -> Result<Option<u8>, String> {
+) -> Result<Option<u8>, Problem> {
     // The f-th feature column is the network's f-th feature.
     let name = |f: usize| &file.features[f];
     features(cells, layout.columns, layout.label_at, name, x)?;
     if let Some(scaling) = &file.standardize {
         let d = file.features.len();
         for (j, &v) in x[x.len() - d..].iter().enumerate() {
-            if let Some(what) = scaling.overflow(j, v) {
-                return Err(format!(
-                    "{}: standardising it overflows f32: {what}; the network never saw values this far out",
-                    file.features[j]
-                ));
+            if let Some(how) = scaling.overflow(j, v) {
+                return Err(Problem::NewRowOverflow {
+                    feature: file.features[j].clone(),
+                    how,
+                });
             }
         }
     }
@@ -132,11 +132,10 @@ fn row(
     };
     match file.classes.iter().position(|c| c == cells[at]) {
         Some(class) => Ok(Some(class as u8)),
-        None => Err(format!(
-            "label {} is not one of the network's classes ({})",
-            quote(cells[at]),
-            file.classes.join(", ")
-        )),
+        None => Err(Problem::UnknownLabel {
+            label: cells[at].into(),
+            classes: file.classes.clone(),
+        }),
     }
 }
 

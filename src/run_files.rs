@@ -24,3 +24,7 @@ pub const FRONTIER_CHART: &str = "frontier.svg";
 pub const SUMMARY: &str = "summary.json";
 /// The lock file (see [`Claim`](crate::output::Claim)).
 pub const LOCK: &str = ".piconas.lock";
+/// The network file's `format` tag.
+pub const NETWORK_FORMAT: &str = "piconas-network";
+/// The network file's newest `version` (files of 1 to it are read).
+pub const NETWORK_VERSION: u32 = 4;

@@ -13,8 +13,9 @@ use piconas_core::settings::{Kind, Value};
 use piconas_core::{Fingerprint, SETTINGS, Setting, Settings};
 use serde_json::{Map, Value as Json};
 
-use crate::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
+use crate::data::{CsvOptions, DataError, Dataset, LabelColumn, Problem, SplitMode};
 use crate::failure::Failure;
+use crate::file_errors::{SpecError, SpecProblem};
 
 use crate::run_files;
 
@@ -35,20 +36,12 @@ pub struct Spec {
     pub data_fingerprint: Option<Fingerprint>,
 }
 
-/// A configuration error as a one-line message naming the setting's flag.
-pub fn invalid(e: piconas_core::ConfigError) -> Failure {
-    match Setting::of_field(e.field) {
-        Some(s) => Failure::Input(format!("invalid --{}: {e}", s.flag)),
-        None => Failure::Input(format!("invalid settings: {e}")),
-    }
-}
-
 impl Spec {
     /// Reads and checks `dir`'s settings file ([`run_files::SETTINGS`]); `kind` says what
     /// `dir` should be, in the error if it has none.
     pub fn load(dir: &Path, kind: &str) -> Result<Spec, Failure> {
         let (path, text) = crate::output::read_run_file(dir, run_files::SETTINGS, kind)?;
-        Spec::from_json(&path, &text)
+        Ok(Spec::from_json(&path, &text)?)
     }
 
     /// The data the run trains on; when the run recorded its data's fingerprint, data that
@@ -65,11 +58,8 @@ impl Spec {
                     .data_file
                     .as_ref()
                     .map_or("the generated data".into(), |f| f.display().to_string());
-                Err(Failure::Input(format!(
-                    "{source}: not the data this run was made on (data fingerprint {}, the run's {recorded} in {}): its rows, split, feature or class names changed",
-                    data.fingerprint,
-                    run_files::SETTINGS
-                )))
+                let found = data.fingerprint;
+                Err(DataError::of(&source, Problem::NotTheRunsData { found, recorded }).into())
             }
             _ => Ok(data),
         }
@@ -113,10 +103,13 @@ impl Spec {
     }
 
     /// Reads `settings.json` (`path` names it in errors); the settings are validated.
-    pub fn from_json(path: &Path, text: &str) -> Result<Spec, Failure> {
-        let bad = |what: String| Failure::Input(format!("{}: {what}", path.display()));
+    pub fn from_json(path: &Path, text: &str) -> Result<Spec, SpecError> {
+        let bad = |problem| SpecError {
+            path: path.display().to_string(),
+            problem,
+        };
         let Ok(Json::Object(map)) = serde_json::from_str::<Json>(text) else {
-            return Err(bad("not a settings file (a JSON object)".into()));
+            return Err(bad(SpecProblem::NotAnObject));
         };
         // Files from before the split was chosen split theirs in file order; from before
         // standardisation, did not standardise.
@@ -143,8 +136,13 @@ impl Spec {
                 // settings were null in earlier versions' files for their default.
                 (key, Json::Null) => {
                     if let Some(s) = Setting::named(key).filter(|s| s.kind == Kind::OptionalFloat) {
-                        s.set(&mut spec.settings, Value::Unset)
-                            .map_err(|e| bad(format!("{key}: {e}")))?;
+                        s.set(&mut spec.settings, Value::Unset).map_err(|error| {
+                            bad(SpecProblem::Value {
+                                key: s.name,
+                                value: None,
+                                error,
+                            })
+                        })?;
                     }
                 }
                 ("data", Json::String(path)) => spec.data_file = Some(path.into()),
@@ -153,9 +151,7 @@ impl Spec {
                     let f = u64::from_str_radix(hex, 16)
                         .ok()
                         .filter(|_| hex.len() == 16)
-                        .ok_or_else(|| {
-                            bad(format!("data_fingerprint: {hex:?} is not 16 hex digits"))
-                        })?;
+                        .ok_or_else(|| bad(SpecProblem::Fingerprint { text: hex.clone() }))?;
                     spec.data_fingerprint = Some(Fingerprint(f));
                 }
                 ("standardize", Json::Bool(on)) => spec.csv.standardize = *on,
@@ -164,28 +160,34 @@ impl Spec {
                 }
                 ("split", Json::String(name)) => {
                     spec.csv.split = SplitMode::from_name(name)
-                        .ok_or_else(|| bad(format!("split: unknown mode {name:?}")))?;
+                        .ok_or_else(|| bad(SpecProblem::Split { name: name.clone() }))?;
                 }
                 ("split_seed", Json::Number(seed)) => {
-                    spec.csv.split_seed = seed
-                        .as_u64()
-                        .ok_or_else(|| bad(format!("split_seed: {seed} is not a seed")))?;
+                    spec.csv.split_seed = seed.as_u64().ok_or_else(|| {
+                        bad(SpecProblem::SplitSeed {
+                            value: seed.to_string(),
+                        })
+                    })?;
                 }
                 (key, value) => {
                     let setting = Setting::named(key)
-                        .ok_or_else(|| bad(format!("unknown setting {key:?}")))?;
-                    let value = from_json(setting, value)
-                        .map_err(|e| bad(format!("{key}: {value} {e}")))?;
-                    setting
-                        .set(&mut spec.settings, value)
-                        .map_err(|e| bad(format!("{key}: {value} {e}")))?;
+                        .ok_or_else(|| bad(SpecProblem::UnknownSetting { key: key.into() }))?;
+                    let refused = |error| {
+                        bad(SpecProblem::Value {
+                            key: setting.name,
+                            value: Some(value.to_string()),
+                            error,
+                        })
+                    };
+                    let parsed = from_json(setting, value).map_err(refused)?;
+                    setting.set(&mut spec.settings, parsed).map_err(refused)?;
                 }
             }
         }
         // Named by the setting's key in the file (`child_lr`), not the configuration's field.
-        spec.settings.validate().map_err(|e| {
-            let name = Setting::of_field(e.field).map_or(e.field, |s| s.name);
-            bad(piconas_core::ConfigError { field: name, ..e }.to_string())
+        spec.settings.validate().map_err(|error| {
+            let setting = Setting::of_field(error.field).map_or(error.field, |s| s.name);
+            bad(SpecProblem::Config { setting, error })
         })?;
         Ok(spec)
     }

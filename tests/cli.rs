@@ -181,7 +181,8 @@ fn bad_csv_files_fail_with_file_line_and_reason() {
         ),
         (
             format!("x1,x2,label\n{}0.5,0.5,2\n", rows(30)),
-            "bad.csv: class \"2\" has 1 row, too few to appear in each of train, dev and test",
+            "bad.csv: class \"2\" has 1 row, too few to appear in each of train, dev and test \
+             (70/10/20); give more rows of it, or split in file order (--split in-order)",
         ),
         (
             (0..33).map(|i| format!("{i},1,{}\n", i % 11)).collect(),
@@ -1552,7 +1553,8 @@ fn predict_refuses_bad_rows_with_file_line_and_reason() {
     for k in ["0", "4"] {
         let o = with_label("new.csv", "0.5,1,0.5\n1.5,0,-0.5\n", k);
         assert_eq!(o.status.code(), Some(2), "{k}: {}", stderr(&o));
-        let want = format!("label column \"{k}\": no such column");
+        // The library's "label column" is named by its flag at the command line's edge.
+        let want = format!("--label \"{k}\": no such column");
         assert!(stderr(&o).contains(&want), "{k}: {}", stderr(&o));
     }
     let o = with_label("bad.csv", "0,0.5,0.5\n1,0.5,zz\n", "1");

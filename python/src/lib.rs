@@ -12,18 +12,37 @@ use piconas::failure::Failure;
 use piconas::model::NetworkFile;
 use piconas::run_files;
 use piconas::spec::Spec;
+use piconas::words::{Knob, Words};
 use piconas_core::settings::{Kind, PRESETS, Value};
 use piconas_core::{Record, SETTINGS, Settings};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-/// A host-layer failure as the Python exception of its kind.
-fn error(failure: Failure) -> PyErr {
+/// Python's words for what the user sets: the estimator's parameters, which are the settings'
+/// names.
+struct Parameters;
+
+impl Words for Parameters {
+    fn knob(&self, knob: Knob) -> Option<String> {
+        match knob {
+            Knob::Setting(s) => Some(s.name.into()),
+            // `fit` takes arrays: no label column to choose.
+            Knob::Label => None,
+            Knob::SplitInOrder => Some("split='in-order'".into()),
+        }
+    }
+}
+
+/// A host-layer failure as the Python exception of its kind, in Python's words: I/O errors
+/// `OSError`, bugs `RuntimeError`, the rest (the user's input) `ValueError`.
+fn error(failure: impl Into<Failure>) -> PyErr {
+    let failure = failure.into();
+    let message = failure.message(&Parameters);
     match failure {
-        Failure::Input(m) => PyValueError::new_err(m),
-        Failure::Io(m) => PyOSError::new_err(m),
-        Failure::Bug(_) => PyRuntimeError::new_err(failure.to_string()),
+        Failure::Io(_) => PyOSError::new_err(message),
+        Failure::Bug(_) => PyRuntimeError::new_err(message),
+        _ => PyValueError::new_err(message),
     }
 }
 

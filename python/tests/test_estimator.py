@@ -241,6 +241,20 @@ def test_bad_input_is_a_value_error(make, message):
         PicoNASClassifier(**FAST).fit(X, y)
 
 
+def test_errors_name_parameters_never_command_line_flags():
+    # The library's typed error, in Python's words: the advice names the parameter.
+    X, y = blobs()
+    y = np.where(np.arange(len(y)) < 1, 7, y)
+    with pytest.raises(ValueError) as refused:
+        PicoNASClassifier(**FAST).fit(X, y)
+    message = str(refused.value)
+    assert "has 1 row, too few" in message
+    assert message.endswith("split in file order (split='in-order')")
+    assert "--" not in message
+    # And the parameter it names works.
+    PicoNASClassifier(**FAST, split="in-order").fit(X, y)
+
+
 @pytest.mark.parametrize("params,message", [
     (dict(rollouts=0), "rollouts"),
     (dict(rollouts=2.5), "rollouts must be an integer"),

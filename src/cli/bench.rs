@@ -25,7 +25,6 @@ fn lost(e: std::io::Error) -> Failure {
     crate::output::stdout_failure("the report")(e)
 }
 use crate::pipeline::Speculation;
-use crate::spec::invalid;
 use piconas::session::{Event, Session};
 
 /// The architectures of part 1: the largest child, a typical good one, a small one, the
@@ -75,7 +74,7 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         patience: epochs,
         ..ChildConfig::default()
     };
-    child.validate().map_err(invalid)?;
+    child.validate()?;
     writeln!(
         out,
         "child training, {epochs} epochs each, {} train + {} dev samples, on {}",
@@ -128,7 +127,7 @@ fn default_search(rollouts: u32, split: &Split<'_>) -> Result<SearchConfig, Fail
         shape: split.shape(),
         ..SearchConfig::default()
     };
-    config.validate().map_err(invalid)?;
+    config.validate()?;
     Ok(config)
 }
 
@@ -149,7 +148,7 @@ fn timed(
     guess: Option<Guess>,
 ) -> Result<Timed, Failure> {
     let start = Instant::now();
-    let mut session = Session::<{ Hidden::DEFAULT.units() }>::start(config).map_err(invalid)?;
+    let mut session = Session::<{ Hidden::DEFAULT.units() }>::start(config)?;
     let mut epochs = 0u64;
     let speculation = session.run(split, threads, guess, None, |event| {
         if let Event::Record { record, .. } = event {

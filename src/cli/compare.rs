@@ -17,7 +17,6 @@ use crate::failure::Failure;
 use crate::outcome::{ORIGINAL_TEST_ACC, WINDOW};
 use crate::output;
 use crate::parallel::default_threads;
-use crate::spec::invalid;
 use crate::svg::{self, Reference, Series};
 
 /// What one search found.
@@ -61,7 +60,7 @@ fn running_max(values: &[f32]) -> Vec<f32> {
 /// table.
 pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     let settings = args.table.apply(Settings::DEFAULT);
-    settings.validate().map_err(invalid)?;
+    settings.validate()?;
     let data = Dataset::generate(settings.data)?;
     let split = data.split()?;
     let jobs: Vec<SearchConfig> = Strategy::ALL

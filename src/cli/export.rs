@@ -22,7 +22,7 @@ pub fn save(file: &NetworkFile, dir: &Path) -> Result<(), Failure> {
 /// Reads and checks `dir/network.json`.
 pub fn load(dir: &Path) -> Result<(NetworkFile, Arch), Failure> {
     let (path, text) = output::read_run_file(dir, NETWORK, "finished piconas run")?;
-    NetworkFile::parse(&path.display().to_string(), &text)
+    Ok(NetworkFile::parse(&path.display().to_string(), &text)?)
 }
 
 /// The run's splits, rebuilt from its settings.json (generated again, or read from its data

@@ -40,9 +40,10 @@ fn main() {
     }
 }
 
-/// Ends the process on `failure`: its one line on stderr (lost if stderr is full or closed,
+/// Ends the process on `failure`: its one line on stderr, naming flags (lost if stderr is full or closed,
 /// never a panic), and its exit code.
 fn fail(failure: &failure::Failure) -> ! {
-    let _ = output::to_stderr(&format!("piconas: error: {failure}\n"));
+    let message = failure.message(&args::Flags);
+    let _ = output::to_stderr(&format!("piconas: error: {message}\n"));
     std::process::exit(failure.exit_code())
 }

@@ -16,7 +16,7 @@ use crate::frontier;
 use crate::outcome::{ORIGINAL_TEST_ACC, Outcome, WINDOW};
 use crate::output::{self, Claim, KeptRow, RolloutLog};
 use crate::parallel;
-use crate::spec::{Spec, invalid};
+use crate::spec::Spec;
 use crate::svg::{self, Reference};
 use piconas::run_files::{
     CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
@@ -40,13 +40,7 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     spec.data_fingerprint = Some(data.fingerprint);
     // The search measures costs on the data's shape (features, classes).
     spec.settings.search.shape = data.shape;
-    let split = Split::new(data.rows()?).map_err(|e| {
-        let source = data
-            .file
-            .as_ref()
-            .map_or("generated data".to_string(), |f| f.display().to_string());
-        Failure::Input(format!("{source}: {e}"))
-    })?;
+    let split = data.split()?;
     let (out, claim, checkpoint) = match resumed {
         Some((dir, claim, bytes)) => (dir, claim, Some(bytes)),
         None => {
@@ -247,7 +241,7 @@ fn open_session<const H: usize>(job: &Job<'_>) -> Result<(Session<H>, RolloutLog
                 ))
             })?
         }
-        _ => Session::<H>::start(config).map_err(invalid)?,
+        _ => Session::<H>::start(config)?,
     };
     let Some(_) = job.resume else {
         return Ok((session, RolloutLog::create(job.out)?));

@@ -229,6 +229,23 @@ test('bad data gets the runner\'s own message', () => {
     undefined, false, 0n), /11 classes, but this build takes 1 to 64 features and 2 to 10 classes/);
 });
 
+test('data errors name what the page offers, in its words, and never a command-line flag', () => {
+  const header = 'a,b,kind\n';
+  const rows = Array.from({ length: 30 }, (_, i) => `${i},1,${i % 2}`).join('\n');
+  const csv = new TextEncoder().encode(`${header}${rows}\n`);
+  // The label menu is the page's "Label column".
+  assert.throws(() => wasm.Nas.withData({}, 'mine.csv', csv, 'zz', false, 0n),
+    { message: 'mine.csv:1: Label column "zz": no such column in the header' });
+  // The page splits stratified only: a class too small gets no advice to split in file order.
+  const small = new TextEncoder().encode(`${header}${rows}\n5,5,2\n`);
+  assert.throws(() => wasm.Nas.withData({}, 'mine.csv', small, undefined, false, 0n), (e) => {
+    assert.equal(e.field, 'data');
+    assert.match(e.message, /^mine\.csv: class "2" has 1 row, too few .* give more rows of it$/);
+    assert.doesNotMatch(e.message, /--|in-order/);
+    return true;
+  });
+});
+
 // The page's speculative pipeline (wasm/src/pipeline.rs): a coordinating handle hands tasks
 // to helper handles on the same settings, which bring outcomes back in a scrambled order; the
 // records are the native runner's. Also `step` with the pipeline on (training the awaited

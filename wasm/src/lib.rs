@@ -229,13 +229,13 @@ impl Nas {
 
     /// A new search of checked settings, on the data they generate.
     fn of(s: &piconas_core::Settings) -> Result<Nas, JsValue> {
-        let data = Dataset::generate(s.data).map_err(|e| js_error(&e.to_string()))?;
+        let data = Dataset::generate(s.data).map_err(settings::error)?;
         Nas::on(s, data)
     }
 
     /// A new search of checked settings on `data` (checked when it was made).
     fn on(s: &piconas_core::Settings, data: Dataset) -> Result<Nas, JsValue> {
-        data.split().map_err(|e| js_error(&e.to_string()))?;
+        data.split().map_err(settings::data_error)?;
         let config = SearchConfig {
             shape: data.shape,
             ..s.search
@@ -325,8 +325,7 @@ impl Nas {
             ..CsvOptions::default()
         };
         // The reader's message belongs beside the page's file field.
-        let data = Dataset::read(name, csv, &options)
-            .map_err(|e| settings::js_error("data", &e.to_string()))?;
+        let data = Dataset::read(name, csv, &options).map_err(settings::data_error)?;
         Nas::on(&s, data)
     }
 
@@ -671,7 +670,7 @@ impl Nas {
 /// runner reads the file; throws the runner's message for a bad file.
 #[wasm_bindgen(js_name = csvColumns)]
 pub fn csv_columns(name: &str, csv: &[u8]) -> Result<Vec<String>, JsValue> {
-    piconas::data::columns(name, csv).map_err(|e| settings::js_error("data", &e.to_string()))
+    piconas::data::columns(name, csv).map_err(settings::data_error)
 }
 
 /// The export formats the page offers, as `[name, file name]` pairs: `["json",

@@ -2,6 +2,8 @@
 //! ([`piconas_core::SETTINGS`]): its fields, their parsing and defaults, and the form's kinds
 //! and options all come from there, so the page offers what the command line offers.
 
+use piconas::data::DataError;
+use piconas::words::{Knob, Words};
 use piconas_core::config::{Allowed, Got, MIN_SAMPLES};
 use piconas_core::settings::{Kind, PRESETS, ParseError, Value};
 use piconas_core::{ConfigError, SETTINGS, Setting, Settings};
@@ -16,6 +18,26 @@ pub fn js_error(field: &str, message: &str) -> JsValue {
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&error, &"field".into(), &field.into());
     error.into()
+}
+
+/// The page's words for what the user sets: its fields (the settings table's `page` names)
+/// and the data panel's label menu. The page always splits stratified, so it gives no advice
+/// to split in file order.
+pub struct Fields;
+
+impl Words for Fields {
+    fn knob(&self, knob: Knob) -> Option<String> {
+        match knob {
+            Knob::Setting(s) => Some(s.page.into()),
+            Knob::Label => Some("Label column".into()),
+            Knob::SplitInOrder => None,
+        }
+    }
+}
+
+/// A data error as a JS `Error` beside the page's data field, in the page's words.
+pub fn data_error(e: DataError) -> JsValue {
+    js_error("data", &e.message(&Fields))
 }
 
 /// A core configuration error as a JS `Error` naming the page's field.
