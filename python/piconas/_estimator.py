@@ -278,8 +278,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         finally:
             bar.close()
         self.classes_ = classes
-        self._fitted(out["network"], out["rollouts"], out["frontier"],
-                     np.frombuffer(out["train"], dtype=np.float32))
+        self._fitted(_piconas.Model(_FILES["network"], out["network"]), out["rollouts"],
+                     out["frontier"], np.frombuffer(out["train"], dtype=np.float32))
         self.speculation_ = out["speculation"]
         return self
 
@@ -288,12 +288,14 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         files kept for ``save``."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, name)
-        self._rollouts_csv = self._frontier_csv = self._train = None
+        self._rollouts_csv = self._frontier_csv = self._train = self._model = None
 
     def _fitted(self, network, rollouts, frontier, train):
-        """Sets the fitted state from the run's files (and the int8 calibration rows)."""
-        self.network_json_ = network
-        saved = json.loads(network)
+        """Sets the fitted state from the run's files (and the int8 calibration rows);
+        ``network`` is the parsed ``_piconas.Model``, which predict and export use."""
+        self._model = network
+        self.network_json_ = network.json
+        saved = json.loads(network.json)
         self.best_arch_ = saved["arch"]
         self.dev_accuracy_ = saved["dev_accuracy"]
         self.test_accuracy_ = saved["test_accuracy"]
@@ -304,7 +306,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
     def _predict(self, X):
         check_is_fitted(self, "network_json_")
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        classes, proba = _piconas.predict(self.network_json_, _float32(X).tobytes())
+        classes, proba = self._model.predict(_float32(X).tobytes())
         return (np.frombuffer(classes, dtype=np.uint8),
                 np.frombuffer(proba, dtype=np.float32).reshape(X.shape[0], len(self.classes_)))
 
@@ -323,8 +325,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         bytes ``piconas export --format FORMAT`` writes. Written to ``path`` if given; returns
         the bytes."""
         check_is_fitted(self, "network_json_")
-        data = _piconas.export(self.network_json_, format,
-                               None if self._train is None else self._train.tobytes())
+        data = self._model.export(format, None if self._train is None else self._train.tobytes())
         if path is not None:
             _write(path, data)
         return data
@@ -378,8 +379,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         network = read(_FILES["network"])
         if network is None:
             raise ValueError(f"{directory}: no {_FILES['network']}; is it a finished piconas run?")
-        features, classes = _piconas.check_network(os.path.join(directory, _FILES["network"]),
-                                                   network)
+        network = _piconas.Model(os.path.join(directory, _FILES["network"]), network)
+        features, classes = network.features, network.classes
         state, train, names = read("estimator.json"), None, None
         if state is not None:
             state = json.loads(state)

@@ -33,17 +33,32 @@ def fit(
     """Runs a search; returns network, rollouts, frontier, train, test_accuracy and
     speculation."""
 
-def check_network(name: str, json: str) -> tuple[list[str], list[str]]:
-    """Checks a network file; returns its features' and classes' names."""
+class Model:
+    """A network file, parsed and checked once; predict and export use it. Pickles."""
 
-def predict(network_json: str, x: bytes) -> tuple[bytes, bytes]:
-    """Each row's class index (bytes) and class probabilities (float32 bytes)."""
+    def __init__(self, name: str, json: str) -> None:
+        """Parses and checks ``network.json`` text (``name`` in errors)."""
 
-def export(network_json: str, format: str, train: Optional[bytes] = None) -> bytes:
-    """The network in ``format`` (one of ``export_formats()``), as ``piconas export`` writes
-    it."""
+    @property
+    def features(self) -> list[str]:
+        """The features' names, in the order the network reads them."""
 
-def run_settings(dir: str, network_json: str) -> tuple[str, Optional[bytes]]:
+    @property
+    def classes(self) -> list[str]:
+        """The classes' names, in class order."""
+
+    @property
+    def json(self) -> str:
+        """The file's text, as given."""
+
+    def predict(self, x: bytes) -> tuple[bytes, bytes]:
+        """Each row's class index (bytes) and class probabilities (float32 bytes)."""
+
+    def export(self, format: str, train: Optional[bytes] = None) -> bytes:
+        """The network in ``format`` (one of ``export_formats()``), as ``piconas export``
+        writes it."""
+
+def run_settings(dir: str, network: Model) -> tuple[str, Optional[bytes]]:
     """A run directory's settings JSON, and its train split's inputs when its data is there."""
 
 def resolve(spec_json: str) -> str:

@@ -215,41 +215,116 @@ fn fit<'py>(
     Ok(out)
 }
 
-/// Parses `network.json` text (`name` in errors).
-fn network_file(name: &str, json: &str) -> PyResult<(NetworkFile, piconas_core::Arch)> {
-    NetworkFile::parse(name, json).map_err(error)
+/// A network file, parsed and checked once: the estimator holds one, so that `predict` runs
+/// its members without reading the JSON again, and `export` emits from it. Pickled as its
+/// name and text.
+#[pyclass(frozen, module = "piconas._piconas")]
+struct Model {
+    name: String,
+    json: String,
+    file: NetworkFile,
+    arch: piconas_core::Arch,
+    members: Vec<piconas_core::Network>,
 }
 
-/// Checks `network.json` text (`name` in errors) and returns its features' and classes' names.
-#[pyfunction]
-fn check_network(name: &str, json: &str) -> PyResult<(Vec<String>, Vec<String>)> {
-    let (file, _) = network_file(name, json)?;
-    Ok((file.features, file.classes))
-}
-
-/// The network of `network_json` on raw rows `x` (float32 bytes, `d` per row, `d` its
-/// features): each row's class index (bytes) and class probabilities (float32 bytes, `k` per
-/// row), as `piconas predict` gives them.
-#[pyfunction]
-fn predict<'py>(
-    py: Python<'py>,
-    network_json: &str,
-    x: &[u8],
-) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let (file, arch) = network_file(run_files::NETWORK, network_json)?;
-    let members = file.networks(arch).map_err(error)?;
-    let x = floats(x)?;
-    let d = file.features.len().max(1);
-    if !x.len().is_multiple_of(d) {
-        return Err(PyValueError::new_err(format!(
-            "rows of {d} features expected"
-        )));
+#[pymethods]
+impl Model {
+    /// Parses and checks `network.json` text (`name` in errors).
+    #[new]
+    fn new(name: &str, json: &str) -> PyResult<Model> {
+        let (file, arch) = NetworkFile::parse(name, json).map_err(error)?;
+        let members = file.networks(arch).map_err(error)?;
+        Ok(Model {
+            name: name.into(),
+            json: json.into(),
+            file,
+            arch,
+            members,
+        })
     }
-    let p = py.detach(|| piconas::predict::predict(&file, &members, &x));
-    Ok((
-        PyBytes::new(py, &p.classes),
-        float_bytes(py, &p.probabilities),
-    ))
+
+    /// The features' names, in the order the network reads them.
+    #[getter]
+    fn features(&self) -> Vec<String> {
+        self.file.features.clone()
+    }
+
+    /// The classes' names, in class order.
+    #[getter]
+    fn classes(&self) -> Vec<String> {
+        self.file.classes.clone()
+    }
+
+    /// The file's text, as given.
+    #[getter]
+    fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The network on raw rows `x` (float32 bytes, a row of the network's features each):
+    /// each row's class index (bytes) and class probabilities (float32 bytes, a row of the
+    /// classes each), as `piconas predict` gives them.
+    fn predict<'py>(
+        &self,
+        py: Python<'py>,
+        x: &[u8],
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+        let x = floats(x)?;
+        let d = self.file.features.len().max(1);
+        if !x.len().is_multiple_of(d) {
+            return Err(PyValueError::new_err(format!(
+                "rows of {d} features expected"
+            )));
+        }
+        let p = py.detach(|| piconas::predict::predict(&self.file, &self.members, &x));
+        Ok((
+            PyBytes::new(py, &p.classes),
+            float_bytes(py, &p.probabilities),
+        ))
+    }
+
+    /// The network in `format` (one of [`export_formats`]), the bytes `piconas export`
+    /// writes; the int8 header is calibrated on `train` (the train split as the network's
+    /// inputs, float32 bytes).
+    #[pyo3(signature = (format, train=None))]
+    fn export<'py>(
+        &self,
+        py: Python<'py>,
+        format: &str,
+        train: Option<&[u8]>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let offered = || Format::offered(Needs::Train);
+        let Some(format) = offered().find(|f| f.name == format).map(|f| f.format) else {
+            let names: Vec<&str> = offered().map(|f| f.name).collect();
+            return Err(PyValueError::new_err(format!(
+                "unknown format {format:?}; one of {}",
+                names.join(", ")
+            )));
+        };
+        let rows = Rows::train_only(floats(train.unwrap_or_default())?);
+        if format.info().needs.train() && rows.train.is_empty() {
+            return Err(PyValueError::new_err(
+                "the int8 header is calibrated on the train split, which this model does not \
+                 have (fit it, or load a run directory whose data file is still there)",
+            ));
+        }
+        match deploy::emit(&self.file, self.arch, format, &rows)
+            .map_err(error)?
+            .output
+        {
+            Output::File(bytes) => Ok(PyBytes::new(py, &bytes)),
+            Output::Folder(_) => Err(PyValueError::new_err("a folder format")),
+        }
+    }
+
+    /// Pickled as the class and its arguments: the name and the text, parsed again.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (String, String))> {
+        let model = slf.get();
+        Ok((
+            slf.get_type().into_any(),
+            (model.name.clone(), model.json.clone()),
+        ))
+    }
 }
 
 /// The export formats an estimator offers (it keeps the train split for the int8
@@ -259,42 +334,6 @@ fn export_formats() -> Vec<&'static str> {
     Format::offered(Needs::Train).map(|f| f.name).collect()
 }
 
-/// `network_json` in `format` (one of [`export_formats`]), the bytes `piconas export` writes;
-/// the int8 header is calibrated on `train` (the train split as the network's inputs, float32
-/// bytes).
-#[pyfunction]
-#[pyo3(signature = (network_json, format, train=None))]
-fn export<'py>(
-    py: Python<'py>,
-    network_json: &str,
-    format: &str,
-    train: Option<&[u8]>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let offered = || Format::offered(Needs::Train);
-    let Some(format) = offered().find(|f| f.name == format).map(|f| f.format) else {
-        let names: Vec<&str> = offered().map(|f| f.name).collect();
-        return Err(PyValueError::new_err(format!(
-            "unknown format {format:?}; one of {}",
-            names.join(", ")
-        )));
-    };
-    let (file, arch) = network_file(run_files::NETWORK, network_json)?;
-    let rows = Rows::train_only(floats(train.unwrap_or_default())?);
-    if format.info().needs.train() && rows.train.is_empty() {
-        return Err(PyValueError::new_err(
-            "the int8 header is calibrated on the train split, which this model does not have \
-             (fit it, or load a run directory whose data file is still there)",
-        ));
-    }
-    match deploy::emit(&file, arch, format, &rows)
-        .map_err(error)?
-        .output
-    {
-        Output::File(bytes) => Ok(PyBytes::new(py, &bytes)),
-        Output::Folder(_) => Err(PyValueError::new_err("a folder format")),
-    }
-}
-
 /// A run directory's settings (`settings.json`) re-read: the settings as JSON (`spec_json`
 /// keys, every setting resolved), and the train split as the network's inputs (float32
 /// bytes) when its data can be read again, else `None`.
@@ -302,11 +341,10 @@ fn export<'py>(
 fn run_settings<'py>(
     py: Python<'py>,
     dir: &str,
-    network_json: &str,
+    network: &Model,
 ) -> PyResult<(String, Option<Bound<'py, PyBytes>>)> {
     let spec = Spec::load(Path::new(dir), "piconas run").map_err(error)?;
-    let (file, _) = network_file(run_files::NETWORK, network_json)?;
-    let train = piconas::spec::train_inputs(&spec, &file)
+    let train = piconas::spec::train_inputs(&spec, &network.file)
         .ok()
         .map(|t| float_bytes(py, &t));
     Ok((spec.to_json(), train))
@@ -341,9 +379,7 @@ fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(split_modes, m)?)?;
     m.add_function(wrap_pyfunction!(capacities, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
-    m.add_function(wrap_pyfunction!(check_network, m)?)?;
-    m.add_function(wrap_pyfunction!(predict, m)?)?;
-    m.add_function(wrap_pyfunction!(export, m)?)?;
+    m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(run_settings, m)?)?;
     m.add_function(wrap_pyfunction!(resolve, m)?)?;
     Ok(())

@@ -105,6 +105,28 @@ def test_fit_is_deterministic_and_pickles():
     assert (c.predict_proba(X) == a.predict_proba(X)).all()
 
 
+def test_the_network_is_parsed_once_and_held():
+    from piconas import _piconas
+    X, y = blobs()
+    model = PicoNASClassifier(**FAST).fit(X, y)
+    held = model._model
+    assert isinstance(held, _piconas.Model) and held.json == model.network_json_
+    assert held.classes == ["0", "1", "2"] and held.features == ["x1", "x2", "x3"]
+    # predict and export read the held network, not the text.
+    proba = model.predict_proba(X)
+    model.network_json_ = "not json"
+    assert (model.predict_proba(X) == proba).all()
+    assert model.export("c").startswith(b"/*")
+    # The handle pickles as its text, parsed again.
+    again = pickle.loads(pickle.dumps(held))
+    assert again.json == held.json
+    classes, _ = again.predict(np.ascontiguousarray(X, dtype=np.float32).tobytes())
+    assert (model.classes_[np.frombuffer(classes, dtype=np.uint8)] == model.predict(X)).all()
+    # A bad file is refused where it is parsed, naming it.
+    with pytest.raises(ValueError, match="^run/network.json: not a network file"):
+        _piconas.Model("run/network.json", "{}")
+
+
 def test_history_without_pandas_is_a_structured_array(monkeypatch):
     monkeypatch.setitem(sys.modules, "pandas", None)
     model = PicoNASClassifier(**FAST).fit(*blobs())

@@ -29,7 +29,12 @@ def test_capacities_are_the_cores():
 def test_the_stub_names_every_function_of_the_extension():
     stub = pathlib.Path(piconas.__file__).parent / "_piconas.pyi"
     tree = ast.parse(stub.read_text())
-    stubbed = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     module = {n for n in dir(_piconas) if callable(getattr(_piconas, n)) and not n.startswith("_")}
     assert stubbed == module
+    # And each class's public methods and properties.
+    for c in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        methods = {f.name for f in c.body if isinstance(f, ast.FunctionDef)} - {"__init__"}
+        have = {m for m in dir(getattr(_piconas, c.name)) if not m.startswith("_")}
+        assert methods == have, c.name
     assert (pathlib.Path(piconas.__file__).parent / "py.typed").exists()
