@@ -172,14 +172,15 @@ impl Spec {
                 (key, value) => {
                     let setting = Setting::named(key)
                         .ok_or_else(|| bad(SpecProblem::UnknownSetting { key: key.into() }))?;
+                    let text = text_of(setting, value);
                     let refused = |error| {
                         bad(SpecProblem::Value {
                             key: setting.name,
-                            value: Some(value.to_string()),
+                            value: Some(text.clone()),
                             error,
                         })
                     };
-                    let parsed = from_json(setting, value).map_err(refused)?;
+                    let parsed = setting.read(&text).map_err(refused)?;
                     setting.set(&mut spec.settings, parsed).map_err(refused)?;
                 }
             }
@@ -218,15 +219,15 @@ fn to_json(value: Value) -> Json {
     }
 }
 
-/// Reads a JSON value as the setting's text would be read.
-fn from_json(setting: &Setting, value: &Json) -> Result<Value, piconas_core::settings::ParseError> {
-    let text = match value {
+/// A JSON value as the setting's text: a string as it is (a choice in lower case), anything
+/// else as JSON writes it. A number may be given as its text (Python gives every setting so).
+fn text_of(setting: &Setting, value: &Json) -> String {
+    match value {
         // Earlier versions wrote the strategy as `Reinforce`.
         Json::String(s) if matches!(setting.kind, Kind::Choice(_)) => s.to_lowercase(),
         Json::String(s) => s.clone(),
         other => other.to_string(),
-    };
-    setting.read(&text)
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ an ``__init__``, plus how the rows are split and scaled (the command line's ``--
 import csv
 import io
 import json
-import math
 import numbers
 import os
 import sys
@@ -20,7 +19,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _piconas
-from ._table import EXTRA, MAX_CLASSES, MAX_FEATURES, SETTINGS, SPLITS, doc
+from ._table import EXTRA, MAX_CLASSES, MAX_FEATURES, SETTINGS, doc
 
 #: The run directory's files that ``save`` and ``load`` share with the command line, by role
 #: (``piconas::output::run_files``): ``settings``, ``network``, ``rollouts``, ``frontier``.
@@ -216,29 +215,13 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         return cls(**{**presets[name], **params})
 
     def _spec(self):
-        """The settings as ``settings.json`` holds them; the engine checks every range."""
-        spec = {}
-        for s in SETTINGS:
-            name, value = s["name"], getattr(self, s["name"])
-            kind = s["kind"]
-            if kind == "int":
-                if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                    raise ValueError(f"{name} must be an integer, got {value!r}")
-                value = int(value)
-            elif kind == "float" or (kind == "optional_float" and value is not None):
-                if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                    raise ValueError(f"{name} must be a number, got {value!r}")
-                value = float(value)
-                if not math.isfinite(value):
-                    raise ValueError(f"{name} must be a finite number, got {value!r}")
-            elif kind == "choice" and value not in s["choices"]:
-                raise ValueError(f"{name} must be one of {s['choices']}, got {value!r}")
-            spec[name] = value
-        if self.split not in SPLITS:
-            raise ValueError(f"split must be one of {SPLITS}, got {self.split!r}")
+        """The settings as ``settings.json`` holds them, each setting as the text the engine
+        reads (``None`` as ``none``, the core's word for unset): the engine's reader checks
+        every parameter, its kind and range, and names it."""
+        spec = {s["name"]: _text(getattr(self, s["name"])) for s in SETTINGS}
         if isinstance(self.split_seed, bool) or not isinstance(self.split_seed, numbers.Integral):
             raise ValueError(f"split_seed must be an integer, got {self.split_seed!r}")
-        spec.update(split=self.split, split_seed=int(self.split_seed),
+        spec.update(split=str(self.split), split_seed=int(self.split_seed),
                     standardize=bool(self.standardize))
         return json.dumps(spec)
 
@@ -416,6 +399,12 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
 
+
+
+def _text(value):
+    """A parameter's value as the engine's settings reader takes it: ``None`` is ``none``
+    (unset); anything else its ``str`` (``True`` is no number, ``2.5`` no integer)."""
+    return "none" if value is None else str(value)
 
 
 def _is_int(text):

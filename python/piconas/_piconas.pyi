@@ -60,6 +60,3 @@ class Model:
 
 def run_settings(dir: str, network: Model) -> tuple[str, Optional[bytes]]:
     """A run directory's settings JSON, and its train split's inputs when its data is there."""
-
-def resolve(spec_json: str) -> str:
-    """Settings JSON checked and written out whole."""

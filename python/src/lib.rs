@@ -9,11 +9,12 @@ use std::path::Path;
 use piconas::data::{Dataset, SplitMode, Table};
 use piconas::deploy::{self, Format, Needs, Output, Rows};
 use piconas::failure::Failure;
+use piconas::file_errors::SpecProblem;
 use piconas::model::NetworkFile;
 use piconas::run_files;
 use piconas::spec::Spec;
 use piconas::words::{Knob, Words};
-use piconas_core::settings::{Kind, PRESETS, Value};
+use piconas_core::settings::{Kind, PRESETS, ParseError, Value};
 use piconas_core::{Record, SETTINGS, Settings};
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -137,10 +138,32 @@ fn presets(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     Ok(out)
 }
 
-/// Reads `settings.json`-shaped JSON (`what` names it in errors): the settings, the split and
-/// standardisation; validated.
-fn spec_of(what: &str, json: &str) -> PyResult<Spec> {
-    Spec::from_json(Path::new(what), json).map_err(error)
+/// The estimator's settings JSON (every setting as the text `Setting::read` reads, `split`,
+/// `split_seed`, `standardize`), read by the library's own reader: the one check of every
+/// parameter. Its refusals in Python's words, naming the parameter.
+fn spec_of(json: &str) -> PyResult<Spec> {
+    Spec::from_json(Path::new("PicoNASClassifier"), json).map_err(|e| {
+        let message = match &e.problem {
+            SpecProblem::Value {
+                key,
+                value,
+                error: ParseError::Unreadable(allowed),
+            } => format!(
+                "{key} must be {allowed} (got {})",
+                value.as_deref().unwrap_or("None")
+            ),
+            SpecProblem::Value { key, error, .. } => format!("{key} {error}"),
+            SpecProblem::Config { setting, error } => {
+                format!("{setting} must be {} (got {})", error.allowed, error.got)
+            }
+            SpecProblem::Split { name } => format!(
+                "split must be one of {} (got {name:?})",
+                SplitMode::NAMES.join(", ")
+            ),
+            _ => return error(e),
+        };
+        PyValueError::new_err(message)
+    })
 }
 
 /// The data set of `x` (`n` × `d` float32 bytes), `labels` (class-index bytes into `classes`)
@@ -176,7 +199,7 @@ fn fit<'py>(
     threads: usize,
     progress: Option<Py<PyAny>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let spec = spec_of("PicoNASClassifier", spec_json)?;
+    let spec = spec_of(spec_json)?;
     let data = dataset(x, labels, classes, features, &spec)?;
     let threads = match threads {
         0 => piconas::parallel::default_threads(),
@@ -350,14 +373,6 @@ fn run_settings<'py>(
     Ok((spec.to_json(), train))
 }
 
-/// Settings JSON (`spec_json` keys) checked and written out whole, every setting resolved: what
-/// a run directory's `settings.json` would hold.
-#[pyfunction]
-fn resolve(spec_json: &str) -> PyResult<String> {
-    Ok(spec_of("PicoNASClassifier", spec_json)?.to_json())
-}
-
-/// The extension module.
 /// The names of a run directory's files that `save` and `load` share with the command line
 /// (`piconas::run_files`), by role: `settings`, `network`, `rollouts`, `frontier`.
 #[pyfunction]
@@ -370,6 +385,7 @@ fn run_file_names() -> std::collections::BTreeMap<&'static str, &'static str> {
     ])
 }
 
+/// The extension module.
 #[pymodule]
 fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(settings, m)?)?;
@@ -381,6 +397,5 @@ fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(run_settings, m)?)?;
-    m.add_function(wrap_pyfunction!(resolve, m)?)?;
     Ok(())
 }

@@ -237,11 +237,12 @@ def test_ctrl_c_through_fit_leaves_it_unfitted(fitted_before):
         model.predict(blobs()[0])
 
 
-@pytest.mark.parametrize("name,value", [("child_lr", float("nan")),
-                                        ("cost_weight", float("inf")),
-                                        ("controller_lr", float("-inf"))])
-def test_a_non_finite_parameter_is_named(name, value):
-    with pytest.raises(ValueError, match=f"^{name} must be a finite number"):
+@pytest.mark.parametrize("name,value,got", [("child_lr", float("nan"), "NaN"),
+                                            ("cost_weight", float("inf"), "inf"),
+                                            ("controller_lr", float("-inf"), "-inf")])
+def test_a_non_finite_parameter_is_named(name, value, got):
+    # The engine's own range check, in Python's words.
+    with pytest.raises(ValueError, match=rf"^{name} must be a .*number.* \(got {got}\)$"):
         PicoNASClassifier(**{**FAST, name: value}).fit(*blobs())
 
 
@@ -277,9 +278,19 @@ def test_errors_name_parameters_never_command_line_flags():
     PicoNASClassifier(**FAST, split="in-order").fit(X, y)
 
 
+def test_parameters_of_numpy_types_and_unset_optionals_are_read():
+    model = PicoNASClassifier(**{**FAST, "rollouts": np.int32(6)}, baseline_decay=None,
+                              child_lr=np.float32(0.02))
+    model.fit(*blobs())
+    assert len(model.history_) == 6
+
+
 @pytest.mark.parametrize("params,message", [
     (dict(rollouts=0), "rollouts"),
-    (dict(rollouts=2.5), "rollouts must be an integer"),
+    (dict(rollouts=2.5), r"^rollouts must be an integer in 1\.\.=\d+ \(got 2\.5\)$"),
+    (dict(rollouts=True), r"^rollouts must be an integer .*\(got True\)$"),
+    (dict(rollouts=None), r"^rollouts must be an integer .*\(got none\)$"),
+    (dict(rollouts=np.int64(0)), r"^rollouts must be an integer in 1\.\.=\d+ \(got 0\)$"),
     (dict(strategy="grid"), "strategy must be one of"),
     (dict(child_lr=-1.0), "child_lr"),
     (dict(split="random"), "split must be"),
