@@ -62,7 +62,8 @@
 //! [`session::Session`] is one search as every front end runs it: started or restored,
 //! stepped or run on threads, each record observed once into the history and the loss
 //! column, and finished the one way a network is saved ([`session::Winner`]). The runner,
-//! `compare`, `bench` and Python drive one; the page's handle saves through its `Winner`.
+//! `compare`, `bench`, Python and the page's handle drive one (the page through the core's
+//! pipeline with its own helper workers).
 //!
 //! ### Front ends (`fit`)
 //! A whole search held in memory, for the front ends without a run directory (Python).

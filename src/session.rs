@@ -7,12 +7,14 @@
 //! chart). Each record is taken in once, by [`Session::observe`], whoever stepped it.
 //! [`Session::finish`] ends the search the one way every front end saves: the finalists'
 //! report, the winner's ensemble trained again ([`Winner`]), `network.json` and its test
-//! metrics. The runner, `compare`, `bench` and Python's `fit` drive a `Session`; the page's
-//! handle drives its search through the same [`Winner`] and [`Session::observe`]'s rule.
+//! metrics. The runner, `compare`, `bench`, Python's `fit` and the page's handle drive a
+//! `Session`: stepped here, on threads ([`Session::run`]), or through the core's pipeline with
+//! helpers the front end keeps itself (the page's workers, [`Session::report`]).
 
 use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::frontier::Seen;
 use piconas_core::search::{Record, Report};
+use piconas_core::speculate::{Job, Pipeline};
 use piconas_core::{
     Arch, CheckpointError, ConfigError, Fingerprint, Network, Search, SearchConfig, Split,
 };
@@ -68,8 +70,9 @@ impl<const H: usize> Session<H> {
         let completed = self.search.completed() as usize;
         if history.len() != completed || losses.len() != completed {
             return Err(Failure::Input(format!(
-                "a history of {} rollouts for a checkpoint of {completed}",
-                history.len()
+                "a history of {} rollouts and {} losses for a checkpoint of {completed}",
+                history.len(),
+                losses.len()
             )));
         }
         Ok(Session {
@@ -133,7 +136,33 @@ impl<const H: usize> Session<H> {
     }
 }
 
-/// [`Session::observe`]'s rule, for a front end that holds its history apart from its search.
+/// The core's speculative pipeline driven from outside the session, as the page does: its
+/// helper workers train the children [`Session::next_job`] hands out and bring the outcomes
+/// back by message (into the pipeline's `finished`); [`Session::report`] reports the awaited
+/// rollout in order, observed like a stepped one. The schedule is the core's, so the records
+/// are [`Session::step`]'s bit for bit.
+impl<const H: usize> Session<H> {
+    /// The next child for a helper to train (`None` if there is none now).
+    pub fn next_job(&mut self, pipeline: &mut Pipeline<H>) -> Option<Job> {
+        pipeline.next_job(&mut self.search)
+    }
+
+    /// Proposes the next rollout if none is awaited; whether one is awaited now.
+    pub fn advance(&mut self, pipeline: &mut Pipeline<H>) -> bool {
+        pipeline.advance(&mut self.search)
+    }
+
+    /// The awaited rollout, reported and observed, if its child is trained; `None` if it is
+    /// not, nothing is awaited, or the search refused it (a job it did not propose).
+    pub fn report(&mut self, pipeline: &mut Pipeline<H>) -> Option<Record> {
+        let record = pipeline.report(&mut self.search)?.ok()?;
+        self.observe(&record);
+        Some(record)
+    }
+}
+
+/// [`Session::observe`]'s rule, for [`Session::run`], which lends the search and the history
+/// apart.
 fn observe(
     history: &mut History,
     losses: &mut Vec<f32>,
@@ -355,6 +384,54 @@ mod tests {
         assert_eq!(finished.file.members.len(), 2);
         let seen: u32 = finished.seen.iter().map(|s| s.samples).sum();
         assert_eq!(seen, 6);
+    }
+
+    #[test]
+    fn a_pipeline_driven_from_outside_gives_the_stepped_records_observed_once() {
+        use piconas_core::search::{self, Proposal};
+        use piconas_core::speculate::Guess;
+        let data = data();
+        let split = data.split().unwrap();
+        let config = config(&data);
+        let mut stepped = Session::<16>::start(config).unwrap();
+        while stepped.step(&split).is_some() {}
+        // As the page does: helpers train what `next_job` hands out (here in reverse order),
+        // and the session reports in rollout order.
+        let mut session = Session::<16>::start(config).unwrap();
+        let mut pipeline = Pipeline::<16>::new(Guess::Draws, 3);
+        let mut trainer: Box<piconas_core::Trainer> = Box::default();
+        let mut train = |job: Job| {
+            let proposal = Proposal {
+                index: job.index,
+                arch: job.arch,
+            };
+            search::evaluate(&config, proposal, &split, |fold, rng| {
+                trainer.fit(&job.arch, &config.child, fold, rng)
+            })
+        };
+        let mut records = Vec::new();
+        while records.len() < 6 {
+            let mut jobs = Vec::new();
+            while let Some(job) = session.next_job(&mut pipeline) {
+                jobs.push(job);
+            }
+            for job in jobs.into_iter().rev() {
+                pipeline.finished(job, train(job));
+            }
+            if let Some(record) = session.report(&mut pipeline) {
+                records.push(record);
+            } else if session.advance(&mut pipeline)
+                && let Some(job) = pipeline.awaited()
+            {
+                pipeline.finished(job, train(job));
+            } else {
+                break;
+            }
+        }
+        assert_eq!(records.len(), 6);
+        assert_eq!(session.history(), stepped.history());
+        assert_eq!(session.losses(), stepped.losses());
+        assert!(session.report(&mut pipeline).is_none());
     }
 
     #[test]

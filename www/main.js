@@ -61,7 +61,11 @@ function loadSaved() {
       typeof saved.history === 'string' && Number.isInteger(saved.completed);
     if (!fields) return { damaged: 'a field is missing' };
     return {
-      saved: { ...saved, checkpoint: fromBase64(saved.checkpoint), history: fromBase64(saved.history) },
+      saved: {
+        ...saved, checkpoint: fromBase64(saved.checkpoint), history: fromBase64(saved.history),
+        // Kept since the page keeps its losses (float32 bytes); absent in older kept searches.
+        losses: typeof saved.losses === 'string' ? new Float32Array(fromBase64(saved.losses).buffer) : null,
+      },
     };
   } catch (e) {
     return { damaged: e.message };
@@ -303,6 +307,7 @@ function keep(m) {
     localStorage.setItem(SAVED_KEY, JSON.stringify({
       settings: state.settings, completed: m.completed, rollouts: state.rollouts,
       checkpoint: toBase64(m.bytes), history: toBase64(m.history),
+      losses: toBase64(new Uint8Array(m.losses.buffer, m.losses.byteOffset, m.losses.byteLength)),
       bestArch: m.bestArch, bestWeights: m.bestWeights,
     }));
   } catch (e) {
@@ -324,8 +329,11 @@ function onStarted(m) {
   state.rollouts = m.rollouts;
   state.settings = m.settings;
   for (const r of m.rewards) state.rewards.push(r);
-  // A resumed search's losses begin where it resumed.
-  state.lossStart = m.rewards.length;
+  // A resumed search's losses, all of them; one kept before the page kept its losses has
+  // them from where it resumed (the earlier ones are NaN).
+  const known = m.losses.findIndex((l) => !Number.isNaN(l));
+  state.lossStart = known < 0 ? m.losses.length : known;
+  for (const l of m.losses.subarray(state.lossStart)) state.losses.push(l);
   $('saved').hidden = true;
   state.bayes = m.bayes;
   $('c-bayes').textContent = pct(m.bayes);

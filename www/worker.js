@@ -96,8 +96,10 @@ const piconasWorker = {
   open(settings, saved, data) {
     const { Nas } = wasm_bindgen;
     if (saved) {
+      // A search kept before the page kept its losses has none: they read as NaN.
       return Nas.resume(settings, saved.checkpoint, saved.history, saved.bestArch ?? undefined,
-        saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined);
+        saved.bestWeights ? Float32Array.from(saved.bestWeights) : undefined,
+        saved.losses ?? undefined);
     }
     if (!data) return new Nas(settings);
     // A bad file throws with `field` 'data': its message goes beside the file field.
@@ -126,7 +128,7 @@ const piconasWorker = {
       points, labels: nas.labels(), split: Array.from(nas.splitSizes()),
       classes: nas.classes(), features: nas.features(), file: data?.name ?? null,
       bayes: nas.bayesTest(), rollouts: nas.progress().rollouts, grid: s.grid, settings,
-      rewards: nas.rewards(0),
+      rewards: nas.rewards(0), losses: nas.losses(0),
     });
     s.sent = nas.progress().completed;
     s.piped = s.helpers.length > 0 && nas.speculate('draws', s.helpers.length);
@@ -325,10 +327,12 @@ const piconasWorker = {
     s.lastSave = performance.now();
     const weights = s.nas.bestWeights();
     const history = s.nas.history();
+    const losses = s.nas.losses(0);
     postMessage({
       type: 'checkpoint', bytes, completed: s.nas.progress().completed,
       bestArch: s.nas.bestArch() ?? null, bestWeights: weights ? Array.from(weights) : null, history,
-    }, [bytes.buffer, history.buffer]);
+      losses,
+    }, [bytes.buffer, history.buffer, losses.buffer]);
   },
 
   /** The finalists compared: the winner, its test metrics and its downloads. */

@@ -336,6 +336,8 @@ test('a search survives a reload and ends exactly as an uninterrupted one', { ti
   const hash = `#rollouts=${N}&seed=2&retrains=1&finalists=2`;
   const outcome = (page) => page.evaluate(() => [
     Array.from(window.piconas.rewards),
+    // The controller's losses are kept with the search: the loss curve is whole after a reload.
+    [window.piconas.lossStart, Array.from(window.piconas.losses)],
     Array.from(window.piconas.frontier?.points ?? []),
     document.getElementById('r-winner').textContent,
     document.getElementById('r-test').textContent,

@@ -169,7 +169,7 @@ test('the page and the command line offer the same settings, with the same defau
   }
 });
 
-test('a resumed handle gives the records from where it resumed', () => {
+test('a resumed handle gives the records from where it resumed, and every loss kept', () => {
   const settings = { rollouts: 30, maxEpochs: 5, retrains: 1, seed: 2 };
   const whole = new wasm.Nas(settings);
   whole.step(30);
@@ -181,7 +181,19 @@ test('a resumed handle gives the records from where it resumed', () => {
   assert.equal(again.recordBits(19), undefined, 'rollouts before the resume are not held');
   for (let i = 20; i < 30; i++) assert.equal(again.recordBits(i), whole.recordBits(i), `rollout ${i}`);
   assert.equal(again.recordBits(30), undefined);
-  for (const n of [whole, part, again]) n.free();
+  // The controller's losses, kept with the history, come back whole: those of the whole search.
+  const withLosses = wasm.Nas.resume(settings, part.checkpoint(), part.history(), part.bestArch(),
+    part.bestWeights(), part.losses(0));
+  withLosses.step(10);
+  assert.deepEqual(withLosses.losses(0), whole.losses(0));
+  assert.equal(whole.losses(0).length, 30);
+  // A search kept without them (by the page before it kept them): NaN before the resume.
+  const losses = again.losses(0);
+  assert.ok(losses.subarray(0, 20).every(Number.isNaN));
+  assert.deepEqual(losses.subarray(20), whole.losses(20));
+  assert.throws(() => wasm.Nas.resume(settings, part.checkpoint(), part.history(), part.bestArch(),
+    part.bestWeights(), part.losses(1)), /saved search: a history of 20 rollouts and 19 losses/);
+  for (const n of [whole, part, again, withLosses]) n.free();
 });
 
 test('saved weights that do not fit the saved architecture are refused', () => {

@@ -1,8 +1,8 @@
 //! # piconas-wasm
 //!
 //! The search in a browser: one opaque handle, [`Nas`], owns the data and a
-//! [`piconas_core::Search`]; JavaScript calls [`Nas::step`] and reads small copies of what it
-//! draws. Everything numeric happens in the core, so a seed gives the page exactly the records
+//! [`piconas::session::Session`] (the search as every front end runs it, with its history and
+//! losses); JavaScript calls [`Nas::step`] and reads small copies of what it draws. Everything numeric happens in the core, so a seed gives the page exactly the records
 //! the native runner prints (`tests/wasm` checks the first 50, bit for bit).
 //!
 //! Settings come as a plain object (see [`defaults`]); a bad value throws a JS `Error` whose
@@ -20,77 +20,76 @@ use piconas::deploy::{self, Export, Format, Needs, Output, Rows};
 use piconas::history::History;
 use piconas::metrics::Metrics;
 use piconas::model::NetworkFile;
-use piconas::session::Winner;
+use piconas::session::{Finished, K, Session};
 use piconas_core::arch::VOCAB;
 use piconas_core::bayes;
-use piconas_core::config::MAX_ROLLOUTS_PER_UPDATE;
 use piconas_core::frontier::Seen;
 use piconas_core::mlp::Workspace;
 use piconas_core::policy::Trajectory;
 use piconas_core::search::Record;
 use piconas_core::speculate::{Guess, Pipeline};
 use piconas_core::{
-    Arch, CheckpointError, ConfigError, Fingerprint, MAX_TOKENS, Network, Search, SearchConfig,
-    Split, WithHidden,
+    Arch, ConfigError, Fingerprint, MAX_TOKENS, Network, Search, SearchConfig, Split, WithHidden,
 };
 use wasm_bindgen::prelude::*;
 
 pub use settings::{defaults, presets, settings_table};
 
-/// Rollouts per update the page can ask for (the core's maximum).
-const K: usize = MAX_ROLLOUTS_PER_UPDATE;
 /// The most grid cells one [`Nas::heatmap`] call computes.
 const MAX_GRID_CELLS: u32 = 512 * 512;
 
-/// What the handle asks of its search, whatever the controller's size: [`Search`]`<H, K>` for
-/// every `H`, type-erased once, by the core's one dispatch ([`Hidden::dispatch`]).
-trait AnySearch {
+/// What the handle asks of its [`Session`], whatever the controller's size: `Session<H>` for
+/// every `H`, type-erased once, by the core's one dispatch ([`Hidden::dispatch`]). The
+/// session steps, observes (history and losses) and finishes; this only reaches it.
+trait AnySession {
+    /// One rollout, observed by the session.
     fn step(&mut self, split: &Split<'_>) -> Option<Record>;
     fn copy_last_child(&self, net: &mut Network);
-    fn completed(&self) -> u32;
     fn config(&self) -> SearchConfig;
+    fn completed(&self) -> u32;
     fn is_done(&self) -> bool;
     fn beta(&self) -> f32;
+    fn history(&self) -> &History;
+    fn losses(&self) -> &[f32];
     /// The greedy architecture and its token probabilities, `MAX_TOKENS × VOCAB`.
     fn greedy(&self) -> (Arch, Vec<f32>);
     fn save(&self, data: Fingerprint) -> Option<Vec<u8>>;
-    fn restore(
-        &mut self,
-        config: SearchConfig,
-        bytes: &[u8],
-        data: Fingerprint,
-    ) -> Result<(), CheckpointError>;
-    /// The end of the search: the finalists' report and the ensemble saved, as every front
-    /// end saves it (`piconas::session::Winner`).
-    fn finish(&mut self, split: &Split<'_>) -> Winner;
-    /// The search itself, for the pipeline of its size to find it (`pipeline.rs`).
+    /// The end of the search as every front end ends it (`Session::finish`).
+    fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished;
+    /// The session itself, for the pipeline of its size to find it (`pipeline.rs`).
     fn as_any(&mut self) -> &mut dyn core::any::Any;
-    /// A pipeline of this search's controller size (see `pipeline.rs`).
+    /// A pipeline of this session's controller size (see `pipeline.rs`).
     fn pipeline(&self, guess: Guess, window: usize) -> Box<dyn pipeline::AnyPipeline>;
 }
 
-impl<const H: usize> AnySearch for Search<H, K> {
+impl<const H: usize> AnySession for Session<H> {
     fn step(&mut self, split: &Split<'_>) -> Option<Record> {
-        Search::step(self, split)
+        Session::step(self, split)
     }
     fn copy_last_child(&self, net: &mut Network) {
-        self.trainer().copy_network(net);
-    }
-    fn completed(&self) -> u32 {
-        Search::completed(self)
+        self.search().trainer().copy_network(net);
     }
     fn config(&self) -> SearchConfig {
-        *Search::config(self)
+        *self.search().config()
+    }
+    fn completed(&self) -> u32 {
+        self.search().completed()
     }
     fn is_done(&self) -> bool {
-        Search::is_done(self)
+        self.search().is_done()
     }
     fn beta(&self) -> f32 {
-        Search::beta(self)
+        self.search().beta()
+    }
+    fn history(&self) -> &History {
+        Session::history(self)
+    }
+    fn losses(&self) -> &[f32] {
+        Session::losses(self)
     }
     fn greedy(&self) -> (Arch, Vec<f32>) {
         let mut traj: Box<Trajectory<H>> = Box::default();
-        let (arch, _) = self.policy().greedy(&mut traj);
+        let (arch, _) = self.search().policy().greedy(&mut traj);
         let mut out = vec![0.0; MAX_TOKENS * VOCAB];
         for (t, row) in out.chunks_mut(VOCAB).enumerate() {
             if let Some(p) = traj.probabilities(t) {
@@ -100,19 +99,12 @@ impl<const H: usize> AnySearch for Search<H, K> {
         (arch, out)
     }
     fn save(&self, data: Fingerprint) -> Option<Vec<u8>> {
-        let mut bytes = vec![0u8; Self::checkpoint_len()];
-        Search::save(self, &mut bytes, data).ok().map(|_| bytes)
+        let search = self.search();
+        let mut bytes = vec![0u8; Search::<H, K>::checkpoint_len()];
+        search.save(&mut bytes, data).ok().map(|_| bytes)
     }
-    fn restore(
-        &mut self,
-        config: SearchConfig,
-        bytes: &[u8],
-        data: Fingerprint,
-    ) -> Result<(), CheckpointError> {
-        Search::restore(self, config, bytes, data)
-    }
-    fn finish(&mut self, split: &Split<'_>) -> Winner {
-        Winner::of(self, split)
+    fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished {
+        Session::finish(self, data, split)
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
         self
@@ -122,18 +114,41 @@ impl<const H: usize> AnySearch for Search<H, K> {
     }
 }
 
-/// Starts a search of the dispatched size on the heap. Started in place: a search is
-/// hundreds of KB, and the wasm stack (1 MB) would not hold the copies
-/// `Box::new(Search::new(…)?)` makes.
+/// Starts a session of the dispatched size.
 struct Start(SearchConfig);
 
 impl WithHidden for Start {
-    type Output = Result<Box<dyn AnySearch>, ConfigError>;
+    type Output = Result<Box<dyn AnySession>, ConfigError>;
 
+    // Never inlined: each size's search passes through this frame on its way to the heap, and
+    // the sizes inlined together into the caller would pass the wasm stack (1 MB).
+    #[inline(never)]
     fn call<const H: usize>(self) -> Self::Output {
-        let mut search: Box<Search<H, K>> = Box::new(Search::idle());
-        search.start(self.0)?;
-        Ok(search)
+        Ok(Box::new(Session::<H>::start(self.0)?))
+    }
+}
+
+/// Restores a session of the dispatched size from a checkpoint, with its past rollouts.
+struct Restore<'a> {
+    config: SearchConfig,
+    checkpoint: &'a [u8],
+    data: Fingerprint,
+    history: History,
+    losses: Vec<f32>,
+}
+
+impl WithHidden for Restore<'_> {
+    type Output = Result<Box<dyn AnySession>, String>;
+
+    // Never inlined, as `Start::call`.
+    #[inline(never)]
+    fn call<const H: usize>(self) -> Self::Output {
+        let session = Session::<H>::restore(self.config, self.checkpoint, self.data)
+            .map_err(|e| e.to_string())?;
+        let session = session
+            .with_past(self.history, self.losses)
+            .map_err(|e| e.to_string())?;
+        Ok(Box::new(session))
     }
 }
 
@@ -194,10 +209,11 @@ pub struct Finish {
 pub struct Nas {
     /// The data, generated or read by the host library, as the runner has it.
     data: Dataset,
-    search: Box<dyn AnySearch>,
-    /// Every reward and every architecture seen, including those before a [`Nas::resume`].
-    history: History,
-    /// This session's records; the first is rollout `first_record` (0 unless resumed).
+    /// The search, its history (every reward and architecture, including those before a
+    /// [`Nas::resume`]) and its controller losses.
+    session: Box<dyn AnySession>,
+    /// The records of this page session, for [`Nas::record_bits`]; the first is rollout
+    /// `first_record` (0 unless resumed).
     records: Vec<Record>,
     first_record: u32,
     workspace: Box<Workspace>,
@@ -218,13 +234,17 @@ fn js_error(message: &str) -> JsValue {
 }
 
 impl Nas {
-    /// Takes a record into the history and this session's records; whether it is the best
-    /// so far (the caller then keeps its network for the heatmap).
-    fn observe(history: &mut History, records: &mut Vec<Record>, record: Record) -> bool {
-        let best = history.best().map(|(reward, _)| reward);
-        history.observe(&record);
-        records.push(record);
-        best.is_none_or(|b| record.reward > b)
+    /// The best reward so far.
+    fn best_reward(&self) -> Option<f32> {
+        self.session.history().best().map(|(reward, _)| reward)
+    }
+
+    /// Keeps `record`, which the session has observed, among this page session's records;
+    /// whether it beat `before`, the best reward before it (the caller then keeps its
+    /// network for the heatmap).
+    fn kept(&mut self, record: Record, before: Option<f32>) -> bool {
+        self.records.push(record);
+        before.is_none_or(|b| record.reward > b)
     }
 
     /// A new search of checked settings, on the data they generate.
@@ -240,11 +260,10 @@ impl Nas {
             shape: data.shape,
             ..s.search
         };
-        let search = s.hidden.dispatch(Start(config)).map_err(settings::error)?;
+        let session = s.hidden.dispatch(Start(config)).map_err(settings::error)?;
         Ok(Nas {
             data,
-            search,
-            history: History::new(),
+            session,
             records: Vec::new(),
             first_record: 0,
             workspace: Box::default(),
@@ -257,12 +276,12 @@ impl Nas {
 
     /// The cost the search charges (and the frontier's axis).
     fn cost(&self) -> piconas_core::Cost {
-        self.search.config().cost
+        self.session.config().cost
     }
 
     /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
     fn marked(&self) -> Vec<Seen> {
-        self.history.marked(self.cost(), self.data.shape)
+        self.session.history().marked(self.cost(), self.data.shape)
     }
 }
 
@@ -358,14 +377,14 @@ impl Nas {
             }
             return self.progress();
         }
-        let split = split_of(&self.data);
         for _ in 0..n {
-            let Some(record) = self.search.step(&split) else {
+            let before = self.best_reward();
+            let Some(record) = self.session.step(&split_of(&self.data)) else {
                 break;
             };
-            if Nas::observe(&mut self.history, &mut self.records, record) {
+            if self.kept(record, before) {
                 let best = self.best.get_or_insert_with(Box::default);
-                self.search.copy_last_child(best);
+                self.session.copy_last_child(best);
             }
         }
         self.progress()
@@ -373,32 +392,29 @@ impl Nas {
 
     /// Where the search stands.
     pub fn progress(&self) -> Progress {
-        let s = &self.search;
+        let s = &self.session;
         Progress {
             completed: s.completed(),
             rollouts: s.config().rollouts,
             done: s.is_done(),
-            last_reward: self.history.rewards().last().copied().unwrap_or(f32::NAN),
-            best_reward: self.history.best().map_or(f32::NAN, |(reward, _)| reward),
+            last_reward: s.history().rewards().last().copied().unwrap_or(f32::NAN),
+            best_reward: self.best_reward().unwrap_or(f32::NAN),
             beta: s.beta(),
         }
     }
 
     /// Rewards of rollouts `from..` (a copy).
     pub fn rewards(&self, from: u32) -> Vec<f32> {
-        let rewards = self.history.rewards();
+        let rewards = self.session.history().rewards();
         rewards[(from as usize).min(rewards.len())..].to_vec()
     }
 
-    /// The controller's loss on each rollout of this session from `from` on (the core's
-    /// `Record::loss`): a resumed search has them from where it resumed.
+    /// The controller's loss on each rollout from `from` on (the core's `Record::loss`, as
+    /// the session keeps them); NaN for the rollouts of a search resumed from a kept state
+    /// that saved none (the page's before it kept them).
     pub fn losses(&self, from: u32) -> Vec<f32> {
-        let step_loss = self.search.config().controller.step_loss;
-        self.records
-            .iter()
-            .filter(|r| r.index >= from)
-            .map(|r| r.loss(step_loss))
-            .collect()
+        let losses = self.session.losses();
+        losses[(from as usize).min(losses.len())..].to_vec()
     }
 
     /// Rollout `index` as one line of exact bits (see `Record::bits` in the core), or
@@ -497,13 +513,13 @@ impl Nas {
     /// tokens, row by row (rows past the sequence's end are zero). Token order: 1, 2, 4, 8,
     /// 16, Sigmoid, Tanh, ReLU, LeakyReLU, EOS.
     pub fn policy(&self) -> Vec<f32> {
-        self.search.greedy().1
+        self.session.greedy().1
     }
 
     /// The controller's most likely architecture.
     #[wasm_bindgen(js_name = greedyArch)]
     pub fn greedy_arch(&self) -> String {
-        self.search.greedy().0.to_string()
+        self.session.greedy().0.to_string()
     }
 
     /// The Bayes-optimal accuracy on the test split: the ceiling for every accuracy shown
@@ -547,13 +563,13 @@ impl Nas {
     /// bytes for [`Nas::resume`]: the host library's one persisted form, also the runner's
     /// `history.bin`.
     pub fn history(&self) -> Vec<u8> {
-        self.history.encode()
+        self.session.history().encode()
     }
 
     /// The search's checkpoint (see the core's `checkpoint` module), or `undefined` between the
     /// proposals of one controller update (with `rolloutsPerUpdate` > 1).
     pub fn checkpoint(&self) -> Option<Vec<u8>> {
-        self.search.save(split_of(&self.data).fingerprint())
+        self.session.save(split_of(&self.data).fingerprint())
     }
 
     /// The weights of the best network so far (`undefined` before the first rollout); with
@@ -564,32 +580,33 @@ impl Nas {
     }
 
     /// A search continued from `checkpoint` (of a search with these `settings`), with its
-    /// [`Nas::history`] and the best network's architecture and weights, as the page saved
-    /// them. Throws an `Error` naming the problem if any of them does not fit.
+    /// [`Nas::history`], the best network's architecture and weights, and its controller
+    /// [`Nas::losses`] from 0, as the page saved them (`undefined` losses, as a page before
+    /// it kept them saved, read as NaN). Throws an `Error` naming the problem if any of them
+    /// does not fit.
     pub fn resume(
         settings: JsValue,
         checkpoint: &[u8],
         history: &[u8],
         best_arch: Option<String>,
         best_weights: Option<Vec<f32>>,
+        losses: Option<Vec<f32>>,
     ) -> Result<Nas, JsValue> {
         let saved =
             |what: String| JsValue::from(js_sys::Error::new(&format!("saved search: {what}")));
         let s = settings::from_js(&settings)?;
         let mut nas = Nas::of(&s)?;
-        let data = split_of(&nas.data).fingerprint();
-        nas.search
-            .restore(s.search, checkpoint, data)
-            .map_err(|e| saved(e.to_string()))?;
-        nas.history = History::decode(history).map_err(|e| saved(e.to_string()))?;
-        let completed = nas.search.completed();
-        if nas.history.len() != completed as usize {
-            return Err(saved(format!(
-                "a history of {} rollouts for a checkpoint of {completed}",
-                nas.history.len()
-            )));
-        }
-        nas.first_record = completed;
+        let history = History::decode(history).map_err(|e| saved(e.to_string()))?;
+        let losses = losses.unwrap_or_else(|| vec![f32::NAN; history.len()]);
+        let restore = Restore {
+            config: nas.session.config(),
+            checkpoint,
+            data: split_of(&nas.data).fingerprint(),
+            history,
+            losses,
+        };
+        nas.session = s.hidden.dispatch(restore).map_err(saved)?;
+        nas.first_record = nas.session.completed();
         if let (Some(arch), Some(weights)) = (best_arch, best_weights) {
             let network =
                 |e: String| JsValue::from(js_sys::Error::new(&format!("saved network: {e}")));
@@ -604,9 +621,12 @@ impl Nas {
     /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling;
     /// then the saved network is ready for [`Nas::export`].
     pub fn finish(&mut self) -> Finish {
-        let split = split_of(&self.data);
-        let winner = self.search.finish(&split);
-        let (file, metrics) = winner.file(&self.data, &split);
+        let Finished {
+            winner,
+            file,
+            metrics,
+            ..
+        } = self.session.finish(&self.data, &split_of(&self.data));
         let (report, test) = (winner.report, metrics.accuracy());
         self.saved = Some((file, report.winner, metrics));
         Finish {

@@ -9,33 +9,35 @@
 //! on its task, so the records are [`Nas::step`]'s bit for bit (tests/wasm and the Chromium
 //! test check it).
 
+use piconas::session::Session;
 use piconas_core::search::{self, Proposal, Record};
 use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
-use piconas_core::{Arch, Outcome, Search};
+use piconas_core::{Arch, Outcome};
 use wasm_bindgen::prelude::*;
 
-use crate::{AnySearch, K, Nas, js_error, split_of};
+use crate::{AnySession, Nas, js_error, split_of};
 
-/// The core's [`Pipeline`] of some controller size, type-erased like the search it drives
-/// (each call finds the search of its own size).
+/// The core's [`Pipeline`] of some controller size, type-erased like the session it drives
+/// (each call finds the session of its own size, which schedules and observes).
 pub(crate) trait AnyPipeline {
-    fn next_job(&mut self, search: &mut dyn AnySearch) -> Option<Job>;
-    fn advance(&mut self, search: &mut dyn AnySearch) -> bool;
+    fn next_job(&mut self, session: &mut dyn AnySession) -> Option<Job>;
+    fn advance(&mut self, session: &mut dyn AnySession) -> bool;
     fn awaited(&self) -> Option<Job>;
     fn finished(&mut self, job: Job, outcome: Outcome);
-    fn report(&mut self, search: &mut dyn AnySearch) -> Option<Record>;
+    /// The awaited rollout, reported and observed by the session, if it is trained.
+    fn report(&mut self, session: &mut dyn AnySession) -> Option<Record>;
     fn stats(&self) -> Stats;
 }
 
 impl<const H: usize> AnyPipeline for Pipeline<H> {
-    fn next_job(&mut self, search: &mut dyn AnySearch) -> Option<Job> {
-        Pipeline::next_job(self, search.as_any().downcast_mut::<Search<H, K>>()?)
+    fn next_job(&mut self, session: &mut dyn AnySession) -> Option<Job> {
+        Session::next_job(session.as_any().downcast_mut::<Session<H>>()?, self)
     }
-    fn advance(&mut self, search: &mut dyn AnySearch) -> bool {
-        let Some(search) = search.as_any().downcast_mut::<Search<H, K>>() else {
+    fn advance(&mut self, session: &mut dyn AnySession) -> bool {
+        let Some(session) = session.as_any().downcast_mut::<Session<H>>() else {
             return false;
         };
-        Pipeline::advance(self, search)
+        Session::advance(session, self)
     }
     fn awaited(&self) -> Option<Job> {
         Pipeline::awaited(self)
@@ -43,9 +45,8 @@ impl<const H: usize> AnyPipeline for Pipeline<H> {
     fn finished(&mut self, job: Job, outcome: Outcome) {
         Pipeline::finished(self, job, outcome);
     }
-    fn report(&mut self, search: &mut dyn AnySearch) -> Option<Record> {
-        let search = search.as_any().downcast_mut::<Search<H, K>>()?;
-        Pipeline::report(self, search)?.ok()
+    fn report(&mut self, session: &mut dyn AnySession) -> Option<Record> {
+        Session::report(session.as_any().downcast_mut::<Session<H>>()?, self)
     }
     fn stats(&self) -> Stats {
         Pipeline::stats(self)
@@ -89,7 +90,7 @@ impl Nas {
     /// Trains `job`'s child here as the search scores a child.
     fn train(&mut self, job: Job) -> Outcome {
         let split = split_of(&self.data);
-        let config = self.search.config();
+        let config = self.session.config();
         let proposal = Proposal {
             index: job.index,
             arch: job.arch,
@@ -103,13 +104,14 @@ impl Nas {
     /// Reports the awaited rollout if its child is trained; a new best's network is trained
     /// again here for the heatmap (the same weights: training is deterministic).
     fn report_one(&mut self) -> bool {
+        let before = self.best_reward();
         let Some(pipeline) = self.pipeline.as_mut() else {
             return false;
         };
-        let Some(record) = pipeline.report(&mut *self.search) else {
+        let Some(record) = pipeline.report(&mut *self.session) else {
             return false;
         };
-        if Nas::observe(&mut self.history, &mut self.records, record) {
+        if self.kept(record, before) {
             let job = Job {
                 index: record.index,
                 arch: record.arch,
@@ -130,7 +132,7 @@ impl Nas {
         let Some(pipeline) = self.pipeline.as_mut() else {
             return false;
         };
-        if !pipeline.advance(&mut *self.search) {
+        if !pipeline.advance(&mut *self.session) {
             return false;
         }
         let Some(job) = pipeline.awaited() else {
@@ -150,10 +152,10 @@ impl Nas {
     /// `recent`; see the core's `speculate`) up to `window` rollouts ahead (one per helper).
     /// Returns whether it is on: it needs one rollout per update and a known guess.
     pub fn speculate(&mut self, guess: &str, window: u32) -> bool {
-        let config = self.search.config();
+        let config = self.session.config();
         match Guess::from_name(guess) {
             Some(guess) if config.controller.rollouts_per_update == 1 => {
-                self.pipeline = Some(self.search.pipeline(guess, window as usize));
+                self.pipeline = Some(self.session.pipeline(guess, window as usize));
                 true
             }
             _ => false,
@@ -163,7 +165,7 @@ impl Nas {
     /// The next task for a free helper (`undefined` if there is none now).
     #[wasm_bindgen(js_name = nextTask)]
     pub fn next_task(&mut self) -> Option<Task> {
-        let job = self.pipeline.as_mut()?.next_job(&mut *self.search)?;
+        let job = self.pipeline.as_mut()?.next_job(&mut *self.session)?;
         Some(Task {
             index: job.index,
             arch: job.arch.to_string(),
@@ -214,8 +216,8 @@ impl Nas {
         if self.report_one() {
             return true;
         }
-        let search = &mut *self.search;
-        let awaiting = self.pipeline.as_mut().is_some_and(|p| p.advance(search));
+        let session = &mut *self.session;
+        let awaiting = self.pipeline.as_mut().is_some_and(|p| p.advance(session));
         awaiting && self.report_one()
     }
 
