@@ -102,6 +102,60 @@ impl Spec {
         format!("{text}\n")
     }
 
+    /// Reads one key of `settings.json` into this spec: what is wrong, else nothing.
+    fn read(&mut self, key: &str, value: &Json) -> Result<(), SpecProblem> {
+        match (key, value) {
+            // An unset optional number (`--baseline off`) is written as null; other
+            // settings were null in earlier versions' files for their default.
+            (key, Json::Null) => {
+                if let Some(s) = Setting::named(key).filter(|s| s.kind == Kind::OptionalFloat) {
+                    s.set(&mut self.settings, Value::Unset).map_err(|error| {
+                        SpecProblem::Value {
+                            key: s.name,
+                            value: None,
+                            error,
+                        }
+                    })?;
+                }
+            }
+            ("data", Json::String(path)) => self.data_file = Some(path.into()),
+            ("cache", Json::Bool(cache)) => self.cache = *cache,
+            ("data_fingerprint", Json::String(hex)) => {
+                let f = u64::from_str_radix(hex, 16)
+                    .ok()
+                    .filter(|_| hex.len() == 16)
+                    .ok_or(SpecProblem::Fingerprint { text: hex.clone() })?;
+                self.data_fingerprint = Some(Fingerprint(f));
+            }
+            ("standardize", Json::Bool(on)) => self.csv.standardize = *on,
+            ("label", Json::String(name)) => {
+                self.csv.label = LabelColumn::Named(name.clone());
+            }
+            ("split", Json::String(name)) => {
+                self.csv.split = SplitMode::from_name(name)
+                    .ok_or_else(|| SpecProblem::Split { name: name.clone() })?;
+            }
+            ("split_seed", Json::Number(seed)) => {
+                self.csv.split_seed = seed.as_u64().ok_or_else(|| SpecProblem::SplitSeed {
+                    value: seed.to_string(),
+                })?;
+            }
+            (key, value) => {
+                let setting = Setting::named(key)
+                    .ok_or_else(|| SpecProblem::UnknownSetting { key: key.into() })?;
+                let text = text_of(setting, value);
+                let refused = |error| SpecProblem::Value {
+                    key: setting.name,
+                    value: Some(text.clone()),
+                    error,
+                };
+                let parsed = setting.read(&text).map_err(refused)?;
+                setting.set(&mut self.settings, parsed).map_err(refused)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Reads `settings.json` (`path` names it in errors); the settings are validated.
     pub fn from_json(path: &Path, text: &str) -> Result<Spec, SpecError> {
         let bad = |problem| SpecError {
@@ -131,59 +185,7 @@ impl Spec {
             data_fingerprint: None,
         };
         for (key, value) in &map {
-            match (key.as_str(), value) {
-                // An unset optional number (`--baseline off`) is written as null; other
-                // settings were null in earlier versions' files for their default.
-                (key, Json::Null) => {
-                    if let Some(s) = Setting::named(key).filter(|s| s.kind == Kind::OptionalFloat) {
-                        s.set(&mut spec.settings, Value::Unset).map_err(|error| {
-                            bad(SpecProblem::Value {
-                                key: s.name,
-                                value: None,
-                                error,
-                            })
-                        })?;
-                    }
-                }
-                ("data", Json::String(path)) => spec.data_file = Some(path.into()),
-                ("cache", Json::Bool(cache)) => spec.cache = *cache,
-                ("data_fingerprint", Json::String(hex)) => {
-                    let f = u64::from_str_radix(hex, 16)
-                        .ok()
-                        .filter(|_| hex.len() == 16)
-                        .ok_or_else(|| bad(SpecProblem::Fingerprint { text: hex.clone() }))?;
-                    spec.data_fingerprint = Some(Fingerprint(f));
-                }
-                ("standardize", Json::Bool(on)) => spec.csv.standardize = *on,
-                ("label", Json::String(name)) => {
-                    spec.csv.label = LabelColumn::Named(name.clone());
-                }
-                ("split", Json::String(name)) => {
-                    spec.csv.split = SplitMode::from_name(name)
-                        .ok_or_else(|| bad(SpecProblem::Split { name: name.clone() }))?;
-                }
-                ("split_seed", Json::Number(seed)) => {
-                    spec.csv.split_seed = seed.as_u64().ok_or_else(|| {
-                        bad(SpecProblem::SplitSeed {
-                            value: seed.to_string(),
-                        })
-                    })?;
-                }
-                (key, value) => {
-                    let setting = Setting::named(key)
-                        .ok_or_else(|| bad(SpecProblem::UnknownSetting { key: key.into() }))?;
-                    let text = text_of(setting, value);
-                    let refused = |error| {
-                        bad(SpecProblem::Value {
-                            key: setting.name,
-                            value: Some(text.clone()),
-                            error,
-                        })
-                    };
-                    let parsed = setting.read(&text).map_err(refused)?;
-                    setting.set(&mut spec.settings, parsed).map_err(refused)?;
-                }
-            }
+            spec.read(key, value).map_err(&bad)?;
         }
         // Named by the setting's key in the file (`child_lr`), not the configuration's field.
         spec.settings.validate().map_err(|error| {
