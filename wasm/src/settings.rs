@@ -3,6 +3,7 @@
 //! and options all come from there, so the page offers what the command line offers.
 
 use piconas::data::DataError;
+use piconas::failure::Failure;
 use piconas::words::{Knob, Words};
 use piconas_core::config::{Allowed, Got, MIN_SAMPLES};
 use piconas_core::settings::{Kind, PRESETS, ParseError, Value};
@@ -43,7 +44,7 @@ pub fn data_error(e: DataError) -> JsValue {
 /// A core configuration error as a JS `Error` naming the page's field.
 pub fn error(e: ConfigError) -> JsValue {
     let field = Setting::of_field(e.field).map_or(e.field, |s| s.page);
-    js_error(field, &ConfigError { field, ..e }.to_string())
+    js_error(field, &Failure::Config(e).message(&Fields))
 }
 
 /// A field's text: strings as typed, numbers in their shortest exact form; `None` if unset.
