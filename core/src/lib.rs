@@ -170,6 +170,7 @@ pub mod sample;
 pub mod search;
 pub mod settings;
 pub mod shuffle;
+pub mod space;
 pub mod speculate;
 pub mod standardize;
 #[cfg(test)]
