@@ -36,6 +36,7 @@ LAYERS = {
         ("emitters", ["c_header", "c_int8", "onnx", "arduino", "rust_source"]),
         ("formats", ["deploy"]),
         ("runs", ["output", "spec", "frontier"]),
+        ("space", ["space_table"]),
         ("threads", ["pipeline", "parallel"]),
         ("session", ["session"]),
         ("front ends", ["fit"]),

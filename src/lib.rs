@@ -106,6 +106,7 @@ pub mod predict;
 pub mod run_files;
 pub mod rust_source;
 pub mod session;
+pub mod space_table;
 pub mod spec;
 pub mod svg;
 pub mod words;
