@@ -44,7 +44,7 @@ LAYERS = {
     "src/cli": [
         ("arguments", ["args"]),
         ("reports", ["outcome", "export", "predict", "bench"]),
-        ("searches", ["run", "compare"]),
+        ("searches", ["run", "compare", "enumerate"]),
     ],
 }
 

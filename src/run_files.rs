@@ -22,6 +22,10 @@ pub const FRONTIER: &str = "frontier.csv";
 pub const FRONTIER_CHART: &str = "frontier.svg";
 /// The outcome: the file a finished run writes last.
 pub const SUMMARY: &str = "summary.json";
+/// The table of the whole space (`piconas enumerate`; `piconas::space_table`'s bytes).
+pub const SPACE: &str = "space.bin";
+/// That table as CSV, written when it is complete.
+pub const SPACE_CSV: &str = "space.csv";
 /// The lock file (see [`Claim`](crate::output::Claim)).
 pub const LOCK: &str = ".piconas.lock";
 /// The network file's `format` tag.

@@ -377,7 +377,9 @@ fn decode_row(b: &[u8], seeds: u32) -> Result<Row, String> {
                 best_epoch: word(b, at + 8),
                 diverged: b[at + 12] != 0,
             };
-            match (o.reward.is_finite(), b[at + 12]) {
+            // A reward is an accuracy; the kept epoch is one of those trained.
+            let fits = (0.0..=1.0).contains(&o.reward) && o.best_epoch <= o.epochs;
+            match (fits, b[at + 12]) {
                 (true, 0 | 1) => Ok(o),
                 _ => Err(format!(
                     "architecture number {number}: a damaged outcome for child seed {j}"
@@ -599,6 +601,15 @@ mod tests {
                 .contains("damaged outcome")
         );
         assert!(refused(&|b| b[second + 16] = 2).contains("damaged outcome"));
+        // A reward is an accuracy, and the kept epoch one of those trained.
+        assert!(
+            refused(&|b| b[second + 4..second + 8].copy_from_slice(&1.5f32.to_le_bytes()))
+                .contains("damaged outcome")
+        );
+        assert!(
+            refused(&|b| b[second + 12..second + 16].copy_from_slice(&999u32.to_le_bytes()))
+                .contains("damaged outcome")
+        );
     }
 
     #[test]

@@ -37,6 +37,62 @@ pub enum Command {
     /// Apply a run's saved network to new rows (a CSV file with the same feature columns):
     /// each row's class and class probabilities; with labels, its accuracy and confusion.
     Predict(PredictArgs),
+    /// Train every architecture of the space (each class of sequences that compute the same
+    /// function once) under the search's reward protocol: a table of the true optimum and
+    /// where each architecture ranks. Resumable, in shards that --merge joins.
+    Enumerate(EnumerateArgs),
+}
+
+/// Options of `piconas enumerate`.
+#[derive(Debug, Args)]
+pub struct EnumerateArgs {
+    /// The settings the children train under (the search's; those of the controller do not
+    /// change the table).
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// The data: generated, or a CSV file and how it is read.
+    #[command(flatten)]
+    pub input: DataArgs,
+    /// Output directory (new or empty) [default: runs/space-<UTC timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Child seeds each architecture is trained with (seed, seed + 1, …): the table keeps
+    /// each one's reward, their mean and their spread.
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas::space_table::MAX_SEEDS)))]
+    pub child_seeds: u32,
+    /// Make only part I of N of the table (0/4, 1/4, …; every N-th architecture from the
+    /// I-th): --merge joins the parts, made anywhere.
+    #[arg(long, value_name = "I/N", value_parser = piconas::space_table::Shard::parse)]
+    pub shard: Option<piconas::space_table::Shard>,
+    /// Only sequences of at most L tokens [default: 6, the whole space].
+    #[arg(long, value_name = "L", value_parser = clap::value_parser!(u32).range(0..=piconas_core::MAX_TOKENS as i64))]
+    pub max_tokens: Option<u32>,
+    /// Continue the stopped table in DIR, with its own settings.
+    #[arg(long, value_name = "DIR", conflicts_with = "merge")]
+    pub resume: Option<PathBuf>,
+    /// Join the finished shards in these directories into one table in --out.
+    #[arg(long, value_name = "DIR", num_args = 1..)]
+    pub merge: Vec<PathBuf>,
+    /// Threads training architectures at once; never changes the table [default: one per
+    /// core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+impl EnumerateArgs {
+    /// Whether any flag that describes the table (rather than how it is made) was given.
+    pub fn describes_a_table(&self) -> bool {
+        !self.table.given.is_empty()
+            || self.table.preset.is_some()
+            || self.input.given()
+            || self.child_seeds != 1
+            || self.shard.is_some()
+            || self.max_tokens.is_some()
+    }
 }
 
 /// Options of `piconas predict`.
@@ -151,16 +207,10 @@ pub struct ExportArgs {
     pub int8: bool,
 }
 
-/// Options of the search (the default command): the settings table's flags (see
-/// [`TableArgs`]), then what only a host run has (files, threads, the cache, printing).
+/// Where a search's data comes from: the generator (the table's data settings), or a CSV file
+/// and how it is read and split. The search and `enumerate` share these flags.
 #[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// The search's settings.
-    #[command(flatten)]
-    pub table: TableArgs,
-    /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+pub struct DataArgs {
     /// Train on a CSV file instead of generated data: numeric feature columns and a label
     /// column (integers or text), header optional.
     #[arg(long, value_name = "FILE.csv")]
@@ -180,6 +230,62 @@ pub struct SearchArgs {
     /// consumer [default: on].
     #[arg(long, value_name = "on|off", requires = "data", value_parser = ["on", "off"])]
     pub standardize: Option<String>,
+}
+
+impl DataArgs {
+    /// Whether any flag was given.
+    pub fn given(&self) -> bool {
+        self.data.is_some()
+            || self.split.is_some()
+            || self.split_seed.is_some()
+            || self.label.is_some()
+            || self.standardize.is_some()
+    }
+
+    /// The run of `settings` on this data (the settings validated).
+    pub fn spec(&self, settings: Settings, cache: bool) -> Result<Spec, Failure> {
+        if let Some(path) = &self.data
+            && path.to_str().is_none()
+        {
+            return Err(Failure::Input(format!(
+                "{}: a data file's path must be UTF-8 (settings.json records it for --resume)",
+                path.display()
+            )));
+        }
+        let mode = self.split.as_deref().and_then(SplitMode::from_name);
+        let spec = Spec {
+            settings,
+            data_file: self.data.clone(),
+            csv: CsvOptions {
+                label: self
+                    .label
+                    .clone()
+                    .map_or(LabelColumn::Last, LabelColumn::Named),
+                split: mode.unwrap_or_default(),
+                split_seed: self.split_seed.unwrap_or(0),
+                standardize: self.standardize.as_deref() != Some("off"),
+            },
+            cache,
+            data_fingerprint: None,
+        };
+        spec.settings.validate()?;
+        Ok(spec)
+    }
+}
+
+/// Options of the search (the default command): the settings table's flags (see
+/// [`TableArgs`]), then what only a host run has (files, threads, the cache, printing).
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The search's settings.
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Output directory (must not exist or be empty) [default: runs/<UTC timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The data: generated, or a CSV file and how it is read.
+    #[command(flatten)]
+    pub input: DataArgs,
     /// Threads training children in parallel (a batch's children, or with one rollout per
     /// update the guessed children of the next rollouts: --speculate); never changes the
     /// results [default: one per core].
@@ -215,11 +321,7 @@ impl SearchArgs {
         !self.table.given.is_empty()
             || self.table.preset.is_some()
             || self.out.is_some()
-            || self.data.is_some()
-            || self.split.is_some()
-            || self.split_seed.is_some()
-            || self.label.is_some()
-            || self.standardize.is_some()
+            || self.input.given()
             || self.cache
     }
 }
@@ -417,33 +519,8 @@ pub struct BenchArgs {
 impl SearchArgs {
     /// The run the flags describe (validated).
     pub fn spec(&self) -> Result<Spec, Failure> {
-        let args = self;
-        if let Some(path) = &args.data
-            && path.to_str().is_none()
-        {
-            return Err(Failure::Input(format!(
-                "{}: a data file's path must be UTF-8 (settings.json records it for --resume)",
-                path.display()
-            )));
-        }
-        let mode = args.split.as_deref().and_then(SplitMode::from_name);
-        let spec = Spec {
-            settings: args.table.apply(Settings::DEFAULT),
-            data_file: args.data.clone(),
-            csv: CsvOptions {
-                label: args
-                    .label
-                    .clone()
-                    .map_or(LabelColumn::Last, LabelColumn::Named),
-                split: mode.unwrap_or_default(),
-                split_seed: args.split_seed.unwrap_or(0),
-                standardize: args.standardize.as_deref() != Some("off"),
-            },
-            cache: args.cache,
-            data_fingerprint: None,
-        };
-        spec.settings.validate()?;
-        Ok(spec)
+        self.input
+            .spec(self.table.apply(Settings::DEFAULT), self.cache)
     }
 }
 
@@ -529,7 +606,7 @@ mod tests {
             .into_iter()
             .chain(split.split(' '));
         let cli = Cli::try_parse_from(args).unwrap();
-        assert_eq!(cli.search.split.as_deref(), Some("in-order"));
+        assert_eq!(cli.search.input.split.as_deref(), Some("in-order"));
     }
 
     #[test]

@@ -10,11 +10,13 @@
 //! - `compare` — several searches side by side (strategies × seeds), with a chart;
 //! - `export` — a finished run's network as C, int8 C, Rust, Arduino, ONNX or JSON;
 //! - `predict` — a finished run's network on the rows of a CSV file;
+//! - `enumerate` — the whole space trained into a table (resumable, in shards);
 //! - `bench` — the speed benchmark (`piconas bench`).
 
 mod args;
 mod bench;
 mod compare;
+mod enumerate;
 mod export;
 mod outcome;
 mod predict;
@@ -33,6 +35,7 @@ fn main() {
         Some(args::Command::Export(args)) => export::main(&args),
         Some(args::Command::Compare(args)) => compare::main(&args),
         Some(args::Command::Predict(args)) => predict::main(&args),
+        Some(args::Command::Enumerate(args)) => enumerate::main(&args),
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {

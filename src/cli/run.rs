@@ -174,11 +174,12 @@ impl WithHidden for Job<'_> {
     }
 }
 
-fn progress_bar(rollouts: u32, quiet: bool) -> ProgressBar {
+/// A bar of `total` steps with its rate and ETA (hidden when `quiet`).
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(rollouts.into());
+    let bar = ProgressBar::new(total);
     let style = ProgressStyle::with_template(
         "{bar:30.cyan/blue} {pos}/{len} {per_sec:.dim} ETA {eta} │ {msg}",
     )
@@ -273,7 +274,7 @@ struct Live<'a> {
 impl<'a> Live<'a> {
     /// Picks up after the `completed` rollouts (none for a fresh run).
     fn new(job: &Job<'a>, completed: u32) -> Live<'a> {
-        let bar = progress_bar(job.spec.settings.search.rollouts, job.options.quiet);
+        let bar = progress_bar(job.spec.settings.search.rollouts.into(), job.options.quiet);
         bar.inc(completed.into());
         Live {
             out: job.out,
