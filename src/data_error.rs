@@ -457,3 +457,242 @@ pub(crate) fn quote(cell: &str) -> String {
         None => format!("{cell:?}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The command line's words, as its edge adds them.
+    struct Dashes;
+
+    impl Words for Dashes {
+        fn knob(&self, knob: Knob) -> Option<String> {
+            Some(match knob {
+                Knob::Label => "--label".into(),
+                Knob::SplitInOrder => "--split in-order".into(),
+                Knob::Setting(s) => format!("--{}", s.flag),
+            })
+        }
+    }
+
+    #[test]
+    fn every_problem_has_its_words() {
+        let how = Overflowing {
+            value: 3e38,
+            mean: -3e38,
+            scale: 0.5,
+        };
+        let text = |s: &str| s.to_string();
+        let cases: [(Problem, &str); 33] = [
+            (
+                Problem::Open(text("denied")),
+                "cannot read the data file: denied",
+            ),
+            (Problem::Unreadable(text("bad")), "unreadable row: bad"),
+            (
+                Problem::TooLarge,
+                "larger than 128 MiB; that is the supported maximum",
+            ),
+            (
+                Problem::LineTooLong,
+                "a line longer than 64 KiB; that is the supported maximum",
+            ),
+            (Problem::NoRows, "no rows"),
+            (Problem::NoRowsToPredict, "no rows to predict"),
+            (
+                Problem::TooManyRows,
+                "more than 1000000 rows; that is the supported maximum",
+            ),
+            (
+                Problem::TooFewRows { rows: 3 },
+                "3 data rows, but at least 20 are needed (70/10/20 split, none empty)",
+            ),
+            (
+                Problem::Columns { columns: 1 },
+                "1 columns; a data file has 1 to 64 features and a label",
+            ),
+            (
+                Problem::RowLength {
+                    expected: 3,
+                    found: 2,
+                },
+                "expected 3 columns, found 2",
+            ),
+            (
+                Problem::NotANumber {
+                    feature: text("x1"),
+                    cell: text("a"),
+                },
+                "x1 is not a number: \"a\"",
+            ),
+            (
+                Problem::NotFinite {
+                    feature: text("x2"),
+                    cell: text("inf"),
+                },
+                "x2 is NaN or infinite: \"inf\"",
+            ),
+            (Problem::EmptyLabel, "the label is empty"),
+            (
+                Problem::LabelPosition {
+                    position: 5,
+                    columns: 3,
+                },
+                "label column 5: the file has 3 columns",
+            ),
+            (
+                Problem::LabelName { name: text("kind") },
+                "label column \"kind\": no such column in the header",
+            ),
+            (
+                Problem::LabelWithoutHeader { name: text("kind") },
+                "label column \"kind\": the file has no header to name it",
+            ),
+            (
+                Problem::Shape(ShapeError {
+                    inputs: 65,
+                    classes: 2,
+                }),
+                "65 features and 2 classes, but this build takes 1 to 64 features and 2 to 10 classes",
+            ),
+            (
+                Problem::Features { features: 0 },
+                "0 features; 1 to 64 are supported",
+            ),
+            (
+                Problem::Values {
+                    values: 5,
+                    rows: 2,
+                    features: 3,
+                },
+                "5 values for 2 rows of 3 features",
+            ),
+            (
+                Problem::RowCount { rows: 4 },
+                "4 rows; 20 to 1000000 are needed (70/10/20 split, none empty)",
+            ),
+            (
+                Problem::NotFiniteValue {
+                    row: 2,
+                    feature: text("x1"),
+                },
+                "row 2, feature \"x1\": NaN or infinite",
+            ),
+            (
+                Problem::ClassIndex {
+                    row: 1,
+                    label: 7,
+                    classes: 3,
+                },
+                "row 1: class index 7, but there are 3 classes",
+            ),
+            (
+                Problem::EmptyClass { class: text("b") },
+                "class \"b\" has no rows",
+            ),
+            (
+                Problem::ClassTooSmall {
+                    class: text("b"),
+                    rows: 2,
+                    perhaps_header: false,
+                },
+                "class \"b\" has 2 rows, too few to appear in each of train, dev and test (70/10/20); give more rows of it, or split in file order (split mode in-order)",
+            ),
+            (
+                Problem::Overflow {
+                    row: 4,
+                    feature: text("x1"),
+                    how,
+                },
+                "x1: standardising data row 4 (from 0) overflows f32: (3e38 − mean -3e38) / scale 5e-1 is infinite; rescale the column",
+            ),
+            (
+                Problem::NetworkColumns {
+                    columns: 5,
+                    features: 2,
+                },
+                "5 columns; the network reads 2 features (and, optionally, a label)",
+            ),
+            (
+                Problem::LabelNotAColumn { name: text("9") },
+                "label column \"9\": no such column",
+            ),
+            (
+                Problem::HeaderMismatch {
+                    column: 2,
+                    found: text("a"),
+                    expected: text("b"),
+                },
+                "column 2 is \"a\", but the network's feature there is \"b\"",
+            ),
+            (
+                Problem::NewRowOverflow {
+                    feature: text("x2"),
+                    how,
+                },
+                "x2: standardising it overflows f32: (3e38 − mean -3e38) / scale 5e-1 is infinite; the network never saw values this far out",
+            ),
+            (
+                Problem::UnknownLabel {
+                    label: text("z"),
+                    classes: vec![text("a"), text("b")],
+                },
+                "label \"z\" is not one of the network's classes (a, b)",
+            ),
+            (
+                Problem::NotTheRunsData {
+                    found: Fingerprint(1),
+                    recorded: Fingerprint(2),
+                },
+                "not the data this run was made on (data fingerprint 0000000000000001, the run's 0000000000000002 in settings.json): its rows, split, feature or class names changed",
+            ),
+            (
+                Problem::Core(piconas_core::DataError::TooFew { got: 3 }),
+                &piconas_core::DataError::TooFew { got: 3 }.to_string(),
+            ),
+            (
+                Problem::ClassTooSmall {
+                    class: text("c"),
+                    rows: 1,
+                    perhaps_header: true,
+                },
+                "class \"c\" has 1 row, too few to appear in each of train, dev and test (70/10/20); give more rows of it, or split in file order (split mode in-order) (line 1 was read as data, its features being numbers; if it is a header, give its feature columns names that are not numbers)",
+            ),
+        ];
+        for (problem, words) in cases {
+            assert_eq!(problem.to_string(), words);
+            assert!(!words.is_empty());
+        }
+        // Where a file and a line are to blame, they come first; the front end names its knobs.
+        let e = DataError {
+            source: Some("d.csv".into()),
+            line: Some(3),
+            problem: Problem::LabelName {
+                name: "kind".into(),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "d.csv:3: label column \"kind\": no such column in the header"
+        );
+        assert_eq!(
+            e.message(&Dashes),
+            "d.csv:3: --label \"kind\": no such column in the header"
+        );
+        assert_eq!(DataError::rows(Problem::NoRows).to_string(), "no rows");
+        assert_eq!(
+            DataError::of("d.csv", Problem::NoRows).to_string(),
+            "d.csv: no rows"
+        );
+        let small = Problem::ClassTooSmall {
+            class: "b".into(),
+            rows: 1,
+            perhaps_header: false,
+        };
+        assert!(
+            small
+                .message(&Dashes)
+                .ends_with("or split in file order (--split in-order)")
+        );
+    }
+}

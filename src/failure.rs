@@ -137,6 +137,7 @@ mod tests {
         ];
         for (failure, code, text) in cases {
             assert_eq!(failure.exit_code(), code);
+            assert_eq!(failure.is_input(), code == 2);
             assert_eq!(failure.to_string(), text);
         }
     }

@@ -355,6 +355,32 @@ mod tests {
             j["members"] = serde_json::Value::Array(vec![one; MAX_MEMBERS + 1]);
         });
         assert!(error(&many).contains("members, but an ensemble has at most"));
+        let most = edited(|j| {
+            let one = j["members"][0].clone();
+            j["members"] = serde_json::Value::Array(vec![one; MAX_MEMBERS]);
+        });
+        assert_eq!(
+            NetworkFile::parse("n.json", &most).unwrap().0.members.len(),
+            MAX_MEMBERS
+        );
+        // Another format is refused at a version this build reads, and the reverse.
+        let format = edited(|j| j["format"] = "other".into());
+        assert!(error(&format).starts_with("n.json: format \"other\" version 4, expected"));
+        let version = edited(|j| j["version"] = 9.into());
+        assert!(error(&version).contains("version 9, expected"));
+        // A bad member is named by its place when there are several.
+        let member = |members: usize| {
+            edited(move |j| {
+                let one = j["members"][0].clone();
+                let mut bad = one.clone();
+                bad.as_array_mut().unwrap().pop();
+                let mut all = vec![one; members - 1];
+                all.push(bad);
+                j["members"] = serde_json::Value::Array(all);
+            })
+        };
+        assert!(error(&member(2)).starts_with("n.json: [Tanh, 4] member 1: "));
+        assert!(error(&member(1)).starts_with("n.json: [Tanh, 4]: "));
         let scale = edited(|j| {
             j["standardize"] = serde_json::json!({"mean": [0.0, 0.0], "scale": [1.0, 0.0]})
         });
