@@ -9,10 +9,10 @@
 //! ## The layers, bottom first
 //!
 //! ```text
-//!  foundations ► data ► networks ► emitters ► formats ► runs ► threads ► session ► front ends
-//!  (errors,       (CSV,  (network.json,(C, int8 C, (the export (run dir,(parallel,(one search (fit)
-//!   file names,    split, predict,      ONNX, Rust, table,      settings, pipeline) for every
-//!   metrics…)      scaling) int8)       Arduino)    footprints) charts)             front end)
+//!  foundations ► data ► networks ► emitters ► formats ► runs ► space ► threads ► session ► front ends
+//!  (errors,       (CSV,  (network.json,(C, int8 C, (the export (run dir,(the whole (parallel,(one search (fit)
+//!   file names,    split, predict,      ONNX, Rust, table,      settings, space,     pipeline) for every
+//!   metrics…)      scaling) int8)       Arduino)    footprints) charts)   trained)            front end)
 //! ```
 //!
 //! A module imports only from its own layer and the ones below; `.ci/imports.py` checks it
@@ -53,6 +53,11 @@
 //! [`output`] owns the run directory (lock, atomic writes, checked output paths, full
 //! streams); [`spec`] is a run's definition (`settings.json`: settings, data, cache);
 //! [`frontier`] its accuracy/size frontier table and chart.
+//!
+//! ### The whole space ([`space_table`])
+//! Every canonical architecture (the core's `space`) trained under a search's reward
+//! protocol, once per child seed: the table `piconas enumerate` makes, its bytes, shards and
+//! merge, and its CSV.
 //!
 //! ### Threads (`parallel`, `pipeline`)
 //! With the `threads` feature: several children trained at once, and speculative pipelining,
