@@ -92,7 +92,8 @@ fn a_table_is_the_same_bits_on_any_threads_and_in_shards_joined() {
 fn a_table_killed_and_resumed_is_the_uninterrupted_one() {
     let tmp = tempfile::tempdir().unwrap();
     let whole = tmp.path().join("whole");
-    let o = table(&whole, "4", &["--threads", "2"]);
+    // Three child seeds: long enough (seconds) that rows are flushed before the end.
+    let o = table(&whole, "4", &["--threads", "2", "--child-seeds", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Killed once some rows are on disk (they are flushed every 2 s).
     let killed = tmp.path().join("killed");
@@ -105,7 +106,7 @@ fn a_table_killed_and_resumed_is_the_uninterrupted_one() {
             "--max-epochs",
             "4",
         ])
-        .args(["--min-steps", "0", "--threads", "1", "--out"])
+        .args(["--min-steps", "0", "--threads", "1", "--child-seeds", "3", "--out"])
         .arg(&killed)
         .stdout(Stdio::null())
         .spawn()
