@@ -39,12 +39,14 @@ LAYERS = {
         ("space", ["space_table"]),
         ("threads", ["pipeline", "parallel"]),
         ("session", ["session"]),
+        ("tables", ["regret"]),
         ("front ends", ["fit"]),
     ],
     "src/cli": [
         ("arguments", ["args"]),
         ("reports", ["outcome", "export", "predict", "bench"]),
         ("searches", ["run", "compare", "enumerate"]),
+        ("tables", ["regret"]),
     ],
 }
 

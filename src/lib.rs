@@ -108,6 +108,7 @@ pub mod parallel;
 #[cfg(feature = "threads")]
 pub mod pipeline;
 pub mod predict;
+pub mod regret;
 pub mod run_files;
 pub mod rust_source;
 pub mod session;

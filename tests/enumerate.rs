@@ -106,7 +106,15 @@ fn a_table_killed_and_resumed_is_the_uninterrupted_one() {
             "--max-epochs",
             "4",
         ])
-        .args(["--min-steps", "0", "--threads", "1", "--child-seeds", "3", "--out"])
+        .args([
+            "--min-steps",
+            "0",
+            "--threads",
+            "1",
+            "--child-seeds",
+            "3",
+            "--out",
+        ])
         .arg(&killed)
         .stdout(Stdio::null())
         .spawn()

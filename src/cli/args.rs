@@ -41,6 +41,40 @@ pub enum Command {
     /// function once) under the search's reward protocol: a table of the true optimum and
     /// where each architecture ranks. Resumable, in shards that --merge joins.
     Enumerate(EnumerateArgs),
+    /// Run search strategies against a complete table of the whole space (rewards looked up,
+    /// not trained), many seeds each: the regret against rollouts, the incumbent's rank, and
+    /// the rollouts each needs to reach the top 1 %.
+    Regret(RegretArgs),
+}
+
+/// `piconas regret --strategy`'s names: the defaults' controller, the original's (`--preset
+/// original`), random search and regularized evolution.
+pub const STRATEGIES: [&str; 4] = ["reinforce", "original", "random", "evolution"];
+
+/// Options of `piconas regret`.
+#[derive(Debug, Args)]
+pub struct RegretArgs {
+    /// A complete table of the whole space (a `piconas enumerate` directory).
+    #[arg(long, value_name = "DIR")]
+    pub table: PathBuf,
+    /// The strategies: the defaults' controller (reinforce), the original's (original, as
+    /// --preset original), random search and regularized evolution.
+    #[arg(long, value_name = "NAME,…", value_delimiter = ',',
+          default_value = "reinforce,original,random,evolution",
+          value_parser = STRATEGIES)]
+    pub strategy: Vec<String>,
+    /// Searches per strategy (seeds 0 to N − 1).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub seeds: u32,
+    /// Rollouts per search [default: the table's settings'].
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..=i64::from(piconas_core::config::MAX_ROLLOUTS)))]
+    pub rollouts: Option<u32>,
+    /// Output directory (new or empty) [default: runs/regret-<UTC timestamp>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Searches run at once; never changes the results [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
 }
 
 /// Options of `piconas enumerate`.

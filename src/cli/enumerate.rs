@@ -171,7 +171,7 @@ fn resume(
 }
 
 /// `dir`'s table, read and checked.
-fn read_table(dir: &Path) -> Result<Table, Failure> {
+pub(crate) fn read_table(dir: &Path) -> Result<Table, Failure> {
     let file = dir.join(SPACE);
     let bytes = std::fs::read(&file).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Failure::Input(format!(

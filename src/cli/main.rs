@@ -11,6 +11,7 @@
 //! - `export` — a finished run's network as C, int8 C, Rust, Arduino, ONNX or JSON;
 //! - `predict` — a finished run's network on the rows of a CSV file;
 //! - `enumerate` — the whole space trained into a table (resumable, in shards);
+//! - `regret` — search strategies run against such a table, many seeds each;
 //! - `bench` — the speed benchmark (`piconas bench`).
 
 mod args;
@@ -20,6 +21,7 @@ mod enumerate;
 mod export;
 mod outcome;
 mod predict;
+mod regret;
 mod run;
 
 use clap::Parser as _;
@@ -36,6 +38,7 @@ fn main() {
         Some(args::Command::Compare(args)) => compare::main(&args),
         Some(args::Command::Predict(args)) => predict::main(&args),
         Some(args::Command::Enumerate(args)) => enumerate::main(&args),
+        Some(args::Command::Regret(args)) => regret::main(&args),
         None => run::main(&cli.search),
     };
     if let Err(failure) = result {
