@@ -7,29 +7,25 @@ use std::path::Path;
 
 use common::cli::{piconas, stderr};
 use piconas::data::{CsvOptions, Dataset};
+use piconas::regret::{Lookup, quantile, run};
 use piconas::space_table::{Header, Row, Shard, Table};
 use piconas::spec::Spec;
-use piconas_core::{Outcome, Settings};
+use piconas_core::rng::{self, Stream};
+use piconas_core::{Arch, Outcome, SearchConfig, Settings, Strategy};
 
-/// A run directory holding a made-up table of the whole space on the default moons.
-fn made_up(dir: &Path, complete: bool) {
-    let settings = Settings::DEFAULT;
-    let data = Dataset::generate(settings.data).unwrap();
-    let spec = Spec {
-        settings,
-        data_file: None,
-        csv: CsvOptions::default(),
-        cache: false,
-        data_fingerprint: Some(data.fingerprint),
-    };
+/// A whole-space table whose rewards are made up: more units, more reward, and its two child
+/// seeds 0.01 apart.
+fn made_up_table() -> Table {
     let header = Header {
         seeds: 2,
         max_tokens: piconas_core::MAX_TOKENS as u32,
         shard: Shard::WHOLE,
         settings: 0,
-        data: data.fingerprint,
+        data: Dataset::generate(Settings::DEFAULT.data)
+            .unwrap()
+            .fingerprint,
     };
-    let mut rows: Vec<Row> = header
+    let rows = header
         .archs()
         .map(|a| {
             let units: usize = a.tokens().iter().filter_map(|t| t.width()).sum();
@@ -46,12 +42,37 @@ fn made_up(dir: &Path, complete: bool) {
             }
         })
         .collect();
+    Table { header, rows }
+}
+
+/// A run directory holding the made-up table on the default moons (`complete`, or its first
+/// 1000 rows).
+fn made_up(dir: &Path, complete: bool) {
+    let settings = Settings::DEFAULT;
+    let data = Dataset::generate(settings.data).unwrap();
+    let spec = Spec {
+        settings,
+        data_file: None,
+        csv: CsvOptions::default(),
+        cache: false,
+        data_fingerprint: Some(data.fingerprint),
+    };
+    let mut table = made_up_table();
     if !complete {
-        rows.truncate(1000);
+        table.rows.truncate(1000);
     }
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("settings.json"), spec.to_json()).unwrap();
-    std::fs::write(dir.join("space.bin"), Table { header, rows }.encode()).unwrap();
+    std::fs::write(dir.join("space.bin"), table.encode()).unwrap();
+}
+
+fn config(strategy: Strategy, seed: u64) -> SearchConfig {
+    SearchConfig {
+        rollouts: 300,
+        strategy,
+        seed,
+        ..SearchConfig::DEFAULT
+    }
 }
 
 #[test]
@@ -131,4 +152,72 @@ fn only_a_complete_table_of_the_whole_space_is_run_against() {
         "grid",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn a_search_against_the_table_is_deterministic_and_ends_at_its_incumbent() {
+    let table = made_up_table();
+    let lookup = Lookup::new(&table).unwrap();
+    assert!((lookup.best() - 0.955).abs() < 1e-6);
+    assert_eq!(lookup.rank(lookup.best()), 1);
+    assert_eq!(lookup.rank(2.0), 1);
+    assert!(lookup.rank(0.0) > 1000);
+    assert!(lookup.top_percent() <= lookup.best());
+    for strategy in Strategy::ALL {
+        let a = run(config(strategy, 3), piconas_core::Hidden::DEFAULT, &lookup).unwrap();
+        let b = run(config(strategy, 3), piconas_core::Hidden::DEFAULT, &lookup).unwrap();
+        assert_eq!(a.quality, b.quality);
+        assert_eq!(a.quality.len(), 300);
+        assert_eq!(*a.quality.last().unwrap(), lookup.mean(&a.incumbent));
+        let c = run(config(strategy, 4), piconas_core::Hidden::DEFAULT, &lookup).unwrap();
+        assert_ne!(
+            a.quality, c.quality,
+            "{strategy:?}: another seed, another search"
+        );
+    }
+}
+
+#[test]
+fn the_outcome_is_a_seed_of_the_row_drawn_by_the_childs_stream() {
+    let table = made_up_table();
+    let lookup = Lookup::new(&table).unwrap();
+    let arch: Arch = "[16, ReLU, ReLU]".parse().unwrap();
+    let merged: Arch = "[16, ReLU]".parse().unwrap();
+    let (mut low, mut high) = (0, 0);
+    for index in 0..200 {
+        let o = lookup.outcome(&arch, 9, index).unwrap();
+        assert_eq!(Some(o), lookup.outcome(&merged, 9, index));
+        let mut s = rng::stream(9, Stream::Child, u64::from(index));
+        let j = rng::below(&mut s, 2) as usize;
+        let row = &table
+            .rows
+            .iter()
+            .find(|r| r.number == merged.number())
+            .unwrap();
+        assert_eq!(o, row.outcomes[j]);
+        if j == 0 { low += 1 } else { high += 1 }
+    }
+    assert!(low > 50 && high > 50, "{low} {high}");
+    assert!((lookup.mean(&arch) - (0.5 + 0.45 / 6.0 + 0.005)).abs() < 1e-6);
+}
+
+#[test]
+fn only_a_complete_table_of_the_whole_space_answers() {
+    let mut t = made_up_table();
+    t.rows.pop();
+    let refused = Lookup::new(&t).err().unwrap();
+    assert!(refused.contains("not a complete table"), "{refused}");
+    let mut small = made_up_table();
+    small.header.max_tokens = 2;
+    assert!(Lookup::new(&small).is_err());
+}
+
+#[test]
+fn quantiles_interpolate() {
+    let mut v = [4.0, 1.0, 3.0, 2.0];
+    assert_eq!(quantile(&mut v, 0.5), 2.5);
+    assert_eq!(quantile(&mut v, 0.0), 1.0);
+    assert_eq!(quantile(&mut v, 1.0), 4.0);
+    assert_eq!(quantile(&mut v, 0.25), 1.75);
+    assert!(quantile(&mut [], 0.5).is_nan());
 }

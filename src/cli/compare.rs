@@ -73,7 +73,10 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
             })
         })
         .collect();
-    let out = args.out.clone().unwrap_or_else(default_dir);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::run::default_dir_for("compare"));
     let claim = output::claim_new(&out, None)?;
     let threads = args.threads.map_or_else(default_threads, usize::from);
     let results = run_all(&jobs, settings.hidden, (&data, &split), threads, args.quiet)?;
@@ -86,16 +89,6 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     claim.release();
     output::to_stdout(&format!("{table}output: {}\n", out.display()), "the table")?;
     Ok(())
-}
-
-/// `runs/compare-<UTC timestamp>`.
-fn default_dir() -> std::path::PathBuf {
-    let mut dir = crate::run::default_dir();
-    let stamp = dir
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    dir.set_file_name(format!("compare-{stamp}"));
-    dir
 }
 
 /// One search, at the controller size the settings chose.

@@ -112,7 +112,10 @@ fn start(args: &EnumerateArgs) -> Result<(std::path::PathBuf, Claim, Spec, Table
         .spec(args.table.apply(Settings::DEFAULT), false)?;
     let data = spec.dataset()?;
     spec.data_fingerprint = Some(data.fingerprint);
-    let out = args.out.clone().unwrap_or_else(default_dir);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::run::default_dir_for("space"));
     let claim = output::claim_new(
         &out,
         Some(&format!("continue it with --resume {}", out.display())),
@@ -206,7 +209,10 @@ fn merge(args: &EnumerateArgs) -> Result<(), Failure> {
     }
     let table = Table::merge(parts).map_err(Failure::Input)?;
     let data = spec.dataset()?;
-    let out = args.out.clone().unwrap_or_else(default_dir);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::run::default_dir_for("space"));
     let claim = output::claim_new(&out, None)?;
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
     output::write_atomic(&out.join(SPACE), &table.encode())?;
@@ -260,14 +266,4 @@ fn finish(
     text.push_str(&format!("\noutput: {}\n", out.display()));
     output::to_stdout(&text, "the table's summary")?;
     Ok(())
-}
-
-/// `runs/space-<UTC timestamp>`.
-fn default_dir() -> std::path::PathBuf {
-    let mut dir = crate::run::default_dir();
-    let stamp = dir
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    dir.set_file_name(format!("space-{stamp}"));
-    dir
 }

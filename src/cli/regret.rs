@@ -3,7 +3,6 @@
 //! quartiles), the incumbent's rank, and how many rollouts it takes to reach the top 1 %.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -74,7 +73,10 @@ pub fn main(args: &RegretArgs) -> Result<(), Failure> {
             })
         })
         .collect();
-    let out = args.out.clone().unwrap_or_else(default_dir);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::run::default_dir_for("regret"));
     let claim = output::claim_new(&out, None)?;
     let threads = args
         .threads
@@ -299,14 +301,4 @@ impl Report {
         }
         out
     }
-}
-
-/// `runs/regret-<UTC timestamp>`.
-fn default_dir() -> PathBuf {
-    let mut dir = crate::run::default_dir();
-    let stamp = dir
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    dir.set_file_name(format!("regret-{stamp}"));
-    dir
 }

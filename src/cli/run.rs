@@ -479,8 +479,16 @@ fn write_results(outcome: &Outcome, losses: &[f32], out: &Path) -> Result<(), Fa
 
 /// The default run directory: `runs/<UTC timestamp>`.
 pub(crate) fn default_dir() -> PathBuf {
-    let stamp = jiff::Timestamp::now()
+    Path::new("runs").join(stamp())
+}
+
+/// The default directory of another command's output: `runs/<kind>-<UTC timestamp>`.
+pub(crate) fn default_dir_for(kind: &str) -> PathBuf {
+    Path::new("runs").join(format!("{kind}-{}", stamp()))
+}
+
+fn stamp() -> String {
+    jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
-        .to_string();
-    Path::new("runs").join(stamp)
+        .to_string()
 }
