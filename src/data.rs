@@ -674,6 +674,18 @@ pub(crate) fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<impl std::io
         .from_reader(Bounded::new(input))
 }
 
+/// `samples` moons of noise 0.2 from data seed `seed`: the unit tests' small data set.
+#[cfg(test)]
+pub(crate) fn test_moons(samples: usize, seed: u64) -> Dataset {
+    let config = DataConfig {
+        dataset: piconas_core::config::Dataset::Moons,
+        samples,
+        noise: 0.2,
+        seed,
+    };
+    Dataset::generate(config).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A data file's columns, set by its first row: how many, which holds the label, and the
 /// header's names if the first row was a header.
 struct Columns {

@@ -333,16 +333,8 @@ mod threaded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use piconas_core::config::{DataConfig, Dataset as Generator};
-
     fn data() -> Dataset {
-        Dataset::generate(DataConfig {
-            dataset: Generator::Moons,
-            samples: 200,
-            noise: 0.2,
-            seed: 1,
-        })
-        .unwrap()
+        crate::data::test_moons(200, 1)
     }
 
     fn config(data: &Dataset) -> SearchConfig {

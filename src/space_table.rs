@@ -453,16 +453,9 @@ pub fn train_all(
 mod tests {
     use super::*;
     use crate::data::Dataset;
-    use piconas_core::config::{DataConfig, Dataset as Generator};
 
     fn data() -> Dataset {
-        Dataset::generate(DataConfig {
-            dataset: Generator::Moons,
-            samples: 200,
-            noise: 0.2,
-            seed: 3,
-        })
-        .unwrap()
+        crate::data::test_moons(200, 3)
     }
 
     fn config() -> SearchConfig {
