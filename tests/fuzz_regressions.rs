@@ -45,6 +45,7 @@ fn seeds_and_saved_crashes_pass_their_checks() {
         ("predict", checks::predict),
         ("network", checks::network),
         ("settings", checks::settings),
+        ("space", checks::space),
     ] {
         let (seeds, accepted) = replay(target, check);
         assert!(seeds >= 2, "{target}: {seeds} seeds");

@@ -179,6 +179,19 @@ pub fn network(data: &[u8]) -> bool {
     true
 }
 
+/// A table of the space (`piconas enumerate`'s `space.bin`): never a panic; what reads is its
+/// header and its whole rows, and writes back as exactly those bytes (a cut last row left
+/// out).
+pub fn space(data: &[u8]) -> bool {
+    use piconas::space_table::{HEADER_BYTES, Table};
+    let Ok(table) = Table::decode(data) else {
+        return false;
+    };
+    let whole = HEADER_BYTES + table.rows.len() * table.header.row_bytes();
+    assert_eq!(table.encode(), data[..whole]);
+    true
+}
+
 /// `settings.json` (and the Python bridge's settings JSON): what reads writes itself back to
 /// the same run definition (the data file's path aside: it is made absolute when written).
 pub fn settings(data: &[u8]) -> bool {

@@ -8,10 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-60}
-# Every target at once first: one cargo build compiles the six on both cores.
+# Every target at once first: one cargo build compiles the seven on both cores.
 cargo +nightly fuzz build --fuzz-dir tests/fuzz
 status=0
-for target in tokens csv checkpoint predict network settings; do
+for target in tokens csv checkpoint predict network settings space; do
     log=$(mktemp)
     found=$(mktemp -d)
     if cargo +nightly fuzz run --fuzz-dir tests/fuzz "$target" "$found" "tests/fuzz/corpus/$target" -- \
