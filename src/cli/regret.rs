@@ -180,7 +180,7 @@ impl Report {
                 let rank = lookup.rank(last);
                 let _ = writeln!(
                     seeds_csv,
-                    "{},{},\"{}\",{},{rank},{}",
+                    "{},{},\"{}\",{:.6},{rank},{}",
                     contender.name,
                     config.seed,
                     trace.incumbent,
@@ -209,7 +209,7 @@ impl Report {
                 // A lower quality is a higher regret: the quality's q3 is the regret's q1.
                 let _ = writeln!(
                     out,
-                    "{name},{},{},{},{}",
+                    "{name},{},{:.6},{:.6},{:.6}",
                     i + 1,
                     self.best - q3[i],
                     self.best - median[i],
