@@ -119,6 +119,18 @@ impl Header {
     }
 }
 
+/// The fingerprint of the settings a table is trained under: every setting and how the data
+/// is read, not where the data file is (the data's own fingerprint is the header's), so that
+/// shards made on other machines join.
+pub fn settings_fingerprint(spec: &crate::spec::Spec) -> u64 {
+    let bare = crate::spec::Spec {
+        data_file: None,
+        data_fingerprint: None,
+        ..spec.clone()
+    };
+    Fingerprint::START.and(bare.to_json().as_bytes()).0
+}
+
 /// One architecture trained: its number and each child seed's outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {

@@ -9,6 +9,7 @@ command line.
 
 from ._estimator import PicoNASClassifier
 from ._piconas import export_formats
+from ._space import enumerate_shard, merge_shards, table_csv
 
-__all__ = ["PicoNASClassifier", "export_formats"]
+__all__ = ["PicoNASClassifier", "enumerate_shard", "export_formats", "merge_shards", "table_csv"]
 __version__ = "0.1.0"

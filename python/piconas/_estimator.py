@@ -238,6 +238,22 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         not finish (bad input, Ctrl-C) leaves the estimator unfitted, never holding an
         earlier fit's model under these parameters."""
         self._unfit()
+        classes, data = self._data(X, y)
+        spec, threads = self._spec(), self._threads()
+        bar = _Progress(self.rollouts, bool(self.progress))
+        try:
+            out = _piconas.fit(*data, spec, threads, bar if bar.on else None)
+        finally:
+            bar.close()
+        self.classes_ = classes
+        self._fitted(_piconas.Model(_FILES["network"], out["network"]), out["rollouts"],
+                     out["frontier"], np.frombuffer(out["train"], dtype=np.float32))
+        self.speculation_ = out["speculation"]
+        return self
+
+    def _data(self, X, y):
+        """``X`` and ``y`` checked as scikit-learn checks them and as the engine takes them:
+        the classes, and (float32 bytes, class-index bytes, class names, feature names)."""
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=False)
         check_classification_targets(y)
         classes, labels = np.unique(y, return_inverse=True)
@@ -248,23 +264,12 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y has {len(classes)} classes; at most {MAX_CLASSES} are supported")
         if X.shape[1] > MAX_FEATURES:
             raise ValueError(f"X has {X.shape[1]} features; at most {MAX_FEATURES} are supported")
-        x = _float32(X)
         names = getattr(self, "feature_names_in_", None)
         features = [str(n) for n in names] if names is not None else \
             [f"x{i + 1}" for i in range(X.shape[1])]
-        spec, threads = self._spec(), self._threads()
-        bar = _Progress(self.rollouts, bool(self.progress))
-        try:
-            out = _piconas.fit(x.tobytes(), labels.astype(np.uint8).tobytes(),
-                               [str(c) for c in classes], features, spec, threads,
-                               bar if bar.on else None)
-        finally:
-            bar.close()
-        self.classes_ = classes
-        self._fitted(_piconas.Model(_FILES["network"], out["network"]), out["rollouts"],
-                     out["frontier"], np.frombuffer(out["train"], dtype=np.float32))
-        self.speculation_ = out["speculation"]
-        return self
+        data = (_float32(X).tobytes(), labels.astype(np.uint8).tobytes(),
+                [str(c) for c in classes], features)
+        return classes, data
 
     def _unfit(self):
         """Forgets every fitted attribute (scikit-learn's: names ending in ``_``) and the

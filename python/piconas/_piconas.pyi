@@ -60,3 +60,23 @@ class Model:
 
 def run_settings(dir: str, network: Model) -> tuple[str, Optional[bytes]]:
     """A run directory's settings JSON, and its train split's inputs when its data is there."""
+
+def enumerate_shard(
+    x: bytes,
+    labels: bytes,
+    classes: list[str],
+    features: list[str],
+    spec_json: str,
+    shard_index: int,
+    shard_count: int,
+    child_seeds: int,
+    max_tokens: int,
+    threads: int,
+) -> bytes:
+    """Part ``shard_index`` of ``shard_count`` of the table of the whole space: its bytes."""
+
+def merge_shards(shards: list[bytes]) -> bytes:
+    """The table of every finished shard of one table, joined."""
+
+def table_csv(table: bytes, features: int, classes: int) -> str:
+    """A table's bytes as ``space.csv``."""

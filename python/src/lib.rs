@@ -12,6 +12,7 @@ use piconas::failure::Failure;
 use piconas::file_errors::SpecProblem;
 use piconas::model::NetworkFile;
 use piconas::run_files;
+use piconas::space_table::{self, Header, Shard, Table as SpaceTable};
 use piconas::spec::Spec;
 use piconas::words::{Knob, Words};
 use piconas_core::settings::{Kind, PRESETS, ParseError, Value};
@@ -238,6 +239,104 @@ fn fit<'py>(
     Ok(out)
 }
 
+/// Part `shard_index` of `shard_count` of the table of the whole space (`piconas::space_table`)
+/// on the data as [`fit`] takes it, under `spec_json`'s settings: each architecture
+/// `child_seeds` times, sequences of at most `max_tokens` tokens, on `threads` threads (0: one
+/// per core). Returns the part's bytes, the same whatever process or machine makes it. The
+/// GIL is released; Ctrl-C is checked after every architecture.
+#[pyfunction]
+#[pyo3(signature = (x, labels, classes, features, spec_json, shard_index, shard_count, child_seeds, max_tokens, threads))]
+#[allow(clippy::too_many_arguments)]
+fn enumerate_shard<'py>(
+    py: Python<'py>,
+    x: &[u8],
+    labels: &[u8],
+    classes: Vec<String>,
+    features: Vec<String>,
+    spec_json: &str,
+    shard_index: u32,
+    shard_count: u32,
+    child_seeds: u32,
+    max_tokens: u32,
+    threads: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let spec = spec_of(spec_json)?;
+    let shard = Shard::parse(&format!("{shard_index}/{shard_count}"))
+        .map_err(|e| PyValueError::new_err(format!("shard: {e}")))?;
+    if !(1..=space_table::MAX_SEEDS).contains(&child_seeds) {
+        return Err(PyValueError::new_err(format!(
+            "child_seeds must be 1 to {} (got {child_seeds})",
+            space_table::MAX_SEEDS
+        )));
+    }
+    if max_tokens as usize > piconas_core::MAX_TOKENS {
+        return Err(PyValueError::new_err(format!(
+            "max_tokens must be 0 to {} (got {max_tokens})",
+            piconas_core::MAX_TOKENS
+        )));
+    }
+    let data = dataset(x, labels, classes, features, &spec)?;
+    let split = data.split().map_err(error)?;
+    let header = Header {
+        seeds: child_seeds,
+        max_tokens,
+        shard,
+        settings: space_table::settings_fingerprint(&spec),
+        data: data.fingerprint,
+    };
+    let config = piconas_core::SearchConfig {
+        shape: data.shape,
+        ..spec.settings.search
+    };
+    let threads = match threads {
+        0 => piconas::parallel::default_threads(),
+        n => n,
+    };
+    let mut table = SpaceTable {
+        header,
+        rows: Vec::new(),
+    };
+    let mut raised: Option<PyErr> = None;
+    let made = py.detach(|| {
+        space_table::train_all(&config, &split, &header, 0, threads, |row| {
+            table.rows.push(row);
+            Python::attach(|py| py.check_signals()).map_err(|e| {
+                raised = Some(e);
+                Failure::Input("interrupted".into())
+            })
+        })
+    });
+    match (made, raised) {
+        (_, Some(e)) => return Err(e),
+        (result, None) => result.map_err(error)?,
+    }
+    Ok(PyBytes::new(py, &table.encode()))
+}
+
+/// The table of `shards` (bytes of `enumerate_shard`, every part of one table, finished, in
+/// any order), as one process makes it.
+#[pyfunction]
+fn merge_shards<'py>(py: Python<'py>, shards: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
+    let parts = shards
+        .iter()
+        .enumerate()
+        .map(|(i, b)| SpaceTable::decode(b).map_err(|e| format!("shard {i}: {e}")))
+        .collect::<Result<Vec<SpaceTable>, String>>()
+        .map_err(PyValueError::new_err)?;
+    let table = SpaceTable::merge(parts).map_err(PyValueError::new_err)?;
+    Ok(PyBytes::new(py, &table.encode()))
+}
+
+/// A table's bytes as `space.csv`, parameters and multiply-adds counted on `features` inputs
+/// and `classes` classes.
+#[pyfunction]
+fn table_csv(table: &[u8], features: usize, classes: usize) -> PyResult<String> {
+    let table = SpaceTable::decode(table).map_err(PyValueError::new_err)?;
+    let shape = piconas_core::Shape::new(features, classes)
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(table.to_csv(shape))
+}
+
 /// A network file, parsed and checked once: the estimator holds one, so that `predict` runs
 /// its members without reading the JSON again, and `export` emits from it. Pickled as its
 /// name and text.
@@ -396,6 +495,9 @@ fn _piconas(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(capacities, m)?)?;
     m.add_function(wrap_pyfunction!(fit, m)?)?;
     m.add_class::<Model>()?;
+    m.add_function(wrap_pyfunction!(enumerate_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_shards, m)?)?;
+    m.add_function(wrap_pyfunction!(table_csv, m)?)?;
     m.add_function(wrap_pyfunction!(run_settings, m)?)?;
     Ok(())
 }

@@ -12,9 +12,9 @@ use piconas::data::Dataset;
 use piconas::failure::Failure;
 use piconas::output::{self, Claim};
 use piconas::run_files::{SETTINGS, SPACE, SPACE_CSV};
-use piconas::space_table::{Header, Row, Shard, Table, train_all};
+use piconas::space_table::{Header, Row, Shard, Table, settings_fingerprint, train_all};
 use piconas::spec::Spec;
-use piconas_core::{Fingerprint, MAX_TOKENS, SearchConfig, Settings, space};
+use piconas_core::{MAX_TOKENS, SearchConfig, Settings, space};
 
 use crate::args::EnumerateArgs;
 
@@ -92,17 +92,6 @@ fn append(writer: &mut std::fs::File, file: &Path, pending: &mut Vec<u8>) -> Res
         .map_err(|e| Failure::io(file, "cannot write", e))?;
     pending.clear();
     Ok(())
-}
-
-/// The fingerprint of the settings a table is trained under: every setting and how the data
-/// is read, not where the data file is (the data's own fingerprint is the header's).
-fn settings_fingerprint(spec: &Spec) -> u64 {
-    let bare = Spec {
-        data_file: None,
-        data_fingerprint: None,
-        ..spec.clone()
-    };
-    Fingerprint::START.and(bare.to_json().as_bytes()).0
 }
 
 /// A new table: the settings written first, then the table's header.
