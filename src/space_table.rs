@@ -509,6 +509,33 @@ mod tests {
     }
 
     #[test]
+    fn the_settings_fingerprint_is_the_settings_not_where_the_data_is() {
+        use crate::spec::Spec;
+        let spec = Spec {
+            settings: piconas_core::Settings::DEFAULT,
+            data_file: None,
+            csv: crate::data::CsvOptions::default(),
+            cache: false,
+            data_fingerprint: None,
+        };
+        let at = |file: Option<&str>, data: Option<u64>| Spec {
+            data_file: file.map(Into::into),
+            data_fingerprint: data.map(Fingerprint),
+            ..spec.clone()
+        };
+        let f = settings_fingerprint(&spec);
+        // Shards made from the data at other paths, before or after the data's own
+        // fingerprint is recorded, join.
+        assert_eq!(settings_fingerprint(&at(Some("a/d.csv"), Some(1))), f);
+        assert_eq!(settings_fingerprint(&at(Some("b/d.csv"), None)), f);
+        // Another setting is another table.
+        let mut other = spec.clone();
+        other.settings.search.seed = 1;
+        assert_ne!(settings_fingerprint(&other), f);
+        assert_eq!(f, Fingerprint::START.and(spec.to_json().as_bytes()).0);
+    }
+
+    #[test]
     fn a_shard_is_i_of_n() {
         assert_eq!(Shard::parse("1/4"), Ok(Shard { index: 1, count: 4 }));
         assert_eq!(Shard::parse("0/1"), Ok(Shard::WHOLE));
