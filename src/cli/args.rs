@@ -75,6 +75,9 @@ pub struct RegretArgs {
     /// Searches run at once; never changes the results [default: one per core].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `piconas enumerate`.

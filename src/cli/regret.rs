@@ -81,7 +81,9 @@ pub fn main(args: &RegretArgs) -> Result<(), Failure> {
     let threads = args
         .threads
         .map_or_else(piconas::parallel::default_threads, usize::from);
-    let traces = run_all(&jobs, &lookup, threads)?;
+    let bar = crate::run::progress_bar(jobs.len() as u64, args.quiet);
+    let traces = run_all(&jobs, &lookup, threads, &bar)?;
+    bar.finish_and_clear();
     let report = Report::of(&contenders, &jobs, &traces, &lookup, args.seeds);
     output::write_atomic(&out.join("regret.csv"), report.curves_csv().as_bytes())?;
     output::write_atomic(&out.join("regret-seeds.csv"), report.seeds_csv.as_bytes())?;
@@ -93,8 +95,13 @@ pub fn main(args: &RegretArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Every job's trace, in job order, on `threads` threads.
-fn run_all(jobs: &[Job], lookup: &Lookup<'_>, threads: usize) -> Result<Vec<Trace>, Failure> {
+/// Every job's trace, in job order, on `threads` threads, each counted on `bar`.
+fn run_all(
+    jobs: &[Job],
+    lookup: &Lookup<'_>,
+    threads: usize,
+    bar: &indicatif::ProgressBar,
+) -> Result<Vec<Trace>, Failure> {
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Result<Trace, String>)>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -109,6 +116,7 @@ fn run_all(jobs: &[Job], lookup: &Lookup<'_>, threads: usize) -> Result<Vec<Trac
                     if let Ok(mut d) = done.lock() {
                         d.push((i, trace));
                     }
+                    bar.inc(1);
                 }
             });
         }
