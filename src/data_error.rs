@@ -475,20 +475,35 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_problem_has_its_words() {
-        let how = Overflowing {
+    fn t(s: &str) -> String {
+        s.to_string()
+    }
+
+    fn overflowing() -> Overflowing {
+        Overflowing {
             value: 3e38,
             mean: -3e38,
             scale: 0.5,
-        };
-        let text = |s: &str| s.to_string();
-        let cases: [(Problem, &str); 33] = [
+        }
+    }
+
+    /// Each problem's words are these, and none is empty.
+    fn assert_words(cases: Vec<(Problem, &str)>) {
+        for (problem, words) in cases {
+            assert_eq!(problem.to_string(), words);
+            assert!(!words.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_files_problems_have_their_words() {
+        // Reading a file: opening, limits, rows, cells, the label column, the shape.
+        assert_words(vec![
             (
-                Problem::Open(text("denied")),
+                Problem::Open(t("denied")),
                 "cannot read the data file: denied",
             ),
-            (Problem::Unreadable(text("bad")), "unreadable row: bad"),
+            (Problem::Unreadable(t("bad")), "unreadable row: bad"),
             (
                 Problem::TooLarge,
                 "larger than 128 MiB; that is the supported maximum",
@@ -520,15 +535,15 @@ mod tests {
             ),
             (
                 Problem::NotANumber {
-                    feature: text("x1"),
-                    cell: text("a"),
+                    feature: t("x1"),
+                    cell: t("a"),
                 },
                 "x1 is not a number: \"a\"",
             ),
             (
                 Problem::NotFinite {
-                    feature: text("x2"),
-                    cell: text("inf"),
+                    feature: t("x2"),
+                    cell: t("inf"),
                 },
                 "x2 is NaN or infinite: \"inf\"",
             ),
@@ -541,11 +556,11 @@ mod tests {
                 "label column 5: the file has 3 columns",
             ),
             (
-                Problem::LabelName { name: text("kind") },
+                Problem::LabelName { name: t("kind") },
                 "label column \"kind\": no such column in the header",
             ),
             (
-                Problem::LabelWithoutHeader { name: text("kind") },
+                Problem::LabelWithoutHeader { name: t("kind") },
                 "label column \"kind\": the file has no header to name it",
             ),
             (
@@ -555,6 +570,13 @@ mod tests {
                 }),
                 "65 features and 2 classes, but this build takes 1 to 64 features and 2 to 10 classes",
             ),
+        ]);
+    }
+
+    #[test]
+    fn the_problems_of_rows_in_memory_have_their_words() {
+        // Rows handed over in memory (Python's arrays) and the split.
+        assert_words(vec![
             (
                 Problem::Features { features: 0 },
                 "0 features; 1 to 64 are supported",
@@ -574,7 +596,7 @@ mod tests {
             (
                 Problem::NotFiniteValue {
                     row: 2,
-                    feature: text("x1"),
+                    feature: t("x1"),
                 },
                 "row 2, feature \"x1\": NaN or infinite",
             ),
@@ -587,21 +609,29 @@ mod tests {
                 "row 1: class index 7, but there are 3 classes",
             ),
             (
-                Problem::EmptyClass { class: text("b") },
+                Problem::EmptyClass { class: t("b") },
                 "class \"b\" has no rows",
             ),
             (
                 Problem::ClassTooSmall {
-                    class: text("b"),
+                    class: t("b"),
                     rows: 2,
                     perhaps_header: false,
                 },
                 "class \"b\" has 2 rows, too few to appear in each of train, dev and test (70/10/20); give more rows of it, or split in file order (split mode in-order)",
             ),
+        ]);
+    }
+
+    #[test]
+    fn the_problems_of_new_rows_and_runs_have_their_words() {
+        // New rows for a network, standardisation, a run's data, the core's rules.
+        let how = overflowing();
+        assert_words(vec![
             (
                 Problem::Overflow {
                     row: 4,
-                    feature: text("x1"),
+                    feature: t("x1"),
                     how,
                 },
                 "x1: standardising data row 4 (from 0) overflows f32: (3e38 − mean -3e38) / scale 5e-1 is infinite; rescale the column",
@@ -614,28 +644,28 @@ mod tests {
                 "5 columns; the network reads 2 features (and, optionally, a label)",
             ),
             (
-                Problem::LabelNotAColumn { name: text("9") },
+                Problem::LabelNotAColumn { name: t("9") },
                 "label column \"9\": no such column",
             ),
             (
                 Problem::HeaderMismatch {
                     column: 2,
-                    found: text("a"),
-                    expected: text("b"),
+                    found: t("a"),
+                    expected: t("b"),
                 },
                 "column 2 is \"a\", but the network's feature there is \"b\"",
             ),
             (
                 Problem::NewRowOverflow {
-                    feature: text("x2"),
+                    feature: t("x2"),
                     how,
                 },
                 "x2: standardising it overflows f32: (3e38 − mean -3e38) / scale 5e-1 is infinite; the network never saw values this far out",
             ),
             (
                 Problem::UnknownLabel {
-                    label: text("z"),
-                    classes: vec![text("a"), text("b")],
+                    label: t("z"),
+                    classes: vec![t("a"), t("b")],
                 },
                 "label \"z\" is not one of the network's classes (a, b)",
             ),
@@ -652,17 +682,17 @@ mod tests {
             ),
             (
                 Problem::ClassTooSmall {
-                    class: text("c"),
+                    class: t("c"),
                     rows: 1,
                     perhaps_header: true,
                 },
                 "class \"c\" has 1 row, too few to appear in each of train, dev and test (70/10/20); give more rows of it, or split in file order (split mode in-order) (line 1 was read as data, its features being numbers; if it is a header, give its feature columns names that are not numbers)",
             ),
-        ];
-        for (problem, words) in cases {
-            assert_eq!(problem.to_string(), words);
-            assert!(!words.is_empty());
-        }
+        ]);
+    }
+
+    #[test]
+    fn the_source_and_line_come_first_and_the_front_end_names_its_knobs() {
         // Where a file and a line are to blame, they come first; the front end names its knobs.
         let e = DataError {
             source: Some("d.csv".into()),
