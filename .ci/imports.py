@@ -33,7 +33,7 @@ LAYERS = {
         ("foundations", ["words", "data_error", "file_errors", "failure", "run_files", "metrics", "history", "svg", "kernel"]),
         ("data", ["data"]),
         ("networks", ["model", "predict", "layers", "int8"]),
-        ("emitters", ["c_header", "c_int8", "onnx", "arduino", "rust_source"]),
+        ("emitters", ["memory", "c_header", "c_int8", "onnx", "arduino", "rust_source"]),
         ("formats", ["deploy"]),
         ("runs", ["output", "spec", "frontier"]),
         ("space", ["space_table"]),

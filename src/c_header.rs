@@ -324,9 +324,7 @@ pub(crate) fn assemble(
     stack: usize,
 ) -> Header {
     let (d, k, width) = (model.inputs(), model.classes(), model.width());
-    let names: usize = model.classes.iter().map(|c| c.len() + 1).sum();
-    // The class names and their pointers (at most 8 bytes each).
-    let flash = body.1 + names + 8 * k;
+    let flash = body.1 + crate::memory::names(&model.classes);
     let literals = model
         .classes
         .iter()
@@ -430,8 +428,7 @@ pub fn header(model: &Model) -> Header {
     activations(&mut s);
     forward(&mut s, model);
     api(&mut s, model.classes());
-    // The standardised inputs, two activation buffers, a member's logits and the logits.
-    let stack = 4 * model.inputs() + 8 * model.width() + 8 * model.classes();
+    let stack = crate::memory::float_stack(model.inputs(), model.width(), model.classes());
     assemble(model, Variant::Float, (&s, flash), stack)
 }
 

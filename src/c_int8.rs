@@ -240,9 +240,7 @@ pub fn header(model: &Model, q: &Int8Model) -> Header {
     helpers(&mut s, model);
     forward(&mut s, q, model.inputs());
     s.push_str(API);
-    // Two int8 activation buffers, the int8 inputs, a member's int32 logits and the int64
-    // logits.
-    let stack = 2 * model.width() + model.inputs() + 12 * model.classes();
+    let stack = crate::memory::int8_stack(model.inputs(), model.width(), model.classes());
     assemble(model, Variant::Int8, (&s, flash), stack)
 }
 

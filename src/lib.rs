@@ -40,8 +40,10 @@
 //! to new rows; [`layers::Model`] is the same network walked layer by layer, the input of
 //! every emitter; [`int8`] quantises it and is the integer reference the int8 C must match.
 //!
-//! ### Emitters ([`c_header`], [`c_int8`], [`onnx`], [`arduino`], [`rust_source`])
-//! Each writes a network in one format, with every name escaped for where it is written.
+//! ### Emitters ([`memory`], [`c_header`], [`c_int8`], [`onnx`], [`arduino`], [`rust_source`])
+//! Each writes a network in one format, with every name escaped for where it is written;
+//! [`memory`] is the bytes of flash and stack the C headers state, from the architecture
+//! alone (the whole-space table's byte column).
 //!
 //! ### Formats ([`deploy`])
 //! [`deploy::Format::ALL`], the one table of export formats (the command line's `--format`
@@ -99,6 +101,7 @@ pub mod int8;
 #[cfg(feature = "threads")]
 pub mod kernel;
 pub mod layers;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod onnx;

@@ -18,6 +18,7 @@
 //! (`u8`). A file cut short by a kill ends in a partial row, which [`Table::decode`] leaves
 //! out; anything else that does not check is refused, naming what.
 
+use crate::memory::Memory;
 use piconas_core::arch::{ARCH_COUNT, MAX_TOKENS};
 use piconas_core::search::{self, Proposal};
 use piconas_core::{Arch, Fingerprint, Outcome, SearchConfig, Shape, Split, space};
@@ -298,14 +299,16 @@ impl Table {
 
     /// The table as CSV: per architecture its number, tokens, how many sequences of the raw
     /// space it stands for, the mean reward and its spread over the child seeds, each seed's
-    /// reward, and its parameters and multiply-adds on `shape`.
-    pub fn to_csv(&self, shape: Shape) -> String {
+    /// reward, its parameters and multiply-adds on `shape`, and the bytes of its constants in
+    /// the int8 header ([`Memory::int8`]: the class names not counted), `standardised` or not.
+    pub fn to_csv(&self, shape: Shape, standardised: bool) -> String {
         let members = members(self.header.max_tokens as usize);
         let seeds: String = (0..self.header.seeds)
             .map(|j| format!(",reward_{j}"))
             .collect();
-        let mut out =
-            format!("number,tokens,sequences,reward_mean,reward_spread{seeds},params,macs\n");
+        let mut out = format!(
+            "number,tokens,sequences,reward_mean,reward_spread{seeds},params,macs,int8_bytes\n"
+        );
         for row in &self.rows {
             let arch = row.arch();
             let rewards: String = row
@@ -314,13 +317,14 @@ impl Table {
                 .map(|o| format!(",{}", o.reward))
                 .collect();
             out.push_str(&format!(
-                "{},\"{arch}\",{},{},{}{rewards},{},{}\n",
+                "{},\"{arch}\",{},{},{}{rewards},{},{},{}\n",
                 row.number,
                 members.get(&row.number).copied().unwrap_or(0),
                 row.mean(),
                 row.spread(),
                 arch.parameter_count(shape),
                 arch.forward_macs(shape),
+                Memory::int8(&arch, shape, standardised, 1).constants,
             ));
         }
         out
@@ -668,11 +672,13 @@ mod tests {
     #[test]
     fn the_csv_has_a_row_per_architecture_standing_for_every_sequence() {
         let table = sequential(&header(Shard::WHOLE, 2));
-        let csv = table.to_csv(Shape::MOONS);
+        let csv = table.to_csv(Shape::MOONS, true);
         let mut lines = csv.lines();
         assert_eq!(
             lines.next(),
-            Some("number,tokens,sequences,reward_mean,reward_spread,reward_0,reward_1,params,macs")
+            Some(
+                "number,tokens,sequences,reward_mean,reward_spread,reward_0,reward_1,params,macs,int8_bytes"
+            )
         );
         let rows: Vec<Vec<String>> = lines
             .map(|l| {
@@ -697,7 +703,16 @@ mod tests {
         assert_eq!(relu[2], "4");
         // [] is Linear(2, 2): 6 parameters, 4 multiply-adds.
         assert_eq!(rows[0][1], "[]");
-        assert_eq!((rows[0][7].as_str(), rows[0][8].as_str()), ("6", "4"));
+        // [] is Linear(2, 2): 6 parameters, 4 multiply-adds, and in int8 4 weights, 2 biases
+        // and a member weight, with the standardisation's 16 bytes.
+        assert_eq!(
+            (
+                rows[0][7].as_str(),
+                rows[0][8].as_str(),
+                rows[0][9].as_str()
+            ),
+            ("6", "4", "32")
+        );
         let spread: f32 = rows[0][4].parse().unwrap();
         let (a, b): (f32, f32) = (rows[0][5].parse().unwrap(), rows[0][6].parse().unwrap());
         assert!((spread - (a - b).abs() / 2f32.sqrt()).abs() < 1e-6);

@@ -78,5 +78,5 @@ def enumerate_shard(
 def merge_shards(shards: list[bytes]) -> bytes:
     """The table of every finished shard of one table, joined."""
 
-def table_csv(table: bytes, features: int, classes: int) -> str:
+def table_csv(table: bytes, features: int, classes: int, standardize: bool = True) -> str:
     """A table's bytes as ``space.csv``."""

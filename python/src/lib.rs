@@ -327,14 +327,15 @@ fn merge_shards<'py>(py: Python<'py>, shards: Vec<Vec<u8>>) -> PyResult<Bound<'p
     Ok(PyBytes::new(py, &table.encode()))
 }
 
-/// A table's bytes as `space.csv`, parameters and multiply-adds counted on `features` inputs
-/// and `classes` classes.
+/// A table's bytes as `space.csv`, parameters, multiply-adds and int8 bytes counted on
+/// `features` inputs and `classes` classes, standardised or not.
 #[pyfunction]
-fn table_csv(table: &[u8], features: usize, classes: usize) -> PyResult<String> {
+#[pyo3(signature = (table, features, classes, standardize = true))]
+fn table_csv(table: &[u8], features: usize, classes: usize, standardize: bool) -> PyResult<String> {
     let table = SpaceTable::decode(table).map_err(PyValueError::new_err)?;
     let shape = piconas_core::Shape::new(features, classes)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(table.to_csv(shape))
+    Ok(table.to_csv(shape, standardize))
 }
 
 /// A network file, parsed and checked once: the estimator holds one, so that `predict` runs
