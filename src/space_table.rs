@@ -120,16 +120,22 @@ impl Header {
     }
 }
 
-/// The fingerprint of the settings a table is trained under: every setting and how the data
-/// is read, not where the data file is (the data's own fingerprint is the header's), so that
-/// shards made on other machines join.
-pub fn settings_fingerprint(spec: &crate::spec::Spec) -> u64 {
-    let bare = crate::spec::Spec {
-        data_file: None,
-        data_fingerprint: None,
-        ..spec.clone()
-    };
-    Fingerprint::START.and(bare.to_json().as_bytes()).0
+/// The fingerprint of the settings a table's rows are trained under: the settings that reach
+/// a child's outcome ([`piconas_core::Setting::reaches_the_outcome`]: the child's training
+/// and scoring, the seed, the reward's folds) and whether `data` is standardised, as
+/// `name=value;` text. The data's own fingerprint is the header's other half; the search's
+/// other settings (strategy, controller, cost, finalists, rollouts) do not change a row, so
+/// searches of any of them read the table, and shards made with them join.
+pub fn settings_fingerprint(settings: &piconas_core::Settings, data: &crate::data::Dataset) -> u64 {
+    let mut text = String::new();
+    for s in piconas_core::SETTINGS
+        .iter()
+        .filter(|s| s.reaches_the_outcome())
+    {
+        text.push_str(&format!("{}={};", s.name, s.get(settings)));
+    }
+    text.push_str(&format!("standardised={};", data.scaling.is_some()));
+    Fingerprint::START.and(text.as_bytes()).0
 }
 
 /// One architecture trained: its number and each child seed's outcome.
@@ -513,30 +519,56 @@ mod tests {
     }
 
     #[test]
-    fn the_settings_fingerprint_is_the_settings_not_where_the_data_is() {
-        use crate::spec::Spec;
-        let spec = Spec {
-            settings: piconas_core::Settings::DEFAULT,
-            data_file: None,
-            csv: crate::data::CsvOptions::default(),
-            cache: false,
-            data_fingerprint: None,
-        };
-        let at = |file: Option<&str>, data: Option<u64>| Spec {
-            data_file: file.map(Into::into),
-            data_fingerprint: data.map(Fingerprint),
-            ..spec.clone()
-        };
-        let f = settings_fingerprint(&spec);
-        // Shards made from the data at other paths, before or after the data's own
-        // fingerprint is recorded, join.
-        assert_eq!(settings_fingerprint(&at(Some("a/d.csv"), Some(1))), f);
-        assert_eq!(settings_fingerprint(&at(Some("b/d.csv"), None)), f);
-        // Another setting is another table.
-        let mut other = spec.clone();
-        other.settings.search.seed = 1;
-        assert_ne!(settings_fingerprint(&other), f);
-        assert_eq!(f, Fingerprint::START.and(spec.to_json().as_bytes()).0);
+    fn the_settings_fingerprint_is_what_reaches_a_row() {
+        let data = crate::data::test_moons(200, 0);
+        let base = piconas_core::Settings::DEFAULT;
+        let f = settings_fingerprint(&base, &data);
+        // Pinned: the fingerprint of the default settings' text.
+        let mut text = String::new();
+        for s in piconas_core::SETTINGS.iter() {
+            if s.reaches_the_outcome() {
+                text += &format!("{}={};", s.name, s.get(&base));
+            }
+        }
+        assert!(
+            text.starts_with("seed=0;child_lr=0.01;max_epochs=100;"),
+            "{text}"
+        );
+        assert_eq!(
+            f,
+            Fingerprint::START
+                .and(format!("{text}standardised=false;").as_bytes())
+                .0
+        );
+        // The search's own settings do not make another table; the child's do, and so does
+        // standardising.
+        for (name, same) in [
+            ("strategy", true),
+            ("rollouts", true),
+            ("cost_weight", true),
+        ]
+        .into_iter()
+        .chain([
+            ("seed", false),
+            ("patience", false),
+            ("reward_folds", false),
+        ]) {
+            let s = piconas_core::Setting::named(name).unwrap();
+            let mut other = base;
+            let value = match s.get(&base) {
+                piconas_core::settings::Value::Int(v) => s.parse(&(v + 1).to_string()),
+                piconas_core::settings::Value::Float(v) => s.parse(&(v + 0.5).to_string()),
+                _ => s.parse("random"),
+            };
+            s.set(&mut other, value.unwrap()).unwrap();
+            assert_eq!(settings_fingerprint(&other, &data) == f, same, "{name}");
+        }
+        let mut standardised = crate::data::test_moons(200, 0);
+        standardised.scaling = Some(crate::data::Scaling {
+            mean: vec![0.0; 2],
+            scale: vec![1.0; 2],
+        });
+        assert_ne!(settings_fingerprint(&base, &standardised), f);
     }
 
     #[test]

@@ -40,12 +40,24 @@ fn a_table_is_the_same_bits_on_any_threads_and_in_shards_joined() {
     let o = table(&two, "2", &["--threads", "2", "--child-seeds", "2"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(read(&one, "space.bin"), read(&two, "space.bin"));
-    // Three shards, made apart, joined.
+    // Three shards, made apart, joined: the second with settings that do not reach a row
+    // (another strategy, rollouts and cost weight).
     let mut parts = Vec::new();
     for i in 0..3 {
         let part = tmp.path().join(format!("part{i}"));
         let shard = format!("{i}/3");
-        let o = table(&part, "2", &["--shard", &shard, "--child-seeds", "2"]);
+        let mut extra = vec!["--shard", &shard, "--child-seeds", "2"];
+        if i == 1 {
+            extra.extend([
+                "--strategy",
+                "random",
+                "--rollouts",
+                "7",
+                "--cost-weight",
+                "0.5",
+            ]);
+        }
+        let o = table(&part, "2", &extra);
         assert!(o.status.success(), "{}", stderr(&o));
         parts.push(part.to_str().unwrap().to_owned());
     }

@@ -1094,6 +1094,52 @@ mod tests {
     }
 
     #[test]
+    fn only_the_settings_said_to_reach_the_outcome_change_a_childs_outcome() {
+        // Each setting set to another value (the data held fixed: its fingerprint is the
+        // table's other half): a child's outcome changes only through the settings that
+        // `reaches_the_outcome` names, and each of those changes some child's outcome here.
+        let v = data(200);
+        let split = v.split();
+        let mut base = crate::Settings::DEFAULT;
+        base.search.child.max_epochs = 30;
+        base.search.child.min_steps = 200;
+        let archs = [
+            "[]",
+            "[8, Tanh]",
+            "[ReLU, 4, Sigmoid, 2]",
+            "[16, LeakyReLU, 16]",
+        ];
+        let outcomes = |settings: &crate::Settings| -> Vec<Outcome> {
+            let config = &settings.search;
+            let mut trainer = Trainer::new();
+            archs
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let proposal = Proposal {
+                        index: 7 * i as u32,
+                        arch: a.parse().unwrap(),
+                    };
+                    evaluate(config, proposal, &split, |fold, rng| {
+                        trainer.fit(&proposal.arch, &config.child, fold, rng)
+                    })
+                })
+                .collect()
+        };
+        let before = outcomes(&base);
+        for s in crate::SETTINGS.iter().filter(|s| !s.generated_data) {
+            let mut settings = base;
+            s.set(&mut settings, s.other_value()).unwrap();
+            let after = outcomes(&settings);
+            if s.reaches_the_outcome() {
+                assert_ne!(after, before, "{} changes no outcome", s.name);
+            } else {
+                assert_eq!(after, before, "{} changes an outcome", s.name);
+            }
+        }
+    }
+
+    #[test]
     fn the_resource_aware_reward_charges_lambda_times_cost_and_steers_the_controller() {
         let config = SearchConfig {
             cost_weight: 2.0,

@@ -249,6 +249,32 @@ impl Setting {
     pub fn named(name: &str) -> Option<&'static Setting> {
         SETTINGS.iter().find(|s| s.name == name)
     }
+
+    /// Whether it can change a child's outcome, the architecture, its rollout number and the
+    /// data being given: how the child trains and is scored (`child.…`), the seed its
+    /// streams are drawn from, and the reward's folds. [`crate::search::evaluate`] reads
+    /// nothing else (the cost is charged after it, by the search); the whole-space table's
+    /// settings fingerprint covers these, so searches of other strategies, controllers,
+    /// costs or finalists read one table.
+    pub fn reaches_the_outcome(&self) -> bool {
+        self.field.starts_with("child.") || matches!(self.field, "seed" | "reward_folds")
+    }
+
+    /// A value other than its default, for tests of what a setting changes.
+    #[cfg(test)]
+    pub(crate) fn other_value(&self) -> Value {
+        match (self.kind, self.default_value()) {
+            (Kind::Int { min, .. }, Value::Int(v)) => {
+                Value::Int(if v == min { min + 1 } else { min })
+            }
+            (Kind::Float, Value::Float(v)) => Value::Float(v + 0.5),
+            (Kind::OptionalFloat, _) => Value::Float(2.5),
+            (Kind::Choice(names), Value::Choice(d)) => {
+                Value::Choice(names.iter().find(|n| **n != d).copied().unwrap())
+            }
+            other => panic!("{}: {other:?}", self.name),
+        }
+    }
 }
 
 /// The value of an integer setting, narrowed: [`Setting::set`] checked the range, and every
@@ -911,17 +937,7 @@ mod tests {
         // A value other than the default, set through the table, is read back through it and
         // changes exactly one setting.
         for s in &SETTINGS {
-            let other = match (s.kind, s.default_value()) {
-                (Kind::Int { min, .. }, Value::Int(v)) => {
-                    Value::Int(if v == min { min + 1 } else { min })
-                }
-                (Kind::Float, Value::Float(v)) => Value::Float(v + 0.5),
-                (Kind::OptionalFloat, _) => Value::Float(2.5),
-                (Kind::Choice(names), Value::Choice(d)) => {
-                    Value::Choice(names.iter().find(|n| **n != d).copied().unwrap())
-                }
-                other => panic!("{}: {other:?}", s.name),
-            };
+            let other = s.other_value();
             let mut settings = Settings::DEFAULT;
             s.set(&mut settings, other).unwrap();
             assert_ne!(settings, Settings::DEFAULT, "{}", s.name);

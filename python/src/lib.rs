@@ -281,7 +281,7 @@ fn enumerate_shard<'py>(
         seeds: child_seeds,
         max_tokens,
         shard,
-        settings: space_table::settings_fingerprint(&spec),
+        settings: space_table::settings_fingerprint(&spec.settings, &data),
         data: data.fingerprint,
     };
     let config = piconas_core::SearchConfig {

@@ -113,7 +113,7 @@ fn start(args: &EnumerateArgs) -> Result<(std::path::PathBuf, Claim, Spec, Table
         seeds: args.child_seeds,
         max_tokens: args.max_tokens.unwrap_or(MAX_TOKENS as u32),
         shard: args.shard.unwrap_or(Shard::WHOLE),
-        settings: settings_fingerprint(&spec),
+        settings: settings_fingerprint(&spec.settings, &data),
         data: data.fingerprint,
     };
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
@@ -146,7 +146,7 @@ fn resume(
     }
     let spec = Spec::load(dir, "piconas enumerate directory")?;
     let table = read_table(dir)?;
-    if table.header.settings != settings_fingerprint(&spec) {
+    if table.header.settings != settings_fingerprint(&spec.settings, &spec.dataset()?) {
         return Err(Failure::Input(format!(
             "{}: its {SPACE} was made under other settings than its {SETTINGS}",
             dir.display()
@@ -184,17 +184,20 @@ fn merge(args: &EnumerateArgs) -> Result<(), Failure> {
     }
     let first = &args.merge[0];
     let spec = Spec::load(first, "piconas enumerate directory")?;
-    let mut parts = Vec::new();
+    let mut parts: Vec<Table> = Vec::new();
     for dir in &args.merge {
-        let other = Spec::load(dir, "piconas enumerate directory")?;
-        if settings_fingerprint(&other) != settings_fingerprint(&spec) {
+        let part = read_table(dir)?;
+        if parts
+            .first()
+            .is_some_and(|p| p.header.settings != part.header.settings)
+        {
             return Err(Failure::Input(format!(
                 "{}: made under other settings than {}",
                 dir.display(),
                 first.display()
             )));
         }
-        parts.push(read_table(dir)?);
+        parts.push(part);
     }
     let table = Table::merge(parts).map_err(Failure::Input)?;
     let data = spec.dataset()?;
