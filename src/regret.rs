@@ -26,34 +26,80 @@ use piconas_core::{Arch, Outcome, Search, SearchConfig, WithHidden};
 use crate::session::K;
 use crate::space_table::{Row, Table};
 
-/// A complete table of the whole space, ready to answer a search's proposals.
-pub struct Lookup<'a> {
-    rows: HashMap<u32, &'a Row>,
+/// A complete table, ready to answer a search's proposals and to rank what it finds.
+pub struct Lookup {
+    rows: HashMap<u32, Row>,
     /// Every row's mean, sorted best first.
     means: Vec<f32>,
+    /// The best row's architecture (the lowest number on a tie).
+    best: Arch,
+    /// What the table was made with.
+    header: crate::space_table::Header,
 }
 
-impl<'a> Lookup<'a> {
+impl Lookup {
     /// `table`'s rows by architecture; an error unless it is the whole space, complete (a
     /// search may propose any sequence).
-    pub fn new(table: &'a Table) -> Result<Lookup<'a>, String> {
-        let h = table.header;
-        if h.max_tokens as usize != piconas_core::MAX_TOKENS
-            || h.shard.count != 1
-            || !table.is_complete()
-        {
+    pub fn new(table: Table) -> Result<Lookup, String> {
+        if table.header.max_tokens as usize != piconas_core::MAX_TOKENS {
             return Err(format!(
-                "not a complete table of the whole space (sequences of at most {} tokens, shard {}/{}, {} rows): a search may propose any architecture",
-                h.max_tokens,
+                "a table of sequences of at most {} tokens, not the whole space: a search may propose any architecture",
+                table.header.max_tokens
+            ));
+        }
+        Lookup::complete(table)
+    }
+
+    /// `table`'s rows by architecture; an error unless it is complete and whole (every
+    /// architecture of its sequences' length, not a shard). Its best is the best of its
+    /// sequences: of the whole space only if it holds every length.
+    pub fn complete(table: Table) -> Result<Lookup, String> {
+        let h = table.header;
+        if h.shard.count != 1 || !table.is_complete() {
+            return Err(format!(
+                "not a complete table (shard {}/{}, {} of its rows): make it to its end, or join its shards with piconas enumerate --merge",
                 h.shard.index,
                 h.shard.count,
                 table.rows.len()
             ));
         }
-        let rows: HashMap<u32, &Row> = table.rows.iter().map(|r| (r.number, r)).collect();
         let mut means: Vec<f32> = table.rows.iter().map(Row::mean).collect();
         means.sort_by(|a, b| b.total_cmp(a));
-        Ok(Lookup { rows, means })
+        let best = table
+            .rows
+            .iter()
+            .fold(None::<&Row>, |b, r| match b {
+                Some(b) if b.mean() >= r.mean() => Some(b),
+                _ => Some(r),
+            })
+            .map_or(Arch::EMPTY, Row::arch);
+        let rows = table.rows.into_iter().map(|r| (r.number, r)).collect();
+        Ok(Lookup {
+            rows,
+            means,
+            best,
+            header: h,
+        })
+    }
+
+    /// What the table was made with.
+    pub fn header(&self) -> crate::space_table::Header {
+        self.header
+    }
+
+    /// The architectures it holds.
+    pub fn len(&self) -> usize {
+        self.means.len()
+    }
+
+    /// Whether it holds none (never: every table holds `[]`).
+    pub fn is_empty(&self) -> bool {
+        self.means.is_empty()
+    }
+
+    /// The architecture of the best mean reward (the lowest number on a tie).
+    pub fn best_arch(&self) -> Arch {
+        self.best
     }
 
     /// The best mean reward there is.
@@ -61,9 +107,15 @@ impl<'a> Lookup<'a> {
         self.means.first().copied().unwrap_or(0.0)
     }
 
-    /// The mean reward of `arch` (its canonical member's row).
+    /// The mean reward of `arch` (its canonical member's row; 0 if the table does not hold
+    /// it).
     pub fn mean(&self, arch: &Arch) -> f32 {
         self.row(arch).map_or(0.0, Row::mean)
+    }
+
+    /// Whether the table holds `arch` (its canonical member).
+    pub fn holds(&self, arch: &Arch) -> bool {
+        self.row(arch).is_some()
     }
 
     /// The rank of a mean reward: 1 + how many architectures are better.
@@ -78,7 +130,7 @@ impl<'a> Lookup<'a> {
     }
 
     fn row(&self, arch: &Arch) -> Option<&Row> {
-        self.rows.get(&canonical(arch).number()).copied()
+        self.rows.get(&canonical(arch).number())
     }
 
     /// The outcome of rollout `index` of a search of seed `seed` proposing `arch` (see the
@@ -103,17 +155,17 @@ pub struct Trace {
 pub fn run(
     config: SearchConfig,
     hidden: piconas_core::Hidden,
-    lookup: &Lookup<'_>,
+    lookup: &Lookup,
 ) -> Result<Trace, String> {
     hidden.dispatch(Run { config, lookup })
 }
 
-struct Run<'a, 'b> {
+struct Run<'a> {
     config: SearchConfig,
-    lookup: &'a Lookup<'b>,
+    lookup: &'a Lookup,
 }
 
-impl WithHidden for Run<'_, '_> {
+impl WithHidden for Run<'_> {
     type Output = Result<Trace, String>;
 
     fn call<const H: usize>(self) -> Self::Output {

@@ -16,9 +16,14 @@ use piconas_core::{Arch, Outcome, SearchConfig, Settings, Strategy};
 /// A whole-space table whose rewards are made up: more units, more reward, and its two child
 /// seeds 0.01 apart.
 fn made_up_table() -> Table {
+    made_up_table_to(piconas_core::MAX_TOKENS as u32)
+}
+
+/// [`made_up_table`] of the sequences of at most `max_tokens` tokens.
+fn made_up_table_to(max_tokens: u32) -> Table {
     let header = Header {
         seeds: 2,
-        max_tokens: piconas_core::MAX_TOKENS as u32,
+        max_tokens,
         shard: Shard::WHOLE,
         settings: 0,
         data: Dataset::generate(Settings::DEFAULT.data)
@@ -140,7 +145,7 @@ fn only_a_complete_table_of_the_whole_space_is_run_against() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("not a complete table of the whole space"),
+        stderr(&o).contains("not a complete table"),
         "{}",
         stderr(&o)
     );
@@ -156,9 +161,11 @@ fn only_a_complete_table_of_the_whole_space_is_run_against() {
 
 #[test]
 fn a_search_against_the_table_is_deterministic_and_ends_at_its_incumbent() {
-    let table = made_up_table();
-    let lookup = Lookup::new(&table).unwrap();
+    let lookup = Lookup::new(made_up_table()).unwrap();
     assert!((lookup.best() - 0.955).abs() < 1e-6);
+    // Six 16-unit layers: the most units, the first of the best.
+    assert_eq!(lookup.best_arch(), Arch::LARGEST);
+    assert_eq!(lookup.len(), 451_018);
     assert_eq!(lookup.rank(lookup.best()), 1);
     assert_eq!(lookup.rank(2.0), 1);
     assert!(lookup.rank(0.0) > 1000);
@@ -180,7 +187,7 @@ fn a_search_against_the_table_is_deterministic_and_ends_at_its_incumbent() {
 #[test]
 fn the_outcome_is_a_seed_of_the_row_drawn_by_the_childs_stream() {
     let table = made_up_table();
-    let lookup = Lookup::new(&table).unwrap();
+    let lookup = Lookup::new(table.clone()).unwrap();
     let arch: Arch = "[16, ReLU, ReLU]".parse().unwrap();
     let merged: Arch = "[16, ReLU]".parse().unwrap();
     let (mut low, mut high) = (0, 0);
@@ -205,11 +212,21 @@ fn the_outcome_is_a_seed_of_the_row_drawn_by_the_childs_stream() {
 fn only_a_complete_table_of_the_whole_space_answers() {
     let mut t = made_up_table();
     t.rows.pop();
-    let refused = Lookup::new(&t).err().unwrap();
+    let refused = Lookup::new(t).err().unwrap();
     assert!(refused.contains("not a complete table"), "{refused}");
-    let mut small = made_up_table();
-    small.header.max_tokens = 2;
-    assert!(Lookup::new(&small).is_err());
+    // A smaller space's table ranks what it holds (the page's view), but a search may propose
+    // what it does not hold.
+    let small = made_up_table_to(2);
+    let refused = Lookup::new(small.clone()).err().unwrap();
+    assert!(refused.contains("at most 2 tokens"), "{refused}");
+    let lookup = Lookup::complete(small).unwrap();
+    assert_eq!(lookup.len(), 86);
+    assert_eq!(lookup.best_arch().to_string(), "[16, 16]");
+    assert!(lookup.holds(&"[ReLU, ReLU]".parse().unwrap()));
+    assert!(!lookup.holds(&"[4, 4, 4]".parse().unwrap()));
+    let mut shard = made_up_table_to(2);
+    shard.header.shard = Shard { index: 0, count: 2 };
+    assert!(Lookup::complete(shard).is_err());
 }
 
 #[test]

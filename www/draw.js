@@ -81,7 +81,7 @@ function movingAverage(values, window) {
  * 91 %; `overlays` are earlier searches' rewards, drawn as faded moving averages with a legend.
  */
 function drawRewards(canvas, rewards, total, bayes, {
-  overlays = [], original = true, losses = [], lossStart = 0,
+  overlays = [], original = true, losses = [], lossStart = 0, table = null,
 } = {}) {
   const ctx = canvas.getContext('2d');
   clear(ctx);
@@ -101,11 +101,13 @@ function drawRewards(canvas, rewards, total, bayes, {
   ctx.textAlign = 'center';
   const step = niceStep(n / 6);
   for (let i = 0; i <= n; i += step) ctx.fillText(String(i), px(i), H - 10);
-  const ref = (v, colour, label) => {
+  // A dashed reference line at `v`, labelled from `at` (a fraction of the width: labels of
+  // lines close together stay apart).
+  const ref = (v, colour, label, at = 0) => {
     ctx.setLineDash([6, 4]); ctx.strokeStyle = colour; ctx.lineWidth = 1.3;
     ctx.beginPath(); ctx.moveTo(L, py(v)); ctx.lineTo(W - R, py(v)); ctx.stroke();
     ctx.setLineDash([]); ctx.fillStyle = colour; ctx.textAlign = 'left';
-    ctx.fillText(label, L + 6, py(v) - 4);
+    ctx.fillText(label, L + 6 + at * (W - L - R), py(v) - 4);
   };
   if (original) ref(ORIGINAL_TEST_ACC, '#777', `original's test accuracy ${Math.round(ORIGINAL_TEST_ACC * 100)} %`);
   const windowOf = (count) => Math.max(5, Math.min(100, Math.floor(count / 20)));
@@ -125,6 +127,9 @@ function drawRewards(canvas, rewards, total, bayes, {
     ctx.fillText(`— ${o.label}`, L + 8, H - B - 8 - 14 * (overlays.length - 1 - k) - 14);
   });
   if (Number.isFinite(bayes)) ref(bayes, '#2e7d32', `Bayes ceiling ${(bayes * 100).toFixed(1)} %`);
+  // The table's best mean dev accuracy: the reward no architecture of its space beats on average.
+  if (table) ref(table.best, '#b8860b', `the table's best ${(table.best * 100).toFixed(1)} % (${table.bestArch})`, 0.4);
+  canvas.dataset.table = table ? String(table.best) : '';
   ctx.fillStyle = 'rgba(26, 115, 232, 0.5)';
   for (let i = 0; i < rewards.length; i++) ctx.fillRect(px(i + 0.5) - 1.2, py(rewards[i]) - 1.2, 2.4, 2.4);
   const window = windowOf(Math.max(total, 1));

@@ -102,10 +102,14 @@ const state = {
   policy: null,
   frontier: null, // { points: Float32Array (cost, accuracy, samples, on) ×n, archs, cost }
   overlays: [], // [{ label, rewards, total }]
+  table: null, // the whole-space table: { bytes, name, info } (info once the worker read it)
+  tableUsed: false, // whether the search on screen is checked against it and ranked in it
+  standing: null, // [table's best, its top 1 %, the search's best architecture's mean, rank]
 };
 window.piconas = state; // for the end-to-end test and the curious
 let worker = null; // the search's worker, once started
 let helpers = []; // workers that train children for it (speculation), one per core
+let tableWorker = null; // the worker making a table, while it does
 
 function status(message, isError = false) {
   const el = $('status');
@@ -241,6 +245,7 @@ function redraw() {
     original: onMoons(),
     losses: state.losses,
     lossStart: state.lossStart,
+    table: state.tableUsed ? state.table?.info : null,
   });
   drawPolicy($('policy'), state.policy);
   drawFrontier($('frontier'), state.frontier, state.bayes);
@@ -260,8 +265,9 @@ function keepOverlay() {
 function resetView() {
   Object.assign(state, {
     data: null, rewards: [], rollouts: 0, bayes: NaN, heatmap: null, policy: null, frontier: null,
-    frames: [], losses: [], lossStart: 0,
+    frames: [], losses: [], lossStart: 0, tableUsed: false, standing: null,
   });
+  $('table-standing').textContent = '';
   $('c-rollout').textContent = '0 / 0';
   for (const id of ['c-rate', 'c-best', 'c-beta', 'c-bayes', 'c-ahead']) $(id).textContent = '–';
   $('greedy').textContent = '–';
@@ -292,7 +298,7 @@ function offerSaved() {
         if ($(`s-${name}`)) $(`s-${name}`).value = value;
       }
       setPhase('starting');
-      worker.postMessage({ type: 'resume-saved', settings: saved.settings, saved });
+      worker.postMessage({ type: 'resume-saved', settings: saved.settings, saved, table: state.table?.bytes.slice() ?? null });
     };
   }
   $('saved-discard').onclick = () => {
@@ -406,6 +412,7 @@ function onMessage({ data: m }) {
       $('greedy').textContent = m.greedyArch;
       state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
       renderArch($('arch'), m.bestArch, state.shape[0], state.shape[1]);
+      if (m.standing) renderStanding(m.standing);
       redraw();
       // The data panel's frame: the heatmap in the worker, the drawing here (measure.mjs).
       if (state.frames.length < 2000) state.frames.push([state.heatmapMs, state.drawMs]);
@@ -413,6 +420,14 @@ function onMessage({ data: m }) {
       break;
     case 'finished':
       onFinished(m);
+      break;
+    case 'table':
+      onTable(m);
+      break;
+    case 'table-refused':
+      state.tableUsed = false;
+      showTable(`${state.table?.name ?? 'The table'}: ${m.message}`, true);
+      redraw();
       break;
     case 'error':
       status(m.message, true);
@@ -498,6 +513,79 @@ function offerDownloads(downloads) {
   }));
 }
 
+/** The table panel's message: what the table is, or (`isError`) why it cannot be used. */
+function showTable(message, isError = false) {
+  $('e-table').textContent = isError ? message : '';
+  $('table-note').textContent = isError ? '' : message;
+}
+
+/** The search's worker read the table: what it holds, and whether the search uses it. */
+function onTable(m) {
+  if (!state.table) return;
+  state.table.info = m.info;
+  state.tableUsed = m.used;
+  const i = m.info;
+  const seeds = i.seeds === 1 ? '1 child seed' : `${i.seeds} child seeds`;
+  showTable(`${state.table.name}: ${i.architectures.toLocaleString('en')} architectures of up to ` +
+    `${i.maxTokens} tokens, ${seeds}; the best is ${i.bestArch} at ${pct(i.best)} mean dev accuracy ` +
+    `(the top 1 % from ${pct(i.topPercent)}).` +
+    (m.used ? ' Its best is the dashed line on the reward chart.' : ' A search is checked against it when it starts.'));
+  redraw();
+}
+
+/** Where the search's best architecture stands in the table. */
+function renderStanding([best, , mean, rank]) {
+  state.standing = [best, mean, rank];
+  const n = state.table?.info?.architectures ?? 0;
+  $('table-standing').textContent = Number.isNaN(mean)
+    ? "This search's best architecture is not in the table (it holds shorter sequences)."
+    : `This search's best architecture: ${pct(mean)} in the table, rank ${rank.toLocaleString('en')} of ` +
+      `${n.toLocaleString('en')}, ${((best - mean) * 100).toFixed(1)} points under the best.`;
+}
+
+/** A table chosen by the user or made here: read by the search's worker (and used, if a search runs). */
+function useTable(bytes, name) {
+  state.table = { bytes, name, info: null };
+  state.tableUsed = false;
+  showTable(`Reading ${name}…`);
+  worker.postMessage({ type: 'table', bytes: bytes.slice() });
+}
+
+/**
+ * Makes a table of the form's settings and the data on a worker of its own (the search runs
+ * on), offers it as space.bin (the bytes `piconas enumerate` writes for the same settings and
+ * data), and uses it.
+ */
+function makeTable() {
+  if (tableWorker) tableWorker.terminate();
+  const url = workerUrl();
+  tableWorker = new Worker(url);
+  URL.revokeObjectURL(url);
+  $('table-make').disabled = true;
+  const done = () => { tableWorker?.terminate(); tableWorker = null; $('table-make').disabled = false; };
+  tableWorker.onmessage = ({ data: m }) => {
+    if (m.type === 'table-progress') showTable(`Making the table: ${m.done} of ${m.total} architectures…`);
+    else if (m.type === 'table-made') {
+      const a = $('table-download');
+      if (a.href) URL.revokeObjectURL(a.href);
+      a.href = URL.createObjectURL(new Blob([m.bytes]));
+      a.hidden = false;
+      done();
+      useTable(m.bytes, 'The table made here');
+    } else if (m.type === 'table-refused' || m.type === 'error' || m.type === 'invalid') {
+      showTable(m.message, true);
+      done();
+    }
+  };
+  tableWorker.onerror = (e) => { showTable(`The table's worker failed: ${e.message ?? 'could not start'}`, true); done(); };
+  tableWorker.postMessage({ type: 'init', wasm: PICONAS_WASM_BASE64 });
+  const data = state.file && { ...state.file, label: $('data-label').value };
+  tableWorker.postMessage({
+    type: 'make-table', settings: readSettings(), data,
+    maxTokens: Number($('table-tokens').value), seeds: Number($('table-seeds').value),
+  });
+}
+
 /** The search on screen is gone: its kept copy too, and its curve becomes an overlay. */
 function cleared() {
   localStorage.removeItem(SAVED_KEY);
@@ -511,10 +599,14 @@ function cleared() {
  * module's bytes. A page opened from disk may fetch nothing, and this way it needs nothing
  * fetched; a served page runs the same way.
  */
-function startWorker() {
+function workerUrl() {
   const methods = Object.values(piconasWorker).map(String).join(',\n');
   const source = `${piconasGlue}\nconst wasm_bindgen = piconasGlue();\nconst W = {\n${methods}\n};\nW.main();\n`;
-  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+}
+
+function startWorker() {
+  const url = workerUrl();
   worker = new Worker(url);
   // With one rollout per update the search's worker only proposes and learns; one helper per
   // core trains the children it hands out (the awaited one, then guesses of the next ones:
@@ -564,7 +656,7 @@ function main() {
     }
     setPhase('starting');
     const data = state.file && { ...state.file, label: $('data-label').value };
-    worker.postMessage({ type: 'start', settings: readSettings(), data });
+    worker.postMessage({ type: 'start', settings: readSettings(), data, table: state.table?.bytes.slice() ?? null });
   });
   $('pause').addEventListener('click', () => { worker.postMessage({ type: 'pause' }); setPhase('paused'); });
   $('step').addEventListener('click', () => worker.postMessage({ type: 'step' }));
@@ -572,6 +664,11 @@ function main() {
   $('clear-overlays').addEventListener('click', () => { state.overlays = []; redraw(); });
   $('data-file').addEventListener('change', (e) => { if (e.target.files[0]) chooseFile(e.target.files[0]); });
   $('data-clear').addEventListener('click', forgetFile);
+  $('table-file').addEventListener('change', async (e) => {
+    const file = e.target.files[0];
+    if (file) useTable(new Uint8Array(await file.arrayBuffer()), file.name);
+  });
+  $('table-make').addEventListener('click', makeTable);
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));

@@ -48,9 +48,11 @@ const piconasWorker = {
         case 'init': s.loaded = W.load(data.wasm); break;
         case 'helpers': W.connect(data.ports); break;
         case 'helper': W.serve(data.port); break;
-        case 'start': W.start(data.settings, null, data.data ?? null); break;
+        case 'start': W.start(data.settings, null, data.data ?? null, data.table ?? null); break;
+        case 'table': W.useTable(data.bytes); break;
+        case 'make-table': W.makeTable(data); break;
         case 'columns': W.columns(data.name, data.bytes); break;
-        case 'resume-saved': W.start(data.settings, data.saved); break;
+        case 'resume-saved': W.start(data.settings, data.saved, null, data.table ?? null); break;
         case 'pause': W.pause(); break;
         case 'resume': if (s.nas && s.paused) { s.paused = false; W.run(s.generation); } break;
         case 'step': W.step(); break;
@@ -106,7 +108,55 @@ const piconasWorker = {
     return Nas.withData(settings, data.name, data.bytes, data.label || undefined, false, 0n);
   },
 
-  start(settings, saved = null, data = null) {
+  /**
+   * A whole-space table (`space.bin`): its summary posted; used by the search if there is
+   * one (checked against its data and settings), kept for the next search otherwise.
+   */
+  async useTable(bytes) {
+    const s = W.s;
+    await s.loaded;
+    try {
+      const info = s.nas ? s.nas.useTable(bytes) : wasm_bindgen.tableInfo(bytes);
+      const summary = {
+        architectures: info.architectures, seeds: info.seeds, maxTokens: info.maxTokens,
+        best: info.best, bestArch: info.bestArch, topPercent: info.topPercent,
+      };
+      info.free();
+      postMessage({ type: 'table', info: summary, used: s.nas !== null });
+    } catch (e) {
+      postMessage({ type: 'table-refused', message: e.message ?? String(e) });
+    }
+  },
+
+  /**
+   * Makes a table of the settings and data of `job` ({ settings, data, maxTokens, seeds }) on
+   * a handle of its own, in slices, posting its progress; then posts its bytes.
+   */
+  async makeTable(job) {
+    const SLICE_MS = 60;
+    const s = W.s;
+    await s.loaded;
+    let maker;
+    try {
+      maker = W.open(job.settings, null, job.data);
+      const total = maker.startTable(job.maxTokens, job.seeds);
+      let done = 0;
+      while (done < total) {
+        const start = performance.now();
+        while (done < total && performance.now() - start < SLICE_MS) done = maker.makeRows(1);
+        postMessage({ type: 'table-progress', done, total });
+        await new Promise((ok) => setTimeout(ok, 0));
+      }
+      const bytes = maker.tableBytes();
+      postMessage({ type: 'table-made', bytes }, [bytes.buffer]);
+    } catch (e) {
+      postMessage({ type: 'table-refused', message: e.message ?? String(e) });
+    } finally {
+      maker?.free();
+    }
+  },
+
+  start(settings, saved = null, data = null, table = null) {
     const GRID_X = 80; // heatmap resolution (columns); rows follow the plane's aspect ratio
     let handle;
     try {
@@ -131,6 +181,7 @@ const piconasWorker = {
       rewards: nas.rewards(0), losses: nas.losses(0),
     });
     s.sent = nas.progress().completed;
+    if (table) W.useTable(table);
     s.piped = s.helpers.length > 0 && nas.speculate('draws', s.helpers.length);
     if (s.piped) {
       for (const h of s.helpers) h.port.postMessage({ type: 'open', settings, data });
@@ -312,6 +363,7 @@ const piconasWorker = {
       heatmapMs,
       frontier: nas.frontier(),
       frontierArchs: nas.frontierArchs(),
+      standing: nas.standing() ?? null,
     };
     const moved = [m.rewards.buffer, m.losses.buffer, m.policy.buffer, m.frontier.buffer];
     if (m.heatmap) moved.push(m.heatmap.data.buffer);

@@ -50,8 +50,8 @@ fn contender(name: &str, base: Settings, rollouts: Option<u32>) -> Option<Conten
 pub fn main(args: &RegretArgs) -> Result<(), Failure> {
     let spec = Spec::load(&args.table, "piconas enumerate directory")?;
     let table = crate::enumerate::read_table(&args.table)?;
-    let lookup = Lookup::new(&table)
-        .map_err(|e| Failure::Input(format!("{}: {e}", args.table.display())))?;
+    let lookup =
+        Lookup::new(table).map_err(|e| Failure::Input(format!("{}: {e}", args.table.display())))?;
     let data = spec.dataset()?;
     let contenders: Vec<Contender> = args
         .strategy
@@ -98,7 +98,7 @@ pub fn main(args: &RegretArgs) -> Result<(), Failure> {
 /// Every job's trace, in job order, on `threads` threads, each counted on `bar`.
 fn run_all(
     jobs: &[Job],
-    lookup: &Lookup<'_>,
+    lookup: &Lookup,
     threads: usize,
     bar: &indicatif::ProgressBar,
 ) -> Result<Vec<Trace>, Failure> {
@@ -157,7 +157,7 @@ impl Report {
         contenders: &[Contender],
         jobs: &[Job],
         traces: &[Trace],
-        lookup: &Lookup<'_>,
+        lookup: &Lookup,
         seeds: u32,
     ) -> Report {
         let (best, top) = (lookup.best(), lookup.top_percent());
@@ -230,7 +230,7 @@ impl Report {
 
     /// The incumbents' quality against rollouts: each strategy's median (solid) and quartiles
     /// (dashed), under the table's best.
-    fn chart(&self, lookup: &Lookup<'_>) -> String {
+    fn chart(&self, lookup: &Lookup) -> String {
         let labels: Vec<[String; 2]> = self
             .curves
             .iter()
@@ -274,7 +274,7 @@ impl Report {
 
     /// The printed table: per strategy the final regret (median and quartiles), the median
     /// rank, and how many seeds reached the top 1 % and when (median).
-    fn table(&self, lookup: &Lookup<'_>) -> String {
+    fn table(&self, lookup: &Lookup) -> String {
         let mut out = format!(
             "table best mean reward {:.2} %, top 1 % from {:.2} %\n{:<10} {:>22} {:>12} {:>16} {:>20}\n",
             100.0 * lookup.best(),

@@ -180,6 +180,56 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   await alone.close();
 });
 
+/** `piconas enumerate` with `flags`: its space.bin. */
+function nativeTable(flags) {
+  const bin = process.env.PICONAS_BIN ?? join(root, 'target/debug/piconas');
+  const out = mkdtempSync(join(tmpdir(), 'piconas-table-'));
+  try {
+    execFileSync(bin, ['enumerate', '--quiet', '--out', join(out, 'table'), ...flags], { stdio: 'ignore' });
+    return readFileSync(join(out, 'table', 'space.bin'));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+test('a table made on the page is the command line\'s, byte for byte, and the search is ranked in it', { timeout: 240_000 }, async () => {
+  const { page, errors } = await openPage('#rollouts=30&seed=0', fromDisk());
+  await page.selectOption('#table-tokens', '2');
+  await page.selectOption('#table-seeds', '2');
+  await page.click('#table-make');
+  await page.waitForFunction(() => !document.getElementById('table-download').hidden, null, { timeout: 200_000 });
+  await page.waitForFunction(() => /86 architectures/.test(document.getElementById('table-note').textContent));
+  assert.match(await page.textContent('#table-note'),
+    /^The table made here: 86 architectures of up to 2 tokens, 2 child seeds; the best is \[.*\] at \d+\.\d % mean dev accuracy \(the top 1 % from \d+\.\d %\)\. A search is checked against it when it starts\.$/);
+  const made = Buffer.from(await page.evaluate(async () =>
+    Array.from(new Uint8Array(await (await fetch(document.getElementById('table-download').href)).arrayBuffer()))));
+  const native = nativeTable(['--max-tokens', '2', '--child-seeds', '2', '--rollouts', '30']);
+  assert.ok(made.equals(native), `the page's space.bin (${made.length} bytes) = piconas enumerate's (${native.length})`);
+
+  // The search runs against it: its best on the reward chart, its best architecture ranked.
+  await page.click('#start');
+  await page.waitForFunction(() => window.piconas.phase === 'done', null, { timeout: 200_000 });
+  const best = Number(await page.getAttribute('#rewards', 'data-table'));
+  assert.ok(best > 0.8 && best <= 1, `the table's best on the chart: ${best}`);
+  assert.match(await page.textContent('#table-note'), /Its best is the dashed line on the reward chart\.$/);
+  assert.match(await page.textContent('#table-standing'),
+    /^(This search's best architecture: \d+\.\d % in the table, rank \d+ of 86, \d+\.\d points under the best\.|This search's best architecture is not in the table \(it holds shorter sequences\)\.)$/);
+
+  // A table of another seed's children is refused, named, and not drawn.
+  await page.setInputFiles('#table-file', { name: 'seed3.bin', mimeType: 'application/octet-stream',
+    buffer: nativeTable(['--max-tokens', '1', '--seed', '3']) });
+  await page.waitForFunction(() => document.getElementById('e-table').textContent !== '');
+  assert.equal(await page.textContent('#e-table'),
+    'seed3.bin: the table\'s children were trained under other settings (seed, child training or reward folds) than this search\'s');
+  assert.equal(await page.getAttribute('#rewards', 'data-table'), '');
+  // And a file that is not a table says so.
+  await page.setInputFiles('#table-file', { name: 'notes.bin', mimeType: 'application/octet-stream', buffer: Buffer.from('hello') });
+  await page.waitForFunction(() => /^notes\.bin: /.test(document.getElementById('e-table').textContent));
+  assert.match(await page.textContent('#e-table'), /^notes\.bin: the table: /);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('your own CSV (13 features, 3 classes): chosen, searched, drawn, measured and saved as the runner does', { timeout: 240_000 }, async () => {
   const wine = join(root, 'tests/data/wine.csv');
   const { page, errors } = await openPage('#rollouts=30&seed=2', fromDisk());

@@ -5,6 +5,9 @@
 //! losses); JavaScript calls [`Nas::step`] and reads small copies of what it draws. Everything numeric happens in the core, so a seed gives the page exactly the records
 //! the native runner prints (`tests/wasm` checks the first 50, bit for bit).
 //!
+//! The page's view of a whole-space table (load one, or make a small one, and rank the
+//! search in it) is the `table` module's part of the handle.
+//!
 //! Settings come as a plain object (see [`defaults`]); a bad value throws a JS `Error` whose
 //! `message` names the setting and its allowed range and whose `field` property is the
 //! setting's name, so the page can show it beside the input.
@@ -14,6 +17,7 @@
 
 mod pipeline;
 mod settings;
+mod table;
 
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use piconas::deploy::{self, Export, Format, Needs, Output, Rows};
@@ -34,6 +38,7 @@ use piconas_core::{
 use wasm_bindgen::prelude::*;
 
 pub use settings::{defaults, presets, settings_table};
+pub use table::{TableInfo, table_info};
 
 /// The most grid cells one [`Nas::heatmap`] call computes.
 const MAX_GRID_CELLS: u32 = 512 * 512;
@@ -224,8 +229,15 @@ pub struct Nas {
     /// The schedule of helper workers, once [`Nas::speculate`] turned it on.
     pipeline: Option<Box<dyn pipeline::AnyPipeline>>,
     /// Trains the children this handle trains outside its search's own steps (a helper's
-    /// tasks, the awaited child of a pipeline, the best child again for the heatmap).
+    /// tasks, the awaited child of a pipeline, the best child again for the heatmap, a
+    /// table's rows).
     trainer: Box<piconas_core::Trainer>,
+    /// The settings the search was made with (a table's fingerprint is of some of them).
+    settings: piconas_core::Settings,
+    /// The whole-space table the search is shown against ([`Nas::use_table`]).
+    table: Option<Box<piconas::regret::Lookup>>,
+    /// The table being made on the page ([`Nas::start_table`]).
+    making: Option<Box<table::Making>>,
 }
 
 /// A JS `Error` carrying `message`.
@@ -271,6 +283,9 @@ impl Nas {
             saved: None,
             pipeline: None,
             trainer: Box::default(),
+            settings: *s,
+            table: None,
+            making: None,
         })
     }
 
