@@ -27,7 +27,12 @@ def test_shards_join_into_the_whole_table():
     assert merge_shards(reversed(parts)) == whole
     csv = table_csv(whole, 2, 3).splitlines()
     assert len(csv) == 1 + 86
-    assert csv[0].startswith("number,tokens,sequences,reward_mean,reward_spread,reward_0,reward_1")
+    assert csv[0] == ("number,tokens,sequences,reward_mean,reward_spread,reward_0,reward_1,"
+                      "params,macs,int8_bytes")
+    # [] is a 2 × 3 layer: 6 int8 weights, 3 int32 biases, a member weight, and 16 bytes of
+    # standardisation unless the inputs are taken as they are.
+    assert csv[1].startswith('0,"[]",1,') and csv[1].endswith(",9,6,38")
+    assert table_csv(whole, 2, 3, standardize=False).splitlines()[1].endswith(",9,6,22")
     with pytest.raises(ValueError, match="1 of the 3 shards"):
         merge_shards(parts[:1])
     with pytest.raises(ValueError, match="shard"):
