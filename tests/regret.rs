@@ -1,5 +1,7 @@
-//! `piconas regret`: strategies against a table of the whole space. The table here is made up
-//! (training all 451,018 architectures is a benchmark, not a test): more units, more reward.
+//! `piconas regret`: strategies against a table of the whole space. The whole-space table here
+//! is made up (training all 451,018 architectures is a benchmark, not a test): more units, more
+//! reward. A real table of the sequences of up to three tokens is checked against each
+//! sequence trained alone.
 
 mod common;
 
@@ -227,6 +229,65 @@ fn only_a_complete_table_of_the_whole_space_answers() {
     let mut shard = made_up_table_to(2);
     shard.header.shard = Shard { index: 0, count: 2 };
     assert!(Lookup::complete(shard).is_err());
+}
+
+#[test]
+fn a_real_table_is_each_sequence_trained_alone_and_a_lookup_is_one_of_its_seeds() {
+    // Every sequence of up to three tokens (820, merged into 733 rows), two child seeds, made
+    // on two threads at the CPU's kernel; each sequence trained alone with the plain trainer,
+    // as rollout number of its canonical member of a search of seed + j, gives the row's
+    // outcome j bit for bit (so the merge rules hold in real training too).
+    let data = Dataset::generate(Settings::DEFAULT.data).unwrap();
+    let split = data.split().unwrap();
+    let mut config = SearchConfig {
+        reward_folds: 1,
+        seed: 4,
+        shape: data.shape,
+        ..SearchConfig::DEFAULT
+    };
+    config.child.max_epochs = 3;
+    config.child.min_steps = 0;
+    let header = Header {
+        seeds: 2,
+        max_tokens: 3,
+        shard: Shard::WHOLE,
+        settings: 0,
+        data: data.fingerprint,
+    };
+    let mut rows = Vec::new();
+    piconas::space_table::train_all(&config, &split, &header, 0, 2, |r| {
+        rows.push(r);
+        Ok(())
+    })
+    .unwrap();
+    let table = Table { header, rows };
+    assert_eq!(table.rows.len(), 733);
+    let lookup = Lookup::complete(table.clone()).unwrap();
+    let mut trainer: Box<piconas_core::Trainer> = Box::default();
+    let mut sequences = 0;
+    for n in 0..piconas_core::arch::ARCH_COUNT {
+        let arch = Arch::nth(n);
+        if arch.len() > 3 {
+            break;
+        }
+        sequences += 1;
+        let number = piconas_core::space::canonical(&arch).number();
+        let row = table.rows.iter().find(|r| r.number == number).unwrap();
+        for j in 0..2u32 {
+            let mut rng = rng::stream(config.seed + u64::from(j), Stream::Child, u64::from(number));
+            let alone = trainer.train(&arch, &config.child, &split, &mut rng);
+            assert_eq!(row.outcomes[j as usize], alone, "{arch}, child seed {j}");
+        }
+        // A search's lookup of it is one of those outcomes, drawn by its child stream.
+        let index = n % 97;
+        let mut draw = rng::stream(config.seed, Stream::Child, u64::from(index));
+        let j = rng::below(&mut draw, 2) as usize;
+        assert_eq!(
+            lookup.outcome(&arch, config.seed, index),
+            Some(row.outcomes[j])
+        );
+    }
+    assert_eq!(sequences, 820);
 }
 
 #[test]
