@@ -158,10 +158,20 @@ impl Chart {
         );
     }
 
+    /// A polyline through `values`. A point inside a horizontal run (the same y as printed,
+    /// before and after it) draws nothing and is left out: a search's incumbent holds for
+    /// thousands of rollouts, and the file stays small.
     fn line(&mut self, values: &[f32], colour: &str, dashed: bool) {
+        let ys: Vec<String> = values
+            .iter()
+            .map(|&v| format!("{:.1}", self.y(v)))
+            .collect();
         let mut points = String::new();
-        for (i, &v) in values.iter().enumerate() {
-            let _ = write!(points, "{:.1},{:.1} ", self.x(i as f32 + 0.5), self.y(v));
+        for (i, y) in ys.iter().enumerate() {
+            let inside = i > 0 && i + 1 < ys.len() && ys[i - 1] == *y && ys[i + 1] == *y;
+            if !inside {
+                let _ = write!(points, "{:.1},{y} ", self.x(i as f32 + 0.5));
+            }
         }
         let dash = if dashed {
             r#" stroke-dasharray="7 4""#
@@ -306,6 +316,36 @@ mod tests {
             moving_average(&[1.0, 3.0, 5.0, 7.0], 2),
             [1.0, 2.0, 4.0, 6.0]
         );
+    }
+
+    #[test]
+    fn a_line_leaves_out_only_the_inside_of_its_flat_runs() {
+        let flat = [0.9, 0.9, 0.9, 0.9, 0.95, 0.95, 0.8];
+        let series = [Series {
+            label: "x",
+            colour: "red",
+            dashed: false,
+            values: &flat,
+        }];
+        let svg = lines_chart("t", &series, &[]);
+        let line = svg.lines().find(|l| l.starts_with("<polyline")).unwrap();
+        let points = line.split('"').nth(1).unwrap().split_whitespace().count();
+        // The first and last of the run of 0.9, both of 0.95, and 0.8.
+        assert_eq!(points, 5, "{line}");
+        let chart = Chart::new("t", flat.len());
+        for (i, x) in [0, 3, 4, 5, 6].into_iter().enumerate() {
+            let p = line
+                .split('"')
+                .nth(1)
+                .unwrap()
+                .split_whitespace()
+                .nth(i)
+                .unwrap();
+            assert!(
+                p.starts_with(&format!("{:.1},", chart.x(x as f32 + 0.5))),
+                "{p}"
+            );
+        }
     }
 
     #[test]
