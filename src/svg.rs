@@ -105,6 +105,137 @@ fn nice_step(span: f32, ticks: f32) -> f32 {
         .unwrap_or(10.0 * magnitude)
 }
 
+/// A polyline through `points`. A point inside a horizontal run (the same y as printed,
+/// before and after it) draws nothing and is left out: a search's incumbent holds for
+/// thousands of rollouts, and the file stays small.
+fn polyline(svg: &mut String, points: &[(f32, f32)], colour: &str, dashed: bool) {
+    let ys: Vec<String> = points.iter().map(|p| format!("{:.1}", p.1)).collect();
+    let mut text = String::new();
+    for (i, y) in ys.iter().enumerate() {
+        let inside = i > 0 && i + 1 < ys.len() && ys[i - 1] == *y && ys[i + 1] == *y;
+        if !inside {
+            let _ = write!(text, "{:.1},{y} ", points[i].0);
+        }
+    }
+    let (dash, width) = if dashed {
+        (r#" stroke-dasharray="7 4""#, 1.2)
+    } else {
+        ("", 2.0)
+    };
+    let _ = writeln!(
+        svg,
+        r#"<polyline points="{text}" stroke="{colour}" stroke-width="{width}"{dash} fill="none"/>"#
+    );
+}
+
+/// One strategy's regret for [`regret_chart`]: per rollout, the lower quartile, median and
+/// upper quartile over its searches, in points.
+pub struct RegretCurve<'a> {
+    /// The strategy's name.
+    pub label: &'a str,
+    /// Its colour (an SVG colour).
+    pub colour: &'a str,
+    /// Lower quartile, median, upper quartile, one value per rollout.
+    pub quartiles: [&'a [f32]; 3],
+}
+
+/// Regret against rollouts on a logarithmic rollout axis: each strategy's median solid and its
+/// quartiles dashed. The regret axis runs from 0 to the largest upper quartile from the tenth
+/// rollout on (earlier, larger regrets are drawn on its top edge).
+pub fn regret_chart(title: &str, curves: &[RegretCurve<'_>]) -> String {
+    let n = curves
+        .iter()
+        .map(|c| c.quartiles[1].len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let highest = curves
+        .iter()
+        .flat_map(|c| c.quartiles[2].iter().skip(9))
+        .fold(0.0f32, |a, &b| a.max(b));
+    let step = [0.25f32, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+        .into_iter()
+        .find(|&s| highest / s <= 6.0)
+        .unwrap_or(50.0);
+    let top = (highest / step).ceil().max(1.0) * step;
+    let (bottom, right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
+    let x = |rollout: f32| LEFT + (right - LEFT) * rollout.ln() / (n as f32).ln();
+    let y = |v: f32| TOP + (bottom - TOP) * (1.0 - v.clamp(0.0, top) / top);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
+    );
+    let mut v = 0.0;
+    while v <= top + step / 2.0 {
+        let yy = y(v);
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{right:.1}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" text-anchor="end">{v}</text>"##,
+            LEFT - 6.0,
+            yy + 4.0
+        );
+        v += step;
+    }
+    let ticks = [1usize, 10, 100, 1000, 10_000, 100_000]
+        .into_iter()
+        .filter(|&t| t < n * 9 / 10)
+        .chain([n]);
+    for t in ticks {
+        let xx = x(t as f32);
+        let _ = writeln!(
+            svg,
+            r##"<line x1="{xx:.1}" x2="{xx:.1}" y1="{bottom:.1}" y2="{:.1}" stroke="#999"/><text x="{xx:.1}" y="{:.1}" text-anchor="middle">{t}</text>"##,
+            bottom + 5.0,
+            bottom + 18.0
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">rollout (logarithmic)</text><text x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">regret (points)</text>"#,
+        (LEFT + right) / 2.0,
+        HEIGHT - 8.0,
+        (TOP + bottom) / 2.0,
+        (TOP + bottom) / 2.0
+    );
+    for (row, c) in curves.iter().enumerate() {
+        for (q, values) in c.quartiles.iter().enumerate() {
+            let points: Vec<(f32, f32)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (x(i as f32 + 1.0), y(v)))
+                .collect();
+            polyline(&mut svg, &points, c.colour, q != 1);
+        }
+        let ly = TOP + 14.0 + 16.0 * row as f32;
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{:.1}" x2="{:.1}" y1="{:.1}" y2="{:.1}" stroke="{}" stroke-width="2"/><text x="{:.1}" y="{:.1}">{}</text>"#,
+            right - 190.0,
+            right - 166.0,
+            ly - 4.0,
+            ly - 4.0,
+            c.colour,
+            right - 160.0,
+            ly,
+            c.label
+        );
+    }
+    let _ = writeln!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" fill="#555">solid: median; dashed: quartiles</text>"##,
+        right - 190.0,
+        TOP + 14.0 + 16.0 * curves.len() as f32
+    );
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// A chart of values in [0.5, 1] against rollouts `0..n`: axes, grid and ticks drawn.
 struct Chart {
     svg: String,
@@ -158,30 +289,13 @@ impl Chart {
         );
     }
 
-    /// A polyline through `values`. A point inside a horizontal run (the same y as printed,
-    /// before and after it) draws nothing and is left out: a search's incumbent holds for
-    /// thousands of rollouts, and the file stays small.
     fn line(&mut self, values: &[f32], colour: &str, dashed: bool) {
-        let ys: Vec<String> = values
+        let points: Vec<(f32, f32)> = values
             .iter()
-            .map(|&v| format!("{:.1}", self.y(v)))
+            .enumerate()
+            .map(|(i, &v)| (self.x(i as f32 + 0.5), self.y(v)))
             .collect();
-        let mut points = String::new();
-        for (i, y) in ys.iter().enumerate() {
-            let inside = i > 0 && i + 1 < ys.len() && ys[i - 1] == *y && ys[i + 1] == *y;
-            if !inside {
-                let _ = write!(points, "{:.1},{y} ", self.x(i as f32 + 0.5));
-            }
-        }
-        let dash = if dashed {
-            r#" stroke-dasharray="7 4""#
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            self.svg,
-            r#"<polyline points="{points}" stroke="{colour}" stroke-width="2"{dash} fill="none"/>"#
-        );
+        polyline(&mut self.svg, &points, colour, dashed);
     }
 
     fn reference(&mut self, r: &Reference) {
@@ -346,6 +460,38 @@ mod tests {
                 "{p}"
             );
         }
+    }
+
+    #[test]
+    fn the_regret_chart_draws_three_lines_a_strategy_on_a_log_axis() {
+        let (low, mid, high) = ([9.0, 1.0, 0.5], [9.0, 2.0, 1.0], [9.0, 3.0, 2.5]);
+        let high: Vec<f32> = high.iter().copied().cycle().take(300).collect();
+        let (low, mid): (Vec<f32>, Vec<f32>) = (
+            low.iter().copied().cycle().take(300).collect(),
+            mid.iter().copied().cycle().take(300).collect(),
+        );
+        let curves = [RegretCurve {
+            label: "reinforce",
+            colour: "red",
+            quartiles: [&low, &mid, &high],
+        }];
+        let svg = regret_chart("t", &curves);
+        assert_eq!(svg.matches("<polyline").count(), 3);
+        assert_eq!(svg.matches("stroke-dasharray").count(), 2);
+        assert!(svg.contains(">reinforce</text>") && svg.ends_with("</svg>\n"));
+        // Ticks at 1, 10, 100 and the last rollout; the regret axis every 2 points up to 10,
+        // above 9 (the largest upper quartile from the tenth rollout on).
+        for t in [
+            ">1</text>",
+            ">10</text>",
+            ">100</text>",
+            ">300</text>",
+            ">8</text>",
+        ] {
+            assert!(svg.contains(t), "{t}");
+        }
+        assert!(!svg.contains(">1000</text>") && !svg.contains(">12</text>"));
+        assert!(!svg.contains(">9</text>") && !svg.contains(">7</text>"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use piconas::output;
 use piconas::regret::{Lookup, Trace, quantile, run};
 use piconas::run_files::SETTINGS;
 use piconas::spec::Spec;
-use piconas::svg::{self, Reference, Series};
+use piconas::svg::{self, RegretCurve};
 use piconas_core::settings::Preset;
 use piconas_core::{SearchConfig, Settings, Strategy};
 
@@ -228,47 +228,34 @@ impl Report {
         out
     }
 
-    /// The incumbents' quality against rollouts: each strategy's median (solid) and quartiles
-    /// (dashed), under the table's best.
+    /// Regret against rollouts (logarithmic), in points: each strategy's median (solid) and
+    /// quartiles over the seeds (dashed).
     fn chart(&self, lookup: &Lookup) -> String {
-        let labels: Vec<[String; 2]> = self
+        // A lower quality is a higher regret: the quality's upper quartile is the regret's
+        // lower one.
+        let regrets: Vec<[Vec<f32>; 3]> = self
             .curves
             .iter()
-            .map(|(n, _, _)| [format!("{n}: median over seeds"), format!("{n}: quartiles")])
+            .map(|(_, _, [q1, median, q3])| {
+                [q3, median, q1].map(|q| q.iter().map(|v| 100.0 * (self.best - v)).collect())
+            })
             .collect();
-        let mut series = Vec::new();
-        for ((_, colour, [q1, median, q3]), [l1, l2]) in self.curves.iter().zip(&labels) {
-            series.push(Series {
-                label: l1,
+        let curves: Vec<RegretCurve<'_>> = self
+            .curves
+            .iter()
+            .zip(&regrets)
+            .map(|((name, colour, _), [a, b, c])| RegretCurve {
+                label: name,
                 colour,
-                dashed: false,
-                values: median,
-            });
-            for q in [q1, q3] {
-                series.push(Series {
-                    label: l2,
-                    colour,
-                    dashed: true,
-                    values: q,
-                });
-            }
-        }
-        let references = [
-            Reference {
-                value: lookup.best(),
-                label: "the best in the table".into(),
-                colour: "green",
-            },
-            Reference {
-                value: lookup.top_percent(),
-                label: "the table's top 1 %".into(),
-                colour: "#999",
-            },
-        ];
-        svg::lines_chart(
-            "the incumbent's mean reward in the table (regret: the gap to the best)",
-            &series,
-            &references,
+                quartiles: [a, b, c],
+            })
+            .collect();
+        svg::regret_chart(
+            &format!(
+                "regret: the table's best mean reward ({:.2} %) minus the incumbent's",
+                100.0 * lookup.best()
+            ),
+            &curves,
         )
     }
 
