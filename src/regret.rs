@@ -57,7 +57,7 @@ impl Lookup {
         let h = table.header;
         if h.shard.count != 1 || !table.is_complete() {
             return Err(format!(
-                "not a complete table (shard {}/{}, {} of its rows): make it to its end, or join its shards with piconas enumerate --merge",
+                "not a complete table (shard {}/{}, {} of its rows): finish it, or join its shards first",
                 h.shard.index,
                 h.shard.count,
                 table.rows.len()
