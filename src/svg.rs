@@ -139,38 +139,16 @@ pub struct RegretCurve<'a> {
     pub quartiles: [&'a [f32]; 3],
 }
 
-/// Regret against rollouts on a logarithmic rollout axis: each strategy's median solid and its
-/// quartiles dashed. The regret axis runs from 0 to the largest upper quartile from the tenth
-/// rollout on (earlier, larger regrets are drawn on its top edge).
-pub fn regret_chart(title: &str, curves: &[RegretCurve<'_>]) -> String {
-    let n = curves
-        .iter()
-        .map(|c| c.quartiles[1].len())
-        .max()
-        .unwrap_or(0)
-        .max(2);
-    let highest = curves
-        .iter()
-        .flat_map(|c| c.quartiles[2].iter().skip(9))
-        .fold(0.0f32, |a, &b| a.max(b));
-    let step = [0.25f32, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
-        .into_iter()
-        .find(|&s| highest / s <= 6.0)
-        .unwrap_or(50.0);
-    let top = (highest / step).ceil().max(1.0) * step;
+/// The regret chart's grid (every `step` points up to `top`), its rollout ticks (powers of
+/// ten and the last, `n`) and its axis titles, for the chart's coordinates `x` and `y`.
+fn regret_axes(
+    svg: &mut String,
+    (top, step): (f32, f32),
+    n: usize,
+    x: &dyn Fn(f32) -> f32,
+    y: &dyn Fn(f32) -> f32,
+) {
     let (bottom, right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
-    let x = |rollout: f32| LEFT + (right - LEFT) * rollout.ln() / (n as f32).ln();
-    let y = |v: f32| TOP + (bottom - TOP) * (1.0 - v.clamp(0.0, top) / top);
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        svg,
-        r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
-    );
     let mut v = 0.0;
     while v <= top + step / 2.0 {
         let yy = y(v);
@@ -203,6 +181,41 @@ pub fn regret_chart(title: &str, curves: &[RegretCurve<'_>]) -> String {
         (TOP + bottom) / 2.0,
         (TOP + bottom) / 2.0
     );
+}
+
+/// Regret against rollouts on a logarithmic rollout axis: each strategy's median solid and its
+/// quartiles dashed. The regret axis runs from 0 to the largest upper quartile from the tenth
+/// rollout on (earlier, larger regrets are drawn on its top edge).
+pub fn regret_chart(title: &str, curves: &[RegretCurve<'_>]) -> String {
+    let n = curves
+        .iter()
+        .map(|c| c.quartiles[1].len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let highest = curves
+        .iter()
+        .flat_map(|c| c.quartiles[2].iter().skip(9))
+        .fold(0.0f32, |a, &b| a.max(b));
+    let step = [0.25f32, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0]
+        .into_iter()
+        .find(|&s| highest / s <= 6.0)
+        .unwrap_or(50.0);
+    let top = (highest / step).ceil().max(1.0) * step;
+    let (bottom, right) = (HEIGHT - BOTTOM, WIDTH - RIGHT);
+    let x = |rollout: f32| LEFT + (right - LEFT) * rollout.ln() / (n as f32).ln();
+    let y = |v: f32| TOP + (bottom - TOP) * (1.0 - v.clamp(0.0, top) / top);
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(
+        svg,
+        r#"<text x="{LEFT}" y="24" font-size="15">{title}</text>"#
+    );
+    regret_axes(&mut svg, (top, step), n, &x, &y);
     for (row, c) in curves.iter().enumerate() {
         for (q, values) in c.quartiles.iter().enumerate() {
             let points: Vec<(f32, f32)> = values
