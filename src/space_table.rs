@@ -83,6 +83,23 @@ pub struct Header {
 }
 
 impl Header {
+    /// The header of a table (or shard) of `data` trained under `settings`: `seeds` child
+    /// seeds, sequences of at most `max_tokens` tokens, the part `shard`; the fingerprints of
+    /// the settings that reach a row ([`settings_fingerprint`]) and of the data.
+    pub fn of(
+        settings: &piconas_core::Settings,
+        data: &crate::data::Dataset,
+        (seeds, max_tokens, shard): (u32, u32, Shard),
+    ) -> Header {
+        Header {
+            seeds,
+            max_tokens,
+            shard,
+            settings: settings_fingerprint(settings, data),
+            data: data.fingerprint,
+        }
+    }
+
     /// The bytes of one row.
     pub fn row_bytes(&self) -> usize {
         4 + 13 * self.seeds as usize

@@ -277,13 +277,7 @@ fn enumerate_shard<'py>(
     }
     let data = dataset(x, labels, classes, features, &spec)?;
     let split = data.split().map_err(error)?;
-    let header = Header {
-        seeds: child_seeds,
-        max_tokens,
-        shard,
-        settings: space_table::settings_fingerprint(&spec.settings, &data),
-        data: data.fingerprint,
-    };
+    let header = Header::of(&spec.settings, &data, (child_seeds, max_tokens, shard));
     let config = piconas_core::SearchConfig {
         shape: data.shape,
         ..spec.settings.search

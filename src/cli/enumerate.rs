@@ -109,13 +109,15 @@ fn start(args: &EnumerateArgs) -> Result<(std::path::PathBuf, Claim, Spec, Table
         &out,
         Some(&format!("continue it with --resume {}", out.display())),
     )?;
-    let header = Header {
-        seeds: args.child_seeds,
-        max_tokens: args.max_tokens.unwrap_or(MAX_TOKENS as u32),
-        shard: args.shard.unwrap_or(Shard::WHOLE),
-        settings: settings_fingerprint(&spec.settings, &data),
-        data: data.fingerprint,
-    };
+    let header = Header::of(
+        &spec.settings,
+        &data,
+        (
+            args.child_seeds,
+            args.max_tokens.unwrap_or(MAX_TOKENS as u32),
+            args.shard.unwrap_or(Shard::WHOLE),
+        ),
+    );
     output::write_atomic(&out.join(SETTINGS), spec.to_json().as_bytes())?;
     output::write_atomic(&out.join(SPACE), &header.encode())?;
     let table = Table {

@@ -126,13 +126,11 @@ impl Nas {
                 space_table::MAX_SEEDS
             )));
         }
-        let header = Header {
-            seeds,
-            max_tokens,
-            shard: Shard::WHOLE,
-            settings: space_table::settings_fingerprint(&self.settings, &self.data),
-            data: self.data.fingerprint,
-        };
+        let header = Header::of(
+            &self.settings,
+            &self.data,
+            (seeds, max_tokens, Shard::WHOLE),
+        );
         let archs: Vec<Arch> = header.archs().collect();
         let total = archs.len() as u32;
         self.making = Some(Box::new(Making {
