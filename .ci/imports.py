@@ -21,7 +21,7 @@ from pathlib import Path
 LAYERS = {
     "core/src": [
         ("numbers", ["math", "rng", "shuffle"]),
-        ("architectures", ["arch", "rules", "frontier", "space"]),
+        ("architectures", ["arch", "rules", "frontier", "space", "memory", "target"]),
         ("configuration", ["config"]),
         ("data", ["sample", "datasets", "standardize", "bayes", "testdata"]),
         ("checkpoint", ["checkpoint", "adam"]),

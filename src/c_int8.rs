@@ -289,7 +289,7 @@ mod tests {
         let weight = |m: usize, i: usize| (((i + 7 * m) * 37 % 23) as f32 - 11.0) / 17.0;
         let arch: piconas_core::Arch = arch.parse().unwrap();
         let (file, arch) =
-            crate::model::test_ensemble(arch, (64, 10), Some(scaling), members, weight);
+            crate::model::synthetic(arch, (64, 10), Some(scaling), members, weight).unwrap();
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..64 * 50).map(|i| (i * 13 % 29) as f32 / 7.0).collect();
         let q = Int8Model::quantize(&model, &model.standardised(&rows)).unwrap();

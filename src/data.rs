@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use piconas_core::config::{MAX_SAMPLES, MIN_SAMPLES};
 use piconas_core::rng::{self, Stream};
-use piconas_core::{DataConfig, Fingerprint, Rows, Shape, Split, datasets};
+use piconas_core::{DataConfig, Fingerprint, Rows, SearchConfig, Shape, Split, datasets};
 
 pub use crate::data_error::{
     DataError, MAX_FEATURES, MAX_FILE_BYTES, MAX_LINE_BYTES, Overflowing, Problem,
@@ -179,6 +179,16 @@ struct Overflow {
 }
 
 impl Dataset {
+    /// `config` for a search on this data: its shape and whether its features are
+    /// standardised, which costs and budgets are measured on (the front ends' one way).
+    pub fn configure(&self, config: SearchConfig) -> SearchConfig {
+        SearchConfig {
+            shape: self.shape,
+            standardised: self.scaling.is_some(),
+            ..config
+        }
+    }
+
     /// `problem`, with this data's file (if it came from one) to blame.
     fn refused(&self, problem: Problem) -> DataError {
         DataError {

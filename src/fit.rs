@@ -46,7 +46,7 @@ pub fn fit(
     on_record: impl FnMut(&Record) -> Result<(), Failure>,
 ) -> Result<Fitted, Failure> {
     let mut settings = settings;
-    settings.search.shape = data.shape;
+    settings.search = data.configure(settings.search);
     settings.validate().map_err(Failure::Config)?;
     let job = Job {
         settings,

@@ -504,7 +504,7 @@ mod tests {
     fn an_ensembles_logits_weigh_each_members_by_its_scale() {
         let arch: piconas_core::Arch = "[8, Tanh, 4]".parse().unwrap();
         let weight = |m: usize, i: usize| ((i * 37 % 23) as f32 - 11.0) / (5.0 + 4.0 * m as f32);
-        let (file, arch) = crate::model::test_ensemble(arch, (3, 4), None, 3, weight);
+        let (file, arch) = crate::model::synthetic(arch, (3, 4), None, 3, weight).unwrap();
         let model = Model::new(&file, arch).unwrap();
         let rows: Vec<f32> = (0..3 * 300)
             .map(|i| ((i * 7919 % 1000) as f32 / 250.0) - 2.0)
@@ -514,7 +514,7 @@ mod tests {
         let mut alone = Vec::new();
         for (m, member) in q.members.iter().enumerate() {
             let (one, arch) =
-                crate::model::test_ensemble(arch, (3, 4), None, 1, |_, i| weight(m, i));
+                crate::model::synthetic(arch, (3, 4), None, 1, |_, i| weight(m, i)).unwrap();
             let single = Int8Model::quantize(&Model::new(&one, arch).unwrap(), &rows).unwrap();
             for (alone, together) in single.members[0].layers.iter().zip(&member.layers) {
                 assert_eq!(alone.weights, together.weights, "member {m}");

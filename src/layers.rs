@@ -190,7 +190,7 @@ mod tests {
     fn the_walk_keeps_every_weight_once_in_layout_order() {
         let arch: Arch = "[Tanh, 4, ReLU, Sigmoid, 2]".parse().unwrap();
         let (file, arch) =
-            crate::model::test_ensemble(arch, (4, 3), None, 2, |m, i| (100 * m + i) as f32);
+            crate::model::synthetic(arch, (4, 3), None, 2, |m, i| (100 * m + i) as f32).unwrap();
         let n = file.members[0].len();
         let m = Model::new(&file, arch).unwrap();
         assert_eq!(m.lead, [Activation::Tanh]);

@@ -270,19 +270,22 @@ pub(crate) fn test_file(
     weight: impl Fn(usize) -> f32,
 ) -> (NetworkFile, Arch) {
     let arch: Arch = arch.parse().unwrap();
-    test_ensemble(arch, (d, k), scaling, 1, |_, i| weight(i))
+    synthetic(arch, (d, k), scaling, 1, |_, i| weight(i)).unwrap()
 }
 
-/// [`test_file`] of `members` members, member `m`'s weight `i` being `weight(m, i)`.
-#[cfg(test)]
-pub(crate) fn test_ensemble(
+/// A network file of `members` networks of `arch` on `d` features (`f0`…) and `k` classes
+/// (`c0`…), standardised by `scaling` if given, member `m`'s weight `i` being `weight(m, i)`:
+/// a network of any architecture without training one, for the tests and for measuring what
+/// an architecture costs on a chip (`tests/targets/`).
+pub fn synthetic(
     arch: Arch,
     (d, k): (usize, usize),
     scaling: Option<Scaling>,
     members: usize,
     weight: impl Fn(usize, usize) -> f32,
-) -> (NetworkFile, Arch) {
-    let n = arch.parameter_count(Shape::new(d, k).unwrap());
+) -> Result<(NetworkFile, Arch), NetworkFileError> {
+    // A shape out of range gets no weights: the reader then names what is wrong.
+    let n = Shape::new(d, k).map_or(0, |shape| arch.parameter_count(shape));
     let text = serde_json::json!({
         "format": "piconas-network",
         "version": 4,
@@ -295,7 +298,7 @@ pub(crate) fn test_ensemble(
         "dev_accuracy": 0.5,
         "test_accuracy": 0.5,
     });
-    NetworkFile::parse("test", &text.to_string()).unwrap()
+    NetworkFile::parse("synthetic", &text.to_string())
 }
 
 #[cfg(test)]

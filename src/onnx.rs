@@ -393,7 +393,7 @@ mod tests {
     fn an_ensembles_graph_averages_its_members_logits() {
         let arch: piconas_core::Arch = "[Tanh, 4]".parse().unwrap();
         let (file, arch) =
-            crate::model::test_ensemble(arch, (2, 3), None, 3, |m, i| (10 * m + i) as f32);
+            crate::model::synthetic(arch, (2, 3), None, 3, |m, i| (10 * m + i) as f32).unwrap();
         let model = Model::new(&file, arch).unwrap();
         let graph = ModelProto::decode(&encode(&model)[..])
             .unwrap()

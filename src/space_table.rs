@@ -217,8 +217,10 @@ pub fn train(
     let number = arch.number();
     let outcomes = (0..seeds)
         .map(|j| {
+            // The whole space: no budget leaves any architecture out.
             let config = SearchConfig {
                 seed: config.seed.wrapping_add(u64::from(j)),
+                budget: piconas_core::target::Budget::NONE,
                 ..*config
             };
             let proposal = Proposal {

@@ -350,6 +350,13 @@ impl Arch {
         len: 0,
     };
 
+    /// `[1]`: one hidden unit, the smallest network with a hidden layer.
+    pub const ONE: Arch = {
+        let mut tokens = [Token::Eos; MAX_TOKENS];
+        tokens[0] = Token::W1;
+        Arch { tokens, len: 1 }
+    };
+
     /// The architecture of `tokens` (which must not contain EOS).
     pub fn new(tokens: &[Token]) -> Result<Arch, TokenError> {
         let mut arch = Arch::EMPTY;

@@ -7,8 +7,9 @@
 use core::fmt;
 
 pub use crate::arch::Cost;
-use crate::arch::Shape;
+use crate::arch::{Arch, Shape};
 pub use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
+pub use crate::target::{Budget, Resource, Target};
 
 /// The most rollouts a search may be configured for.
 pub const MAX_ROLLOUTS: u32 = 10_000_000;
@@ -372,6 +373,14 @@ pub struct SearchConfig {
     /// The data's shape (features and classes): what the cost of an architecture is measured
     /// on. Not a setting: the front ends set it from the data. Default: the moons' (2, 2).
     pub shape: Shape,
+    /// Whether the data's features are standardised (the exported header then standardises
+    /// them too, which a budget counts). Not a setting: the front ends set it from the data.
+    /// Default: no (generated data).
+    pub standardised: bool,
+    /// The part the winner must fit, and its hard limits ([`crate::target`]): an architecture
+    /// over them is never trained (its reward is 0) nor a finalist. Default: the host, no
+    /// limits.
+    pub budget: Budget,
     /// How `finish` compares the finalists: by `folds`-fold cross-validation over train ∪ dev
     /// (each finalist trained once per fold), then the winner refitted on all of it; with 1,
     /// by `retrains` retrains each scored on the dev split (the way before). Default 5 (this
@@ -411,6 +420,8 @@ impl SearchConfig {
         cost_weight: 0.0,
         cost: Cost::Macs,
         shape: Shape::MOONS,
+        standardised: false,
+        budget: Budget::NONE,
         folds: 5,
         reward_folds: 0,
         shaping: Shaping::None,
@@ -427,6 +438,18 @@ pub const AUTO_DEV_ROWS: usize = 100;
 pub const AUTO_REWARD_FOLDS: u32 = 3;
 
 impl SearchConfig {
+    /// The members of the network a search deploys: one per fold of `finish`'s
+    /// cross-validation (the winner's fold models), or one with a single fold.
+    pub fn deployed_members(&self) -> u32 {
+        if self.folds >= 2 { self.folds } else { 1 }
+    }
+
+    /// Whether the deployed network of `arch` fits the budget (always on the host).
+    pub fn fits(&self, arch: &Arch) -> bool {
+        self.budget
+            .fits(arch, self.shape, self.standardised, self.deployed_members())
+    }
+
     /// The folds each rollout's child is scored over on data whose dev split has `dev_rows`
     /// rows: `reward_folds`, or when it is 0, [`AUTO_REWARD_FOLDS`] if `dev_rows` is below
     /// [`AUTO_DEV_ROWS`], else 1 (the dev split).
@@ -547,6 +570,10 @@ pub enum Allowed {
     Number,
     /// Any number, or `none` (a setting that may be left unset).
     NumberOrNone,
+    /// A part (not the host): what a budget's limits need.
+    Part,
+    /// At least this much: what the smallest network of the space needs of a budget.
+    AtLeast(u64),
 }
 
 impl fmt::Display for Allowed {
@@ -569,6 +596,21 @@ impl fmt::Display for Allowed {
             }
             Allowed::Number => f.write_str("a number"),
             Allowed::NumberOrNone => f.write_str("a number, or none"),
+            Allowed::Part => {
+                f.write_str("a part for a limit of flash, RAM or latency")?;
+                for (i, t) in Target::ALL
+                    .iter()
+                    .filter(|t| t.part().is_some())
+                    .enumerate()
+                {
+                    f.write_str(if i == 0 { ": " } else { ", " })?;
+                    f.write_str(t.name())?;
+                }
+                Ok(())
+            }
+            Allowed::AtLeast(least) => {
+                write!(f, "at least {least}, what the smallest network needs")
+            }
         }
     }
 }
@@ -580,6 +622,8 @@ pub enum Got {
     Int(u64),
     /// A float field's value.
     Float(f32),
+    /// A target (a budget's).
+    Target(Target),
 }
 
 impl fmt::Display for Got {
@@ -587,6 +631,7 @@ impl fmt::Display for Got {
         match self {
             Got::Int(v) => write!(f, "{v}"),
             Got::Float(v) => write!(f, "{v}"),
+            Got::Target(t) => f.write_str(t.name()),
         }
     }
 }
@@ -633,7 +678,7 @@ fn float(field: &'static str, value: f32, allowed: Allowed) -> Result<(), Config
         Allowed::Fraction => (0.0..1.0).contains(&value),
         Allowed::Decay => value > 0.0 && value <= 1.0,
         Allowed::Number | Allowed::NumberOrNone => true,
-        Allowed::Range { .. } | Allowed::OneOf(_) => false,
+        Allowed::Range { .. } | Allowed::OneOf(_) | Allowed::Part | Allowed::AtLeast(_) => false,
     };
     if ok {
         Ok(())
@@ -768,7 +813,64 @@ impl SearchConfig {
             Allowed::UpTo(MAX_COST_WEIGHT),
         )?;
         usize_field("population", self.population, 1, MAX_POPULATION)?;
-        usize_field("tournament", self.tournament, 1, self.population)
+        usize_field("tournament", self.tournament, 1, self.population)?;
+        self.validate_budget()
+    }
+
+    /// The budget: limits within the part (none on the host), and room for the smallest
+    /// network of the space.
+    fn validate_budget(&self) -> Result<(), ConfigError> {
+        let b = &self.budget;
+        let limits = [
+            (Resource::Flash, b.max_flash),
+            (Resource::Ram, b.max_ram),
+            (Resource::Latency, b.max_latency_us),
+        ];
+        let Some((part, resolved)) = b.limits() else {
+            // A limit on the host: the target is what is missing (so a limit read alone, every
+            // other setting at its default, is not refused for it).
+            return match limits.iter().any(|&(_, v)| v != 0) {
+                true => Err(ConfigError {
+                    field: "budget.target",
+                    allowed: Allowed::Part,
+                    got: Got::Target(b.target),
+                }),
+                false => Ok(()),
+            };
+        };
+        int("budget.max_flash", b.max_flash.into(), 0, part.flash.into())?;
+        int("budget.max_ram", b.max_ram.into(), 0, part.ram.into())?;
+        let (shape, standardised, members) =
+            (self.shape, self.standardised, self.deployed_members());
+        if b.fallback(shape, standardised, members).is_some() {
+            return Ok(());
+        }
+        // No architecture fits: name a limit the smallest network needs more of.
+        let limit = |r: Resource| match r {
+            Resource::Flash => resolved.flash,
+            Resource::Ram => resolved.ram,
+            Resource::Latency => resolved.micros,
+        };
+        let short = [Resource::Flash, Resource::Ram, Resource::Latency]
+            .into_iter()
+            .filter_map(|r| Some((r, b.least(r, shape, standardised, members)?)))
+            .find(|&(r, least)| least > limit(r));
+        let (resource, least) = short
+            .or_else(|| {
+                let r = b.exceeded(&Arch::EMPTY, shape, standardised, members)?;
+                let cost = part.footprint(&Arch::EMPTY, shape, standardised, members);
+                Some(match r {
+                    Resource::Flash => (r, cost.flash),
+                    Resource::Ram => (r, cost.ram),
+                    Resource::Latency => (r, part.micros(cost.cycles_bound)),
+                })
+            })
+            .unwrap_or((Resource::Flash, resolved.flash));
+        Err(ConfigError {
+            field: resource.field(),
+            allowed: Allowed::AtLeast(least.into()),
+            got: Got::Int(limit(resource).into()),
+        })
     }
 }
 
@@ -820,6 +922,70 @@ mod tests {
         assert_eq!(
             m.validate().unwrap_err().to_string(),
             "noise must be a number in [0, 10] (got -0.1)"
+        );
+    }
+
+    #[test]
+    fn a_budget_needs_a_part_room_within_it_and_room_for_the_smallest_network() {
+        let wine = |budget: Budget| SearchConfig {
+            shape: Shape::new(13, 3).unwrap(),
+            standardised: true,
+            budget,
+            ..SearchConfig::default()
+        };
+        let uno = Budget {
+            target: Target::Atmega328p,
+            ..Budget::NONE
+        };
+        let message = |c: SearchConfig| c.validate().unwrap_err().to_string();
+        let host = wine(Budget {
+            max_ram: 512,
+            ..Budget::NONE
+        });
+        assert_eq!(
+            message(host),
+            "budget.target must be a part for a limit of flash, RAM or latency: atmega328p \
+             (got host)"
+        );
+        let beyond = wine(Budget {
+            max_flash: 40_000,
+            ..uno
+        });
+        assert_eq!(
+            message(beyond),
+            "budget.max_flash must be an integer in 0..=32256 (got 40000)"
+        );
+        assert_eq!(wine(uno).validate(), Ok(()));
+        // The smallest network needs more flash than 1000 bytes (its code alone is 2 KB).
+        let part = Target::Atmega328p.part().unwrap();
+        let empty = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), true, 5);
+        let one = part.footprint(&Arch::ONE, Shape::new(13, 3).unwrap(), true, 5);
+        let tight = wine(Budget {
+            max_flash: 1000,
+            ..uno
+        });
+        assert_eq!(
+            message(tight),
+            format!(
+                "budget.max_flash must be at least {}, what the smallest network needs (got \
+                 1000)",
+                empty.flash.min(one.flash)
+            )
+        );
+        // Just enough for it: valid.
+        let enough = wine(Budget {
+            max_flash: empty.flash.min(one.flash),
+            ..uno
+        });
+        assert_eq!(enough.validate(), Ok(()));
+        assert!(enough.fits(&Arch::EMPTY) || enough.fits(&Arch::ONE));
+        // One fold deploys one network, five deploy five.
+        assert_eq!(
+            (
+                enough.deployed_members(),
+                SearchConfig { folds: 1, ..enough }.deployed_members()
+            ),
+            (5, 1)
         );
     }
 }

@@ -160,6 +160,7 @@ pub mod finalists;
 pub mod frontier;
 pub mod gru;
 pub mod math;
+pub mod memory;
 pub mod mlp;
 pub mod network;
 pub mod policy;
@@ -173,6 +174,7 @@ pub mod shuffle;
 pub mod space;
 pub mod speculate;
 pub mod standardize;
+pub mod target;
 #[cfg(test)]
 mod testdata;
 pub mod train;

@@ -388,7 +388,9 @@ impl<const H: usize, const K: usize> Search<H, K> {
 
     /// Takes the outcome of the oldest proposal awaiting one; updates the controller when the
     /// batch is complete (or the search is). Errors if `index` is not that proposal's. Never
-    /// panics: a NaN or out-of-range reward is taken as 0 or clamped to [0, 1].
+    /// panics: a NaN or out-of-range reward is taken as 0 or clamped to [0, 1]. An
+    /// architecture over the budget ([`SearchConfig::budget`]) scores 0, whatever the outcome
+    /// says (a table's lookup, say), and is never a finalist.
     pub fn report(&mut self, index: u32, outcome: Outcome) -> Result<Record, SearchError> {
         let expected = self.completed();
         if self.reported >= self.proposed || index != expected {
@@ -397,7 +399,8 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let slot = self.reported;
         let traj = &self.batch[slot];
         let arch = traj.arch();
-        let accuracy = if outcome.reward.is_finite() {
+        let fits = self.config.fits(&arch);
+        let accuracy = if outcome.reward.is_finite() && fits {
             outcome.reward.clamp(0.0, 1.0)
         } else {
             0.0
@@ -423,7 +426,9 @@ impl<const H: usize, const K: usize> Search<H, K> {
         };
         self.rewards[slot] = reward;
         self.reported += 1;
-        self.finalists.offer(index, arch, reward);
+        if fits {
+            self.finalists.offer(index, arch, reward);
+        }
         if self.config.strategy == Strategy::Evolution {
             self.population.add(&arch, reward);
         }
@@ -512,10 +517,17 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// Compares the finalists on `data` and reports the winner (see the module docs). May be
     /// called at any time; before any rollout it scores the empty architecture.
     pub fn finish(&mut self, data: &Split<'_>) -> Report {
-        let empty = [Finalist::EMPTY];
+        // With no finalist, the smallest network that fits the budget (validated: one does).
+        let config = &self.config;
+        let fallback = [Finalist {
+            arch: (config.budget)
+                .fallback(config.shape, config.standardised, config.deployed_members())
+                .unwrap_or(Arch::EMPTY),
+            ..Finalist::EMPTY
+        }];
         let table = self.finalists.clone();
         let finalists = match table.as_slice() {
-            [] => &empty[..],
+            [] => &fallback[..],
             some => some,
         };
         let folds = self.config.folds.max(1);
@@ -745,13 +757,23 @@ fn draw<const H: usize>(
 /// trained on each of the K folds of train ∪ dev and scored by the mean of its held-out
 /// accuracies (its epochs summed, diverged if any fold did). `fit` trains the child on a fold
 /// with a random stream: the core's [`Trainer::fit`], or a host's faster equivalent. Fold 0
-/// uses the rollout's own stream ([`Search::child_rng`]), fold `f` a stream of its own.
+/// uses the rollout's own stream ([`Search::child_rng`]), fold `f` a stream of its own. An
+/// architecture over the budget ([`SearchConfig::fits`]) is not trained: its outcome is 0.
 pub fn evaluate(
     config: &SearchConfig,
     proposal: Proposal,
     data: &Split<'_>,
     mut fit: impl FnMut(&Fold<'_>, &mut Generator) -> Outcome,
 ) -> Outcome {
+    if !config.fits(&proposal.arch) {
+        // Over the budget: never trained, scored 0.
+        return Outcome {
+            reward: 0.0,
+            epochs: 0,
+            best_epoch: 0,
+            diverged: false,
+        };
+    }
     let index = u64::from(proposal.index);
     let k = config.reward_folds_for(data.dev.len());
     if k == 1 {
@@ -1137,6 +1159,85 @@ mod tests {
                 assert_eq!(after, before, "{} changes an outcome", s.name);
             }
         }
+    }
+
+    #[test]
+    fn a_budget_scores_what_exceeds_it_0_untrained_and_never_makes_it_a_finalist() {
+        // Random search proposes the same architectures whatever the rewards, so a budgeted
+        // search and a free one can be compared record by record.
+        let v = data(200);
+        let split = v.split();
+        let free = SearchConfig {
+            strategy: Strategy::Random,
+            folds: 2,
+            ..small_config(40)
+        };
+        let part = crate::target::Target::Atmega328p.part().unwrap();
+        let edge: Arch = "[4, ReLU, 4]".parse().unwrap();
+        let bound = part.footprint(&edge, Shape::MOONS, false, 2).cycles_bound;
+        let budgeted = SearchConfig {
+            budget: crate::target::Budget {
+                target: crate::target::Target::Atmega328p,
+                max_latency_us: part.micros(bound),
+                ..crate::target::Budget::NONE
+            },
+            ..free
+        };
+        let run = |config: SearchConfig| {
+            let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+            let mut records = Vec::new();
+            while let Some(r) = search.step(&split) {
+                records.push(r);
+            }
+            let report = search.finish(&split);
+            (records, report)
+        };
+        let (free_records, _) = run(free);
+        let (records, report) = run(budgeted);
+        let over = records.iter().filter(|r| !budgeted.fits(&r.arch)).count();
+        assert!(
+            over > 5 && over < 35,
+            "{over} of 40 over the budget: the test needs both kinds"
+        );
+        for (a, b) in free_records.iter().zip(&records) {
+            assert_eq!(a.arch, b.arch);
+            if budgeted.fits(&b.arch) {
+                let outcome = |r: &Record| (r.accuracy.to_bits(), r.epochs, r.diverged);
+                assert_eq!(
+                    outcome(a),
+                    outcome(b),
+                    "a child within the budget is untouched"
+                );
+            } else {
+                assert_eq!((b.accuracy, b.epochs), (0.0, 0), "{} was trained", b.arch);
+            }
+        }
+        assert!(report.finalists.iter().all(|f| budgeted.fits(&f.arch)));
+        assert!(budgeted.fits(&report.winner));
+    }
+
+    #[test]
+    fn with_no_finalist_a_budgeted_search_falls_back_to_the_smallest_network_that_fits() {
+        // On wine's shape `[1]` is faster than `[]` (16 + 3 multiply-adds a member against
+        // 39): a deadline only `[1]` meets makes it the fallback, where `[]` was before.
+        let wine = Shape::new(13, 3).unwrap();
+        let v = Data::shaped(200, 13, 3);
+        let split = v.split();
+        let part = crate::target::Target::Atmega328p.part().unwrap();
+        let one = part.footprint(&Arch::ONE, wine, false, 5);
+        let config = SearchConfig {
+            shape: wine,
+            budget: crate::target::Budget {
+                target: crate::target::Target::Atmega328p,
+                max_latency_us: part.micros(one.cycles_bound),
+                ..crate::target::Budget::NONE
+            },
+            ..small_config(1)
+        };
+        assert!(!config.fits(&Arch::EMPTY) && config.fits(&Arch::ONE));
+        let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+        let report = search.finish(&split);
+        assert_eq!(report.winner, Arch::ONE);
     }
 
     #[test]

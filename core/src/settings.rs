@@ -16,7 +16,7 @@ use core::fmt;
 use crate::config::{
     Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
     MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES,
-    MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy,
+    MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy, Target,
 };
 use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 
@@ -253,9 +253,11 @@ impl Setting {
     /// Whether it can change a child's outcome, the architecture, its rollout number and the
     /// data being given: how the child trains and is scored (`child.…`), the seed its
     /// streams are drawn from, and the reward's folds. [`crate::search::evaluate`] reads
-    /// nothing else (the cost is charged after it, by the search); the whole-space table's
-    /// settings fingerprint covers these, so searches of other strategies, controllers,
-    /// costs or finalists read one table.
+    /// nothing else to train a child (the cost is charged after it, by the search); the
+    /// whole-space table's settings fingerprint covers these, so searches of other
+    /// strategies, controllers, costs or finalists read one table. A budget (`budget.…`)
+    /// decides whether a child is trained at all, not how: a table trains every
+    /// architecture, without one, and a budgeted search scores its lookups 0 over it.
     pub fn reaches_the_outcome(&self) -> bool {
         self.field.starts_with("child.") || matches!(self.field, "seed" | "reward_folds")
     }
@@ -326,7 +328,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 34] = [
+pub static SETTINGS: [Setting; 38] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -797,6 +799,67 @@ pub static SETTINGS: [Setting; 34] = [
         generated_data: false,
         get: |s| Value::Choice(s.search.cost.name()),
         set: |s, v| s.search.cost = Cost::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "target",
+        flag: "target",
+        page: "target",
+        field: "budget.target",
+        value_name: "PART",
+        help: "The part the winner must fit: host (no budget), or atmega328p (an Arduino Uno: \
+               16 MHz, 32,256 bytes of flash after the bootloader, 2,048 of RAM; int8)",
+        kind: Kind::Choice(&Target::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.budget.target.name()),
+        set: |s, v| s.search.budget.target = Target::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "max_flash",
+        flag: "max-flash",
+        page: "maxFlash",
+        field: "budget.max_flash",
+        value_name: "BYTES",
+        help: "The most flash the smallest program that classifies may take on the target, \
+               by its cost model (0: all the part has)",
+        kind: Kind::Int {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.budget.max_flash.into()),
+        set: |s, v| s.search.budget.max_flash = int(v),
+    },
+    Setting {
+        name: "max_ram",
+        flag: "max-ram",
+        page: "maxRam",
+        field: "budget.max_ram",
+        value_name: "BYTES",
+        help: "The most RAM (the features and the stack the header states) the network may \
+               take on the target (0: all the part has)",
+        kind: Kind::Int {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.budget.max_ram.into()),
+        set: |s, v| s.search.budget.max_ram = int(v),
+    },
+    Setting {
+        name: "max_latency_us",
+        flag: "max-latency-us",
+        page: "maxLatencyUs",
+        field: "budget.max_latency_us",
+        value_name: "MICROSECONDS",
+        help: "The longest one classification may take on the target at its clock, by its \
+               cost model's bound (0: no deadline)",
+        kind: Kind::Int {
+            min: 0,
+            max: u32::MAX as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.budget.max_latency_us.into()),
+        set: |s, v| s.search.budget.max_latency_us = int(v),
     },
 ];
 

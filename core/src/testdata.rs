@@ -33,6 +33,30 @@ impl Data {
         }
     }
 
+    /// The moons' `n` points widened to `d` features (each further one a mix of the two and
+    /// its index) and labelled into `k` classes by bands of the first: a data set of any shape.
+    pub fn shaped(n: usize, d: usize, k: usize) -> Data {
+        let moons = Data::moons(n);
+        let mut x = Vec::with_capacity(n * d);
+        let mut y = Vec::with_capacity(n);
+        for (p, &label) in moons.x.chunks_exact(2).zip(&moons.y) {
+            for j in 0..d {
+                x.push(match j {
+                    0 | 1 => p[j],
+                    _ => p[0] * (j as f32 * 0.3) - p[1] + j as f32 * 0.1,
+                });
+            }
+            // Bands of the first feature (which spans about −1 to 2).
+            let band = ((p[0] + 1.0) / 3.0 * k as f32).max(0.0) as usize;
+            y.push(if k == 2 { label } else { band.min(k - 1) as u8 });
+        }
+        Data {
+            x,
+            y,
+            shape: Shape::new(d, k).unwrap(),
+        }
+    }
+
     /// Its rows (checked).
     pub fn rows(&self) -> Rows<'_> {
         Rows::new(&self.x, &self.y, self.shape).unwrap()

@@ -162,6 +162,10 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         selection='one-se',
         cost_weight=0.0,
         cost='macs',
+        target='host',
+        max_flash=0,
+        max_ram=0,
+        max_latency_us=0,
         split='stratified',
         split_seed=0,
         standardize=True,
@@ -199,6 +203,10 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         self.selection = selection
         self.cost_weight = cost_weight
         self.cost = cost
+        self.target = target
+        self.max_flash = max_flash
+        self.max_ram = max_ram
+        self.max_latency_us = max_latency_us
         self.split = split
         self.split_seed = split_seed
         self.standardize = standardize

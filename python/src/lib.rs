@@ -278,10 +278,7 @@ fn enumerate_shard<'py>(
     let data = dataset(x, labels, classes, features, &spec)?;
     let split = data.split().map_err(error)?;
     let header = Header::of(&spec.settings, &data, (child_seeds, max_tokens, shard));
-    let config = piconas_core::SearchConfig {
-        shape: data.shape,
-        ..spec.settings.search
-    };
+    let config = data.configure(spec.settings.search);
     let threads = match threads {
         0 => piconas::parallel::default_threads(),
         n => n,

@@ -63,13 +63,14 @@ pub fn main(args: &CompareArgs) -> Result<(), Failure> {
     settings.validate()?;
     let data = Dataset::generate(settings.data)?;
     let split = data.split()?;
+    let base = data.configure(settings.search);
     let jobs: Vec<SearchConfig> = Strategy::ALL
         .into_iter()
         .flat_map(|strategy| {
             (0..u64::from(args.seeds)).map(move |seed| SearchConfig {
                 seed,
                 strategy,
-                ..settings.search
+                ..base
             })
         })
         .collect();

@@ -14,7 +14,7 @@ use piconas::output::{self, Claim};
 use piconas::run_files::{SETTINGS, SPACE, SPACE_CSV};
 use piconas::space_table::{Header, Row, Shard, Table, settings_fingerprint, train_all};
 use piconas::spec::Spec;
-use piconas_core::{MAX_TOKENS, SearchConfig, Settings, space};
+use piconas_core::{MAX_TOKENS, Settings, space};
 
 use crate::args::EnumerateArgs;
 
@@ -32,10 +32,7 @@ pub fn main(args: &EnumerateArgs) -> Result<(), Failure> {
     };
     let data = spec.dataset()?;
     let split = data.split()?;
-    let config = SearchConfig {
-        shape: data.shape,
-        ..spec.settings.search
-    };
+    let config = data.configure(spec.settings.search);
     let total = table.header.archs().count();
     let done = table.rows.len();
     let file = out.join(SPACE);

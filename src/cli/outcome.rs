@@ -235,6 +235,35 @@ impl Outcome {
         )
     }
 
+    /// The budget's line, under a part: the limits, what the winner costs by the part's cost
+    /// model (bounds), and how many rollouts were over the budget (scored 0, untrained).
+    fn budget_text(&self) -> Option<String> {
+        let c = &self.config;
+        let (part, limits) = c.budget.limits()?;
+        let members = c.deployed_members();
+        let cost = part.footprint(&self.report.winner, c.shape, c.standardised, members);
+        let over: u32 = (self.seen.iter())
+            .filter(|s| !c.fits(&s.arch))
+            .map(|s| s.samples)
+            .sum();
+        let us = part.micros(cost.cycles_bound);
+        let latency = match limits.micros {
+            u32::MAX => format!("{us} µs (no deadline)"),
+            most => format!("{us} of {most} µs"),
+        };
+        Some(format!(
+            "budget              {} at {} MHz: winner {} of {} B flash, {} of {} B RAM, \
+             {latency} by the cost model's bounds; {over} of {} rollouts over it, scored 0",
+            c.budget.target,
+            part.clock_hz / 1_000_000,
+            cost.flash,
+            limits.flash,
+            cost.ram,
+            limits.ram,
+            c.rollouts
+        ))
+    }
+
     /// The summary printed at the end of a run.
     pub fn text(&self) -> String {
         let (r, summary) = (&self.report, self.summary());
@@ -292,6 +321,9 @@ impl Outcome {
         line(self.saved_text());
         self.metrics.text("test").into_iter().for_each(&mut line);
         line(self.deploy_text());
+        if let Some(budget) = self.budget_text() {
+            line(budget);
+        }
         if let Some(hits) = self.cache_hits {
             line(format!(
                 "cache               {hits} of {} rollouts answered from the cache",
@@ -396,6 +428,40 @@ mod tests {
             kernel: "AVX2",
             out: "runs/x".into(),
         }
+    }
+
+    #[test]
+    fn a_budgeted_run_states_its_limits_the_winners_bounds_and_what_was_over() {
+        let mut o = outcome(
+            vec![0.5; 10],
+            vec![
+                seen("[16, Tanh]", 0.9, 4, true),
+                seen("[16, 16, 16]", 0.0, 6, false),
+            ],
+        );
+        assert_eq!(o.budget_text(), None, "no budget line on the host");
+        o.config.folds = 1;
+        o.config.budget = piconas_core::target::Budget {
+            target: piconas_core::target::Target::Atmega328p,
+            max_flash: 3000,
+            max_ram: 0,
+            max_latency_us: 0,
+        };
+        // The moons: `[16, Tanh]` within 3000 bytes, `[16, 16, 16]` over them.
+        let part = o.config.budget.target.part().unwrap();
+        let cost = part.footprint(&arch("[16, Tanh]"), piconas_core::Shape::MOONS, false, 1);
+        assert!(o.config.fits(&arch("[16, Tanh]")) && !o.config.fits(&arch("[16, 16, 16]")));
+        assert_eq!(
+            o.budget_text().unwrap(),
+            format!(
+                "budget              atmega328p at 16 MHz: winner {} of 3000 B flash, {} of 2048 B \
+                 RAM, {} µs (no deadline) by the cost model's bounds; 6 of 10 rollouts over it, \
+                 scored 0",
+                cost.flash,
+                cost.ram,
+                part.micros(cost.cycles_bound)
+            )
+        );
     }
 
     #[test]

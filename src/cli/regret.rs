@@ -58,17 +58,14 @@ pub fn main(args: &RegretArgs) -> Result<(), Failure> {
         .iter()
         .filter_map(|n| contender(n, spec.settings, args.rollouts))
         .collect();
+    let data = &data;
     let jobs: Vec<Job> = contenders
         .iter()
         .enumerate()
         .flat_map(|(c, contender)| {
             (0..u64::from(args.seeds)).map(move |seed| {
                 let s = contender.settings;
-                let config = SearchConfig {
-                    seed,
-                    shape: data.shape,
-                    ..s.search
-                };
+                let config = data.configure(SearchConfig { seed, ..s.search });
                 (c, config, s.hidden)
             })
         })

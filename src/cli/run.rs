@@ -38,8 +38,8 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     // records its data's fingerprint, for resumes and exports to check.
     let data = spec.dataset()?;
     spec.data_fingerprint = Some(data.fingerprint);
-    // The search measures costs on the data's shape (features, classes).
-    spec.settings.search.shape = data.shape;
+    // The search measures costs and budgets on the data's shape and standardisation.
+    spec.settings.search = data.configure(spec.settings.search);
     let split = data.split()?;
     let (out, claim, checkpoint) = match resumed {
         Some((dir, claim, bytes)) => (dir, claim, Some(bytes)),

@@ -268,10 +268,7 @@ impl Nas {
     /// A new search of checked settings on `data` (checked when it was made).
     fn on(s: &piconas_core::Settings, data: Dataset) -> Result<Nas, JsValue> {
         data.split().map_err(settings::data_error)?;
-        let config = SearchConfig {
-            shape: data.shape,
-            ..s.search
-        };
+        let config = data.configure(s.search);
         let session = s.hidden.dispatch(Start(config)).map_err(settings::error)?;
         Ok(Nas {
             data,

@@ -1,0 +1,553 @@
+//! The parts a search can be asked to fit, what an architecture costs on each, and a search's
+//! hard budget.
+//!
+//! A [`Target`] names a part ([`Part`]: its clock, its flash and RAM, the header it runs). A
+//! [`Budget`] bounds flash, RAM and latency on it; a search under a budget never trains an
+//! architecture over it (its reward is 0, so the controller learns to avoid it) and never makes
+//! it a finalist or the winner.
+//!
+//! ## What an architecture costs
+//! The cost of the smallest program that classifies with the exported header (features in a
+//! volatile array, the class written to a port; `tests/targets/measure.rs`), on the part:
+//! - **flash**: the header's constants, exact ([`Memory`]), plus its code: a linear model in
+//!   the hidden layers, the activation tables and the standardisation;
+//! - **RAM**: the program's features (four bytes each) plus the stack the header states
+//!   ([`Memory::stack`]);
+//! - **latency**: the cycles of one `piconas_predict` (from raw features to the class), a
+//!   linear model in the work it does ([`Work`]: multiply-adds, layers, requantised rows,
+//!   table lookups, standardised inputs), over the part's clock.
+//!
+//! The models are fitted to measurements on the part (`tests/targets/calibrate.rs` measures,
+//! `tests/targets/fit.py` fits, `tests/targets.rs` checks them on architectures they never
+//! saw); every coefficient is at least 0, so the smallest network of the space is `[]` or `[1]`
+//! and [`Budget::fallback`] can find it without a search.
+//!
+//! An ensemble of `m` members (a winner is one of its folds' networks) costs its constants,
+//! work and tables `m` times over; the code and the stack are shared.
+
+use core::fmt;
+
+use crate::arch::{Arch, Shape};
+use crate::memory::{Layers, Memory};
+
+crate::rules::choices! {
+    /// The part a search's winner must fit.
+    pub enum Target {
+        /// The machine that searches: no budget.
+        #[default]
+        Host => "host",
+        /// The ATmega328P of an Arduino Uno: 8-bit AVR at 16 MHz, 32 KB of flash (512 bytes
+        /// of which hold the bootloader), 2 KB of SRAM; runs the int8 header.
+        Atmega328p => "atmega328p",
+    }
+}
+
+impl Target {
+    /// The part, or `None` for the host (which has no budget).
+    pub const fn part(self) -> Option<&'static Part> {
+        match self {
+            Target::Host => None,
+            Target::Atmega328p => Some(&ATMEGA328P),
+        }
+    }
+}
+
+/// What an ensemble computes for one classification, summed over its members: the features of
+/// the cycle model, in [`Work::features`]' order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Raw features quantised (a float multiply, a rounding and a saturation each).
+    pub inputs: u32,
+    /// Raw features standardised first (a float subtraction and division each), or 0.
+    pub standardised: u32,
+    /// Lookups in the lead table (activations before the first layer), every member.
+    pub lead_lookups: u32,
+    /// Multiply-adds of the linear layers, every member.
+    pub macs: u32,
+    /// Hidden rows requantised to int8, every member.
+    pub hidden_rows: u32,
+    /// Lookups in the hidden layers' activation tables, every member.
+    pub table_lookups: u32,
+    /// Logits weighed into the ensemble's sum (an int64 multiply-add each), every member.
+    pub outputs: u32,
+    /// Linear layers walked, every member.
+    pub layers: u32,
+    /// Members.
+    pub members: u32,
+    /// Classes compared for the largest logit.
+    pub classes: u32,
+}
+
+/// How many features [`Work::features`] has.
+pub const WORK_FEATURES: usize = 11;
+
+impl Work {
+    /// The work of `members` networks of `arch` on `shape`, standardised or not.
+    pub fn of(arch: &Arch, shape: Shape, standardised: bool, members: u32) -> Work {
+        let layers = Layers::of(arch, shape);
+        let d = shape.inputs() as u32;
+        let m = members;
+        let sum = |f: &dyn Fn(&crate::memory::Linear) -> usize| -> u32 {
+            layers.linear.iter().map(f).sum::<usize>() as u32
+        };
+        let hidden = layers.hidden();
+        Work {
+            inputs: d,
+            standardised: if standardised { d } else { 0 },
+            lead_lookups: if layers.lead { m * d } else { 0 },
+            macs: m * sum(&|l| l.fan_in * l.fan_out),
+            hidden_rows: m * hidden.iter().map(|l| l.fan_out).sum::<usize>() as u32,
+            table_lookups: m * sum(&|l| if l.activated { l.fan_out } else { 0 }),
+            outputs: m * shape.classes() as u32,
+            layers: m * layers.linear.len() as u32,
+            members: m,
+            classes: shape.classes() as u32,
+        }
+    }
+
+    /// The cycle model's features: a constant 1, then each count in the field order.
+    pub fn features(&self) -> [u32; WORK_FEATURES] {
+        [
+            1,
+            self.inputs,
+            self.standardised,
+            self.lead_lookups,
+            self.macs,
+            self.hidden_rows,
+            self.table_lookups,
+            self.outputs,
+            self.layers,
+            self.members,
+            self.classes,
+        ]
+    }
+
+    /// The features' names, for the calibration's CSV.
+    pub const FEATURE_NAMES: [&'static str; WORK_FEATURES] = [
+        "one",
+        "inputs",
+        "standardised",
+        "lead_lookups",
+        "macs",
+        "hidden_rows",
+        "table_lookups",
+        "outputs",
+        "layers",
+        "members",
+        "classes",
+    ];
+}
+
+/// The code model's features: a constant 1, the hidden layers, the hidden layers with
+/// activations, the lead table, the standardisation, an ensemble (more than one member: the
+/// loop over them) and the hidden layers again when in an ensemble (each layer's code indexes
+/// its member's weights).
+pub const CODE_FEATURES: usize = 7;
+
+/// The code model's features of `members` networks of `arch` on `shape`.
+pub fn code_features(
+    arch: &Arch,
+    shape: Shape,
+    standardised: bool,
+    members: u32,
+) -> [u32; CODE_FEATURES] {
+    let layers = Layers::of(arch, shape);
+    let hidden = layers.hidden();
+    let ensemble = u32::from(members > 1);
+    [
+        1,
+        hidden.len() as u32,
+        hidden.iter().filter(|l| l.activated).count() as u32,
+        u32::from(layers.lead),
+        u32::from(standardised),
+        ensemble,
+        ensemble * hidden.len() as u32,
+    ]
+}
+
+/// The code model's features' names, for the calibration's CSV.
+pub const CODE_FEATURE_NAMES: [&str; CODE_FEATURES] = [
+    "one",
+    "hidden",
+    "activated",
+    "lead",
+    "standardised",
+    "ensemble",
+    "ensemble_hidden",
+];
+
+/// A part: its clock, what it holds, and its fitted cost models.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Part {
+    /// Which.
+    pub target: Target,
+    /// Its clock, in Hz.
+    pub clock_hz: u32,
+    /// The flash a program may use, in bytes (the part's, less a bootloader's).
+    pub flash: u32,
+    /// Its RAM, in bytes.
+    pub ram: u32,
+    /// Bytes of code, per [`code_features`] (rounded up), the constant raised so that the
+    /// model bounds every calibration row.
+    pub code: [u32; CODE_FEATURES],
+    /// Cycles per [`Work::features`], in 1/256 of a cycle (the fit: it may under-predict).
+    pub cycles: [u32; WORK_FEATURES],
+    /// What a budget adds to the fitted cycles, in thousandths: the largest under-prediction
+    /// on the calibration rows, so that the bound holds on every one of them.
+    pub cycles_margin: u32,
+}
+
+/// A network's cost on a part, as its models bound it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Footprint {
+    /// The program's flash, in bytes (a bound).
+    pub flash: u32,
+    /// Its RAM: static (the features) and the stack the header states, in bytes (exact).
+    pub ram: u32,
+    /// Cycles of one classification: the fitted model's prediction.
+    pub cycles: u32,
+    /// The cycles with the model's margin: the bound a budget checks.
+    pub cycles_bound: u32,
+}
+
+fn dot<const N: usize>(coefficients: &[u32; N], features: &[u32; N]) -> u64 {
+    coefficients
+        .iter()
+        .zip(features)
+        .map(|(&c, &f)| u64::from(c) * u64::from(f))
+        .sum()
+}
+
+fn saturate(v: u64) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+impl Part {
+    /// What `members` networks of `arch` on `shape` cost here.
+    pub fn footprint(
+        &self,
+        arch: &Arch,
+        shape: Shape,
+        standardised: bool,
+        members: u32,
+    ) -> Footprint {
+        let memory = Memory::int8(arch, shape, standardised, members as usize);
+        let code = dot(
+            &self.code,
+            &code_features(arch, shape, standardised, members),
+        );
+        let work = Work::of(arch, shape, standardised, members);
+        let cycles = dot(&self.cycles, &work.features()).div_ceil(256);
+        Footprint {
+            flash: saturate(memory.constants as u64 + code),
+            ram: saturate((4 * shape.inputs() + memory.stack) as u64),
+            cycles: saturate(cycles),
+            cycles_bound: saturate((cycles * u64::from(1000 + self.cycles_margin)).div_ceil(1000)),
+        }
+    }
+
+    /// Microseconds of `cycles` at the part's clock, rounded up.
+    pub fn micros(&self, cycles: u32) -> u32 {
+        saturate((u64::from(cycles) * 1_000_000).div_ceil(u64::from(self.clock_hz)))
+    }
+}
+
+/// The ATmega328P: avr-gcc 5.4 `-Os`, cycles counted by Timer1 under simavr 1.6
+/// (`tests/targets/atmega328p.csv`, 240 architectures, fitted by `tests/targets/fit.py`).
+/// A multiply-add costs about 29 cycles, a quantised feature 480 and a standardised one 635
+/// more (soft float), a requantised row 157, a logit weighed into the ensemble 379 (an int64
+/// multiply); the code starts at about 2 KB (the soft-float and 64-bit routines).
+const ATMEGA328P: Part = Part {
+    target: Target::Atmega328p,
+    clock_hz: 16_000_000,
+    flash: 32_768 - 512,
+    ram: 2048,
+    code: [2140, 198, 0, 36, 272, 142, 99],
+    cycles: [
+        0, 122_787, 162_674, 4020, 7486, 40_296, 4788, 96_996, 0, 0, 0,
+    ],
+    cycles_margin: 110,
+};
+
+/// A search's hard limits on a part. A limit of 0 is the part's own: its flash and RAM, and no
+/// deadline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Budget {
+    /// The part (the host: no budget).
+    pub target: Target,
+    /// The program's flash, in bytes (0: the part's).
+    pub max_flash: u32,
+    /// Static RAM and stack, in bytes (0: the part's).
+    pub max_ram: u32,
+    /// One classification, in µs at the part's clock (0: no deadline).
+    pub max_latency_us: u32,
+}
+
+/// The resource a network exceeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resource {
+    /// Flash, in bytes.
+    Flash,
+    /// RAM, in bytes.
+    Ram,
+    /// Latency, in µs.
+    Latency,
+}
+
+impl Resource {
+    /// The budget's field that bounds it.
+    pub const fn field(self) -> &'static str {
+        match self {
+            Resource::Flash => "budget.max_flash",
+            Resource::Ram => "budget.max_ram",
+            Resource::Latency => "budget.max_latency_us",
+        }
+    }
+}
+
+impl fmt::Display for Resource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Resource::Flash => "flash",
+            Resource::Ram => "RAM",
+            Resource::Latency => "latency",
+        })
+    }
+}
+
+/// A budget's limits in the part's units, each as large as the part allows when unset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Flash, in bytes.
+    pub flash: u32,
+    /// RAM, in bytes.
+    pub ram: u32,
+    /// Latency, in µs (`u32::MAX`: none).
+    pub micros: u32,
+}
+
+impl Budget {
+    /// No budget: the host's.
+    pub const NONE: Budget = Budget {
+        target: Target::Host,
+        max_flash: 0,
+        max_ram: 0,
+        max_latency_us: 0,
+    };
+
+    /// The limits, or `None` on the host.
+    pub fn limits(&self) -> Option<(&'static Part, Limits)> {
+        let part = self.target.part()?;
+        let or = |v: u32, part: u32| if v == 0 { part } else { v };
+        Some((
+            part,
+            Limits {
+                flash: or(self.max_flash, part.flash),
+                ram: or(self.max_ram, part.ram),
+                micros: or(self.max_latency_us, u32::MAX),
+            },
+        ))
+    }
+
+    /// The first resource `members` networks of `arch` on `shape` exceed, if any (never on the
+    /// host).
+    pub fn exceeded(
+        &self,
+        arch: &Arch,
+        shape: Shape,
+        standardised: bool,
+        members: u32,
+    ) -> Option<Resource> {
+        let (part, limits) = self.limits()?;
+        let cost = part.footprint(arch, shape, standardised, members);
+        if cost.flash > limits.flash {
+            Some(Resource::Flash)
+        } else if cost.ram > limits.ram {
+            Some(Resource::Ram)
+        } else if part.micros(cost.cycles_bound) > limits.micros {
+            Some(Resource::Latency)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `members` networks of `arch` on `shape` fit.
+    pub fn fits(&self, arch: &Arch, shape: Shape, standardised: bool, members: u32) -> bool {
+        self.exceeded(arch, shape, standardised, members).is_none()
+    }
+
+    /// The smallest networks of the space: `[]` (a linear classifier) and `[1]`. With every
+    /// coefficient at least 0, one of them costs least of every architecture in each resource.
+    pub const SMALLEST: [Arch; 2] = [Arch::EMPTY, Arch::ONE];
+
+    /// The architecture a search under this budget falls back to when it has no finalist that
+    /// fits: the first of [`Budget::SMALLEST`] that fits, or `None` if neither does (then no
+    /// architecture fits).
+    pub fn fallback(&self, shape: Shape, standardised: bool, members: u32) -> Option<Arch> {
+        Self::SMALLEST
+            .into_iter()
+            .find(|a| self.fits(a, shape, standardised, members))
+    }
+
+    /// What the smallest network needs of `resource` (the least over [`Budget::SMALLEST`]), in
+    /// the budget's units; `None` on the host.
+    pub fn least(
+        &self,
+        resource: Resource,
+        shape: Shape,
+        standardised: bool,
+        members: u32,
+    ) -> Option<u32> {
+        let part = self.target.part()?;
+        Self::SMALLEST
+            .iter()
+            .map(|a| {
+                let cost = part.footprint(a, shape, standardised, members);
+                match resource {
+                    Resource::Flash => cost.flash,
+                    Resource::Ram => cost.ram,
+                    Resource::Latency => part.micros(cost.cycles_bound),
+                }
+            })
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::MAX_TOKENS;
+    use crate::rng::{self, Stream};
+
+    fn shapes() -> [Shape; 5] {
+        [(2, 2), (4, 3), (13, 3), (30, 2), (64, 10)].map(|(d, k)| Shape::new(d, k).unwrap())
+    }
+
+    fn uno(max_flash: u32, max_ram: u32, max_latency_us: u32) -> Budget {
+        Budget {
+            target: Target::Atmega328p,
+            max_flash,
+            max_ram,
+            max_latency_us,
+        }
+    }
+
+    #[test]
+    fn the_smallest_network_costs_least_of_every_resource() {
+        // What `Budget::fallback` and the validation of a budget rely on, on random
+        // architectures of every length.
+        let part = Target::Atmega328p.part().unwrap();
+        let mut rng = rng::stream(30, Stream::Child, 0);
+        for shape in shapes() {
+            for members in [1, 5] {
+                for standardised in [false, true] {
+                    let cost = |a: &Arch| part.footprint(a, shape, standardised, members);
+                    let least = |f: fn(Footprint) -> u32| {
+                        Budget::SMALLEST.iter().map(|a| f(cost(a))).min().unwrap()
+                    };
+                    let floor = (
+                        least(|c| c.flash),
+                        least(|c| c.ram),
+                        least(|c| c.cycles_bound),
+                    );
+                    for i in 0..200 {
+                        let len = i % (MAX_TOKENS + 1);
+                        let shorter: u32 = (0..len).map(|l| 9u32.pow(l as u32)).sum();
+                        let a = Arch::nth(shorter + rng::below(&mut rng, 9u32.pow(len as u32)));
+                        let c = cost(&a);
+                        assert!(
+                            c.flash >= floor.0 && c.ram >= floor.1 && c.cycles_bound >= floor.2,
+                            "{a} on {shape:?}: {c:?} below {floor:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_footprint_is_the_constants_and_the_models_by_hand() {
+        let part = Target::Atmega328p.part().unwrap();
+        // `[]` on wine, standardised, one member: 39 weights, 3 biases (4 bytes), a member
+        // weight, 13 means and scales; the code's constant and standardisation terms.
+        let wine = Shape::new(13, 3).unwrap();
+        let c = part.footprint(&Arch::EMPTY, wine, true, 1);
+        let constants = 39 + 12 + 4 + 8 * 13;
+        assert_eq!(c.flash, constants + part.code[0] + part.code[4]);
+        // The features (52 bytes) and the stack: two buffers of 13, the int8 inputs, 12 a class.
+        assert_eq!(c.ram, 52 + 2 * 13 + 13 + 36);
+        let work = [1, 13, 13, 0, 39, 0, 0, 3, 1, 1, 3];
+        let fitted: u64 = part
+            .cycles
+            .iter()
+            .zip(work)
+            .map(|(&a, b)| u64::from(a) * b)
+            .sum();
+        assert_eq!(u64::from(c.cycles), fitted.div_ceil(256));
+        assert_eq!(
+            u64::from(c.cycles_bound),
+            (u64::from(c.cycles) * (1000 + u64::from(part.cycles_margin))).div_ceil(1000)
+        );
+        assert_eq!(part.micros(16), 1);
+        assert_eq!(part.micros(17), 2);
+    }
+
+    #[test]
+    fn a_budget_is_the_parts_where_unset_and_none_on_the_host() {
+        assert_eq!(Budget::NONE.limits(), None);
+        assert!(Budget::NONE.fits(&Arch::LARGEST, Shape::new(64, 10).unwrap(), true, 10));
+        let (part, limits) = uno(0, 0, 0).limits().unwrap();
+        assert_eq!(
+            limits,
+            Limits {
+                flash: part.flash,
+                ram: part.ram,
+                micros: u32::MAX
+            }
+        );
+        assert_eq!(uno(2048, 512, 900).limits().unwrap().1.micros, 900);
+    }
+
+    #[test]
+    fn each_limit_is_checked_and_the_first_exceeded_is_named() {
+        let wine = Shape::new(13, 3).unwrap();
+        let part = Target::Atmega328p.part().unwrap();
+        let a: Arch = "[16, ReLU, 16]".parse().unwrap();
+        let c = part.footprint(&a, wine, true, 1);
+        let us = part.micros(c.cycles_bound);
+        let exactly = uno(c.flash, c.ram, us);
+        assert_eq!(exactly.exceeded(&a, wine, true, 1), None);
+        assert_eq!(
+            uno(c.flash - 1, c.ram - 1, us - 1).exceeded(&a, wine, true, 1),
+            Some(Resource::Flash)
+        );
+        assert_eq!(
+            uno(c.flash, c.ram - 1, us - 1).exceeded(&a, wine, true, 1),
+            Some(Resource::Ram)
+        );
+        assert_eq!(
+            uno(c.flash, c.ram, us - 1).exceeded(&a, wine, true, 1),
+            Some(Resource::Latency)
+        );
+        // Five members cost more than one.
+        assert!(!exactly.fits(&a, wine, true, 5));
+    }
+
+    #[test]
+    fn the_fallback_is_the_first_smallest_network_that_fits() {
+        let wine = Shape::new(13, 3).unwrap();
+        let part = Target::Atmega328p.part().unwrap();
+        let empty = part.footprint(&Arch::EMPTY, wine, true, 1);
+        let one = part.footprint(&Arch::ONE, wine, true, 1);
+        // `[1]` is faster than `[]` on wine (16 + 3 multiply-adds against 39).
+        assert!(one.cycles_bound < empty.cycles_bound);
+        let fast = uno(0, 0, part.micros(one.cycles_bound));
+        assert_eq!(fast.fallback(wine, true, 1), Some(Arch::ONE));
+        assert_eq!(
+            fast.least(Resource::Latency, wine, true, 1),
+            Some(part.micros(one.cycles_bound))
+        );
+        assert_eq!(uno(0, 0, 0).fallback(wine, true, 1), Some(Arch::EMPTY));
+        assert_eq!(uno(100, 0, 0).fallback(wine, true, 1), None);
+    }
+}
