@@ -2,13 +2,27 @@
 //! boards (an Uno: 2 KB of SRAM, 32 KB of flash; the constants stay in flash):
 //! `library.properties`, `src/piconas.h`, and `examples/Classify/Classify.ino`, which
 //! classifies some of the run's test points on the board and says whether every class is the
-//! one the host's int8 reference computed.
+//! one the host's int8 reference computed, and how long the slowest took against what the
+//! ATmega328P's cost model bounds it at ([`piconas_core::target`]).
 
 use std::fmt::Write as _;
+
+use piconas_core::arch::{Arch, Shape};
+use piconas_core::target::{Footprint, Target};
 
 use crate::c_header::{Header, bytes, float_array};
 use crate::int8::Int8Model;
 use crate::layers::Model;
+
+/// What `model` costs on an Uno (the ATmega328P), by the part's cost model: the smallest
+/// program that classifies, and one classification's cycles (bounds).
+pub fn on_uno(model: &Model) -> Option<Footprint> {
+    let arch: Arch = model.arch.parse().ok()?;
+    let shape = Shape::new(model.inputs(), model.classes()).ok()?;
+    let part = Target::Atmega328p.part()?;
+    let members = u32::try_from(model.members.len()).ok()?;
+    Some(part.footprint(&arch, shape, model.standardize.is_some(), members))
+}
 
 /// How many test points the example carries, at most (they live in flash).
 pub const EXAMPLE_POINTS: usize = 8;
@@ -23,11 +37,20 @@ pub fn library(
     test_x: &[f32],
     labels: &[u8],
 ) -> Vec<(String, String)> {
+    let uno = on_uno(model).map_or(String::new(), |c| {
+        format!(
+            " On an Uno (ATmega328P, 16 MHz), piconas's cost model bounds the smallest sketch \
+             that classifies at {} bytes of flash and {} of RAM, and a classification at {} us.",
+            c.flash,
+            c.ram,
+            uno_micros(&c)
+        )
+    });
     let properties = format!(
         "name=piconas-model\nversion=1.0.0\nauthor=piconas\nmaintainer=piconas\nsentence=A \
          neural network found by piconas: {arch}, {d} features, {k} classes, int8.\nparagraph=\
          piconas_predict(x) classifies {d} raw features; integer-only network, constants in \
-         flash ({flash} bytes), {stack} bytes of stack.\ncategory=Data Processing\n\
+         flash ({flash} bytes), {stack} bytes of stack.{uno}\ncategory=Data Processing\n\
          architectures=*\nincludes=piconas.h\n",
         arch = model.arch,
         d = model.inputs(),
@@ -45,6 +68,13 @@ pub fn library(
     ]
 }
 
+/// Microseconds of a footprint's bound on the Uno's clock.
+fn uno_micros(c: &Footprint) -> u32 {
+    Target::Atmega328p
+        .part()
+        .map_or(0, |p| p.micros(c.cycles_bound))
+}
+
 /// The example sketch: the points, their classes and the host's int8 classes, in flash.
 fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> String {
     let d = model.inputs();
@@ -58,6 +88,12 @@ fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> Strin
          // int8 network is integer-only, so it should be on every board).\n#include <piconas.h>\n\n",
     );
     let _ = writeln!(s, "#define POINTS {n}");
+    let bound = on_uno(model).map_or(0, |c| uno_micros(&c));
+    let _ = writeln!(
+        s,
+        "// What piconas's cost model bounds one classification at on an Uno (16 MHz), in us."
+    );
+    let _ = writeln!(s, "#define BOUND_US {bound}");
     let _ = writeln!(
         s,
         "// The points' raw features, row by row, and their true classes."
@@ -104,6 +140,8 @@ void setup() {
   Serial.print(same == POINTS ? "every class as on the host" : "NOT as on the host");
   Serial.print("; slowest piconas_predict ");
   Serial.print((long)slowest);
+  Serial.print(" us, bound ");
+  Serial.print((long)BOUND_US);
   Serial.println(" us");
 }
 

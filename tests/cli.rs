@@ -1782,6 +1782,16 @@ fn the_int8_header_is_the_hosts_on_a_pc_and_on_an_avr() {
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{out}{}", stderr(&o));
         assert!(out.contains("right; every class as on the host"), "{out}");
+        // The sketch's slowest classification under simavr, within the cost model's bound.
+        let us = |after: &str| -> u32 {
+            let tail = out
+                .split(after)
+                .nth(1)
+                .unwrap_or_else(|| panic!("{after} in {out}"));
+            tail.split(' ').next().unwrap().parse().unwrap()
+        };
+        let (slowest, bound) = (us("slowest piconas_predict "), us(" us, bound "));
+        assert!(slowest > 0 && slowest <= bound, "{out}");
         let accuracy = f32::from_bits(u32::from_str_radix(&bits, 16).unwrap());
         let printed = format!("int8 : test accuracy {:.1} %, ", 100.0 * accuracy);
         assert!(lines[1].starts_with(&printed), "{printed:?} in {err}");

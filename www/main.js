@@ -38,6 +38,10 @@ const LABELS = {
   selection: 'Winner rule',
   costWeight: 'Cost weight λ',
   cost: 'Cost counts',
+  target: 'Target part',
+  maxFlash: 'Max flash (bytes)',
+  maxRam: 'Max RAM (bytes)',
+  maxLatencyUs: 'Max latency (µs)',
 };
 let fields = []; // the settings table's rows, once the worker has sent them
 // Finished (or reset) searches' reward curves kept for comparison, newest last.

@@ -350,3 +350,28 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     again = PicoNASClassifier.load(tmp_path / "runs" / "breast-cancer")
     assert (again.predict(namespace["X_test"]) == namespace["model"].predict(namespace["X_test"])).all()
     assert piconas.__version__
+
+
+def test_a_budget_on_a_part_scores_what_exceeds_it_0_and_refuses_one_nothing_meets():
+    # Random search proposes the same architectures whatever the rewards: the budgeted
+    # search's children within it are the free search's, those over it untrained and 0.
+    X, y = blobs()
+    settings = dict(FAST, rollouts=30, strategy="random")
+    free = PicoNASClassifier(**settings).fit(X, y).history_
+    held = PicoNASClassifier(**settings, target="atmega328p", max_latency_us=1500).fit(X, y)
+    budgeted = held.history_
+    assert list(budgeted["tokens"]) == list(free["tokens"])
+    over = (budgeted["epochs"] == 0) & (budgeted["reward"] == 0)
+    assert 0 < over.sum() < len(budgeted)
+    assert (free["epochs"][over] > 0).all()
+    within = ~over
+    assert (budgeted["reward"][within] == free["reward"][within]).all()
+    assert held.best_arch_ not in set(budgeted["tokens"][over])
+    # A limit with no part, and a limit the smallest network cannot meet: named in Python's
+    # words.
+    with pytest.raises(ValueError, match=r"^target must be a part for a limit of flash, RAM or "
+                                         r"latency: atmega328p \(got host\)$"):
+        PicoNASClassifier(**FAST, max_flash=3000).fit(X, y)
+    with pytest.raises(ValueError, match=r"^max_flash must be at least \d+, what the smallest "
+                                         r"network needs \(got 1000\)$"):
+        PicoNASClassifier(**FAST, target="atmega328p", max_flash=1000).fit(X, y)

@@ -331,6 +331,14 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     assert.equal(await page.evaluate(() => window.piconas.rewards.length), 0);
     await page.fill(`#s-${field}`, { noise: '0.2', rollouts: '5000', costWeight: '0', maxGradNorm: '', baselineDecay: '0.95' }[field]);
   }
+  // A budget without a part: the target field says what is missing; nothing starts.
+  await page.fill('#s-maxFlash', '3000');
+  await page.click('#start');
+  await page.waitForFunction(() => document.getElementById('e-target').textContent !== '');
+  assert.equal(await page.textContent('#e-target'),
+    'target must be a part for a limit of flash, RAM or latency: atmega328p (got host)');
+  assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
+  await page.fill('#s-maxFlash', '0');
   // The preset fills the fields (and "defaults" brings the defaults back).
   await page.selectOption('#s-preset', 'original');
   assert.equal(await page.inputValue('#s-controllerInput'), 'zeros');
@@ -348,7 +356,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     'rewardFolds', 'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay',
     'controllerInput', 'lossPerStep', 'rewardEpoch', 'bestEpoch', 'devAccuracy', 'shaping',
     'finalists', 'retrains', 'folds', 'population', 'tournament', 'selection', 'costWeight',
-    'cost',
+    'cost', 'target', 'maxFlash', 'maxRam', 'maxLatencyUs',
   ]);
   for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
   assert.deepEqual(errors, []);

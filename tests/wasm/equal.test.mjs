@@ -70,6 +70,16 @@ for (const dataset of ['circles', 'xor', 'spirals']) {
   });
 }
 
+test('a budget on the ATmega328P: wasm records equal native records, over-budget ones 0', () => {
+  const native = nativeRecords(['--target', 'atmega328p', '--max-latency-us', '1500']);
+  const ours = wasmRecords({ target: 'atmega328p', maxLatencyUs: 1500 });
+  assert.deepEqual(ours, native);
+  // Some children were over the budget (reward 0, no epochs), some within it.
+  // A record ends: reward, epochs, entropy, log-probability, baseline, beta.
+  const zero = native.filter((l) => l.split(' ').slice(-6, -4).join(' ') === '00000000 0');
+  assert.ok(zero.length > 0 && zero.length < ROLLOUTS, `${zero.length} of ${ROLLOUTS} over`);
+});
+
 test('the frontier and the rewards survive a resume: the history round-trips', () => {
   const settings = { rollouts: 30, maxEpochs: 5, retrains: 1, dataset: 'xor', costWeight: 0.1 };
   const nas = new wasm.Nas(settings);
@@ -116,6 +126,9 @@ test('invalid settings throw an Error naming the setting and its range', () => {
     [{ dataset: 'swirls' }, 'dataset', 'dataset must be one of moons, circles, xor, spirals (got "swirls")'],
     [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random, evolution (got "greedy")'],
     [{ costWeight: 11 }, 'costWeight', 'costWeight must be a number in [0, 10] (got 11)'],
+    [{ maxFlash: 2000 }, 'target',
+      'target must be a part for a limit of flash, RAM or latency: atmega328p (got host)'],
+    [{ target: 'atmega328p', maxFlash: 1000 }, 'maxFlash', 'maxFlash must be at least '],
   ];
   for (const [settings, field, message] of cases) {
     assert.throws(() => new wasm.Nas(settings), (e) => {
