@@ -243,6 +243,51 @@ fn a_csv_over_the_maximum_is_refused() {
 }
 
 #[test]
+fn a_budget_no_network_meets_on_the_data_is_refused_before_anything_is_written() {
+    // Wine's smallest network needs more flash than 2 KB on the Uno (its numbers are the
+    // data's, 13 features and 3 classes standardised, not the default moons'), and a limit
+    // on the host names the missing target.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let wine = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/wine.csv");
+    let wine_shape = piconas_core::Shape::new(13, 3).unwrap();
+    let part = piconas_core::target::Target::Atmega328p.part().unwrap();
+    let least = piconas_core::target::Budget::SMALLEST
+        .iter()
+        .map(|a| part.footprint(a, wine_shape, true, 5).flash)
+        .min()
+        .unwrap();
+    let o = quick(
+        &out,
+        &[
+            "--data",
+            wine,
+            "--target",
+            "atmega328p",
+            "--max-flash",
+            "2048",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "piconas: error: --max-flash must be at least {least}, what the smallest network \
+             needs (got 2048)\n"
+        )
+    );
+    assert!(!out.exists());
+    let o = quick(&out, &["--data", wine, "--max-latency-us", "900"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--target must be a part for a limit of flash, RAM or latency"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+}
+
+#[test]
 fn a_missing_data_file_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");

@@ -39,6 +39,7 @@ const LABELS = {
   costWeight: 'Cost weight λ',
   cost: 'Cost counts',
   target: 'Target part',
+  overBudget: 'Over budget',
   maxFlash: 'Max flash (bytes)',
   maxRam: 'Max RAM (bytes)',
   maxLatencyUs: 'Max latency (µs)',

@@ -267,6 +267,7 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u32(c.budget.max_flash);
     w.u32(c.budget.max_ram);
     w.u32(c.budget.max_latency_us);
+    w.u8(place(&crate::target::OverBudget::ALL, c.budget.over));
     w.u8(u8::from(c.standardised));
 }
 
@@ -277,7 +278,7 @@ fn place<T: PartialEq>(all: &[T], choice: T) -> u8 {
 
 /// Bytes of the configuration's encoding.
 const CONFIG_LEN: usize =
-    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 14;
+    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 15;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,

@@ -444,6 +444,11 @@ impl SearchConfig {
         if self.folds >= 2 { self.folds } else { 1 }
     }
 
+    /// Whether `arch` is scored 0 untrained: over the budget, which zeroes it.
+    pub fn zeroes(&self, arch: &Arch) -> bool {
+        self.budget.over == crate::target::OverBudget::Zero && !self.fits(arch)
+    }
+
     /// Whether the deployed network of `arch` fits the budget (always on the host).
     pub fn fits(&self, arch: &Arch) -> bool {
         self.budget
@@ -814,12 +819,14 @@ impl SearchConfig {
         )?;
         usize_field("population", self.population, 1, MAX_POPULATION)?;
         usize_field("tournament", self.tournament, 1, self.population)?;
-        self.validate_budget()
+        self.validate_budget().map(|_| ())
     }
 
-    /// The budget: limits within the part (none on the host), and room for the smallest
-    /// network of the space.
-    fn validate_budget(&self) -> Result<(), ConfigError> {
+    /// The budget's limits: within the part, none on the host. Returns the part and its
+    /// limits, if any.
+    fn validate_budget(
+        &self,
+    ) -> Result<Option<(&'static crate::target::Part, crate::target::Limits)>, ConfigError> {
         let b = &self.budget;
         let limits = [
             (Resource::Flash, b.max_flash),
@@ -835,11 +842,24 @@ impl SearchConfig {
                     allowed: Allowed::Part,
                     got: Got::Target(b.target),
                 }),
-                false => Ok(()),
+                false => Ok(None),
             };
         };
         int("budget.max_flash", b.max_flash.into(), 0, part.flash.into())?;
         int("budget.max_ram", b.max_ram.into(), 0, part.ram.into())?;
+        Ok(Some((part, resolved)))
+    }
+
+    /// Whether the budget leaves room for some network on the data's shape
+    /// ([`SearchConfig::shape`], [`SearchConfig::standardised`]): if not, the error names a
+    /// limit and what the smallest network needs of it. [`crate::Search::start`] checks it
+    /// after [`SearchConfig::validate`]; a front end that checks settings before it reads the
+    /// data checks this once it has (the shape is the data's only then).
+    pub fn check_room(&self) -> Result<(), ConfigError> {
+        let b = &self.budget;
+        let Some((part, resolved)) = self.validate_budget()? else {
+            return Ok(());
+        };
         let (shape, standardised, members) =
             (self.shape, self.standardised, self.deployed_members());
         if b.fallback(shape, standardised, members).is_some() {
@@ -937,7 +957,10 @@ mod tests {
             target: Target::Atmega328p,
             ..Budget::NONE
         };
-        let message = |c: SearchConfig| c.validate().unwrap_err().to_string();
+        let message = |c: SearchConfig| {
+            let error = c.validate().and_then(|()| c.check_room()).unwrap_err();
+            error.to_string()
+        };
         let host = wine(Budget {
             max_ram: 512,
             ..Budget::NONE
@@ -956,6 +979,7 @@ mod tests {
             "budget.max_flash must be an integer in 0..=32256 (got 40000)"
         );
         assert_eq!(wine(uno).validate(), Ok(()));
+        assert_eq!(wine(uno).check_room(), Ok(()));
         // The smallest network needs more flash than 1000 bytes (its code alone is 2 KB).
         let part = Target::Atmega328p.part().unwrap();
         let empty = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), true, 5);
@@ -972,12 +996,14 @@ mod tests {
                 empty.flash.min(one.flash)
             )
         );
-        // Just enough for it: valid.
+        // Valid settings (before the data is read), only the room is missing.
+        assert_eq!(tight.validate(), Ok(()));
+        // Just enough for it: room.
         let enough = wine(Budget {
             max_flash: empty.flash.min(one.flash),
             ..uno
         });
-        assert_eq!(enough.validate(), Ok(()));
+        assert_eq!(enough.check_room(), Ok(()));
         assert!(enough.fits(&Arch::EMPTY) || enough.fits(&Arch::ONE));
         // One fold deploys one network, five deploy five.
         assert_eq!(

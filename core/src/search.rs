@@ -269,10 +269,12 @@ impl<const H: usize, const K: usize> Search<H, K> {
         Ok(search)
     }
 
-    /// Starts (or restarts) this search with `config`, in place; on an invalid `config` it
-    /// returns the first bad field and leaves the search as it was.
+    /// Starts (or restarts) this search with `config`, in place; on an invalid `config` (or a
+    /// budget with no room for any network, [`SearchConfig::check_room`]) it returns the
+    /// first bad field and leaves the search as it was.
     pub fn start(&mut self, config: SearchConfig) -> Result<(), ConfigError> {
         config.validate()?;
+        config.check_room()?;
         if config.controller.rollouts_per_update > K {
             return Err(ConfigError {
                 field: "controller.rollouts_per_update",
@@ -389,8 +391,9 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// Takes the outcome of the oldest proposal awaiting one; updates the controller when the
     /// batch is complete (or the search is). Errors if `index` is not that proposal's. Never
     /// panics: a NaN or out-of-range reward is taken as 0 or clamped to [0, 1]. An
-    /// architecture over the budget ([`SearchConfig::budget`]) scores 0, whatever the outcome
-    /// says (a table's lookup, say), and is never a finalist.
+    /// architecture over the budget ([`SearchConfig::budget`]) is never a finalist, and
+    /// scores 0 whatever the outcome says (a table's lookup, say) unless the budget is a
+    /// plain filter.
     pub fn report(&mut self, index: u32, outcome: Outcome) -> Result<Record, SearchError> {
         let expected = self.completed();
         if self.reported >= self.proposed || index != expected {
@@ -400,7 +403,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let traj = &self.batch[slot];
         let arch = traj.arch();
         let fits = self.config.fits(&arch);
-        let accuracy = if outcome.reward.is_finite() && fits {
+        let accuracy = if outcome.reward.is_finite() && !self.config.zeroes(&arch) {
             outcome.reward.clamp(0.0, 1.0)
         } else {
             0.0
@@ -758,14 +761,14 @@ fn draw<const H: usize>(
 /// accuracies (its epochs summed, diverged if any fold did). `fit` trains the child on a fold
 /// with a random stream: the core's [`Trainer::fit`], or a host's faster equivalent. Fold 0
 /// uses the rollout's own stream ([`Search::child_rng`]), fold `f` a stream of its own. An
-/// architecture over the budget ([`SearchConfig::fits`]) is not trained: its outcome is 0.
+/// architecture the budget zeroes ([`SearchConfig::zeroes`]) is not trained: its outcome is 0.
 pub fn evaluate(
     config: &SearchConfig,
     proposal: Proposal,
     data: &Split<'_>,
     mut fit: impl FnMut(&Fold<'_>, &mut Generator) -> Outcome,
 ) -> Outcome {
-    if !config.fits(&proposal.arch) {
+    if config.zeroes(&proposal.arch) {
         // Over the budget: never trained, scored 0.
         return Outcome {
             reward: 0.0,
@@ -1214,6 +1217,19 @@ mod tests {
         }
         assert!(report.finalists.iter().all(|f| budgeted.fits(&f.arch)));
         assert!(budgeted.fits(&report.winner));
+        // A plain filter trains and rewards every child as the free search does, and only
+        // keeps those over the budget out of the finalists.
+        let filter = SearchConfig {
+            budget: crate::target::Budget {
+                over: crate::target::OverBudget::Filter,
+                ..budgeted.budget
+            },
+            ..budgeted
+        };
+        let (filtered, report) = run(filter);
+        let bits = |r: &[Record]| r.iter().map(|r| r.bits().to_string()).collect::<Vec<_>>();
+        assert_eq!(bits(&filtered), bits(&free_records));
+        assert!(report.finalists.iter().all(|f| filter.fits(&f.arch)));
     }
 
     #[test]

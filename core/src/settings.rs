@@ -19,6 +19,7 @@ use crate::config::{
     MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy, Target,
 };
 use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
+use crate::target::OverBudget;
 
 /// What a user can set: the search, the generated data, and the controller's size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -328,7 +329,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 38] = [
+pub static SETTINGS: [Setting; 39] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -812,6 +813,20 @@ pub static SETTINGS: [Setting; 38] = [
         generated_data: false,
         get: |s| Value::Choice(s.search.budget.target.name()),
         set: |s, v| s.search.budget.target = Target::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "over_budget",
+        flag: "over-budget",
+        page: "overBudget",
+        field: "budget.over",
+        value_name: "RULE",
+        help: "What a search does with an architecture over the budget (never a finalist \
+               either way): zero, not trained and rewarded 0 so the controller learns to avoid \
+               it; or filter, trained and rewarded as usual (to measure zero against)",
+        kind: Kind::Choice(&OverBudget::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.budget.over.name()),
+        set: |s, v| s.search.budget.over = OverBudget::from_name(choice(v)).unwrap_or_default(),
     },
     Setting {
         name: "max_flash",

@@ -3,8 +3,9 @@
 //!
 //! A [`Target`] names a part ([`Part`]: its clock, its flash and RAM, the header it runs). A
 //! [`Budget`] bounds flash, RAM and latency on it; a search under a budget never trains an
-//! architecture over it (its reward is 0, so the controller learns to avoid it) and never makes
-//! it a finalist or the winner.
+//! architecture over it (its reward is 0, so the controller learns to avoid it; or, to
+//! measure that against, it is trained as usual: [`OverBudget`]) and never makes it a
+//! finalist or the winner.
 //!
 //! ## What an architecture costs
 //! The cost of the smallest program that classifies with the exported header (features in a
@@ -281,6 +282,22 @@ pub struct Budget {
     pub max_ram: u32,
     /// One classification, in µs at the part's clock (0: no deadline).
     pub max_latency_us: u32,
+    /// What the search does with an architecture over the limits.
+    pub over: OverBudget,
+}
+
+crate::rules::choices! {
+    /// What a search does with a sampled architecture over its budget. Either way it is never
+    /// a finalist or the winner.
+    pub enum OverBudget {
+        /// Not trained; its reward is 0, so the controller learns to avoid it (as μNAS scores
+        /// a constraint's violation): this project.
+        #[default]
+        Zero => "zero",
+        /// Trained and rewarded as any other, only kept out of the finalists: the plain
+        /// filter, a search blind to the budget, to measure the other against.
+        Filter => "filter",
+    }
 }
 
 /// The resource a network exceeds.
@@ -333,6 +350,7 @@ impl Budget {
         max_flash: 0,
         max_ram: 0,
         max_latency_us: 0,
+        over: OverBudget::Zero,
     };
 
     /// The limits, or `None` on the host.
@@ -429,6 +447,7 @@ mod tests {
             max_flash,
             max_ram,
             max_latency_us,
+            over: OverBudget::Zero,
         }
     }
 

@@ -163,6 +163,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         cost_weight=0.0,
         cost='macs',
         target='host',
+        over_budget='zero',
         max_flash=0,
         max_ram=0,
         max_latency_us=0,
@@ -204,6 +205,7 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         self.cost_weight = cost_weight
         self.cost = cost
         self.target = target
+        self.over_budget = over_budget
         self.max_flash = max_flash
         self.max_ram = max_ram
         self.max_latency_us = max_latency_us

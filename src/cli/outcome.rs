@@ -7,6 +7,7 @@
 use piconas_core::config::Selection;
 use piconas_core::frontier::Seen;
 use piconas_core::search::Report;
+use piconas_core::target::OverBudget;
 use piconas_core::{Arch, Cost, SearchConfig, Strategy};
 
 use crate::output::Summary;
@@ -251,9 +252,13 @@ impl Outcome {
             u32::MAX => format!("{us} µs (no deadline)"),
             most => format!("{us} of {most} µs"),
         };
+        let scored = match c.budget.over {
+            OverBudget::Zero => "scored 0",
+            OverBudget::Filter => "trained (a plain filter)",
+        };
         Some(format!(
             "budget              {} at {} MHz: winner {} of {} B flash, {} of {} B RAM, \
-             {latency} by the cost model's bounds; {over} of {} rollouts over it, scored 0",
+             {latency} by the cost model's bounds; {over} of {} rollouts over it, {scored}",
             c.budget.target,
             part.clock_hz / 1_000_000,
             cost.flash,
@@ -446,6 +451,7 @@ mod tests {
             max_flash: 3000,
             max_ram: 0,
             max_latency_us: 0,
+            ..piconas_core::target::Budget::NONE
         };
         // The moons: `[16, Tanh]` within 3000 bytes, `[16, 16, 16]` over them.
         let part = o.config.budget.target.part().unwrap();

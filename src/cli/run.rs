@@ -40,6 +40,9 @@ pub fn main(args: &SearchArgs) -> Result<(), Failure> {
     spec.data_fingerprint = Some(data.fingerprint);
     // The search measures costs and budgets on the data's shape and standardisation.
     spec.settings.search = data.configure(spec.settings.search);
+    // Only now is the budget's room known (it depends on the data's shape): refused before
+    // anything is written.
+    spec.settings.search.check_room()?;
     let split = data.split()?;
     let (out, claim, checkpoint) = match resumed {
         Some((dir, claim, bytes)) => (dir, claim, Some(bytes)),

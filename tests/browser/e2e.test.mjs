@@ -356,7 +356,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
     'rewardFolds', 'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay',
     'controllerInput', 'lossPerStep', 'rewardEpoch', 'bestEpoch', 'devAccuracy', 'shaping',
     'finalists', 'retrains', 'folds', 'population', 'tournament', 'selection', 'costWeight',
-    'cost', 'target', 'maxFlash', 'maxRam', 'maxLatencyUs',
+    'cost', 'target', 'overBudget', 'maxFlash', 'maxRam', 'maxLatencyUs',
   ]);
   for (const [name, label] of form) assert.ok(label.length < 30, `${name} has a label: ${label}`);
   assert.deepEqual(errors, []);
