@@ -7,7 +7,7 @@ mod common;
 #[path = "targets/measure.rs"]
 mod measure;
 
-use common::cli::piconas;
+use common::cli::{piconas, stderr};
 use piconas_core::arch::{Arch, Shape};
 use piconas_core::memory::Memory;
 use piconas_core::target::Target;
@@ -101,11 +101,7 @@ fn a_budgeted_search_on_wine_fits_the_uno_as_built() {
     args.push(run.to_str().unwrap());
     args.extend(budget.iter().map(String::as_str));
     let out = piconas(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", stderr(&out));
     let header = dir.path().join("piconas.h");
     let export = piconas(&[
         "export",
@@ -117,11 +113,7 @@ fn a_budgeted_search_on_wine_fits_the_uno_as_built() {
         "--out",
         header.to_str().unwrap(),
     ]);
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
+    assert!(export.status.success(), "{}", stderr(&export));
     let text = std::fs::read_to_string(&header).unwrap();
     let build = dir.path().join("build");
     std::fs::create_dir(&build).unwrap();
