@@ -26,8 +26,6 @@
 //! An ensemble of `m` members (a winner is one of its folds' networks) costs its constants,
 //! work and tables `m` times over; the code and the stack are shared.
 
-use core::fmt;
-
 use crate::arch::{Arch, Shape};
 use crate::memory::{Layers, Memory};
 
@@ -322,16 +320,6 @@ impl Resource {
     }
 }
 
-impl fmt::Display for Resource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Resource::Flash => "flash",
-            Resource::Ram => "RAM",
-            Resource::Latency => "latency",
-        })
-    }
-}
-
 /// A budget's limits in the part's units, each as large as the part allows when unset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -509,6 +497,39 @@ mod tests {
         );
         assert_eq!(part.micros(16), 1);
         assert_eq!(part.micros(17), 2);
+    }
+
+    #[test]
+    fn the_models_features_by_hand() {
+        // `[Tanh, 4, ReLU, 2]` on wine, three members, standardised: layers 13→4 (with a
+        // table), 4→2, 2→3, and the lead table.
+        let a: Arch = "[Tanh, 4, ReLU, 2]".parse().unwrap();
+        let wine = Shape::new(13, 3).unwrap();
+        let work = Work::of(&a, wine, true, 3);
+        assert_eq!(
+            work,
+            Work {
+                inputs: 13,
+                standardised: 13,
+                lead_lookups: 3 * 13,
+                macs: 3 * (13 * 4 + 4 * 2 + 2 * 3),
+                hidden_rows: 3 * (4 + 2),
+                table_lookups: 3 * 4,
+                outputs: 3 * 3,
+                layers: 3 * 3,
+                members: 3,
+                classes: 3,
+            }
+        );
+        assert_eq!(work.features(), [1, 13, 13, 39, 198, 18, 12, 9, 9, 3, 3]);
+        // Code: two hidden layers, one with activations, the lead, standardised, an ensemble.
+        assert_eq!(code_features(&a, wine, true, 3), [1, 2, 1, 1, 1, 1, 2]);
+        assert_eq!(code_features(&a, wine, false, 1), [1, 2, 1, 1, 0, 0, 0]);
+        let plain = Work::of(&a, wine, false, 1);
+        assert_eq!(
+            (plain.standardised, plain.lead_lookups, plain.layers),
+            (0, 13, 3)
+        );
     }
 
     #[test]
