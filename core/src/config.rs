@@ -1005,6 +1005,20 @@ mod tests {
         });
         assert_eq!(enough.check_room(), Ok(()));
         assert!(enough.fits(&Arch::EMPTY) || enough.fits(&Arch::ONE));
+        // Flash just enough, a deadline nothing meets: the deadline is named.
+        let deadline = wine(Budget {
+            max_flash: empty.flash.min(one.flash),
+            max_latency_us: 1,
+            ..uno
+        });
+        let least_us = part.micros(empty.cycles_bound.min(one.cycles_bound));
+        assert_eq!(
+            message(deadline),
+            format!(
+                "budget.max_latency_us must be at least {least_us}, what the smallest network \
+                 needs (got 1)"
+            )
+        );
         // One fold deploys one network, five deploy five.
         assert_eq!(
             (
