@@ -187,6 +187,34 @@ fn a_search_against_the_table_is_deterministic_and_ends_at_its_incumbent() {
 }
 
 #[test]
+fn a_budgeted_search_against_a_table_ends_within_its_budget() {
+    // More units, more reward: free, every strategy ends far over 3 KB of flash on the Uno;
+    // under that budget the lookups over it score 0 (Search::report), so none ends there.
+    let lookup = Lookup::new(made_up_table()).unwrap();
+    let budget = piconas_core::target::Budget {
+        target: piconas_core::target::Target::Atmega328p,
+        max_flash: 3000,
+        ..piconas_core::target::Budget::NONE
+    };
+    for strategy in Strategy::ALL {
+        let free = config(strategy, 5);
+        let budgeted = SearchConfig { budget, ..free };
+        let a = run(free, piconas_core::Hidden::DEFAULT, &lookup).unwrap();
+        assert!(
+            !budgeted.fits(&a.incumbent),
+            "{strategy:?}: {} fits",
+            a.incumbent
+        );
+        let b = run(budgeted, piconas_core::Hidden::DEFAULT, &lookup).unwrap();
+        assert!(
+            budgeted.fits(&b.incumbent),
+            "{strategy:?}: {} is over",
+            b.incumbent
+        );
+    }
+}
+
+#[test]
 fn the_outcome_is_a_seed_of_the_row_drawn_by_the_childs_stream() {
     let table = made_up_table();
     let lookup = Lookup::new(table.clone()).unwrap();
