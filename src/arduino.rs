@@ -15,13 +15,15 @@ use crate::int8::Int8Model;
 use crate::layers::Model;
 
 /// What `model` costs on an Uno (the ATmega328P), by the part's cost model: the smallest
-/// program that classifies, and one classification's cycles (bounds).
-pub fn on_uno(model: &Model) -> Option<Footprint> {
+/// program that classifies, and one classification's cycles (bounds), with those cycles in
+/// µs at the Uno's clock.
+pub fn on_uno(model: &Model) -> Option<(Footprint, u32)> {
     let arch: Arch = model.arch.parse().ok()?;
     let shape = Shape::new(model.inputs(), model.classes()).ok()?;
     let part = Target::Atmega328p.part()?;
     let members = u32::try_from(model.members.len()).ok()?;
-    Some(part.footprint(&arch, shape, model.standardize.is_some(), members))
+    let cost = part.footprint(&arch, shape, model.standardize.is_some(), members);
+    Some((cost, part.micros(cost.cycles_bound)))
 }
 
 /// How many test points the example carries, at most (they live in flash).
@@ -37,13 +39,11 @@ pub fn library(
     test_x: &[f32],
     labels: &[u8],
 ) -> Vec<(String, String)> {
-    let uno = on_uno(model).map_or(String::new(), |c| {
+    let uno = on_uno(model).map_or(String::new(), |(c, us)| {
         format!(
             " On an Uno (ATmega328P, 16 MHz), piconas's cost model bounds the smallest sketch \
              that classifies at {} bytes of flash and {} of RAM, and a classification at {} us.",
-            c.flash,
-            c.ram,
-            uno_micros(&c)
+            c.flash, c.ram, us
         )
     });
     let properties = format!(
@@ -68,13 +68,6 @@ pub fn library(
     ]
 }
 
-/// Microseconds of a footprint's bound on the Uno's clock.
-fn uno_micros(c: &Footprint) -> u32 {
-    Target::Atmega328p
-        .part()
-        .map_or(0, |p| p.micros(c.cycles_bound))
-}
-
 /// The example sketch: the points, their classes and the host's int8 classes, in flash.
 fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> String {
     let d = model.inputs();
@@ -88,7 +81,7 @@ fn example(model: &Model, q: &Int8Model, test_x: &[f32], labels: &[u8]) -> Strin
          // int8 network is integer-only, so it should be on every board).\n#include <piconas.h>\n\n",
     );
     let _ = writeln!(s, "#define POINTS {n}");
-    let bound = on_uno(model).map_or(0, |c| uno_micros(&c));
+    let bound = on_uno(model).map_or(0, |(_, us)| us);
     let _ = writeln!(
         s,
         "// What piconas's cost model bounds one classification at on an Uno (16 MHz), in us."

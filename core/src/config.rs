@@ -945,22 +945,29 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_budget_needs_a_part_room_within_it_and_room_for_the_smallest_network() {
-        let wine = |budget: Budget| SearchConfig {
+    /// A search on wine's shape (13 standardised features, 3 classes) under `budget`.
+    fn wine(budget: Budget) -> SearchConfig {
+        SearchConfig {
             shape: Shape::new(13, 3).unwrap(),
             standardised: true,
             budget,
             ..SearchConfig::default()
-        };
-        let uno = Budget {
-            target: Target::Atmega328p,
-            ..Budget::NONE
-        };
-        let message = |c: SearchConfig| {
-            let error = c.validate().and_then(|()| c.check_room()).unwrap_err();
-            error.to_string()
-        };
+        }
+    }
+
+    const UNO: Budget = Budget {
+        target: Target::Atmega328p,
+        ..Budget::NONE
+    };
+
+    /// The first complaint about `c`: its fields, then the budget's room.
+    fn message(c: SearchConfig) -> String {
+        let error = c.validate().and_then(|()| c.check_room()).unwrap_err();
+        error.to_string()
+    }
+
+    #[test]
+    fn a_budgets_limits_need_a_part_and_room_within_it() {
         let host = wine(Budget {
             max_ram: 512,
             ..Budget::NONE
@@ -972,21 +979,28 @@ mod tests {
         );
         let beyond = wine(Budget {
             max_flash: 40_000,
-            ..uno
+            ..UNO
         });
         assert_eq!(
             message(beyond),
             "budget.max_flash must be an integer in 0..=32256 (got 40000)"
         );
-        assert_eq!(wine(uno).validate(), Ok(()));
-        assert_eq!(wine(uno).check_room(), Ok(()));
+        assert_eq!(wine(UNO).validate(), Ok(()));
+        assert_eq!(wine(UNO).check_room(), Ok(()));
+        // One fold deploys one network, five deploy five.
+        let members = |folds| SearchConfig { folds, ..wine(UNO) }.deployed_members();
+        assert_eq!((members(5), members(1)), (5, 1));
+    }
+
+    #[test]
+    fn a_budget_needs_room_for_the_smallest_network() {
         // The smallest network needs more flash than 1000 bytes (its code alone is 2 KB).
         let part = Target::Atmega328p.part().unwrap();
         let empty = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), true, 5);
         let one = part.footprint(&Arch::ONE, Shape::new(13, 3).unwrap(), true, 5);
         let tight = wine(Budget {
             max_flash: 1000,
-            ..uno
+            ..UNO
         });
         assert_eq!(
             message(tight),
@@ -1001,15 +1015,14 @@ mod tests {
         // Just enough for it: room.
         let enough = wine(Budget {
             max_flash: empty.flash.min(one.flash),
-            ..uno
+            ..UNO
         });
         assert_eq!(enough.check_room(), Ok(()));
         assert!(enough.fits(&Arch::EMPTY) || enough.fits(&Arch::ONE));
         // Flash just enough, a deadline nothing meets: the deadline is named.
         let deadline = wine(Budget {
-            max_flash: empty.flash.min(one.flash),
             max_latency_us: 1,
-            ..uno
+            ..enough.budget
         });
         let least_us = part.micros(empty.cycles_bound.min(one.cycles_bound));
         assert_eq!(
@@ -1018,14 +1031,6 @@ mod tests {
                 "budget.max_latency_us must be at least {least_us}, what the smallest network \
                  needs (got 1)"
             )
-        );
-        // One fold deploys one network, five deploy five.
-        assert_eq!(
-            (
-                enough.deployed_members(),
-                SearchConfig { folds: 1, ..enough }.deployed_members()
-            ),
-            (5, 1)
         );
     }
 }

@@ -402,8 +402,10 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let slot = self.reported;
         let traj = &self.batch[slot];
         let arch = traj.arch();
+        // The budget's verdict, once: a plain filter keeps the reward, zero does not.
         let fits = self.config.fits(&arch);
-        let accuracy = if outcome.reward.is_finite() && !self.config.zeroes(&arch) {
+        let zeroed = !fits && self.config.budget.over == crate::target::OverBudget::Zero;
+        let accuracy = if outcome.reward.is_finite() && !zeroed {
             outcome.reward.clamp(0.0, 1.0)
         } else {
             0.0
