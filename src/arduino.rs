@@ -22,7 +22,7 @@ pub fn on_uno(model: &Model) -> Option<(Footprint, u32)> {
     let shape = Shape::new(model.inputs(), model.classes()).ok()?;
     let part = Target::Atmega328p.part()?;
     let members = u32::try_from(model.members.len()).ok()?;
-    let cost = part.footprint(&arch, shape, model.standardize.is_some(), members);
+    let cost = part.footprint(&arch, shape, members);
     Some((cost, part.micros(cost.cycles_bound)))
 }
 

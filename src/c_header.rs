@@ -171,12 +171,14 @@ pub(crate) const ROM: &str = r#"
 #define PICONAS_RF(p) pgm_read_float(p)
 #define PICONAS_R8(p) ((int8_t)pgm_read_byte(p))
 #define PICONAS_RU8(p) ((uint8_t)pgm_read_byte(p))
+#define PICONAS_RU16(p) ((uint16_t)pgm_read_word(p))
 #define PICONAS_R32(p) ((int32_t)pgm_read_dword(p))
 #else
 #define PICONAS_ROM
 #define PICONAS_RF(p) (*(p))
 #define PICONAS_R8(p) (*(p))
 #define PICONAS_RU8(p) (*(p))
+#define PICONAS_RU16(p) (*(p))
 #define PICONAS_R32(p) (*(p))
 #endif
 "#;

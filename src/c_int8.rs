@@ -2,14 +2,17 @@
 //! runs on integers only (`int8_t` weights and activations, `int32_t` sums, 256-byte
 //! activation tables), for parts without an FPU. It prints the constants [`crate::int8`]
 //! computed and does exactly its integer steps, so its logits are the host's bit for bit on
-//! any C99 target (int may be 16 bits, as on AVR). The one float step, standardising and
-//! scaling the raw features (`piconas_quantize`), is a few operations per feature; a caller
-//! with `int8_t` inputs calls `piconas_predict_q` and uses no float at all.
+//! any C99 target (int may be 16 bits, as on AVR). Even the raw `float` features become
+//! `int8_t` inputs in integers, from their bits (`piconas_quantize`, see [`crate::int8::Front`]):
+//! a part without an FPU links no float routine. A caller with `int8_t` inputs calls
+//! `piconas_predict_q`.
 
 use std::fmt::Write as _;
 
-use crate::c_header::{Header, Variant, array, assemble, hex, standardisation};
-use crate::int8::{HALF_DOWN, Int8Model, Layer, Requantize, SHIFT};
+use crate::c_header::{Header, Variant, array, assemble, hex};
+use crate::int8::{
+    FRONT_CLAMP, FRONT_LIMIT, FRONT_SHIFT, HALF_DOWN, Int8Model, Layer, Requantize, SHIFT,
+};
 use crate::layers::Model;
 
 fn ints<T: ToString>(values: &[T]) -> Vec<String> {
@@ -22,13 +25,34 @@ fn int32s(values: &[i32]) -> Vec<String> {
 }
 
 /// The constant arrays; their bytes.
-fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
-    let mut flash = standardisation(s, model);
+fn constants(s: &mut String, q: &Int8Model) -> usize {
     let _ = writeln!(
         s,
-        "/* Inputs are round(standardised x * PICONAS_INPUT_INVERSE), saturated to int8. */\n#define PICONAS_INPUT_INVERSE {}\n/* One unit of the int64 logits (of the members' mean logit), for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
-        hex(q.input_inverse),
+        "/* One unit of the int64 logits (of the members' mean logit), for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
         hex(q.logit_scale)
+    );
+    let _ = writeln!(
+        s,
+        "/* Per feature, how its raw value becomes an int8 input (the standardisation and the\n * inputs' scale folded in): (x * 2^shift - offset) * multiplier / 2^{FRONT_SHIFT}. */"
+    );
+    let front = &q.front;
+    let mut flash = array(
+        s,
+        ("int8_t", "piconas_front_shift", 1),
+        &ints(&front.shift),
+        16,
+    );
+    flash += array(
+        s,
+        ("int32_t", "piconas_front_offset", 4),
+        &int32s(&front.offset),
+        4,
+    );
+    flash += array(
+        s,
+        ("uint16_t", "piconas_front_multiplier", 2),
+        &ints(&front.multiplier),
+        8,
     );
     if let Some(t) = &q.lead {
         let _ = writeln!(
@@ -98,11 +122,6 @@ fn constants(s: &mut String, model: &Model, q: &Int8Model) -> usize {
 /// The integer helpers and `piconas_quantize`.
 fn helpers(s: &mut String, model: &Model) {
     let d = model.inputs();
-    let standardise = if model.standardize.is_some() {
-        "(x[i] - PICONAS_RF(&piconas_mean[i])) / PICONAS_RF(&piconas_scale[i])"
-    } else {
-        "x[i]"
-    };
     let _ = write!(
         s,
         r#"
@@ -116,13 +135,6 @@ static inline int16_t piconas_mul8(int8_t a, int8_t b) {{
     return p;
 }}
 
-/* v saturated to [-128, 127] and rounded half up (NaN gives -128). */
-static inline int8_t piconas_to_i8(float v) {{
-    v = v >= -128.0f ? v : -128.0f;
-    v = v <= 127.0f ? v : 127.0f;
-    return (int8_t)((int32_t)(v + 128.5f) - 128);
-}}
-
 /* sum * m / 2^{SHIFT} rounded to nearest (a half down), saturated to int8; a sum beyond
  * +-limit saturates (its product would overflow, and it rounds past +-127.5). */
 static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {{
@@ -134,13 +146,56 @@ static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {
     return (int8_t)v;
 }}
 
-/* The int8 inputs of the raw features x: the one float step. */
+/* x * 2^t truncated toward zero, within +-2^30, from the bits of x (no float arithmetic):
+ * zero and subnormal values read as 0, infinities and NaN saturate by their sign bit. */
+static inline int32_t piconas_fixed(float x, int8_t t) {{
+    uint32_t b, m = 0;
+    uint16_t hi;
+    uint8_t e;
+    int16_t sh;
+    memcpy(&b, &x, sizeof b);
+    hi = (uint16_t)(b >> 16);
+    e = (uint8_t)((uint16_t)(hi << 1) >> 8);
+    if (e != 0) {{
+        m = (b & UINT32_C(0x7fffff)) | UINT32_C(0x800000);
+        sh = (int16_t)(e - 150 + t);
+        if (sh >= 7 || e == 255) m = UINT32_C({FRONT_LIMIT});
+        else if (sh >= 0) m <<= sh;
+        else if (sh < -24) m = 0;
+        else {{
+            /* Whole bytes first: gcc -Os shifts a 32-bit value one bit a turn. */
+            for (sh = (int16_t)-sh; sh >= 8; sh -= 8) m >>= 8;
+            m >>= sh;
+        }}
+    }}
+    return (hi & 0x8000u) ? -(int32_t)m : (int32_t)m;
+}}
+
+/* Raw feature j's int8 input: clamp(x * 2^shift - offset, +-{FRONT_CLAMP}) * multiplier / 2^{FRONT_SHIFT}, rounded
+ * half up and saturated. The product fits int32; the half is added after a first shift. */
+static inline int8_t piconas_front(float x, int j) {{
+    int32_t d = piconas_fixed(x, PICONAS_R8(&piconas_front_shift[j])) - PICONAS_R32(&piconas_front_offset[j]);
+    int16_t h;
+    if (d > {FRONT_CLAMP}) d = {FRONT_CLAMP};
+    if (d < -{FRONT_CLAMP}) d = -{FRONT_CLAMP};
+    d = (int32_t)(int16_t)d * (int32_t)PICONAS_RU16(&piconas_front_multiplier[j]);
+    /* floor(d / 2^{g}) without shifting a negative number (two shifts: no bit-by-bit loop on AVR). */
+    h = (int16_t)((uint16_t)(((uint32_t)d + UINT32_C(0x80000000)) >> 16) >> {g16}) - {g_off};
+    h = (int16_t)(((h + {g_off1}) >> 1) - 256);
+    return (int8_t)(h > 127 ? 127 : h < -128 ? -128 : h);
+}}
+
+/* The int8 inputs of the raw features x: integers only. */
 static inline void piconas_quantize(const float x[PICONAS_INPUTS], int8_t q[PICONAS_INPUTS]) {{
     int i;
-    for (i = 0; i < {d}; i++) q[i] = piconas_to_i8(({standardise}) * PICONAS_INPUT_INVERSE);
+    for (i = 0; i < {d}; i++) q[i] = piconas_front(x[i], i);
 }}
 "#,
         h = SHIFT - 1,
+        g = FRONT_SHIFT - 1,
+        g16 = FRONT_SHIFT - 1 - 16,
+        g_off = 1 << (31 - (FRONT_SHIFT - 1)),
+        g_off1 = (1 << (31 - (FRONT_SHIFT - 1))) + 1,
     );
 }
 
@@ -215,16 +270,30 @@ static inline void piconas_logits_q(const int8_t x[PICONAS_INPUTS], int64_t z[PI
     );
 }
 
-const API: &str = r#"
+/// `piconas_predict_q`: the arg-max of the weighed `int64` sum, or for one network of its own
+/// `int32` logits (the same class: its weight is 2²⁴; no 64-bit routine is linked).
+fn predict_q(s: &mut String, members: usize) {
+    let (wide, logits) = if members == 1 {
+        ("int32_t", "piconas_member_logits_q(0, x, z)")
+    } else {
+        ("int64_t", "piconas_logits_q(x, z)")
+    };
+    let _ = write!(
+        s,
+        r#"
 /* The class of the int8 inputs x: the largest logit, the lowest class on a tie. */
-static inline int piconas_predict_q(const int8_t x[PICONAS_INPUTS]) {
-    int64_t z[PICONAS_CLASSES];
+static inline int piconas_predict_q(const int8_t x[PICONAS_INPUTS]) {{
+    {wide} z[PICONAS_CLASSES];
     int c, best = 0;
-    piconas_logits_q(x, z);
+    {logits};
     for (c = 1; c < PICONAS_CLASSES; c++) if (z[c] > z[best]) best = c;
     return best;
+}}
+"#
+    );
 }
 
+const API: &str = r#"
 /* The class of the raw features x. */
 static inline int piconas_predict(const float x[PICONAS_INPUTS]) {
     int8_t q[PICONAS_INPUTS];
@@ -236,18 +305,58 @@ static inline int piconas_predict(const float x[PICONAS_INPUTS]) {
 /// The int8 header for `model` quantised as `q`.
 pub fn header(model: &Model, q: &Int8Model) -> Header {
     let mut s = String::new();
-    let flash = constants(&mut s, model, q);
+    let flash = constants(&mut s, q);
     helpers(&mut s, model);
     forward(&mut s, q, model.inputs());
+    predict_q(&mut s, q.members.len());
     s.push_str(API);
     let stack = crate::memory::int8_stack(model.inputs(), model.width(), model.classes());
     assemble(model, Variant::Int8, (&s, flash), stack)
 }
 
+/// Raw values the front must read as the host does, whatever the data: zeros of both signs,
+/// subnormals, the smallest normal, infinities, NaNs of both signs, the largest finite values,
+/// and ordinary ones.
+pub const EDGE_BITS: [u32; 16] = [
+    0x0000_0000, // 0
+    0x8000_0000, // -0
+    0x0000_0001, // the smallest subnormal
+    0x807f_ffff, // the largest negative subnormal
+    0x0080_0000, // the smallest normal
+    0x7f80_0000, // inf
+    0xff80_0000, // -inf
+    0x7fc0_0000, // NaN
+    0xffc0_0001, // a negative NaN
+    0x7f7f_ffff, // the largest finite
+    0xff7f_ffff, // its negation
+    0x3f80_0000, // 1
+    0xbf00_0000, // -0.5
+    0x4640_e6b7, // 12345.679
+    0xc2c8_0000, // -100
+    0x3a83_126f, // 0.001
+];
+
 /// The test split for `tests/c/check_int8.c`: raw rows, the host's int8 inputs, int32 logits
-/// and classes, the labels, and the int8 accuracy's bits.
+/// and classes, the labels, and the int8 accuracy's bits; and [`EDGE_BITS`] with each
+/// feature's int8 input of each.
 pub fn test_data(rows: &[f32], labels: &[u8], q: &Int8Model, d: usize) -> String {
     let mut s = String::from("/* The test split, for checking an exported int8 header. */\n");
+    let _ = writeln!(s, "#define PICONAS_TEST_EDGES {}", EDGE_BITS.len());
+    let edges: Vec<String> = EDGE_BITS
+        .iter()
+        .map(|b| format!("UINT32_C(0x{b:08x})"))
+        .collect();
+    array(&mut s, ("uint32_t", "piconas_test_edge_bits", 4), &edges, 4);
+    let edge_q: Vec<i8> = EDGE_BITS
+        .iter()
+        .flat_map(|&b| (0..d).map(move |j| q.front.input(j, f32::from_bits(b))))
+        .collect();
+    array(
+        &mut s,
+        ("int8_t", "piconas_test_edge_q", 1),
+        &ints(&edge_q),
+        16,
+    );
     let _ = writeln!(s, "#define PICONAS_TEST_ROWS {}", labels.len());
     let inputs: Vec<i8> = rows.chunks_exact(d).flat_map(|r| q.input(r)).collect();
     let logits: Vec<i64> = rows

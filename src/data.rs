@@ -22,6 +22,9 @@ pub struct Dataset {
     pub shape: Shape,
     /// How the features were standardised (`None`: as read, or generated).
     pub scaling: Option<Scaling>,
+    /// The test split's features as read, when `x` is standardised (else empty: `x` is as
+    /// read): what a part's int8 front reads ([`Dataset::raw_test`]).
+    pub raw_test: Vec<f32>,
     /// The features constant on the train split (left unscaled), by name.
     pub constant: Vec<String>,
     /// The generator's settings, when generated (then the Bayes ceiling is known).
@@ -179,12 +182,11 @@ struct Overflow {
 }
 
 impl Dataset {
-    /// `config` for a search on this data: its shape and whether its features are
-    /// standardised, which costs and budgets are measured on (the front ends' one way).
+    /// `config` for a search on this data: its shape, which costs and budgets are measured
+    /// on (the front ends' one way).
     pub fn configure(&self, config: SearchConfig) -> SearchConfig {
         SearchConfig {
             shape: self.shape,
-            standardised: self.scaling.is_some(),
             ..config
         }
     }
@@ -211,6 +213,7 @@ impl Dataset {
             labels,
             shape,
             scaling: None,
+            raw_test: Vec::new(),
             constant: Vec::new(),
             generated: Some(config),
             file: None,
@@ -218,6 +221,16 @@ impl Dataset {
             classes,
             order: Vec::new(),
         })
+    }
+
+    /// The test split's features as read (before any standardisation), row-major: what a
+    /// deployed int8 network reads.
+    pub fn raw_test(&self) -> &[f32] {
+        if self.scaling.is_some() {
+            return &self.raw_test;
+        }
+        let (n_train, n_dev) = Split::sizes(self.labels.len());
+        &self.x[((n_train + n_dev) * self.shape.inputs()).min(self.x.len())..]
     }
 
     /// `split.csv` for a data file: `row,part` for each row in split order (`row` its index
@@ -304,6 +317,12 @@ impl Dataset {
             &table.features,
             &table.classes,
         );
+        let raw_test = if options.standardize {
+            let (n_train, n_dev) = Split::sizes(table.labels.len());
+            table.x[(n_train + n_dev) * table.shape.inputs()..].to_vec()
+        } else {
+            Vec::new()
+        };
         let (scaling, constant) = if options.standardize {
             let (scaling, constant) =
                 Scaling::fit_and_apply(&mut table.x, &table.labels, table.shape).map_err(|o| {
@@ -322,6 +341,7 @@ impl Dataset {
             labels: table.labels,
             shape: table.shape,
             scaling,
+            raw_test,
             constant: constant
                 .into_iter()
                 .map(|j| table.features[j].clone())

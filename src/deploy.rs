@@ -359,8 +359,7 @@ fn int8(model: &Model, format: Format, rows: &Rows) -> Result<Export, Failure> {
     let (deploy, q) = if rows.labels.is_empty() {
         (None, Int8Model::quantize(model, &rows.train)?)
     } else {
-        let test = model.standardised(&rows.test);
-        let (d, q) = Deploy::measure(model, &rows.train, &test, &rows.labels)?;
+        let (d, q) = Deploy::measure(model, &rows.train, &rows.test, &rows.labels)?;
         (Some(d), q)
     };
     let header = || crate::c_int8::header(model, &q);
@@ -414,8 +413,9 @@ pub struct Deploy {
 }
 
 impl Deploy {
-    /// Quantises `model` on the `train` inputs and measures both variants on the `test` inputs
-    /// and `labels` (inputs standardised, row-major). The float accuracy is the model's own.
+    /// Quantises `model` on the `train` inputs (standardised) and measures both variants on
+    /// the `test` rows (raw, as a part reads them) and `labels`, row-major. The float accuracy
+    /// is the model's own.
     pub fn measure(
         model: &Model,
         train: &[f32],
@@ -426,7 +426,7 @@ impl Deploy {
         let right = test
             .chunks_exact(model.inputs())
             .zip(labels)
-            .filter(|(x, l)| crate::int8::argmax(&q.logits(&q.scaled(x))) == **l)
+            .filter(|(x, l)| q.predict(x) == **l)
             .count();
         let float = crate::c_header::header(model);
         let int8 = crate::c_int8::header(model, &q);

@@ -243,6 +243,12 @@ pub enum ExportError {
     },
     /// An int8 network without calibration rows to choose its scales.
     NoCalibrationRows,
+    /// A feature (from 0) whose int8 input scale no power of two in `i8` reaches (its spread
+    /// is beyond 2^±100 or so): the integer front cannot read it.
+    InputScale {
+        /// The feature, from 0.
+        feature: usize,
+    },
 }
 
 /// Rows of a run's data an export needs.
@@ -270,6 +276,12 @@ impl fmt::Display for ExportError {
             ExportError::NoCalibrationRows => write!(
                 f,
                 "int8: no calibration rows (the run's train split) to choose the scales"
+            ),
+            ExportError::InputScale { feature } => write!(
+                f,
+                "int8: feature {} spreads too little or too much for an integer input scale \
+                 (2^t with t in -128..=127)",
+                feature + 1
             ),
         }
     }

@@ -2,9 +2,12 @@
 //! reference that `export --format c --int8` (and the Arduino library) must match bit for bit.
 //!
 //! The scheme, symmetric throughout (zero is exactly 0):
-//! - **Inputs**: standardised in `f32` (the float header's formula), multiplied by the
-//!   input's inverse scale and rounded to an `i8`, saturating (the one float step; a caller
-//!   with its own integer sensor pipeline hands `i8` inputs straight to the network).
+//! - **Inputs** ([`Front`]): each raw `f32` feature becomes an `i8` in integers alone, read
+//!   from its bits: `x · 2ᵗ` truncated to an integer (`t` the feature's shift), less the
+//!   feature's offset (its mean at that scale), times a 16-bit multiplier, over 2²³, rounded
+//!   half up and saturated. The standardisation and the input's scale are folded into the
+//!   three constants, so a part without an FPU links no float routine (a caller with its own
+//!   integer sensor pipeline hands `i8` inputs straight to the network).
 //! - **Lead activations** (before the first linear layer): a 256-entry table from the input's
 //!   `i8` to the activations' `i8`.
 //! - **Hidden layers**: `i8` weights with one scale per output row, `i32` biases at the scale
@@ -29,7 +32,6 @@
 
 use piconas_core::arch::Activation;
 
-use crate::data::Scaling;
 use crate::failure::Failure;
 use crate::file_errors::ExportError;
 use crate::layers::{Model, apply_all};
@@ -83,13 +85,117 @@ pub struct Member {
     pub weight: i32,
 }
 
+/// The multiplier's fixed-point shift in the front: `q = (x·2ᵗ − offset) · multiplier / 2²³`.
+pub const FRONT_SHIFT: u32 = 23;
+
+/// The largest magnitude of `x · 2ᵗ` and of an offset: both fit `i32`, and so does their
+/// difference.
+pub const FRONT_LIMIT: i32 = 1 << 30;
+
+/// The largest magnitude of `x · 2ᵗ − offset` the front multiplies (an `int16_t`): beyond it
+/// the input saturates anyway, since every multiplier is at least 2¹⁵ (see [`Front`]).
+pub const FRONT_CLAMP: i32 = 32767;
+
+/// How raw features become the network's `i8` inputs, in integers from their `f32` bits. For
+/// feature `j`, with `a` its real input scale (the standardisation's `1/scale` times the
+/// inputs' inverse scale) and `mean` its mean (0 unless standardised):
+/// - `shift[j]` = `t`, chosen so that `multiplier[j] = round(a · 2^(23 − t))` lies in
+///   [2¹⁵, 2¹⁶): one step of the input is 128 to 256 units of `x · 2ᵗ`, so truncating `x · 2ᵗ`
+///   to an integer moves it by less than 1/128 of a step;
+/// - `offset[j]` = `round(mean · 2ᵗ)` within ±2³⁰.
+///
+/// See [`Front::input`] for the steps; the C header does the same (`piconas_front`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Front {
+    /// Per feature: the power of two `t` the raw value is scaled by.
+    pub shift: Vec<i8>,
+    /// Per feature: the mean at that scale.
+    pub offset: Vec<i32>,
+    /// Per feature: the input scale at that scale, in [2¹⁵, 2¹⁶).
+    pub multiplier: Vec<u16>,
+}
+
+/// `x · 2ᵗ` truncated toward zero, within ±2³⁰, from `x`'s bits: zero and subnormal values
+/// read as 0, infinities and NaN saturate by their sign bit.
+pub fn fixed(x: f32, t: i8) -> i32 {
+    let bits = x.to_bits();
+    let exponent = ((bits >> 23) & 0xff) as i32;
+    let magnitude = if exponent == 0 {
+        0
+    } else {
+        let mantissa = (bits & 0x7f_ffff) | 0x80_0000;
+        let shift = exponent - 150 + i32::from(t);
+        if shift >= 7 || exponent == 255 {
+            FRONT_LIMIT
+        } else if shift >= 0 {
+            (mantissa << shift) as i32
+        } else if shift < -24 {
+            0
+        } else {
+            (mantissa >> -shift) as i32
+        }
+    };
+    if bits >> 31 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+impl Front {
+    /// The front of features with real input scales `scales` and `means` (each in `f64`), or
+    /// the first feature whose scale no shift of `i8` reaches.
+    pub fn new(scales: &[f64], means: &[f64]) -> Result<Front, usize> {
+        let mut front = Front::default();
+        for (j, (&a, &mean)) in scales.iter().zip(means).enumerate() {
+            let (t, multiplier) = Front::scaled(a).ok_or(j)?;
+            let offset = (mean * 2f64.powi(t)).round();
+            let limit = f64::from(FRONT_LIMIT);
+            front.shift.push(t as i8);
+            front.offset.push(offset.clamp(-limit, limit) as i32);
+            front.multiplier.push(multiplier);
+        }
+        Ok(front)
+    }
+
+    /// The shift `t` and multiplier `round(a · 2^(23 − t))` in [2¹⁵, 2¹⁶) of the real scale
+    /// `a`; `None` if `t` would leave `i8` (or `a` is not a positive number).
+    fn scaled(a: f64) -> Option<(i32, u16)> {
+        if !(a > 0.0 && a.is_finite()) {
+            return None;
+        }
+        let mut t = a.log2().floor() as i32 + 8;
+        // log2 may be a step off near a power of two, and rounding may reach 2¹⁶: walk to it.
+        for _ in 0..4 {
+            let m = (a * 2f64.powi(FRONT_SHIFT as i32 - t)).round();
+            if m >= 65536.0 {
+                t += 1;
+            } else if m < 32768.0 {
+                t -= 1;
+            } else {
+                return i8::try_from(t).ok().map(|_| (t, m as u16));
+            }
+        }
+        None
+    }
+
+    /// Raw feature `j`'s input: `d = clamp(x·2ᵗ − offset, ±32767)`, then
+    /// `floor((d · multiplier + 2²²) / 2²³)` saturated to `i8` (a half rounds up). Integers
+    /// only; `d · multiplier` fits `i32`, and the rounding is done as
+    /// `(floor(v / 2²²) + 1) >> 1` so that adding the half cannot overflow.
+    pub fn input(&self, j: usize, x: f32) -> i8 {
+        let d = (i64::from(fixed(x, self.shift[j])) - i64::from(self.offset[j]))
+            .clamp(-i64::from(FRONT_CLAMP), i64::from(FRONT_CLAMP)) as i32;
+        let v = d * i32::from(self.multiplier[j]);
+        (((v >> (FRONT_SHIFT - 1)) + 1) >> 1).clamp(-128, 127) as i8
+    }
+}
+
 /// An integer-only ensemble of networks (one network: an ensemble of one).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Int8Model {
-    /// Raw features become inputs as `(x − mean) / scale` (in `f32`), if present.
-    pub standardize: Option<Scaling>,
-    /// Inputs are `round(standardised · input_inverse)`, saturated to `i8`.
-    pub input_inverse: f32,
+    /// How raw features become its `i8` inputs.
+    pub front: Front,
     /// The lead activations as one table, if there are any.
     pub lead: Option<Table>,
     /// At least one.
@@ -198,29 +304,18 @@ impl Int8Model {
         }
         let count = members.len().max(1) as f64;
         Ok(Int8Model {
-            standardize: model.standardize.clone(),
-            input_inverse: (1.0 / input_scale) as f32,
+            front: front(model, input_scale)?,
             lead,
             members,
             logit_scale: (top / f64::from(1u32 << SHIFT) / count) as f32,
         })
     }
 
-    /// One raw row as the network's `i8` inputs: standardised, scaled and rounded (the one
-    /// float step).
+    /// One raw row as the network's `i8` inputs (integers only, see [`Front`]).
     pub fn input(&self, raw: &[f32]) -> Vec<i8> {
-        let mut x = raw.to_vec();
-        if let Some(z) = &self.standardize {
-            piconas_core::standardize::apply(&mut x, &z.mean, &z.scale);
-        }
-        self.scaled(&x)
-    }
-
-    /// One standardised row as the network's `i8` inputs.
-    pub fn scaled(&self, standardised: &[f32]) -> Vec<i8> {
-        standardised
-            .iter()
-            .map(|&v| to_i8(v * self.input_inverse))
+        raw.iter()
+            .enumerate()
+            .map(|(j, &x)| self.front.input(j, x))
             .collect()
     }
 
@@ -274,6 +369,22 @@ impl Int8Model {
     pub fn predict(&self, raw: &[f32]) -> u8 {
         argmax(&self.logits(&self.input(raw)))
     }
+}
+
+/// The front of `model`'s raw features, whose standardised values have the scale
+/// `input_scale`: each feature's real scale is `1 / (input_scale · scale)`.
+fn front(model: &Model, input_scale: f64) -> Result<Front, Failure> {
+    let d = model.inputs();
+    let (scales, means): (Vec<f64>, Vec<f64>) = match &model.standardize {
+        Some(z) => z
+            .scale
+            .iter()
+            .zip(&z.mean)
+            .map(|(&s, &m)| (1.0 / (input_scale * f64::from(s)), f64::from(m)))
+            .unzip(),
+        None => (vec![1.0 / input_scale; d], vec![0.0; d]),
+    };
+    Front::new(&scales, &means).map_err(|feature| ExportError::InputScale { feature }.into())
 }
 
 /// Member `m` of `model` quantised: its inputs of scale `scale` (after the lead table), each
@@ -372,6 +483,97 @@ pub fn requantized(sum: i32, m: i32, limit: i32) -> i8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Scaling;
+
+    #[test]
+    fn fixed_point_reads_the_bits_truncating_toward_zero() {
+        let cases = [
+            (0.0, 0, 0),
+            (-0.0, 5, 0),
+            (1.0, 0, 1),
+            (1.5, 1, 3),
+            (-2.75, 2, -11),
+            (0.7, 3, 5), // 5.6
+            (-0.7, 3, -5),
+            (0.99, 0, 0),
+            (12345.0, -4, 771), // 771.5625
+            (1e-40, 100, 0),    // a subnormal reads as 0
+            (f32::MIN_POSITIVE, 126, 1),
+            (3e38, 0, FRONT_LIMIT),
+            (-3e38, -120, -225), // −225.7
+            (-3e38, 0, -FRONT_LIMIT),
+            ((1 << 30) as f32, 0, FRONT_LIMIT),
+            (((1 << 30) - 64) as f32, 0, (1 << 30) - 64),
+            (f32::INFINITY, -128, FRONT_LIMIT),
+            (f32::NEG_INFINITY, 0, -FRONT_LIMIT),
+            (f32::NAN, -128, FRONT_LIMIT),
+            (-f32::NAN, 0, -FRONT_LIMIT),
+            (1.0, -24, 0),
+            (16_777_215.0, -23, 1), // just under 2²⁴: a shift of 23 leaves 1
+            (16_777_216.0, -24, 1),
+        ];
+        for (x, t, want) in cases {
+            assert_eq!(fixed(x, t), want, "{x} · 2^{t}");
+        }
+    }
+
+    #[test]
+    fn each_multiplier_is_sixteen_bits_with_the_top_one_set() {
+        for a in [
+            1e-30,
+            0.001,
+            0.37,
+            1.0,
+            1.999_99,
+            2.0,
+            127.0 / 3.0,
+            65535.5,
+            1e25,
+        ] {
+            let (t, m) = Front::scaled(a).unwrap();
+            assert!(m >= 1 << 15, "{a}: {m}");
+            let real = a * 2f64.powi(FRONT_SHIFT as i32 - t);
+            assert!((f64::from(m) - real).abs() <= 0.5, "{a}: {m} for {real}");
+        }
+        // Scales no shift of i8 reaches, and scales that are no scale.
+        for a in [0.0, -1.0, f64::INFINITY, f64::NAN, 1e-45, 1e40] {
+            assert_eq!(Front::scaled(a), None, "{a}");
+        }
+        assert_eq!(Front::new(&[1.0, 0.0], &[0.0, 0.0]), Err(1));
+    }
+
+    #[test]
+    fn the_front_is_the_rounded_standardised_input_within_a_hair() {
+        // (x − mean) · a in f64, rounded half up and saturated, against the integer front: the
+        // same wherever the real value is not within 1/64 of a half (the truncation of x · 2ᵗ
+        // moves it by under 1/128, the offset and the multiplier by less still).
+        let (scales, means) = (
+            [0.05, 3.0, 127.0 / 2.5, 1e-3, 400.0],
+            [1000.0, -0.25, 0.0, 2.0e4, 1.5],
+        );
+        let front = Front::new(&scales, &means).unwrap();
+        let (mut same, mut total) = (0, 0);
+        for i in 0..20_000 {
+            let j = i % scales.len();
+            let spread = 160.0 / scales[j];
+            let x = (means[j] + spread * (((i * 7919) % 10_007) as f64 / 5003.5 - 1.0)) as f32;
+            let real = (f64::from(x) - means[j]) * scales[j];
+            let want = (real + 0.5).floor().clamp(-128.0, 127.0) as i8;
+            let got = front.input(j, x);
+            let near_half = ((real + 0.5) - (real + 0.5).round()).abs() < 1.0 / 64.0;
+            assert!(
+                got == want || (near_half && (i32::from(got) - i32::from(want)).abs() == 1),
+                "feature {j}: {x} gives {got}, (x − mean) · a = {real}"
+            );
+            same += usize::from(got == want);
+            total += 1;
+        }
+        assert!(same * 100 >= total * 99, "{same} of {total}");
+        // Far beyond the clamp, the input saturates with the sign of the difference.
+        assert_eq!(front.input(0, 1e9), 127);
+        assert_eq!(front.input(0, -1e9), -128);
+        assert_eq!(front.input(2, 0.0), 0);
+    }
 
     #[test]
     fn rounding_to_i8_saturates_and_rounds_half_up() {

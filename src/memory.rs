@@ -67,7 +67,7 @@ mod tests {
                 (expected.constants + names, expected.stack),
                 "float {arch} on {d}×{k}, {members} members"
             );
-            let expected = Memory::int8(&arch, shape, standardised, members);
+            let expected = Memory::int8(&arch, shape, members);
             assert_eq!(
                 (int8.flash, int8.stack),
                 (expected.constants + names, expected.stack),

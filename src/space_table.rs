@@ -325,8 +325,8 @@ impl Table {
     /// The table as CSV: per architecture its number, tokens, how many sequences of the raw
     /// space it stands for, the mean reward and its spread over the child seeds, each seed's
     /// reward, its parameters and multiply-adds on `shape`, and the bytes of its constants in
-    /// the int8 header ([`Memory::int8`]: the class names not counted), `standardised` or not.
-    pub fn to_csv(&self, shape: Shape, standardised: bool) -> String {
+    /// the int8 header ([`Memory::int8`]: the class names not counted).
+    pub fn to_csv(&self, shape: Shape) -> String {
         let members = members(self.header.max_tokens as usize);
         let seeds: String = (0..self.header.seeds)
             .map(|j| format!(",reward_{j}"))
@@ -349,7 +349,7 @@ impl Table {
                 row.spread(),
                 arch.parameter_count(shape),
                 arch.forward_macs(shape),
-                Memory::int8(&arch, shape, standardised, 1).constants,
+                Memory::int8(&arch, shape, 1).constants,
             ));
         }
         out
@@ -723,7 +723,7 @@ mod tests {
     #[test]
     fn the_csv_has_a_row_per_architecture_standing_for_every_sequence() {
         let table = sequential(&header(Shard::WHOLE, 2));
-        let csv = table.to_csv(Shape::MOONS, true);
+        let csv = table.to_csv(Shape::MOONS);
         let mut lines = csv.lines();
         assert_eq!(
             lines.next(),
@@ -755,14 +755,14 @@ mod tests {
         // [] is Linear(2, 2): 6 parameters, 4 multiply-adds.
         assert_eq!(rows[0][1], "[]");
         // [] is Linear(2, 2): 6 parameters, 4 multiply-adds, and in int8 4 weights, 2 biases
-        // and a member weight, with the standardisation's 16 bytes.
+        // and a member weight, with the integer front's 14 bytes.
         assert_eq!(
             (
                 rows[0][7].as_str(),
                 rows[0][8].as_str(),
                 rows[0][9].as_str()
             ),
-            ("6", "4", "32")
+            ("6", "4", "30")
         );
         let spread: f32 = rows[0][4].parse().unwrap();
         let (a, b): (f32, f32) = (rows[0][5].parse().unwrap(), rows[0][6].parse().unwrap());

@@ -254,7 +254,7 @@ fn a_budget_no_network_meets_on_the_data_is_refused_before_anything_is_written()
     let part = piconas_core::target::Target::Atmega328p.part().unwrap();
     let least = piconas_core::target::Budget::SMALLEST
         .iter()
-        .map(|a| part.footprint(a, wine_shape, true, 5).flash)
+        .map(|a| part.footprint(a, wine_shape, 5).flash)
         .min()
         .unwrap();
     let o = quick(

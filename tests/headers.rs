@@ -40,6 +40,7 @@ fn declared_flash(text: &str, classes: &[String]) -> usize {
     let size = |ctype: &str| match ctype {
         "float" | "int32_t" => 4,
         "int8_t" | "unsigned char" => 1,
+        "uint16_t" => 2,
         "int64_t" => 8,
         other => panic!("an array of {other}"),
     };

@@ -14,8 +14,8 @@
 //! capacity `u16`, reserved `u16`, the configuration (since version 4 with the data's shape, the
 //! metric and the folds; since version 5 with the original's rules, [`crate::rules`]; since
 //! version 6 with the child's step floor, weight decay and best epoch and evolution's
-//! population and tournament; since version 7 with the budget and whether the data is
-//! standardised),
+//! population and tournament; since version 7 with the budget; version 7 also held whether
+//! the data is standardised, which version 8 drops),
 //! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
 //! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
@@ -35,7 +35,7 @@ use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 7;
+pub const VERSION: u16 = 8;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -262,13 +262,13 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u32(c.tournament as u32);
     w.u8(place(&BestEpoch::ALL, c.child.best_epoch));
     w.u8(place(&crate::config::Selection::ALL, c.selection));
-    // Since version 7: the budget, and whether the data is standardised (which it reads).
+    // Since version 7: the budget (since version 8 without whether the data is standardised,
+    // which no cost reads any more).
     w.u8(place(&crate::config::Target::ALL, c.budget.target));
     w.u32(c.budget.max_flash);
     w.u32(c.budget.max_ram);
     w.u32(c.budget.max_latency_us);
     w.u8(place(&crate::target::OverBudget::ALL, c.budget.over));
-    w.u8(u8::from(c.standardised));
 }
 
 /// Where `choice` is in `all`.
@@ -278,7 +278,7 @@ fn place<T: PartialEq>(all: &[T], choice: T) -> u8 {
 
 /// Bytes of the configuration's encoding.
 const CONFIG_LEN: usize =
-    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 15;
+    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 14;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,

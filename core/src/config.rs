@@ -373,10 +373,6 @@ pub struct SearchConfig {
     /// The data's shape (features and classes): what the cost of an architecture is measured
     /// on. Not a setting: the front ends set it from the data. Default: the moons' (2, 2).
     pub shape: Shape,
-    /// Whether the data's features are standardised (the exported header then standardises
-    /// them too, which a budget counts). Not a setting: the front ends set it from the data.
-    /// Default: no (generated data).
-    pub standardised: bool,
     /// The part the winner must fit, and its hard limits ([`crate::target`]): an architecture
     /// over them is never trained (its reward is 0) nor a finalist. Default: the host, no
     /// limits.
@@ -420,7 +416,6 @@ impl SearchConfig {
         cost_weight: 0.0,
         cost: Cost::Macs,
         shape: Shape::MOONS,
-        standardised: false,
         budget: Budget::NONE,
         folds: 5,
         reward_folds: 0,
@@ -451,8 +446,7 @@ impl SearchConfig {
 
     /// Whether the deployed network of `arch` fits the budget (always on the host).
     pub fn fits(&self, arch: &Arch) -> bool {
-        self.budget
-            .fits(arch, self.shape, self.standardised, self.deployed_members())
+        self.budget.fits(arch, self.shape, self.deployed_members())
     }
 
     /// The folds each rollout's child is scored over on data whose dev split has `dev_rows`
@@ -851,7 +845,7 @@ impl SearchConfig {
     }
 
     /// Whether the budget leaves room for some network on the data's shape
-    /// ([`SearchConfig::shape`], [`SearchConfig::standardised`]): if not, the error names a
+    /// ([`SearchConfig::shape`]): if not, the error names a
     /// limit and what the smallest network needs of it. [`crate::Search::start`] checks it
     /// after [`SearchConfig::validate`]; a front end that checks settings before it reads the
     /// data checks this once it has (the shape is the data's only then).
@@ -860,9 +854,8 @@ impl SearchConfig {
         let Some((part, resolved)) = self.validate_budget()? else {
             return Ok(());
         };
-        let (shape, standardised, members) =
-            (self.shape, self.standardised, self.deployed_members());
-        if b.fallback(shape, standardised, members).is_some() {
+        let (shape, members) = (self.shape, self.deployed_members());
+        if b.fallback(shape, members).is_some() {
             return Ok(());
         }
         // No architecture fits: name a limit the smallest network needs more of.
@@ -873,12 +866,12 @@ impl SearchConfig {
         };
         let short = [Resource::Flash, Resource::Ram, Resource::Latency]
             .into_iter()
-            .filter_map(|r| Some((r, b.least(r, shape, standardised, members)?)))
+            .filter_map(|r| Some((r, b.least(r, shape, members)?)))
             .find(|&(r, least)| least > limit(r));
         let (resource, least) = short
             .or_else(|| {
-                let r = b.exceeded(&Arch::EMPTY, shape, standardised, members)?;
-                let cost = part.footprint(&Arch::EMPTY, shape, standardised, members);
+                let r = b.exceeded(&Arch::EMPTY, shape, members)?;
+                let cost = part.footprint(&Arch::EMPTY, shape, members);
                 Some(match r {
                     Resource::Flash => (r, cost.flash),
                     Resource::Ram => (r, cost.ram),
@@ -945,11 +938,10 @@ mod tests {
         );
     }
 
-    /// A search on wine's shape (13 standardised features, 3 classes) under `budget`.
+    /// A search on wine's shape (13 features, 3 classes) under `budget`.
     fn wine(budget: Budget) -> SearchConfig {
         SearchConfig {
             shape: Shape::new(13, 3).unwrap(),
-            standardised: true,
             budget,
             ..SearchConfig::default()
         }
@@ -994,10 +986,10 @@ mod tests {
 
     #[test]
     fn a_budget_needs_room_for_the_smallest_network() {
-        // The smallest network needs more flash than 1000 bytes (its code alone is 2 KB).
+        // The smallest network needs more flash than 1000 bytes (its code alone is 1.25 KB).
         let part = Target::Atmega328p.part().unwrap();
-        let empty = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), true, 5);
-        let one = part.footprint(&Arch::ONE, Shape::new(13, 3).unwrap(), true, 5);
+        let empty = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), 5);
+        let one = part.footprint(&Arch::ONE, Shape::new(13, 3).unwrap(), 5);
         let tight = wine(Budget {
             max_flash: 1000,
             ..UNO

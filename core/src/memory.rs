@@ -110,6 +110,10 @@ pub fn int8_stack(inputs: usize, width: usize, classes: usize) -> usize {
 /// A 256-entry table of int8 activations.
 const TABLE: usize = 256;
 
+/// The int8 front's constants a feature: its shift (`int8_t`), offset (`int32_t`) and
+/// multiplier (`uint16_t`), standardised or not.
+const FRONT: usize = 1 + 4 + 2;
+
 impl Memory {
     /// The float header (`export --format c`) of an ensemble of `members` networks of `arch` on
     /// data of `shape`: four bytes a weight and bias.
@@ -125,12 +129,13 @@ impl Memory {
         }
     }
 
-    /// The int8 header (`export --format c --int8`, the Arduino library): a byte a weight,
+    /// The int8 header (`export --format c --int8`, the Arduino library): seven bytes a
+    /// feature for its front (the standardisation folded in, whether or not), a byte a weight,
     /// four a bias, per hidden row a requantisation multiplier and limit (four bytes each),
     /// four bytes a member for its weight in the ensemble, and one 256-byte table for the
     /// activations before the first layer and after each hidden layer that has any (shared by
     /// the members).
-    pub fn int8(arch: &Arch, shape: Shape, standardised: bool, members: usize) -> Memory {
+    pub fn int8(arch: &Arch, shape: Shape, members: usize) -> Memory {
         let layers = Layers::of(arch, shape);
         let hidden = layers.hidden().len();
         let per_member: usize = layers
@@ -143,7 +148,7 @@ impl Memory {
             })
             .sum();
         Memory {
-            constants: standardisation(shape, standardised)
+            constants: FRONT * shape.inputs()
                 + members * (per_member + 4)
                 + TABLE * layers.tables(),
             stack: int8_stack(shape.inputs(), width(arch, shape), shape.classes()),
@@ -158,22 +163,20 @@ mod tests {
     #[test]
     fn the_moons_linear_classifier_and_a_small_network_by_hand() {
         let moons = Shape::MOONS;
-        // `[]`: a 2×2 layer; int8: 4 weights, 2 biases, a member weight, standardisation.
+        // `[]`: a 2×2 layer; int8: the front (7 bytes a feature), 4 weights, 2 biases, a
+        // member weight.
         let empty: Arch = "[]".parse().unwrap();
-        assert_eq!(
-            Memory::int8(&empty, moons, true, 1).constants,
-            16 + 4 + 8 + 4
-        );
+        assert_eq!(Memory::int8(&empty, moons, 1).constants, 14 + 4 + 8 + 4);
         assert_eq!(Memory::float(&empty, moons, true, 1).constants, 16 + 4 * 6);
         // `[Tanh, 4, ReLU]`: the lead table, a hidden layer of 4 rows with its table.
         let a: Arch = "[Tanh, 4, ReLU]".parse().unwrap();
         let hidden = 2 * 4 + 4 * (4 + 4 + 4);
         let output = 4 * 2 + 4 * 2;
         assert_eq!(
-            Memory::int8(&a, moons, false, 1).constants,
-            256 + hidden + output + 4 + 256
+            Memory::int8(&a, moons, 1).constants,
+            14 + 256 + hidden + output + 4 + 256
         );
-        assert_eq!(Memory::int8(&a, moons, false, 1).stack, 2 * 4 + 2 + 24);
+        assert_eq!(Memory::int8(&a, moons, 1).stack, 2 * 4 + 2 + 24);
         assert_eq!(Memory::float(&a, moons, false, 1).stack, 8 + 32 + 16);
     }
 

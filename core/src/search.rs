@@ -526,7 +526,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let config = &self.config;
         let fallback = [Finalist {
             arch: (config.budget)
-                .fallback(config.shape, config.standardised, config.deployed_members())
+                .fallback(config.shape, config.deployed_members())
                 .unwrap_or(Arch::EMPTY),
             ..Finalist::EMPTY
         }];
@@ -1179,7 +1179,7 @@ mod tests {
         };
         let part = crate::target::Target::Atmega328p.part().unwrap();
         let edge: Arch = "[4, ReLU, 4]".parse().unwrap();
-        let bound = part.footprint(&edge, Shape::MOONS, false, 2).cycles_bound;
+        let bound = part.footprint(&edge, Shape::MOONS, 2).cycles_bound;
         let budgeted = SearchConfig {
             budget: crate::target::Budget {
                 target: crate::target::Target::Atmega328p,
@@ -1242,7 +1242,7 @@ mod tests {
         let v = Data::shaped(200, 13, 3);
         let split = v.split();
         let part = crate::target::Target::Atmega328p.part().unwrap();
-        let one = part.footprint(&Arch::ONE, wine, false, 5);
+        let one = part.footprint(&Arch::ONE, wine, 5);
         let config = SearchConfig {
             shape: wine,
             budget: crate::target::Budget {

@@ -11,12 +11,15 @@
 //! The cost of the smallest program that classifies with the exported header (features in a
 //! volatile array, the class written to a port; `tests/targets/measure.rs`), on the part:
 //! - **flash**: the header's constants, exact ([`Memory`]), plus its code: a linear model in
-//!   the hidden layers, the activation tables and the standardisation;
+//!   the hidden layers, the activation tables and the ensemble;
 //! - **RAM**: the program's features (four bytes each) plus the stack the header states
 //!   ([`Memory::stack`]);
 //! - **latency**: the cycles of one `piconas_predict` (from raw features to the class), a
-//!   linear model in the work it does ([`Work`]: multiply-adds, layers, requantised rows,
-//!   table lookups, standardised inputs), over the part's clock.
+//!   linear model in the work it does ([`Work`]: features read, multiply-adds, layers,
+//!   requantised rows, table lookups, logits weighed into an ensemble), over the part's clock.
+//!
+//! The int8 header reads raw features in integers, the standardisation folded into its
+//! constants (`src/int8.rs`'s `Front`): whether the data is standardised changes no cost.
 //!
 //! The models are fitted to measurements on the part (`tests/targets/calibrate.rs` measures,
 //! `tests/targets/fit.py` fits, `tests/targets.rs` checks them on architectures they never
@@ -55,10 +58,8 @@ impl Target {
 /// the cycle model, in [`Work::features`]' order.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Work {
-    /// Raw features quantised (a float multiply, a rounding and a saturation each).
+    /// Raw features read into int8 inputs (from their bits, in integers).
     pub inputs: u32,
-    /// Raw features standardised first (a float subtraction and division each), or 0.
-    pub standardised: u32,
     /// Lookups in the lead table (activations before the first layer), every member.
     pub lead_lookups: u32,
     /// Multiply-adds of the linear layers, every member.
@@ -67,7 +68,8 @@ pub struct Work {
     pub hidden_rows: u32,
     /// Lookups in the hidden layers' activation tables, every member.
     pub table_lookups: u32,
-    /// Logits weighed into the ensemble's sum (an int64 multiply-add each), every member.
+    /// Logits weighed into an ensemble's sum (an int64 multiply-add each), every member; none
+    /// for one network, whose class is the arg-max of its own int32 logits.
     pub outputs: u32,
     /// Linear layers walked, every member.
     pub layers: u32,
@@ -78,11 +80,11 @@ pub struct Work {
 }
 
 /// How many features [`Work::features`] has.
-pub const WORK_FEATURES: usize = 11;
+pub const WORK_FEATURES: usize = 10;
 
 impl Work {
-    /// The work of `members` networks of `arch` on `shape`, standardised or not.
-    pub fn of(arch: &Arch, shape: Shape, standardised: bool, members: u32) -> Work {
+    /// The work of `members` networks of `arch` on `shape`.
+    pub fn of(arch: &Arch, shape: Shape, members: u32) -> Work {
         let layers = Layers::of(arch, shape);
         let d = shape.inputs() as u32;
         let m = members;
@@ -92,12 +94,11 @@ impl Work {
         let hidden = layers.hidden();
         Work {
             inputs: d,
-            standardised: if standardised { d } else { 0 },
             lead_lookups: if layers.lead { m * d } else { 0 },
             macs: m * sum(&|l| l.fan_in * l.fan_out),
             hidden_rows: m * hidden.iter().map(|l| l.fan_out).sum::<usize>() as u32,
             table_lookups: m * sum(&|l| if l.activated { l.fan_out } else { 0 }),
-            outputs: m * shape.classes() as u32,
+            outputs: if m > 1 { m * shape.classes() as u32 } else { 0 },
             layers: m * layers.linear.len() as u32,
             members: m,
             classes: shape.classes() as u32,
@@ -109,7 +110,6 @@ impl Work {
         [
             1,
             self.inputs,
-            self.standardised,
             self.lead_lookups,
             self.macs,
             self.hidden_rows,
@@ -125,7 +125,6 @@ impl Work {
     pub const FEATURE_NAMES: [&'static str; WORK_FEATURES] = [
         "one",
         "inputs",
-        "standardised",
         "lead_lookups",
         "macs",
         "hidden_rows",
@@ -138,18 +137,15 @@ impl Work {
 }
 
 /// The code model's features: a constant 1, the hidden layers, the hidden layers with
-/// activations, the lead table, the standardisation, an ensemble (more than one member: the
-/// loop over them) and the hidden layers again when in an ensemble (each layer's code indexes
-/// its member's weights).
+/// activations, the lead table, an ensemble (more than one member: the loop over them and the
+/// int64 sum), the hidden layers again when in an ensemble (each layer's code indexes its
+/// member's weights), and more than four inputs (measured: avr-gcc -Os compiles the loops
+/// over at most four features into less code; with this feature the held-out flash error's
+/// 95th percentile fell from 12.0 % to 7.8 %).
 pub const CODE_FEATURES: usize = 7;
 
 /// The code model's features of `members` networks of `arch` on `shape`.
-pub fn code_features(
-    arch: &Arch,
-    shape: Shape,
-    standardised: bool,
-    members: u32,
-) -> [u32; CODE_FEATURES] {
+pub fn code_features(arch: &Arch, shape: Shape, members: u32) -> [u32; CODE_FEATURES] {
     let layers = Layers::of(arch, shape);
     let hidden = layers.hidden();
     let ensemble = u32::from(members > 1);
@@ -158,9 +154,9 @@ pub fn code_features(
         hidden.len() as u32,
         hidden.iter().filter(|l| l.activated).count() as u32,
         u32::from(layers.lead),
-        u32::from(standardised),
         ensemble,
         ensemble * hidden.len() as u32,
+        u32::from(shape.inputs() > 4),
     ]
 }
 
@@ -170,9 +166,9 @@ pub const CODE_FEATURE_NAMES: [&str; CODE_FEATURES] = [
     "hidden",
     "activated",
     "lead",
-    "standardised",
     "ensemble",
     "ensemble_hidden",
+    "wide_inputs",
 ];
 
 /// A part: its clock, what it holds, and its fitted cost models.
@@ -223,19 +219,10 @@ fn saturate(v: u64) -> u32 {
 
 impl Part {
     /// What `members` networks of `arch` on `shape` cost here.
-    pub fn footprint(
-        &self,
-        arch: &Arch,
-        shape: Shape,
-        standardised: bool,
-        members: u32,
-    ) -> Footprint {
-        let memory = Memory::int8(arch, shape, standardised, members as usize);
-        let code = dot(
-            &self.code,
-            &code_features(arch, shape, standardised, members),
-        );
-        let work = Work::of(arch, shape, standardised, members);
+    pub fn footprint(&self, arch: &Arch, shape: Shape, members: u32) -> Footprint {
+        let memory = Memory::int8(arch, shape, members as usize);
+        let code = dot(&self.code, &code_features(arch, shape, members));
+        let work = Work::of(arch, shape, members);
         let cycles = dot(&self.cycles, &work.features()).div_ceil(256);
         Footprint {
             flash: saturate(memory.constants as u64 + code),
@@ -253,19 +240,19 @@ impl Part {
 
 /// The ATmega328P: avr-gcc 5.4 `-Os`, cycles counted by Timer1 under simavr 1.6
 /// (`tests/targets/atmega328p.csv`, 240 architectures, fitted by `tests/targets/fit.py`).
-/// A multiply-add costs about 29 cycles, a quantised feature 480 and a standardised one 635
-/// more (soft float), a requantised row 157, a logit weighed into the ensemble 379 (an int64
-/// multiply); the code starts at about 2 KB (the soft-float and 64-bit routines).
+/// A multiply-add costs about 29 cycles, a raw feature read into an int8 input 389 (from its
+/// bits: no soft float), a requantised row 154, a logit weighed into an ensemble's sum 364 (an
+/// int64 multiply); the code starts at about 1.06 KB (1.26 KB with more than four features),
+/// and an ensemble adds about 0.5 KB (its loop, and the 64-bit routines one network does
+/// without).
 const ATMEGA328P: Part = Part {
     target: Target::Atmega328p,
     clock_hz: 16_000_000,
     flash: 32_768 - 512,
     ram: 2048,
-    code: [2140, 198, 0, 36, 272, 142, 99],
-    cycles: [
-        0, 122_787, 162_674, 4020, 7486, 40_296, 4788, 96_996, 0, 0, 0,
-    ],
-    cycles_margin: 110,
+    code: [1059, 196, 0, 29, 496, 105, 197],
+    cycles: [0, 99_457, 3348, 7517, 39_540, 4237, 93_143, 0, 0, 0],
+    cycles_margin: 160,
 };
 
 /// A search's hard limits on a part. A limit of 0 is the part's own: its flash and RAM, and no
@@ -357,15 +344,9 @@ impl Budget {
 
     /// The first resource `members` networks of `arch` on `shape` exceed, if any (never on the
     /// host).
-    pub fn exceeded(
-        &self,
-        arch: &Arch,
-        shape: Shape,
-        standardised: bool,
-        members: u32,
-    ) -> Option<Resource> {
+    pub fn exceeded(&self, arch: &Arch, shape: Shape, members: u32) -> Option<Resource> {
         let (part, limits) = self.limits()?;
-        let cost = part.footprint(arch, shape, standardised, members);
+        let cost = part.footprint(arch, shape, members);
         if cost.flash > limits.flash {
             Some(Resource::Flash)
         } else if cost.ram > limits.ram {
@@ -378,8 +359,8 @@ impl Budget {
     }
 
     /// Whether `members` networks of `arch` on `shape` fit.
-    pub fn fits(&self, arch: &Arch, shape: Shape, standardised: bool, members: u32) -> bool {
-        self.exceeded(arch, shape, standardised, members).is_none()
+    pub fn fits(&self, arch: &Arch, shape: Shape, members: u32) -> bool {
+        self.exceeded(arch, shape, members).is_none()
     }
 
     /// The smallest networks of the space: `[]` (a linear classifier) and `[1]`. With every
@@ -389,26 +370,20 @@ impl Budget {
     /// The architecture a search under this budget falls back to when it has no finalist that
     /// fits: the first of [`Budget::SMALLEST`] that fits, or `None` if neither does (then no
     /// architecture fits).
-    pub fn fallback(&self, shape: Shape, standardised: bool, members: u32) -> Option<Arch> {
+    pub fn fallback(&self, shape: Shape, members: u32) -> Option<Arch> {
         Self::SMALLEST
             .into_iter()
-            .find(|a| self.fits(a, shape, standardised, members))
+            .find(|a| self.fits(a, shape, members))
     }
 
     /// What the smallest network needs of `resource` (the least over [`Budget::SMALLEST`]), in
     /// the budget's units; `None` on the host.
-    pub fn least(
-        &self,
-        resource: Resource,
-        shape: Shape,
-        standardised: bool,
-        members: u32,
-    ) -> Option<u32> {
+    pub fn least(&self, resource: Resource, shape: Shape, members: u32) -> Option<u32> {
         let part = self.target.part()?;
         Self::SMALLEST
             .iter()
             .map(|a| {
-                let cost = part.footprint(a, shape, standardised, members);
+                let cost = part.footprint(a, shape, members);
                 match resource {
                     Resource::Flash => cost.flash,
                     Resource::Ram => cost.ram,
@@ -447,26 +422,24 @@ mod tests {
         let mut rng = rng::stream(30, Stream::Child, 0);
         for shape in shapes() {
             for members in [1, 5] {
-                for standardised in [false, true] {
-                    let cost = |a: &Arch| part.footprint(a, shape, standardised, members);
-                    let least = |f: fn(Footprint) -> u32| {
-                        Budget::SMALLEST.iter().map(|a| f(cost(a))).min().unwrap()
-                    };
-                    let floor = (
-                        least(|c| c.flash),
-                        least(|c| c.ram),
-                        least(|c| c.cycles_bound),
+                let cost = |a: &Arch| part.footprint(a, shape, members);
+                let least = |f: fn(Footprint) -> u32| {
+                    Budget::SMALLEST.iter().map(|a| f(cost(a))).min().unwrap()
+                };
+                let floor = (
+                    least(|c| c.flash),
+                    least(|c| c.ram),
+                    least(|c| c.cycles_bound),
+                );
+                for i in 0..200 {
+                    let len = i % (MAX_TOKENS + 1);
+                    let shorter: u32 = (0..len).map(|l| 9u32.pow(l as u32)).sum();
+                    let a = Arch::nth(shorter + rng::below(&mut rng, 9u32.pow(len as u32)));
+                    let c = cost(&a);
+                    assert!(
+                        c.flash >= floor.0 && c.ram >= floor.1 && c.cycles_bound >= floor.2,
+                        "{a} on {shape:?}: {c:?} below {floor:?}"
                     );
-                    for i in 0..200 {
-                        let len = i % (MAX_TOKENS + 1);
-                        let shorter: u32 = (0..len).map(|l| 9u32.pow(l as u32)).sum();
-                        let a = Arch::nth(shorter + rng::below(&mut rng, 9u32.pow(len as u32)));
-                        let c = cost(&a);
-                        assert!(
-                            c.flash >= floor.0 && c.ram >= floor.1 && c.cycles_bound >= floor.2,
-                            "{a} on {shape:?}: {c:?} below {floor:?}"
-                        );
-                    }
                 }
             }
         }
@@ -475,15 +448,16 @@ mod tests {
     #[test]
     fn a_footprint_is_the_constants_and_the_models_by_hand() {
         let part = Target::Atmega328p.part().unwrap();
-        // `[]` on wine, standardised, one member: 39 weights, 3 biases (4 bytes), a member
-        // weight, 13 means and scales; the code's constant and standardisation terms.
+        // `[]` on wine, one member: the front (7 bytes a feature), 39 weights, 3 biases (4
+        // bytes), a member weight; the code's constant and more than four inputs.
         let wine = Shape::new(13, 3).unwrap();
-        let c = part.footprint(&Arch::EMPTY, wine, true, 1);
-        let constants = 39 + 12 + 4 + 8 * 13;
-        assert_eq!(c.flash, constants + part.code[0] + part.code[4]);
+        let c = part.footprint(&Arch::EMPTY, wine, 1);
+        let constants = 7 * 13 + 39 + 12 + 4;
+        assert_eq!(c.flash, constants + part.code[0] + part.code[6]);
         // The features (52 bytes) and the stack: two buffers of 13, the int8 inputs, 12 a class.
         assert_eq!(c.ram, 52 + 2 * 13 + 13 + 36);
-        let work = [1, 13, 13, 0, 39, 0, 0, 3, 1, 1, 3];
+        // No logit is weighed: one network's class is the arg-max of its own.
+        let work = [1, 13, 0, 39, 0, 0, 0, 1, 1, 3];
         let fitted: u64 = part
             .cycles
             .iter()
@@ -501,16 +475,15 @@ mod tests {
 
     #[test]
     fn the_models_features_by_hand() {
-        // `[Tanh, 4, ReLU, 2]` on wine, three members, standardised: layers 13→4 (with a
-        // table), 4→2, 2→3, and the lead table.
+        // `[Tanh, 4, ReLU, 2]` on wine, three members: layers 13→4 (with a table), 4→2, 2→3,
+        // and the lead table.
         let a: Arch = "[Tanh, 4, ReLU, 2]".parse().unwrap();
         let wine = Shape::new(13, 3).unwrap();
-        let work = Work::of(&a, wine, true, 3);
+        let work = Work::of(&a, wine, 3);
         assert_eq!(
             work,
             Work {
                 inputs: 13,
-                standardised: 13,
                 lead_lookups: 3 * 13,
                 macs: 3 * (13 * 4 + 4 * 2 + 2 * 3),
                 hidden_rows: 3 * (4 + 2),
@@ -521,13 +494,16 @@ mod tests {
                 classes: 3,
             }
         );
-        assert_eq!(work.features(), [1, 13, 13, 39, 198, 18, 12, 9, 9, 3, 3]);
-        // Code: two hidden layers, one with activations, the lead, standardised, an ensemble.
-        assert_eq!(code_features(&a, wine, true, 3), [1, 2, 1, 1, 1, 1, 2]);
-        assert_eq!(code_features(&a, wine, false, 1), [1, 2, 1, 1, 0, 0, 0]);
-        let plain = Work::of(&a, wine, false, 1);
+        assert_eq!(work.features(), [1, 13, 39, 198, 18, 12, 9, 9, 3, 3]);
+        // Code: two hidden layers, one with activations, the lead, an ensemble.
+        assert_eq!(code_features(&a, wine, 3), [1, 2, 1, 1, 1, 2, 1]);
+        assert_eq!(code_features(&a, wine, 1), [1, 2, 1, 1, 0, 0, 1]);
+        let moons = Shape::MOONS;
+        assert_eq!(code_features(&Arch::EMPTY, moons, 1), [1, 0, 0, 0, 0, 0, 0]);
+        // One network weighs no logit.
+        let plain = Work::of(&a, wine, 1);
         assert_eq!(
-            (plain.standardised, plain.lead_lookups, plain.layers),
+            (plain.outputs, plain.lead_lookups, plain.layers),
             (0, 13, 3)
         );
     }
@@ -535,7 +511,7 @@ mod tests {
     #[test]
     fn a_budget_is_the_parts_where_unset_and_none_on_the_host() {
         assert_eq!(Budget::NONE.limits(), None);
-        assert!(Budget::NONE.fits(&Arch::LARGEST, Shape::new(64, 10).unwrap(), true, 10));
+        assert!(Budget::NONE.fits(&Arch::LARGEST, Shape::new(64, 10).unwrap(), 10));
         let (part, limits) = uno(0, 0, 0).limits().unwrap();
         assert_eq!(
             limits,
@@ -553,41 +529,41 @@ mod tests {
         let wine = Shape::new(13, 3).unwrap();
         let part = Target::Atmega328p.part().unwrap();
         let a: Arch = "[16, ReLU, 16]".parse().unwrap();
-        let c = part.footprint(&a, wine, true, 1);
+        let c = part.footprint(&a, wine, 1);
         let us = part.micros(c.cycles_bound);
         let exactly = uno(c.flash, c.ram, us);
-        assert_eq!(exactly.exceeded(&a, wine, true, 1), None);
+        assert_eq!(exactly.exceeded(&a, wine, 1), None);
         assert_eq!(
-            uno(c.flash - 1, c.ram - 1, us - 1).exceeded(&a, wine, true, 1),
+            uno(c.flash - 1, c.ram - 1, us - 1).exceeded(&a, wine, 1),
             Some(Resource::Flash)
         );
         assert_eq!(
-            uno(c.flash, c.ram - 1, us - 1).exceeded(&a, wine, true, 1),
+            uno(c.flash, c.ram - 1, us - 1).exceeded(&a, wine, 1),
             Some(Resource::Ram)
         );
         assert_eq!(
-            uno(c.flash, c.ram, us - 1).exceeded(&a, wine, true, 1),
+            uno(c.flash, c.ram, us - 1).exceeded(&a, wine, 1),
             Some(Resource::Latency)
         );
         // Five members cost more than one.
-        assert!(!exactly.fits(&a, wine, true, 5));
+        assert!(!exactly.fits(&a, wine, 5));
     }
 
     #[test]
     fn the_fallback_is_the_first_smallest_network_that_fits() {
         let wine = Shape::new(13, 3).unwrap();
         let part = Target::Atmega328p.part().unwrap();
-        let empty = part.footprint(&Arch::EMPTY, wine, true, 1);
-        let one = part.footprint(&Arch::ONE, wine, true, 1);
+        let empty = part.footprint(&Arch::EMPTY, wine, 1);
+        let one = part.footprint(&Arch::ONE, wine, 1);
         // `[1]` is faster than `[]` on wine (16 + 3 multiply-adds against 39).
         assert!(one.cycles_bound < empty.cycles_bound);
         let fast = uno(0, 0, part.micros(one.cycles_bound));
-        assert_eq!(fast.fallback(wine, true, 1), Some(Arch::ONE));
+        assert_eq!(fast.fallback(wine, 1), Some(Arch::ONE));
         assert_eq!(
-            fast.least(Resource::Latency, wine, true, 1),
+            fast.least(Resource::Latency, wine, 1),
             Some(part.micros(one.cycles_bound))
         );
-        assert_eq!(uno(0, 0, 0).fallback(wine, true, 1), Some(Arch::EMPTY));
-        assert_eq!(uno(100, 0, 0).fallback(wine, true, 1), None);
+        assert_eq!(uno(0, 0, 0).fallback(wine, 1), Some(Arch::EMPTY));
+        assert_eq!(uno(100, 0, 0).fallback(wine, 1), None);
     }
 }

@@ -28,9 +28,9 @@ def merge_shards(shards):
     return _piconas.merge_shards(list(shards))
 
 
-def table_csv(table, n_features, n_classes, standardize=True):
+def table_csv(table, n_features, n_classes):
     """A table's bytes as ``space.csv`` (per architecture: number, tokens, the sequences it
     stands for, mean reward and spread, each child seed's reward, parameters, multiply-adds
     and the int8 header's bytes of constants on ``n_features`` inputs and ``n_classes``
-    classes, the inputs standardised as ``standardize`` says)."""
-    return _piconas.table_csv(table, n_features, n_classes, bool(standardize))
+    classes; the int8 header reads raw features, standardised or not, at the same cost)."""
+    return _piconas.table_csv(table, n_features, n_classes)

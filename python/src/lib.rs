@@ -319,14 +319,13 @@ fn merge_shards<'py>(py: Python<'py>, shards: Vec<Vec<u8>>) -> PyResult<Bound<'p
 }
 
 /// A table's bytes as `space.csv`, parameters, multiply-adds and int8 bytes counted on
-/// `features` inputs and `classes` classes, standardised or not.
+/// `features` inputs and `classes` classes.
 #[pyfunction]
-#[pyo3(signature = (table, features, classes, standardize = true))]
-fn table_csv(table: &[u8], features: usize, classes: usize, standardize: bool) -> PyResult<String> {
+fn table_csv(table: &[u8], features: usize, classes: usize) -> PyResult<String> {
     let table = SpaceTable::decode(table).map_err(PyValueError::new_err)?;
     let shape = piconas_core::Shape::new(features, classes)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(table.to_csv(shape, standardize))
+    Ok(table.to_csv(shape))
 }
 
 /// A network file, parsed and checked once: the estimator holds one, so that `predict` runs

@@ -29,10 +29,9 @@ def test_shards_join_into_the_whole_table():
     assert len(csv) == 1 + 86
     assert csv[0] == ("number,tokens,sequences,reward_mean,reward_spread,reward_0,reward_1,"
                       "params,macs,int8_bytes")
-    # [] is a 2 × 3 layer: 6 int8 weights, 3 int32 biases, a member weight, and 16 bytes of
-    # standardisation unless the inputs are taken as they are.
-    assert csv[1].startswith('0,"[]",1,') and csv[1].endswith(",9,6,38")
-    assert table_csv(whole, 2, 3, standardize=False).splitlines()[1].endswith(",9,6,22")
+    # [] is a 2 × 3 layer: 6 int8 weights, 3 int32 biases, a member weight, and 7 bytes a
+    # feature for the integer front (shift, offset, multiplier).
+    assert csv[1].startswith('0,"[]",1,') and csv[1].endswith(",9,6,36")
     with pytest.raises(ValueError, match="1 of the 3 shards"):
         merge_shards(parts[:1])
     with pytest.raises(ValueError, match="shard"):

@@ -221,10 +221,7 @@ fn finish(
     if !table.is_complete() {
         return Err(Failure::bug("the table ended short of its architectures"));
     }
-    output::write_atomic(
-        &out.join(SPACE_CSV),
-        table.to_csv(data.shape, data.scaling.is_some()).as_bytes(),
-    )?;
+    output::write_atomic(&out.join(SPACE_CSV), table.to_csv(data.shape).as_bytes())?;
     claim.release();
     let best = table
         .rows

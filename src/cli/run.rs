@@ -407,7 +407,7 @@ fn conclude<const H: usize>(
     let (deploy, _) = piconas::deploy::Deploy::measure(
         &model,
         split.train.features(),
-        split.test.features(),
+        job.data.raw_test(),
         split.test.labels(),
     )?;
     // Which file rows trained, picked and tested: for other tools to use the same parts.

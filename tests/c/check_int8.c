@@ -1,6 +1,7 @@
 /* Checks an exported int8 header (`piconas export --format c --int8`) against the host: every
- * test row's int8 inputs, int64 logits (the members' weighed sum) and class, and the int8
- * accuracy's bits. Built by
+ * test row's int8 inputs, int64 logits (the members' weighed sum) and class, the int8
+ * accuracy's bits, and each feature's int8 input of awkward raw values (zeros, subnormals,
+ * infinities, NaNs, the largest floats). Built by
  * tests/c/run.sh for the host (C99 and C++) and for the ATmega328P, run under simavr, where it
  * also counts the cycles of one inference (Timer1 at the CPU clock) and prints through the
  * UART. It prints one line, `PASS` or `FAIL` first; on the host it exits 0 only on PASS. */
@@ -59,6 +60,12 @@ static int64_t test_logit(int i) {
     return v;
 }
 
+static float from_bits(uint32_t b) {
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
 static uint32_t bits(float f) {
     uint32_t b;
     memcpy(&b, &f, sizeof b);
@@ -101,6 +108,12 @@ int main(void) {
             predicted = piconas_predict(x);
         if (predicted != PICONAS_RU8(&piconas_test_predicted[row])) wrong_class++;
         if (predicted == PICONAS_RU8(&piconas_test_labels[row])) right++;
+    }
+    for (row = 0; row < PICONAS_TEST_EDGES; row++) {
+        float x = from_bits((uint32_t)PICONAS_R32(&piconas_test_edge_bits[row]));
+        for (i = 0; i < PICONAS_INPUTS; i++) {
+            if (piconas_front(x, i) != PICONAS_R8(&piconas_test_edge_q[row * PICONAS_INPUTS + i])) wrong_input++;
+        }
     }
     accuracy = (float)right / (float)PICONAS_TEST_ROWS;
     printf("%s int8 header: %d test rows, %d features, %d classes: accuracy bits %08lx, host "

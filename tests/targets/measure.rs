@@ -61,7 +61,7 @@ pub fn csv_header() -> String {
 impl Measured {
     /// One CSV row (the architecture quoted: it holds commas).
     pub fn csv_row(&self) -> String {
-        let memory = Memory::int8(&self.arch, self.shape, self.standardised, self.members);
+        let memory = Memory::int8(&self.arch, self.shape, self.members);
         let mut row = format!(
             "\"{}\",{},{},{},{},{},{},{},{},{}",
             self.arch,
@@ -75,20 +75,10 @@ impl Measured {
             memory.constants,
             memory.stack,
         );
-        for f in target::code_features(
-            &self.arch,
-            self.shape,
-            self.standardised,
-            self.members as u32,
-        ) {
+        for f in target::code_features(&self.arch, self.shape, self.members as u32) {
             let _ = write!(row, ",{f}");
         }
-        let work = Work::of(
-            &self.arch,
-            self.shape,
-            self.standardised,
-            self.members as u32,
-        );
+        let work = Work::of(&self.arch, self.shape, self.members as u32);
         for f in work.features() {
             let _ = write!(row, ",{f}");
         }
@@ -156,76 +146,17 @@ pub fn header(case: &Case) -> (String, Vec<f32>) {
     (piconas::c_int8::header(&model, &q).text, timed)
 }
 
-/// The smallest program that classifies: features read from a volatile array (so nothing is
-/// folded away), the class written to a port.
-const MINIMAL: &str = r#"#include <avr/io.h>
-#include "piconas.h"
-volatile float piconas_features[PICONAS_INPUTS];
-int main(void) {
-    float x[PICONAS_INPUTS];
-    int i;
-    for (;;) {
-        for (i = 0; i < PICONAS_INPUTS; i++) x[i] = piconas_features[i];
-        PORTB = (uint8_t)piconas_predict(x);
-    }
-}
-"#;
+/// The smallest program that classifies (`minimal.c`, shared with `benchmark.py`): features
+/// read from a volatile array (so nothing is folded away), the class written to a port.
+const MINIMAL: &str = include_str!("minimal.c");
 
-/// The timing program: each row's cycles of `piconas_predict` (Timer1 at the CPU clock,
-/// extended by its overflows), the slowest printed through the UART, then the sleep that ends
-/// simavr.
-const TIMING: &str = r#"#include <avr/interrupt.h>
-#include <avr/io.h>
-#include <avr/pgmspace.h>
-#include <avr/sleep.h>
-#include "piconas.h"
-#include "rows.h"
-static volatile uint16_t overflows;
-ISR(TIMER1_OVF_vect) { overflows++; }
-static void put(char c) {
-    while (!(UCSR0A & (1 << UDRE0))) {
-    }
-    UDR0 = (uint8_t)c;
-}
-volatile int piconas_class;
-int main(void) {
-    float x[PICONAS_INPUTS];
-    uint32_t slowest = 0;
-    char digits[12];
-    int r, i, n = 0;
-    TIMSK1 = 1 << TOIE1;
-    sei();
-    for (r = 0; r < ROWS; r++) {
-        uint16_t low;
-        uint32_t cycles;
-        for (i = 0; i < PICONAS_INPUTS; i++) x[i] = pgm_read_float(&rows[r * PICONAS_INPUTS + i]);
-        TCCR1B = 0;
-        TCNT1 = 0;
-        overflows = 0;
-        TIFR1 = 1 << TOV1;
-        TCCR1B = 1 << CS10;
-        piconas_class = piconas_predict(x);
-        low = TCNT1;
-        cli();
-        if ((TIFR1 & (1 << TOV1)) && low < 0x8000u) overflows++;
-        TCCR1B = 0;
-        cycles = ((uint32_t)overflows << 16) | low;
-        sei();
-        if (cycles > slowest) slowest = cycles;
-    }
-    cli();
-    do {
-        digits[n++] = (char)('0' + slowest % 10);
-        slowest /= 10;
-    } while (slowest);
-    put('c'); put('=');
-    while (n) put(digits[--n]);
-    put('\n');
-    sleep_enable();
-    sleep_cpu();
-    return 0;
-}
-"#;
+/// The timing program (`timing.c`, shared with `benchmark.py`): each row's cycles of
+/// `PREDICT` (Timer1 at the CPU clock, extended by its overflows), the slowest printed through
+/// the UART, then the sleep that ends simavr.
+const TIMING: &str = include_str!("timing.c");
+
+/// What `timing.c` times: the header's `piconas_predict`.
+const PREDICT: &str = "#include \"piconas.h\"\n#define INPUTS PICONAS_INPUTS\n#define PREDICT(x) piconas_predict(x)\n";
 
 /// `avr-size -A`'s (flash, static RAM): .text + .data, .data + .bss.
 fn sizes(elf: &Path) -> (u32, u32) {
@@ -285,10 +216,11 @@ pub fn measure_header(header: &str, rows: &[f32], dir: &Path) -> (u32, u32, u32)
     for v in rows {
         let _ = write!(table, "{v:?}f,");
     }
-    table.push_str("};\n#define ROWS (int)(sizeof rows / sizeof rows[0] / PICONAS_INPUTS)\n");
+    table.push_str("};\n#define ROWS (int)(sizeof rows / sizeof rows[0] / INPUTS)\n");
     std::fs::write(dir.join("rows.h"), table).unwrap();
     std::fs::write(dir.join("minimal.c"), MINIMAL).unwrap();
     std::fs::write(dir.join("timing.c"), TIMING).unwrap();
+    std::fs::write(dir.join("predict.h"), PREDICT).unwrap();
     avr_gcc(dir, "minimal.c", "minimal.elf");
     avr_gcc(dir, "timing.c", "timing.elf");
     let (flash, static_ram) = sizes(&dir.join("minimal.elf"));
