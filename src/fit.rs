@@ -87,7 +87,7 @@ impl<F: FnMut(&Record) -> Result<(), Failure>> WithHidden for Job<'_, F> {
                 },
             )?;
         let finished = session.finish(self.data, &split);
-        let frontier = crate::frontier::csv(&finished.seen, config.shape)
+        let frontier = crate::frontier::csv(&finished.seen, config.frontier_axis())
             .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
         Ok(Fitted {
             winner: finished.winner,

@@ -3,32 +3,43 @@
 
 use std::fmt::Write;
 
-use piconas_core::frontier::Seen;
-use piconas_core::{Cost, Shape};
+use piconas_core::Cost;
+use piconas_core::frontier::{Axis, Seen};
 
 use crate::svg::{self, BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH};
 
-/// `frontier.csv`: every architecture seen, cheapest first, with its frontier flag; costs on
-/// data of `shape`.
-pub fn csv(points: &[Seen], shape: Shape) -> Result<String, csv::Error> {
+/// `frontier.csv`: every architecture seen, in `axis`'s order (cheapest first), with its
+/// frontier flag; multiply-adds and parameters on the axis's data, and on a part the deployed
+/// network's flash, RAM and latency (µs at the part's clock), by its cost model's bounds.
+pub fn csv(points: &[Seen], axis: Axis) -> Result<String, csv::Error> {
+    let shape = axis.shape();
+    let on_part = axis.footprint(&piconas_core::Arch::EMPTY).is_some();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "tokens",
-        "macs",
-        "params",
-        "samples",
-        "mean_accuracy",
-        "frontier",
-    ])?;
+    let mut header = vec!["tokens", "macs", "params"];
+    if on_part {
+        header.extend(["flash_bytes", "ram_bytes", "latency_us"]);
+    }
+    header.extend(["samples", "mean_accuracy", "frontier"]);
+    w.write_record(&header)?;
     for p in points {
-        w.write_record([
+        let mut row = vec![
             p.arch.to_string(),
             p.cost(Cost::Macs, shape).to_string(),
             p.cost(Cost::Params, shape).to_string(),
+        ];
+        if let (Axis::Flash { part, .. }, Some(f)) = (axis, axis.footprint(&p.arch)) {
+            row.extend([
+                f.flash.to_string(),
+                f.ram.to_string(),
+                part.micros(f.cycles_bound).to_string(),
+            ]);
+        }
+        row.extend([
             p.samples.to_string(),
             format!("{:.6}", p.mean_accuracy()),
             p.frontier.to_string(),
-        ])?;
+        ]);
+        w.write_record(&row)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
@@ -80,26 +91,23 @@ impl LogAxis {
     }
 }
 
-/// `frontier.svg`: every architecture as a dot (cost on a log axis, mean dev accuracy), the
-/// frontier as a step line, and the Bayes ceiling when known.
-pub fn svg(points: &[Seen], cost: Cost, shape: Shape, bayes: Option<f32>) -> String {
-    let value = |p: &Seen| p.cost(cost, shape) as f64;
-    let axis = LogAxis::new(points.iter().map(value));
+/// `frontier.svg`: every architecture as a dot (its cost on `axis`, a log scale; mean dev
+/// accuracy), the frontier as a step line, and the Bayes ceiling when known.
+pub fn svg(points: &[Seen], axis: Axis, bayes: Option<f32>) -> String {
+    let value = |p: &Seen| axis.of(&p.arch) as f64;
+    let name = axis.unit();
+    let log = LogAxis::new(points.iter().map(value));
     let at = |p: &Seen| {
         (
-            axis.x(value(p)),
+            log.x(value(p)),
             f64::from(svg::y_of(p.mean_accuracy() as f32)),
         )
-    };
-    let name = match cost {
-        Cost::Macs => "multiply-adds per sample",
-        Cost::Params => "parameters",
     };
     let mut s = svg::open(&format!(
         "Accuracy/size frontier: mean dev accuracy of each architecture seen ({} distinct)",
         points.len()
     ));
-    axis.draw(&mut s, name);
+    log.draw(&mut s, name);
     if let Some(b) = bayes {
         let label = format!("Bayes ceiling (test split) {:.1} %", f64::from(b) * 100.0);
         svg::reference_line(
@@ -151,6 +159,7 @@ pub fn svg(points: &[Seen], cost: Cost, shape: Shape, bayes: Option<f32>) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use piconas_core::Shape;
 
     #[test]
     fn csv_and_chart_show_every_point_and_the_frontier() {
@@ -162,8 +171,9 @@ mod tests {
                 s
             })
             .collect();
-        piconas_core::frontier::mark(&mut seen, Cost::Macs, Shape::MOONS);
-        let text = csv(&seen, Shape::MOONS).unwrap();
+        let axis = Axis::Cost(Cost::Macs, Shape::MOONS);
+        piconas_core::frontier::mark(&mut seen, axis);
+        let text = csv(&seen, axis).unwrap();
         assert_eq!(
             text,
             "tokens,macs,params,samples,mean_accuracy,frontier\n\
@@ -171,9 +181,49 @@ mod tests {
              [4],16,22,1,0.750000,false\n\
              [16],64,82,1,0.950000,true\n"
         );
-        let chart = svg(&seen, Cost::Macs, Shape::MOONS, Some(0.97));
+        let chart = svg(&seen, axis, Some(0.97));
         assert_eq!(chart.matches("<circle").count(), 2);
         assert_eq!(chart.matches("h0").count(), 1);
         assert!(chart.contains("Bayes ceiling") && chart.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn on_a_part_the_csv_and_chart_are_in_its_units() {
+        // The Uno, the moons, one network: each row's flash, RAM and µs are the part's bounds.
+        let part = piconas_core::target::Target::Atmega328p.part().unwrap();
+        let axis = Axis::Flash {
+            part,
+            shape: Shape::MOONS,
+            members: 1,
+        };
+        let mut seen: Vec<Seen> = [("[16]", 0.95), ("[]", 0.80)]
+            .iter()
+            .map(|&(arch, accuracy)| {
+                let mut s = Seen::new(arch.parse().unwrap());
+                s.add(accuracy, accuracy);
+                s
+            })
+            .collect();
+        piconas_core::frontier::mark(&mut seen, axis);
+        let text = csv(&seen, axis).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some(
+                "tokens,macs,params,flash_bytes,ram_bytes,latency_us,samples,mean_accuracy,frontier"
+            )
+        );
+        for (line, p) in lines.zip(&seen) {
+            let f = part.footprint(&p.arch, Shape::MOONS, 1);
+            let us = part.micros(f.cycles_bound);
+            let want = format!(",{},{},{us},1,", f.flash, f.ram);
+            assert!(line.contains(&want), "{line} lacks {want}");
+        }
+        let chart = svg(&seen, axis, None);
+        assert!(
+            chart.contains("bytes of flash on the part (log scale)"),
+            "{chart}"
+        );
+        assert_eq!(chart.matches("<circle").count(), 2);
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fmt;
 
 use piconas_core::frontier::{self, Seen};
-use piconas_core::{Arch, Cost, MAX_TOKENS, Record, Shape};
+use piconas_core::{Arch, MAX_TOKENS, Record};
 
 /// A search's history.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -156,11 +156,11 @@ impl History {
         last_mean(&self.rewards, window)
     }
 
-    /// Every distinct architecture seen, sorted by `cost` on data of `shape`, with the
-    /// frontier marked (see `piconas_core::frontier::mark`).
-    pub fn marked(&self, cost: Cost, shape: Shape) -> Vec<Seen> {
+    /// Every distinct architecture seen, sorted along `axis`, with the frontier marked (see
+    /// `piconas_core::frontier::mark`).
+    pub fn marked(&self, axis: frontier::Axis) -> Vec<Seen> {
         let mut seen: Vec<Seen> = self.tally.values().copied().collect();
-        frontier::mark(&mut seen, cost, shape);
+        frontier::mark(&mut seen, axis);
         seen
     }
 
@@ -262,6 +262,7 @@ pub fn last_mean(rewards: &[f32], window: usize) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use piconas_core::{Cost, Shape};
 
     fn arch(s: &str) -> Arch {
         s.parse().unwrap()
@@ -291,7 +292,7 @@ mod tests {
         assert_eq!((h.first_mean(2), h.last_mean(2)), (0.625, 0.5));
         assert_eq!((h.first_mean(10), h.last_mean(10)), (0.5625, 0.5625));
         assert_eq!(History::new().last_mean(100), 0.0);
-        let seen = h.marked(Cost::Macs, Shape::MOONS);
+        let seen = h.marked(frontier::Axis::Cost(Cost::Macs, Shape::MOONS));
         let eight = seen.iter().find(|s| s.arch == arch("[8]")).unwrap();
         assert_eq!((eight.samples, eight.reward_sum), (2, 0.75));
         assert!((eight.accuracy_sum - 0.8).abs() < 1e-7);

@@ -128,7 +128,7 @@ impl<const H: usize> Session<H> {
         let (file, metrics) = winner.file(data, split);
         let config = self.search.config();
         Finished {
-            seen: self.history.marked(config.cost, config.shape),
+            seen: self.history.marked(config.frontier_axis()),
             winner,
             file,
             metrics,

@@ -192,7 +192,7 @@ function drawFrontier(canvas, frontier, bayes) {
     ctx.fillText(String(10 ** d), px(10 ** d), H - 16);
   }
   ctx.textAlign = 'center';
-  const unit = frontier?.cost === 'params' ? 'parameters' : 'multiply-adds per sample';
+  const unit = frontier?.unit ?? 'multiply-adds per sample';
   ctx.fillText(`${unit} (log scale)`, L + (W - L - R) / 2, H - 3);
   if (Number.isFinite(bayes)) {
     ctx.setLineDash([6, 4]); ctx.strokeStyle = '#2e7d32'; ctx.lineWidth = 1.3;

@@ -105,7 +105,7 @@ const state = {
   bayes: NaN,
   heatmap: null,
   policy: null,
-  frontier: null, // { points: Float32Array (cost, accuracy, samples, on) ×n, archs, cost }
+  frontier: null, // { points: Float32Array (cost, accuracy, samples, on) ×n, archs, unit }
   overlays: [], // [{ label, rewards, total }]
   table: null, // the whole-space table: { bytes, name, info } (info once the worker read it)
   tableUsed: false, // whether the search on screen is checked against it and ranked in it
@@ -415,7 +415,7 @@ function onMessage({ data: m }) {
       $('c-best').textContent = pct(m.bestReward);
       $('c-beta').textContent = m.beta.toExponential(2);
       $('greedy').textContent = m.greedyArch;
-      state.frontier = { points: m.frontier, archs: m.frontierArchs, cost: state.settings?.cost ?? 'macs' };
+      state.frontier = { points: m.frontier, archs: m.frontierArchs, unit: m.frontierUnit };
       renderArch($('arch'), m.bestArch, state.shape[0], state.shape[1]);
       if (m.standing) renderStanding(m.standing);
       redraw();

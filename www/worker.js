@@ -363,6 +363,7 @@ const piconasWorker = {
       heatmapMs,
       frontier: nas.frontier(),
       frontierArchs: nas.frontierArchs(),
+      frontierUnit: nas.frontierUnit(),
       standing: nas.standing() ?? null,
     };
     const moved = [m.rewards.buffer, m.losses.buffer, m.policy.buffer, m.frontier.buffer];

@@ -439,6 +439,19 @@ impl SearchConfig {
         if self.folds >= 2 { self.folds } else { 1 }
     }
 
+    /// What the frontier is sorted and drawn by: on a part, the deployed network's flash in
+    /// bytes (the budget's unit); on the host, the search's cost.
+    pub fn frontier_axis(&self) -> crate::frontier::Axis {
+        match self.budget.target.part() {
+            Some(part) => crate::frontier::Axis::Flash {
+                part,
+                shape: self.shape,
+                members: self.deployed_members(),
+            },
+            None => crate::frontier::Axis::Cost(self.cost, self.shape),
+        }
+    }
+
     /// Whether `arch` is scored 0 untrained: over the budget, which zeroes it.
     pub fn zeroes(&self, arch: &Arch) -> bool {
         self.budget.over == crate::target::OverBudget::Zero && !self.fits(arch)

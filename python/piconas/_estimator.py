@@ -28,7 +28,8 @@ _FILES = _piconas.run_file_names()
 #: rollouts.csv's columns and their types (``piconas::output::ROLLOUT_COLUMNS``).
 ROLLOUT_TYPES = {"index": np.int32, "tokens": str, "epochs": np.int32}
 #: frontier.csv's columns and their types (``piconas::frontier::csv``).
-FRONTIER_TYPES = {"tokens": str, "macs": np.int64, "params": np.int64, "samples": np.int32,
+FRONTIER_TYPES = {"tokens": str, "macs": np.int64, "params": np.int64, "flash_bytes": np.int64,
+                  "ram_bytes": np.int64, "latency_us": np.int64, "samples": np.int32,
                   "mean_accuracy": np.float32, "frontier": bool}
 
 

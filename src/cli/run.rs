@@ -470,10 +470,11 @@ fn write_results(outcome: &Outcome, losses: &[f32], out: &Path) -> Result<(), Fa
         config.cost_weight,
     );
     output::write_atomic(&out.join(REWARDS), chart.as_bytes())?;
-    let table = frontier::csv(&outcome.seen, config.shape)
+    let axis = config.frontier_axis();
+    let table = frontier::csv(&outcome.seen, axis)
         .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
     output::write_atomic(&out.join(FRONTIER), table.as_bytes())?;
-    let chart = frontier::svg(&outcome.seen, config.cost, config.shape, outcome.bayes);
+    let chart = frontier::svg(&outcome.seen, axis, outcome.bayes);
     output::write_atomic(&out.join(FRONTIER_CHART), chart.as_bytes())?;
     let json = serde_json::to_string_pretty(&outcome.summary())
         .map_err(|e| Failure::bug(format!("{SUMMARY}: {e}")))?;

@@ -286,14 +286,15 @@ impl Nas {
         })
     }
 
-    /// The cost the search charges (and the frontier's axis).
-    fn cost(&self) -> piconas_core::Cost {
-        self.session.config().cost
+    /// What the frontier is sorted and drawn by: the search's cost, or on a part the
+    /// deployed network's flash (the core's `SearchConfig::frontier_axis`).
+    fn axis(&self) -> piconas_core::frontier::Axis {
+        self.session.config().frontier_axis()
     }
 
     /// Every architecture seen, sorted and marked (see the core's `frontier::mark`).
     fn marked(&self) -> Vec<Seen> {
-        self.session.history().marked(self.cost(), self.data.shape)
+        self.session.history().marked(self.axis())
     }
 }
 
@@ -545,20 +546,29 @@ impl Nas {
     }
 
     /// The accuracy/size frontier (see the core's `frontier` module): for every distinct
-    /// architecture seen, cheapest first by the search's cost, four numbers — cost
-    /// (multiply-adds or parameters), mean dev accuracy, times sampled, 1 if on the frontier.
+    /// architecture seen, cheapest first on [`Nas::frontier_unit`]'s axis, four numbers —
+    /// cost (multiply-adds, parameters, or on a part bytes of flash), mean dev accuracy, times
+    /// sampled, 1 if on the frontier.
     pub fn frontier(&self) -> Vec<f32> {
+        let axis = self.axis();
         self.marked()
             .iter()
             .flat_map(|p| {
                 [
-                    p.cost(self.cost(), self.data.shape) as f32,
+                    axis.of(&p.arch) as f32,
                     p.mean_accuracy() as f32,
                     p.samples as f32,
                     f32::from(u8::from(p.frontier)),
                 ]
             })
             .collect()
+    }
+
+    /// The frontier's axis, for the chart: "multiply-adds per sample", "parameters", or on a
+    /// part "bytes of flash on the part".
+    #[wasm_bindgen(js_name = frontierUnit)]
+    pub fn frontier_unit(&self) -> String {
+        self.axis().unit().into()
     }
 
     /// The architectures on the frontier, in [`Nas::frontier`]'s order.
