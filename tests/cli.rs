@@ -244,9 +244,10 @@ fn a_csv_over_the_maximum_is_refused() {
 
 #[test]
 fn a_budget_no_network_meets_on_the_data_is_refused_before_anything_is_written() {
-    // Wine's smallest network needs more flash than 2 KB on the Uno (its numbers are the
-    // data's, 13 features and 3 classes standardised, not the default moons'), and a limit
-    // on the host names the missing target.
+    // Wine's smallest network, as the default ensemble of five, needs more flash than 2 KB on
+    // the Uno (its numbers are the data's, 13 features and 3 classes, not the default
+    // moons'); one network fits, and the message says so. A limit on the host names the
+    // missing target.
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("run");
     let wine = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/wine.csv");
@@ -273,10 +274,15 @@ fn a_budget_no_network_meets_on_the_data_is_refused_before_anything_is_written()
         stderr(&o),
         format!(
             "piconas: error: --max-flash must be at least {least}, what the smallest network \
-             needs (got 2048)\n"
+             needs as an ensemble of 5; one network (folds 1) fits (got 2048)\n"
         )
     );
     assert!(!out.exists());
+    assert!(
+        part.footprint(&piconas_core::Arch::EMPTY, wine_shape, 1)
+            .flash
+            <= 2048
+    );
     let o = quick(&out, &["--data", wine, "--max-latency-us", "900"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -584,8 +584,16 @@ pub enum Allowed {
     NumberOrNone,
     /// A part (not the host): what a budget's limits need.
     Part,
-    /// At least this much: what the smallest network of the space needs of a budget.
-    AtLeast(u64),
+    /// At least `least`: what the smallest network of the space needs of a budget, as an
+    /// ensemble of `members`; `alone` if one network (folds 1) would fit the whole budget.
+    AtLeast {
+        /// The least the limit must be.
+        least: u64,
+        /// The deployed members it was computed for.
+        members: u32,
+        /// Whether one network would fit.
+        alone: bool,
+    },
 }
 
 impl fmt::Display for Allowed {
@@ -620,8 +628,19 @@ impl fmt::Display for Allowed {
                 }
                 Ok(())
             }
-            Allowed::AtLeast(least) => {
-                write!(f, "at least {least}, what the smallest network needs")
+            Allowed::AtLeast {
+                least,
+                members,
+                alone,
+            } => {
+                write!(f, "at least {least}, what the smallest network needs")?;
+                if members > 1 {
+                    write!(f, " as an ensemble of {members}")?;
+                    if alone {
+                        f.write_str("; one network (folds 1) fits")?;
+                    }
+                }
+                Ok(())
             }
         }
     }
@@ -690,7 +709,9 @@ fn float(field: &'static str, value: f32, allowed: Allowed) -> Result<(), Config
         Allowed::Fraction => (0.0..1.0).contains(&value),
         Allowed::Decay => value > 0.0 && value <= 1.0,
         Allowed::Number | Allowed::NumberOrNone => true,
-        Allowed::Range { .. } | Allowed::OneOf(_) | Allowed::Part | Allowed::AtLeast(_) => false,
+        Allowed::Range { .. } | Allowed::OneOf(_) | Allowed::Part | Allowed::AtLeast { .. } => {
+            false
+        }
     };
     if ok {
         Ok(())
@@ -894,7 +915,11 @@ impl SearchConfig {
             .unwrap_or((Resource::Flash, resolved.flash));
         Err(ConfigError {
             field: resource.field(),
-            allowed: Allowed::AtLeast(least.into()),
+            allowed: Allowed::AtLeast {
+                least: least.into(),
+                members,
+                alone: members > 1 && b.fallback(shape, 1).is_some(),
+            },
             got: Got::Int(limit(resource).into()),
         })
     }
@@ -1010,11 +1035,31 @@ mod tests {
         assert_eq!(
             message(tight),
             format!(
-                "budget.max_flash must be at least {}, what the smallest network needs (got \
-                 1000)",
+                "budget.max_flash must be at least {}, what the smallest network needs as an \
+                 ensemble of 5 (got 1000)",
                 empty.flash.min(one.flash)
             )
         );
+        // When one network would fit, the message says so.
+        let single = part.footprint(&Arch::EMPTY, Shape::new(13, 3).unwrap(), 1);
+        let five_too_many = wine(Budget {
+            max_flash: single.flash,
+            ..UNO
+        });
+        assert_eq!(
+            message(five_too_many),
+            format!(
+                "budget.max_flash must be at least {}, what the smallest network needs as an \
+                 ensemble of 5; one network (folds 1) fits (got {})",
+                empty.flash.min(one.flash),
+                single.flash
+            )
+        );
+        let alone = SearchConfig {
+            folds: 1,
+            ..five_too_many
+        };
+        assert_eq!(alone.check_room(), Ok(()));
         // Valid settings (before the data is read), only the room is missing.
         assert_eq!(tight.validate(), Ok(()));
         // Just enough for it: room.
@@ -1034,7 +1079,7 @@ mod tests {
             message(deadline),
             format!(
                 "budget.max_latency_us must be at least {least_us}, what the smallest network \
-                 needs (got 1)"
+                 needs as an ensemble of 5 (got 1)"
             )
         );
     }

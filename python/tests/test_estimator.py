@@ -373,5 +373,5 @@ def test_a_budget_on_a_part_scores_what_exceeds_it_0_and_refuses_one_nothing_mee
                                          r"latency: atmega328p \(got host\)$"):
         PicoNASClassifier(**FAST, max_flash=3000).fit(X, y)
     with pytest.raises(ValueError, match=r"^max_flash must be at least \d+, what the smallest "
-                                         r"network needs \(got 1000\)$"):
+                                         r"network needs as an ensemble of 5 \(got 1000\)$"):
         PicoNASClassifier(**FAST, target="atmega328p", max_flash=1000).fit(X, y)
