@@ -31,29 +31,7 @@ fn constants(s: &mut String, q: &Int8Model) -> usize {
         "/* One unit of the int64 logits (of the members' mean logit), for a softmax if wanted. */\n#define PICONAS_LOGIT_SCALE {}",
         hex(q.logit_scale)
     );
-    let _ = writeln!(
-        s,
-        "/* Per feature, how its raw value becomes an int8 input (the standardisation and the\n * inputs' scale folded in): (x * 2^shift - offset) * multiplier / 2^{FRONT_SHIFT}. */"
-    );
-    let front = &q.front;
-    let mut flash = array(
-        s,
-        ("int8_t", "piconas_front_shift", 1),
-        &ints(&front.shift),
-        16,
-    );
-    flash += array(
-        s,
-        ("int32_t", "piconas_front_offset", 4),
-        &int32s(&front.offset),
-        4,
-    );
-    flash += array(
-        s,
-        ("uint16_t", "piconas_front_multiplier", 2),
-        &ints(&front.multiplier),
-        8,
-    );
+    let mut flash = front(s, &q.front);
     if let Some(t) = &q.lead {
         let _ = writeln!(
             s,
@@ -72,6 +50,39 @@ fn constants(s: &mut String, q: &Int8Model) -> usize {
         &int32s(&weights),
         4,
     );
+    flash + layers(s, q)
+}
+
+/// The front's arrays (see [`crate::int8::Front`]); their bytes.
+fn front(s: &mut String, front: &crate::int8::Front) -> usize {
+    let _ = writeln!(
+        s,
+        "/* Per feature, how its raw value becomes an int8 input (the standardisation and the\n * inputs' scale folded in): (x * 2^shift - offset) * multiplier / 2^{FRONT_SHIFT}. */"
+    );
+    let mut flash = array(
+        s,
+        ("int8_t", "piconas_front_shift", 1),
+        &ints(&front.shift),
+        16,
+    );
+    flash += array(
+        s,
+        ("int32_t", "piconas_front_offset", 4),
+        &int32s(&front.offset),
+        4,
+    );
+    flash += array(
+        s,
+        ("uint16_t", "piconas_front_multiplier", 2),
+        &ints(&front.multiplier),
+        8,
+    );
+    flash
+}
+
+/// Each layer's arrays, member after member; their bytes.
+fn layers(s: &mut String, q: &Int8Model) -> usize {
+    let mut flash = 0;
     let _ = writeln!(
         s,
         "/* Per layer, member after member: int8 weights [out][in], int32 biases; for hidden\n * layers the per-row requantisation multipliers (sum * m >> {SHIFT}, rounded) and\n * saturation limits; and the activations' table, one for all members. */"
