@@ -164,19 +164,17 @@ impl Front {
         if !(a > 0.0 && a.is_finite()) {
             return None;
         }
+        // a · 2^(15 − floor(log2 a)) lies in [2¹⁵, 2¹⁶); rounded, it may reach 2¹⁶ (a just
+        // under a power of two), and then the next shift halves it.
         let mut t = a.log2().floor() as i32 + 8;
-        // log2 may be a step off near a power of two, and rounding may reach 2¹⁶: walk to it.
-        for _ in 0..4 {
-            let m = (a * 2f64.powi(FRONT_SHIFT as i32 - t)).round();
-            if m >= 65536.0 {
-                t += 1;
-            } else if m < 32768.0 {
-                t -= 1;
-            } else {
-                return i8::try_from(t).ok().map(|_| (t, m as u16));
-            }
+        let multiplier = |t: i32| (a * 2f64.powi(FRONT_SHIFT as i32 - t)).round();
+        if multiplier(t) >= 65536.0 {
+            t += 1;
         }
-        None
+        let m = multiplier(t);
+        // Out of [2¹⁵, 2¹⁶) only if log2 erred by far more than its ulp: refused, not wrong.
+        let fits = (32768.0..65536.0).contains(&m) && i8::try_from(t).is_ok();
+        fits.then_some((t, m as u16))
     }
 
     /// Raw feature `j`'s input: `d = clamp(x·2ᵗ − offset, ±32767)`, then
@@ -224,14 +222,6 @@ fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f64 {
 /// `v` rounded to the nearest integer within ±`bound`.
 fn round_within(v: f64, bound: i64) -> i64 {
     (v.round() as i64).clamp(-bound, bound)
-}
-
-/// `v` as an `i8`: saturated to [−128, 127], then rounded half up (`NaN` gives −128). The
-/// header's C does exactly these `f32` operations.
-pub fn to_i8(v: f32) -> i8 {
-    let v = if v >= -128.0 { v } else { -128.0 };
-    let v = if v <= 127.0 { v } else { 127.0 };
-    ((v + 128.5) as i32 - 128) as i8
 }
 
 /// The table of `activations` for inputs `q · scale`, and its output scale.
@@ -573,25 +563,6 @@ mod tests {
         assert_eq!(front.input(0, 1e9), 127);
         assert_eq!(front.input(0, -1e9), -128);
         assert_eq!(front.input(2, 0.0), 0);
-    }
-
-    #[test]
-    fn rounding_to_i8_saturates_and_rounds_half_up() {
-        let cases = [
-            (0.0, 0),
-            (0.49, 0),
-            (0.5, 1),
-            (-0.5, 0),
-            (-0.51, -1),
-            (126.6, 127),
-            (1e9, 127),
-            (-1e9, -128),
-            (-128.4, -128),
-            (f32::NAN, -128),
-        ];
-        for (v, q) in cases {
-            assert_eq!(to_i8(v), q, "{v}");
-        }
     }
 
     #[test]
