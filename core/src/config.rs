@@ -918,7 +918,8 @@ impl SearchConfig {
             allowed: Allowed::AtLeast {
                 least: least.into(),
                 members,
-                alone: members > 1 && b.fallback(shape, 1).is_some(),
+                // With one member nothing fits (else no error): false then.
+                alone: b.fallback(shape, 1).is_some(),
             },
             got: Got::Int(limit(resource).into()),
         })
@@ -1060,6 +1061,19 @@ mod tests {
             ..five_too_many
         };
         assert_eq!(alone.check_room(), Ok(()));
+        // One network refused: no ensemble to speak of.
+        let one_too_big = SearchConfig { folds: 1, ..tight };
+        assert_eq!(
+            message(one_too_big),
+            format!(
+                "budget.max_flash must be at least {}, what the smallest network needs (got \
+                 1000)",
+                single.flash.min(
+                    part.footprint(&Arch::ONE, Shape::new(13, 3).unwrap(), 1)
+                        .flash
+                )
+            )
+        );
         // Valid settings (before the data is read), only the room is missing.
         assert_eq!(tight.validate(), Ok(()));
         // Just enough for it: room.

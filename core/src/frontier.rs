@@ -224,6 +224,12 @@ mod tests {
         let on: Vec<bool> = seen.iter().map(|s| s.frontier).collect();
         assert_eq!(on, [true, true, true, false]);
         assert_eq!(axis.shape(), wine);
+        assert_eq!(axis.unit(), "bytes of flash on the part");
+        assert_eq!(
+            Axis::Cost(Cost::Macs, wine).unit(),
+            "multiply-adds per sample"
+        );
+        assert_eq!(Axis::Cost(Cost::Params, wine).unit(), "parameters");
         assert_eq!(Axis::Cost(Cost::Macs, wine).footprint(&Arch::EMPTY), None);
     }
 }

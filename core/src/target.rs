@@ -500,6 +500,9 @@ mod tests {
         assert_eq!(code_features(&a, wine, 1), [1, 2, 1, 1, 0, 0, 1]);
         let moons = Shape::MOONS;
         assert_eq!(code_features(&Arch::EMPTY, moons, 1), [1, 0, 0, 0, 0, 0, 0]);
+        // Four inputs are not wide; five are.
+        let wide = |d| code_features(&Arch::EMPTY, Shape::new(d, 3).unwrap(), 1)[6];
+        assert_eq!((wide(4), wide(5)), (0, 1));
         // One network weighs no logit.
         let plain = Work::of(&a, wine, 1);
         assert_eq!(
