@@ -24,7 +24,7 @@ pub struct Dataset {
     pub scaling: Option<Scaling>,
     /// The test split's features as read, when `x` is standardised (else empty: `x` is as
     /// read): what a part's int8 front reads ([`Dataset::raw_test`]).
-    pub raw_test: Vec<f32>,
+    raw_test: Vec<f32>,
     /// The features constant on the train split (left unscaled), by name.
     pub constant: Vec<String>,
     /// The generator's settings, when generated (then the Bayes ceiling is known).
@@ -229,8 +229,7 @@ impl Dataset {
         if self.scaling.is_some() {
             return &self.raw_test;
         }
-        let (n_train, n_dev) = Split::sizes(self.labels.len());
-        &self.x[((n_train + n_dev) * self.shape.inputs()).min(self.x.len())..]
+        test_part(&self.x, self.labels.len(), self.shape.inputs())
     }
 
     /// `split.csv` for a data file: `row,part` for each row in split order (`row` its index
@@ -318,8 +317,7 @@ impl Dataset {
             &table.classes,
         );
         let raw_test = if options.standardize {
-            let (n_train, n_dev) = Split::sizes(table.labels.len());
-            table.x[(n_train + n_dev) * table.shape.inputs()..].to_vec()
+            test_part(&table.x, table.labels.len(), table.shape.inputs()).to_vec()
         } else {
             Vec::new()
         };
@@ -354,6 +352,13 @@ impl Dataset {
             fingerprint,
         })
     }
+}
+
+/// The test split's part of `x`, `rows` rows of `d` features in split order (the split is
+/// 70/10/20 in this order).
+fn test_part(x: &[f32], rows: usize, d: usize) -> &[f32] {
+    let (n_train, n_dev) = Split::sizes(rows);
+    &x[((n_train + n_dev) * d).min(x.len())..]
 }
 
 /// Opens the data file `path` for reading, with its name for messages. A regular file larger

@@ -149,10 +149,9 @@ impl Front {
         let mut front = Front::default();
         for (j, (&a, &mean)) in scales.iter().zip(means).enumerate() {
             let (t, multiplier) = Front::scaled(a).ok_or(j)?;
-            let offset = (mean * 2f64.powi(t)).round();
-            let limit = f64::from(FRONT_LIMIT);
+            let offset = round_within(mean * 2f64.powi(t), FRONT_LIMIT.into());
             front.shift.push(t as i8);
-            front.offset.push(offset.clamp(-limit, limit) as i32);
+            front.offset.push(offset as i32);
             front.multiplier.push(multiplier);
         }
         Ok(front)
@@ -179,11 +178,11 @@ impl Front {
 
     /// Raw feature `j`'s input: `d = clamp(x·2ᵗ − offset, ±32767)`, then
     /// `floor((d · multiplier + 2²²) / 2²³)` saturated to `i8` (a half rounds up). Integers
-    /// only; `d · multiplier` fits `i32`, and the rounding is done as
-    /// `(floor(v / 2²²) + 1) >> 1` so that adding the half cannot overflow.
+    /// only, in `i32` as the C does: both terms of `d` are within ±2³⁰, `d · multiplier` fits,
+    /// and the rounding is done as `(floor(v / 2²²) + 1) >> 1` so that adding the half cannot
+    /// overflow.
     pub fn input(&self, j: usize, x: f32) -> i8 {
-        let d = (i64::from(fixed(x, self.shift[j])) - i64::from(self.offset[j]))
-            .clamp(-i64::from(FRONT_CLAMP), i64::from(FRONT_CLAMP)) as i32;
+        let d = (fixed(x, self.shift[j]) - self.offset[j]).clamp(-FRONT_CLAMP, FRONT_CLAMP);
         let v = d * i32::from(self.multiplier[j]);
         (((v >> (FRONT_SHIFT - 1)) + 1) >> 1).clamp(-128, 127) as i8
     }
