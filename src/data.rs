@@ -1648,6 +1648,10 @@ mod tests {
         let data = read(true);
         let scaling = data.scaling.clone().unwrap();
         assert_eq!(data.constant, ["flat"]);
+        // The test split as read (the last 8 of 40 rows), standardised or not: what the int8
+        // front reads.
+        let test = &raw.x[32 * 3..];
+        assert_eq!((raw.raw_test(), data.raw_test()), (test, test));
         assert_eq!((scaling.mean[1], scaling.scale[1]), (7.0, 1.0));
         // The statistics are the train split's (the first 28 rows in split order), and every
         // row is the raw one through the one formula.
