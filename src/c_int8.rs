@@ -174,9 +174,13 @@ static inline int32_t piconas_fixed(float x, int8_t t) {{
         else if (sh >= 0) m <<= sh;
         else if (sh < -24) m = 0;
         else {{
-            /* Whole bytes first: gcc -Os shifts a 32-bit value one bit a turn. */
+#if defined(__AVR__)
+            /* Whole bytes first: avr-gcc -Os shifts a 32-bit value one bit a turn. */
             for (sh = (int16_t)-sh; sh >= 8; sh -= 8) m >>= 8;
             m >>= sh;
+#else
+            m >>= -sh; /* one instruction on a 32-bit part */
+#endif
         }}
     }}
     return (hi & 0x8000u) ? -(int32_t)m : (int32_t)m;

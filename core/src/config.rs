@@ -1005,8 +1005,8 @@ mod tests {
         });
         assert_eq!(
             message(host),
-            "budget.target must be a part for a limit of flash, RAM or latency: atmega328p \
-             (got host)"
+            "budget.target must be a part for a limit of flash, RAM or latency: atmega328p, \
+             cortex-m0, cortex-m4f (got host)"
         );
         let beyond = wine(Budget {
             max_flash: 40_000,

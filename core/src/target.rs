@@ -41,6 +41,12 @@ crate::rules::choices! {
         /// The ATmega328P of an Arduino Uno: 8-bit AVR at 16 MHz, 32 KB of flash (512 bytes
         /// of which hold the bootloader), 2 KB of SRAM; runs the int8 header.
         Atmega328p => "atmega328p",
+        /// A Cortex-M0 as in the nRF51822 of a BBC micro:bit: 16 MHz, 256 KB of flash, 16 KB
+        /// of RAM; runs the int8 header.
+        CortexM0 => "cortex-m0",
+        /// A Cortex-M4F as in the nRF52832: 64 MHz, 512 KB of flash, 64 KB of RAM; runs the
+        /// int8 header.
+        CortexM4f => "cortex-m4f",
     }
 }
 
@@ -50,6 +56,8 @@ impl Target {
         match self {
             Target::Host => None,
             Target::Atmega328p => Some(&ATMEGA328P),
+            Target::CortexM0 => Some(&CORTEX_M0),
+            Target::CortexM4f => Some(&CORTEX_M4F),
         }
     }
 }
@@ -62,8 +70,15 @@ pub struct Work {
     pub inputs: u32,
     /// Lookups in the lead table (activations before the first layer), every member.
     pub lead_lookups: u32,
+    /// Inputs copied into a member's buffer where there is no lead table, every member.
+    pub copies: u32,
     /// Multiply-adds of the linear layers, every member.
     pub macs: u32,
+    /// The multiply-adds of an ensemble (none for one network): its member function is called
+    /// once a member with the member's index, not inlined with constant addresses, and a
+    /// 32-bit part's compiler keeps fewer of its loop's values in registers (on the Cortex-M0,
+    /// 13 instructions a multiply-add instead of 7).
+    pub member_macs: u32,
     /// Hidden rows requantised to int8, every member.
     pub hidden_rows: u32,
     /// Lookups in the hidden layers' activation tables, every member.
@@ -80,7 +95,7 @@ pub struct Work {
 }
 
 /// How many features [`Work::features`] has.
-pub const WORK_FEATURES: usize = 10;
+pub const WORK_FEATURES: usize = 12;
 
 impl Work {
     /// The work of `members` networks of `arch` on `shape`.
@@ -92,10 +107,13 @@ impl Work {
             layers.linear.iter().map(f).sum::<usize>() as u32
         };
         let hidden = layers.hidden();
+        let macs = m * sum(&|l| l.fan_in * l.fan_out);
         Work {
             inputs: d,
             lead_lookups: if layers.lead { m * d } else { 0 },
-            macs: m * sum(&|l| l.fan_in * l.fan_out),
+            copies: if layers.lead { 0 } else { m * d },
+            macs,
+            member_macs: if m > 1 { macs } else { 0 },
             hidden_rows: m * hidden.iter().map(|l| l.fan_out).sum::<usize>() as u32,
             table_lookups: m * sum(&|l| if l.activated { l.fan_out } else { 0 }),
             outputs: if m > 1 { m * shape.classes() as u32 } else { 0 },
@@ -111,7 +129,9 @@ impl Work {
             1,
             self.inputs,
             self.lead_lookups,
+            self.copies,
             self.macs,
+            self.member_macs,
             self.hidden_rows,
             self.table_lookups,
             self.outputs,
@@ -126,7 +146,9 @@ impl Work {
         "one",
         "inputs",
         "lead_lookups",
+        "copies",
         "macs",
+        "member_macs",
         "hidden_rows",
         "table_lookups",
         "outputs",
@@ -190,6 +212,9 @@ pub struct Part {
     /// What a budget adds to the fitted cycles, in thousandths: the largest under-prediction
     /// on the calibration rows, so that the bound holds on every one of them.
     pub cycles_margin: u32,
+    /// Cycles per unit the calibration counted, in thousandths: 1000 where it counted cycles
+    /// (simavr); on a Cortex-M, where QEMU counts instructions, an assumption (see the part).
+    pub cycles_per_count: u32,
 }
 
 /// A network's cost on a part, as its models bound it.
@@ -223,13 +248,19 @@ impl Part {
         let memory = Memory::int8(arch, shape, members as usize);
         let code = dot(&self.code, &code_features(arch, shape, members));
         let work = Work::of(arch, shape, members);
-        let cycles = dot(&self.cycles, &work.features()).div_ceil(256);
+        let cycles =
+            u64::from(self.cycles_of(saturate(dot(&self.cycles, &work.features()).div_ceil(256))));
         Footprint {
             flash: saturate(memory.constants as u64 + code),
             ram: saturate((4 * shape.inputs() + memory.stack) as u64),
             cycles: saturate(cycles),
             cycles_bound: saturate((cycles * u64::from(1000 + self.cycles_margin)).div_ceil(1000)),
         }
+    }
+
+    /// The cycles of `count` units of what the calibration counted, rounded up.
+    pub fn cycles_of(&self, count: u32) -> u32 {
+        saturate((u64::from(count) * u64::from(self.cycles_per_count)).div_ceil(1000))
     }
 
     /// Microseconds of `cycles` at the part's clock, rounded up.
@@ -240,8 +271,8 @@ impl Part {
 
 /// The ATmega328P: avr-gcc 5.4 `-Os`, cycles counted by Timer1 under simavr 1.6
 /// (`tests/targets/atmega328p.csv`, 240 architectures, fitted by `tests/targets/fit.py`).
-/// A multiply-add costs about 29 cycles, a raw feature read into an int8 input 389 (from its
-/// bits: no soft float), a requantised row 154, a logit weighed into an ensemble's sum 364 (an
+/// A multiply-add costs about 29 cycles, a raw feature read into an int8 input 378 (from its
+/// bits: no soft float), a requantised row 157, a logit weighed into an ensemble's sum 354 (an
 /// int64 multiply); the code starts at about 1.06 KB (1.26 KB with more than four features),
 /// and an ensemble adds about 0.5 KB (its loop, and the 64-bit routines one network does
 /// without).
@@ -251,8 +282,52 @@ const ATMEGA328P: Part = Part {
     flash: 32_768 - 512,
     ram: 2048,
     code: [1059, 196, 0, 29, 496, 105, 197],
-    cycles: [0, 99_457, 3348, 7517, 39_540, 4237, 93_143, 0, 0, 0],
-    cycles_margin: 160,
+    cycles: [
+        0, 96_862, 5097, 2167, 7410, 0, 40_103, 4308, 90_630, 0, 0, 0,
+    ],
+    cycles_margin: 170,
+    cycles_per_count: 1000,
+};
+
+/// A Cortex-M0 (the nRF51822's clock and memories): arm-none-eabi-gcc 12.2 `-Os
+/// -mcpu=cortex-m0`, no C library; instructions counted under QEMU 7.2 (`mps2-an385`, which
+/// runs Cortex-M0 code, with `-icount`: QEMU has no cycle counter), fitted to
+/// `tests/targets/cortex-m0.csv` (238 architectures; two whose class gcc proved constant left
+/// out). A multiply-add is about 10 instructions (7 in one network's loop, 13 in an
+/// ensemble's, where the M0's eight low registers run short), a raw feature 63.
+///
+/// Cycles are taken as 2 an instruction: an assumption, not a measurement, above what ARM's
+/// timings give the multiply-add loop (7 instructions, 11 cycles: loads 2, a taken branch 3,
+/// the rest 1, with the single-cycle multiplier most M0 parts have; the 32-cycle one would
+/// break it).
+const CORTEX_M0: Part = Part {
+    target: Target::CortexM0,
+    clock_hz: 16_000_000,
+    flash: 256 * 1024,
+    ram: 16 * 1024,
+    code: [550, 78, 0, 5, 223, 25, 13],
+    cycles: [
+        0, 16_155, 4469, 3426, 2623, 571, 4572, 783, 13_279, 0, 0, 70,
+    ],
+    cycles_margin: 272,
+    cycles_per_count: 2000,
+};
+
+/// A Cortex-M4F (the nRF52832's clock and memories): arm-none-eabi-gcc 12.2 `-Os
+/// -mcpu=cortex-m4 -mfloat-abi=hard`, no C library; instructions counted under QEMU 7.2
+/// (`mps2-an386`, `-icount`), fitted to `tests/targets/cortex-m4f.csv` (239 architectures,
+/// one folded left out). A multiply-add is about 5 instructions, a raw feature 55. Cycles are
+/// taken as 2 an instruction, as for the Cortex-M0: an assumption (ARM's Cortex-M4 timings:
+/// most instructions 1, loads 1–2, taken branches 2–4), not a measurement.
+const CORTEX_M4F: Part = Part {
+    target: Target::CortexM4f,
+    clock_hz: 64_000_000,
+    flash: 512 * 1024,
+    ram: 64 * 1024,
+    code: [615, 75, 0, 9, 93, 38, 38],
+    cycles: [0, 14_117, 2393, 1534, 1290, 138, 4646, 880, 1530, 0, 0, 140],
+    cycles_margin: 364,
+    cycles_per_count: 2000,
 };
 
 /// A search's hard limits on a part. A limit of 0 is the part's own: its flash and RAM, and no
@@ -457,7 +532,8 @@ mod tests {
         // The features (52 bytes) and the stack: two buffers of 13, the int8 inputs, 12 a class.
         assert_eq!(c.ram, 52 + 2 * 13 + 13 + 36);
         // No logit is weighed: one network's class is the arg-max of its own.
-        let work = [1, 13, 0, 39, 0, 0, 0, 1, 1, 3];
+        // Its 13 inputs are copied once into its buffer (no lead table).
+        let work = [1, 13, 0, 13, 39, 0, 0, 0, 0, 1, 1, 3];
         let fitted: u64 = part
             .cycles
             .iter()
@@ -471,6 +547,19 @@ mod tests {
         );
         assert_eq!(part.micros(16), 1);
         assert_eq!(part.micros(17), 2);
+        // On a Cortex-M the models count instructions, two cycles each; the M4F runs at 64 MHz.
+        let m4f = Target::CortexM4f.part().unwrap();
+        let count: u64 = m4f
+            .cycles
+            .iter()
+            .zip(work)
+            .map(|(&a, b)| u64::from(a) * b)
+            .sum();
+        let on_m4f = m4f.footprint(&Arch::EMPTY, wine, 1);
+        assert_eq!(u64::from(on_m4f.cycles), 2 * count.div_ceil(256));
+        assert_eq!(m4f.cycles_of(7), 14);
+        assert_eq!(m4f.micros(64), 1);
+        assert_eq!(m4f.micros(65), 2);
     }
 
     #[test]
@@ -485,7 +574,9 @@ mod tests {
             Work {
                 inputs: 13,
                 lead_lookups: 3 * 13,
+                copies: 0,
                 macs: 3 * (13 * 4 + 4 * 2 + 2 * 3),
+                member_macs: 3 * (13 * 4 + 4 * 2 + 2 * 3),
                 hidden_rows: 3 * (4 + 2),
                 table_lookups: 3 * 4,
                 outputs: 3 * 3,
@@ -494,7 +585,14 @@ mod tests {
                 classes: 3,
             }
         );
-        assert_eq!(work.features(), [1, 13, 39, 198, 18, 12, 9, 9, 3, 3]);
+        assert_eq!(
+            work.features(),
+            [1, 13, 39, 0, 198, 198, 18, 12, 9, 9, 3, 3]
+        );
+        // One network, no lead table: its inputs copied once, its multiply-adds inlined.
+        let one = Work::of(&"[4, ReLU, 2]".parse().unwrap(), wine, 1);
+        assert_eq!((one.lead_lookups, one.copies), (0, 13));
+        assert_eq!((one.macs, one.member_macs), (13 * 4 + 4 * 2 + 2 * 3, 0));
         // Code: two hidden layers, one with activations, the lead, an ensemble.
         assert_eq!(code_features(&a, wine, 3), [1, 2, 1, 1, 1, 2, 1]);
         assert_eq!(code_features(&a, wine, 1), [1, 2, 1, 1, 0, 0, 1]);

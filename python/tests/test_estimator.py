@@ -370,7 +370,7 @@ def test_a_budget_on_a_part_scores_what_exceeds_it_0_and_refuses_one_nothing_mee
     # A limit with no part, and a limit the smallest network cannot meet: named in Python's
     # words.
     with pytest.raises(ValueError, match=r"^target must be a part for a limit of flash, RAM or "
-                                         r"latency: atmega328p \(got host\)$"):
+                                         r"latency: atmega328p, cortex-m0, cortex-m4f \(got host\)$"):
         PicoNASClassifier(**FAST, max_flash=3000).fit(X, y)
     with pytest.raises(ValueError, match=r"^max_flash must be at least \d+, what the smallest "
                                          r"network needs as an ensemble of 5 \(got 1000\)$"):

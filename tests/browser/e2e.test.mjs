@@ -336,7 +336,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
   await page.click('#start');
   await page.waitForFunction(() => document.getElementById('e-target').textContent !== '');
   assert.equal(await page.textContent('#e-target'),
-    'target must be a part for a limit of flash, RAM or latency: atmega328p (got host)');
+    'target must be a part for a limit of flash, RAM or latency: atmega328p, cortex-m0, cortex-m4f (got host)');
   assert.equal(await page.evaluate(() => window.piconas.phase), 'idle');
   await page.fill('#s-maxFlash', '0');
   // The preset fills the fields (and "defaults" brings the defaults back).

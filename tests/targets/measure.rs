@@ -1,7 +1,12 @@
-//! Measures what a network costs on the ATmega328P: its int8 header (`export --format c
-//! --int8`) compiled with avr-gcc -Os into the smallest program that classifies (the flash and
-//! static RAM avr-size reports), and into a timing program run under simavr (the cycles of
-//! `piconas_predict` on each of a few rows, counted by Timer1 at the CPU clock).
+//! Measures what a network costs on a part: its int8 header (`export --format c --int8`)
+//! compiled with `-Os` into the smallest program that classifies (`minimal.c`: the flash and
+//! static RAM the toolchain's `size` reports), and into a timing program (the count of one
+//! `piconas_predict` on each of a few rows, the most kept):
+//! - ATmega328P: avr-gcc, and `timing.c` under simavr: cycles, by Timer1 at the CPU clock;
+//! - Cortex-M0 and Cortex-M4F: arm-none-eabi-gcc (`-mcpu=cortex-m0`, or `cortex-m4` with the
+//!   hard-float FPU), with `cortex_m.c` (vectors, no C library), and `timing_cortex_m.c` under
+//!   QEMU (mps2-an385, which runs Cortex-M0 code too, and mps2-an386): instructions, by
+//!   SysTick on QEMU's instruction-counting clock (`-icount`). QEMU has no cycle counter.
 //!
 //! Shared by the calibration (`tests/targets/calibrate.rs`, which writes the rows the cost
 //! model is fitted to) and the check of the fitted model on architectures it never saw
@@ -18,7 +23,7 @@ use piconas::layers::Model;
 use piconas_core::arch::{Arch, MAX_TOKENS, Shape};
 use piconas_core::memory::Memory;
 use piconas_core::rng::{self, Stream};
-use piconas_core::target::{self, Work};
+use piconas_core::target::{self, Target, Work};
 
 /// Rows each architecture is timed on (the slowest is its latency).
 pub const ROWS: usize = 6;
@@ -38,7 +43,8 @@ pub struct Measured {
     pub flash: u32,
     /// Its static RAM (.data + .bss).
     pub static_ram: u32,
-    /// The slowest row's cycles of `piconas_predict`.
+    /// The slowest row's count of `piconas_predict`: cycles on the ATmega328P, instructions
+    /// on a Cortex-M.
     pub cycles: u32,
 }
 
@@ -158,59 +164,173 @@ const TIMING: &str = include_str!("timing.c");
 /// What `timing.c` times: the header's `piconas_predict`.
 const PREDICT: &str = "#include \"piconas.h\"\n#define INPUTS PICONAS_INPUTS\n#define PREDICT(x) piconas_predict(x)\n";
 
-/// `avr-size -A`'s (flash, static RAM): .text + .data, .data + .bss.
-fn sizes(elf: &Path) -> (u32, u32) {
-    let out = Command::new("avr-size")
-        .arg("-A")
-        .arg(elf)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "avr-size failed");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let section = |name: &str| -> u32 {
-        text.lines()
-            .find_map(|l| {
-                let mut f = l.split_whitespace();
-                (f.next() == Some(name)).then(|| f.next().unwrap().parse().unwrap())
-            })
-            .unwrap_or(0)
+/// `size -A`'s sections of `elf` (`avr-size` or `arm-none-eabi-size`): name and bytes.
+fn sections(size: &str, elf: &Path) -> Vec<(String, u32)> {
+    let out = Command::new(size).arg("-A").arg(elf).output().unwrap();
+    assert!(out.status.success(), "{size} failed");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let (name, bytes) = (f.next()?, f.next()?.parse().ok()?);
+            name.starts_with('.').then(|| (name.to_string(), bytes))
+        })
+        .collect()
+}
+
+/// The program's flash and static RAM from its sections: flash is what is loaded (the vector
+/// table, code, constants, initial data), RAM what is written (initial and zeroed data).
+fn sizes(size: &str, elf: &Path) -> (u32, u32) {
+    let (mut flash, mut ram) = (0, 0);
+    for (name, bytes) in sections(size, elf) {
+        match name.as_str() {
+            ".vectors" | ".text" | ".rodata" | ".ARM.exidx" => flash += bytes,
+            ".data" => (flash, ram) = (flash + bytes, ram + bytes),
+            ".bss" => ram += bytes,
+            _ => {}
+        }
+    }
+    (flash, ram)
+}
+
+/// How a part's programs are built and timed.
+struct Toolchain {
+    /// The compiler and its flags.
+    cc: &'static [&'static str],
+    /// Extra sources every program links (the start-up, on a Cortex-M).
+    start: Option<(&'static str, &'static str)>,
+    /// The flags after the sources.
+    link: &'static [&'static str],
+    /// The `size` that reads its sections.
+    size: &'static str,
+    /// The timing program.
+    timing: (&'static str, &'static str),
+    /// The simulator's command before the program.
+    run: &'static [&'static str],
+}
+
+/// The ARM flags every Cortex-M program is built with: no C library (`cortex_m.c` starts it),
+/// unused functions dropped.
+macro_rules! arm {
+    ($($cpu:literal),+) => {
+        &[
+            "arm-none-eabi-gcc", $($cpu,)+ "-mthumb", "-std=c99", "-Os", "-Wall", "-Wextra", "-Werror",
+            "-ffp-contract=off", "-fno-tree-loop-distribute-patterns", "-ffunction-sections",
+            "-fdata-sections", "-nostdlib", "-nostartfiles",
+        ]
     };
-    (
-        section(".text") + section(".data"),
-        section(".data") + section(".bss"),
-    )
 }
 
-fn avr_gcc(dir: &Path, source: &str, elf: &str) {
-    let out = Command::new("avr-gcc")
-        .args([
-            "-mmcu=atmega328p",
-            "-DF_CPU=16000000UL",
-            "-std=c99",
-            "-Os",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-ffp-contract=off",
-        ])
-        .arg("-I")
-        .arg(dir)
-        .arg(dir.join(source))
-        .arg("-o")
-        .arg(dir.join(elf))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "avr-gcc {source}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+const ARM_LINK: &[&str] = &[
+    "-Wl,--gc-sections",
+    "-Wl,-u,piconas_vectors",
+    "-Wl,--entry=piconas_reset",
+    "-Wl,--section-start=.vectors=0x0",
+    "-lgcc",
+];
+
+const CORTEX_M: (&str, &str) = ("cortex_m.c", include_str!("cortex_m.c"));
+const TIMING_CORTEX_M: (&str, &str) = ("timing_cortex_m.c", include_str!("timing_cortex_m.c"));
+
+/// QEMU with every instruction 64 ns of its virtual clock (see `timing_cortex_m.c`).
+macro_rules! qemu {
+    ($machine:literal) => {
+        &[
+            "timeout",
+            "120",
+            "qemu-system-arm",
+            "-machine",
+            $machine,
+            "-nographic",
+            "-monitor",
+            "none",
+            "-serial",
+            "none",
+            "-semihosting-config",
+            "enable=on,target=native",
+            "-icount",
+            "shift=6,align=off",
+            "-kernel",
+        ]
+    };
 }
 
-/// What a header costs on the part, built in `dir`: the smallest classifying program's flash
-/// and static RAM, and the slowest of `rows`' (raw features, row after row) cycles of
-/// `piconas_predict`.
-pub fn measure_header(header: &str, rows: &[f32], dir: &Path) -> (u32, u32, u32) {
+fn toolchain(target: Target) -> Toolchain {
+    match target {
+        Target::CortexM0 => Toolchain {
+            cc: arm!("-mcpu=cortex-m0"),
+            start: Some(CORTEX_M),
+            link: ARM_LINK,
+            size: "arm-none-eabi-size",
+            timing: TIMING_CORTEX_M,
+            run: qemu!("mps2-an385"),
+        },
+        Target::CortexM4f => Toolchain {
+            cc: arm!("-mcpu=cortex-m4", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"),
+            start: Some(CORTEX_M),
+            link: ARM_LINK,
+            size: "arm-none-eabi-size",
+            timing: TIMING_CORTEX_M,
+            run: qemu!("mps2-an386"),
+        },
+        Target::Atmega328p | Target::Host => Toolchain {
+            cc: &[
+                "avr-gcc",
+                "-mmcu=atmega328p",
+                "-DF_CPU=16000000UL",
+                "-std=c99",
+                "-Os",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-ffp-contract=off",
+            ],
+            start: None,
+            link: &[],
+            size: "avr-size",
+            timing: ("timing.c", TIMING),
+            run: &[
+                "timeout",
+                "120",
+                "simavr",
+                "-m",
+                "atmega328p",
+                "-f",
+                "16000000",
+            ],
+        },
+    }
+}
+
+impl Toolchain {
+    fn build(&self, dir: &Path, source: &str, elf: &str) {
+        let mut cmd = Command::new(self.cc[0]);
+        cmd.args(&self.cc[1..]);
+        cmd.arg("-I").arg(dir);
+        if let Some((name, _)) = self.start {
+            cmd.arg(dir.join(name));
+        }
+        let out = cmd
+            .arg(dir.join(source))
+            .args(self.link)
+            .arg("-o")
+            .arg(dir.join(elf))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{} {source}: {}",
+            self.cc[0],
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// What a header costs on `target`, built in `dir`: the smallest classifying program's flash
+/// and static RAM, and the most of `rows`' (raw features, row after row) counts of
+/// `piconas_predict` (cycles on the ATmega328P, instructions on a Cortex-M).
+pub fn measure_header(target: Target, header: &str, rows: &[f32], dir: &Path) -> (u32, u32, u32) {
+    let tools = toolchain(target);
     std::fs::write(dir.join("piconas.h"), header).unwrap();
     let mut table = String::from("static const float rows[] PROGMEM = {");
     for v in rows {
@@ -219,31 +339,34 @@ pub fn measure_header(header: &str, rows: &[f32], dir: &Path) -> (u32, u32, u32)
     table.push_str("};\n#define ROWS (int)(sizeof rows / sizeof rows[0] / INPUTS)\n");
     std::fs::write(dir.join("rows.h"), table).unwrap();
     std::fs::write(dir.join("minimal.c"), MINIMAL).unwrap();
-    std::fs::write(dir.join("timing.c"), TIMING).unwrap();
+    std::fs::write(dir.join(tools.timing.0), tools.timing.1).unwrap();
     std::fs::write(dir.join("predict.h"), PREDICT).unwrap();
-    avr_gcc(dir, "minimal.c", "minimal.elf");
-    avr_gcc(dir, "timing.c", "timing.elf");
-    let (flash, static_ram) = sizes(&dir.join("minimal.elf"));
-    let out = Command::new("timeout")
-        .args(["120", "simavr", "-m", "atmega328p", "-f", "16000000"])
+    if let Some((name, text)) = tools.start {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    tools.build(dir, "minimal.c", "minimal.elf");
+    tools.build(dir, tools.timing.0, "timing.elf");
+    let (flash, static_ram) = sizes(tools.size, &dir.join("minimal.elf"));
+    let out = Command::new(tools.run[0])
+        .args(&tools.run[1..])
         .arg(dir.join("timing.elf"))
         .output()
         .unwrap();
     let all =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    let cycles = all
+    let count = all
         .split("c=")
         .nth(1)
         .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|t| t.parse().ok())
-        .unwrap_or_else(|| panic!("simavr printed no cycle count: {all}"));
-    (flash, static_ram, cycles)
+        .unwrap_or_else(|| panic!("{} printed no count: {all}", tools.run[2]));
+    (flash, static_ram, count)
 }
 
-/// Builds and runs `case` in `dir` (a fresh directory of its own).
-pub fn measure(case: &Case, dir: &Path) -> Measured {
+/// Builds and runs `case` on `target` in `dir` (a fresh directory of its own).
+pub fn measure(target: Target, case: &Case, dir: &Path) -> Measured {
     let (header, timed) = header(case);
-    let (flash, static_ram, cycles) = measure_header(&header, &timed, dir);
+    let (flash, static_ram, cycles) = measure_header(target, &header, &timed, dir);
     Measured {
         arch: case.arch,
         shape: case.shape,

@@ -127,7 +127,7 @@ test('invalid settings throw an Error naming the setting and its range', () => {
     [{ strategy: 'greedy' }, 'strategy', 'strategy must be one of reinforce, random, evolution (got "greedy")'],
     [{ costWeight: 11 }, 'costWeight', 'costWeight must be a number in [0, 10] (got 11)'],
     [{ maxFlash: 2000 }, 'target',
-      'target must be a part for a limit of flash, RAM or latency: atmega328p (got host)'],
+      'target must be a part for a limit of flash, RAM or latency: atmega328p, cortex-m0, cortex-m4f (got host)'],
     [{ target: 'atmega328p', maxFlash: 1000 }, 'maxFlash', 'maxFlash must be at least '],
   ];
   for (const [settings, field, message] of cases) {
