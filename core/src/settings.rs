@@ -15,8 +15,8 @@ use core::fmt;
 
 use crate::config::{
     Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
-    MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES,
-    MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy, Target,
+    MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_RUNG_ETA,
+    MAX_SAMPLES, MAX_STEPS, MIN_SAMPLES, Metric, Rungs, SearchConfig, Selection, Strategy, Target,
 };
 use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 use crate::target::OverBudget;
@@ -260,7 +260,8 @@ impl Setting {
     /// decides whether a child is trained at all, not how: a table trains every
     /// architecture, without one, and a budgeted search scores its lookups 0 over it.
     pub fn reaches_the_outcome(&self) -> bool {
-        self.field.starts_with("child.") || matches!(self.field, "seed" | "reward_folds")
+        self.field.starts_with("child.")
+            || matches!(self.field, "seed" | "reward_folds" | "rungs" | "rung_eta")
     }
 
     /// A value other than its default, for tests of what a setting changes.
@@ -329,7 +330,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 39] = [
+pub static SETTINGS: [Setting; 41] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -549,6 +550,38 @@ pub static SETTINGS: [Setting; 39] = [
         generated_data: false,
         get: |s| Value::Int(s.search.reward_folds.into()),
         set: |s, v| s.search.reward_folds = int(v),
+    },
+    Setting {
+        name: "rungs",
+        flag: "rungs",
+        page: "rungs",
+        field: "rungs",
+        value_name: "R",
+        help: "Successive halving: a child first learns from the first rows of the train split \
+               and goes on to η times as many only if its dev score is among the recent best \
+               1/η of that rung, up to the whole split; its reward is its highest rung's \
+               score. auto: on from 20,000 train rows, as many rungs as keep the smallest at \
+               2,000 rows; off; or 2 to 6 rungs",
+        kind: Kind::Choice(&Rungs::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.rungs.name()),
+        set: |s, v| s.search.rungs = Rungs::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "rung_eta",
+        flag: "rung-eta",
+        page: "rungEta",
+        field: "rung_eta",
+        value_name: "ETA",
+        help: "η of the rungs: each has η times the rows of the one below, and the best 1/η of \
+               a rung's last 30 scores go on",
+        kind: Kind::Int {
+            min: 2,
+            max: MAX_RUNG_ETA as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.rung_eta.into()),
+        set: |s, v| s.search.rung_eta = int(v),
     },
     Setting {
         name: "controller_lr",
