@@ -77,7 +77,7 @@ impl Ladder {
         pushed: [0; MAX_RUNGS - 1],
     };
 
-    /// Bytes of [`Ladder::save`].
+    /// Bytes a checkpoint holds of a ladder.
     pub const SAVED_LEN: usize = (MAX_RUNGS - 1) * (4 + 8 * KEPT);
 
     /// Takes rollout `index`'s climb: its score on every rung it reached (the top's is kept

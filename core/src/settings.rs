@@ -953,7 +953,8 @@ pub static PRESETS: [Preset; 1] = [Preset {
 
 /// `config` with every rule the original's: the zero input, no baseline, the per-step mean
 /// loss, the last epoch's batch-averaged dev accuracy, the best epoch and patience by dev
-/// accuracy, no step floor, rewards on the dev split whatever its size, the controller, the
+/// accuracy, no step floor, rewards on the dev split whatever its size and every child on the
+/// whole train split (no rungs), the controller, the
 /// shaping penalties, and its winner: the architecture of the single best reward (one
 /// finalist, trained once more and scored on dev and test, the best-score rule; the
 /// original's code stops at the search, and its 91 % has no code behind it). The `original`
@@ -970,6 +971,7 @@ pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.child.best_epoch = BestEpoch::Accuracy;
     config.child.min_steps = 0;
     config.reward_folds = 1;
+    config.rungs = Rungs::Off;
     config.strategy = Strategy::Reinforce;
     config.selection = Selection::Best;
     config.shaping = Shaping::Original;
