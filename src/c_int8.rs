@@ -130,9 +130,8 @@ fn layers(s: &mut String, q: &Int8Model) -> usize {
     flash
 }
 
-/// The integer helpers and `piconas_quantize`.
+/// The integer helpers, then the front's code ([`reader`]).
 fn helpers(s: &mut String, model: &Model) {
-    let d = model.inputs();
     let _ = write!(
         s,
         r#"
@@ -156,7 +155,18 @@ static inline int8_t piconas_requantize(int32_t sum, int32_t m, int32_t limit) {
     v = (int32_t)((((uint32_t)(sum * m + INT32_C({HALF_DOWN}))) + UINT32_C(0x80000000)) >> {SHIFT}) - 128;
     return (int8_t)v;
 }}
+"#,
+        h = SHIFT - 1,
+    );
+    reader(s, model.inputs());
+}
 
+/// The integer front's code: `piconas_fixed`, `piconas_front` and `piconas_quantize` (raw
+/// `float` features to int8 inputs, integers only; its constants are [`front`]'s).
+fn reader(s: &mut String, d: usize) {
+    let _ = write!(
+        s,
+        r#"
 /* x * 2^t truncated toward zero, within +-2^30, from the bits of x (no float arithmetic):
  * zero and subnormal values read as 0, infinities and NaN saturate by their sign bit. */
 static inline int32_t piconas_fixed(float x, int8_t t) {{
@@ -206,7 +216,6 @@ static inline void piconas_quantize(const float x[PICONAS_INPUTS], int8_t q[PICO
     for (i = 0; i < {d}; i++) q[i] = piconas_front(x[i], i);
 }}
 "#,
-        h = SHIFT - 1,
         g = FRONT_SHIFT - 1,
         g16 = FRONT_SHIFT - 1 - 16,
         g_off = 1 << (31 - (FRONT_SHIFT - 1)),
