@@ -195,6 +195,23 @@ mod tests {
     }
 
     #[test]
+    fn a_rollouts_bars_are_the_same_before_and_after_its_report() {
+        // A page trains a reported best again with its bars: the ring must still hold them
+        // (the window, the lag, and the rollout itself).
+        let mut ladder = Ladder::EMPTY;
+        for i in 0..120u32 {
+            let before = ladder.bars(i, 3);
+            ladder.record(i, &climbed(&[(i % 17) as f32 / 17.0]));
+            assert_eq!(ladder.bars(i, 3), before, "rollout {i}");
+        }
+        // Bars cross a page's message as their bits.
+        let bars = ladder.bars(120, 3);
+        assert_ne!(bars, Bars::NONE);
+        assert_eq!(Bars::from_bits(&bars.to_bits()), bars);
+        assert_eq!(Bars::from_bits(&[]), Bars::NONE);
+    }
+
+    #[test]
     fn a_ladder_reads_back_what_it_saved() {
         let mut ladder = Ladder::EMPTY;
         for i in 0..80u32 {
