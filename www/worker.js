@@ -207,10 +207,10 @@ const piconasWorker = {
           if (s.nas) s.nas.free();
           s.nas = W.open(data.settings, null, data.data);
         } else if (data.type === 'task') {
-          const o = s.nas.trainTask(data.index, data.arch, data.bars);
-          const { reward, epochs, bestEpoch, diverged, scores } = o;
+          const o = s.nas.trainTask(data.index, data.arch);
+          const { reward, epochs, bestEpoch, diverged } = o;
           o.free();
-          port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged, scores });
+          port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged });
         }
       } catch (e) {
         port.postMessage({ type: 'failed', message: e.message ?? String(e) });
@@ -227,7 +227,7 @@ const piconasWorker = {
       return;
     }
     if (s.nas && m.gen === s.generation) {
-      s.nas.taskDone(m.index, m.arch, m.bars, m.reward, m.epochs, m.bestEpoch, m.diverged, m.scores);
+      s.nas.taskDone(m.index, m.arch, m.reward, m.epochs, m.bestEpoch, m.diverged);
     }
     W.pump(s.generation);
   },
@@ -264,7 +264,7 @@ const piconasWorker = {
       const task = s.nas.nextTask();
       if (!task) return;
       h.busy = true;
-      h.port.postMessage({ type: 'task', gen, index: task.index, arch: task.arch, bars: task.bars });
+      h.port.postMessage({ type: 'task', gen, index: task.index, arch: task.arch });
       task.free();
     }
   },
