@@ -27,7 +27,7 @@ LAYERS = {
         ("checkpoint", ["checkpoint", "adam"]),
         ("children", ["mlp", "network", "train", "ensemble"]),
         ("controller", ["gru", "policy", "reinforce", "evolution", "finalists"]),
-        ("search", ["search", "speculate", "settings"]),
+        ("search", ["rungs", "search", "speculate", "settings"]),
     ],
     "src": [
         ("foundations", ["words", "data_error", "file_errors", "failure", "run_files", "metrics", "history", "svg", "kernel"]),

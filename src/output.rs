@@ -402,15 +402,16 @@ pub struct RolloutLog {
 }
 
 /// The column names of `rollouts.csv`: the record, then the controller's log-probability of
-/// the sampled tokens and its loss on the rollout (`Record::loss`), as the original logs them.
-pub const ROLLOUT_COLUMNS: [&str; 10] = [
+/// the sampled tokens and its loss on the rollout (`Record::loss`), as the original logs them,
+/// then the rungs the child climbed (0 without rungs; see the core's `rungs`).
+pub const ROLLOUT_COLUMNS: [&str; 11] = [
     "index", "tokens", "reward", "epochs", "entropy", "baseline", "beta", "accuracy", "log_prob",
-    "loss",
+    "loss", "rungs",
 ];
 
 /// One rollout's cells in `rollouts.csv` ([`ROLLOUT_COLUMNS`]). Floats are printed in Rust's
 /// shortest exact form, so the file holds every bit of each value.
-pub fn rollout_cells(r: &Record, loss: f32) -> [String; 10] {
+pub fn rollout_cells(r: &Record, loss: f32) -> [String; 11] {
     [
         r.index.to_string(),
         r.arch.to_string(),
@@ -422,6 +423,7 @@ pub fn rollout_cells(r: &Record, loss: f32) -> [String; 10] {
         r.accuracy.to_string(),
         r.log_prob.to_string(),
         loss.to_string(),
+        r.rungs.to_string(),
     ]
 }
 
@@ -573,7 +575,7 @@ mod tests {
             fs::write(&path, torn).unwrap();
             assert!(RolloutLog::reopen(dir.path(), 1, |_| Ok(())).is_err());
         }
-        let row = "0,[4],0.5,3,1,0.5,0.01,0.5,-1,0.25\n";
+        let row = "0,[4],0.5,3,1,0.5,0.01,0.5,-1,0.25,0\n";
         fs::write(&path, format!("{header}{row}{row}0,[4")).unwrap();
         RolloutLog::reopen(dir.path(), 1, |kept| {
             assert_eq!(kept.len(), 1);

@@ -11,7 +11,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
-use piconas_core::search::{self, Proposal, Record};
+use piconas_core::search::{self, Record};
 use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
 use piconas_core::{Outcome, Search, SearchConfig, Split, Trainer};
 
@@ -128,12 +128,8 @@ fn work(
 ) {
     let mut trainer = Box::<Trainer>::default();
     for job in jobs {
-        let proposal = Proposal {
-            index: job.index,
-            arch: job.arch,
-        };
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            search::evaluate(config, proposal, data, |fold, rng| {
+            search::evaluate(config, job, data, |fold, rng| {
                 crate::kernel::fit(&mut trainer, &job.arch, &config.child, fold, rng)
             })
         }))

@@ -380,7 +380,7 @@ mod tests {
 
     #[test]
     fn a_pipeline_driven_from_outside_gives_the_stepped_records_observed_once() {
-        use piconas_core::search::{self, Proposal};
+        use piconas_core::search;
         use piconas_core::speculate::Guess;
         let data = data();
         let split = data.split().unwrap();
@@ -393,11 +393,7 @@ mod tests {
         let mut pipeline = Pipeline::<16>::new(Guess::Draws, 3);
         let mut trainer: Box<piconas_core::Trainer> = Box::default();
         let mut train = |job: Job| {
-            let proposal = Proposal {
-                index: job.index,
-                arch: job.arch,
-            };
-            search::evaluate(&config, proposal, &split, |fold, rng| {
+            search::evaluate(&config, job, &split, |fold, rng| {
                 trainer.fit(&job.arch, &config.child, fold, rng)
             })
         };

@@ -223,9 +223,11 @@ pub fn train(
                 budget: piconas_core::target::Budget::NONE,
                 ..*config
             };
+            // Every child climbs every rung (no bar): its reward is its whole train split's.
             let proposal = Proposal {
                 index: number,
                 arch,
+                bars: piconas_core::rungs::Bars::NONE,
             };
             search::evaluate(&config, proposal, split, |fold, rng| fit(&arch, fold, rng))
         })
@@ -417,6 +419,7 @@ fn decode_row(b: &[u8], seeds: u32) -> Result<Row, String> {
                 epochs: word(b, at + 4),
                 best_epoch: word(b, at + 8),
                 diverged: b[at + 12] != 0,
+                climb: piconas_core::Climb::NONE,
             };
             // A reward is an accuracy; the kept epoch is one of those trained.
             let fits = (0.0..=1.0).contains(&o.reward) && o.best_epoch <= o.epochs;

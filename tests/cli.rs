@@ -95,14 +95,14 @@ fn a_run_writes_the_documented_files() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "index,tokens,reward,epochs,entropy,baseline,beta,accuracy,log_prob,loss"
+        "index,tokens,reward,epochs,entropy,baseline,beta,accuracy,log_prob,loss,rungs"
     );
     assert_eq!(lines.len(), 13);
     assert!(lines[1].starts_with("0,"));
     let svg = std::fs::read_to_string(out.join("rewards.svg")).unwrap();
     let rewards: Vec<f32> = lines[1..]
         .iter()
-        .map(|l| l.rsplit(',').nth(7).unwrap().parse().unwrap())
+        .map(|l| l.rsplit(',').nth(8).unwrap().parse().unwrap())
         .collect();
     check_reward_chart(&svg, &rewards, ceiling);
     // The frontier: one row per distinct architecture of rollouts.csv, the marked ones drawn.

@@ -42,6 +42,7 @@ fn made_up_table_to(max_tokens: u32) -> Table {
                 epochs: 3,
                 best_epoch: 2,
                 diverged: false,
+                climb: piconas_core::Climb::NONE,
             };
             Row {
                 number: a.number(),

@@ -244,7 +244,7 @@ fn a_bad_checkpoint_is_named_and_nothing_is_overwritten() {
         (good[..good.len() - 100].to_vec(), "truncated"),
         (
             version,
-            "checkpoint format version 5, this build reads version 8",
+            "checkpoint format version 5, this build reads version 9",
         ),
         (b"garbage".to_vec(), "not a piconas checkpoint"),
     ];

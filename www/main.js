@@ -20,6 +20,8 @@ const LABELS = {
   weightDecay: 'Child weight decay',
   metric: 'Reward measures',
   rewardFolds: 'Reward folds',
+  rungs: 'Rungs',
+  rungEta: 'Rung η',
   controllerLr: 'Controller learning rate',
   entropyWeight: 'Entropy weight β₀',
   maxGradNorm: 'Gradient clip norm',

@@ -207,10 +207,10 @@ const piconasWorker = {
           if (s.nas) s.nas.free();
           s.nas = W.open(data.settings, null, data.data);
         } else if (data.type === 'task') {
-          const o = s.nas.trainTask(data.index, data.arch);
-          const { reward, epochs, bestEpoch, diverged } = o;
+          const o = s.nas.trainTask(data.index, data.arch, data.bars);
+          const { reward, epochs, bestEpoch, diverged, scores } = o;
           o.free();
-          port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged });
+          port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged, scores });
         }
       } catch (e) {
         port.postMessage({ type: 'failed', message: e.message ?? String(e) });
@@ -227,7 +227,7 @@ const piconasWorker = {
       return;
     }
     if (s.nas && m.gen === s.generation) {
-      s.nas.taskDone(m.index, m.arch, m.reward, m.epochs, m.bestEpoch, m.diverged);
+      s.nas.taskDone(m.index, m.arch, m.bars, m.reward, m.epochs, m.bestEpoch, m.diverged, m.scores);
     }
     W.pump(s.generation);
   },
@@ -264,7 +264,7 @@ const piconasWorker = {
       const task = s.nas.nextTask();
       if (!task) return;
       h.busy = true;
-      h.port.postMessage({ type: 'task', gen, index: task.index, arch: task.arch });
+      h.port.postMessage({ type: 'task', gen, index: task.index, arch: task.arch, bars: task.bars });
       task.free();
     }
   },

@@ -41,7 +41,10 @@ pub const MAX_CLASSES: usize = {
 
 /// The capacity one group of features chooses, or `default` if none; two at once fail the
 /// build (capacity features are exclusive, as smoltcp's are).
-const fn one_capacity<const N: usize>(chosen: [(bool, usize); N], default: usize) -> usize {
+pub(crate) const fn one_capacity<const N: usize>(
+    chosen: [(bool, usize); N],
+    default: usize,
+) -> usize {
     let mut value = default;
     let mut count = 0;
     let mut i = 0;

@@ -5,7 +5,8 @@
 //! What is saved is everything the rest of the search depends on: the configuration (so a
 //! checkpoint is only ever resumed with the search it came from), the rollout counter, the
 //! controller's random-generator state, its weights, Adam's moments and step state, the
-//! baseline, the entropy weight, the finalists and regularized evolution's population. Children's random streams depend only on
+//! baseline, the entropy weight, the finalists, regularized evolution's population and the
+//! rungs' recent scores ([`crate::rungs`], since version 9). Children's random streams depend only on
 //! the seed and the rollout index, so nothing else is needed for a resumed search to produce
 //! exactly the records an uninterrupted one would. A checkpoint is taken only at a batch
 //! boundary (no proposal awaiting its outcome).
@@ -15,7 +16,7 @@
 //! metric and the folds; since version 5 with the original's rules, [`crate::rules`]; since
 //! version 6 with the child's step floor, weight decay and best epoch and evolution's
 //! population and tournament; since version 7 with the budget; version 7 also held whether
-//! the data is standardised, which version 8 drops),
+//! the data is standardised, which version 8 drops; since version 9 with the rungs),
 //! the data's fingerprint `u64` (see [`Split::fingerprint`](crate::Split::fingerprint)), the
 //! small state, the controller's
 //! weights and moments row by row (`f32`), and a CRC-32 (IEEE) of everything before it.
@@ -35,7 +36,7 @@ use crate::sample::Fingerprint;
 
 const MAGIC: [u8; 8] = *b"piconas\0";
 /// The checkpoint format this build writes and reads.
-pub const VERSION: u16 = 8;
+pub const VERSION: u16 = 9;
 
 /// Why a checkpoint could not be written or read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,6 +270,9 @@ fn write_config(w: &mut Writer<'_>, c: &SearchConfig) {
     w.u32(c.budget.max_ram);
     w.u32(c.budget.max_latency_us);
     w.u8(place(&crate::target::OverBudget::ALL, c.budget.over));
+    // Since version 9: the rungs.
+    w.u8(place(&crate::config::Rungs::ALL, c.rungs));
+    w.u32(c.rung_eta);
 }
 
 /// Where `choice` is in `all`.
@@ -278,7 +282,7 @@ fn place<T: PartialEq>(all: &[T], choice: T) -> u8 {
 
 /// Bytes of the configuration's encoding.
 const CONFIG_LEN: usize =
-    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 14;
+    4 + 8 + 16 + 12 + 16 + 12 + 1 + 1 + 4 + 12 + 1 + 4 + 1 + 2 + 1 + 8 + 5 + 18 + 14 + 5;
 /// Bytes of the header.
 const HEADER_LEN: usize = 8 + 2 * 4;
 /// Where the state (everything after the header and the configuration) starts: for tools,
@@ -468,6 +472,35 @@ mod tests {
     }
 
     #[test]
+    fn a_resumed_search_with_rungs_keeps_its_bars() {
+        // 70 rollouts: bars stop children from rollout 17 on; saved at 60, the ladder holds
+        // scores whose bars the rest need.
+        let v = data();
+        let split = v.split();
+        let config = SearchConfig {
+            rollouts: 70,
+            rungs: crate::config::Rungs::Three,
+            ..config()
+        };
+        let mut whole: Box<S> = Box::new(Search::new(config).unwrap());
+        let all: Vec<Record> = core::iter::from_fn(|| whole.step(&split)).collect();
+        assert!(
+            all[60..].iter().any(|r| r.rungs < 3),
+            "no bar stopped a child"
+        );
+        let mut first: Box<S> = Box::new(Search::new(config).unwrap());
+        for _ in 0..60 {
+            first.step(&split);
+        }
+        let mut bytes = vec![0u8; S::checkpoint_len()];
+        first.save(&mut bytes, fp()).unwrap();
+        let mut resumed: Box<S> = Box::new(Search::idle());
+        resumed.restore(config, &bytes, fp()).unwrap();
+        let rest: Vec<Record> = core::iter::from_fn(|| resumed.step(&split)).collect();
+        assert_eq!(rest, all[60..]);
+    }
+
+    #[test]
     fn every_bad_checkpoint_is_refused_and_changes_nothing() {
         let (v, good) = after_four();
         let split = v.split();
@@ -480,7 +513,7 @@ mod tests {
         let mut flipped = good.clone();
         flipped[HEADER_LEN + CONFIG_LEN + 40] ^= 0x10;
         let mut bad_version = good.clone();
-        bad_version[8] = 9;
+        bad_version[8] = 10;
         let mut other_seed = config();
         other_seed.seed = 4;
         let cases: [(&[u8], SearchConfig, CheckpointError); 6] = [
@@ -496,7 +529,7 @@ mod tests {
             (
                 &bad_version,
                 config(),
-                CheckpointError::Version { found: 9 },
+                CheckpointError::Version { found: 10 },
             ),
             (
                 b"not a checkpoint at all",
@@ -579,6 +612,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         search.report(p.index, outcome).unwrap();
         assert_eq!(search.completed(), 1);

@@ -401,6 +401,15 @@ pub struct SearchConfig {
     /// Regularized evolution's tournament: members drawn to pick each parent (the best of
     /// them). Default 16 (this project; a quarter of the population).
     pub tournament: usize,
+    /// Successive halving of each child's training rows ([`SearchConfig::rung_plan`]): a
+    /// child learns from the first rows of the train split, and only the best of the recent
+    /// children at each rung go on to `rung_eta` times as many, up to the whole split.
+    /// Default: by the data's size (this project: on from [`AUTO_RUNG_ROWS`] train rows, so
+    /// every smaller data set trains as before).
+    pub rungs: Rungs,
+    /// η of the rungs: each has η times the rows of the one below, and the top 1/η of a rung's
+    /// recent scores go on. Default 3 (Hyperband's).
+    pub rung_eta: u32,
 }
 
 impl SearchConfig {
@@ -423,8 +432,78 @@ impl SearchConfig {
         selection: Selection::OneSe,
         population: 64,
         tournament: 16,
+        rungs: Rungs::Auto,
+        rung_eta: 3,
     };
 }
+
+crate::rules::choices! {
+    /// How many rungs a child may climb ([`SearchConfig::rungs`]).
+    pub enum Rungs {
+        /// As many as keep the smallest at [`RUNG_MIN_ROWS`] rows or more, from
+        /// [`AUTO_RUNG_ROWS`] train rows on; one (no rungs) below.
+        #[default]
+        Auto => "auto",
+        /// One: every child learns from the whole train split.
+        Off => "off",
+        /// Two rungs.
+        Two => "2",
+        /// Three.
+        Three => "3",
+        /// Four.
+        Four => "4",
+        /// Five.
+        Five => "5",
+        /// Six ([`MAX_RUNGS`]).
+        Six => "6",
+    }
+}
+
+impl Rungs {
+    /// The rungs asked for: `None` for auto.
+    pub const fn count(self) -> Option<usize> {
+        match self {
+            Rungs::Auto => None,
+            Rungs::Off => Some(1),
+            Rungs::Two => Some(2),
+            Rungs::Three => Some(3),
+            Rungs::Four => Some(4),
+            Rungs::Five => Some(5),
+            Rungs::Six => Some(6),
+        }
+    }
+}
+
+/// The most rungs a child climbs: 6, or 1 (no rungs, and no ladder's RAM) with the
+/// `max-rungs-1` feature (a firmware's; see [`crate::arch`]'s capacities).
+pub const MAX_RUNGS: usize = crate::arch::one_capacity([(cfg!(feature = "max-rungs-1"), 1)], 6);
+/// With `rungs = auto`, a train split of at least this many rows climbs rungs: below it a
+/// child's training is cheap enough whole (the moons, iris, wine, breast cancer and digits
+/// train exactly as without rungs).
+pub const AUTO_RUNG_ROWS: usize = 20_000;
+/// With `rungs = auto`, the fewest rows of the smallest rung: enough to rank architectures
+/// whose dev accuracies differ by a point.
+pub const RUNG_MIN_ROWS: usize = 2_000;
+/// The most η ([`SearchConfig::rung_eta`]).
+pub const MAX_RUNG_ETA: u32 = 8;
+
+/// The rungs of a search on its data: how many train rows each learns from, from the first
+/// (fewest) to the last (the whole train split).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RungPlan {
+    /// Rungs (1: none, every child learns from the whole train split).
+    pub count: usize,
+    /// `rows[r]` for `r < count`: the first rows of the train split rung `r` learns from.
+    pub rows: [usize; MAX_RUNGS],
+    /// `dev[r]`: the first rows of the dev split rung `r` is scored on: as large a share of
+    /// it as the rung's of train, but at least [`RUNG_MIN_DEV_ROWS`] (scoring a small rung on
+    /// all of a large dev split would cost more than its training); all of it on the top rung.
+    pub dev: [usize; MAX_RUNGS],
+}
+
+/// The fewest dev rows a rung is scored on (all of them if the dev split has fewer): one row
+/// is a tenth of a point.
+pub const RUNG_MIN_DEV_ROWS: usize = 1_000;
 
 /// With `reward_folds = 0`, a dev split of fewer rows than this is replaced by
 /// cross-validation: below 100 rows one row is more than a point of accuracy.
@@ -471,6 +550,44 @@ impl SearchConfig {
             0 => 1,
             k => k,
         }
+    }
+
+    /// The rungs of a search whose train and dev splits have `train_rows` and `dev_rows`
+    /// rows. Rungs need the dev split as the score ([`SearchConfig::reward_folds_for`] 1):
+    /// with cross-validated rewards there is one. Rung `r` of `n` learns from the first
+    /// `⌊train_rows / ηⁿ⁻¹⁻ʳ⌋` rows; `auto` climbs from [`AUTO_RUNG_ROWS`] train rows, as many
+    /// rungs as keep the smallest at [`RUNG_MIN_ROWS`] rows or more; a count asked for is cut
+    /// to keep every rung at one row or more.
+    pub fn rung_plan(&self, train_rows: usize, dev_rows: usize) -> RungPlan {
+        let eta = self.rung_eta.clamp(2, MAX_RUNG_ETA) as usize;
+        let fits = |count: usize, least: usize| {
+            let mut smallest = train_rows;
+            for _ in 1..count {
+                smallest /= eta;
+            }
+            smallest >= least.max(1)
+        };
+        let wanted = match self.rungs.count() {
+            _ if self.reward_folds_for(dev_rows) != 1 => 1,
+            None if train_rows < AUTO_RUNG_ROWS => 1,
+            None => (1..=MAX_RUNGS)
+                .rev()
+                .find(|&c| fits(c, RUNG_MIN_ROWS))
+                .unwrap_or(1),
+            // More than the build holds is refused by `validate`.
+            Some(count) => count.min(MAX_RUNGS),
+        };
+        let count = (1..=wanted).rev().find(|&c| fits(c, 1)).unwrap_or(1);
+        let (mut rows, mut dev) = ([0; MAX_RUNGS], [0; MAX_RUNGS]);
+        let mut n = train_rows;
+        for r in (0..count).rev() {
+            rows[r] = n;
+            // In u64: dev · n reaches 10^11 for a million rows, beyond a 32-bit usize (wasm).
+            let share = (dev_rows as u64 * n as u64 / train_rows.max(1) as u64) as usize;
+            dev[r] = share.max(RUNG_MIN_DEV_ROWS).min(dev_rows);
+            n /= eta;
+        }
+        RungPlan { count, rows, dev }
     }
 }
 
@@ -845,6 +962,10 @@ impl SearchConfig {
             self.cost_weight,
             Allowed::UpTo(MAX_COST_WEIGHT),
         )?;
+        int("rung_eta", self.rung_eta.into(), 2, MAX_RUNG_ETA.into())?;
+        if let Some(count) = self.rungs.count() {
+            int("rungs", count as u64, 1, MAX_RUNGS as u64)?;
+        }
         usize_field("population", self.population, 1, MAX_POPULATION)?;
         usize_field("tournament", self.tournament, 1, self.population)?;
         self.validate_budget().map(|_| ())
@@ -937,6 +1058,44 @@ impl DataConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rungs_start_on_big_data_and_keep_the_smallest_rung_large_enough() {
+        let auto = SearchConfig::default();
+        // Below 20,000 train rows, or scored by cross-validation: one rung, the whole split.
+        assert_eq!(auto.rung_plan(19_999, 2_857).count, 1);
+        assert_eq!(auto.rung_plan(700, 100).rows[0], 700);
+        assert_eq!(auto.rung_plan(50_000, 50).count, 1);
+        // 70,000 train rows (100,000 in all): 70,000 / 27 is the last at 2,000 or more.
+        let plan = auto.rung_plan(70_000, 10_000);
+        assert_eq!(plan.count, 4);
+        assert_eq!(&plan.rows[..4], &[2_592, 7_777, 23_333, 70_000]);
+        // Dev rows: the rung's share of the split, at least 1,000, all of it on top.
+        assert_eq!(&plan.dev[..4], &[1_000, 1_111, 3_333, 10_000]);
+        // 700,000: six rungs, the most; η = 2 climbs slower.
+        assert_eq!(auto.rung_plan(700_000, 100_000).count, 6);
+        let halves = SearchConfig {
+            rung_eta: 2,
+            ..auto
+        };
+        assert_eq!(
+            &halves.rung_plan(20_000, 1_000).rows[..4],
+            &[2_500, 5_000, 10_000, 20_000]
+        );
+        // Asked for: off is one rung; a count is cut to keep every rung a row.
+        let with = |rungs| SearchConfig {
+            rungs,
+            reward_folds: 1,
+            ..auto
+        };
+        assert_eq!(with(Rungs::Off).rung_plan(70_000, 10_000).count, 1);
+        assert_eq!(&with(Rungs::Two).rung_plan(140, 20).rows[..2], &[46, 140]);
+        assert_eq!(with(Rungs::Six).rung_plan(30, 20).count, 4);
+        assert_eq!(
+            &with(Rungs::Six).rung_plan(30, 20).rows[..4],
+            &[1, 3, 10, 30]
+        );
+    }
 
     #[test]
     fn defaults_are_valid() {

@@ -65,6 +65,14 @@
 //! `accuracy − λ·cost` ([`Cost`]: multiply-adds or parameters, normalised to the largest
 //! network), and [`frontier`] marks the accuracy/size frontier of what a search saw.
 //!
+//! ### Rungs ([`rungs`])
+//! On a big file ([`config::AUTO_RUNG_ROWS`] train rows or more) a child first learns from the
+//! first rows of the train split, and learns again from η times as many only if its dev score is
+//! among the recent best 1/η on that rung, up to the whole split: successive halving. The bars
+//! come from the last few hundred rollouts at most, at least [`rungs::RUNG_LAG`] + 1 back, and
+//! travel with each [`Proposal`], so every schedule below trains a child with the same bars. A
+//! firmware's build (`max-rungs-1`) has no rungs and no ladder.
+//!
 //! ### Speculation ([`speculate`])
 //! A child's outcome depends only on its architecture and its rollout's random stream, so a
 //! host with spare cores can train the children of the next rollouts before the controller
@@ -167,6 +175,7 @@ pub mod policy;
 pub mod reinforce;
 pub mod rng;
 pub mod rules;
+pub mod rungs;
 pub mod sample;
 pub mod search;
 pub mod settings;
@@ -194,4 +203,4 @@ pub use reinforce::Reinforce;
 pub use sample::{DataError, Fingerprint, Fold, Rows, Split};
 pub use search::{Proposal, Record, Report, Search, SearchError};
 pub use settings::{SETTINGS, Setting, Settings};
-pub use train::{Outcome, Trainer};
+pub use train::{Climb, Outcome, Trainer};

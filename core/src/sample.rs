@@ -326,6 +326,16 @@ impl<'a> Split<'a> {
         }
     }
 
+    /// Learn on the first `rows` rows of train (a rung, [`crate::rungs`]), pick the best
+    /// epoch on the first `dev` rows of dev.
+    pub fn rung(&self, rows: usize, dev: usize) -> Fold<'a> {
+        Fold {
+            rows: self.train.slice(0..rows.min(self.train.len())),
+            skip: (0, 0),
+            dev: self.dev.slice(0..dev.min(self.dev.len())),
+        }
+    }
+
     /// Fold `i` of `k` of cross-validation over train ∪ dev ([`Split::learn`]): its `i`-th
     /// contiguous block of `⌊m/k⌋` or `⌈m/k⌉` rows held out to pick the best epoch, the rest
     /// learnt from. `k` is at least 1 and `i` below it (clamped); with `k = 1` nothing is held

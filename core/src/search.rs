@@ -61,6 +61,7 @@ use crate::policy::{ControllerParams, Policy, Trajectory};
 use crate::reinforce::Reinforce;
 use crate::rng::{self, Generator, Stream};
 use crate::rules::{self, Shaping, StepLoss};
+use crate::rungs::{Bars, Ladder};
 use crate::sample::{Fingerprint, Fold, Split};
 use crate::train::{Outcome, Trainer};
 
@@ -89,6 +90,9 @@ pub struct Record {
     pub baseline: f32,
     /// The entropy weight this rollout's update used.
     pub beta: f32,
+    /// Rungs its child climbed (0 without rungs; [`crate::rungs`]): its reward is its score
+    /// on the last.
+    pub rungs: u8,
 }
 
 impl Record {
@@ -132,13 +136,17 @@ impl fmt::Display for RecordBits<'_> {
     }
 }
 
-/// A sampled architecture waiting for its child's outcome.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// A sampled architecture waiting for its child's outcome: what [`evaluate`] needs to train
+/// it, wherever it is trained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Proposal {
     /// Rollout number.
     pub index: u32,
     /// The architecture to train.
     pub arch: Arch,
+    /// The scores its child needs to climb each rung ([`crate::rungs`]; [`Bars::NONE`]
+    /// without rungs).
+    pub bars: Bars,
 }
 
 /// A misuse of the propose/report protocol.
@@ -230,6 +238,8 @@ pub struct Search<const H: usize, const K: usize = 1> {
     finalists: Finalists,
     /// Regularized evolution's population (empty for the other strategies).
     population: Population,
+    /// The rungs' recent scores, for the bars.
+    ladder: Ladder,
 }
 
 impl<const H: usize, const K: usize> Search<H, K> {
@@ -256,6 +266,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
             next: 0,
             finalists: Finalists::new(0),
             population: Population::new(0),
+            ladder: Ladder::EMPTY,
         }
     }
 
@@ -296,6 +307,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.next = 0;
         self.finalists = Finalists::new(config.finalists);
         self.population = Population::new(config.population);
+        self.ladder = Ladder::EMPTY;
         Ok(())
     }
 
@@ -354,6 +366,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let proposal = Proposal {
             index: self.next,
             arch: traj.arch(),
+            bars: self.bars(self.next),
         };
         self.next += 1;
         Some(proposal)
@@ -381,6 +394,12 @@ impl<const H: usize, const K: usize> Search<H, K> {
             *arch = scratch.arch();
         }
         n
+    }
+
+    /// Rollout `index`'s bars ([`crate::rungs`]): read from rollouts up to
+    /// `index − RUNG_LAG − 1`, so known for any rollout a schedule may train ahead.
+    pub fn bars(&self, index: u32) -> Bars {
+        self.ladder.bars(index, self.config.rung_eta)
     }
 
     /// Rollouts not yet proposed.
@@ -428,9 +447,11 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 .learner
                 .baseline_for(if slot == 0 { reward } else { self.rewards[0] }),
             beta: self.betas[slot],
+            rungs: outcome.climb.rungs,
         };
         self.rewards[slot] = reward;
         self.reported += 1;
+        self.ladder.record(index, &outcome.climb);
         if fits {
             self.finalists.offer(index, arch, reward);
         }
@@ -777,11 +798,16 @@ pub fn evaluate(
             epochs: 0,
             best_epoch: 0,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
     }
     let index = u64::from(proposal.index);
     let k = config.reward_folds_for(data.dev.len());
     if k == 1 {
+        let plan = config.rung_plan(data.train.len(), data.dev.len());
+        if plan.count > 1 {
+            return climb(&plan, proposal, config.seed, data, fit);
+        }
         let mut rng = rng::stream(config.seed, Stream::Child, index);
         return fit(&data.holdout(), &mut rng);
     }
@@ -790,6 +816,7 @@ pub fn evaluate(
         epochs: 0,
         best_epoch: 0,
         diverged: false,
+        climb: crate::train::Climb::NONE,
     };
     let mut sum = 0.0;
     for f in 0..k {
@@ -803,6 +830,48 @@ pub fn evaluate(
     }
     total.reward = sum / k as f32;
     total
+}
+
+/// A child's climb of `plan`'s rungs ([`crate::rungs`]): trained from scratch on each rung's
+/// first rows of train, scored on its first rows of dev, and on to the next while its score clears the
+/// proposal's bar. Rung 0 uses the rollout's own stream, rung `r` a stream of its own. The
+/// outcome is the highest rung's, with the epochs of all of them.
+fn climb(
+    plan: &crate::config::RungPlan,
+    proposal: Proposal,
+    seed: u64,
+    data: &Split<'_>,
+    mut fit: impl FnMut(&Fold<'_>, &mut Generator) -> Outcome,
+) -> Outcome {
+    let mut epochs = 0u32;
+    let mut climbed = crate::train::Climb::NONE;
+    let mut last = None;
+    for (r, (&rows, &dev)) in plan.rows[..plan.count].iter().zip(&plan.dev).enumerate() {
+        // Rollout indices stay below 2^32: rung r ≥ 1 takes the indices above them (as a
+        // reward fold does; rungs and reward folds never meet).
+        let stream = u64::from(proposal.index) | (r as u64) << 32;
+        let mut rng = rng::stream(seed, Stream::Child, stream);
+        let outcome = fit(&data.rung(rows, dev), &mut rng);
+        epochs = epochs.saturating_add(outcome.epochs);
+        climbed.scores[r] = outcome.reward;
+        climbed.rungs = r as u8 + 1;
+        last = Some(outcome);
+        if outcome.reward < proposal.bars.bar(r) {
+            break;
+        }
+    }
+    let top = last.unwrap_or(Outcome {
+        reward: 0.0,
+        epochs: 0,
+        best_epoch: 0,
+        diverged: false,
+        climb: crate::train::Climb::NONE,
+    });
+    Outcome {
+        epochs,
+        climb: climbed,
+        ..top
+    }
 }
 
 /// Checkpoints (see [`crate::checkpoint`] for the format): each part of the search writes and
@@ -819,6 +888,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
                 + Reinforce::<H>::SMALL_LEN
                 + Finalists::SAVED_LEN
                 + Population::SAVED_LEN
+                + Ladder::SAVED_LEN
                 + 3 * 4 * params,
         )
     }
@@ -843,6 +913,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.learner.save_small(&mut w);
         self.finalists.save(&mut w);
         self.population.save(&mut w);
+        self.ladder.save(&mut w);
         self.policy.params.save(&mut w);
         self.learner.save_moments(&mut w);
         Ok(checkpoint::seal(w))
@@ -870,6 +941,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         let learner = Reinforce::<H>::read_small(&mut r)?;
         let finalists = Finalists::read(&mut r, config.finalists)?;
         let population = Population::read(&mut r, config.population)?;
+        let ladder = Ladder::read(&mut r);
 
         // Everything is checked: from here on nothing can fail.
         self.policy.params.load(&mut r);
@@ -882,6 +954,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
         self.reported = 0;
         self.finalists = finalists;
         self.population = population;
+        self.ladder = ladder;
         Ok(())
     }
 }
@@ -1065,6 +1138,67 @@ mod tests {
     }
 
     #[test]
+    fn a_child_climbs_the_rungs_while_it_clears_their_bars() {
+        let v = data(200);
+        let split = v.split();
+        let config = SearchConfig {
+            reward_folds: 1,
+            rungs: crate::config::Rungs::Three,
+            ..small_config(3)
+        };
+        // 140 train rows: rungs of 15, 46 and 140; 20 dev rows scored on each.
+        let plan = config.rung_plan(split.train.len(), split.dev.len());
+        assert_eq!(&plan.rows[..3], &[15, 46, 140]);
+        let arch: Arch = "[8, Tanh]".parse().unwrap();
+        let mut trainer = Trainer::new();
+        // Rung r by hand: its rows, its stream (rung 0 the rollout's own).
+        let mut by_hand = |r: usize| {
+            let mut rng = rng::stream(config.seed, Stream::Child, 5 | (r as u64) << 32);
+            trainer.fit(
+                &arch,
+                &config.child,
+                &split.rung(plan.rows[r], 20),
+                &mut rng,
+            )
+        };
+        let rungs: Vec<Outcome> = (0..3).map(&mut by_hand).collect();
+        let run = |bars: Bars| {
+            let mut seen = Vec::new();
+            let mut trainer = Trainer::new();
+            let proposal = Proposal {
+                index: 5,
+                arch,
+                bars,
+            };
+            let o = evaluate(&config, proposal, &split, |fold, rng| {
+                seen.push((fold.len(), fold.dev.len()));
+                trainer.fit(&arch, &config.child, fold, rng)
+            });
+            (o, seen)
+        };
+        // No bars: every rung, the top's outcome with every rung's epochs and scores.
+        let (all, seen) = run(Bars::NONE);
+        assert_eq!(seen, [(15, 20), (46, 20), (140, 20)]);
+        assert_eq!(all.reward, rungs[2].reward);
+        assert_eq!(all.best_epoch, rungs[2].best_epoch);
+        assert_eq!(all.epochs, rungs.iter().map(|o| o.epochs).sum::<u32>());
+        assert_eq!(all.climb.rungs, 3);
+        assert_eq!(
+            &all.climb.scores[..3],
+            &[rungs[0].reward, rungs[1].reward, rungs[2].reward]
+        );
+        // A bar above rung 0's score stops it there: its reward is that score.
+        let bits = |b: f32| [b.to_bits(), 0, 0, 0, 0];
+        let (low, seen) = run(Bars::from_bits(&bits(rungs[0].reward + 0.01)));
+        assert_eq!(seen, [(15, 20)]);
+        assert_eq!((low.reward, low.climb.rungs), (rungs[0].reward, 1));
+        assert_eq!(low.epochs, rungs[0].epochs);
+        // A bar it meets exactly lets it on.
+        let (on, _) = run(Bars::from_bits(&bits(rungs[0].reward)));
+        assert_eq!(on.climb.rungs, 3);
+    }
+
+    #[test]
     fn reward_folds_score_a_child_by_its_mean_held_out_accuracy() {
         let v = data(200);
         let split = v.split();
@@ -1075,6 +1209,7 @@ mod tests {
         let proposal = Proposal {
             index: 2,
             arch: "[8, Tanh]".parse().unwrap(),
+            bars: Bars::NONE,
         };
         let mut trainer = Trainer::new();
         let mut folds = Vec::new();
@@ -1114,6 +1249,7 @@ mod tests {
                 epochs: 3,
                 best_epoch: 1,
                 diverged: folds == 4,
+                climb: crate::train::Climb::NONE,
             }
         });
         assert!(outcome.diverged, "{outcome:?}");
@@ -1146,6 +1282,7 @@ mod tests {
                     let proposal = Proposal {
                         index: 7 * i as u32,
                         arch: a.parse().unwrap(),
+                        bars: Bars::NONE,
                     };
                     evaluate(config, proposal, &split, |fold, rng| {
                         trainer.fit(&proposal.arch, &config.child, fold, rng)
@@ -1153,10 +1290,21 @@ mod tests {
                 })
                 .collect()
         };
-        let before = outcomes(&base);
+        let plain = outcomes(&base);
         for s in crate::SETTINGS.iter().filter(|s| !s.generated_data) {
-            let mut settings = base;
-            s.set(&mut settings, s.other_value()).unwrap();
+            // The rungs need the dev split as the score (this data's is cross-validated by
+            // default), and η needs rungs; `rungs` then goes from none to three.
+            let (mut settings, mut value, mut before) = (base, s.other_value(), plain.clone());
+            if s.name.starts_with("rung") {
+                settings.search.reward_folds = 1;
+                if s.name == "rungs" {
+                    value = crate::settings::Value::Choice("3");
+                } else {
+                    settings.search.rungs = crate::config::Rungs::Three;
+                }
+                before = outcomes(&settings);
+            }
+            s.set(&mut settings, value).unwrap();
             let after = outcomes(&settings);
             if s.reaches_the_outcome() {
                 assert_ne!(after, before, "{} changes no outcome", s.name);
@@ -1272,6 +1420,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         let mut costs = Vec::new();
         while let Some(p) = search.propose() {
@@ -1344,6 +1493,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         while let Some(p) = search.propose() {
             full += usize::from(p.arch.len() == crate::MAX_TOKENS);
@@ -1394,6 +1544,7 @@ mod tests {
                         epochs: 1,
                         best_epoch: 1,
                         diverged: false,
+                        climb: crate::train::Climb::NONE,
                     },
                 )
                 .unwrap();
@@ -1424,6 +1575,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         assert_eq!(
             search.report(b.index, outcome),
@@ -1458,6 +1610,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         for batch in [3, 2] {
             let proposals: Vec<Proposal> = core::iter::from_fn(|| search.propose()).collect();
@@ -1483,6 +1636,7 @@ mod tests {
             log_prob: -2.0,
             baseline: 0.25,
             beta: 0.01,
+            rungs: 0,
         };
         assert_eq!(
             record.bits().to_string(),
@@ -1498,6 +1652,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         assert_eq!((search.beta(), search.baseline()), (1e-2, None));
         assert!(!search.is_done());
@@ -1521,6 +1676,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         // The first batch, with no baseline yet: each record is judged against the batch's
         // first reward, and nothing is updated before the third report.
@@ -1712,6 +1868,7 @@ mod tests {
                 epochs: 1,
                 best_epoch: 0,
                 diverged: true,
+                climb: crate::train::Climb::NONE,
             };
             let r = search.report(p.index, outcome).unwrap();
             assert_eq!(r.reward, 0.0);
@@ -1759,6 +1916,7 @@ mod tests {
             log_prob: -6.0,
             baseline: 0.5,
             beta: 0.25,
+            rungs: 0,
         };
         // −(0.25)(−6) − 0.25·8 = 1.5 − 2 = −0.5.
         assert_eq!(record.loss(StepLoss::Sum), -0.5);

@@ -15,8 +15,8 @@ use core::fmt;
 
 use crate::config::{
     Allowed, ConfigError, Cost, DataConfig, Dataset, Got, Hidden, MAX_EPOCHS, MAX_FINALISTS,
-    MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_SAMPLES,
-    MAX_STEPS, MIN_SAMPLES, Metric, SearchConfig, Selection, Strategy, Target,
+    MAX_FOLDS, MAX_POPULATION, MAX_RETRAINS, MAX_ROLLOUTS, MAX_ROLLOUTS_PER_UPDATE, MAX_RUNG_ETA,
+    MAX_SAMPLES, MAX_STEPS, MIN_SAMPLES, Metric, Rungs, SearchConfig, Selection, Strategy, Target,
 };
 use crate::rules::{BestEpoch, ControllerInput, DevAccuracy, RewardEpoch, Shaping, StepLoss};
 use crate::target::OverBudget;
@@ -260,7 +260,8 @@ impl Setting {
     /// decides whether a child is trained at all, not how: a table trains every
     /// architecture, without one, and a budgeted search scores its lookups 0 over it.
     pub fn reaches_the_outcome(&self) -> bool {
-        self.field.starts_with("child.") || matches!(self.field, "seed" | "reward_folds")
+        self.field.starts_with("child.")
+            || matches!(self.field, "seed" | "reward_folds" | "rungs" | "rung_eta")
     }
 
     /// A value other than its default, for tests of what a setting changes.
@@ -329,7 +330,7 @@ const METRICS: [&str; 2] = [Metric::ALL[0].name(), Metric::ALL[1].name()];
 const ANY: u64 = u64::MAX;
 
 /// Every setting, in the order help text and the page's form show them.
-pub static SETTINGS: [Setting; 39] = [
+pub static SETTINGS: [Setting; 41] = [
     Setting {
         name: "rollouts",
         flag: "rollouts",
@@ -549,6 +550,39 @@ pub static SETTINGS: [Setting; 39] = [
         generated_data: false,
         get: |s| Value::Int(s.search.reward_folds.into()),
         set: |s, v| s.search.reward_folds = int(v),
+    },
+    Setting {
+        name: "rungs",
+        flag: "rungs",
+        page: "rungs",
+        field: "rungs",
+        value_name: "R",
+        help: "Successive halving: a child first learns from the first rows of the train split \
+               and goes on to η times as many only if its dev score is among the recent best \
+               1/η of that rung, up to the whole split; its reward is its highest rung's \
+               score. auto: on from 20,000 train rows, as many rungs as keep the smallest at \
+               2,000 rows; off; or 2 to 6 rungs",
+        kind: Kind::Choice(&Rungs::NAMES),
+        generated_data: false,
+        get: |s| Value::Choice(s.search.rungs.name()),
+        set: |s, v| s.search.rungs = Rungs::from_name(choice(v)).unwrap_or_default(),
+    },
+    Setting {
+        name: "rung_eta",
+        flag: "rung-eta",
+        page: "rungEta",
+        field: "rung_eta",
+        value_name: "ETA",
+        help: "η of the rungs: each has η times the rows of the one below, and about 1/η of \
+               the children on a rung go on (those among the best of the recent rollouts' \
+               scores there)",
+        kind: Kind::Int {
+            min: 2,
+            max: MAX_RUNG_ETA as u64,
+        },
+        generated_data: false,
+        get: |s| Value::Int(s.search.rung_eta.into()),
+        set: |s, v| s.search.rung_eta = int(v),
     },
     Setting {
         name: "controller_lr",
@@ -920,7 +954,8 @@ pub static PRESETS: [Preset; 1] = [Preset {
 
 /// `config` with every rule the original's: the zero input, no baseline, the per-step mean
 /// loss, the last epoch's batch-averaged dev accuracy, the best epoch and patience by dev
-/// accuracy, no step floor, rewards on the dev split whatever its size, the controller, the
+/// accuracy, no step floor, rewards on the dev split whatever its size and every child on the
+/// whole train split (no rungs), the controller, the
 /// shaping penalties, and its winner: the architecture of the single best reward (one
 /// finalist, trained once more and scored on dev and test, the best-score rule; the
 /// original's code stops at the search, and its 91 % has no code behind it). The `original`
@@ -937,6 +972,7 @@ pub const fn original(mut config: SearchConfig) -> SearchConfig {
     config.child.best_epoch = BestEpoch::Accuracy;
     config.child.min_steps = 0;
     config.reward_folds = 1;
+    config.rungs = Rungs::Off;
     config.strategy = Strategy::Reinforce;
     config.selection = Selection::Best;
     config.shaping = Shaping::Original;

@@ -152,14 +152,8 @@ impl<const H: usize> Speculator<H> {
 }
 
 /// A child to train: rollout `index`'s, of architecture `arch`, with its rollout's random
-/// streams ([`crate::search::evaluate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Job {
-    /// The rollout.
-    pub index: u32,
-    /// The architecture.
-    pub arch: Arch,
-}
+/// streams and bars ([`crate::search::evaluate`]): a proposal, or a guess of one.
+pub type Job = Proposal;
 
 /// How a [`Pipeline`]'s speculation went.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -172,8 +166,9 @@ pub struct Stats {
     pub rollouts: u64,
 }
 
-/// Most rollouts a [`Pipeline`] guesses ahead.
-pub const MAX_WINDOW: usize = 16;
+/// Most rollouts a [`Pipeline`] guesses ahead: the rungs' lag, so that every child it hands
+/// out has its bars ([`crate::rungs`]).
+pub const MAX_WINDOW: usize = crate::rungs::RUNG_LAG as usize;
 
 /// Most jobs a [`Pipeline`] tracks at once: handed out and not yet finished, or finished and
 /// not yet reported.
@@ -259,16 +254,14 @@ impl<const H: usize> Pipeline<H> {
             return None;
         }
         let p = self.awaited?;
-        let awaited = Job {
-            index: p.index,
-            arch: p.arch,
-        };
+        let awaited = p;
         let (job, guessed) = if self.jobs.iter().any(|e| e.job == awaited) {
             let mut next = (1..)
                 .zip(&self.ahead[..self.guesses])
                 .map(|(d, &arch)| Job {
                     index: p.index + d,
                     arch,
+                    bars: search.bars(p.index + d),
                 });
             (
                 next.find(|j| !self.jobs.iter().any(|e| e.job.index == j.index))?,
@@ -289,10 +282,7 @@ impl<const H: usize> Pipeline<H> {
 
     /// The awaited rollout's job (`None` if nothing is awaited).
     pub fn awaited(&self) -> Option<Job> {
-        self.awaited.map(|p| Job {
-            index: p.index,
-            arch: p.arch,
-        })
+        self.awaited
     }
 
     /// A worker trained `job` (handed out by [`Pipeline::next_job`], or the awaited job,
@@ -454,6 +444,7 @@ mod tests {
                     epochs: 1,
                     best_epoch: 1,
                     diverged: false,
+                    climb: crate::train::Climb::NONE,
                 };
                 search.report(i, outcome).unwrap();
             }
@@ -488,6 +479,37 @@ mod tests {
     /// every guess and window.
     #[test]
     fn a_pipeline_reports_what_step_would_whatever_the_order() {
+        let mut config = SearchConfig {
+            rollouts: 40,
+            ..SearchConfig::default()
+        };
+        config.child.max_epochs = 3;
+        pipelines_report_what_step_would(config);
+    }
+
+    /// The same with rungs, long enough for the bars to stop children (the first are set for
+    /// rollout 17, 16 back), on the moons' 140 train rows: rungs of 15, 46 and 140 (scored on
+    /// the dev split: rungs need it).
+    #[test]
+    fn a_pipeline_with_rungs_reports_what_step_would_whatever_the_order() {
+        let mut config = SearchConfig {
+            rollouts: 90,
+            rungs: crate::config::Rungs::Three,
+            reward_folds: 1,
+            ..SearchConfig::default()
+        };
+        config.child.max_epochs = 3;
+        let records = pipelines_report_what_step_would(config);
+        let stopped = records.iter().filter(|r| r.rungs < 3).count();
+        assert!(
+            records[..17].iter().all(|r| r.rungs == 3) && stopped >= 20,
+            "{stopped} stopped below the top"
+        );
+    }
+
+    /// Checks `config`'s search through pipelines of every guess and window against `step`;
+    /// returns `step`'s records.
+    fn pipelines_report_what_step_would(config: SearchConfig) -> Vec<Record> {
         use crate::rng::{self, Stream};
         use crate::search::evaluate;
         use crate::train::Trainer;
@@ -495,11 +517,6 @@ mod tests {
         let (x, y) = moons();
         let rows = crate::Rows::new(&x, &y, crate::Shape::MOONS).unwrap();
         let split = Split::new(rows).unwrap();
-        let mut config = SearchConfig {
-            rollouts: 40,
-            ..SearchConfig::default()
-        };
-        config.child.max_epochs = 3;
         let mut plain: Box<Search<16>> = Box::new(Search::new(config).unwrap());
         let expected: Vec<Record> = core::iter::from_fn(|| plain.step(&split)).collect();
         let mut trainer = Box::new(Trainer::new());
@@ -530,11 +547,7 @@ mod tests {
                 }
                 // Any worker may finish first.
                 let job = busy.swap_remove(rng::below(&mut order, busy.len() as u32) as usize);
-                let proposal = Proposal {
-                    index: job.index,
-                    arch: job.arch,
-                };
-                let outcome = evaluate(&config, proposal, &split, |fold, rng| {
+                let outcome = evaluate(&config, job, &split, |fold, rng| {
                     trainer.fit(&job.arch, &config.child, fold, rng)
                 });
                 pipeline.finished(job, outcome);
@@ -542,12 +555,14 @@ mod tests {
             assert_eq!(records, expected, "{guess:?} on {workers} workers");
             assert!(search.is_done() && !pipeline.is_awaiting());
             let stats = pipeline.stats();
-            assert_eq!(stats.rollouts, 40);
-            assert!(stats.hits <= stats.guessed && stats.hits <= 40);
+            let n = u64::from(config.rollouts);
+            assert_eq!(stats.rollouts, n);
+            assert!(stats.hits <= stats.guessed && stats.hits <= n);
             if guess == Guess::Draws {
-                assert!(stats.hits >= 10, "the draws hit: {stats:?}");
+                assert!(stats.hits >= n / 4, "the draws hit: {stats:?}");
             }
         }
+        expected
     }
 
     #[test]
@@ -562,6 +577,7 @@ mod tests {
         let job = |i: u32| Job {
             index: i,
             arch: ahead[i as usize],
+            bars: crate::rungs::Bars::NONE,
         };
         assert_eq!(jobs, [job(0), job(1), job(2), job(3)]);
         assert!(pipeline.is_awaiting());
@@ -574,6 +590,7 @@ mod tests {
             epochs: 1,
             best_epoch: 1,
             diverged: false,
+            climb: crate::train::Climb::NONE,
         };
         // Rollout 1's guess finishes first: kept until 1 is awaited.
         pipeline.finished(jobs[1], outcome(0.5));
@@ -592,6 +609,7 @@ mod tests {
         let stale = Job {
             index: 0,
             arch: "[16, 16]".parse().unwrap(),
+            bars: crate::rungs::Bars::NONE,
         };
         pipeline.finished(stale, outcome(0.125));
         assert_eq!(pipeline.next_job(&mut search), None);

@@ -34,6 +34,26 @@ pub struct Outcome {
     pub best_epoch: u32,
     /// Whether the loss or a weight became NaN or infinite.
     pub diverged: bool,
+    /// The rungs it climbed, with rungs on ([`crate::search::evaluate`]).
+    pub climb: Climb,
+}
+
+/// A child's dev scores on each rung it climbed ([`crate::config::RungPlan`]); none without
+/// rungs.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Climb {
+    /// Rungs climbed (0: no rungs, the child learnt from the whole train split).
+    pub rungs: u8,
+    /// The dev score on each, from the first.
+    pub scores: [f32; crate::config::MAX_RUNGS],
+}
+
+impl Climb {
+    /// No rungs.
+    pub const NONE: Climb = Climb {
+        rungs: 0,
+        scores: [0.0; crate::config::MAX_RUNGS],
+    };
 }
 
 /// Trains children one at a time; owns the parameters, Adam's moments and the batch buffers
@@ -152,6 +172,7 @@ impl Trainer {
             epochs: 0,
             best_epoch: 0,
             diverged: false,
+            climb: Climb::NONE,
         };
         let mut stale = 0;
         // The last epoch's dev accuracy (the original's reward).

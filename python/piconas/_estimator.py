@@ -145,6 +145,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         weight_decay=0.0,
         metric='accuracy',
         reward_folds=0,
+        rungs='auto',
+        rung_eta=3,
         controller_lr=0.01,
         entropy_weight=0.01,
         max_grad_norm=None,
@@ -187,6 +189,8 @@ class PicoNASClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.metric = metric
         self.reward_folds = reward_folds
+        self.rungs = rungs
+        self.rung_eta = rung_eta
         self.controller_lr = controller_lr
         self.entropy_weight = entropy_weight
         self.max_grad_norm = max_grad_norm

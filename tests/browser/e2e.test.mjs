@@ -353,7 +353,7 @@ test('an invalid setting shows its message and starts nothing', { timeout: 60_00
   assert.deepEqual(form.map(([name]) => name), [
     'preset', 'rollouts', 'seed', 'dataset', 'samples', 'noise', 'dataSeed', 'strategy', 'hidden',
     'rolloutsPerUpdate', 'childLr', 'maxEpochs', 'patience', 'minSteps', 'weightDecay', 'metric',
-    'rewardFolds', 'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay',
+    'rewardFolds', 'rungs', 'rungEta', 'controllerLr', 'entropyWeight', 'maxGradNorm', 'baselineDecay',
     'controllerInput', 'lossPerStep', 'rewardEpoch', 'bestEpoch', 'devAccuracy', 'shaping',
     'finalists', 'retrains', 'folds', 'population', 'tournament', 'selection', 'costWeight',
     'cost', 'target', 'overBudget', 'maxFlash', 'maxRam', 'maxLatencyUs',

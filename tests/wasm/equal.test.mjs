@@ -16,11 +16,11 @@ const wasm = createRequire(import.meta.url)(join(root, 'target/pkg-node/piconas_
 const bin = process.env.PICONAS_BIN ?? join(root, 'target/debug/piconas');
 const ROLLOUTS = 50;
 
-function nativeRecords(flags) {
+function nativeRecords(flags, rollouts = ROLLOUTS) {
   const out = mkdtempSync(join(tmpdir(), 'piconas-'));
   try {
     const stdout = execFileSync(bin, [
-      '--rollouts', String(ROLLOUTS), '--print-records', '--retrains', '1',
+      '--rollouts', String(rollouts), '--print-records', '--retrains', '1',
       '--out', join(out, 'run'), ...flags,
     ], { encoding: 'utf8' });
     return stdout.split('\n').filter((l) => /^\d+ \[/.test(l));
@@ -298,8 +298,9 @@ test('the pipeline with helpers gives the native records, whatever the order', (
         // A helper that is not the first to start may finish first.
         turn += 1;
         const [task, h] = busy.splice(turn % busy.length, 1)[0];
-        const o = workers[h].trainTask(task.index, task.arch);
-        nas.taskDone(task.index, task.arch, o.reward, o.epochs, o.bestEpoch, o.diverged);
+        const o = workers[h].trainTask(task.index, task.arch, task.bars);
+        nas.taskDone(task.index, task.arch, task.bars, o.reward, o.epochs, o.bestEpoch, o.diverged,
+          o.scores);
       }
       const records = Array.from({ length: ROLLOUTS }, (_, i) => nas.recordBits(i));
       assert.deepEqual(records, native, `${guess} with ${helpers} helpers`);
@@ -310,6 +311,31 @@ test('the pipeline with helpers gives the native records, whatever the order', (
       nas.free();
       workers.forEach((w) => w.free());
     }
+  }
+  // With rungs (three on the moons' 700 train rows, scored on the dev split), long enough for
+  // the bars to stop children: the bars go to the helpers and the rung scores come back.
+  const long = 70;
+  const rungs = nativeRecords(['--rungs', '3', '--reward-folds', '1'], long);
+  const nas = new wasm.Nas({ rollouts: long, retrains: 1, rungs: '3', rewardFolds: 1 });
+  const helper = new wasm.Nas({ rollouts: long, retrains: 1, rungs: '3', rewardFolds: 1 });
+  try {
+    assert.equal(nas.speculate('draws', 2), true);
+    let reported = 0;
+    const held = [];
+    while (reported < long) {
+      while (nas.reportReady()) reported += 1;
+      for (let task = nas.nextTask(); task; task = nas.nextTask()) held.push(task);
+      const task = held.pop();
+      if (!task) continue;
+      const o = helper.trainTask(task.index, task.arch, task.bars);
+      nas.taskDone(task.index, task.arch, task.bars, o.reward, o.epochs, o.bestEpoch, o.diverged,
+        o.scores);
+    }
+    const records = Array.from({ length: long }, (_, i) => nas.recordBits(i));
+    assert.deepEqual(records, rungs);
+  } finally {
+    nas.free();
+    helper.free();
   }
   // `step` with the pipeline on, and the best network for the heatmap, as without it.
   const plain = new wasm.Nas({ rollouts: ROLLOUTS, retrains: 1 });

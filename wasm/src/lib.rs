@@ -65,6 +65,8 @@ trait AnySession {
     fn as_any(&mut self) -> &mut dyn core::any::Any;
     /// A pipeline of this session's controller size (see `pipeline.rs`).
     fn pipeline(&self, guess: Guess, window: usize) -> Box<dyn pipeline::AnyPipeline>;
+    /// Rollout `index`'s bars (the core's `rungs`).
+    fn bars(&self, index: u32) -> piconas_core::rungs::Bars;
 }
 
 impl<const H: usize> AnySession for Session<H> {
@@ -116,6 +118,9 @@ impl<const H: usize> AnySession for Session<H> {
     }
     fn pipeline(&self, guess: Guess, window: usize) -> Box<dyn pipeline::AnyPipeline> {
         Box::new(Pipeline::<H>::new(guess, window))
+    }
+    fn bars(&self, index: u32) -> piconas_core::rungs::Bars {
+        self.search().bars(index)
     }
 }
 

@@ -10,9 +10,10 @@
 //! test check it).
 
 use piconas::session::Session;
-use piconas_core::search::{self, Proposal, Record};
+use piconas_core::rungs::Bars;
+use piconas_core::search::{self, Record};
 use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
-use piconas_core::{Arch, Outcome};
+use piconas_core::{Arch, Climb, Outcome};
 use wasm_bindgen::prelude::*;
 
 use crate::{AnySession, Nas, js_error, split_of};
@@ -53,7 +54,7 @@ impl<const H: usize> AnyPipeline for Pipeline<H> {
     }
 }
 
-/// A child for a helper to train: rollout `index`'s, of architecture `arch`.
+/// A child for a helper to train: rollout `index`'s, of architecture `arch`, with its bars.
 #[wasm_bindgen(getter_with_clone)]
 #[derive(Clone, Debug)]
 pub struct Task {
@@ -61,11 +62,13 @@ pub struct Task {
     pub index: u32,
     /// The architecture, e.g. `[16, ReLU]`.
     pub arch: String,
+    /// The scores its child needs to climb each rung, as `f32` bits (the core's `rungs`).
+    pub bars: Vec<u32>,
 }
 
 /// What training a [`Task`]'s child gave.
-#[wasm_bindgen]
-#[derive(Clone, Copy, Debug)]
+#[wasm_bindgen(getter_with_clone)]
+#[derive(Clone, Debug)]
 pub struct TaskOutcome {
     /// The reward (the child's held-out accuracy).
     pub reward: f32,
@@ -76,14 +79,20 @@ pub struct TaskOutcome {
     pub best_epoch: u32,
     /// Whether training diverged.
     pub diverged: bool,
+    /// The dev score on each rung climbed (none without rungs).
+    pub scores: Vec<f32>,
 }
 
 /// The job a task names; an `Error` for an architecture that does not parse.
-fn job(index: u32, arch: &str) -> Result<Job, JsValue> {
+fn job(index: u32, arch: &str, bars: &[u32]) -> Result<Job, JsValue> {
     let arch: Arch = arch
         .parse()
         .map_err(|e| js_error(&format!("task {index}: {e}")))?;
-    Ok(Job { index, arch })
+    Ok(Job {
+        index,
+        arch,
+        bars: Bars::from_bits(bars),
+    })
 }
 
 impl Nas {
@@ -91,12 +100,8 @@ impl Nas {
     fn train(&mut self, job: Job) -> Outcome {
         let split = split_of(&self.data);
         let config = self.session.config();
-        let proposal = Proposal {
-            index: job.index,
-            arch: job.arch,
-        };
         let trainer = &mut self.trainer;
-        search::evaluate(&config, proposal, &split, |fold, rng| {
+        search::evaluate(&config, job, &split, |fold, rng| {
             trainer.fit(&job.arch, &config.child, fold, rng)
         })
     }
@@ -115,6 +120,7 @@ impl Nas {
             let job = Job {
                 index: record.index,
                 arch: record.arch,
+                bars: self.session.bars(record.index),
             };
             self.train(job);
             let best = self.best.get_or_insert_with(Box::default);
@@ -169,38 +175,56 @@ impl Nas {
         Some(Task {
             index: job.index,
             arch: job.arch.to_string(),
+            bars: job.bars.to_bits().to_vec(),
         })
     }
 
     /// Trains a task's child here (what a helper does with the tasks it is posted).
     #[wasm_bindgen(js_name = trainTask)]
-    pub fn train_task(&mut self, index: u32, arch: &str) -> Result<TaskOutcome, JsValue> {
-        let o = self.train(job(index, arch)?);
+    pub fn train_task(
+        &mut self,
+        index: u32,
+        arch: &str,
+        bars: Vec<u32>,
+    ) -> Result<TaskOutcome, JsValue> {
+        let o = self.train(job(index, arch, &bars)?);
+        let climbed = usize::from(o.climb.rungs).min(o.climb.scores.len());
         Ok(TaskOutcome {
             reward: o.reward,
             epochs: o.epochs,
             best_epoch: o.best_epoch,
             diverged: o.diverged,
+            scores: o.climb.scores[..climbed].to_vec(),
         })
     }
 
-    /// A helper's outcome for the task `index`, `arch`.
+    /// A helper's outcome for the task `index`, `arch`, `bars`: its [`TaskOutcome`]'s
+    /// fields.
     #[wasm_bindgen(js_name = taskDone)]
+    #[allow(clippy::too_many_arguments)] // the fields a helper's message carries, flat
     pub fn task_done(
         &mut self,
         index: u32,
         arch: &str,
+        bars: Vec<u32>,
         reward: f32,
         epochs: u32,
         best_epoch: u32,
         diverged: bool,
+        scores: Vec<f32>,
     ) -> Result<(), JsValue> {
-        let job = job(index, arch)?;
+        let job = job(index, arch, &bars)?;
+        let mut climb = Climb::NONE;
+        for (s, &v) in climb.scores.iter_mut().zip(&scores) {
+            *s = v;
+        }
+        climb.rungs = scores.len().min(climb.scores.len()) as u8;
         let outcome = Outcome {
             reward,
             epochs,
             best_epoch,
             diverged,
+            climb,
         };
         if let Some(pipeline) = self.pipeline.as_mut() {
             pipeline.finished(job, outcome);
