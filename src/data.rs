@@ -474,12 +474,30 @@ impl Table {
     /// Puts row `order[i]` at place `i` (`order` a permutation of the rows).
     pub fn reorder(&mut self, order: &[usize]) {
         let d = self.shape.inputs();
-        self.x = order
-            .iter()
-            .flat_map(|&i| &self.x[i * d..(i + 1) * d])
-            .copied()
-            .collect();
-        self.labels = order.iter().map(|&i| self.labels[i]).collect();
+        // In place, cycle by cycle: a million rows of 64 features are never held twice. (Were
+        // `order` no permutation, a cycle would end at the first place already filled.)
+        let mut placed = vec![false; order.len()];
+        let mut held = vec![0.0f32; d];
+        for start in 0..order.len() {
+            if placed[start] {
+                continue;
+            }
+            held.copy_from_slice(&self.x[start * d..(start + 1) * d]);
+            let held_label = self.labels[start];
+            let mut at = start;
+            loop {
+                placed[at] = true;
+                let from = order[at];
+                if placed[from] {
+                    self.x[at * d..(at + 1) * d].copy_from_slice(&held);
+                    self.labels[at] = held_label;
+                    break;
+                }
+                self.x.copy_within(from * d..(from + 1) * d, at * d);
+                self.labels[at] = self.labels[from];
+                at = from;
+            }
+        }
     }
 }
 
@@ -494,7 +512,10 @@ pub fn parse_csv(
     input: impl std::io::Read,
     label: &LabelColumn,
 ) -> Result<Table, DataError> {
-    let mut rows: Vec<(Vec<f32>, String)> = Vec::new();
+    // The features straight into one array, and each row's label as the index of its text
+    // among the distinct ones: a million rows are never held as a million small vectors.
+    let (mut x, mut ids) = (Vec::new(), Vec::<u32>::new());
+    let mut texts = Interner::default();
     let mut first: Vec<String> = Vec::new();
     let mut shape = each_row(
         name,
@@ -504,32 +525,43 @@ pub fn parse_csv(
             Columns::of_first_row(cells, label)
         },
         |known: &Columns, cells| {
-            rows.push(known.row(cells)?);
+            let label = known.push_row(cells, &mut x)?;
+            ids.push(texts.id(label));
             Ok(())
         },
     )?;
+    let d = shape.as_ref().map_or(0, |c| c.columns - 1);
     if let Some(columns) = shape.as_mut().filter(|c| c.header.is_none())
-        && labels_make_a_header(rows.iter().map(|(_, c)| c.as_str()))
+        && labels_make_a_header(ids.iter().map(|&i| texts.text(i)))
     {
-        rows.remove(0);
+        x.drain(..d);
+        ids.remove(0);
         columns.header = Some(first);
     }
     let first_row_is_data = shape.as_ref().is_some_and(|c| c.header.is_none());
-    if rows.len() < MIN_SAMPLES {
-        let rows = rows.len();
+    if ids.len() < MIN_SAMPLES {
+        let rows = ids.len();
         return Err(DataError::of(name, Problem::TooFewRows { rows }));
     }
     let features = shape.map(|s| s.features()).unwrap_or_default();
-    let classes = class_names(rows.iter().map(|(_, c)| c.as_str()));
+    let mut used = vec![false; texts.len()];
+    ids.iter().for_each(|&i| used[i as usize] = true);
+    let classes = class_names(
+        (0..texts.len())
+            .filter(|&i| used[i])
+            .map(|i| texts.text(i as u32)),
+    );
     let fits = Shape::new(features.len(), classes.len());
     let shape = fits.map_err(|e| DataError::of(name, Problem::Shape(e)))?;
-    let index: std::collections::HashMap<&str, u8> = classes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i as u8))
+    // Each text's class (only used texts are looked up, and every one is a class).
+    let class_of: Vec<u8> = (0..texts.len())
+        .map(|i| {
+            let text = texts.text(i as u32);
+            classes.iter().position(|c| c == text).unwrap_or(0) as u8
+        })
         .collect();
-    let labels = rows.iter().map(|(_, c)| index[c.as_str()]).collect();
-    let x = rows.into_iter().flat_map(|(x, _)| x).collect();
+    let labels = ids.iter().map(|&i| class_of[i as usize]).collect();
+    x.shrink_to_fit();
     Ok(Table {
         features,
         classes,
@@ -538,6 +570,36 @@ pub fn parse_csv(
         shape,
         first_row_is_data,
     })
+}
+
+/// The distinct label texts of a file, in the order first seen, each once.
+#[derive(Default)]
+struct Interner {
+    ids: std::collections::HashMap<String, u32>,
+    texts: Vec<String>,
+}
+
+impl Interner {
+    /// `text`'s index, given it anew if it is new.
+    fn id(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        self.ids.insert(text.to_string(), id);
+        self.texts.push(text.to_string());
+        id
+    }
+
+    /// The text of index `id`.
+    fn text(&self, id: u32) -> &str {
+        &self.texts[id as usize]
+    }
+
+    /// Distinct texts.
+    fn len(&self) -> usize {
+        self.texts.len()
+    }
 }
 
 /// Whether a first row of numbers, read as data, is a header after all, given the labels of
@@ -701,12 +763,17 @@ pub fn projection(x: &[f32], d: usize) -> Vec<f32> {
 /// any length (the caller checks), cells trimmed, `#` comments, within [`MAX_FILE_BYTES`] and
 /// [`MAX_LINE_BYTES`] (see [`unreadable`] for the errors).
 pub(crate) fn csv_reader<R: std::io::Read>(input: R) -> csv::Reader<impl std::io::Read> {
+    bounded_csv_reader(Bounded::new(input))
+}
+
+/// [`csv_reader`] over a reader bounded as `input` is (tests bound it tighter).
+fn bounded_csv_reader<R: std::io::Read>(input: Bounded<R>) -> csv::Reader<Bounded<R>> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
-        .from_reader(Bounded::new(input))
+        .from_reader(input)
 }
 
 /// `samples` moons of noise 0.2 from data seed `seed`: the unit tests' small data set.
@@ -775,19 +842,18 @@ impl Columns {
             .collect()
     }
 
-    /// A data row: its features and its label's text.
-    fn row(&self, cells: &[&str]) -> Result<(Vec<f32>, String), Problem> {
-        let mut x = Vec::with_capacity(self.columns - 1);
+    /// Appends a data row's features to `x` and returns its label's text.
+    fn push_row<'c>(&self, cells: &[&'c str], x: &mut Vec<f32>) -> Result<&'c str, Problem> {
         features(
             cells,
             self.columns,
             Some(self.label_at),
             |f| self.features().swap_remove(f),
-            &mut x,
+            x,
         )?;
         match cells[self.label_at] {
             "" => Err(Problem::EmptyLabel),
-            class => Ok((x, class.to_string())),
+            class => Ok(class),
         }
     }
 }
@@ -973,7 +1039,7 @@ pub(crate) fn unreadable(name: &str, e: &csv::Error) -> DataError {
     let line = e.position().map_or(0, |p| p.line());
     let (line, problem) = match e.kind() {
         csv::ErrorKind::Io(io) => match io.get_ref().and_then(|l| l.downcast_ref::<Limit>()) {
-            Some(Limit::File) => (None, Problem::TooLarge),
+            Some(Limit::File(_)) => (None, Problem::TooLarge),
             Some(Limit::Line(line)) => (Some(*line), Problem::LineTooLong),
             None => (Some(line), Problem::Unreadable(e.to_string())),
         },
@@ -989,8 +1055,8 @@ pub(crate) fn unreadable(name: &str, e: &csv::Error) -> DataError {
 /// Which limit of [`Bounded`] was passed.
 #[derive(Debug)]
 enum Limit {
-    /// More than [`MAX_FILE_BYTES`] in all.
-    File,
+    /// More than this many bytes in all ([`MAX_FILE_BYTES`]).
+    File(u64),
     /// A line (1-based) longer than [`MAX_LINE_BYTES`].
     Line(u64),
 }
@@ -998,7 +1064,7 @@ enum Limit {
 impl std::fmt::Display for Limit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Limit::File => write!(f, "more than {MAX_FILE_BYTES} bytes"),
+            Limit::File(limit) => write!(f, "more than {limit} bytes"),
             Limit::Line(line) => write!(f, "line {line} longer than {MAX_LINE_BYTES} bytes"),
         }
     }
@@ -1012,6 +1078,8 @@ impl std::error::Error for Limit {}
 /// A line ends as the CSV reader ends it: at `\n`, `\r\n` or a lone `\r`.
 struct Bounded<R> {
     inner: R,
+    /// The most bytes read in all: [`MAX_FILE_BYTES`] but in tests.
+    limit: u64,
     total: u64,
     line_len: usize,
     line: u64,
@@ -1021,8 +1089,13 @@ struct Bounded<R> {
 
 impl<R> Bounded<R> {
     fn new(inner: R) -> Self {
+        Bounded::with_limit(inner, MAX_FILE_BYTES)
+    }
+
+    fn with_limit(inner: R, limit: u64) -> Self {
         Bounded {
             inner,
+            limit,
             total: 0,
             line_len: 0,
             line: 1,
@@ -1035,8 +1108,8 @@ impl<R: std::io::Read> std::io::Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.total += n as u64;
-        if self.total > MAX_FILE_BYTES {
-            return Err(std::io::Error::other(Limit::File));
+        if self.total > self.limit {
+            return Err(std::io::Error::other(Limit::File(self.limit)));
         }
         for &b in &buf[..n] {
             let ends = b == b'\r' || (b == b'\n' && !self.after_cr);
@@ -1209,7 +1282,7 @@ mod tests {
             if let Err(e) = opened {
                 assert!(
                     e.to_string()
-                        .ends_with("larger than 128 MiB; that is the supported maximum"),
+                        .ends_with("larger than 2048 MiB; that is the supported maximum"),
                     "{e}"
                 );
             }
@@ -1397,8 +1470,10 @@ mod tests {
         let mut sink = Vec::new();
         let e = std::io::Read::read_to_end(&mut Bounded::new(std::io::repeat(b'a')), &mut sink);
         assert_eq!(e.unwrap_err().to_string(), "line 1 longer than 65536 bytes");
-        let e = std::io::Read::read_to_end(&mut Bounded::new(Endless(b"1,2\n", 0)), &mut sink);
-        assert_eq!(e.unwrap_err().to_string(), "more than 134217728 bytes");
+        // (A limit of 1 MiB: the real one, 2 GiB, would take seconds to reach.)
+        let endless = Bounded::with_limit(Endless(b"1,2\n", 0), 1 << 20);
+        let e = std::io::Read::read_to_end(&mut { endless }, &mut sink);
+        assert_eq!(e.unwrap_err().to_string(), "more than 1048576 bytes");
         // Endless short rows: the row limit.
         assert!(
             error(Endless(b"1,2,0\n", 0))
@@ -1410,9 +1485,11 @@ mod tests {
                 .concat()
                 .into_boxed_slice(),
         );
+        let mut reader = bounded_csv_reader(Bounded::with_limit(Endless(comment, 0), 1 << 20));
+        let e = reader.records().find_map(Result::err).unwrap();
         assert_eq!(
-            error(Endless(comment, 0)),
-            "d.csv: larger than 128 MiB; that is the supported maximum"
+            unreadable("d.csv", &e).to_string(),
+            "d.csv: larger than 2048 MiB; that is the supported maximum"
         );
     }
 
@@ -1519,6 +1596,39 @@ mod tests {
             }
         }
         t
+    }
+
+    #[test]
+    fn reorder_in_place_puts_row_order_i_at_place_i() {
+        // Rows of 3 features whose values name the row; permutations of one cycle, several,
+        // and fixed points.
+        let table = |n: usize| {
+            let x = (0..n * 3).map(|v| v as f32).collect();
+            let labels = (0..n).map(|i| (i % 2) as u8).collect();
+            let classes = vec!["a".into(), "b".into()];
+            Table::new(vec!["p".into(), "q".into(), "r".into()], classes, x, labels).unwrap()
+        };
+        let n = 40;
+        let orders: [Vec<usize>; 3] = [
+            (0..n).map(|i| (i + 1) % n).collect(),
+            (0..n).map(|i| (i * 7) % n).collect(),
+            (0..n)
+                .map(|i| if i % 3 == 0 { i } else { n - 1 - i })
+                .collect(),
+        ];
+        for order in orders {
+            let mut t = table(n);
+            let before = t.clone();
+            t.reorder(&order);
+            for (i, &o) in order.iter().enumerate() {
+                assert_eq!(
+                    t.x[i * 3..i * 3 + 3],
+                    before.x[o * 3..o * 3 + 3],
+                    "{order:?}"
+                );
+                assert_eq!(t.labels[i], before.labels[o]);
+            }
+        }
     }
 
     /// `table` in stratified order (seed `seed`).

@@ -92,3 +92,17 @@ pub fn kernel() -> Kernel {
             .unwrap_or(Kernel::Baseline)
     })
 }
+
+/// This machine's CPU model, as Linux names it (`model name` in /proc/cpuinfo), or "an
+/// unnamed CPU" where it cannot be read: speed figures are written beside it.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
+                .map(|(_, name)| name.trim().to_string())
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "an unnamed CPU".into())
+}

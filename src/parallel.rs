@@ -9,10 +9,12 @@
 //! the next rollouts' children instead, with the same records.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-use piconas_core::search::{self, Proposal};
+use piconas_core::search::{self, FinalRuns, Proposal};
 use piconas_core::speculate::Guess;
-use piconas_core::{Arch, Outcome, Search, SearchConfig, Split, Trainer};
+use piconas_core::{Arch, Network, Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
 use crate::pipeline::{self, Event};
@@ -170,5 +172,78 @@ fn outcome_of(
                 .ok_or_else(|| Failure::bug(format!("rollout {}: not in the cache", p.index)))
         }
         (None, None) => Err(Failure::bug(format!("rollout {} was not trained", p.index))),
+    }
+}
+
+/// The end of a search on several threads ([`Search::finish_with`]): each finalist's folds (or
+/// retrains) are trained at once, one a thread, with [`crate::kernel`]'s instruction set, and
+/// handed back in run order, so the report is [`Search::finish`]'s bit for bit. Keeps the
+/// networks of the last architecture it trained: after `finish_with` with cross-validation,
+/// the winner's fold models, which are the saved ensemble.
+pub struct FinalPool<'a, 'd> {
+    config: SearchConfig,
+    data: &'a Split<'d>,
+    threads: usize,
+    /// The architecture last trained and its runs' networks, in run order.
+    pub last: Option<(Arch, Vec<Network>)>,
+}
+
+impl<'a, 'd> FinalPool<'a, 'd> {
+    /// A pool of `threads` threads (at least one) ending a search of `config` on `data`.
+    pub fn new(config: SearchConfig, data: &'a Split<'d>, threads: usize) -> Self {
+        FinalPool {
+            config,
+            data,
+            threads: threads.max(1),
+            last: None,
+        }
+    }
+}
+
+impl FinalRuns for FinalPool<'_, '_> {
+    fn train(
+        &mut self,
+        arch: &Arch,
+        runs: u32,
+        tested: bool,
+        done: &mut dyn FnMut(u32, Outcome, f32),
+    ) {
+        let (config, data) = (&self.config, self.data);
+        let next = AtomicU32::new(0);
+        let trained: Vec<Mutex<Option<(Outcome, f32, Network)>>> =
+            (0..runs).map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..self.threads.min(runs as usize) {
+                scope.spawn(|| {
+                    let mut trainer = Box::<Trainer>::default();
+                    loop {
+                        let r = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(slot) = trained.get(r as usize) else {
+                            return;
+                        };
+                        let fit = &mut crate::kernel::fit;
+                        let outcome = search::final_run(config, data, arch, r, &mut *trainer, fit);
+                        let test = if tested {
+                            search::tested(&mut trainer, &outcome, data)
+                        } else {
+                            0.0
+                        };
+                        let mut network = Network::EMPTY;
+                        trainer.copy_network(&mut network);
+                        *slot.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some((outcome, test, network));
+                    }
+                });
+            }
+        });
+        // A thread that panicked has panicked this one out of the scope: every run is here.
+        let mut networks = Vec::with_capacity(runs as usize);
+        for (r, slot) in (0..).zip(trained) {
+            let run = slot.into_inner().unwrap_or_else(PoisonError::into_inner);
+            let (outcome, test, network) = run.expect("every run was trained");
+            done(r, outcome, test);
+            networks.push(network);
+        }
+        self.last = Some((*arch, networks));
     }
 }

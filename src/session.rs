@@ -123,8 +123,12 @@ impl<const H: usize> Session<H> {
     /// The end of the search (every rollout reported) on `data`, whose split `split` is: the
     /// finalists' report, the saved ensemble, `network.json`, its test metrics, and every
     /// architecture seen, marked on the frontier.
-    pub fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished {
-        let winner = Winner::of(&mut self.search, split);
+    ///
+    /// With the `threads` feature the finalists' trainings run on up to `threads` threads
+    /// with the best instruction set ([`crate::parallel::FinalPool`]); without it (the
+    /// page), one after another. The same bits either way.
+    pub fn finish(&mut self, data: &Dataset, split: &Split<'_>, threads: usize) -> Finished {
+        let winner = Winner::of(&mut self.search, split, threads);
         let (file, metrics) = winner.file(data, split);
         let config = self.search.config();
         Finished {
@@ -199,15 +203,25 @@ pub struct Winner {
 }
 
 impl Winner {
-    /// The end of `search` (every rollout reported) on `split`: the finalists retrained, then
-    /// the winner's kept model trained again (training is deterministic, so this gives back
-    /// its weights).
+    /// The end of `search` (every rollout reported) on `split`: the finalists retrained (on
+    /// up to `threads` threads with the `threads` feature), then the winner's kept models
+    /// (training is deterministic, so these are its weights).
     pub fn of<const H: usize, const B: usize>(
         search: &mut Search<H, B>,
         split: &Split<'_>,
+        threads: usize,
     ) -> Winner {
-        let report = search.finish(split);
-        let (members, validation) = saved_network(search, split, &report);
+        #[cfg(feature = "threads")]
+        let (report, trained) = {
+            let mut pool = crate::parallel::FinalPool::new(*search.config(), split, threads);
+            (search.finish_with(&mut pool), pool.last)
+        };
+        #[cfg(not(feature = "threads"))]
+        let (report, trained) = {
+            let _ = threads;
+            (search.finish(split), None)
+        };
+        let (members, validation) = saved_network(search, split, &report, trained);
         Winner {
             report,
             members,
@@ -228,13 +242,14 @@ impl Winner {
 }
 
 /// The ensemble `search` saves once `report` is made, and its held-out score: the winner's
-/// fold models trained again (training is deterministic, so these are the models `finish`
-/// measured) and their mean held-out accuracy; with one fold, its best retrain and that
-/// retrain's dev accuracy.
+/// fold models (those `trained` last if they are the winner's, else trained again: training
+/// is deterministic, so these are the models `finish` measured) and their mean held-out
+/// accuracy; with one fold, its best retrain and that retrain's dev accuracy.
 fn saved_network<const H: usize, const B: usize>(
     search: &mut Search<H, B>,
     split: &Split<'_>,
     report: &Report,
+    trained: Option<(Arch, Vec<Network>)>,
 ) -> (Vec<Network>, f32) {
     let copy = |search: &Search<H, B>| {
         let mut network = Network::EMPTY;
@@ -244,6 +259,12 @@ fn saved_network<const H: usize, const B: usize>(
     if report.folds < 2 {
         let kept = search.final_network(split, report);
         return (vec![copy(search)], kept.reward);
+    }
+    if let Some((arch, members)) = trained
+        && arch == report.winner
+        && members.len() == report.folds as usize
+    {
+        return (members, report.dev_mean);
     }
     let members = (0..report.folds)
         .map(|f| {
@@ -371,7 +392,7 @@ mod tests {
         assert_eq!(again.losses(), &losses[2..3]);
         assert_eq!(again.history().len(), 1);
         // The end: the saved file is the winner's, and every architecture seen is marked.
-        let finished = session.finish(&data, &split);
+        let finished = session.finish(&data, &split, 2);
         assert_eq!(finished.file.arch, finished.winner.arch().to_string());
         assert_eq!(finished.file.members.len(), 2);
         let seen: u32 = finished.seen.iter().map(|s| s.samples).sum();
@@ -434,6 +455,38 @@ mod tests {
     }
 
     #[test]
+    fn the_finalists_on_threads_give_the_core_s_report_and_fold_models() {
+        // Cross-validated finalists trained on 1 and 3 threads by the pool, against the
+        // core's one-by-one finish and its winner's folds trained again.
+        let data = data();
+        let split = data.split().unwrap();
+        let mut config = config(&data);
+        (config.folds, config.finalists) = (3, 3);
+        let mut search: Box<Search<16, K>> = Box::new(Search::idle());
+        search.start(config).unwrap();
+        while search.step(&split).is_some() {}
+        let report = search.finish(&split);
+        assert!(report.finalists.len() >= 2, "{report:?}");
+        let folds: Vec<Network> = (0..3)
+            .map(|f| {
+                search.cross_validate(&split, &report.winner, f);
+                let mut network = Network::EMPTY;
+                search.trainer().copy_network(&mut network);
+                network
+            })
+            .collect();
+        for threads in [1, 3] {
+            let mut session = Session::<16>::start(config).unwrap();
+            while session.step(&split).is_some() {}
+            let finished = session.finish(&data, &split, threads);
+            assert_eq!(finished.winner.report, report, "{threads} threads");
+            let weights =
+                |n: &[Network]| n.iter().map(|n| n.weights().to_vec()).collect::<Vec<_>>();
+            assert_eq!(weights(&finished.winner.members), weights(&folds));
+        }
+    }
+
+    #[test]
     fn with_one_fold_the_best_retrain_is_saved_with_its_dev_accuracy() {
         let data = data();
         let split = data.split().unwrap();
@@ -441,7 +494,7 @@ mod tests {
         (config.folds, config.retrains) = (1, 3);
         let mut session = Session::<16>::start(config).unwrap();
         while session.step(&split).is_some() {}
-        let finished = session.finish(&data, &split);
+        let finished = session.finish(&data, &split, 2);
         // The core's own way: the finalists retrained, then the best retrain kept.
         let mut search: Box<Search<16, K>> = Box::new(Search::idle());
         search.start(config).unwrap();

@@ -1203,6 +1203,10 @@ fn every_input_error_is_one_line_with_exit_code_2() {
             "invalid value '0' for '--epochs <N>'".into(),
         ),
         (
+            vec!["bench", "--real", "no/such/folder"],
+            "--real no/such/folder: no such folder".into(),
+        ),
+        (
             vec!["compare", "--seed", "3"],
             "unexpected argument '--seed' found".into(),
         ),
@@ -2020,4 +2024,37 @@ fn the_original_preset_sets_every_rule_and_a_flag_overrides_one() {
     let (settings, _) = run("unshaped", &["--preset", "original", "--shaping", "none"]);
     assert_eq!(settings["shaping"], "none");
     assert_eq!(settings["controller_input"], "zeros");
+}
+
+#[test]
+fn bench_names_the_machine_and_times_the_built_in_real_data_from_any_folder() {
+    // Run away from the source tree: the real data sets are in the binary.
+    let away = tempfile::tempdir().unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "bench",
+            "--epochs",
+            "1",
+            "--rollouts",
+            "2",
+            "--real-rollouts",
+            "1",
+        ])
+        .current_dir(away.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("machine: ") && first.contains("training kernel"),
+        "{first}"
+    );
+    for name in ["iris", "wine", "digits"] {
+        assert!(
+            text.lines()
+                .any(|l| l.trim_start().starts_with(name) && l.contains("ms/rollout")),
+            "{name}: {text}"
+        );
+    }
 }

@@ -502,8 +502,7 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// What the resource-aware reward charges `arch`: `λ·cost`, normalised so that the largest
     /// network pays λ ([`SearchConfig::cost_weight`]); exactly 0 when λ = 0.
     pub fn penalty(&self, arch: &Arch) -> f32 {
-        // λ = 0 gives exactly 0 (costs are finite), and `accuracy − 0` is `accuracy`.
-        self.config.cost_weight * arch.cost(self.config.cost, self.config.shape)
+        penalty(&self.config, arch)
     }
 
     /// The child trainer, holding the last child trained by [`Search::step`],
@@ -523,132 +522,222 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// the random stream of retrain `f` (how `finish` scores the finalists), leaving the
     /// result in [`Search::trainer`].
     pub fn cross_validate(&mut self, data: &Split<'_>, arch: &Arch, f: u32) -> Outcome {
-        let folds = self.config.folds;
-        let mut rng = rng::stream(self.config.seed, Stream::Retrain, f.into());
-        let fold = data.fold(f, folds);
-        self.trainer.fit(arch, &self.config.child, &fold, &mut rng)
+        let mut trainer = Trainer::fit;
+        final_run(&self.config, data, arch, f, &mut self.trainer, &mut trainer)
     }
 
     /// Trains `report`'s winner again as `finish` did for its best run (the fold, or the
     /// retrain, with the best held-out score), leaving it in [`Search::trainer`]: training is
     /// deterministic, so these are exactly those weights, for export.
     pub fn final_network(&mut self, data: &Split<'_>, report: &Report) -> Outcome {
-        if report.folds >= 2 {
-            self.cross_validate(data, &report.winner, report.winner_retrain)
-        } else {
-            self.retrain(data, &report.winner, report.winner_retrain)
-        }
+        let mut trainer = Trainer::fit;
+        let run = report.winner_retrain;
+        final_run(
+            &self.config,
+            data,
+            &report.winner,
+            run,
+            &mut self.trainer,
+            &mut trainer,
+        )
     }
 
-    /// Compares the finalists on `data` and reports the winner (see the module docs). May be
-    /// called at any time; before any rollout it scores the empty architecture.
+    /// Compares the finalists on `data` and reports the winner (see the module docs), training
+    /// one child after another in [`Search::trainer`]. May be called at any time; before any
+    /// rollout it scores the empty architecture.
     pub fn finish(&mut self, data: &Split<'_>) -> Report {
-        // With no finalist, the smallest network that fits the budget (validated: one does).
-        let config = &self.config;
-        let fallback = [Finalist {
-            arch: (config.budget)
-                .fallback(config.shape, config.deployed_members())
-                .unwrap_or(Arch::EMPTY),
-            ..Finalist::EMPTY
-        }];
-        let table = self.finalists.clone();
-        let finalists = match table.as_slice() {
-            [] => &fallback[..],
-            some => some,
+        let mut runs = OneByOne {
+            config: &self.config,
+            data,
+            trainer: &mut self.trainer,
         };
-        let folds = self.config.folds.max(1);
-        let runs = if folds >= 2 {
-            folds
-        } else {
-            self.config.retrains.max(1)
-        };
-        let mut report = Report {
-            winner: Arch::EMPTY,
-            dev_mean: -1.0,
-            folds,
-            test_mean: 0.0,
-            test_min: 0.0,
-            test_max: 0.0,
-            retrains: runs,
-            finalists: heapless::Vec::new(),
-            winner_retrain: 0,
-        };
-        // Every finalist scored: its runs' mean and standard error, ranked by the reward the
-        // search optimised (accuracy less the resource penalty). Of each, only what the
-        // winner's report needs is kept beside the report's table.
-        let mut kept = [((0.0, 0.0, 0.0), 0u32); MAX_FINALISTS];
-        for (finalist, slot) in finalists.iter().zip(&mut kept) {
-            let scored = self.score_finalist(data, finalist, runs);
-            if report.finalists.push(scored.score).is_err() {
-                // Unreachable: the table holds at most MAX_FINALISTS, as the report does. Were
-                // it not, the report would list fewer finalists, never a wrong winner.
-                break;
-            }
-            *slot = (scored.test, scored.best_run);
-        }
-        let penalised = |f: &FinalistScore| f.dev_mean - self.penalty(&f.arch);
-        let shape = self.config.shape;
-        let chosen = choose(&report.finalists, self.config.selection, shape, penalised);
-        if let (Some(w), Some(&(test, best_run))) = (report.finalists.get(chosen), kept.get(chosen))
-        {
-            report.winner = w.arch;
-            report.dev_mean = w.dev_mean;
-            (report.test_mean, report.test_min, report.test_max) = test;
-            report.winner_retrain = best_run;
-        }
-        if folds >= 2 {
-            // The test split, touched once, after the choice: the winner's fold models.
-            let mut tests = Tests::NONE;
-            for f in 0..folds {
-                let outcome = self.cross_validate(data, &report.winner, f);
-                tests.add(self.tested(&outcome, data));
-            }
-            (report.test_mean, report.test_min, report.test_max) = tests.range(folds);
-        }
-        report
+        finish(&self.config, &self.finalists, &mut runs)
     }
 
-    /// The test accuracy of the child [`Search::trainer`] holds, trained to `outcome`: 0 if it
-    /// diverged.
-    fn tested(&mut self, outcome: &Outcome, data: &Split<'_>) -> f32 {
-        if outcome.diverged {
-            0.0
-        } else {
-            self.trainer.accuracy(&data.test)
-        }
+    /// [`Search::finish`] with the trainings left to `runs` (on other threads, say): the same
+    /// report, bit for bit, if `runs` gives [`final_run`]'s outcomes.
+    pub fn finish_with(&self, runs: &mut impl FinalRuns) -> Report {
+        finish(&self.config, &self.finalists, runs)
     }
+}
 
-    /// One finalist's runs: `runs` folds of cross-validation, or `runs` retrains scored on dev
-    /// (then their test accuracies too).
-    fn score_finalist(&mut self, data: &Split<'_>, finalist: &Finalist, runs: u32) -> Scored {
-        let cv = self.config.folds >= 2;
-        let (mut spread, mut tests) = (Spread::default(), Tests::NONE);
-        let (mut best_dev, mut best_run) = (f32::NEG_INFINITY, 0);
+/// The trainings that end a search ([`Search::finish_with`]): every run of one architecture at
+/// a time, trained anywhere, in any order, and handed back in run order.
+pub trait FinalRuns {
+    /// Trains runs `0..runs` of `arch` as [`final_run`] does, and calls `done(run, outcome,
+    /// test)` for each in run order; `test` is the child's accuracy on the test split if
+    /// `tested` (0 if it diverged), and never read otherwise.
+    fn train(
+        &mut self,
+        arch: &Arch,
+        runs: u32,
+        tested: bool,
+        done: &mut dyn FnMut(u32, Outcome, f32),
+    );
+}
+
+/// Trains run `run` of `arch` at the end of a search on `data` into `trainer` with `fit`
+/// (a [`Trainer::fit`], on any instruction set): fold `run` of the cross-validation over train
+/// ∪ dev with `config.folds ≥ 2`, retrain `run` on the train split scored on dev otherwise;
+/// each with retrain `run`'s random stream.
+pub fn final_run<T>(
+    config: &SearchConfig,
+    data: &Split<'_>,
+    arch: &Arch,
+    run: u32,
+    trainer: &mut T,
+    fit: &mut impl FnMut(
+        &mut T,
+        &Arch,
+        &crate::config::ChildConfig,
+        &Fold<'_>,
+        &mut Generator,
+    ) -> Outcome,
+) -> Outcome {
+    let mut rng = rng::stream(config.seed, Stream::Retrain, run.into());
+    let fold = if config.folds >= 2 {
+        data.fold(run, config.folds)
+    } else {
+        data.holdout()
+    };
+    fit(trainer, arch, &config.child, &fold, &mut rng)
+}
+
+/// The test accuracy of the child `trainer` holds, trained to `outcome`: 0 if it diverged.
+pub fn tested(trainer: &mut Trainer, outcome: &Outcome, data: &Split<'_>) -> f32 {
+    if outcome.diverged {
+        0.0
+    } else {
+        trainer.accuracy(&data.test)
+    }
+}
+
+/// [`Search::finish`]'s runs: one after another in the search's own trainer.
+struct OneByOne<'a, 'd> {
+    config: &'a SearchConfig,
+    data: &'a Split<'d>,
+    trainer: &'a mut Trainer,
+}
+
+impl FinalRuns for OneByOne<'_, '_> {
+    fn train(
+        &mut self,
+        arch: &Arch,
+        runs: u32,
+        tested: bool,
+        done: &mut dyn FnMut(u32, Outcome, f32),
+    ) {
         for r in 0..runs {
-            let outcome = if cv {
-                self.cross_validate(data, &finalist.arch, r)
+            let outcome = final_run(
+                self.config,
+                self.data,
+                arch,
+                r,
+                self.trainer,
+                &mut Trainer::fit,
+            );
+            let test = if tested {
+                self::tested(self.trainer, &outcome, self.data)
             } else {
-                self.retrain(data, &finalist.arch, r)
+                0.0
             };
-            spread.add(outcome.reward);
-            if outcome.reward > best_dev {
-                best_dev = outcome.reward;
-                best_run = r;
-            }
-            if !cv {
-                tests.add(self.tested(&outcome, data));
-            }
+            done(r, outcome, test);
         }
-        Scored {
-            score: FinalistScore {
-                arch: finalist.arch,
-                seen: *finalist,
-                dev_mean: spread.mean(),
-                dev_se: spread.standard_error(),
-            },
-            test: tests.range(runs),
-            best_run,
+    }
+}
+
+/// What the resource-aware reward charges `arch` under `config` ([`Search::penalty`]).
+fn penalty(config: &SearchConfig, arch: &Arch) -> f32 {
+    // λ = 0 gives exactly 0 (costs are finite), and `accuracy − 0` is `accuracy`.
+    config.cost_weight * arch.cost(config.cost, config.shape)
+}
+
+/// Compares `finalists`, trained by `runs`, and reports the winner (see the module
+/// docs); with none, the smallest network that fits the budget.
+fn finish(config: &SearchConfig, finalists: &Finalists, runs: &mut impl FinalRuns) -> Report {
+    let fallback = [Finalist {
+        arch: (config.budget)
+            .fallback(config.shape, config.deployed_members())
+            .unwrap_or(Arch::EMPTY),
+        ..Finalist::EMPTY
+    }];
+    let finalists = match finalists.as_slice() {
+        [] => &fallback[..],
+        some => some,
+    };
+    let folds = config.folds.max(1);
+    let count = if folds >= 2 {
+        folds
+    } else {
+        config.retrains.max(1)
+    };
+    let mut report = Report {
+        winner: Arch::EMPTY,
+        dev_mean: -1.0,
+        folds,
+        test_mean: 0.0,
+        test_min: 0.0,
+        test_max: 0.0,
+        retrains: count,
+        finalists: heapless::Vec::new(),
+        winner_retrain: 0,
+    };
+    // Every finalist scored: its runs' mean and standard error, ranked by the reward the
+    // search optimised (accuracy less the resource penalty). Of each, only what the
+    // winner's report needs is kept beside the report's table.
+    let mut kept = [((0.0, 0.0, 0.0), 0u32); MAX_FINALISTS];
+    for (finalist, slot) in finalists.iter().zip(&mut kept) {
+        let scored = score_finalist(folds >= 2, finalist, count, runs);
+        if report.finalists.push(scored.score).is_err() {
+            // Unreachable: the table holds at most MAX_FINALISTS, as the report does. Were
+            // it not, the report would list fewer finalists, never a wrong winner.
+            break;
         }
+        *slot = (scored.test, scored.best_run);
+    }
+    let penalised = |f: &FinalistScore| f.dev_mean - penalty(config, &f.arch);
+    let chosen = choose(&report.finalists, config.selection, config.shape, penalised);
+    if let (Some(w), Some(&(test, best_run))) = (report.finalists.get(chosen), kept.get(chosen)) {
+        report.winner = w.arch;
+        report.dev_mean = w.dev_mean;
+        (report.test_mean, report.test_min, report.test_max) = test;
+        report.winner_retrain = best_run;
+    }
+    if folds >= 2 {
+        // The test split, touched once, after the choice: the winner's fold models.
+        let mut tests = Tests::NONE;
+        runs.train(&report.winner, folds, true, &mut |_, _, test| {
+            tests.add(test)
+        });
+        (report.test_mean, report.test_min, report.test_max) = tests.range(folds);
+    }
+    report
+}
+
+/// One finalist's runs: `count` folds of cross-validation (`cv`), or `count` retrains scored
+/// on dev (then their test accuracies too).
+fn score_finalist(cv: bool, finalist: &Finalist, count: u32, runs: &mut impl FinalRuns) -> Scored {
+    let (mut spread, mut tests) = (Spread::default(), Tests::NONE);
+    let (mut best_dev, mut best_run) = (f32::NEG_INFINITY, 0);
+    runs.train(&finalist.arch, count, !cv, &mut |r, outcome, test| {
+        spread.add(outcome.reward);
+        if outcome.reward > best_dev {
+            best_dev = outcome.reward;
+            best_run = r;
+        }
+        if !cv {
+            tests.add(test);
+        }
+    });
+    Scored {
+        score: FinalistScore {
+            arch: finalist.arch,
+            seen: *finalist,
+            dev_mean: spread.mean(),
+            dev_se: spread.standard_error(),
+        },
+        test: tests.range(count),
+        best_run,
     }
 }
 

@@ -540,8 +540,9 @@ pub struct BenchArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     /// Folder of the real data sets (iris.csv, wine.csv, digits.csv) to time the search on;
-    /// `none` skips that part.
-    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data"))]
+    /// `builtin`: the copies of the committed ones built into this binary; `none` skips that
+    /// part.
+    #[arg(long, value_name = "DIR", default_value = "builtin")]
     pub real: PathBuf,
     /// Rollouts per real data set.
     #[arg(long, value_name = "N", default_value_t = 100,

@@ -51,10 +51,27 @@ fn training_macs(arch: &Arch, shape: Shape) -> u64 {
 
 /// `piconas bench`: child training per architecture, then the default search's rollouts/s.
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
+    let real = args.real.as_os_str();
+    if real != "none" && real != "builtin" && !args.real.is_dir() {
+        return Err(Failure::Input(format!(
+            "--real {}: no such folder (give a folder of iris.csv, wine.csv and digits.csv, \
+             builtin, or none)",
+            args.real.display()
+        )));
+    }
     let data = Dataset::generate(DataConfig::default())?;
     let split = data.split()?;
     // A full or closed stdout (`| head`) stops the report and the program: exit 1.
     let mut out = std::io::stdout().lock();
+    // Speeds hold on one machine: say which, and which instruction set trains.
+    writeln!(
+        out,
+        "machine: {}, {} threads; training kernel {}\n",
+        crate::kernel::cpu_model(),
+        crate::parallel::default_threads(),
+        crate::kernel::kernel().name()
+    )
+    .map_err(lost)?;
     children(&mut out, args.epochs, &split)?;
     let threads = args
         .threads
@@ -207,28 +224,33 @@ fn rollouts(
 }
 
 /// The committed real data sets, for the time per rollout beyond the moons.
-const REAL: [&str; 3] = ["iris", "wine", "digits"];
+const REAL: [(&str, &str); 3] = [
+    ("iris", include_str!("../../tests/data/iris.csv")),
+    ("wine", include_str!("../../tests/data/wine.csv")),
+    ("digits", include_str!("../../tests/data/digits.csv")),
+];
 
 /// Runs the first `rollouts` rollouts of the default search on each of [`REAL`] in `dir` (one
 /// thread) and reports the time per rollout.
 fn real_data(out: &mut impl Write, rollouts: u32, dir: &Path) -> Result<(), Failure> {
-    if !dir.is_dir() {
-        // A binary run away from its source tree: say so, the rest of the bench stands.
-        writeln!(
-            out,
-            "\nreal data: no folder {} (give --real DIR, or --real none)",
-            dir.display()
-        )
-        .map_err(lost)?;
-        return Ok(());
-    }
+    let builtin = dir.as_os_str() == "builtin";
     writeln!(
         out,
-        "\nreal data (the committed data sets), first {rollouts} rollouts of the default search, one thread:"
-    ).map_err(lost)?;
-    for name in REAL {
-        let path = dir.join(format!("{name}.csv"));
-        let data = Dataset::csv(&path, &CsvOptions::default())?;
+        "\nreal data ({}), first {rollouts} rollouts of the default search, one thread:",
+        if builtin {
+            "the committed data sets, built in".to_string()
+        } else {
+            dir.display().to_string()
+        }
+    )
+    .map_err(lost)?;
+    for (name, text) in REAL {
+        let file = format!("{name}.csv");
+        let data = if builtin {
+            Dataset::read(&file, text.as_bytes(), &CsvOptions::default())?
+        } else {
+            Dataset::csv(&dir.join(file), &CsvOptions::default())?
+        };
         let split = data.split()?;
         let run = timed(default_search(rollouts, &split)?, &split, 1, None)?;
         let shape = split.shape();

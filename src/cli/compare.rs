@@ -113,8 +113,9 @@ impl WithHidden for OneSearch<'_> {
             ))
         })?;
         while session.step(self.split).is_some() {}
-        // What a plain run ships: the winner's ensemble, on the test split.
-        let finished = session.finish(self.data, self.split);
+        // What a plain run ships: the winner's ensemble, on the test split (one thread: the
+        // other searches have the others).
+        let finished = session.finish(self.data, self.split, 1);
         Ok(RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,

@@ -394,7 +394,7 @@ fn conclude<const H: usize>(
     counts: Counts,
 ) -> Result<Outcome, Failure> {
     let (split, config) = (&job.split, job.spec.settings.search);
-    let finished = session.finish(job.data, split);
+    let finished = session.finish(job.data, split, job.options.threads);
     let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
     let likely = session.search().policy().greedy(&mut trajectory);
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.
