@@ -271,18 +271,18 @@ impl Int8Model {
         };
         // Each hidden layer's pre-activation scale is the largest over the members, so that
         // its activations' table is one for them all.
-        let traces: Vec<Vec<_>> = (0..model.members.len())
-            .map(|m| rows.chunks_exact(d).map(|r| model.trace(m, r)).collect())
-            .collect();
+        // Row by row (a million rows' traces are never held at once): a maximum is the same
+        // in any order.
         let hidden = model.layers().len().saturating_sub(1);
-        let pre: Vec<f64> = (0..hidden)
-            .map(|l| {
-                let of_member = |t: &Vec<Vec<(Vec<f32>, Vec<f32>)>>| {
-                    max_abs(t.iter().flat_map(|row| &row[l].0))
-                };
-                scale_for(traces.iter().map(of_member).fold(0.0, f64::max))
-            })
-            .collect();
+        let mut peak = vec![0.0f64; hidden];
+        for m in 0..model.members.len() {
+            for r in rows.chunks_exact(d) {
+                for (p, (pre, _)) in peak.iter_mut().zip(model.trace(m, r)) {
+                    *p = p.max(max_abs(&pre));
+                }
+            }
+        }
+        let pre: Vec<f64> = peak.into_iter().map(scale_for).collect();
         let mut members: Vec<Member> = (0..model.members.len())
             .map(|m| member(model, m, scale, &pre))
             .collect();

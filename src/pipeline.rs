@@ -12,7 +12,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use piconas_core::search::{self, Record};
-use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
+use piconas_core::speculate::{self, Guess, Job, Pipeline, Stats};
 use piconas_core::{Outcome, Search, SearchConfig, Split, Trainer};
 
 use crate::failure::Failure;
@@ -80,7 +80,10 @@ pub fn run<const H: usize, const K: usize>(
             })
             .collect();
         drop(done_tx);
-        let mut pipeline: Box<Pipeline<H>> = Box::new(Pipeline::new(guess, workers.len()));
+        let mut pipeline: Box<Pipeline<H>> = Box::new(Pipeline::new(
+            guess,
+            speculate::window(&config, data, workers.len()),
+        ));
         let mut free: Vec<usize> = (0..workers.len()).rev().collect();
         loop {
             // A worker that came free gets its next job first: the controller updates while

@@ -636,3 +636,27 @@ fn a_run_killed_in_its_first_milliseconds_is_never_stranded() {
         assert_eq!(outputs(&dir).0, records, "{delay} ms");
     }
 }
+
+#[test]
+fn a_search_with_rungs_resumes_and_is_the_same_on_one_thread() {
+    // 3000 moons points (2100 train rows): three rungs of 233, 700 and 2100 rows. The bars
+    // read rollouts 17 back and travel with each proposal: a SIGKILLed and resumed run (two
+    // threads speculating), and a run on one thread, end as the whole one does.
+    let tmp = tempfile::tempdir().unwrap();
+    let extra = ["--samples", "3000", "--rungs", "3", "--reward-folds", "1"];
+    let (_, whole) = killed_once_resumes_to_the_whole(tmp.path(), &extra);
+    let one = tmp.path().join("one");
+    let with_one: Vec<&str> = extra.iter().copied().chain(["--threads", "1"]).collect();
+    assert!(run(&one, &with_one).status.success());
+    assert!(outputs(&one) == outputs(&whole), "one thread differs");
+    // The bars stopped children on every rung below the top, and some climbed to it.
+    let log = std::fs::read_to_string(whole.join("rollouts.csv")).unwrap();
+    let climbed: Vec<&str> = log
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').next())
+        .collect();
+    for rungs in ["1", "2", "3"] {
+        assert!(climbed.contains(&rungs), "no child stopped at rung {rungs}");
+    }
+}

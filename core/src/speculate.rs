@@ -170,6 +170,19 @@ pub struct Stats {
 /// out has its bars ([`crate::rungs`]).
 pub const MAX_WINDOW: usize = crate::rungs::RUNG_LAG as usize;
 
+/// How far a [`Pipeline`] with `workers` workers guesses ahead on a search of `config` over
+/// `data`: as many rollouts as workers, which keeps each busy when children cost alike. With
+/// rungs ([`crate::rungs`]) a child that climbs costs tens of ones that stop low, and while one
+/// worker trains it the others would soon run out of guesses: then as far as the bars allow
+/// ([`MAX_WINDOW`]).
+pub fn window(config: &crate::SearchConfig, data: &crate::Split<'_>, workers: usize) -> usize {
+    if config.rung_plan(data.train.len(), data.dev.len()).count > 1 {
+        MAX_WINDOW
+    } else {
+        workers.clamp(1, MAX_WINDOW)
+    }
+}
+
 /// Most jobs a [`Pipeline`] tracks at once: handed out and not yet finished, or finished and
 /// not yet reported.
 pub const MAX_JOBS: usize = 4 * MAX_WINDOW;
@@ -485,6 +498,23 @@ mod tests {
         };
         config.child.max_epochs = 3;
         pipelines_report_what_step_would(config);
+    }
+
+    #[test]
+    fn a_pipeline_guesses_one_rollout_a_worker_ahead_and_as_far_as_it_may_with_rungs() {
+        let (x, y) = moons();
+        let rows = crate::Rows::new(&x, &y, crate::Shape::MOONS).unwrap();
+        let split = Split::new(rows).unwrap();
+        let plain = SearchConfig::default();
+        assert_eq!(window(&plain, &split, 2), 2);
+        assert_eq!(window(&plain, &split, 0), 1);
+        assert_eq!(window(&plain, &split, 99), MAX_WINDOW);
+        let rungs = SearchConfig {
+            rungs: crate::config::Rungs::Three,
+            reward_folds: 1,
+            ..plain
+        };
+        assert_eq!(window(&rungs, &split, 2), MAX_WINDOW);
     }
 
     /// The same with rungs, long enough for the bars to stop children (the first are set for

@@ -12,7 +12,7 @@
 use piconas::session::Session;
 use piconas_core::rungs::Bars;
 use piconas_core::search::{self, Record};
-use piconas_core::speculate::{Guess, Job, Pipeline, Stats};
+use piconas_core::speculate::{self, Guess, Job, Pipeline, Stats};
 use piconas_core::{Arch, Climb, Outcome};
 use wasm_bindgen::prelude::*;
 
@@ -154,14 +154,16 @@ impl Nas {
 
 #[wasm_bindgen]
 impl Nas {
-    /// Turns on the pipeline for helper workers, guessing with `guess` (`draws`, `greedy` or
-    /// `recent`; see the core's `speculate`) up to `window` rollouts ahead (one per helper).
-    /// Returns whether it is on: it needs one rollout per update and a known guess.
-    pub fn speculate(&mut self, guess: &str, window: u32) -> bool {
+    /// Turns on the pipeline for `helpers` helper workers, guessing with `guess` (`draws`,
+    /// `greedy` or `recent`; see the core's `speculate`) as far ahead as the core's
+    /// `speculate::window` says. Returns whether it is on: it needs one rollout per update and
+    /// a known guess.
+    pub fn speculate(&mut self, guess: &str, helpers: u32) -> bool {
         let config = self.session.config();
+        let window = speculate::window(&config, &split_of(&self.data), helpers as usize);
         match Guess::from_name(guess) {
             Some(guess) if config.controller.rollouts_per_update == 1 => {
-                self.pipeline = Some(self.session.pipeline(guess, window as usize));
+                self.pipeline = Some(self.session.pipeline(guess, window));
                 true
             }
             _ => false,
