@@ -222,12 +222,9 @@ impl FinalRuns for FinalPool<'_, '_> {
                             return;
                         };
                         let fit = &mut crate::kernel::fit;
-                        let outcome = search::final_run(config, data, arch, r, &mut *trainer, fit);
-                        let test = if tested {
-                            search::tested(&mut trainer, &outcome, data)
-                        } else {
-                            0.0
-                        };
+                        let run = (arch, r, tested);
+                        let (outcome, test) =
+                            search::final_run(config, data, run, &mut trainer, fit);
                         let mut network = Network::EMPTY;
                         trainer.copy_network(&mut network);
                         *slot.lock().unwrap_or_else(PoisonError::into_inner) =

@@ -522,24 +522,30 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// the random stream of retrain `f` (how `finish` scores the finalists), leaving the
     /// result in [`Search::trainer`].
     pub fn cross_validate(&mut self, data: &Split<'_>, arch: &Arch, f: u32) -> Outcome {
-        let mut trainer = Trainer::fit;
-        final_run(&self.config, data, arch, f, &mut self.trainer, &mut trainer)
+        let run = (arch, f, false);
+        final_run(
+            &self.config,
+            data,
+            run,
+            &mut self.trainer,
+            &mut Trainer::fit,
+        )
+        .0
     }
 
     /// Trains `report`'s winner again as `finish` did for its best run (the fold, or the
     /// retrain, with the best held-out score), leaving it in [`Search::trainer`]: training is
     /// deterministic, so these are exactly those weights, for export.
     pub fn final_network(&mut self, data: &Split<'_>, report: &Report) -> Outcome {
-        let mut trainer = Trainer::fit;
-        let run = report.winner_retrain;
+        let run = (&report.winner, report.winner_retrain, false);
         final_run(
             &self.config,
             data,
-            &report.winner,
             run,
             &mut self.trainer,
-            &mut trainer,
+            &mut Trainer::fit,
         )
+        .0
     }
 
     /// Compares the finalists on `data` and reports the winner (see the module docs), training
@@ -579,37 +585,34 @@ pub trait FinalRuns {
 /// Trains run `run` of `arch` at the end of a search on `data` into `trainer` with `fit`
 /// (a [`Trainer::fit`], on any instruction set): fold `run` of the cross-validation over train
 /// ∪ dev with `config.folds ≥ 2`, retrain `run` on the train split scored on dev otherwise;
-/// each with retrain `run`'s random stream.
-pub fn final_run<T>(
+/// each with retrain `run`'s random stream. With the child's accuracy on the test split if
+/// `tested` (0 if it diverged; 0 and not measured otherwise).
+pub fn final_run(
     config: &SearchConfig,
     data: &Split<'_>,
-    arch: &Arch,
-    run: u32,
-    trainer: &mut T,
+    (arch, run, tested): (&Arch, u32, bool),
+    trainer: &mut Trainer,
     fit: &mut impl FnMut(
-        &mut T,
+        &mut Trainer,
         &Arch,
         &crate::config::ChildConfig,
         &Fold<'_>,
         &mut Generator,
     ) -> Outcome,
-) -> Outcome {
+) -> (Outcome, f32) {
     let mut rng = rng::stream(config.seed, Stream::Retrain, run.into());
     let fold = if config.folds >= 2 {
         data.fold(run, config.folds)
     } else {
         data.holdout()
     };
-    fit(trainer, arch, &config.child, &fold, &mut rng)
-}
-
-/// The test accuracy of the child `trainer` holds, trained to `outcome`: 0 if it diverged.
-pub fn tested(trainer: &mut Trainer, outcome: &Outcome, data: &Split<'_>) -> f32 {
-    if outcome.diverged {
-        0.0
-    } else {
+    let outcome = fit(trainer, arch, &config.child, &fold, &mut rng);
+    let test = if tested && !outcome.diverged {
         trainer.accuracy(&data.test)
-    }
+    } else {
+        0.0
+    };
+    (outcome, test)
 }
 
 /// [`Search::finish`]'s runs: one after another in the search's own trainer.
@@ -628,19 +631,9 @@ impl FinalRuns for OneByOne<'_, '_> {
         done: &mut dyn FnMut(u32, Outcome, f32),
     ) {
         for r in 0..runs {
-            let outcome = final_run(
-                self.config,
-                self.data,
-                arch,
-                r,
-                self.trainer,
-                &mut Trainer::fit,
-            );
-            let test = if tested {
-                self::tested(self.trainer, &outcome, self.data)
-            } else {
-                0.0
-            };
+            let run = (arch, r, tested);
+            let (outcome, test) =
+                final_run(self.config, self.data, run, self.trainer, &mut Trainer::fit);
             done(r, outcome, test);
         }
     }
