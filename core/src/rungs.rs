@@ -143,8 +143,7 @@ impl Ladder {
     pub fn bars(&self, index: u32, eta: u32) -> Bars {
         let mut bars = Bars::NONE;
         let eta = u64::from(eta.max(2));
-        let newest = u64::from(index).checked_sub(u64::from(RUNG_LAG) + 1);
-        let (Some(newest), true) = (newest, self.pushed > 0) else {
+        let Some(newest) = u64::from(index).checked_sub(u64::from(RUNG_LAG) + 1) else {
             return bars;
         };
         let mut share = 1u64; // ηʳ
@@ -161,6 +160,8 @@ impl Ladder {
                 if i > newest {
                     continue;
                 }
+                // (Indices come in order, one a rollout, so the window's count ends it too;
+                // it also bounds `scores` for a ladder read from any bytes.)
                 if i + span <= newest || seen == span {
                     break;
                 }
@@ -294,6 +295,31 @@ mod tests {
         assert!((0..BARRED).all(|r| bars.bar(r) > 0.0));
         assert_eq!(Bars::from_bits(&bars.to_bits()), bars);
         assert_eq!(Bars::from_bits(&[]), Bars::NONE);
+    }
+
+    #[test]
+    fn only_the_scores_of_rungs_reached_count_and_any_ladder_is_safe() {
+        // Rollouts that stopped on rung 0 carry a stray 0.99 for rung 1: never a bar there.
+        let mut ladder = Ladder::EMPTY;
+        for i in 0..60u32 {
+            let mut stopped = climbed(&[0.5]);
+            stopped.scores[1] = 0.99;
+            ladder.record(i, &stopped);
+        }
+        ladder.record(60, &climbed(&[0.5, 0.25]));
+        // Rollout 77 reads 61 rollouts, q = 61/9 rounded = 7: one climbed, so no bar (the
+        // stray scores counted would make it 0.99).
+        assert_eq!(ladder.bars(77, 3).bar(1), 0.0);
+        // A ladder of any bytes (say every climb claims rollout 80) gives bars, no panic.
+        let mut bytes = [0u8; Ladder::SAVED_LEN];
+        bytes[..4].copy_from_slice(&1000u32.to_le_bytes());
+        for kept in bytes[4..].chunks_exact_mut(4 + 1 + 4 * BARRED) {
+            kept[..4].copy_from_slice(&80u32.to_le_bytes());
+            kept[4] = 6;
+            kept[5..9].copy_from_slice(&0.5f32.to_le_bytes());
+        }
+        let odd = Ladder::read(&mut Reader::new(&bytes));
+        assert_eq!(odd.bars(100, 3).bar(0), 0.5);
     }
 
     #[test]
