@@ -1280,3 +1280,20 @@ mod tests {
         );
     }
 }
+
+#[cfg(all(test, feature = "max-rungs-1"))]
+mod without_rungs {
+    use super::*;
+
+    #[test]
+    fn a_build_without_rungs_refuses_them_and_never_climbs() {
+        let asked = SearchConfig {
+            rungs: Rungs::Two,
+            ..SearchConfig::default()
+        };
+        let e = asked.validate().unwrap_err();
+        assert_eq!(e.field, "rungs");
+        assert_eq!(SearchConfig::default().validate(), Ok(()));
+        assert_eq!(SearchConfig::default().rung_plan(700_000, 100_000).count, 1);
+    }
+}
