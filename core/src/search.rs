@@ -522,28 +522,25 @@ impl<const H: usize, const K: usize> Search<H, K> {
     /// the random stream of retrain `f` (how `finish` scores the finalists), leaving the
     /// result in [`Search::trainer`].
     pub fn cross_validate(&mut self, data: &Split<'_>, arch: &Arch, f: u32) -> Outcome {
-        let run = (arch, f, false);
-        final_run(
-            &self.config,
-            data,
-            run,
-            &mut self.trainer,
-            &mut Trainer::fit,
-        )
-        .0
+        self.final_run(data, arch, f)
     }
 
     /// Trains `report`'s winner again as `finish` did for its best run (the fold, or the
     /// retrain, with the best held-out score), leaving it in [`Search::trainer`]: training is
     /// deterministic, so these are exactly those weights, for export.
     pub fn final_network(&mut self, data: &Split<'_>, report: &Report) -> Outcome {
-        let run = (&report.winner, report.winner_retrain, false);
+        self.final_run(data, &report.winner, report.winner_retrain)
+    }
+
+    /// [`final_run`] `run` of `arch` in [`Search::trainer`], untested.
+    fn final_run(&mut self, data: &Split<'_>, arch: &Arch, run: u32) -> Outcome {
+        let fit = &mut Trainer::fit;
         final_run(
             &self.config,
             data,
-            run,
+            (arch, run, false),
             &mut self.trainer,
-            &mut Trainer::fit,
+            fit,
         )
         .0
     }
