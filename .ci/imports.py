@@ -44,7 +44,7 @@ LAYERS = {
     ],
     "src/cli": [
         ("arguments", ["args"]),
-        ("reports", ["outcome", "export", "predict", "bench"]),
+        ("reports", ["outcome", "export", "predict", "bench", "progress"]),
         ("searches", ["run", "compare", "enumerate"]),
         ("tables", ["regret"]),
     ],

@@ -86,7 +86,7 @@ impl<F: FnMut(&Record) -> Result<(), Failure>> WithHidden for Job<'_, F> {
                     Event::BatchDone { .. } => Ok(()),
                 },
             )?;
-        let finished = session.finish(self.data, &split, self.threads);
+        let finished = session.finish(self.data, &split, self.threads, &|| {});
         let frontier = crate::frontier::csv(&finished.seen, config.frontier_axis())
             .map_err(|e| Failure::bug(format!("frontier.csv: {e}")))?;
         Ok(Fitted {

@@ -184,17 +184,26 @@ pub struct FinalPool<'a, 'd> {
     config: SearchConfig,
     data: &'a Split<'d>,
     threads: usize,
+    /// Called on the training thread as each run ends, in any order (a progress bar's tick).
+    on_run: &'a (dyn Fn() + Sync),
     /// The architecture last trained and its runs' networks, in run order.
     pub last: Option<(Arch, Vec<Network>)>,
 }
 
 impl<'a, 'd> FinalPool<'a, 'd> {
-    /// A pool of `threads` threads (at least one) ending a search of `config` on `data`.
-    pub fn new(config: SearchConfig, data: &'a Split<'d>, threads: usize) -> Self {
+    /// A pool of `threads` threads (at least one) ending a search of `config` on `data`,
+    /// calling `on_run` as each run ends.
+    pub fn new(
+        config: SearchConfig,
+        data: &'a Split<'d>,
+        threads: usize,
+        on_run: &'a (dyn Fn() + Sync),
+    ) -> Self {
         FinalPool {
             config,
             data,
             threads: threads.max(1),
+            on_run,
             last: None,
         }
     }
@@ -208,7 +217,7 @@ impl FinalRuns for FinalPool<'_, '_> {
         tested: bool,
         done: &mut dyn FnMut(u32, Outcome, f32),
     ) {
-        let (config, data) = (&self.config, self.data);
+        let (config, data, on_run) = (&self.config, self.data, self.on_run);
         let next = AtomicU32::new(0);
         let trained: Vec<Mutex<Option<(Outcome, f32, Network)>>> =
             (0..runs).map(|_| Mutex::new(None)).collect();
@@ -229,6 +238,7 @@ impl FinalRuns for FinalPool<'_, '_> {
                         trainer.copy_network(&mut network);
                         *slot.lock().unwrap_or_else(PoisonError::into_inner) =
                             Some((outcome, test, network));
+                        on_run();
                     }
                 });
             }

@@ -120,15 +120,30 @@ impl<const H: usize> Session<H> {
         &self.losses
     }
 
+    /// How many children [`Session::finish`] trains if called now: the core's finish
+    /// ([`Search::finish_runs`]), then without cross-validation the winner's best retrain
+    /// again, for its weights; with cross-validation the winner's fold models, kept from its
+    /// test by the `threads` feature's pool and trained again without it.
+    pub fn finish_runs(&self) -> u32 {
+        Winner::runs(&self.search)
+    }
+
     /// The end of the search (every rollout reported) on `data`, whose split `split` is: the
     /// finalists' report, the saved ensemble, `network.json`, its test metrics, and every
     /// architecture seen, marked on the frontier.
     ///
     /// With the `threads` feature the finalists' trainings run on up to `threads` threads
     /// with the best instruction set ([`crate::parallel::FinalPool`]); without it (the
-    /// page), one after another. The same bits either way.
-    pub fn finish(&mut self, data: &Dataset, split: &Split<'_>, threads: usize) -> Finished {
-        let winner = Winner::of(&mut self.search, split, threads);
+    /// page), one after another. The same bits either way. `on_run` is called as each of
+    /// the [`Session::finish_runs`] trainings ends (on the thread that trained it).
+    pub fn finish(
+        &mut self,
+        data: &Dataset,
+        split: &Split<'_>,
+        threads: usize,
+        on_run: &(dyn Fn() + Sync),
+    ) -> Finished {
+        let winner = Winner::of(&mut self.search, split, threads, on_run);
         let (file, metrics) = winner.file(data, split);
         let config = self.search.config();
         Finished {
@@ -210,23 +225,39 @@ impl Winner {
         search: &mut Search<H, B>,
         split: &Split<'_>,
         threads: usize,
+        on_run: &(dyn Fn() + Sync),
     ) -> Winner {
         #[cfg(feature = "threads")]
         let (report, trained) = {
-            let mut pool = crate::parallel::FinalPool::new(*search.config(), split, threads);
+            let config = *search.config();
+            let mut pool = crate::parallel::FinalPool::new(config, split, threads, on_run);
             (search.finish_with(&mut pool), pool.last)
         };
         #[cfg(not(feature = "threads"))]
         let (report, trained) = {
             let _ = threads;
-            (search.finish(split), None)
+            let report = search.finish(split);
+            (0..search.finish_runs()).for_each(|_| on_run());
+            (report, None)
         };
-        let (members, validation) = saved_network(search, split, &report, trained);
+        let (members, validation) = saved_network(search, split, &report, trained, on_run);
         Winner {
             report,
             members,
             validation,
         }
+    }
+
+    /// How many children [`Winner::of`] trains if called now on `search` (see
+    /// [`Session::finish_runs`]).
+    pub fn runs<const H: usize, const B: usize>(search: &Search<H, B>) -> u32 {
+        let folds = search.config().folds;
+        let again = match folds {
+            0 | 1 => 1,
+            _ if cfg!(feature = "threads") => 0,
+            _ => folds,
+        };
+        search.finish_runs() + again
     }
 
     /// The architecture saved.
@@ -250,6 +281,7 @@ fn saved_network<const H: usize, const B: usize>(
     split: &Split<'_>,
     report: &Report,
     trained: Option<(Arch, Vec<Network>)>,
+    on_run: &(dyn Fn() + Sync),
 ) -> (Vec<Network>, f32) {
     let copy = |search: &Search<H, B>| {
         let mut network = Network::EMPTY;
@@ -258,6 +290,7 @@ fn saved_network<const H: usize, const B: usize>(
     };
     if report.folds < 2 {
         let kept = search.final_network(split, report);
+        on_run();
         return (vec![copy(search)], kept.reward);
     }
     if let Some((arch, members)) = trained
@@ -269,6 +302,7 @@ fn saved_network<const H: usize, const B: usize>(
     let members = (0..report.folds)
         .map(|f| {
             search.cross_validate(split, &report.winner, f);
+            on_run();
             copy(search)
         })
         .collect();
@@ -392,7 +426,7 @@ mod tests {
         assert_eq!(again.losses(), &losses[2..3]);
         assert_eq!(again.history().len(), 1);
         // The end: the saved file is the winner's, and every architecture seen is marked.
-        let finished = session.finish(&data, &split, 2);
+        let finished = session.finish(&data, &split, 2, &|| {});
         assert_eq!(finished.file.arch, finished.winner.arch().to_string());
         assert_eq!(finished.file.members.len(), 2);
         let seen: u32 = finished.seen.iter().map(|s| s.samples).sum();
@@ -478,8 +512,17 @@ mod tests {
         for threads in [1, 3] {
             let mut session = Session::<16>::start(config).unwrap();
             while session.step(&split).is_some() {}
-            let finished = session.finish(&data, &split, threads);
+            let ended = std::sync::atomic::AtomicU32::new(0);
+            let tick = || {
+                ended.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            };
+            let runs = session.finish_runs();
+            let finished = session.finish(&data, &split, threads, &tick);
             assert_eq!(finished.winner.report, report, "{threads} threads");
+            // Each finalist's three folds, then the winner's again, tested: each ticked once.
+            let finalists = session.search().finalists().len() as u32;
+            assert_eq!(runs, finalists * 3 + 3);
+            assert_eq!(ended.into_inner(), runs, "{threads} threads");
             let weights =
                 |n: &[Network]| n.iter().map(|n| n.weights().to_vec()).collect::<Vec<_>>();
             assert_eq!(weights(&finished.winner.members), weights(&folds));
@@ -494,7 +537,16 @@ mod tests {
         (config.folds, config.retrains) = (1, 3);
         let mut session = Session::<16>::start(config).unwrap();
         while session.step(&split).is_some() {}
-        let finished = session.finish(&data, &split, 2);
+        let ended = std::sync::atomic::AtomicU32::new(0);
+        let tick = || {
+            ended.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        };
+        let runs = session.finish_runs();
+        let finished = session.finish(&data, &split, 2, &tick);
+        // Each finalist's three retrains, then the best retrain again: every run ticked once.
+        let finalists = session.search().finalists().len() as u32;
+        assert_eq!(runs, finalists * 3 + 1);
+        assert_eq!(ended.into_inner(), runs);
         // The core's own way: the finalists retrained, then the best retrain kept.
         let mut search: Box<Search<16, K>> = Box::new(Search::idle());
         search.start(config).unwrap();

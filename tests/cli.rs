@@ -608,6 +608,21 @@ fn on_a_terminal_the_progress_bar_shows_the_run() {
         screen.contains(" 1/200 "),
         "the bar counts the rollouts: {screen:?}"
     );
+    // Then the finish's runs: each finalist's five folds (five finalists at most), then the
+    // winner's five again, tested.
+    let finishing: Vec<(u32, u32)> = screen
+        .split("finishing ")
+        .skip(1)
+        .map(|s| {
+            let (done, rest) = s.split_once('/').unwrap();
+            let runs = rest.split_once(' ').unwrap().0;
+            (done.parse().unwrap(), runs.parse().unwrap())
+        })
+        .collect();
+    assert!(!finishing.is_empty(), "the bar counts the finishing runs: {screen:?}");
+    for (done, runs) in finishing {
+        assert!(done <= runs && runs % 5 == 0 && (10..=30).contains(&runs));
+    }
     // The original's log every 100 rollouts: the mean reward, β and the mean controller loss
     // of the last 100, the loss recomputed here from rollouts.csv's other columns.
     let csv = std::fs::read_to_string(out.join("rollouts.csv")).unwrap();

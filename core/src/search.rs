@@ -557,6 +557,15 @@ impl<const H: usize, const K: usize> Search<H, K> {
         finish(&self.config, &self.finalists, &mut runs)
     }
 
+    /// How many runs [`Search::finish`] trains now: each finalist's (the fallback's if there
+    /// is none), then with cross-validation the winner's folds again, tested. For a progress
+    /// bar's estimate of the time left.
+    pub fn finish_runs(&self) -> u32 {
+        let (folds, count) = runs_each(&self.config);
+        let finalists = self.finalists.as_slice().len().max(1) as u32;
+        finalists * count + if folds >= 2 { folds } else { 0 }
+    }
+
     /// [`Search::finish`] with the trainings left to `runs` (on other threads, say): the same
     /// report, bit for bit, if `runs` gives [`final_run`]'s outcomes.
     pub fn finish_with(&self, runs: &mut impl FinalRuns) -> Report {
@@ -655,12 +664,7 @@ fn finish(config: &SearchConfig, finalists: &Finalists, runs: &mut impl FinalRun
         [] => &fallback[..],
         some => some,
     };
-    let folds = config.folds.max(1);
-    let count = if folds >= 2 {
-        folds
-    } else {
-        config.retrains.max(1)
-    };
+    let (folds, count) = runs_each(config);
     let mut report = Report {
         winner: Arch::EMPTY,
         dev_mean: -1.0,
@@ -702,6 +706,20 @@ fn finish(config: &SearchConfig, finalists: &Finalists, runs: &mut impl FinalRun
         (report.test_mean, report.test_min, report.test_max) = tests.range(folds);
     }
     report
+}
+
+/// The folds (1: none) and the runs each finalist is scored by: the folds of its
+/// cross-validation, or its retrains.
+fn runs_each(config: &SearchConfig) -> (u32, u32) {
+    let folds = config.folds.max(1);
+    (
+        folds,
+        if folds >= 2 {
+            folds
+        } else {
+            config.retrains.max(1)
+        },
+    )
 }
 
 /// One finalist's runs: `count` folds of cross-validation (`cv`), or `count` retrains scored
@@ -1124,6 +1142,58 @@ mod tests {
         // The first record's baseline is its own reward (advantage 0), β starts at 1e-2.
         assert_eq!(records[0].baseline, records[0].reward);
         assert_eq!(records[0].beta, 1e-2);
+    }
+
+    /// Counts the runs a finish asks for, training nothing.
+    struct Counting(u32);
+
+    impl FinalRuns for Counting {
+        fn train(&mut self, _: &Arch, runs: u32, _: bool, done: &mut dyn FnMut(u32, Outcome, f32)) {
+            for r in 0..runs {
+                self.0 += 1;
+                let outcome = Outcome {
+                    reward: 0.5,
+                    epochs: 1,
+                    best_epoch: 1,
+                    diverged: false,
+                    climb: crate::train::Climb::NONE,
+                };
+                done(r, outcome, 0.5);
+            }
+        }
+    }
+
+    #[test]
+    fn finish_runs_counts_the_runs_the_finish_trains() {
+        let v = data(300);
+        let split = v.split();
+        let configs = [(3, 1, 2), (1, 4, 3), (5, 5, 5), (1, 1, 1)];
+        for (folds, retrains, finalists) in configs {
+            let config = SearchConfig {
+                folds,
+                retrains,
+                finalists,
+                ..small_config(4)
+            };
+            let mut search: Box<Search<8>> = Box::new(Search::new(config).unwrap());
+            // Before any rollout (the fallback alone), and after the search.
+            for steps in [0, 4] {
+                for _ in 0..steps {
+                    search.step(&split);
+                }
+                let mut counting = Counting(0);
+                search.finish_with(&mut counting);
+                let expected = search.finalists().len().max(1) as u32
+                    * if folds >= 2 { folds } else { retrains }
+                    + if folds >= 2 { folds } else { 0 };
+                assert_eq!(counting.0, expected, "{folds} folds, {retrains} retrains");
+                assert_eq!(
+                    search.finish_runs(),
+                    counting.0,
+                    "{folds} folds, {retrains} retrains"
+                );
+            }
+        }
     }
 
     #[test]

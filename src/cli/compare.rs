@@ -115,7 +115,7 @@ impl WithHidden for OneSearch<'_> {
         while session.step(self.split).is_some() {}
         // What a plain run ships: the winner's ensemble, on the test split (one thread: the
         // other searches have the others).
-        let finished = session.finish(self.data, self.split, 1);
+        let finished = session.finish(self.data, self.split, 1, &|| {});
         Ok(RunResult {
             strategy: self.config.strategy,
             seed: self.config.seed,

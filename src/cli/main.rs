@@ -21,6 +21,7 @@ mod enumerate;
 mod export;
 mod outcome;
 mod predict;
+mod progress;
 mod regret;
 mod run;
 

@@ -21,7 +21,9 @@ use crate::svg::{self, Reference};
 use piconas::run_files::{
     CHECKPOINT, FRONTIER, FRONTIER_CHART, HISTORY, REWARDS, ROLLOUTS, SETTINGS, SPLIT, SUMMARY,
 };
-use piconas::session::{Event, K, Session};
+use piconas::session::{Event, K, Session, Winner};
+
+use crate::progress::{self, Work};
 
 /// Runs the search the flags describe (or continues the stopped one `--resume` names).
 pub fn main(args: &SearchArgs) -> Result<(), Failure> {
@@ -211,12 +213,11 @@ fn search<const H: usize>(job: &Job<'_>) -> Result<(), Failure> {
                 record,
                 loss,
                 history,
-            } => live.record(&mut log, record, loss, history),
+            } => live.record(&mut log, (record, loss), history),
             Event::BatchDone { search, history } => live.checkpoint(&mut log, search, history),
         },
     )?;
     log.sync()?;
-    live.bar.set_message("retraining the finalists");
     let counts = Counts {
         cache_hits: cache.map(|c| c.hits),
         speculation,
@@ -265,6 +266,10 @@ struct Live<'a> {
     out: &'a Path,
     options: Options,
     bar: ProgressBar,
+    /// What the bar counts: the training done and to come, and the runs of the finish
+    /// after the rollouts (as the last batch left the search).
+    work: Work,
+    finish_runs: u32,
     last_checkpoint: u32,
     image: Vec<u8>,
     /// The fingerprint of the run's data, in every checkpoint.
@@ -277,12 +282,15 @@ struct Live<'a> {
 impl<'a> Live<'a> {
     /// Picks up after the `completed` rollouts (none for a fresh run).
     fn new(job: &Job<'a>, completed: u32) -> Live<'a> {
-        let bar = progress_bar(job.spec.settings.search.rollouts.into(), job.options.quiet);
-        bar.inc(completed.into());
+        let bar = progress::search_bar(job.options.quiet);
+        let work = Work::new(&job.spec.settings.search, &job.split, completed);
+        progress::show(&bar, &work, 0);
         Live {
             out: job.out,
             options: job.options,
             bar,
+            work,
+            finish_runs: 0,
             last_checkpoint: completed,
             image: Vec::new(),
             data: job.split.fingerprint(),
@@ -295,8 +303,7 @@ impl<'a> Live<'a> {
     fn record(
         &mut self,
         log: &mut RolloutLog,
-        record: &Record,
-        loss: f32,
+        (record, loss): (&Record, f32),
         history: &History,
     ) -> Result<(), Failure> {
         log.append(record, loss)?;
@@ -312,7 +319,8 @@ impl<'a> Live<'a> {
                 history.last_mean(WINDOW),
             ));
         }
-        self.bar.inc(1);
+        self.bar.inc(self.work.add(record));
+        progress::show(&self.bar, &self.work, self.finish_runs);
         if (record.index + 1).is_multiple_of(WINDOW as u32) {
             // The original's log, every 100 rollouts (above the bar; nothing when it is hidden).
             let recent = &self.losses[self.losses.len().saturating_sub(WINDOW)..];
@@ -335,6 +343,7 @@ impl<'a> Live<'a> {
         search: &Search<H, K>,
         history: &History,
     ) -> Result<(), Failure> {
+        self.finish_runs = Winner::runs(search);
         if search.completed() < self.last_checkpoint + self.options.checkpoint_every
             || search.is_done()
         {
@@ -394,7 +403,8 @@ fn conclude<const H: usize>(
     counts: Counts,
 ) -> Result<Outcome, Failure> {
     let (split, config) = (&job.split, job.spec.settings.search);
-    let finished = session.finish(job.data, split, job.options.threads);
+    let tick = progress::finishing(&live.bar, &live.work, session.finish_runs());
+    let finished = session.finish(job.data, split, job.options.threads, &tick);
     let mut trajectory = Box::new(piconas_core::Trajectory::<H>::EMPTY);
     let likely = session.search().policy().greedy(&mut trajectory);
     // One pass over the test split: the metrics, and the accuracy they hold on the diagonal.

@@ -111,7 +111,7 @@ impl<const H: usize> AnySession for Session<H> {
         search.save(&mut bytes, data).ok().map(|_| bytes)
     }
     fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished {
-        Session::finish(self, data, split, 1)
+        Session::finish(self, data, split, 1, &|| {})
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
         self
