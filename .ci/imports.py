@@ -37,7 +37,7 @@ LAYERS = {
         ("formats", ["deploy"]),
         ("runs", ["output", "spec", "frontier"]),
         ("space", ["space_table"]),
-        ("threads", ["pipeline", "parallel"]),
+        ("threads", ["pipeline", "parallel", "final_runs"]),
         ("session", ["session"]),
         ("tables", ["regret"]),
         ("front ends", ["fit"]),

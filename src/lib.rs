@@ -61,9 +61,10 @@
 //! protocol, once per child seed: the table `piconas enumerate` makes, its bytes, shards and
 //! merge, and its CSV.
 //!
-//! ### Threads (`parallel`, `pipeline`)
+//! ### Threads (`parallel`, `pipeline`, `final_runs`)
 //! With the `threads` feature: several children trained at once, and speculative pipelining,
-//! each giving the records of one thread bit for bit.
+//! each giving the records of one thread bit for bit. Without it, [`final_runs::Replay`] plays
+//! the finish over runs trained elsewhere (the page's helper workers), the same bits.
 //!
 //! ### The session ([`session`])
 //! [`session::Session`] is one search as every front end runs it: started or restored,
@@ -93,6 +94,7 @@ pub mod data_error;
 pub mod deploy;
 pub mod failure;
 pub mod file_errors;
+pub mod final_runs;
 #[cfg(feature = "threads")]
 pub mod fit;
 pub mod frontier;

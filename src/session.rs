@@ -21,6 +21,7 @@ use piconas_core::{
 
 use crate::data::Dataset;
 use crate::failure::Failure;
+use crate::final_runs::{FinalJob, Replay};
 use crate::history::History;
 use crate::metrics::Metrics;
 use crate::model::NetworkFile;
@@ -144,6 +145,30 @@ impl<const H: usize> Session<H> {
         on_run: &(dyn Fn() + Sync),
     ) -> Finished {
         let winner = Winner::of(&mut self.search, split, threads, on_run);
+        self.finished(data, split, winner)
+    }
+
+    /// [`Session::finish`] with the trainings done elsewhere and handed in to `replay` (the
+    /// page's helpers): `None` while runs are missing ([`Replay::wanted`]); the same bits.
+    pub fn finish_replayed(
+        &mut self,
+        data: &Dataset,
+        split: &Split<'_>,
+        replay: &mut Replay,
+    ) -> Option<Finished> {
+        let winner = Winner::replayed(&mut self.search, split, replay)?;
+        Some(self.finished(data, split, winner))
+    }
+
+    /// The finish's runs `replay` still needs (none: [`Session::finish_replayed`] can end
+    /// the search).
+    pub fn final_jobs(&self, replay: &mut Replay) -> Vec<FinalJob> {
+        replay.play(&self.search);
+        replay.wanted().to_vec()
+    }
+
+    /// The end of the search, its winner known.
+    fn finished(&self, data: &Dataset, split: &Split<'_>, winner: Winner) -> Finished {
         let (file, metrics) = winner.file(data, split);
         let config = self.search.config();
         Finished {
@@ -246,6 +271,22 @@ impl Winner {
             members,
             validation,
         }
+    }
+
+    /// [`Winner::of`] from the runs handed in to `replay`; `None` while runs are missing.
+    pub fn replayed<const H: usize, const B: usize>(
+        search: &mut Search<H, B>,
+        split: &Split<'_>,
+        replay: &mut Replay,
+    ) -> Option<Winner> {
+        let report = replay.play(search)?;
+        let trained = replay.take_last();
+        let (members, validation) = saved_network(search, split, &report, trained, &|| {});
+        Some(Winner {
+            report,
+            members,
+            validation,
+        })
     }
 
     /// How many children [`Winner::of`] trains if called now on `search` (see
@@ -526,6 +567,59 @@ mod tests {
             let weights =
                 |n: &[Network]| n.iter().map(|n| n.weights().to_vec()).collect::<Vec<_>>();
             assert_eq!(weights(&finished.winner.members), weights(&folds));
+        }
+    }
+
+    #[test]
+    fn the_finish_replayed_from_runs_trained_elsewhere_is_the_finish() {
+        // The page's way: the finish's runs wanted, trained on other handles in reverse order,
+        // handed in, until the replay completes; against the one-by-one finish, cross-validated
+        // and by retrains.
+        let data = data();
+        let split = data.split().unwrap();
+        for (folds, retrains) in [(3, 1), (1, 3)] {
+            let mut config = config(&data);
+            (config.folds, config.retrains, config.finalists) = (folds, retrains, 3);
+            let mut session = Session::<16>::start(config).unwrap();
+            while session.step(&split).is_some() {}
+            let mut replay = Replay::default();
+            let mut trainer = Box::<piconas_core::Trainer>::default();
+            let mut rounds = 0;
+            loop {
+                let jobs = session.final_jobs(&mut replay);
+                if jobs.is_empty() {
+                    break;
+                }
+                assert!(
+                    session
+                        .finish_replayed(&data, &split, &mut replay)
+                        .is_none()
+                );
+                for job in jobs.into_iter().rev() {
+                    let run = crate::final_runs::train(&config, &split, job, &mut trainer);
+                    replay.add(job, run);
+                }
+                rounds += 1;
+            }
+            // A round a finalist, then with folds the winner's, tested.
+            let finalists = session.search().finalists().len();
+            assert_eq!(rounds, finalists + usize::from(folds >= 2), "{folds} folds");
+            let replayed = session.finish_replayed(&data, &split, &mut replay).unwrap();
+            let mut again = Session::<16>::start(config).unwrap();
+            while again.step(&split).is_some() {}
+            let finished = again.finish(&data, &split, 1, &|| {});
+            assert_eq!(
+                replayed.winner.report, finished.winner.report,
+                "{folds} folds"
+            );
+            assert_eq!(replayed.winner.validation, finished.winner.validation);
+            let weights =
+                |n: &[Network]| n.iter().map(|n| n.weights().to_vec()).collect::<Vec<_>>();
+            assert_eq!(
+                weights(&replayed.winner.members),
+                weights(&finished.winner.members)
+            );
+            assert_eq!(replayed.metrics.accuracy(), finished.metrics.accuracy());
         }
     }
 

@@ -619,7 +619,10 @@ fn on_a_terminal_the_progress_bar_shows_the_run() {
             (done.parse().unwrap(), runs.parse().unwrap())
         })
         .collect();
-    assert!(!finishing.is_empty(), "the bar counts the finishing runs: {screen:?}");
+    assert!(
+        !finishing.is_empty(),
+        "the bar counts the finishing runs: {screen:?}"
+    );
     for (done, runs) in finishing {
         assert!(done <= runs && runs % 5 == 0 && (10..=30).contains(&runs));
     }

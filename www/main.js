@@ -359,6 +359,7 @@ function onStarted(m) {
 /** The search ended: the winner, its test metrics and its downloads. */
 function onFinished(m) {
   localStorage.removeItem(SAVED_KEY);
+  state.helperRuns = m.helperRuns; // the finish's runs the helper workers trained
   status(null);
   $('r-winner').textContent = m.winner;
   $('r-how').textContent = m.folds >= 2

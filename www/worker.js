@@ -29,6 +29,9 @@ const piconasWorker = {
       helpers: [], // { port, busy } per helper worker (the search's worker)
       piped: false, // whether the search runs on the helpers
       done: false, // whether the pipelined search has finished
+      finals: [], // the finish's runs of this round not yet handed out (to the helpers)
+      finalsOut: 0, // the finish's runs out with the helpers
+      helperRuns: 0, // the finish's runs the helpers brought back
       since: 0, // when the pipelined search last started running, for rollouts/s
       lastPost: 0,
     };
@@ -211,6 +214,12 @@ const piconasWorker = {
           const { reward, epochs, bestEpoch, diverged, scores } = o;
           o.free();
           port.postMessage({ ...data, type: 'trained', reward, epochs, bestEpoch, diverged, scores });
+        } else if (data.type === 'final') {
+          const o = s.nas.trainFinal(data.arch, data.run, data.tested);
+          const { reward, epochs, bestEpoch, diverged, test, weights } = o;
+          o.free();
+          port.postMessage({ ...data, type: 'final-trained', reward, epochs, bestEpoch, diverged, test, weights },
+            [weights.buffer]);
         }
       } catch (e) {
         port.postMessage({ type: 'failed', message: e.message ?? String(e) });
@@ -226,10 +235,16 @@ const piconasWorker = {
       postMessage({ type: 'error', message: `a helper worker failed: ${m.message}` });
       return;
     }
+    if (m.type === 'final-trained') {
+      W.finalTrained(m);
+      return;
+    }
     if (s.nas && m.gen === s.generation) {
       s.nas.taskDone(m.index, m.arch, m.bars, m.reward, m.epochs, m.bestEpoch, m.diverged, m.scores);
     }
-    W.pump(s.generation);
+    // A child guessed ahead may come back after the last rollout: its helper takes a final run.
+    if (s.done) W.handOutFinals(s.generation);
+    else W.pump(s.generation);
   },
 
   /** The pipeline's turn: reports what is trained (saving now and then, between two
@@ -250,7 +265,7 @@ const piconasWorker = {
       s.activeMs = W.activeMs();
       s.done = true;
       W.post(p);
-      W.finish();
+      W.finishOnHelpers(gen);
     } else if (performance.now() - s.lastPost > SLICE_MS) W.post(p);
   },
 
@@ -285,9 +300,49 @@ const piconasWorker = {
     if (s.piped && !s.done && !s.nas.progress().done) {
       const p = s.nas.step(1);
       W.post(p);
-      if (p.done) { s.done = true; W.finish(); return; }
+      if (p.done) { s.done = true; W.finishOnHelpers(s.generation); return; }
     }
     W.save();
+  },
+
+  /** The finish of a pipelined search on the helpers: the runs it needs next (one
+   * architecture's folds or retrains; wasm/src/finals.rs), one a free helper, and when all
+   * are back the next; then the search ends here from what they brought. */
+  finishOnHelpers(gen) {
+    const s = W.s;
+    if (gen !== s.generation || !s.nas) return;
+    s.finals = Array.from(s.nas.finalTasks(), (t) => {
+      const task = { arch: t.arch, run: t.run, tested: t.tested };
+      t.free();
+      return task;
+    });
+    s.finalsOut = 0;
+    if (s.finals.length === 0) W.finish();
+    else W.handOutFinals(gen);
+  },
+
+  /** Posts each free helper the next run of the finish's round. */
+  handOutFinals(gen) {
+    const s = W.s;
+    for (const h of s.helpers) {
+      if (h.busy || s.finals.length === 0) continue;
+      h.busy = true;
+      s.finalsOut += 1;
+      h.port.postMessage({ type: 'final', gen, ...s.finals.shift() });
+    }
+  },
+
+  /** A helper's finishing run: handed in (unless it is from an earlier search); the round's
+   * last brings the next round. */
+  finalTrained(m) {
+    const s = W.s;
+    if (!s.nas || m.gen !== s.generation) return;
+    s.nas.finalDone(m.arch, m.run, m.tested, m.reward, m.epochs, m.bestEpoch, m.diverged, m.test,
+      m.weights);
+    s.finalsOut -= 1;
+    s.helperRuns += 1;
+    W.handOutFinals(m.gen);
+    if (s.finals.length === 0 && s.finalsOut === 0) W.finishOnHelpers(m.gen);
   },
 
   /** Drops the search (if any); a loop of an earlier generation stops. */
@@ -295,7 +350,10 @@ const piconasWorker = {
     const s = W.s;
     s.generation += 1;
     if (s.nas) s.nas.free();
-    Object.assign(s, { nas: null, paused: false, sent: 0, activeMs: 0, piped: false, done: false });
+    Object.assign(s, {
+      nas: null, paused: false, sent: 0, activeMs: 0, piped: false, done: false, finals: [], finalsOut: 0,
+      helperRuns: 0,
+    });
   },
 
   /** Steps for a slice, posts the progress, and schedules the next slice (or finishes). */
@@ -399,6 +457,7 @@ const piconasWorker = {
       type: 'finished',
       winner: f.winner, devMean: f.devMean, test: f.test, members: f.members, testMean: f.testMean,
       testMin: f.testMin, testMax: f.testMax, bayes: f.bayes, folds: f.folds, runs: f.runs,
+      helperRuns: W.s.helperRuns,
       downloads, classes: nas.classes(), confusion: nas.confusion(), recall: nas.recall(),
     }, downloads.map((d) => d.bytes.buffer));
   },

@@ -119,6 +119,9 @@ test('a 200-rollout search runs to the end and draws everything', { timeout: 240
   // Trained by helper workers (the pipeline), most children on a guess.
   const ahead = (await page.textContent('#c-ahead')).match(/^(\d+\.\d) % \((\d+) helpers\)$/);
   assert.ok(ahead && Number(ahead[2]) >= 2 && Number(ahead[1]) > 30, `trained ahead: ${ahead}`);
+  // And the finish too: every finalist's five folds and the winner's five, tested.
+  const helperRuns = await page.evaluate(() => window.piconas.helperRuns);
+  assert.ok(helperRuns >= 10 && helperRuns % 5 === 0, `the finish's runs on the helpers: ${helperRuns}`);
   assert.ok(await page.isVisible('#result'));
   assert.match(await page.textContent('#r-test'), /^\d+\.\d %$/);
   assert.match(await page.textContent('#r-winner'), /^\[.*\]$/);

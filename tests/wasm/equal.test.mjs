@@ -271,6 +271,57 @@ test('data errors name what the page offers, in its words, and never a command-l
   });
 });
 
+// The page's finish on its helpers (wasm/src/finals.rs): the runs each round asks for are
+// trained on helper handles, in reverse order, and handed back; the report and every export are
+// the one-worker finish's, cross-validated or by retrains. A round left half answered (a helper
+// that never came back) is finished on the search's own handle, the same bits.
+test('the finish on helpers is the one-worker finish', () => {
+  const formats = Array.from(wasm.exportFormats(), ([name]) => name);
+  const ended = (nas) => {
+    const f = nas.finish();
+    const report = [f.winner, f.devMean, f.test, f.members, f.testMean, f.testMin, f.testMax, f.folds, f.runs];
+    f.free();
+    return [report, formats.map((name) => Buffer.from(nas.export(name)).toString('base64'))];
+  };
+  for (const extra of [{}, { folds: 1, retrains: 3 }]) {
+    const settings = { rollouts: 30, finalists: 3, ...extra };
+    const plain = new wasm.Nas(settings);
+    const handles = [0, 1, 2].map(() => new wasm.Nas(settings));
+    const [piped, half, helper] = handles;
+    try {
+      plain.step(30);
+      const want = ended(plain);
+      for (const nas of [piped, half]) nas.step(30);
+      let rounds = 0;
+      for (let tasks = piped.finalTasks(); tasks.length > 0 && rounds < 9; tasks = piped.finalTasks()) {
+        rounds += 1;
+        for (const t of tasks.reverse()) {
+          const o = helper.trainFinal(t.arch, t.run, t.tested);
+          piped.finalDone(t.arch, t.run, t.tested, o.reward, o.epochs, o.bestEpoch, o.diverged, o.test,
+            o.weights);
+          o.free();
+          t.free();
+        }
+      }
+      // A round per finalist, then with folds the winner's, tested: then nothing is missing.
+      assert.ok(rounds >= 2 && rounds <= 4, `${rounds} rounds`);
+      assert.equal(piped.finalTasks().length, 0);
+      assert.deepEqual(ended(piped), want, JSON.stringify(extra));
+      const [first] = half.finalTasks();
+      const o = helper.trainFinal(first.arch, first.run, first.tested);
+      half.finalDone(first.arch, first.run, first.tested, o.reward, o.epochs, o.bestEpoch, o.diverged,
+        o.test, o.weights);
+      assert.deepEqual(ended(half), want, `half answered, ${JSON.stringify(extra)}`);
+      // Weights that do not fit the architecture are refused with a message.
+      assert.throws(() => half.finalDone(first.arch, 0, false, 0.5, 1, 1, false, 0, new Float32Array(3)),
+        /final run 0 of/);
+    } finally {
+      plain.free();
+      handles.forEach((h) => h.free());
+    }
+  }
+});
+
 // The page's speculative pipeline (wasm/src/pipeline.rs): a coordinating handle hands tasks
 // to helper handles on the same settings, which bring outcomes back in a scrambled order; the
 // records are the native runner's. Also `step` with the pipeline on (training the awaited

@@ -15,12 +15,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, rust_2018_idioms)]
 
+mod finals;
 mod pipeline;
 mod settings;
 mod table;
 
 use piconas::data::{CsvOptions, Dataset, LabelColumn, SplitMode};
 use piconas::deploy::{self, Export, Format, Needs, Output, Rows};
+use piconas::final_runs::{FinalJob, Replay};
 use piconas::history::History;
 use piconas::metrics::Metrics;
 use piconas::model::NetworkFile;
@@ -61,6 +63,15 @@ trait AnySession {
     fn save(&self, data: Fingerprint) -> Option<Vec<u8>>;
     /// The end of the search as every front end ends it (`Session::finish`).
     fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished;
+    /// The finish's runs `replay` needs next (`Session::final_jobs`).
+    fn final_jobs(&self, replay: &mut Replay) -> Vec<FinalJob>;
+    /// The end of the search from the runs handed in to `replay` (`Session::finish_replayed`).
+    fn finish_replayed(
+        &mut self,
+        data: &Dataset,
+        split: &Split<'_>,
+        replay: &mut Replay,
+    ) -> Option<Finished>;
     /// The session itself, for the pipeline of its size to find it (`pipeline.rs`).
     fn as_any(&mut self) -> &mut dyn core::any::Any;
     /// A pipeline of this session's controller size (see `pipeline.rs`).
@@ -112,6 +123,17 @@ impl<const H: usize> AnySession for Session<H> {
     }
     fn finish(&mut self, data: &Dataset, split: &Split<'_>) -> Finished {
         Session::finish(self, data, split, 1, &|| {})
+    }
+    fn final_jobs(&self, replay: &mut Replay) -> Vec<FinalJob> {
+        Session::final_jobs(self, replay)
+    }
+    fn finish_replayed(
+        &mut self,
+        data: &Dataset,
+        split: &Split<'_>,
+        replay: &mut Replay,
+    ) -> Option<Finished> {
+        Session::finish_replayed(self, data, split, replay)
     }
     fn as_any(&mut self) -> &mut dyn core::any::Any {
         self
@@ -233,6 +255,8 @@ pub struct Nas {
     saved: Option<(NetworkFile, Arch, Metrics)>,
     /// The schedule of helper workers, once [`Nas::speculate`] turned it on.
     pipeline: Option<Box<dyn pipeline::AnyPipeline>>,
+    /// The finish's runs brought back by helper workers, once [`Nas::final_tasks`] was asked.
+    replay: Option<Box<Replay>>,
     /// Trains the children this handle trains outside its search's own steps (a helper's
     /// tasks, the awaited child of a pipeline, the best child again for the heatmap, a
     /// table's rows).
@@ -284,6 +308,7 @@ impl Nas {
             best: None,
             saved: None,
             pipeline: None,
+            replay: None,
             trainer: Box::default(),
             settings: *s,
             table: None,
@@ -646,14 +671,19 @@ impl Nas {
     }
 
     /// Retrains the finalists and reports the winner's test accuracy beside the Bayes ceiling;
-    /// then the saved network is ready for [`Nas::export`].
+    /// then the saved network is ready for [`Nas::export`]. After [`Nas::final_tasks`], from
+    /// the runs helpers brought back (any missing trained here).
     pub fn finish(&mut self) -> Finish {
+        let finished = match self.finish_replayed() {
+            Some(finished) => finished,
+            None => self.session.finish(&self.data, &split_of(&self.data)),
+        };
         let Finished {
             winner,
             file,
             metrics,
             ..
-        } = self.session.finish(&self.data, &split_of(&self.data));
+        } = finished;
         let (report, test) = (winner.report, metrics.accuracy());
         self.saved = Some((file, report.winner, metrics));
         Finish {
