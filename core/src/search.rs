@@ -1144,6 +1144,15 @@ mod tests {
         assert_eq!(records[0].beta, 1e-2);
     }
 
+    /// A child's outcome of reward 0.5, as reported without training.
+    const HALF: Outcome = Outcome {
+        reward: 0.5,
+        epochs: 1,
+        best_epoch: 1,
+        diverged: false,
+        climb: crate::train::Climb::NONE,
+    };
+
     /// Counts the runs a finish asks for, training nothing.
     struct Counting(u32);
 
@@ -1151,14 +1160,7 @@ mod tests {
         fn train(&mut self, _: &Arch, runs: u32, _: bool, done: &mut dyn FnMut(u32, Outcome, f32)) {
             for r in 0..runs {
                 self.0 += 1;
-                let outcome = Outcome {
-                    reward: 0.5,
-                    epochs: 1,
-                    best_epoch: 1,
-                    diverged: false,
-                    climb: crate::train::Climb::NONE,
-                };
-                done(r, outcome, 0.5);
+                done(r, HALF, 0.5);
             }
         }
     }
@@ -1685,18 +1687,7 @@ mod tests {
         let mut uniform: Box<Search<8>> = Box::new(Search::new(random).unwrap());
         for r in &records[..8] {
             assert_eq!(uniform.propose().map(|p| p.arch), Some(r.arch));
-            uniform
-                .report(
-                    r.index,
-                    Outcome {
-                        reward: 0.5,
-                        epochs: 1,
-                        best_epoch: 1,
-                        diverged: false,
-                        climb: crate::train::Climb::NONE,
-                    },
-                )
-                .unwrap();
+            uniform.report(r.index, HALF).unwrap();
         }
         for (i, r) in records.iter().enumerate().skip(8) {
             let window = &records[i - 8..i];
@@ -1719,13 +1710,7 @@ mod tests {
         let a = search.propose().unwrap();
         let b = search.propose().unwrap();
         assert_eq!(search.propose(), None, "the batch is full");
-        let outcome = Outcome {
-            reward: 0.5,
-            epochs: 1,
-            best_epoch: 1,
-            diverged: false,
-            climb: crate::train::Climb::NONE,
-        };
+        let outcome = HALF;
         assert_eq!(
             search.report(b.index, outcome),
             Err(SearchError::UnexpectedReport { index: 1 })
@@ -1754,13 +1739,7 @@ mod tests {
         let mut config = small_config(5);
         config.controller.rollouts_per_update = 3;
         let mut search: Box<Search<8, 3>> = Box::new(Search::new(config).unwrap());
-        let outcome = Outcome {
-            reward: 0.5,
-            epochs: 1,
-            best_epoch: 1,
-            diverged: false,
-            climb: crate::train::Climb::NONE,
-        };
+        let outcome = HALF;
         for batch in [3, 2] {
             let proposals: Vec<Proposal> = core::iter::from_fn(|| search.propose()).collect();
             assert_eq!(proposals.len(), batch);
