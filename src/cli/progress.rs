@@ -16,6 +16,9 @@ use piconas_core::{Record, SearchConfig, Split};
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Work {
     plan: RungPlan,
+    /// Rows a child learns from without rungs: the train split, or with rewards by `k`-fold
+    /// cross-validation `k` times `(k−1)/k` of train ∪ dev.
+    child_rows: u64,
     /// Rows a finishing run learns from: the train split, or with `k` folds `(k−1)/k` of
     /// train ∪ dev.
     final_rows: u64,
@@ -30,13 +33,19 @@ pub(crate) struct Work {
 impl Work {
     /// A search of `config` on `split` with `completed` rollouts behind it.
     pub(crate) fn new(config: &SearchConfig, split: &Split<'_>, completed: u32) -> Work {
-        let (train, dev) = (split.train.len(), split.dev.len());
+        let dev = split.dev.len();
+        let (train, learn) = (split.train.len() as u64, (split.train.len() + dev) as u64);
+        let child_rows = match config.reward_folds_for(dev) {
+            0 | 1 => train,
+            k => learn * u64::from(k - 1),
+        };
         let final_rows = match config.folds {
-            0 | 1 => train as u64,
-            k => (train + dev) as u64 * u64::from(k - 1) / u64::from(k),
+            0 | 1 => train,
+            k => learn * u64::from(k - 1) / u64::from(k),
         };
         Work {
-            plan: config.rung_plan(train, dev),
+            plan: config.rung_plan(split.train.len(), dev),
+            child_rows,
             final_rows,
             rollouts: config.rollouts,
             reported: completed,
@@ -45,11 +54,12 @@ impl Work {
         }
     }
 
-    /// The rows `record`'s child learnt from: each rung it climbed, or the whole train split.
+    /// The rows `record`'s child learnt from: each rung it climbed, or without rungs the
+    /// train split (each fold's share of train ∪ dev with cross-validated rewards).
     pub(crate) fn cost(&self, record: &Record) -> u64 {
         let rungs = usize::from(record.rungs).min(self.plan.count);
         match rungs {
-            0 => self.plan.rows[self.plan.count - 1] as u64,
+            0 => self.child_rows,
             _ => self.plan.rows[..rungs].iter().map(|&r| r as u64).sum(),
         }
     }
@@ -67,12 +77,10 @@ impl Work {
     /// child that climbs every rung, as the first ones do).
     pub(crate) fn total(&self, finish_runs: u32) -> u64 {
         let left = u64::from(self.rollouts.saturating_sub(self.reported));
-        let mean = match self.children {
-            0 => self.plan.rows[..self.plan.count]
-                .iter()
-                .map(|&r| r as u64)
-                .sum(),
-            n => self.rows.div_ceil(n),
+        let mean = match (self.children, self.plan.count) {
+            (0, 1) => self.child_rows,
+            (0, n) => self.plan.rows[..n].iter().map(|&r| r as u64).sum(),
+            (n, _) => self.rows.div_ceil(n),
         };
         self.rows + left * mean + u64::from(finish_runs) * self.final_rows
     }
@@ -189,8 +197,17 @@ mod tests {
         };
         let mut work = Work::new(&config, &split, 0);
         let train = split.train.len() as u64;
+        assert_eq!(work.total(5), 3 * train + 5 * train);
         assert_eq!(work.add(&record(0)), train);
         assert_eq!(work.final_rows(), train);
         assert_eq!(work.total(5), 3 * train + 5 * train);
+        // Rewards by 3-fold cross-validation: three children of two thirds of train ∪ dev.
+        let config = SearchConfig {
+            reward_folds: 3,
+            ..config
+        };
+        let work = Work::new(&config, &split, 0);
+        let learn = (split.train.len() + split.dev.len()) as u64;
+        assert_eq!(work.cost(&record(0)), 2 * learn);
     }
 }
