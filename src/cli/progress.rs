@@ -3,19 +3,34 @@
 //! the finish (each finalist's folds or retrains) comes after the last rollout. The bar's unit
 //! is a train row learnt from once over a child's run (its epochs aside): a rollout's child
 //! costs the rows of every rung it climbed (the whole train split without rungs), a finishing
-//! run the rows it learns from; the rollouts still to come are counted at the mean cost of the
-//! ones seen, and indicatif's rate over the recent work turns the rows left into time.
+//! run the rows it learns from; indicatif's rate over the recent work turns the rows left into
+//! time.
+//!
+//! The rollouts still to come are priced like the recent ones. With rungs the first
+//! [`BARLESS`] children climb every rung (there are no bars yet); after them about 1/η of a
+//! rung's children go on, so until the search has some of its own a child is priced at what
+//! that ratio gives, `Σᵣ rowsᵣ / ηʳ`, and then at the mean of the last [`RECENT`].
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use piconas_core::config::RungPlan;
+use piconas_core::rungs::RUNG_LAG;
 use piconas_core::{Record, SearchConfig, Split};
 
+/// Rollouts without bars at the start of a search with rungs (the core's `rungs`).
+const BARLESS: u32 = RUNG_LAG + 1;
+
+/// The rollouts whose mean cost prices those to come.
+const RECENT: usize = 128;
+
 /// What the bar counts, in train rows (see the module docs).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Work {
     plan: RungPlan,
+    /// η of the rungs.
+    eta: u64,
     /// Rows a child learns from without rungs: the train split, or with rewards by `k`-fold
     /// cross-validation `k` times `(k−1)/k` of train ∪ dev.
     child_rows: u64,
@@ -25,9 +40,10 @@ pub(crate) struct Work {
     /// Rollouts asked for, and reported so far (counting those before a resume).
     rollouts: u32,
     reported: u32,
-    /// This session's children so far, and the rows they learnt from.
-    children: u64,
+    /// The rows this session's children learnt from.
     rows: u64,
+    /// The costs of the last [`RECENT`] children after the barless ones.
+    recent: VecDeque<u64>,
 }
 
 impl Work {
@@ -45,44 +61,72 @@ impl Work {
         };
         Work {
             plan: config.rung_plan(split.train.len(), dev),
+            eta: u64::from(config.rung_eta.max(2)),
             child_rows,
             final_rows,
             rollouts: config.rollouts,
             reported: completed,
-            children: 0,
             rows: 0,
+            recent: VecDeque::with_capacity(RECENT),
         }
     }
 
     /// The rows `record`'s child learnt from: each rung it climbed, or without rungs the
     /// train split (each fold's share of train ∪ dev with cross-validated rewards).
     pub(crate) fn cost(&self, record: &Record) -> u64 {
-        let rungs = usize::from(record.rungs).min(self.plan.count);
-        match rungs {
+        self.climbing(usize::from(record.rungs))
+    }
+
+    /// The rows of a child that climbed `rungs` rungs (0: no rungs).
+    fn climbing(&self, rungs: usize) -> u64 {
+        match rungs.min(self.plan.count) {
             0 => self.child_rows,
-            _ => self.plan.rows[..rungs].iter().map(|&r| r as u64).sum(),
+            n => self.plan.rows[..n].iter().map(|&r| r as u64).sum(),
         }
     }
 
     /// Counts `record`'s child; the rows it learnt from.
     pub(crate) fn add(&mut self, record: &Record) -> u64 {
         let cost = self.cost(record);
-        (self.children, self.rows, self.reported) =
-            (self.children + 1, self.rows + cost, self.reported + 1);
+        (self.rows, self.reported) = (self.rows + cost, self.reported + 1);
+        if record.index >= BARLESS || self.plan.count == 1 {
+            if self.recent.len() == RECENT {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(cost);
+        }
         cost
     }
 
+    /// What a child to come is priced at (see the module docs).
+    fn future(&self) -> u64 {
+        let n = self.recent.len() as u64;
+        if n > 0 {
+            return self.recent.iter().sum::<u64>().div_ceil(n);
+        }
+        if self.plan.count == 1 {
+            return self.child_rows;
+        }
+        let mut share = 1; // ηʳ
+        let mut rows = 0;
+        for &r in &self.plan.rows[..self.plan.count] {
+            rows += r as u64 / share;
+            share *= self.eta;
+        }
+        rows
+    }
+
     /// All the rows the session learns from, done and to come, with `finish_runs` finishing
-    /// runs after the rollouts: the rollouts left at the mean cost so far (before the first, a
-    /// child that climbs every rung, as the first ones do).
+    /// runs after the rollouts.
     pub(crate) fn total(&self, finish_runs: u32) -> u64 {
-        let left = u64::from(self.rollouts.saturating_sub(self.reported));
-        let mean = match (self.children, self.plan.count) {
-            (0, 1) => self.child_rows,
-            (0, n) => self.plan.rows[..n].iter().map(|&r| r as u64).sum(),
-            (n, _) => self.rows.div_ceil(n),
+        let left = self.rollouts.saturating_sub(self.reported);
+        let barless = match self.plan.count {
+            1 => 0,
+            _ => BARLESS.saturating_sub(self.reported).min(left),
         };
-        self.rows + left * mean + u64::from(finish_runs) * self.final_rows
+        let climbing = u64::from(barless) * self.climbing(self.plan.count);
+        let to_come = climbing + u64::from(left - barless) * self.future();
+        self.rows + to_come + u64::from(finish_runs) * self.final_rows
     }
 
     /// Rows a finishing run learns from.
@@ -136,9 +180,9 @@ mod tests {
     use piconas_core::DataConfig;
     use piconas_core::config::Rungs;
 
-    fn record(rungs: u8) -> Record {
+    fn record(index: u32, rungs: u8) -> Record {
         Record {
-            index: 0,
+            index,
             arch: piconas_core::Arch::EMPTY,
             reward: 0.5,
             accuracy: 0.5,
@@ -166,24 +210,38 @@ mod tests {
         let split = data.split().unwrap();
         let config = SearchConfig {
             rungs: Rungs::Three,
-            rollouts: 10,
+            rollouts: 200,
             ..SearchConfig::DEFAULT
         };
         let plan = config.rung_plan(split.train.len(), split.dev.len());
         let mut work = Work::new(&config, &split, 4);
         let rows = |n: usize| plan.rows[..n].iter().sum::<usize>() as u64;
-        assert_eq!(work.cost(&record(1)), rows(1));
-        assert_eq!(work.cost(&record(3)), rows(3));
-        // Before any child, the rollouts left as if each climbed every rung; five folds of
-        // train ∪ dev learn from four fifths of it.
+        assert_eq!(work.cost(&record(0, 1)), rows(1));
+        assert_eq!(work.cost(&record(0, 3)), rows(3));
+        // Before any child: the barless rollouts left climb every rung, the rest are priced
+        // by the ratio η = 3; five folds of train ∪ dev learn from four fifths of it.
         let final_rows = (split.train.len() + split.dev.len()) as u64 * 4 / 5;
         assert_eq!(work.final_rows(), final_rows);
-        assert_eq!(work.total(2), 6 * rows(3) + 2 * final_rows);
-        assert_eq!(work.add(&record(1)), rows(1));
-        assert_eq!(work.add(&record(2)), rows(2));
-        assert_eq!(work.rollouts(), (6, 10));
+        let by_ratio = (plan.rows[0] + plan.rows[1] / 3 + plan.rows[2] / 9) as u64;
+        assert_eq!(
+            work.total(2),
+            13 * rows(3) + 183 * by_ratio + 2 * final_rows
+        );
+        // The barless children, then two of the barred ones: those price the rest.
+        let mut done = 0;
+        for index in 4..17 {
+            done += work.add(&record(index, 3));
+        }
+        assert_eq!(work.total(0), done + 183 * by_ratio);
+        done += work.add(&record(17, 1)) + work.add(&record(18, 2));
+        assert_eq!(work.rollouts(), (19, 200));
         let mean = (rows(1) + rows(2)).div_ceil(2);
-        assert_eq!(work.total(0), rows(1) + rows(2) + 4 * mean);
+        assert_eq!(work.total(0), done + 181 * mean);
+        // Only the last RECENT count.
+        for index in 19..19 + RECENT as u32 {
+            done += work.add(&record(index, 1));
+        }
+        assert_eq!(work.total(0), done + (181 - RECENT as u64) * rows(1));
     }
 
     #[test]
@@ -198,7 +256,7 @@ mod tests {
         let mut work = Work::new(&config, &split, 0);
         let train = split.train.len() as u64;
         assert_eq!(work.total(5), 3 * train + 5 * train);
-        assert_eq!(work.add(&record(0)), train);
+        assert_eq!(work.add(&record(0, 0)), train);
         assert_eq!(work.final_rows(), train);
         assert_eq!(work.total(5), 3 * train + 5 * train);
         // Rewards by 3-fold cross-validation: three children of two thirds of train ∪ dev.
@@ -208,6 +266,6 @@ mod tests {
         };
         let work = Work::new(&config, &split, 0);
         let learn = (split.train.len() + split.dev.len()) as u64;
-        assert_eq!(work.cost(&record(0)), 2 * learn);
+        assert_eq!(work.cost(&record(0, 0)), 2 * learn);
     }
 }
