@@ -109,27 +109,25 @@ impl FinalRuns for Replay {
             run,
             tested,
         };
-        if self.wanted.is_empty() {
-            self.wanted = (0..runs)
-                .map(job)
-                .filter(|j| !self.known.contains_key(j))
-                .collect();
+        // Every run known, unless one was missing before (then nothing is believed).
+        let found: Option<Vec<&FinalRun>> = match self.wanted.is_empty() {
+            true => (0..runs).map(|r| self.known.get(&job(r))).collect(),
+            false => None,
+        };
+        let Some(found) = found else {
+            if self.wanted.is_empty() {
+                let missing = (0..runs).map(job).filter(|j| !self.known.contains_key(j));
+                self.wanted = missing.collect();
+            }
+            // Placeholders, never reported: the play is incomplete.
+            (0..runs).for_each(|r| done(r, PLACEHOLDER, 0.0));
+            return;
+        };
+        for (r, run) in (0..).zip(&found) {
+            done(r, run.outcome, run.test);
         }
-        let mut networks = Vec::with_capacity(runs as usize);
-        for r in 0..runs {
-            // After a missing run nothing is believed: placeholders, never reported.
-            let (outcome, test) = match self.known.get(&job(r)) {
-                Some(run) if self.wanted.is_empty() => {
-                    networks.push(run.network.clone());
-                    (run.outcome, run.test)
-                }
-                _ => (PLACEHOLDER, 0.0),
-            };
-            done(r, outcome, test);
-        }
-        if self.wanted.is_empty() {
-            self.last = Some((*arch, networks));
-        }
+        let networks = found.iter().map(|run| run.network.clone()).collect();
+        self.last = Some((*arch, networks));
     }
 }
 

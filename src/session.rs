@@ -590,6 +590,7 @@ mod tests {
                 if jobs.is_empty() {
                     break;
                 }
+                assert!(rounds < 9, "the replay takes in what it is handed");
                 assert!(
                     session
                         .finish_replayed(&data, &split, &mut replay)
@@ -604,6 +605,14 @@ mod tests {
             // A round a finalist, then with folds the winner's, tested.
             let finalists = session.search().finalists().len();
             assert_eq!(rounds, finalists + usize::from(folds >= 2), "{folds} folds");
+            // A complete play keeps the networks of its last runs: with folds, the winner's.
+            let report = replay.play(session.search()).unwrap();
+            let (arch, networks) = replay.take_last().unwrap();
+            let last = if folds >= 2 { report.winner } else { arch };
+            assert_eq!(
+                (arch, networks.len()),
+                (last, if folds >= 2 { 3 } else { retrains as usize })
+            );
             let replayed = session.finish_replayed(&data, &split, &mut replay).unwrap();
             let mut again = Session::<16>::start(config).unwrap();
             while again.step(&split).is_some() {}

@@ -267,5 +267,32 @@ mod tests {
         let work = Work::new(&config, &split, 0);
         let learn = (split.train.len() + split.dev.len()) as u64;
         assert_eq!(work.cost(&record(0, 0)), 2 * learn);
+        assert_eq!(work.total(0), 3 * 2 * learn);
+    }
+
+    #[test]
+    fn the_bar_shows_the_rollouts_then_ticks_through_the_finish() {
+        let data = moons(1_000);
+        let split = data.split().unwrap();
+        let config = SearchConfig {
+            rollouts: 3,
+            ..SearchConfig::DEFAULT
+        };
+        let mut work = Work::new(&config, &split, 0);
+        let bar = ProgressBar::hidden();
+        let train = split.train.len() as u64;
+        bar.inc(work.add(&record(0, 0)));
+        show(&bar, &work, 4);
+        let final_rows = work.final_rows();
+        assert_eq!(bar.length(), Some(3 * train + 4 * final_rows));
+        assert_eq!(bar.prefix(), "1/3");
+        bar.inc(work.add(&record(1, 0)) + work.add(&record(2, 0)));
+        let tick = finishing(&bar, &work, 4);
+        assert_eq!(bar.length(), Some(3 * train + 4 * final_rows));
+        assert_eq!(bar.prefix(), "finishing 0/4");
+        tick();
+        tick();
+        assert_eq!(bar.position(), 3 * train + 2 * final_rows);
+        assert_eq!(bar.prefix(), "finishing 2/4");
     }
 }
