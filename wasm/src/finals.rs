@@ -68,7 +68,8 @@ impl Nas {
             {
                 return Some(finished);
             }
-            for job in self.session.final_jobs(&mut replay) {
+            // The play that came back incomplete left the runs it wants in the replay.
+            for job in replay.wanted().to_vec() {
                 let run = final_runs::train(&config, &split, job, &mut self.trainer);
                 replay.add(job, run);
             }
