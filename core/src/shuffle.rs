@@ -19,6 +19,8 @@ const ROUNDS: usize = 4;
 /// Half-block widths up to this many bits use the round-function table.
 const TABLE_BITS: u32 = 6;
 const TABLE_LEN: usize = 1 << TABLE_BITS;
+/// Walks [`Permutation::fill`] advances together (a mini-batch's at most).
+const WALKS: usize = 32;
 
 /// A pseudo-random permutation of `0..n`, evaluated one position at a time.
 #[derive(Clone, Copy, Debug)]
@@ -72,18 +74,31 @@ impl Permutation {
 
     #[inline(always)]
     fn encrypt(&self, x: u32) -> u32 {
+        match &self.table {
+            Some(table) => self.encrypt_tabled(table, x),
+            None => self.encrypt_mixed(x),
+        }
+    }
+
+    /// [`Permutation::encrypt`] from the round table. `right` is below `2^half_bits ≤ 64`, so
+    /// the mask only tells the compiler so (no bounds check).
+    #[inline(always)]
+    fn encrypt_tabled(&self, table: &[[u8; TABLE_LEN]; ROUNDS], x: u32) -> u32 {
         let mask = (1u32 << self.half_bits) - 1;
         let (mut left, mut right) = (x >> self.half_bits, x & mask);
-        if let Some(table) = &self.table {
-            for round in table {
-                // `right` is below 2^half_bits ≤ 64 = the table's length.
-                let f = round.get(right as usize).copied().unwrap_or(0);
-                let next = left ^ u32::from(f);
-                left = right;
-                right = next;
-            }
-            return (left << self.half_bits) | right;
+        for round in table {
+            let next = left ^ u32::from(round[right as usize & (TABLE_LEN - 1)]);
+            left = right;
+            right = next;
         }
+        (left << self.half_bits) | right
+    }
+
+    /// [`Permutation::encrypt`] from the round function itself.
+    #[inline(always)]
+    fn encrypt_mixed(&self, x: u32) -> u32 {
+        let mask = (1u32 << self.half_bits) - 1;
+        let (mut left, mut right) = (x >> self.half_bits, x & mask);
         for key in self.keys {
             let next = left ^ (mix32(right ^ key) & mask);
             left = right;
@@ -105,6 +120,59 @@ impl Permutation {
             x = self.encrypt(x);
         }
         x
+    }
+
+    /// `out[j] = get(start + j)` for every `j`: the elements at `out.len()` consecutive
+    /// positions (a mini-batch's). The same values as [`Permutation::get`], computed faster:
+    /// the positions' walks are independent, so they advance together, a step of every
+    /// position still at `n` or above per pass, each pass free of branches on the values.
+    /// The processor overlaps the walks instead of waiting on each in turn, and mispredicts
+    /// no branch on where a walk ends (docs/performance.md: 5.6 ns a position at the moons'
+    /// 700 rows, 10.2 ns one by one; 8.0 against 19.7 at 500 rows, where half the first
+    /// steps fall outside).
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    #[cfg_attr(not(feature = "multiversion"), inline)]
+    pub fn fill(&self, start: u32, out: &mut [u32]) {
+        match &self.table {
+            Some(table) => self.fill_with(start, out, |x| self.encrypt_tabled(table, x)),
+            None => self.fill_with(start, out, |x| self.encrypt_mixed(x)),
+        }
+    }
+
+    /// [`Permutation::fill`] with `encrypt`, [`WALKS`] positions at a time.
+    #[inline(always)]
+    fn fill_with(&self, start: u32, out: &mut [u32], encrypt: impl Fn(u32) -> u32) {
+        let n = self.n;
+        // Positions from `n` on map to themselves, as in `get`.
+        let inside = (n.saturating_sub(start) as usize).min(out.len());
+        let (walked, outside) = out.split_at_mut(inside);
+        let mut first = start;
+        for chunk in walked.chunks_mut(WALKS) {
+            // `pending[..count]`: the places in `chunk` whose walk goes on. Each is written
+            // unconditionally and kept by counting it, so no branch depends on the value.
+            let mut pending = [0u8; WALKS];
+            let mut count = 0;
+            for ((j, o), i) in chunk.iter_mut().enumerate().zip(first..) {
+                *o = encrypt(i);
+                pending[count] = j as u8;
+                count += usize::from(*o >= n);
+            }
+            while count > 0 {
+                let mut kept = 0;
+                for t in 0..count {
+                    let j = usize::from(pending[t]);
+                    let Some(o) = chunk.get_mut(j) else { break };
+                    *o = encrypt(*o);
+                    pending[kept] = j as u8;
+                    kept += usize::from(*o >= n);
+                }
+                count = kept;
+            }
+            first += chunk.len() as u32;
+        }
+        for (j, o) in outside.iter_mut().enumerate() {
+            *o = start.saturating_add((inside + j) as u32);
+        }
     }
 }
 
@@ -143,6 +211,38 @@ mod tests {
             }
         }
         assert!(Permutation::new(4097, &mut rng).table.is_none());
+    }
+
+    #[test]
+    fn a_filled_batch_is_the_positions_one_by_one() {
+        let mut rng = stream(4, Stream::Child, 0);
+        for n in [1u32, 2, 3, 33, 500, 700, 1000, 4096, 4097, 70_000] {
+            let perm = Permutation::new(n, &mut rng);
+            for table in [perm.table, None] {
+                let perm = Permutation { table, ..perm };
+                // Batches of every length up to 32 from every start, past the end too.
+                for len in [1usize, 5, 32] {
+                    for start in (0..n.min(2000) + 40).step_by(len) {
+                        let mut out = [u32::MAX; 32];
+                        perm.fill(start, &mut out[..len]);
+                        for (j, &got) in out[..len].iter().enumerate() {
+                            let i = start + j as u32;
+                            assert_eq!(got, perm.get(i), "n={n}, position {i}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_past_the_end_map_to_themselves_up_to_the_last_u32() {
+        let perm = Permutation::new(10, &mut stream(5, Stream::Child, 0));
+        let mut out = [0u32; 4];
+        perm.fill(8, &mut out);
+        assert_eq!(out[2..], [10, 11]);
+        perm.fill(u32::MAX - 1, &mut out);
+        assert_eq!(out, [u32::MAX - 1, u32::MAX, u32::MAX, u32::MAX]);
     }
 
     #[test]

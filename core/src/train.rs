@@ -245,9 +245,11 @@ impl Trainer {
     ) -> bool {
         let (rows, len) = (*fold.rows(), fold.len());
         let order = Permutation::new(len as u32, rng);
+        let mut picked = [0u32; crate::config::MAX_BATCH];
         for start in (0..len).step_by(batch) {
-            let end = (start + batch).min(len);
-            let picked = (start..end).map(|i| fold.index(order.get(i as u32) as usize));
+            let picked = &mut picked[..batch.min(len - start)];
+            order.fill(start as u32, picked);
+            let picked = picked.iter().map(|&i| fold.index(i as usize));
             self.ws.load_rows(&rows, picked);
             self.layout.forward(&self.params, &mut self.ws);
             if !self.ws.loss_gradient(&self.layout) {
