@@ -159,7 +159,8 @@ fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_FAN_IN]; MAX_BATCH]) {
     }
 }
 
-/// `g[i] = Σ_lanes d·x_i` for the first `N` features at once from the transposed input: two
+/// `g[i] = Σ_lanes d·x_i` for the first `N` features at once from the transposed input (the
+/// first `g.len()` of them are written): two
 /// interleaved partial sums of whole `N`-wide rows (even and odd lanes) added at the end, a
 /// fixed order whatever `N`; vertical adds only, so it vectorises without a horizontal
 /// reduction per weight. `N` is 16 for hidden layers, [`MAX_FAN_IN`] for a wider data input.
@@ -167,7 +168,7 @@ fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_FAN_IN]; MAX_BATCH]) {
 fn weight_gradients<const N: usize>(
     d: &Lanes,
     cols: &[[f32; MAX_FAN_IN]; MAX_BATCH],
-    g: &mut [f32; MAX_FAN_IN],
+    g: &mut [f32],
 ) {
     let (mut even, mut odd) = ([0.0f32; N], [0.0f32; N]);
     for (pair, dd) in cols.chunks_exact(2).zip(d.chunks_exact(2)) {
@@ -397,9 +398,9 @@ impl Layout {
     }
 
     /// Backpropagates the loss gradient that [`Workspace::loss_gradient`] left in `ws`,
-    /// calling `apply(start, params, grads, weights)` for each weight row (`weights` true) and
-    /// each bias vector (false), top layer first, as soon as their gradients are known and the
-    /// gradient below no longer needs them; `apply` may update the parameters in place (the
+    /// calling `apply(start, params, grads, weights)` for consecutive weight rows (`weights`
+    /// true: one row, or as many as hold 16 weights) and each bias vector (false), top layer
+    /// first, as soon as their gradients are known and the gradient below no longer needs them; `apply` may update the parameters in place (the
     /// trainer runs Adam there). `start` is the first parameter's place in the flat array.
     /// Consumes the workspace's activations. (The lead has no parameters below it, so nothing
     /// flows back through it.)
@@ -440,17 +441,22 @@ impl Layout {
                             weighted_sum(din, 0.0, column.zip(d_out[..fo].iter()));
                         }
                     }
-                    // One row of gradients at a time (on the stack), so that the update runs
-                    // over a contiguous slice and vectorises.
+                    // A few rows of gradients at a time (on the stack), so that the update
+                    // runs over a contiguous slice and vectorises: as many rows as make up
+                    // 16 weights, so that rows of 1 to 8 weights have no scalar remainder.
                     let mut g = [0.0f32; MAX_FAN_IN];
                     transpose(&x[..fi], &mut ws.cols);
-                    for (j, (row, d)) in w.chunks_exact_mut(fi).zip(&d_out[..fo]).enumerate() {
-                        if MAX_FAN_IN == MAX_WIDTH || fi <= MAX_WIDTH {
-                            weight_gradients::<MAX_WIDTH>(d, &ws.cols, &mut g);
-                        } else {
-                            weight_gradients::<MAX_FAN_IN>(d, &ws.cols, &mut g);
+                    let rows = (MAX_WIDTH / fi.max(1)).max(1);
+                    let groups = w.chunks_mut(rows * fi).zip(d_out[..fo].chunks(rows));
+                    for (j, (group, ds)) in groups.enumerate() {
+                        for (gs, d) in g.chunks_exact_mut(fi).zip(ds) {
+                            if MAX_FAN_IN == MAX_WIDTH || fi <= MAX_WIDTH {
+                                weight_gradients::<MAX_WIDTH>(d, &ws.cols, gs);
+                            } else {
+                                weight_gradients::<MAX_FAN_IN>(d, &ws.cols, gs);
+                            }
                         }
-                        apply(start + j * fi, row, &g[..fi], true);
+                        apply(start + j * rows * fi, group, &g[..group.len()], true);
                     }
                     for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
                         *gj = sum_lanes(d);
