@@ -40,6 +40,10 @@ pub const MAX_PARAMS: usize = (MAX_INPUTS + 1) * MAX_WIDTH
 pub const MAX_OPS: usize = MAX_TOKENS + 1;
 
 const LANE_GROUP: usize = 8;
+/// Lanes [`weighted_sum`] keeps in registers at once: the whole batch, four independent
+/// 8-lane sums on AVX2 (two on AVX-512, eight 4-lane ones on SSE and wasm), so that each
+/// term's adds do not wait on the one before (an add's latency is several cycles).
+const SUM_GROUP: usize = MAX_BATCH;
 const _: () = assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= MAX_CLASSES);
 const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
 const _: () = assert!(MAX_INPUTS <= u8::MAX as usize && MAX_FAN_IN >= MAX_WIDTH);
@@ -198,19 +202,19 @@ fn sum_lanes(a: &Lanes) -> f32 {
 }
 
 /// `out = init + Σₖ wₖ·xₖ`, lane by lane, the terms added in order (so the bits are those of
-/// `out = [init; _]` followed by one `out += wₖ·xₖ` pass per term). Computed a group of lanes at
-/// a time with the partial sums in registers: each term's lanes are loaded once per group and
-/// `out` is written once, instead of read and written once per term.
+/// `out = [init; _]` followed by one `out += wₖ·xₖ` pass per term). Computed a group of
+/// [`SUM_GROUP`] lanes at a time with the partial sums in registers: each term's lanes are
+/// loaded once per group and `out` is written once, instead of read and written once per term.
 #[inline(always)]
 fn weighted_sum<'a>(
     out: &mut Lanes,
     init: f32,
     terms: impl Iterator<Item = (f32, &'a Lanes)> + Clone,
 ) {
-    for (g, chunk) in out.chunks_exact_mut(LANE_GROUP).enumerate() {
-        let mut acc = [init; LANE_GROUP];
+    for (g, chunk) in out.chunks_exact_mut(SUM_GROUP).enumerate() {
+        let mut acc = [init; SUM_GROUP];
         for (w, x) in terms.clone() {
-            let x = &x[g * LANE_GROUP..(g + 1) * LANE_GROUP];
+            let x = &x[g * SUM_GROUP..(g + 1) * SUM_GROUP];
             for (a, &v) in acc.iter_mut().zip(x) {
                 *a += w * v;
             }
