@@ -163,8 +163,7 @@ fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_FAN_IN]; MAX_BATCH]) {
     }
 }
 
-/// `g[i] = Σ_lanes d·x_i` for the first `N` features at once from the transposed input (the
-/// first `g.len()` of them are written): two
+/// `g[i] = Σ_lanes d·x_i` for the first `N` features at once from the transposed input: two
 /// interleaved partial sums of whole `N`-wide rows (even and odd lanes) added at the end, a
 /// fixed order whatever `N`; vertical adds only, so it vectorises without a horizontal
 /// reduction per weight. `N` is 16 for hidden layers, [`MAX_FAN_IN`] for a wider data input.
@@ -172,7 +171,7 @@ fn transpose(rows: &[Lanes], cols: &mut [[f32; MAX_FAN_IN]; MAX_BATCH]) {
 fn weight_gradients<const N: usize>(
     d: &Lanes,
     cols: &[[f32; MAX_FAN_IN]; MAX_BATCH],
-    g: &mut [f32],
+    g: &mut [f32; N],
 ) {
     let (mut even, mut odd) = ([0.0f32; N], [0.0f32; N]);
     for (pair, dd) in cols.chunks_exact(2).zip(d.chunks_exact(2)) {
@@ -448,16 +447,21 @@ impl Layout {
                     // A few rows of gradients at a time (on the stack), so that the update
                     // runs over a contiguous slice and vectorises: as many rows as make up
                     // 16 weights, so that rows of 1 to 8 weights have no scalar remainder.
-                    let mut g = [0.0f32; MAX_FAN_IN];
+                    // Each row's gradients are computed 16 (or `MAX_FAN_IN`) wide and stored
+                    // whole, with vector stores; the next row's overwrite the unused ones.
+                    let mut g = [0.0f32; MAX_FAN_IN + MAX_WIDTH];
                     transpose(&x[..fi], &mut ws.cols);
                     let rows = (MAX_WIDTH / fi.max(1)).max(1);
                     let groups = w.chunks_mut(rows * fi).zip(d_out[..fo].chunks(rows));
                     for (j, (group, ds)) in groups.enumerate() {
-                        for (gs, d) in g.chunks_exact_mut(fi).zip(ds) {
+                        for (r, d) in ds.iter().enumerate() {
+                            let at = &mut g[r * fi..];
                             if MAX_FAN_IN == MAX_WIDTH || fi <= MAX_WIDTH {
-                                weight_gradients::<MAX_WIDTH>(d, &ws.cols, gs);
-                            } else {
-                                weight_gradients::<MAX_FAN_IN>(d, &ws.cols, gs);
+                                if let Some(row) = at.first_chunk_mut::<MAX_WIDTH>() {
+                                    weight_gradients(d, &ws.cols, row);
+                                }
+                            } else if let Some(row) = at.first_chunk_mut::<MAX_FAN_IN>() {
+                                weight_gradients(d, &ws.cols, row);
                             }
                         }
                         apply(start + j * rows * fi, group, &g[..group.len()], true);
