@@ -77,6 +77,22 @@ impl Linear {
     }
 }
 
+/// What [`Layout::backward_with`] hands each group of gradients to: `apply(start, params,
+/// grads, weights)`, as [`Layout::backward`]'s closure. The trainer's Adam update is a type of
+/// its own, whose method is inlined into the backward pass: a closure is compiled out of line
+/// without its caller's target features, so in `Trainer::fit_avx2` it ran on SSE.
+pub(crate) trait Apply {
+    /// Takes the gradients `grads` of `params`.
+    fn apply(&mut self, start: usize, params: &mut [f32], grads: &[f32], weights: bool);
+}
+
+impl<F: FnMut(usize, &mut [f32], &[f32], bool)> Apply for F {
+    #[inline(always)]
+    fn apply(&mut self, start: usize, params: &mut [f32], grads: &[f32], weights: bool) {
+        self(start, params, grads, weights)
+    }
+}
+
 /// One step of the child's forward pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -412,7 +428,18 @@ impl Layout {
         &self,
         params: &mut [f32; MAX_PARAMS],
         ws: &mut Workspace,
-        mut apply: impl FnMut(usize, &mut [f32], &[f32], bool),
+        apply: impl FnMut(usize, &mut [f32], &[f32], bool),
+    ) {
+        self.backward_with(params, ws, apply);
+    }
+
+    /// [`Layout::backward`] with any [`Apply`].
+    #[cfg_attr(feature = "multiversion", inline(always))]
+    pub(crate) fn backward_with(
+        &self,
+        params: &mut [f32; MAX_PARAMS],
+        ws: &mut Workspace,
+        mut apply: impl Apply,
     ) {
         let ops = self.ops();
         // The gradient of the current op's output: first the logits, overwritten in place.
@@ -464,12 +491,12 @@ impl Layout {
                                 weight_gradients(d, &ws.cols, row);
                             }
                         }
-                        apply(start + j * rows * fi, group, &g[..group.len()], true);
+                        apply.apply(start + j * rows * fi, group, &g[..group.len()], true);
                     }
                     for (gj, d) in g.iter_mut().zip(&d_out[..fo]) {
                         *gj = sum_lanes(d);
                     }
-                    apply(start + fi * fo, b, &g[..fo], false);
+                    apply.apply(start + fi * fo, b, &g[..fo], false);
                     grad = below;
                 }
             }

@@ -13,7 +13,7 @@
 //! `diverged = true`: a finite, worst-possible reward that the controller can learn from
 //! without any NaN reaching it.
 
-use crate::adam::Adam;
+use crate::adam::{Adam, AdamStep};
 use crate::arch::Arch;
 use crate::config::ChildConfig;
 use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
@@ -54,6 +54,27 @@ impl Climb {
         rungs: 0,
         scores: [0.0; crate::config::MAX_RUNGS],
     };
+}
+
+/// One Adam step over the gradients [`Layout::backward`] hands out, with the L2 penalty `l2`
+/// on the weights (not the biases).
+struct Update<'a> {
+    step: AdamStep,
+    l2: f32,
+    m: &'a mut [f32; MAX_PARAMS],
+    v: &'a mut [f32; MAX_PARAMS],
+}
+
+impl mlp::Apply for Update<'_> {
+    #[inline(always)]
+    fn apply(&mut self, start: usize, p: &mut [f32], g: &[f32], weights: bool) {
+        let (m, v) = (&mut self.m[start..start + g.len()], &mut self.v[start..]);
+        if weights && self.l2 != 0.0 {
+            self.step.apply_l2(p, g, self.l2, m, v);
+        } else {
+            self.step.apply(p, g, m, v);
+        }
+    }
 }
 
 /// Trains children one at a time; owns the parameters, Adam's moments and the batch buffers
@@ -255,17 +276,14 @@ impl Trainer {
             if !self.ws.loss_gradient(&self.layout) {
                 return false;
             }
-            let step = adam.tick();
-            let (m, v) = (&mut self.m, &mut self.v);
+            let update = Update {
+                step: adam.tick(),
+                l2,
+                m: &mut self.m,
+                v: &mut self.v,
+            };
             self.layout
-                .backward(&mut self.params, &mut self.ws, |start, p, g, weights| {
-                    let (m, v) = (&mut m[start..start + g.len()], &mut v[start..]);
-                    if weights && l2 != 0.0 {
-                        step.apply_l2(p, g, l2, m, v);
-                    } else {
-                        step.apply(p, g, m, v);
-                    }
-                });
+                .backward_with(&mut self.params, &mut self.ws, update);
         }
         true
     }
