@@ -42,8 +42,15 @@ pub const MAX_OPS: usize = MAX_TOKENS + 1;
 const LANE_GROUP: usize = 8;
 /// Lanes [`weighted_sum`] keeps in registers at once: the whole batch, four independent
 /// 8-lane sums on AVX2 (two on AVX-512, eight 4-lane ones on SSE and wasm), so that each
-/// term's adds do not wait on the one before (an add's latency is several cycles).
-const SUM_GROUP: usize = MAX_BATCH;
+/// term's adds do not wait on the one before (an add's latency is several cycles). Scalar
+/// Arm cores keep 8: 32 sums would not fit in their 32 float registers, and their spill
+/// would cost a microcontroller's stack 96 bytes. (The grouping never changes a bit: each
+/// lane's terms are added in the same order either way.)
+const SUM_GROUP: usize = if cfg!(target_arch = "arm") {
+    LANE_GROUP
+} else {
+    MAX_BATCH
+};
 const _: () = assert!(MAX_BATCH.is_multiple_of(LANE_GROUP) && MAX_WIDTH >= MAX_CLASSES);
 const _: () = assert!(MAX_LINEAR <= MAX_OPS && MAX_PARAMS <= u16::MAX as usize);
 const _: () = assert!(MAX_INPUTS <= u8::MAX as usize && MAX_FAN_IN >= MAX_WIDTH);
@@ -128,6 +135,15 @@ const LEAD: usize = MAX_INPUTS;
 const HIDDEN: usize = LEAD + MAX_INPUTS;
 const LOGITS: usize = HIDDEN + MAX_TOKENS * MAX_WIDTH;
 const SPARE: usize = LOGITS + MAX_CLASSES;
+
+/// The backward pass's gradients of a group of weight rows, on the stack: a row of a data
+/// input wider than [`MAX_WIDTH`] alone, or up to 16 weights of narrower rows with the last
+/// row's 16-wide store running past them (`(rows − 1)·fi + 16 < 32`).
+const ROW_GRADS: usize = if MAX_FAN_IN > 2 * MAX_WIDTH {
+    MAX_FAN_IN
+} else {
+    2 * MAX_WIDTH
+};
 
 /// Splits `rows` into a mutable block `write` and shared blocks `reads`, none overlapping
 /// `write` (guaranteed by the callers' slot arithmetic).
@@ -476,7 +492,7 @@ impl Layout {
                     // 16 weights, so that rows of 1 to 8 weights have no scalar remainder.
                     // Each row's gradients are computed 16 (or `MAX_FAN_IN`) wide and stored
                     // whole, with vector stores; the next row's overwrite the unused ones.
-                    let mut g = [0.0f32; MAX_FAN_IN + MAX_WIDTH];
+                    let mut g = [0.0f32; ROW_GRADS];
                     transpose(&x[..fi], &mut ws.cols);
                     let rows = (MAX_WIDTH / fi.max(1)).max(1);
                     let groups = w.chunks_mut(rows * fi).zip(d_out[..fo].chunks(rows));
