@@ -136,15 +136,6 @@ const HIDDEN: usize = LEAD + MAX_INPUTS;
 const LOGITS: usize = HIDDEN + MAX_TOKENS * MAX_WIDTH;
 const SPARE: usize = LOGITS + MAX_CLASSES;
 
-/// The backward pass's gradients of a group of weight rows, on the stack: a row of a data
-/// input wider than [`MAX_WIDTH`] alone, or up to 16 weights of narrower rows with the last
-/// row's 16-wide store running past them (`(rows − 1)·fi + 16 < 32`).
-const ROW_GRADS: usize = if MAX_FAN_IN > 2 * MAX_WIDTH {
-    MAX_FAN_IN
-} else {
-    2 * MAX_WIDTH
-};
-
 /// Splits `rows` into a mutable block `write` and shared blocks `reads`, none overlapping
 /// `write` (guaranteed by the callers' slot arithmetic).
 fn split_rows<const N: usize>(
@@ -242,10 +233,20 @@ fn weighted_sum<'a>(
     init: f32,
     terms: impl Iterator<Item = (f32, &'a Lanes)> + Clone,
 ) {
-    for (g, chunk) in out.chunks_exact_mut(SUM_GROUP).enumerate() {
-        let mut acc = [init; SUM_GROUP];
+    weighted_sum_in::<SUM_GROUP>(out, init, terms);
+}
+
+/// [`weighted_sum`] `GROUP` lanes at a time (tested alike for every group the targets use).
+#[inline(always)]
+fn weighted_sum_in<'a, const GROUP: usize>(
+    out: &mut Lanes,
+    init: f32,
+    terms: impl Iterator<Item = (f32, &'a Lanes)> + Clone,
+) {
+    for (g, chunk) in out.chunks_exact_mut(GROUP).enumerate() {
+        let mut acc = [init; GROUP];
         for (w, x) in terms.clone() {
-            let x = &x[g * SUM_GROUP..(g + 1) * SUM_GROUP];
+            let x = &x[g * GROUP..(g + 1) * GROUP];
             for (a, &v) in acc.iter_mut().zip(x) {
                 *a += w * v;
             }
@@ -492,7 +493,7 @@ impl Layout {
                     // 16 weights, so that rows of 1 to 8 weights have no scalar remainder.
                     // Each row's gradients are computed 16 (or `MAX_FAN_IN`) wide and stored
                     // whole, with vector stores; the next row's overwrite the unused ones.
-                    let mut g = [0.0f32; ROW_GRADS];
+                    let mut g = [0.0f32; MAX_FAN_IN + MAX_WIDTH];
                     transpose(&x[..fi], &mut ws.cols);
                     let rows = (MAX_WIDTH / fi.max(1)).max(1);
                     let groups = w.chunks_mut(rows * fi).zip(d_out[..fo].chunks(rows));
@@ -558,14 +559,16 @@ impl Workspace {
     }
 
     /// Loads rows `indices` of `rows` as the batch (see [`Workspace::load`]; the same values,
-    /// with a fixed-width copy for two features, the moons' and every generated set's).
+    /// with a fixed-width copy for two features, the moons' and every generated set's). An
+    /// index past the last row ends the batch, on either path.
     #[cfg_attr(feature = "multiversion", inline(always))]
     pub fn load_rows(&mut self, rows: &Rows<'_>, indices: impl IntoIterator<Item = usize>) {
         let d = rows.shape().inputs();
         if d == 2 {
             self.load_fixed::<2>(rows, indices);
         } else {
-            self.load(d, indices.into_iter().map(|i| (rows.x(i), rows.label(i))));
+            let indices = indices.into_iter().take_while(|&i| i < rows.len());
+            self.load(d, indices.map(|i| (rows.x(i), rows.label(i))));
         }
     }
 
@@ -1135,6 +1138,54 @@ mod tests {
         }
         if (MAX_INPUTS, MAX_CLASSES) == (2, 2) {
             assert_eq!(documented, 17_188);
+        }
+    }
+
+    #[test]
+    fn a_row_past_the_end_ends_the_batch_on_either_path() {
+        // Two features take the fixed-width copy, three the general one: after a full batch,
+        // indices 4, 2, then one past the last row, then 1 load rows 4 and 2 and nothing of
+        // the full batch's lanes, on both.
+        for d in [2, 3] {
+            let shape = Shape::new(d, 2).unwrap();
+            let (x, labels) = table(shape, 6, 1);
+            let rows = Rows::new(&x, &labels, shape).unwrap();
+            let mut ws = Workspace::new();
+            ws.load_rows(&rows, (0..MAX_BATCH).map(|i| i % 6));
+            ws.load_rows(&rows, [4, 2, 6, 1]);
+            assert_eq!(ws.lanes(), 2, "{d} features");
+            for (f, row) in ws.rows[..d].iter().enumerate() {
+                assert_eq!(row[..3], [x[4 * d + f], x[2 * d + f], 0.0], "{d} features");
+            }
+            assert_eq!(ws.labels[..3], [labels[4], labels[2], 0]);
+        }
+    }
+
+    #[test]
+    fn every_lane_group_sums_alike() {
+        // The group is 32 lanes on x86 and wasm and 8 on Arm: each lane's terms are added in
+        // the same order whatever the group, so the bits are those of one term at a time.
+        let mut rng = stream(2, Stream::Data, 0);
+        let terms: Vec<(f32, Lanes)> = (0..5)
+            .map(|_| {
+                let w = rng::symmetric(&mut rng, 1.0);
+                (w, core::array::from_fn(|_| rng::symmetric(&mut rng, 3.0)))
+            })
+            .collect();
+        let mut want = [0.25f32; MAX_BATCH];
+        for (w, x) in &terms {
+            for (o, &v) in want.iter_mut().zip(x) {
+                *o += w * v;
+            }
+        }
+        let terms = || terms.iter().map(|(w, x)| (*w, x));
+        let mut got = [[f32::NAN; MAX_BATCH]; 4];
+        weighted_sum_in::<4>(&mut got[0], 0.25, terms());
+        weighted_sum_in::<8>(&mut got[1], 0.25, terms());
+        weighted_sum_in::<16>(&mut got[2], 0.25, terms());
+        weighted_sum(&mut got[3], 0.25, terms());
+        for g in got {
+            assert_eq!(g.map(f32::to_bits), want.map(f32::to_bits));
         }
     }
 
