@@ -436,8 +436,9 @@ impl Layout {
     /// Backpropagates the loss gradient that [`Workspace::loss_gradient`] left in `ws`,
     /// calling `apply(start, params, grads, weights)` for consecutive weight rows (`weights`
     /// true: one row, or as many as hold 16 weights) and each bias vector (false), top layer
-    /// first, as soon as their gradients are known and the gradient below no longer needs them; `apply` may update the parameters in place (the
-    /// trainer runs Adam there). `start` is the first parameter's place in the flat array.
+    /// first, as soon as their gradients are known and the gradient below no longer needs
+    /// them; `apply` may update the parameters in place (the trainer runs Adam there).
+    /// `start` is the first parameter's place in the flat array.
     /// Consumes the workspace's activations. (The lead has no parameters below it, so nothing
     /// flows back through it.)
     #[cfg_attr(feature = "multiversion", inline(always))]

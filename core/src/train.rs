@@ -264,17 +264,10 @@ impl Trainer {
         fold: &Fold<'_>,
         rng: &mut Generator,
     ) -> bool {
-        let (rows, len) = (*fold.rows(), fold.len());
+        let len = fold.len();
         let order = Permutation::new(len as u32, rng);
         for start in (0..len).step_by(batch) {
-            load_batch(
-                &mut self.ws,
-                fold,
-                &rows,
-                &order,
-                start,
-                batch.min(len - start),
-            );
+            load_batch(&mut self.ws, fold, &order, start, batch.min(len - start));
             self.layout.forward(&self.params, &mut self.ws);
             if !self.ws.loss_gradient(&self.layout) {
                 return false;
@@ -365,7 +358,6 @@ impl Trainer {
 fn load_batch(
     ws: &mut Workspace,
     fold: &Fold<'_>,
-    rows: &Rows<'_>,
     order: &Permutation,
     start: usize,
     count: usize,
@@ -373,7 +365,7 @@ fn load_batch(
     let mut picked = [0u32; crate::config::MAX_BATCH];
     let picked = &mut picked[..count];
     order.fill(start as u32, picked);
-    ws.load_rows(rows, picked.iter().map(|&i| fold.index(i as usize)));
+    ws.load_rows(fold.rows(), picked.iter().map(|&i| fold.index(i as usize)));
 }
 
 #[cfg(test)]
