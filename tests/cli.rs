@@ -2068,6 +2068,12 @@ fn bench_names_the_machine_and_times_the_built_in_real_data_from_any_folder() {
         first.starts_with("machine: ") && first.contains("training kernel"),
         "{first}"
     );
+    // One epoch asked of the moons' 22 batches is stretched to the child's 1000 steps: the
+    // rates are per epoch trained, and the header says how many that was.
+    assert!(
+        text.contains("child training, 46 epochs each (1 asked; at least 1000 steps), 700 train"),
+        "{text}"
+    );
     for name in ["iris", "wine", "digits"] {
         assert!(
             text.lines()

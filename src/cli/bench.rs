@@ -94,7 +94,8 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
     child.validate()?;
     writeln!(
         out,
-        "child training, {epochs} epochs each, {} train + {} dev samples, on {}",
+        "child training, {}, {} train + {} dev samples, on {}",
+        epochs_each(&child, split.train.len()),
         split.train.len(),
         split.dev.len(),
         crate::kernel::kernel().name()
@@ -112,14 +113,18 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
             .parse()
             .map_err(|e| Failure::bug(format!("{name}: {e}")))?;
         let start = Instant::now();
-        let mut children = 0u32;
+        let (mut children, mut trained) = (0u32, 0u64);
         while start.elapsed().as_secs_f64() < 1.0 || children < 3 {
             let mut rng = rng::stream(0, Stream::Child, children.into());
-            crate::kernel::fit(&mut trainer, &arch, &child, &split.holdout(), &mut rng);
+            let outcome =
+                crate::kernel::fit(&mut trainer, &arch, &child, &split.holdout(), &mut rng);
+            trained += u64::from(outcome.epochs);
             children += 1;
         }
         let secs = start.elapsed().as_secs_f64();
-        let epochs = f64::from(children) * f64::from(epochs);
+        // The epochs trained, not those asked: a split of few batches stretches them to the
+        // child's `min_steps` (60 for 30 on the moons' 22 batches).
+        let epochs = trained as f64;
         let samples = epochs * split.train.len() as f64;
         let shape = split.shape();
         let macs = samples * training_macs(&arch, shape) as f64
@@ -135,6 +140,21 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         .map_err(lost)?;
     }
     Ok(())
+}
+
+/// "30 epochs each", or, where `rows` rows make too few batches for the child's `min_steps`,
+/// the epochs the trainer stretches them to: "60 epochs each (30 asked; at least 1000 steps)".
+fn epochs_each(child: &ChildConfig, rows: usize) -> String {
+    let asked = child.max_epochs;
+    let trained = asked.saturating_mul(child.epoch_scale(rows));
+    if trained == asked {
+        format!("{asked} epochs each")
+    } else {
+        format!(
+            "{trained} epochs each ({asked} asked; at least {} steps)",
+            child.min_steps
+        )
+    }
 }
 
 /// The default search on `split` (its shape), first `rollouts` rollouts, seed 0.
