@@ -4,7 +4,9 @@
 //! networks and of a one-layer network, and one controller rollout with its update. With
 //! `--features multiversion` on an x86-64 CPU with AVX2, `child_epoch_avx2` times the same
 //! epochs through `Trainer::fit_avx2`, the path the runner takes, and where the CPU has
-//! AVX-512F `child_epoch_avx512` through `Trainer::fit_avx512`.
+//! AVX-512F `child_epoch_avx512` through `Trainer::fit_avx512`. `peak_multiply_adds_avx2` and
+//! `_avx512` time what the core can do at best with the kernel's arithmetic (a multiply and an
+//! add, never fused), the ceiling `piconas bench`'s multiply-adds a second are read against.
 
 use piconas_core::policy::Trajectory;
 use piconas_core::rng::{self, Generator, Stream};
@@ -28,9 +30,12 @@ fn split<'a>(x: &'a [f32], y: &'a [u8]) -> Split<'a> {
     Split::new(Rows::new(x, y, Shape::MOONS).expect("valid data")).expect("enough data")
 }
 
+/// One epoch: without `min_steps: 0` the moons' 22 batches would be stretched to the default
+/// 1000 steps (46 epochs).
 const ONE_EPOCH: ChildConfig = ChildConfig {
     max_epochs: 1,
     patience: 1,
+    min_steps: 0,
     ..ChildConfig::DEFAULT
 };
 
@@ -103,4 +108,86 @@ fn controller_rollout_and_update(bencher: divan::Bencher<'_, '_>) {
             &[beta],
         )
     });
+}
+
+/// Rounds of the peak benchmarks: independent multiply and add chains of one vector type, as
+/// many as the registers hold, for the core's best rate of the kernel's arithmetic (a multiply
+/// and an add per multiply-add, never fused: fused ones would change the bits).
+#[cfg(target_arch = "x86_64")]
+const N: usize = 10_000;
+
+/// [`N`] rounds of 7 multiply and 7 add chains, 8 lanes each (16 AVX2 registers hold 14).
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn chains_avx2(x: f32, y: f32) -> f32 {
+    use std::arch::x86_64::*;
+    let (x, y) = (_mm256_set1_ps(x), _mm256_set1_ps(y));
+    let (mut m, mut a) = ([_mm256_set1_ps(1.0); 7], [_mm256_setzero_ps(); 7]);
+    for _ in 0..N {
+        for (m, a) in m.iter_mut().zip(&mut a) {
+            *m = _mm256_mul_ps(*m, y);
+            *a = _mm256_add_ps(*a, x);
+        }
+    }
+    let mut lanes = [0.0f32; 8];
+    let sum = m.iter().zip(&a).fold(_mm256_setzero_ps(), |s, (m, a)| {
+        _mm256_add_ps(s, _mm256_add_ps(*m, *a))
+    });
+    // SAFETY: `lanes` holds 8 floats.
+    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
+    lanes.iter().sum()
+}
+
+/// [`N`] rounds of 12 multiply and 12 add chains, 16 lanes each (of 32 registers).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn chains_avx512(x: f32, y: f32) -> f32 {
+    use std::arch::x86_64::*;
+    let (x, y) = (_mm512_set1_ps(x), _mm512_set1_ps(y));
+    let (mut m, mut a) = ([_mm512_set1_ps(1.0); 12], [_mm512_setzero_ps(); 12]);
+    for _ in 0..N {
+        for (m, a) in m.iter_mut().zip(&mut a) {
+            *m = _mm512_mul_ps(*m, y);
+            *a = _mm512_add_ps(*a, x);
+        }
+    }
+    let sum = m.iter().zip(&a).fold(_mm512_setzero_ps(), |s, (m, a)| {
+        _mm512_add_ps(s, _mm512_add_ps(*m, *a))
+    });
+    _mm512_reduce_add_ps(sum)
+}
+
+/// The core's peak multiply-adds a second in 8 lanes, unfused (the counter's items are
+/// multiply-adds).
+#[cfg(target_arch = "x86_64")]
+#[divan::bench]
+fn peak_multiply_adds_avx2(bencher: divan::Bencher<'_, '_>) {
+    if !std::is_x86_feature_detected!("avx2") {
+        return;
+    }
+    bencher
+        .counter(divan::counter::ItemsCount::new(N * 7 * 8))
+        // SAFETY: the CPU has AVX2 (checked above).
+        .bench(|| unsafe { chains_avx2(divan::black_box(1e-9), divan::black_box(0.999_999_9)) });
+}
+
+/// The same in 16 lanes.
+#[cfg(target_arch = "x86_64")]
+#[divan::bench]
+fn peak_multiply_adds_avx512(bencher: divan::Bencher<'_, '_>) {
+    if !std::is_x86_feature_detected!("avx512f") {
+        return;
+    }
+    bencher
+        .counter(divan::counter::ItemsCount::new(N * 12 * 16))
+        // SAFETY: the CPU has AVX-512F (checked above).
+        .bench(|| unsafe { chains_avx512(divan::black_box(1e-9), divan::black_box(0.999_999_9)) });
 }

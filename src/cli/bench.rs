@@ -49,6 +49,14 @@ fn training_macs(arch: &Arch, shape: Shape) -> u64 {
     total
 }
 
+/// Multiply-adds of one epoch of `arch` on `split`: training on its train rows, then scoring
+/// its dev rows.
+fn epoch_macs(arch: &Arch, split: &Split<'_>) -> f64 {
+    let shape = split.shape();
+    (split.train.len() * training_macs(arch, shape) as usize
+        + split.dev.len() * arch.forward_macs(shape)) as f64
+}
+
 /// `piconas bench`: child training per architecture, then the default search's rollouts/s.
 pub fn main(args: &BenchArgs) -> Result<(), Failure> {
     let real = args.real.as_os_str();
@@ -126,9 +134,7 @@ fn children(out: &mut impl Write, epochs: u32, split: &Split<'_>) -> Result<(), 
         // child's `min_steps` (60 for 30 on the moons' 22 batches).
         let epochs = trained as f64;
         let samples = epochs * split.train.len() as f64;
-        let shape = split.shape();
-        let macs = samples * training_macs(&arch, shape) as f64
-            + epochs * split.dev.len() as f64 * arch.forward_macs(shape) as f64;
+        let macs = epoch_macs(&arch, split) * epochs;
         writeln!(
             out,
             "{:<34} {:>12.0} {:>14.3e} {:>10.2}",
@@ -168,10 +174,12 @@ fn default_search(rollouts: u32, split: &Split<'_>) -> Result<SearchConfig, Fail
     Ok(config)
 }
 
-/// One timed search: seconds, epochs per child, and the speculation's statistics.
+/// One timed search: seconds, epochs per child, multiply-adds, and the speculation's
+/// statistics.
 struct Timed {
     secs: f64,
     epochs: f64,
+    macs: f64,
     speculation: Option<Speculation>,
 }
 
@@ -186,16 +194,18 @@ fn timed(
 ) -> Result<Timed, Failure> {
     let start = Instant::now();
     let mut session = Session::<{ Hidden::DEFAULT.units() }>::start(config)?;
-    let mut epochs = 0u64;
+    let (mut epochs, mut macs) = (0u64, 0.0);
     let speculation = session.run(split, threads, guess, None, |event| {
         if let Event::Record { record, .. } = event {
             epochs += u64::from(record.epochs);
+            macs += epoch_macs(&record.arch, split) * f64::from(record.epochs);
         }
         Ok(())
     })?;
     Ok(Timed {
         secs: start.elapsed().as_secs_f64(),
         epochs: epochs as f64 / f64::from(config.rollouts),
+        macs,
         speculation,
     })
 }
@@ -214,10 +224,11 @@ fn rollouts(
     let ms = |t: &Timed| 1e3 * t.secs / f64::from(rollouts);
     writeln!(
         out,
-        "\ndefault search, first {rollouts} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child",
+        "\ndefault search, first {rollouts} rollouts (seed 0): {:.1} rollouts/s, {:.2} ms/rollout, {:.1} epochs/child, {:.3e} MAC/s",
         f64::from(rollouts) / one.secs,
         ms(&one),
-        one.epochs
+        one.epochs,
+        one.macs / one.secs
     ).map_err(lost)?;
     if threads < 2 {
         return Ok(());
