@@ -71,12 +71,6 @@ impl Adam {
     }
 
     /// Advances the step count and returns the coefficients of this step.
-    ///
-    /// Never inlined: its root is libm's `sqrtss`, an inline-assembly SSE instruction, and in a
-    /// caller compiled for AVX2 or AVX-512 (`Trainer::fit_avx2`) that legacy encoding next to
-    /// live 256-bit registers stalls the core (a state transition on Intel: 7 % of a search's
-    /// time). Called out of line, the compiler clears the upper halves first (`vzeroupper`).
-    #[inline(never)]
     pub fn tick(&mut self) -> AdamStep {
         let c = self.config;
         self.steps = self.steps.saturating_add(1);

@@ -44,7 +44,8 @@ pub fn tanh(x: f32) -> f32 {
     libm::tanhf(x)
 }
 
-/// Square root (correctly rounded in libm, as IEEE 754 requires).
+/// Square root (correctly rounded in libm, as IEEE 754 requires; its portable code on every
+/// target, see `core/Cargo.toml`).
 #[inline(always)]
 pub fn sqrt(x: f32) -> f32 {
     libm::sqrtf(x)
