@@ -115,7 +115,8 @@
 //! - the batch [`mlp::Workspace`]: `128·(2·D + 96 + K + 16) + 128·max(16, D) + 36` bytes
 //!   (17,188 at 2/2, 40,228 at 64/10);
 //! - the [`Trainer`]: four parameter arrays (weights, best weights, Adam's two moments),
-//!   `16·MAX_PARAMS` bytes, plus the workspace and a few dozen bytes (40,324 B at 2/2);
+//!   `16·MAX_PARAMS` bytes, plus the workspace and a few dozen bytes (40,324 B at 2/2 on
+//!   Cortex-M; hosts start each array on a 64-byte cache line, a few bytes more);
 //! - a [`Network`]: `4·MAX_PARAMS` bytes and its layout; an [`ensemble`] is the caller's
 //!   slice of them (one per member);
 //! - regularized evolution's population: [`evolution::MAX_POPULATION`] members of 8 bytes

@@ -16,7 +16,7 @@
 use crate::adam::{Adam, AdamStep};
 use crate::arch::Arch;
 use crate::config::ChildConfig;
-use crate::mlp::{self, Layout, MAX_PARAMS, Workspace};
+use crate::mlp::{self, Aligned, Layout, MAX_PARAMS, Workspace};
 use crate::network::Network;
 use crate::rng::Generator;
 use crate::rules::{BestEpoch, DevAccuracy, RewardEpoch};
@@ -83,10 +83,10 @@ impl mlp::Apply for Update<'_> {
 pub struct Trainer {
     arch: Arch,
     layout: Layout,
-    params: [f32; MAX_PARAMS],
-    best: [f32; MAX_PARAMS],
-    m: [f32; MAX_PARAMS],
-    v: [f32; MAX_PARAMS],
+    params: Aligned<[f32; MAX_PARAMS]>,
+    best: Aligned<[f32; MAX_PARAMS]>,
+    m: Aligned<[f32; MAX_PARAMS]>,
+    v: Aligned<[f32; MAX_PARAMS]>,
     ws: Workspace,
 }
 
@@ -102,10 +102,10 @@ impl Trainer {
         Self {
             arch: Arch::EMPTY,
             layout: Layout::EMPTY,
-            params: [0.0; MAX_PARAMS],
-            best: [0.0; MAX_PARAMS],
-            m: [0.0; MAX_PARAMS],
-            v: [0.0; MAX_PARAMS],
+            params: Aligned([0.0; MAX_PARAMS]),
+            best: Aligned([0.0; MAX_PARAMS]),
+            m: Aligned([0.0; MAX_PARAMS]),
+            v: Aligned([0.0; MAX_PARAMS]),
             ws: Workspace::new(),
         }
     }
@@ -387,10 +387,13 @@ mod tests {
 
     #[test]
     fn the_trainer_is_the_documented_size() {
-        // Four parameter arrays, the workspace, and the layout and architecture (lib.rs docs).
-        let arrays = 16 * MAX_PARAMS + size_of::<Workspace>();
+        // Four parameter arrays, the workspace, and the layout and architecture (lib.rs docs);
+        // on hosts each array fills whole 64-byte cache lines (`Aligned`).
+        let line = align_of::<Aligned<f32>>();
+        let arrays = 4 * (4 * MAX_PARAMS).next_multiple_of(line) + size_of::<Workspace>();
         let size = size_of::<Trainer>();
         assert!(arrays < size && size <= arrays + 96, "{size} B");
+        assert_eq!(align_of::<Trainer>(), line);
     }
 
     #[test]
