@@ -76,7 +76,8 @@ pub fn fit(
 /// the one `PICONAS_KERNEL` names (`baseline`, `AVX2`, `AVX-512`; any case). AVX-512 is
 /// opt-in: on the Xeon it was measured on, its 16-lane loops leave 8- and 4-unit layers to
 /// scalar remainders, and the default search ran 12 % slower than on AVX2 (docs/performance.md,
-/// Performance), though six 16-unit layers train 3–10 % faster.
+/// Performance), though six 16-unit layers train 3–10 % faster. Since the trainer's arrays sit
+/// on cache lines the two are within 1 % there (2026-12-05), so AVX2 stays the default.
 pub fn kernel() -> Kernel {
     static KERNEL: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
     *KERNEL.get_or_init(|| {
