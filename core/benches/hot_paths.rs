@@ -165,29 +165,35 @@ fn chains_avx512(x: f32, y: f32) -> f32 {
     _mm512_reduce_add_ps(sum)
 }
 
+/// Times `chains` (multiply-adds a call: `multiply_adds`) if the CPU `has` its instruction set.
+#[cfg(target_arch = "x86_64")]
+fn bench_peak(
+    bencher: divan::Bencher<'_, '_>,
+    has: bool,
+    multiply_adds: usize,
+    chains: unsafe fn(f32, f32) -> f32,
+) {
+    if has {
+        bencher
+            .counter(divan::counter::ItemsCount::new(multiply_adds))
+            // SAFETY: the CPU has the instruction set `chains` is compiled for (`has`).
+            .bench(|| unsafe { chains(divan::black_box(1e-9), divan::black_box(0.999_999_9)) });
+    }
+}
+
 /// The core's peak multiply-adds a second in 8 lanes, unfused (the counter's items are
 /// multiply-adds).
 #[cfg(target_arch = "x86_64")]
 #[divan::bench]
 fn peak_multiply_adds_avx2(bencher: divan::Bencher<'_, '_>) {
-    if !std::is_x86_feature_detected!("avx2") {
-        return;
-    }
-    bencher
-        .counter(divan::counter::ItemsCount::new(N * 7 * 8))
-        // SAFETY: the CPU has AVX2 (checked above).
-        .bench(|| unsafe { chains_avx2(divan::black_box(1e-9), divan::black_box(0.999_999_9)) });
+    let has = std::is_x86_feature_detected!("avx2");
+    bench_peak(bencher, has, N * 7 * 8, chains_avx2);
 }
 
 /// The same in 16 lanes.
 #[cfg(target_arch = "x86_64")]
 #[divan::bench]
 fn peak_multiply_adds_avx512(bencher: divan::Bencher<'_, '_>) {
-    if !std::is_x86_feature_detected!("avx512f") {
-        return;
-    }
-    bencher
-        .counter(divan::counter::ItemsCount::new(N * 12 * 16))
-        // SAFETY: the CPU has AVX-512F (checked above).
-        .bench(|| unsafe { chains_avx512(divan::black_box(1e-9), divan::black_box(0.999_999_9)) });
+    let has = std::is_x86_feature_detected!("avx512f");
+    bench_peak(bencher, has, N * 12 * 16, chains_avx512);
 }
