@@ -116,54 +116,58 @@ fn controller_rollout_and_update(bencher: divan::Bencher<'_, '_>) {
 #[cfg(target_arch = "x86_64")]
 const N: usize = 10_000;
 
-/// [`N`] rounds of 7 multiply and 7 add chains, 8 lanes each (16 AVX2 registers hold 14).
-///
-/// # Safety
-///
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn chains_avx2(x: f32, y: f32) -> f32 {
-    use std::arch::x86_64::*;
-    let (x, y) = (_mm256_set1_ps(x), _mm256_set1_ps(y));
-    let (mut m, mut a) = ([_mm256_set1_ps(1.0); 7], [_mm256_setzero_ps(); 7]);
-    for _ in 0..N {
-        for (m, a) in m.iter_mut().zip(&mut a) {
-            *m = _mm256_mul_ps(*m, y);
-            *a = _mm256_add_ps(*a, x);
+/// A peak kernel: `fn $name(x, y)` runs [`N`] rounds of `$chains` multiply and `$chains` add
+/// chains of `$lanes`-lane vectors (as many as the instruction set's registers hold), compiled
+/// for `$feature` with its intrinsics `$set1`, `$mul`, `$add` and `$store`. The CPU must
+/// support `$feature`.
+macro_rules! peak_kernel {
+    ($name:ident, $feature:literal, $chains:literal, $lanes:literal,
+     $set1:ident, $mul:ident, $add:ident, $store:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = $feature)]
+        fn $name(x: f32, y: f32) -> f32 {
+            use std::arch::x86_64::*;
+            let (x, y) = ($set1(x), $set1(y));
+            let (mut m, mut a) = ([$set1(1.0); $chains], [$set1(0.0); $chains]);
+            for _ in 0..N {
+                for (m, a) in m.iter_mut().zip(&mut a) {
+                    *m = $mul(*m, y);
+                    *a = $add(*a, x);
+                }
+            }
+            let sum = m
+                .iter()
+                .zip(&a)
+                .fold($set1(0.0), |s, (m, a)| $add(s, $add(*m, *a)));
+            let mut lanes = [0.0f32; $lanes];
+            // SAFETY: `lanes` holds one vector's floats.
+            unsafe { $store(lanes.as_mut_ptr(), sum) };
+            lanes.iter().sum()
         }
-    }
-    let mut lanes = [0.0f32; 8];
-    let sum = m.iter().zip(&a).fold(_mm256_setzero_ps(), |s, (m, a)| {
-        _mm256_add_ps(s, _mm256_add_ps(*m, *a))
-    });
-    // SAFETY: `lanes` holds 8 floats.
-    unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
-    lanes.iter().sum()
+    };
 }
 
-/// [`N`] rounds of 12 multiply and 12 add chains, 16 lanes each (of 32 registers).
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn chains_avx512(x: f32, y: f32) -> f32 {
-    use std::arch::x86_64::*;
-    let (x, y) = (_mm512_set1_ps(x), _mm512_set1_ps(y));
-    let (mut m, mut a) = ([_mm512_set1_ps(1.0); 12], [_mm512_setzero_ps(); 12]);
-    for _ in 0..N {
-        for (m, a) in m.iter_mut().zip(&mut a) {
-            *m = _mm512_mul_ps(*m, y);
-            *a = _mm512_add_ps(*a, x);
-        }
-    }
-    let sum = m.iter().zip(&a).fold(_mm512_setzero_ps(), |s, (m, a)| {
-        _mm512_add_ps(s, _mm512_add_ps(*m, *a))
-    });
-    _mm512_reduce_add_ps(sum)
-}
+// 16 AVX2 registers hold 7 + 7 chains; 32 AVX-512 ones 12 + 12.
+peak_kernel!(
+    chains_avx2,
+    "avx2",
+    7,
+    8,
+    _mm256_set1_ps,
+    _mm256_mul_ps,
+    _mm256_add_ps,
+    _mm256_storeu_ps
+);
+peak_kernel!(
+    chains_avx512,
+    "avx512f",
+    12,
+    16,
+    _mm512_set1_ps,
+    _mm512_mul_ps,
+    _mm512_add_ps,
+    _mm512_storeu_ps
+);
 
 /// Times `chains` (multiply-adds a call: `multiply_adds`) if the CPU `has` its instruction set.
 #[cfg(target_arch = "x86_64")]

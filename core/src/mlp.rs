@@ -164,7 +164,7 @@ fn split_rows<const N: usize>(
 /// slower on an Intel Xeon (AVX2), and which runs did depended on the allocator's layout: on
 /// the length of the program's path. Microcontrollers have no such loads, and their RAM has no
 /// bytes to pad with.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 #[cfg_attr(
     any(
         target_arch = "x86_64",
@@ -190,7 +190,8 @@ impl<T> core::ops::DerefMut for Aligned<T> {
 }
 
 /// Buffers for one mini-batch (see the module docs for their size): activations, the spare
-/// block, one layer's input transposed, labels. Its rows start on a cache line (`Aligned`).
+/// block, one layer's input transposed, labels. Its rows start on a cache line (`Aligned`),
+/// and, its fields kept in order (`repr(C)`), so does the transposed input after them.
 #[derive(Clone, Debug)]
 #[repr(C)]
 pub struct Workspace {
